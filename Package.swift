@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+// CRMHub: multi-tenant CRM ingestion and integration service.
+// No package dependencies: the toolchain, plus libpq and OpenSSL from the system.
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "crmhub",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "crmhub", targets: ["crmhub"])
+    ],
+    targets: [
+        // C libraries from the system: headers and link flags come from pkg-config.
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        // Linux system calls that Glibc's module does not export (epoll, eventfd).
+        .target(name: "CShims"),
+
+        .target(name: "Telemetry", swiftSettings: swiftSettings),
+        .target(name: "HTTPServer", dependencies: ["CShims", "COpenSSL", "Telemetry"], swiftSettings: swiftSettings),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "COpenSSL", "Telemetry"], swiftSettings: swiftSettings),
+        .target(name: "CRM", dependencies: ["Postgres", "Telemetry"], swiftSettings: swiftSettings),
+        .target(
+            name: "App",
+            dependencies: ["HTTPServer", "Postgres", "CRM", "Telemetry"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "crmhub", dependencies: ["App"], swiftSettings: swiftSettings),
+
+        .target(
+            name: "CRMHubTesting",
+            dependencies: ["App", "HTTPServer", "Postgres", "COpenSSL"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HTTPServerTests", dependencies: ["HTTPServer", "CRMHubTesting", "Telemetry"], swiftSettings: swiftSettings),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "CRMHubTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["App", "CRMHubTesting", "HTTPServer", "Postgres", "CRM"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

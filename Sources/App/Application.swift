@@ -1,0 +1,104 @@
+import Foundation
+import HTTPServer
+import Postgres
+import Telemetry
+
+/// The running service: database pool, HTTP server and routes, started and stopped in order.
+public final class Application: Sendable {
+    public let configuration: Configuration
+    public let logger: Logger
+    public let metrics: MetricsRegistry
+    public let database: PostgresClient
+    public let server: HTTPServer
+    public let migrator: Migrator
+    private let tls: TLSContext?
+    /// Every route as (method, pattern), for the check that the OpenAPI document lists them all.
+    public let routeTable: [(method: String, pattern: String)]
+
+    public init(configuration: Configuration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        let metrics = MetricsRegistry()
+        self.metrics = metrics
+        migrator = Migrator(directory: configuration.migrationsDirectory)
+        database = PostgresClient(
+            configuration: PostgresConfiguration(
+                connectionString: configuration.databaseURL, poolSize: configuration.databasePoolSize,
+                statementTimeout: .seconds(configuration.statementTimeoutSeconds)),
+            log: { [logger] message in logger.warning(message) })
+        if configuration.httpsAddress != nil, let certificate = configuration.tlsCertificateFile,
+            let key = configuration.tlsKeyFile
+        {
+            tls = try TLSContext(certificateFile: certificate, keyFile: key)
+        } else {
+            tls = nil
+        }
+        Self.registerPoolMetrics(database, in: metrics)
+        var router = Router(defaultBodyLimit: configuration.maxBodyBytes)
+        Routes.register(in: &router, application: (database, migrator, metrics, logger))
+        routeTable = router.routes.map { (method: $0.method.rawValue, pattern: $0.pattern) }
+        server = try HTTPServer(
+            configuration: ServerConfiguration(
+                httpAddress: configuration.httpAddress, httpsAddress: configuration.httpsAddress, tls: tls,
+                ioThreads: configuration.ioThreads, maxConnections: configuration.maxConnections,
+                headerTimeout: .seconds(configuration.headerTimeoutSeconds),
+                bodyTimeout: .seconds(configuration.bodyTimeoutSeconds),
+                idleTimeout: .seconds(configuration.idleTimeoutSeconds),
+                trustedProxies: configuration.trustedProxies,
+                shutdownGracePeriod: .seconds(configuration.shutdownGraceSeconds)),
+            router: router, logger: logger, metrics: metrics, errorResponder: Problem.responder(logger: logger))
+    }
+
+    /// Migrates (unless told not to) and starts listening.
+    public func start() async throws {
+        if configuration.migrateOnStart {
+            let applied = try await migrator.migrate(database)
+            for migration in applied {
+                logger.info("migration applied", [("version", String(migration.version)), ("name", migration.name)])
+            }
+        }
+        try server.start()
+        var fields: [(String, String)] = []
+        if let port = server.httpPort, let address = configuration.httpAddress {
+            fields.append(("http", "http://\(BindAddress(host: address.host, port: port))"))
+        }
+        if let port = server.httpsPort, let address = configuration.httpsAddress {
+            fields.append(("https", "https://\(BindAddress(host: address.host, port: port))"))
+        }
+        logger.info("crmhub listening", fields + [("version", CRMHubVersion.current)])
+    }
+
+    /// Re-reads the TLS certificate and key (SIGHUP). Open connections keep their session.
+    public func reloadTLS() {
+        guard let tls else { return }
+        do {
+            try tls.reload()
+            logger.info("TLS certificate reloaded", [("file", tls.certificateFile)])
+        } catch {
+            logger.error("TLS certificate reload failed; keeping the previous one", [("error", error.description)])
+        }
+    }
+
+    /// Stops accepting, finishes in-flight requests, then closes the pool.
+    public func shutdown() async {
+        logger.info("shutting down", [("in_flight", String(server.inFlightRequests))])
+        await server.shutdown()
+        await database.shutdown()
+        logger.info("stopped")
+        logger.flush()
+    }
+
+    private static func registerPoolMetrics(_ database: PostgresClient, in metrics: MetricsRegistry) {
+        metrics.gauge("crmhub_db_pool_connections", help: "Pool connections by state.", labels: ["state"]) {
+            let stats = database.stats
+            return [(["in_use"], Double(stats.inUse)), (["idle"], Double(stats.idle)), (["waiting"], Double(stats.waiting))]
+        }
+        metrics.gauge("crmhub_db_pool_size", help: "Configured pool size.") {
+            [([], Double(database.stats.size))]
+        }
+    }
+}
+
+public enum CRMHubVersion {
+    public static let current = "0.1.0"
+}

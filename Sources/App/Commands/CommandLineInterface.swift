@@ -1,0 +1,67 @@
+import Foundation
+import Telemetry
+
+/// `crmhub <command>`: the entry point `main.swift` calls.
+public enum CommandLineInterface {
+    static let usage = """
+        crmhub \(CRMHubVersion.current): multi-tenant CRM ingestion and integration service
+
+        Usage:
+          crmhub serve [flags]        migrate (unless --no-migrate) and serve HTTP/HTTPS until SIGTERM/SIGINT;
+                                      SIGHUP re-reads the TLS certificate and key
+          crmhub migrate [flags]      apply pending migrations and exit
+          crmhub healthcheck [flags]  exit 0 when GET /healthz on the HTTP address answers 200 (for containers)
+          crmhub version              print the version
+          crmhub --help               this text
+
+        """
+
+    /// Runs a command; returns the process exit code.
+    public static func run(_ arguments: [String]) async -> Int32 {
+        guard let command = arguments.first else {
+            FileHandle.standardError.write(Data((usage + ConfigurationLoader.helpText() + "\n").utf8))
+            return 2
+        }
+        let rest = Array(arguments.dropFirst())
+        if rest.contains("--help") || rest.contains("-h") || ["--help", "-h", "help"].contains(command) {
+            print(usage + ConfigurationLoader.helpText())
+            return 0
+        }
+        do {
+            let (configuration, extra) = try ConfigurationLoader.load(arguments: rest)
+            switch command {
+            case "version", "--version":
+                print("crmhub \(CRMHubVersion.current)")
+                return 0
+            case "serve":
+                try refuseUnknown(extra)
+                return try await ServeCommand.run(configuration)
+            case "migrate":
+                try refuseUnknown(extra)
+                return try await MigrateCommand.run(configuration)
+            case "healthcheck":
+                try refuseUnknown(extra)
+                return HealthcheckCommand.run(configuration)
+            default:
+                fail("unknown command '\(command)'; see crmhub --help")
+                return 2
+            }
+        } catch let error as ConfigurationError {
+            fail("invalid setting \(error.description)")
+            return 2
+        } catch {
+            fail("\(error)")
+            return 1
+        }
+    }
+
+    static func refuseUnknown(_ extra: [String]) throws(ConfigurationError) {
+        if let first = extra.first {
+            throw ConfigurationError(setting: first, reason: "unknown flag; see crmhub --help")
+        }
+    }
+
+    static func fail(_ message: String) {
+        FileHandle.standardError.write(Data("crmhub: \(message)\n".utf8))
+    }
+}

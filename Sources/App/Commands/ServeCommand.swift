@@ -1,0 +1,74 @@
+import Foundation
+import Telemetry
+
+/// `crmhub serve`: runs until SIGTERM or SIGINT, reloading TLS on SIGHUP.
+enum ServeCommand {
+    static func run(_ configuration: Configuration) async throws -> Int32 {
+        try ConfigurationLoader.validateForServing(configuration)
+        let logger = Logger(level: configuration.logLevel)
+        let signals = SignalStream(watching: [SIGTERM, SIGINT, SIGHUP])
+        let application = try Application(configuration: configuration, logger: logger)
+        do {
+            try await application.start()
+        } catch {
+            logger.error("start failed", [("error", "\(error)")])
+            await application.shutdown()
+            throw error
+        }
+        for await signal in signals.stream {
+            if signal == SIGHUP {
+                application.reloadTLS()
+                continue
+            }
+            logger.info("signal received", [("signal", signal == SIGTERM ? "SIGTERM" : "SIGINT")])
+            break
+        }
+        await application.shutdown()
+        return 0
+    }
+}
+
+/// `crmhub migrate`.
+enum MigrateCommand {
+    static func run(_ configuration: Configuration) async throws -> Int32 {
+        guard !configuration.databaseURL.isEmpty else {
+            throw ConfigurationError(setting: "CRMHUB_DATABASE_URL", reason: "is required")
+        }
+        var migrateOnly = configuration
+        migrateOnly.httpAddress = nil
+        migrateOnly.httpsAddress = nil
+        migrateOnly.databasePoolSize = 1
+        let logger = Logger(level: configuration.logLevel)
+        let application = try Application(configuration: migrateOnly, logger: logger)
+        defer { logger.flush() }
+        do {
+            let applied = try await application.migrator.migrate(application.database)
+            for migration in applied { print("applied \(migration.version) \(migration.name)") }
+            if applied.isEmpty { print("schema is current") }
+            await application.database.shutdown()
+            return 0
+        } catch {
+            await application.database.shutdown()
+            throw error
+        }
+    }
+}
+
+/// Delivers process signals as an async sequence (the default actions are turned off while it exists).
+final class SignalStream: @unchecked Sendable {
+    // Invariant: `sources` is written once in init and only kept alive afterwards.
+    let stream: AsyncStream<Int32>
+    private let sources: [any DispatchSourceSignal]
+
+    init(watching signals: [Int32]) {
+        let (stream, continuation) = AsyncStream<Int32>.makeStream()
+        self.stream = stream
+        sources = signals.map { number in
+            Glibc.signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { continuation.yield(number) }
+            source.resume()
+            return source
+        }
+    }
+}

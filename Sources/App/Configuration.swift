@@ -1,0 +1,55 @@
+import HTTPServer
+import Telemetry
+
+/// Everything `crmhub` can be told, validated. Built by ``ConfigurationLoader`` from `CRMHUB_*`
+/// environment variables and command-line flags (flags win).
+public struct Configuration: Sendable {
+    public var databaseURL: String
+    public var httpAddress: BindAddress?
+    public var httpsAddress: BindAddress?
+    public var tlsCertificateFile: String?
+    public var tlsKeyFile: String?
+    public var trustedProxies: [CIDR]
+    public var databasePoolSize: Int
+    public var logLevel: LogLevel
+    public var migrationsDirectory: String
+    public var migrateOnStart: Bool
+    public var ioThreads: Int
+    public var maxConnections: Int
+    public var maxBodyBytes: Int
+    public var headerTimeoutSeconds: Int
+    public var bodyTimeoutSeconds: Int
+    public var idleTimeoutSeconds: Int
+    public var shutdownGraceSeconds: Int
+    public var statementTimeoutSeconds: Int
+    public var bootstrapAdminToken: String?
+
+    public init(databaseURL: String) {
+        self.databaseURL = databaseURL
+        httpAddress = BindAddress(host: "127.0.0.1", port: 8080)
+        httpsAddress = nil
+        tlsCertificateFile = nil
+        tlsKeyFile = nil
+        trustedProxies = []
+        databasePoolSize = 16
+        logLevel = .info
+        migrationsDirectory = "sql"
+        migrateOnStart = true
+        ioThreads = 2
+        maxConnections = 10_000
+        maxBodyBytes = 1 << 20
+        headerTimeoutSeconds = 10
+        bodyTimeoutSeconds = 30
+        idleTimeoutSeconds = 60
+        shutdownGraceSeconds = 10
+        statementTimeoutSeconds = 30
+        bootstrapAdminToken = nil
+    }
+}
+
+/// A setting that could not be used; the message names it.
+public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
+    public let setting: String
+    public let reason: String
+    public var description: String { "\(setting): \(reason)" }
+}

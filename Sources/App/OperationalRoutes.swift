@@ -1,0 +1,51 @@
+import HTTPServer
+import Postgres
+import Telemetry
+
+/// `/healthz`, `/readyz` and `/metrics`.
+enum OperationalRoutes {
+    static func register(in router: inout Router, readiness: ReadinessCheck, metrics: MetricsRegistry) {
+        // Process liveness only: answered on the I/O thread, no database.
+        router.addInline(.get, "/healthz") { _ in .text("ok\n") }
+        router.add(.get, "/readyz") { _ in
+            switch await readiness.check() {
+            case .ready:
+                return .json(Array("{\"status\":\"ready\"}".utf8))
+            case .notReady(let reason):
+                var body = "{\"status\":\"not ready\",\"reason\":"
+                JSONLine.appendQuoted(reason, to: &body)
+                body += "}"
+                return .json(Array(body.utf8), status: 503)
+            }
+        }
+        router.addInline(.get, "/metrics") { _ in
+            Response(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: metrics.render())
+        }
+    }
+}
+
+/// Ready means: the database answers and every migration on disk is applied with the same checksum.
+struct ReadinessCheck: Sendable {
+    let database: PostgresClient
+    let migrator: Migrator
+
+    enum Outcome: Sendable {
+        case ready
+        case notReady(String)
+    }
+
+    func check() async -> Outcome {
+        do {
+            switch try await migrator.status(database) {
+            case .current: return .ready
+            case .pending(let versions): return .notReady("migrations pending: \(versions.map(String.init).joined(separator: ", "))")
+            case .checksumMismatch(let version): return .notReady("applied migration \(version) differs from its file")
+            case .unknownApplied(let version): return .notReady("database has migration \(version) that this build does not know")
+            }
+        } catch let error as PostgresError where error.isUnavailable {
+            return .notReady("database unavailable")
+        } catch {
+            return .notReady("database check failed")
+        }
+    }
+}

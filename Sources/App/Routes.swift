@@ -1,0 +1,15 @@
+import HTTPServer
+import Postgres
+import Telemetry
+
+/// Every route of CRMHub, wired in one place. Each feature module registers its own table.
+enum Routes {
+    static func register(
+        in router: inout Router,
+        application: (database: PostgresClient, migrator: Migrator, metrics: MetricsRegistry, logger: Logger)
+    ) {
+        OperationalRoutes.register(
+            in: &router, readiness: ReadinessCheck(database: application.database, migrator: application.migrator),
+            metrics: application.metrics)
+    }
+}

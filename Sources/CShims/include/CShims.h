@@ -1,0 +1,19 @@
+#ifndef CSHIMS_H
+#define CSHIMS_H
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+/* accept4 needs _GNU_SOURCE, which a module header cannot define; shims.c wraps it. */
+int cshims_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
+
+/* EPOLL* and friends are enum constants of different C types; plain ints are easier in Swift. */
+static inline unsigned int cshims_epollin(void) { return EPOLLIN; }
+static inline unsigned int cshims_epollout(void) { return EPOLLOUT; }
+static inline unsigned int cshims_epollerr(void) { return EPOLLERR; }
+static inline unsigned int cshims_epollhup(void) { return EPOLLHUP; }
+static inline unsigned int cshims_epollrdhup(void) { return EPOLLRDHUP; }
+static inline unsigned int cshims_epollet(void) { return EPOLLET; }
+#endif

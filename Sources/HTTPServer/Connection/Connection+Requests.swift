@@ -1,0 +1,232 @@
+import Glibc
+
+extension Connection {
+    /// Moves through as many buffered requests as possible. Stops while a handler runs, since responses
+    /// go out in request order (RFC 9112 §9.3.2).
+    func process() {
+        while true {
+            switch phase {
+            case .head:
+                if inputCount == 0 {
+                    if peerClosed { close() }
+                    return
+                }
+                if deadlineReason == .idle {
+                    requestStarted = MonotonicClock.nanoseconds()
+                    setDeadline(core.headerTimeout, .header)
+                }
+                let limits = core.configuration.parserLimits
+                let start = inputStart
+                let parsed = input.withUnsafeBytes { raw in
+                    Result { () throws(ParseError) in
+                        try RequestHeadParser.parse(UnsafeRawBufferPointer(rebasing: raw[start...]), limits: limits)
+                    }
+                }
+                let result: HeadParseResult
+                switch parsed {
+                case .success(let value):
+                    result = value
+                case .failure(let error):
+                    core.protocolErrors.increment([String(error.status)])
+                    sendErrorAndClose(status: error.status, detail: error.reason)
+                    return
+                }
+                switch result {
+                case .needMore:
+                    if peerClosed { close() }
+                    return
+                case .complete(let head, let consumed):
+                    consumeInput(consumed)
+                    startRequest(head)
+                }
+            case .body(var reader):
+                guard readBody(&reader) else { return }
+            case .handshake, .handling, .closed:
+                return
+            case .closing, .lingering:
+                if peerClosed { close() }
+                return
+            }
+        }
+    }
+
+    private func startRequest(_ head: RequestHead) {
+        let match = core.router.match(method: head.method, path: head.path)
+        currentHead = head
+        currentMatch = match
+        currentBody = []
+        let limit: Int
+        if case .found(let route, _) = match { limit = route.bodyLimit } else { limit = 0 }
+        switch head.framing {
+        case .none, .contentLength(0):
+            dispatch()
+        case .contentLength(let length):
+            guard case .found = match else { return answerWithoutBody() }
+            guard length <= limit else { return refuseTooLarge(limit: limit) }
+            sendContinueIfExpected(head, needed: length)
+            currentBody.reserveCapacity(length)
+            phase = .body(.fixed(remaining: length))
+            setDeadline(core.bodyTimeout, .body)
+        case .chunked:
+            guard case .found = match else { return answerWithoutBody() }
+            sendContinueIfExpected(head, needed: 1)
+            phase = .body(.chunked(ChunkedDecoder(maxBodySize: limit, limits: core.configuration.parserLimits)))
+            setDeadline(core.bodyTimeout, .body)
+        }
+    }
+
+    /// 100 Continue is sent only when the client waits for it and the body has not already arrived.
+    private func sendContinueIfExpected(_ head: RequestHead, needed: Int) {
+        guard head.expectsContinue, head.version == .http1_1, inputCount < needed else { return }
+        enqueue(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
+        flush()
+    }
+
+    /// Returns true when the body is complete and the request was dispatched.
+    private func readBody(_ reader: inout BodyReader) -> Bool {
+        switch reader {
+        case .fixed(let remaining):
+            let take = min(remaining, inputCount)
+            if take > 0 {
+                currentBody.append(contentsOf: input[inputStart..<(inputStart + take)])
+                consumeInput(take)
+            }
+            if remaining - take > 0 {
+                phase = .body(.fixed(remaining: remaining - take))
+                if peerClosed { close() }
+                return false
+            }
+        case .chunked(var decoder):
+            if inputCount > 0 {
+                let start = inputStart
+                var body = currentBody
+                currentBody = []
+                let decoded = input.withUnsafeBytes { raw in
+                    Result { () throws(ParseError) in
+                        try decoder.decode(UnsafeRawBufferPointer(rebasing: raw[start...]), into: &body)
+                    }
+                }
+                currentBody = body
+                switch decoded {
+                case .success(let consumed):
+                    consumeInput(consumed)
+                case .failure(let error):
+                    core.protocolErrors.increment([String(error.status)])
+                    sendErrorAndClose(status: error.status, detail: error.reason)
+                    return false
+                }
+            }
+            guard decoder.isComplete else {
+                phase = .body(.chunked(decoder))
+                if peerClosed { close() }
+                return false
+            }
+            trailersOfCurrent = decoder.trailers
+        }
+        dispatch()
+        return true
+    }
+
+    /// Answers a request for an unknown route or method without reading its body, then closes:
+    /// the unread body makes the connection unusable for another request.
+    private func answerWithoutBody() {
+        currentHead?.keepAlive = false
+        dispatch()
+    }
+
+    private func refuseTooLarge(limit: Int) {
+        core.protocolErrors.increment(["413"])
+        sendErrorAndClose(status: 413, detail: "request body larger than \(limit) bytes")
+    }
+
+    // MARK: Handling
+
+    private func dispatch() {
+        guard let head = currentHead else { return }
+        let requestID = head.headers["X-Request-Id"].flatMap { RequestIDGenerator.isAcceptable($0) ? $0 : nil }
+            ?? core.requestIDs.next()
+        var request = Request(
+            head: head, body: currentBody, trailers: trailersOfCurrent, route: "",
+            clientAddress: core.addressResolver.resolve(peer: peer, headers: head.headers),
+            peerAddress: peer, requestID: requestID, isSecure: tls != nil)
+        currentBody = []
+        trailersOfCurrent = HeaderFields()
+        deadline = 0
+        switch currentMatch {
+        case .notFound:
+            respond(to: request, with: .problem(status: 404, detail: "no route for \(head.path)"))
+        case .methodNotAllowed(let allowed):
+            let allow = allowed.map(\.rawValue).joined(separator: ", ")
+            respond(to: request, with: .problem(
+                status: 405, detail: "\(head.method) is not allowed here", extraHeaders: [("Allow", allow)]))
+        case .found(let route, let parameters):
+            request.parameters = parameters
+            request.route = route.pattern
+            switch route.handler {
+            case .inline(let handler):
+                respond(to: request, with: handler(request))
+            case .async(let handler):
+                phase = .handling
+                _ = core.inFlightRequests.add(1, ordering: .relaxed)
+                let this = LoopBound(self)
+                let loop = self.loop
+                let core = self.core
+                let request = request
+                Task {
+                    let response: Response
+                    do {
+                        response = try await handler(request)
+                    } catch {
+                        response = core.errorResponder(error, request)
+                    }
+                    _ = core.inFlightRequests.subtract(1, ordering: .relaxed)
+                    loop.execute { this.value.handlerFinished(request, response) }
+                }
+            }
+        }
+    }
+
+    private func handlerFinished(_ request: Request, _ response: Response) {
+        guard case .handling = phase else { return }  // closed while the handler ran
+        respond(to: request, with: response)
+        if readPaused {
+            readPaused = false
+            readAvailable()
+        }
+        process()
+    }
+
+    private func respond(to request: Request, with response: Response) {
+        let head = request.head
+        let keepAlive = (currentHead?.keepAlive ?? head.keepAlive) && !core.draining.load(ordering: .relaxed)
+        let bytes = ResponseWriter.serialize(
+            response, requestID: request.requestID, date: loop.httpDate, version: head.version,
+            keepAlive: keepAlive, omitBody: head.method == .head)
+        core.record(
+            method: head.method, route: request.route, status: response.status, bytes: response.body.count,
+            started: requestStarted, requestID: request.requestID, client: request.clientAddress)
+        currentHead = nil
+        enqueue(bytes)
+        if keepAlive {
+            phase = .head
+            setDeadline(core.idleTimeout, .idle)
+            flush()
+        } else {
+            closeAfterFlush()
+        }
+    }
+
+    /// Answers a protocol error and closes: after a framing error nothing more on this connection can be trusted.
+    func sendErrorAndClose(status: Int, detail: String) {
+        let response = Response.problem(status: status, detail: detail)
+        let requestID = core.requestIDs.next()
+        enqueue(ResponseWriter.serialize(
+            response, requestID: requestID, date: loop.httpDate, version: .http1_1, keepAlive: false, omitBody: false))
+        core.record(
+            method: currentHead?.method ?? HTTPMethod("-"), route: "", status: status, bytes: response.body.count,
+            started: requestStarted == 0 ? MonotonicClock.nanoseconds() : requestStarted, requestID: requestID,
+            client: peer)
+        currentHead = nil
+        closeAfterFlush()
+    }
+}

@@ -1,0 +1,249 @@
+import CShims
+import Glibc
+
+/// One client connection, confined to its event loop: reads bytes, parses requests one at a time (pipelined
+/// requests wait in the input buffer and are answered in order), runs the handler and writes the response.
+final class Connection: EventHandler {
+    enum Phase {
+        case handshake
+        case head
+        case body(BodyReader)
+        case handling
+        /// Output is being flushed before the write side closes; reads are discarded.
+        case closing
+        /// Write side closed; waiting briefly for the client to close so it reads the whole response.
+        case lingering
+        case closed
+    }
+
+    enum BodyReader {
+        case fixed(remaining: Int)
+        case chunked(ChunkedDecoder)
+    }
+
+    let fd: Int32
+    let loop: EventLoop
+    let core: ServerCore
+    let peer: IPAddress?
+    let tls: TLSSession?
+
+    var phase: Phase
+    var input: [UInt8] = []
+    var inputStart = 0
+    var output: [UInt8] = []
+    var outputStart = 0
+    var peerClosed = false
+    /// Reading stopped because the buffer is full while a request is being handled.
+    var readPaused = false
+    /// 0 when no deadline is running.
+    var deadline: UInt64 = 0
+    var deadlineReason: DeadlineReason = .idle
+
+    // The request being read or handled.
+    var currentHead: RequestHead?
+    var currentMatch: RouteMatch = .notFound
+    var currentBody: [UInt8] = []
+    var trailersOfCurrent = HeaderFields()
+    var requestStarted: UInt64 = 0
+
+    enum DeadlineReason { case idle, header, body, write, linger }
+
+    static let maxBufferedInput = 64 * 1024
+
+    init(fd: Int32, loop: EventLoop, core: ServerCore, peer: IPAddress?, tls: TLSSession?) {
+        self.fd = fd
+        self.loop = loop
+        self.core = core
+        self.peer = peer
+        self.tls = tls
+        phase = tls == nil ? .head : .handshake
+        setDeadline(tls == nil ? core.idleTimeout : core.headerTimeout, tls == nil ? .idle : .header)
+    }
+
+    var inputCount: Int { input.count - inputStart }
+
+    // MARK: Events
+
+    func handleEvents(_ events: UInt32) {
+        if case .closed = phase { return }
+        if events & cshims_epollout() != 0 && outputStart < output.count {
+            flush()
+            if case .closed = phase { return }
+        }
+        if case .handshake = phase {
+            continueHandshake()
+            process()
+        } else if events & (cshims_epollin() | cshims_epollrdhup() | cshims_epollhup() | cshims_epollerr()) != 0 {
+            readAvailable()
+            process()
+        }
+    }
+
+    func tick(now: UInt64) {
+        guard deadline != 0, now > deadline else { return }
+        switch deadlineReason {
+        case .idle, .write, .linger:
+            close()
+        case .header, .body:
+            core.protocolErrors.increment(["408"])
+            sendErrorAndClose(status: 408, detail: deadlineReason == .header ? "header section not received in time" : "body not received in time")
+        }
+    }
+
+    func setDeadline(_ interval: UInt64, _ reason: DeadlineReason) {
+        deadline = MonotonicClock.nanoseconds() &+ interval
+        deadlineReason = reason
+    }
+
+    // MARK: Reading
+
+    /// Reads until the socket has nothing more (edge-triggered epoll needs that) or the buffer is full.
+    func readAvailable() {
+        while true {
+            if case .handling = phase, inputCount >= Self.maxBufferedInput {
+                readPaused = true
+                return
+            }
+            let count = loop.withReadBuffer { buffer -> Int in
+                if let tls {
+                    switch tls.read(into: buffer) {
+                    case .bytes(let n): return n
+                    case .wantRead, .wantWrite: return -1
+                    case .closed: return 0
+                    case .failed: return -2
+                    }
+                }
+                let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+                if n < 0 { return errno == EAGAIN || errno == EWOULDBLOCK ? -1 : (errno == EINTR ? -3 : -2) }
+                return n
+            } append: { bytes in
+                appendInput(bytes)
+            }
+            switch count {
+            case -1: return
+            case -3: continue
+            case -2:
+                close()
+                return
+            case 0:
+                peerClosed = true
+                return
+            default:
+                continue
+            }
+        }
+    }
+
+    private func appendInput(_ bytes: UnsafeRawBufferPointer) {
+        switch phase {
+        case .closing, .lingering, .closed:
+            return  // discarded
+        default:
+            if inputStart == input.count {
+                input.removeAll(keepingCapacity: input.capacity <= 16 * 1024)
+                inputStart = 0
+            } else if inputStart > 0 && inputStart >= input.count / 2 {
+                input.removeFirst(inputStart)
+                inputStart = 0
+            }
+            input.append(contentsOf: bytes)
+        }
+    }
+
+    func consumeInput(_ count: Int) {
+        inputStart += count
+        if inputStart == input.count {
+            input.removeAll(keepingCapacity: input.capacity <= 16 * 1024)
+            inputStart = 0
+        }
+    }
+
+    private func continueHandshake() {
+        guard let tls else { return }
+        switch tls.handshake() {
+        case .bytes:
+            phase = .head
+            setDeadline(core.idleTimeout, .idle)
+            readAvailable()
+        case .wantRead:
+            return
+        case .wantWrite:
+            return  // EPOLLOUT (edge-triggered, always registered) brings us back here through readAvailable
+        case .closed, .failed:
+            close()
+        }
+    }
+
+    // MARK: Writing
+
+    func enqueue(_ bytes: [UInt8]) {
+        if outputStart == output.count {
+            output = bytes
+            outputStart = 0
+        } else {
+            output.append(contentsOf: bytes)
+        }
+    }
+
+    /// Writes what is queued; returns true when everything is out.
+    @discardableResult
+    func flush() -> Bool {
+        while outputStart < output.count {
+            let written = output.withUnsafeBytes { raw -> Int in
+                let pending = UnsafeRawBufferPointer(rebasing: raw[outputStart...])
+                if let tls {
+                    switch tls.write(pending) {
+                    case .bytes(let n): return n
+                    case .wantRead, .wantWrite: return -1
+                    case .closed, .failed: return -2
+                    }
+                }
+                let n = send(fd, pending.baseAddress, pending.count, Int32(MSG_NOSIGNAL))
+                if n < 0 { return errno == EAGAIN || errno == EWOULDBLOCK ? -1 : (errno == EINTR ? 0 : -2) }
+                return n
+            }
+            if written == -1 {
+                if deadlineReason != .write { setDeadline(core.writeTimeout, .write) }
+                return false
+            }
+            if written == -2 {
+                close()
+                return false
+            }
+            outputStart += written
+        }
+        output.removeAll(keepingCapacity: output.capacity <= 16 * 1024)
+        outputStart = 0
+        if case .closing = phase { shutdownWriteSide() }
+        return true
+    }
+
+    // MARK: Closing
+
+    /// Sends what is queued, then closes the write side and lingers for the client's close.
+    func closeAfterFlush() {
+        phase = .closing
+        if flush() == false, case .closed = phase { return }
+    }
+
+    private func shutdownWriteSide() {
+        tls?.shutdown()
+        Glibc.shutdown(fd, Int32(SHUT_WR))
+        phase = .lingering
+        input = []
+        inputStart = 0
+        setDeadline(2_000_000_000, .linger)
+        if peerClosed { close() }
+    }
+
+    func close() {
+        if case .closed = phase { return }
+        phase = .closed
+        deadline = 0
+        loop.deregister(fd)
+        Glibc.close(fd)
+        input = []
+        output = []
+        _ = core.openConnections.subtract(1, ordering: .relaxed)
+    }
+}

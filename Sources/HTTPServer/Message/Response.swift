@@ -1,0 +1,97 @@
+/// A response to write. `Content-Length`, `Date`, `Connection` and `X-Request-Id` are added by the server.
+public struct Response: Sendable {
+    public var status: Int
+    public var headers: HeaderFields
+    public var body: [UInt8]
+
+    public init(status: Int, headers: HeaderFields = HeaderFields(), body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public init(status: Int, contentType: String, body: String) {
+        self.status = status
+        self.headers = HeaderFields([("Content-Type", contentType)])
+        self.body = Array(body.utf8)
+    }
+
+    public static func text(_ text: String, status: Int = 200) -> Response {
+        Response(status: status, contentType: "text/plain; charset=utf-8", body: text)
+    }
+
+    public static func json(_ bytes: [UInt8], status: Int = 200) -> Response {
+        Response(status: status, headers: HeaderFields([("Content-Type", "application/json")]), body: bytes)
+    }
+
+    /// An RFC 9457 problem document, used by the server for errors it answers itself.
+    public static func problem(status: Int, detail: String, extraHeaders: [(String, String)] = []) -> Response {
+        var body = "{\"type\":\"about:blank\",\"title\":"
+        appendJSONString(HTTPStatus.reason(status), to: &body)
+        body += ",\"status\":\(status),\"detail\":"
+        appendJSONString(detail, to: &body)
+        body += "}"
+        var response = Response(status: status, contentType: "application/problem+json", body: body)
+        for (name, value) in extraHeaders { response.headers.add(name, value) }
+        return response
+    }
+
+    static func appendJSONString(_ value: String, to out: inout String) {
+        out += "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += "\\u00" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
+    }
+}
+
+/// Reason phrases (RFC 9110 §15).
+public enum HTTPStatus {
+    public static func reason(_ status: Int) -> String {
+        switch status {
+        case 100: "Continue"
+        case 200: "OK"
+        case 201: "Created"
+        case 202: "Accepted"
+        case 204: "No Content"
+        case 207: "Multi-Status"
+        case 301: "Moved Permanently"
+        case 302: "Found"
+        case 304: "Not Modified"
+        case 400: "Bad Request"
+        case 401: "Unauthorized"
+        case 403: "Forbidden"
+        case 404: "Not Found"
+        case 405: "Method Not Allowed"
+        case 408: "Request Timeout"
+        case 409: "Conflict"
+        case 410: "Gone"
+        case 411: "Length Required"
+        case 412: "Precondition Failed"
+        case 413: "Content Too Large"
+        case 414: "URI Too Long"
+        case 415: "Unsupported Media Type"
+        case 417: "Expectation Failed"
+        case 422: "Unprocessable Content"
+        case 423: "Locked"
+        case 428: "Precondition Required"
+        case 429: "Too Many Requests"
+        case 431: "Request Header Fields Too Large"
+        case 500: "Internal Server Error"
+        case 501: "Not Implemented"
+        case 502: "Bad Gateway"
+        case 503: "Service Unavailable"
+        case 504: "Gateway Timeout"
+        case 505: "HTTP Version Not Supported"
+        default: "Status \(status)"
+        }
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+
+/// A type whose Swift arrays travel as PostgreSQL arrays: `[String]` ↔ `text[]`, `[Int64]` ↔ `bigint[]`,
+/// `[String?]` with NULL elements, and so on (one dimension).
+///
+/// `UInt8` is the exception: `[UInt8]` is `bytea` (hex format), not an array of numbers.
+public protocol PostgresArrayElement: Sendable {
+    /// The text of an array parameter holding `elements`.
+    static func postgresText(ofArray elements: [Self]) -> String?
+    /// The elements of an array column's text.
+    static func postgresArray(fromText text: String) throws(PostgresError) -> [Self]
+}
+
+extension PostgresArrayElement where Self: PostgresEncodable & PostgresDecodable {
+    public static func postgresText(ofArray elements: [Self]) -> String? {
+        PostgresArrayLiteral.format(elements.map(\.postgresText))
+    }
+
+    public static func postgresArray(fromText text: String) throws(PostgresError) -> [Self] {
+        guard let texts = PostgresArrayLiteral.parse(text) else { throw .decoding([Self].self, text) }
+        var elements: [Self] = []
+        elements.reserveCapacity(texts.count)
+        for element in texts { elements.append(try Self(postgresText: element)) }
+        return elements
+    }
+}
+
+extension String: PostgresArrayElement {}
+extension Int: PostgresArrayElement {}
+extension Int64: PostgresArrayElement {}
+extension Int32: PostgresArrayElement {}
+extension Int16: PostgresArrayElement {}
+extension Double: PostgresArrayElement {}
+extension Float: PostgresArrayElement {}
+extension Bool: PostgresArrayElement {}
+extension UUID: PostgresArrayElement {}
+extension Date: PostgresArrayElement {}
+extension Optional: PostgresArrayElement where Wrapped: PostgresArrayElement & PostgresEncodable & PostgresDecodable {}
+
+/// `[UInt8]` is bytea.
+extension UInt8: PostgresArrayElement {
+    public static func postgresText(ofArray elements: [UInt8]) -> String? {
+        PostgresByteA.hex(elements)
+    }
+
+    public static func postgresArray(fromText text: String) throws(PostgresError) -> [UInt8] {
+        guard let bytes = PostgresByteA.bytes(fromHex: text) else { throw .decoding([UInt8].self, text) }
+        return bytes
+    }
+}
+
+extension Array: PostgresEncodable where Element: PostgresArrayElement {
+    public var postgresText: String? { Element.postgresText(ofArray: self) }
+}
+
+extension Array: PostgresDecodable where Element: PostgresArrayElement {
+    public init(postgresText text: String?) throws(PostgresError) {
+        guard let text else { throw .decoding([Element].self, nil) }
+        self = try Element.postgresArray(fromText: text)
+    }
+}
+
+/// One-dimensional array literals (PostgreSQL manual 8.15.6, "Array Input and Output Syntax").
+enum PostgresArrayLiteral {
+    /// Every element double-quoted with `"` and `\` backslash-escaped, so commas, braces, spaces and the word
+    /// NULL inside a value stay data; a nil element is the bare word NULL.
+    static func format(_ elements: [String?]) -> String {
+        var text = "{"
+        for (index, element) in elements.enumerated() {
+            if index > 0 { text += "," }
+            guard let element else {
+                text += "NULL"
+                continue
+            }
+            text += "\""
+            for character in element.unicodeScalars {
+                if character == "\"" || character == "\\" { text += "\\" }
+                text.unicodeScalars.append(character)
+            }
+            text += "\""
+        }
+        return text + "}"
+    }
+
+    /// The elements of `{a,"b c",NULL,"NULL"}` (nil for an unquoted NULL). Nil when the text is not a
+    /// one-dimensional array literal.
+    static func parse(_ text: String) -> [String?]? {
+        let scalars = Array(text.unicodeScalars)
+        guard scalars.first == "{", scalars.last == "}" else { return nil }
+        let end = scalars.count - 1
+        var index = 1
+        var elements: [String?] = []
+        if index == end { return [] }
+        while true {
+            var value = String.UnicodeScalarView()
+            var quoted = false
+            while index < end, scalars[index] == " " { index += 1 }
+            if index < end, scalars[index] == "\"" {
+                quoted = true
+                index += 1
+                while true {
+                    guard index < end else { return nil }
+                    let scalar = scalars[index]
+                    if scalar == "\"" { break }
+                    if scalar == "\\" {
+                        index += 1
+                        guard index < end else { return nil }
+                    }
+                    value.append(scalars[index])
+                    index += 1
+                }
+                index += 1
+                while index < end, scalars[index] == " " { index += 1 }
+            } else {
+                while index < end, scalars[index] != "," {
+                    let scalar = scalars[index]
+                    // Nested arrays and stray quotes are not one-dimensional literals.
+                    if scalar == "{" || scalar == "}" || scalar == "\"" { return nil }
+                    if scalar == "\\" {
+                        index += 1
+                        guard index < end else { return nil }
+                    }
+                    value.append(scalars[index])
+                    index += 1
+                }
+                while let last = value.last, last == " " { value.removeLast() }
+                if value.isEmpty { return nil }
+            }
+            let string = String(value)
+            elements.append(!quoted && string.uppercased() == "NULL" ? nil : string)
+            if index == end { return elements }
+            guard scalars[index] == "," else { return nil }
+            index += 1
+        }
+    }
+}
+
+/// bytea's hex format (PostgreSQL manual 8.4.1).
+enum PostgresByteA {
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = [UInt8(ascii: "\\"), UInt8(ascii: "x")]
+        text.reserveCapacity(2 + bytes.underestimatedCount * 2)
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    static func bytes(fromHex text: String) -> [UInt8]? {
+        let utf8 = Array(text.utf8)
+        guard utf8.count >= 2, utf8[0] == UInt8(ascii: "\\"), utf8[1] == UInt8(ascii: "x"), utf8.count % 2 == 0 else {
+            return nil
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity((utf8.count - 2) / 2)
+        var index = 2
+        while index < utf8.count {
+            guard let high = nibble(utf8[index]), let low = nibble(utf8[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        return bytes
+    }
+
+    private static func nibble(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 0x30...0x39: byte - 0x30
+        case 0x61...0x66: byte - 0x61 + 10
+        case 0x41...0x46: byte - 0x41 + 10
+        default: nil
+        }
+    }
+}

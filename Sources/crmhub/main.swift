@@ -1,0 +1,4 @@
+import App
+import Glibc
+
+exit(await CommandLineInterface.run(Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,97 @@
+import CRMHubTesting
+import Foundation
+import Glibc
+import Testing
+
+@Suite("the crmhub binary")
+struct ProcessTests {
+    static func port(from line: String) throws -> Int {
+        guard let range = line.range(of: "http://127.0.0.1:") else { throw TestError("no URL in \(line)") }
+        let digits = line[range.upperBound...].prefix { $0.isNumber }
+        return try #require(Int(digits))
+    }
+
+    @Test("--help lists the settings; version prints")
+    func help() async throws {
+        let help = try await Repository.run(Repository.crmhubBinary, ["--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("CRMHUB_DATABASE_URL") && help.stdout.contains("crmhub serve"))
+        let version = try await Repository.run(Repository.crmhubBinary, ["version"])
+        #expect(version.stdout.hasPrefix("crmhub "))
+    }
+
+    @Test("an invalid setting stops start-up with a message naming it")
+    func invalidSetting() async throws {
+        let result = try await Repository.run(
+            Repository.crmhubBinary, ["serve"], environment: ["CRMHUB_DATABASE_URL": "x", "CRMHUB_DB_POOL_SIZE": "lots"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("CRMHUB_DB_POOL_SIZE"))
+    }
+
+    @Test("serve migrates, answers, and stops cleanly on SIGTERM")
+    func serveAndTerminate() async throws {
+        let url = try await TestDatabase.makeFreshDatabase(prefix: "proc")
+        let server = try ServerProcess(arguments: ["serve"], environment: [
+            "CRMHUB_DATABASE_URL": url, "CRMHUB_HTTP_ADDRESS": "127.0.0.1:0",
+            "CRMHUB_MIGRATIONS_DIR": TestDatabase.migrationsDirectory(), "CRMHUB_DB_POOL_SIZE": "2",
+        ])
+        let line = try await server.waitForLine(containing: "crmhub listening")
+        #expect(server.output.contains { $0.contains("migration applied") })
+        let port = try Self.port(from: line)
+        let ready = try await RawHTTPClient(port: port).request("GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(ready.status == 200)
+        // A request log line is JSON with the fields operators rely on.
+        let access = try await server.waitForLine(containing: "\"route\":\"/readyz\"")
+        let fields = try #require(try JSONSerialization.jsonObject(with: Data(access.utf8)) as? [String: Any])
+        #expect(fields["status"] as? Int == 200)
+        #expect(fields["method"] as? String == "GET")
+        #expect(fields["request_id"] as? String != nil && fields["duration_ms"] != nil && fields["bytes"] != nil)
+        server.signal(SIGTERM)
+        #expect(try await server.waitForExit() == 0)
+        #expect(server.output.contains { $0.contains("\"stopped\"") })
+    }
+
+    @Test("SIGHUP reloads the TLS certificate without a restart")
+    func sighupReload() async throws {
+        let directory = NSTemporaryDirectory() + "crmhub-hup-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let (certificate, key) = try TestCertificate.make(in: directory)
+        let server = try ServerProcess(arguments: ["serve"], environment: [
+            "CRMHUB_DATABASE_URL": try await SharedTestDatabase.url(), "CRMHUB_HTTP_ADDRESS": "127.0.0.1:0",
+            "CRMHUB_HTTPS_ADDRESS": "127.0.0.1:0", "CRMHUB_TLS_CERT_FILE": certificate, "CRMHUB_TLS_KEY_FILE": key,
+            "CRMHUB_MIGRATIONS_DIR": TestDatabase.migrationsDirectory(), "CRMHUB_DB_POOL_SIZE": "2",
+        ])
+        _ = try await server.waitForLine(containing: "crmhub listening")
+        server.signal(SIGHUP)
+        _ = try await server.waitForLine(containing: "TLS certificate reloaded")
+        server.signal(SIGTERM)
+        #expect(try await server.waitForExit() == 0)
+    }
+}
+
+@Suite("database outage and recovery")
+struct DatabaseRestartTests {
+    @Test("requests during an outage get 503 quickly and the service recovers by itself")
+    func restart() async throws {
+        let cluster = try await PrivateCluster.start()
+        let server = try await TestServer.start { $0.databaseURL = cluster.conninfo }
+        #expect(try await server.request("GET", "/readyz").status == 200)
+        try await cluster.stop()
+        for _ in 0..<5 {
+            let started = ContinuousClock.now
+            let response = try await server.request("GET", "/readyz")
+            #expect(response.status == 503)
+            #expect(ContinuousClock.now - started < .seconds(2))
+        }
+        #expect(try await server.request("GET", "/healthz").status == 200)
+        try await cluster.restart()
+        var recovered = false
+        for _ in 0..<100 where !recovered {
+            recovered = try await server.request("GET", "/readyz").status == 200
+            if !recovered { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(recovered)
+        await server.stop()
+        await cluster.destroy()
+    }
+}

@@ -1,0 +1,43 @@
+import CRMHubTesting
+import Foundation
+import Telemetry
+
+@testable import HTTPServer
+
+struct Boom: Error {}
+
+/// An HTTPServer on an ephemeral port with routes that exercise the protocol paths.
+struct ServerFixture {
+    let server: HTTPServer
+    var port: Int { server.httpPort ?? 0 }
+
+    static func start(_ configure: (inout ServerConfiguration) -> Void = { _ in }) throws -> ServerFixture {
+        var router = Router(defaultBodyLimit: 1 << 20)
+        router.addInline(.get, "/hello") { _ in .text("hello") }
+        router.add(.post, "/echo") { request in
+            var response = Response(status: 200, body: request.body)
+            response.headers.add("X-Trailer-Count", String(request.trailers.count))
+            return response
+        }
+        router.add(.post, "/small", bodyLimit: 10) { request in .text("got \(request.body.count)") }
+        router.add(.get, "/slow") { _ in
+            try await Task.sleep(for: .milliseconds(400))
+            return .text("slow")
+        }
+        router.add(.get, "/items/{id}") { request in .text("item \(request.parameters["id"] ?? "?")") }
+        router.add(.delete, "/items/{id}") { _ in Response(status: 204) }
+        router.add(.get, "/client") { request in .text(request.clientAddress?.description ?? "none") }
+        router.add(.get, "/request-id") { request in .text(request.requestID) }
+        router.add(.get, "/fail") { _ in throw Boom() }
+        var configuration = ServerConfiguration(httpAddress: BindAddress(host: "127.0.0.1", port: 0), ioThreads: 2)
+        configure(&configuration)
+        let server = try HTTPServer(
+            configuration: configuration, router: router, logger: Logger.discarding(), metrics: MetricsRegistry())
+        try server.start()
+        return ServerFixture(server: server)
+    }
+
+    func client() throws -> RawHTTPClient { try RawHTTPClient(port: port) }
+
+    func stop() async { await server.shutdown() }
+}
