@@ -34,7 +34,7 @@ let package = Package(
 
         .target(
             name: "CRMHubTesting",
-            dependencies: ["App", "HTTPServer", "Postgres", "COpenSSL"],
+            dependencies: ["App", "HTTPServer", "Postgres", "COpenSSL", "CShims"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], swiftSettings: swiftSettings),

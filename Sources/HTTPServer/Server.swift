@@ -20,6 +20,9 @@ public final class HTTPServer: Sendable {
         var loops: [EventLoop] = []
         for index in 0..<max(1, configuration.ioThreads) { loops.append(try EventLoop(index: index)) }
         self.loops = loops
+        let routes = router.routes
+        let stats = loops.map(\.requestStats)
+        metrics.collector { out in RequestStats.render(stats, routes: routes, into: &out) }
     }
 
     /// The port the plain listener is bound to (useful after binding port 0).

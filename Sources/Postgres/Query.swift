@@ -51,6 +51,13 @@ public struct Query: Sendable, Hashable, ExpressibleByStringInterpolation, Custo
             sql += "$\(binds.count)"
         }
 
+        /// An optional value: `nil` is bound as SQL NULL. (Spelled out so that interpolating an optional is not
+        /// mistaken for printing one.)
+        public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value?) {
+            binds.append(value?.postgresText ?? nil)
+            sql += "$\(binds.count)"
+        }
+
         /// Raw SQL text, for trusted identifiers only.
         public mutating func appendInterpolation(unescaped text: String) {
             sql += text

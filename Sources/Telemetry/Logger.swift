@@ -41,6 +41,11 @@ public final class Logger: Sendable {
         sink.append(line.finished())
     }
 
+    /// Writes a finished line (with its newline) that the caller guarantees is valid JSON.
+    public func writeRaw(_ line: String) {
+        sink.append(line)
+    }
+
     public func flush() { sink.flush() }
 
     /// RFC 3339 UTC time with milliseconds.

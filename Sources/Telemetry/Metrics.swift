@@ -19,6 +19,11 @@ public final class MetricsRegistry: Sendable {
         _ = register(GaugeFamily(name: name, help: help, labelNames: labels, read: read))
     }
 
+    /// A family that renders itself (for hot-path metrics kept in their own structures).
+    public func collector(_ render: @escaping @Sendable (inout String) -> Void) {
+        _ = register(CollectorFamily(render: render))
+    }
+
     private func register<F: MetricFamily>(_ family: F) -> F {
         families.withLock { $0.append(family) }
         return family
@@ -36,10 +41,18 @@ protocol MetricFamily: Sendable {
     func render(into out: inout String)
 }
 
-enum Exposition {
-    static func header(_ out: inout String, name: String, help: String, type: String) {
+final class CollectorFamily: MetricFamily {
+    let render: @Sendable (inout String) -> Void
+    init(render: @escaping @Sendable (inout String) -> Void) { self.render = render }
+    func render(into out: inout String) { render(&out) }
+}
+
+public enum Exposition {
+    public static func header(_ out: inout String, name: String, help: String, type: String) {
         out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
     }
+
+    public static func labelValue(_ value: String) -> String { escape(value) }
 
     static func labels(_ names: [String], _ values: [String], extra: (String, String)? = nil) -> String {
         var pairs = zip(names, values).map { "\($0)=\"\(escape($1))\"" }
@@ -60,7 +73,7 @@ enum Exposition {
         return out
     }
 
-    static func number(_ value: Double) -> String {
+    public static func number(_ value: Double) -> String {
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
         return String(value)
     }

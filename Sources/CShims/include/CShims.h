@@ -9,6 +9,10 @@
 /* accept4 needs _GNU_SOURCE, which a module header cannot define; shims.c wraps it. */
 int cshims_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
 
+#include <spawn.h>
+/* posix_spawn_file_actions_addclosefrom_np also needs _GNU_SOURCE. */
+int cshims_spawn_closefrom(posix_spawn_file_actions_t *actions, int from);
+
 /* EPOLL* and friends are enum constants of different C types; plain ints are easier in Swift. */
 static inline unsigned int cshims_epollin(void) { return EPOLLIN; }
 static inline unsigned int cshims_epollout(void) { return EPOLLOUT; }

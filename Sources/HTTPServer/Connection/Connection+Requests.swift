@@ -162,6 +162,7 @@ extension Connection {
         case .found(let route, let parameters):
             request.parameters = parameters
             request.route = route.pattern
+            request.routeIndex = route.index
             switch route.handler {
             case .inline(let handler):
                 respond(to: request, with: handler(request))
@@ -203,8 +204,8 @@ extension Connection {
             response, requestID: request.requestID, date: loop.httpDate, version: head.version,
             keepAlive: keepAlive, omitBody: head.method == .head)
         core.record(
-            method: head.method, route: request.route, status: response.status, bytes: response.body.count,
-            started: requestStarted, requestID: request.requestID, client: request.clientAddress)
+            route: request.routeIndex, method: head.method, status: response.status, bytes: response.body.count,
+            started: requestStarted, requestID: request.requestID, client: request.clientAddress, on: loop)
         currentHead = nil
         enqueue(bytes)
         if keepAlive {
@@ -223,9 +224,9 @@ extension Connection {
         enqueue(ResponseWriter.serialize(
             response, requestID: requestID, date: loop.httpDate, version: .http1_1, keepAlive: false, omitBody: false))
         core.record(
-            method: currentHead?.method ?? HTTPMethod("-"), route: "", status: status, bytes: response.body.count,
+            route: -1, method: currentHead?.method ?? HTTPMethod("-"), status: status, bytes: response.body.count,
             started: requestStarted == 0 ? MonotonicClock.nanoseconds() : requestStarted, requestID: requestID,
-            client: peer)
+            client: peer, on: loop)
         currentHead = nil
         closeAfterFlush()
     }

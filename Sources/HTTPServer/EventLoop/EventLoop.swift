@@ -34,6 +34,10 @@ final class EventLoop: @unchecked Sendable {
     private let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
     /// The current IMF-fixdate for the Date header, refreshed on each tick.
     private(set) var httpDate: [UInt8] = HTTPDate.now()
+    /// This loop's share of the request metrics.
+    let requestStats = RequestStats()
+    /// Access-log timestamps; loop thread only.
+    let logClock = LogClock()
 
     init(index: Int) throws(SocketError) {
         self.index = index

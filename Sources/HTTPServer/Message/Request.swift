@@ -15,6 +15,8 @@ public struct Request: Sendable {
     public var requestID: String
     /// Whether the request arrived over TLS.
     public var isSecure: Bool
+    /// Index of the matched route (-1 when none), for metrics.
+    var routeIndex = -1
 
     public init(
         head: RequestHead, body: [UInt8] = [], trailers: HeaderFields = HeaderFields(),

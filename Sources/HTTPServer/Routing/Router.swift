@@ -16,6 +16,8 @@ public struct Route: Sendable {
     public let bodyLimit: Int
     public let handler: RouteHandler
     let segments: [Segment]
+    /// Position in ``Router/routes``; metrics are keyed by it.
+    let index: Int
 
     enum Segment: Sendable, Equatable {
         case literal(String)
@@ -56,7 +58,8 @@ public struct Router: Sendable {
             return .literal(String(part))
         }
         let route = Route(
-            method: method, pattern: pattern, bodyLimit: bodyLimit ?? defaultBodyLimit, handler: handler, segments: segments)
+            method: method, pattern: pattern, bodyLimit: bodyLimit ?? defaultBodyLimit, handler: handler, segments: segments,
+            index: routes.count)
         precondition(
             !routes.contains { $0.method == method && $0.segments == segments }, "duplicate route \(method) \(pattern)")
         routes.append(route)
