@@ -21,8 +21,11 @@ let package = Package(
         // Linux system calls that Glibc's module does not export (epoll, eventfd).
         .target(name: "CShims"),
 
-        .target(name: "Telemetry", swiftSettings: swiftSettings),
-        .target(name: "HTTPServer", dependencies: ["CShims", "COpenSSL", "Telemetry"], swiftSettings: swiftSettings),
+        // Threads and other OS facilities, without Foundation (keeps CoreFoundation out of the server).
+        .target(name: "Platform", dependencies: ["CShims"], swiftSettings: swiftSettings),
+        .target(name: "Telemetry", dependencies: ["Platform"], swiftSettings: swiftSettings),
+        .target(
+            name: "HTTPServer", dependencies: ["CShims", "COpenSSL", "Platform", "Telemetry"], swiftSettings: swiftSettings),
         .target(name: "Postgres", dependencies: ["CLibPQ", "COpenSSL", "Telemetry"], swiftSettings: swiftSettings),
         .target(name: "CRM", dependencies: ["Postgres", "Telemetry"], swiftSettings: swiftSettings),
         .target(

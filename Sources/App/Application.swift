@@ -1,4 +1,3 @@
-import Foundation
 import HTTPServer
 import Postgres
 import Telemetry

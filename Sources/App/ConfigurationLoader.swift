@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import HTTPServer
 
 /// Reads settings from the environment, then from flags (`--name value` or `--name=value`), and validates them.
@@ -8,7 +9,7 @@ public enum ConfigurationLoader {
         arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(ConfigurationError) -> (Configuration, [String]) {
         var config = Configuration(databaseURL: "")
-        config.ioThreads = ProcessInfo.processInfo.activeProcessorCount
+        config.ioThreads = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         for setting in Settings.all {
             if let value = environment[setting.environment] { try setting.apply(value, &config) }
             if let file = environment[setting.environment + "_FILE"] {

@@ -10,3 +10,8 @@ int cshims_accept4(int fd, struct sockaddr *address, socklen_t *length, int flag
 int cshims_spawn_closefrom(posix_spawn_file_actions_t *actions, int from) {
     return posix_spawn_file_actions_addclosefrom_np(actions, from);
 }
+
+#include <pthread.h>
+void cshims_set_thread_name(const char *name) {
+    pthread_setname_np(pthread_self(), name);
+}

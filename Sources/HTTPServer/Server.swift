@@ -1,4 +1,5 @@
-import Foundation
+import Glibc
+import Platform
 import Synchronization
 import Telemetry
 
@@ -95,7 +96,7 @@ public final class HTTPServer: Sendable {
         }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let loops = self.loops
-            Thread.detachNewThread {
+            OSThread.detach(name: "crmhub-stop") {
                 for loop in loops { loop.stop() }
                 continuation.resume()
             }

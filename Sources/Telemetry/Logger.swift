@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import Glibc
+import Platform
 import Synchronization
 
 /// Writes one JSON object per line to standard output (or another file descriptor).
@@ -69,14 +71,12 @@ public final class Logger: Sendable {
 final class LogSink: Sendable {
     private let fileDescriptor: Int32
     private let buffer = Mutex<[UInt8]>([])
-    private let wakeup = NSCondition()
+    private let wakeup = DispatchSemaphore(value: 0)
 
     init(fileDescriptor: Int32) {
         self.fileDescriptor = fileDescriptor
         guard fileDescriptor >= 0 else { return }
-        let thread = Thread { [self] in drainForever() }
-        thread.name = "crmhub-log"
-        thread.start()
+        OSThread.detach(name: "crmhub-log") { [self] in drainForever() }
     }
 
     func append(_ line: String) {
@@ -85,7 +85,7 @@ final class LogSink: Sendable {
             bytes.append(contentsOf: line.utf8)
             return bytes.count
         }
-        if size > 64 * 1024 { wakeup.signal() }
+        if size > 64 * 1024 && size - line.utf8.count <= 64 * 1024 { wakeup.signal() }
     }
 
     func flush() {
@@ -98,7 +98,7 @@ final class LogSink: Sendable {
         var offset = 0
         while offset < pending.count {
             let written = pending.withUnsafeBytes { raw in
-                Foundation.write(fileDescriptor, raw.baseAddress! + offset, raw.count - offset)
+                Glibc.write(fileDescriptor, raw.baseAddress! + offset, raw.count - offset)
             }
             if written < 0 {
                 if errno == EINTR || errno == EAGAIN { continue }
@@ -110,9 +110,7 @@ final class LogSink: Sendable {
 
     private func drainForever() {
         while true {
-            wakeup.lock()
-            _ = wakeup.wait(until: Date(timeIntervalSinceNow: 0.05))
-            wakeup.unlock()
+            _ = wakeup.wait(timeout: .now() + .milliseconds(50))
             flush()
         }
     }

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import Telemetry
 
 /// `crmhub <command>`: the entry point `main.swift` calls.
@@ -19,7 +19,7 @@ public enum CommandLineInterface {
     /// Runs a command; returns the process exit code.
     public static func run(_ arguments: [String]) async -> Int32 {
         guard let command = arguments.first else {
-            FileHandle.standardError.write(Data((usage + ConfigurationLoader.helpText() + "\n").utf8))
+            writeStandardError(usage + ConfigurationLoader.helpText() + "\n")
             return 2
         }
         let rest = Array(arguments.dropFirst())
@@ -62,6 +62,17 @@ public enum CommandLineInterface {
     }
 
     static func fail(_ message: String) {
-        FileHandle.standardError.write(Data("crmhub: \(message)\n".utf8))
+        writeStandardError("crmhub: \(message)\n")
+    }
+}
+
+/// Writes straight to file descriptor 2 (the C `stderr` global is not concurrency-safe in Swift 6).
+func writeStandardError(_ text: String) {
+    var bytes = Array(text.utf8)
+    var offset = 0
+    while offset < bytes.count {
+        let written = bytes.withUnsafeMutableBytes { Glibc.write(2, $0.baseAddress! + offset, $0.count - offset) }
+        if written <= 0 { return }
+        offset += written
     }
 }

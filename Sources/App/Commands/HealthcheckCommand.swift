@@ -1,4 +1,3 @@
-import Foundation
 import Glibc
 
 /// `crmhub healthcheck`: a container HEALTHCHECK without curl in the image.

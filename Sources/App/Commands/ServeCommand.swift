@@ -1,4 +1,5 @@
-import Foundation
+import Dispatch
+import Glibc
 import Telemetry
 
 /// `crmhub serve`: runs until SIGTERM or SIGINT, reloading TLS on SIGHUP.

@@ -13,6 +13,9 @@ int cshims_accept4(int fd, struct sockaddr *address, socklen_t *length, int flag
 /* posix_spawn_file_actions_addclosefrom_np also needs _GNU_SOURCE. */
 int cshims_spawn_closefrom(posix_spawn_file_actions_t *actions, int from);
 
+/* pthread_setname_np for the calling thread (Linux keeps the first 15 bytes). */
+void cshims_set_thread_name(const char *name);
+
 /* EPOLL* and friends are enum constants of different C types; plain ints are easier in Swift. */
 static inline unsigned int cshims_epollin(void) { return EPOLLIN; }
 static inline unsigned int cshims_epollout(void) { return EPOLLOUT; }

@@ -1,5 +1,7 @@
 import CShims
-import Foundation
+import Dispatch
+import Glibc
+import Platform
 import Synchronization
 
 /// Something registered with an event loop that reacts to readiness of its file descriptor.
@@ -24,7 +26,6 @@ final class EventLoop: @unchecked Sendable {
     private let pending = Mutex<[@Sendable () -> Void]>([])
     private let wakePending = Atomic<Bool>(false)
     private let stopped = Atomic<Bool>(false)
-    private var thread: Thread?
     private let finished = DispatchSemaphore(value: 0)
     private var lastTick: UInt64 = 0
 
@@ -52,11 +53,7 @@ final class EventLoop: @unchecked Sendable {
     }
 
     func start() {
-        let thread = Thread { [self] in run() }
-        thread.name = "crmhub-io-\(index)"
-        thread.stackSize = 1 << 20
-        self.thread = thread
-        thread.start()
+        OSThread.detach(name: "crmhub-io-\(index)") { [self] in run() }
     }
 
     /// Runs `work` on the loop thread. Safe from any thread.
