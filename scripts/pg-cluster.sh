@@ -37,6 +37,16 @@ running_port() {
   fi
 }
 
+# Closes every descriptor above stderr. The server outlives this script, and a descriptor it inherited from our
+# caller (Foundation's Process watches a socket for end-of-file to learn that its child exited) would be held
+# open for the server's whole life. Call it in a subshell only.
+close_inherited_fds() {
+  local fd
+  for fd in $(ls "/proc/$BASHPID/fd" 2>/dev/null); do
+    if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+  done
+}
+
 check_port() {
   case "$1" in
     '' | *[!0-9]*) echo "pg-cluster: PORT must be a number, got '$1'" >&2; exit 2 ;;
@@ -84,8 +94,8 @@ case "$cmd" in
       if [ "${PG_FAST:-0}" = 1 ]; then
         opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
       fi
-      as_owner "$bin/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 -o "$opts" start >/dev/null ||
-        { tail -n 20 "$dir/server.log" >&2; exit 1; }
+      ( close_inherited_fds; as_owner "$bin/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 -o "$opts" start ) \
+        </dev/null >/dev/null || { tail -n 20 "$dir/server.log" >&2; exit 1; }
     fi
     echo "host=$dir port=$port user=postgres dbname=postgres"
     ;;

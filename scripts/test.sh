@@ -1,51 +1,161 @@
 #!/usr/bin/env bash
-# Sets up and runs every test against a real PostgreSQL (README's second command; CI runs it).
-#   scripts/test.sh [swift test arguments…]     e.g. scripts/test.sh --filter ParserTests
-# Installs what is missing, starts a private cluster in .data/pg-test (port 54321, fsync off), builds the
-# tests, runs them, and stops the cluster it started. Safe to run again.
+# Runs every test against a real PostgreSQL: the README's second command, and what CI runs (.ci/run).
+#
+#   scripts/test.sh [swift test arguments…]      e.g. scripts/test.sh --filter ParserTests
+#
+# 1. dependencies  scripts/setup-deps.sh --test, and a Python virtual environment in .data/venv with the Python
+#                  tools the tests call (openapi-spec-validator); its bin/ is put first on PATH.
+# 2. database      a private cluster in .data/pg-test on port 54321 (CRMHUB_TEST_PG_PORT), fsync off, reached
+#                  over its Unix socket; CRMHUB_TEST_DATABASE_URL is exported for the tests, which create their
+#                  own databases in it. Databases left by earlier runs are dropped first.
+# 3. build         swift build --build-tests
+# 4. tests         swift test, with the arguments given to this script
+# 5. python tests  Tests/python/test_*.py with pytest, when there are any (hook for later issues)
+# The cluster is stopped at the end if this script started it and no other run of it is still using it.
+# Each phase prints its duration; the exit code is the tests' (non-zero if either suite failed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-phase() { printf '== %s (%ss)\n' "$1" "$SECONDS"; }
+# ---- phases and their timing ---------------------------------------------------------------------------------
+phase_name=""
+phase_started=0
+timings=()
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+seconds_since() { local ms=$(( $(now_ms) - $1 )); printf '%d.%ds' $((ms / 1000)) $(((ms % 1000) / 100)); }
+end_phase() {
+  [ -n "$phase_name" ] || return 0
+  local took
+  took=$(seconds_since "$phase_started")
+  printf '== %s: done in %s\n' "$phase_name" "$took"
+  timings+=("$(printf '%-14s %s' "$phase_name" "$took")")
+  phase_name=""
+}
+phase() {
+  end_phase
+  phase_name=$1
+  phase_started=$(now_ms)
+  printf '\n== %s\n' "$phase_name"
+}
+script_started=$(now_ms)
 
-phase "dependencies"
-scripts/setup-deps.sh --test
-
+# ---- the shared test cluster -----------------------------------------------------------------------------------
+# Several runs may share the cluster (two terminals, two checkouts of the same working tree). Each run holds a
+# shared flock on .data/pg-test.lock while it uses the cluster. A run that can take the lock exclusively is alone:
+# only then does it drop old test databases, or stop the cluster at the end. The lock's descriptor (9) is closed
+# for every child (9>&-) so that no daemon (postgres, a leaked server) keeps it.
 port=${CRMHUB_TEST_PG_PORT:-54321}
 cluster="$root/.data/pg-test"
-started_cluster=0
-cleanup() {
-  if [ "$started_cluster" = 1 ]; then scripts/pg-cluster.sh stop "$cluster" || true; fi
-}
-trap cleanup EXIT INT TERM
-
-phase "database"
-if ! scripts/pg-cluster.sh status "$cluster" >/dev/null 2>&1; then started_cluster=1; fi
-conninfo=$(PG_FAST=1 scripts/pg-cluster.sh start "$cluster" "$port")
-export CRMHUB_TEST_DATABASE_URL="$conninfo"
-# Databases made by earlier runs are dropped so the cluster does not grow without end.
-psql_admin() {
-  if [ "$(id -u)" = 0 ]; then set -- runuser -u postgres -- psql "$@"; else set -- psql "$@"; fi
-  "$@"
-}
-for db in $(psql_admin -X -h "$cluster" -p "$port" -U postgres -d postgres -tAc \
-  "SELECT datname FROM pg_database WHERE datname LIKE 'crmhub\_test\_%'"); do
-  psql_admin -X -q -h "$cluster" -p "$port" -U postgres -d postgres -c "DROP DATABASE IF EXISTS \"$db\"" >/dev/null
-done
-
-phase "build"
-swift build --build-tests
-
-phase "tests"
+marker="$root/.data/pg-test.started-by-test-sh"  # present while a cluster this script started is running
 status=0
-swift test --skip-build "$@" || status=$?
 
-# Hook for later issues: Python clients (requests, zeep, schemathesis) under Tests/python run here.
-if [ "$status" = 0 ] && [ -d Tests/python ] && [ -z "${*:-}" ]; then
-  phase "python tests"
-  for script in Tests/python/*.sh; do [ -e "$script" ] && { bash "$script" || status=$?; }; done
+# shellcheck disable=SC2317  # called by the EXIT trap
+finish() {
+  local code=$?
+  trap - EXIT INT TERM
+  end_phase
+  if [ -n "${lock_open:-}" ] && flock -n -x 9 && [ -f "$marker" ]; then
+    printf '\n== stopping the test cluster\n'
+    scripts/pg-cluster.sh stop "$cluster" 9>&- || true
+    rm -f "$marker"
+  fi
+  if [ "${#timings[@]}" -gt 0 ]; then
+    printf '\n== timings\n'
+    printf '  %s\n' "${timings[@]}"
+    printf '  %-14s %s\n' total "$(seconds_since "$script_started")"
+  fi
+  if [ "$code" = 0 ]; then printf '== tests passed\n'; else printf '== FAILED (exit %s)\n' "$code"; fi
+  exit "$code"
+}
+trap finish EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Runs psql as the cluster's owner (`postgres` when we are root, as scripts/pg-cluster.sh does).
+psql_owner() {
+  if [ "$(id -u)" = 0 ]; then
+    runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -h "$cluster" -p "$port" -U postgres -d postgres "$@" 9>&-
+  else
+    psql -X -q -v ON_ERROR_STOP=1 -h "$cluster" -p "$port" -U postgres -d postgres "$@" 9>&-
+  fi
+}
+
+# ---- 1. dependencies -------------------------------------------------------------------------------------------
+phase dependencies
+scripts/setup-deps.sh --test
+
+# Python tools for the tests, in a virtual environment (Debian's python3 refuses system-wide pip installs).
+# Reinstalled only when the list changes. Tests/python/requirements.txt (later issues) is added to it.
+venv="$root/.data/venv"
+python_tools=("openapi-spec-validator==0.9.0")
+python_tests=$(find Tests/python -name 'test_*.py' -print -quit 2>/dev/null || true)
+[ -n "$python_tests" ] && python_tools+=("pytest")
+wanted=$(printf '%s\n' "${python_tools[@]}"; cat Tests/python/requirements.txt 2>/dev/null || true)
+if ! "$venv/bin/python" -c '' >/dev/null 2>&1; then
+  echo "creating the Python virtual environment in .data/venv"
+  rm -rf "$venv"
+  mkdir -p "$root/.data"
+  python3 -m venv "$venv"
+fi
+if [ "$(cat "$venv/.crmhub-requirements" 2>/dev/null || true)" != "$wanted" ]; then
+  pip_args=(install -q --disable-pip-version-check "${python_tools[@]}")
+  [ -f Tests/python/requirements.txt ] && pip_args+=(-r Tests/python/requirements.txt)
+  echo "installing Python tools: ${python_tools[*]} ${pip_args[*]:${#python_tools[@]}+3}"
+  "$venv/bin/python" -m pip "${pip_args[@]}" ||
+    { echo "test.sh: pip could not install the Python tools (is PyPI reachable?)" >&2; exit 1; }
+  printf '%s' "$wanted" >"$venv/.crmhub-requirements"
+fi
+export VIRTUAL_ENV="$venv"
+export PATH="$venv/bin:$PATH"
+
+# ---- 2. database -----------------------------------------------------------------------------------------------
+phase database
+mkdir -p "$root/.data"
+exec 9>>"$root/.data/pg-test.lock"
+lock_open=1
+alone=0
+if flock -n -x 9; then alone=1; else echo "another test run is using the cluster: sharing it"; flock -s 9; fi
+starting=0
+scripts/pg-cluster.sh status "$cluster" >/dev/null 2>&1 9>&- || starting=1
+CRMHUB_TEST_DATABASE_URL=$(PG_FAST=1 scripts/pg-cluster.sh start "$cluster" "$port" 9>&-)
+export CRMHUB_TEST_DATABASE_URL
+if [ "$starting" = 1 ]; then touch "$marker"; fi
+echo "CRMHUB_TEST_DATABASE_URL='$CRMHUB_TEST_DATABASE_URL'"
+if [ "$alone" = 1 ]; then
+  # Tests name their databases crmhub_test_<name>_<random>; a run that was killed leaves some behind.
+  stale=$(psql_owner -tA -c "SELECT datname FROM pg_database WHERE datname LIKE 'crmhub\_test\_%'")
+  if [ -n "$stale" ]; then
+    echo "dropping $(wc -l <<<"$stale") database(s) left by earlier runs"
+    while read -r name; do
+      psql_owner -c "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" >/dev/null
+    done <<<"$stale"
+  fi
+  flock -s 9  # from now on other runs may share the cluster
 fi
 
-phase "done (exit $status)"
+# ---- 3. build --------------------------------------------------------------------------------------------------
+phase build
+swift build --build-tests 9>&-
+
+# ---- 4. Swift tests --------------------------------------------------------------------------------------------
+phase tests
+swift test "$@" 9>&- || status=$?
+
+# ---- 5. Python tests: HOOK for later issues (a no-op until Tests/python/test_*.py exist) --------------------------
+# Clients written in Python (requests, zeep for SOAP, schemathesis against openapi/openapi.yaml) go in
+# Tests/python as pytest files, with their packages in Tests/python/requirements.txt (installed above into
+# .data/venv). They get CRMHUB_TEST_DATABASE_URL and CRMHUB_BIN (the debug crmhub binary built above) and start
+# the servers they need themselves. Skipped when arguments were given: those are meant for `swift test`.
+if [ -n "$python_tests" ]; then
+  if [ "$#" -gt 0 ]; then
+    echo "(Python tests in Tests/python skipped: arguments were given for swift test)"
+  else
+    phase "python tests"
+    python_status=0
+    CRMHUB_BIN="$(swift build --show-bin-path 9>&-)/crmhub" python -m pytest -q Tests/python 9>&- || python_status=$?
+    [ "$status" = 0 ] && status=$python_status
+  fi
+fi
+
+end_phase
 exit "$status"

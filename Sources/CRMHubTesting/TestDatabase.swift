@@ -25,7 +25,8 @@ public enum TestDatabase {
         let base = try url()
         let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789_")
         let cleaned = String(prefix.lowercased().filter { allowed.contains($0) }.prefix(30))
-        let name = "crmhub_test_\(cleaned.isEmpty ? "db" : cleaned)_\(UInt64.random(in: 0...UInt64.max) % 1_000_000_000_000)"
+        let name =
+            "crmhub_test_\(cleaned.isEmpty ? "db" : cleaned)_\(UInt64.random(in: 0...UInt64.max) % 1_000_000_000_000)"
         let client = PostgresClient(configuration: PostgresConfiguration(connectionString: base, poolSize: 1))
         do {
             try await create(name, using: client)

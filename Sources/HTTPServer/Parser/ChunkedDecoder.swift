@@ -99,6 +99,10 @@ public struct ChunkedDecoder: Sendable {
         }
         guard index > 0, index <= 16 else { throw .invalidChunkSize }
         if index < line.count {
+            // Only chunk extensions (after optional whitespace) may follow the size: "0x3" is not a size.
+            guard line[index] == UInt8(ascii: ";") || line[index] == 0x20 || line[index] == 0x09 else {
+                throw .invalidChunkSize
+            }
             try Self.validateExtensions(line[index...])
         }
         if size == 0 {

@@ -24,6 +24,10 @@ struct ServerFixture {
             try await Task.sleep(for: .milliseconds(400))
             return .text("slow")
         }
+        router.add(.get, "/sleep/{ms}") { request in
+            try await Task.sleep(for: .milliseconds(Int(request.parameters["ms"] ?? "0") ?? 0))
+            return .text("slept")
+        }
         router.add(.get, "/items/{id}") { request in .text("item \(request.parameters["id"] ?? "?")") }
         router.add(.delete, "/items/{id}") { _ in Response(status: 204) }
         router.add(.get, "/client") { request in .text(request.clientAddress?.description ?? "none") }
