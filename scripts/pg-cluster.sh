@@ -17,7 +17,7 @@ usage() { sed -n '2,13p' "$0" >&2; exit 2; }
 
 pgbin() {
   local dir
-  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+  dir=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
   if [ -z "$dir" ] || [ ! -x "$dir/pg_ctl" ]; then
     echo "pg-cluster: PostgreSQL server binaries not found in /usr/lib/postgresql/*/bin (install postgresql)" >&2
     exit 2
@@ -41,9 +41,13 @@ running_port() {
 # caller (Foundation's Process watches a socket for end-of-file to learn that its child exited) would be held
 # open for the server's whole life. Call it in a subshell only.
 close_inherited_fds() {
-  local fd
-  for fd in $(ls "/proc/$BASHPID/fd" 2>/dev/null); do
-    if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+  local path fd
+  for path in /proc/"$BASHPID"/fd/*; do
+    fd=${path##*/}
+    case "$fd" in
+      '' | *[!0-9]*) ;;
+      *) if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi ;;
+    esac
   done
 }
 
@@ -55,7 +59,7 @@ check_port() {
 
 cmd=${1:-}
 dir=${2:-}
-[ -n "$cmd" ] && [ -n "$dir" ] || usage
+if [ -z "$cmd" ] || [ -z "$dir" ]; then usage; fi
 bin=$(pgbin)
 if [ "$cmd" = start ]; then mkdir -p "$dir"; fi
 if [ -d "$dir" ]; then dir=$(cd "$dir" && pwd); fi

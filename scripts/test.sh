@@ -100,7 +100,7 @@ fi
 if [ "$(cat "$venv/.crmhub-requirements" 2>/dev/null || true)" != "$wanted" ]; then
   pip_args=(install -q --disable-pip-version-check "${python_tools[@]}")
   [ -f Tests/python/requirements.txt ] && pip_args+=(-r Tests/python/requirements.txt)
-  echo "installing Python tools: ${python_tools[*]} ${pip_args[*]:${#python_tools[@]}+3}"
+  echo "installing Python tools: ${pip_args[*]:3}"
   "$venv/bin/python" -m pip "${pip_args[@]}" ||
     { echo "test.sh: pip could not install the Python tools (is PyPI reachable?)" >&2; exit 1; }
   printf '%s' "$wanted" >"$venv/.crmhub-requirements"
@@ -119,6 +119,7 @@ starting=0
 scripts/pg-cluster.sh status "$cluster" >/dev/null 2>&1 9>&- || starting=1
 CRMHUB_TEST_DATABASE_URL=$(PG_FAST=1 scripts/pg-cluster.sh start "$cluster" "$port" 9>&-)
 export CRMHUB_TEST_DATABASE_URL
+port=$(sed -n 's/.*port=\([0-9]*\).*/\1/p' <<<"$CRMHUB_TEST_DATABASE_URL")  # the port it really runs on
 if [ "$starting" = 1 ]; then touch "$marker"; fi
 echo "CRMHUB_TEST_DATABASE_URL='$CRMHUB_TEST_DATABASE_URL'"
 if [ "$alone" = 1 ]; then

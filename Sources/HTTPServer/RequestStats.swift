@@ -63,7 +63,7 @@ final class RequestStats: Sendable {
             return "crmhub_http_requests_total{method=\"\(Exposition.labelValue(method))\",route=\"\(Exposition.labelValue(pattern(key.route)))\",status=\"\(key.status)\"} \(value)\n"
         }
         out += lines.sorted().joined()
-        Exposition.header(&out, name: "crmhub_http_request_duration_seconds", help: "Time from the end of the request head to the response.", type: "histogram")
+        Exposition.header(&out, name: "crmhub_http_request_duration_seconds", help: "Time from the first byte of the request to its response being queued.", type: "histogram")
         for (route, series) in latency.sorted(by: { pattern($0.key) < pattern($1.key) }) {
             let label = "route=\"\(Exposition.labelValue(pattern(route)))\""
             var cumulative: UInt64 = 0

@@ -1,10 +1,12 @@
 import Dispatch
 import Synchronization
 
-/// A unit of work for a worker: run it with the worker's connection, or fail it without one.
-/// Exactly one of the two is called, exactly once.
+/// A unit of work for a worker: run it with the worker's connection, or fail it without one. Exactly one of
+/// the two is called, exactly once. `run` returns the delivery of its result (resuming the caller), which the
+/// worker calls once it has put the connection back in order and told the pool it is free: a caller never
+/// sees its result before the pool's state and the connection reflect that the job is over.
 struct PoolJob: Sendable {
-    let run: @Sendable (PostgresConnection) -> Void
+    let run: @Sendable (PostgresConnection) -> @Sendable () -> Void
     let fail: @Sendable (any Error) -> Void
 }
 
@@ -76,12 +78,16 @@ final class ConnectionPool: Sendable {
 
     func runWorker(_ index: Int) {
         var connection: PostgresConnection?
+        var delivery: (@Sendable () -> Void)?
         while true {
-            switch state.withLock({ $0.next(worker: index) }) {
+            let action = state.withLock { $0.next(worker: index) }
+            delivery?()
+            delivery = nil
+            switch action {
             case .wait:
                 wakeups[index].wait()
             case .run(let job):
-                connection = perform(job, worker: index, connection: connection)
+                (connection, delivery) = perform(job, worker: index, connection: connection)
             case .exit:
                 if let connection {
                     connection.close()
@@ -93,8 +99,11 @@ final class ConnectionPool: Sendable {
         }
     }
 
-    /// Runs one job on this worker's connection, opening one first if needed; returns the connection to keep.
-    private func perform(_ job: PoolJob, worker: Int, connection existing: PostgresConnection?) -> PostgresConnection? {
+    /// Runs one job on this worker's connection, opening one first if needed. Returns the connection to keep
+    /// and the delivery of the job's outcome.
+    private func perform(
+        _ job: PoolJob, worker: Int, connection existing: PostgresConnection?
+    ) -> (PostgresConnection?, @Sendable () -> Void) {
         var connection = existing
         if let current = connection, !current.isUsableWhenIdle() {
             current.close()
@@ -104,8 +113,8 @@ final class ConnectionPool: Sendable {
         if connection == nil {
             let (permitted, lastError) = state.withLock { ($0.mayConnect(now: Self.now()), $0.lastConnectError) }
             guard permitted else {
-                job.fail(Self.unavailable(lastError))
-                return nil
+                let error = Self.unavailable(lastError)
+                return (nil, { job.fail(error) })
             }
             do throws(PostgresError) {
                 let fresh = try PostgresConnection.connect(configuration, log: log)
@@ -114,12 +123,11 @@ final class ConnectionPool: Sendable {
             } catch {
                 state.withLock { $0.connectFailed(now: Self.now(), message: error.message) }
                 log?("cannot connect to PostgreSQL: \(error.message)")
-                job.fail(error)
-                return nil
+                return (nil, { job.fail(error) })
             }
         }
-        guard let current = connection else { return nil }
-        job.run(current)
+        guard let current = connection else { return (nil, {}) }
+        let delivery = job.run(current)
         if !current.isBroken, current.isInTransaction {
             // A `withConnection` job left a transaction open: never hand that to the next job.
             try? current.execute("ROLLBACK")
@@ -127,9 +135,9 @@ final class ConnectionPool: Sendable {
         if current.isBroken {
             current.close()
             state.withLock { $0.connectionClosed(worker: worker) }
-            return nil
+            return (nil, delivery)
         }
-        return current
+        return (current, delivery)
     }
 
     // MARK: - Timer thread

@@ -96,7 +96,8 @@ public struct Migrator: Sendable {
                 throw MigrationError("\(previous.fileName) and \(next.fileName) have the same version")
             }
             if next.version != previous.version + 1 {
-                throw MigrationError("\(next.fileName): versions \(previous.version + 1)–\(next.version - 1) are missing")
+                throw MigrationError(
+                    "\(next.fileName): versions \(previous.version + 1)–\(next.version - 1) are missing")
             }
         }
         return migrations
@@ -128,12 +129,14 @@ public struct Migrator: Sendable {
             let known = Set(migrations.map(\.version))
             if let unknown = applied.keys.sorted().last(where: { !known.contains($0) }) {
                 throw MigrationError(
-                    "the database has migration \(unknown), which is not in \(directory): refusing to run an older build against a newer schema")
+                    "the database has migration \(unknown), which is not in \(directory): "
+                        + "refusing to run an older build against a newer schema")
             }
             for migration in migrations {
                 if let checksum = applied[migration.version], checksum != migration.checksum {
                     throw MigrationError(
-                        "\(migration.fileName) changed after it was applied (its checksum differs); add a new migration instead")
+                        "\(migration.fileName) changed after it was applied (its checksum differs); "
+                            + "add a new migration instead")
                 }
             }
             var done: [Migration] = []
@@ -141,6 +144,11 @@ public struct Migrator: Sendable {
                 do {
                     try connection.withTransaction(retries: 0) { connection in
                         try connection.execute(migration.sql)
+                        guard connection.isInTransaction else {
+                            throw MigrationError(
+                                "\(migration.fileName) ends the transaction itself (COMMIT or ROLLBACK); "
+                                    + "each migration already runs in its own transaction")
+                        }
                         try connection.query(
                             """
                             INSERT INTO schema_migrations (version, name, checksum)
@@ -148,9 +156,9 @@ public struct Migrator: Sendable {
                             """)
                     }
                 } catch let error as PostgresError where error.kind == .server {
+                    let state = error.sqlState.map { "\($0) " } ?? ""
                     throw MigrationError(
-                        "\(migration.fileName) failed and was rolled back: \(error.sqlState.map { "\($0) " } ?? "")\(error.message)",
-                        underlying: error)
+                        "\(migration.fileName) failed and was rolled back: \(state)\(error.message)", underlying: error)
                 }
                 done.append(migration)
             }

@@ -72,7 +72,10 @@ public final class PostgresClient: Sendable {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
                 pool.submit(
                     PoolJob(
-                        run: { connection in continuation.resume(with: Result { try body(connection) }) },
+                        run: { connection in
+                            let result = Result { try body(connection) }
+                            return { continuation.resume(with: result) }
+                        },
                         fail: { error in continuation.resume(throwing: error) }),
                     id: id)
             }

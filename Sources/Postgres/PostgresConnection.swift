@@ -1,7 +1,7 @@
-import CLibPQ
+internal import CLibPQ
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One libpq connection in blocking mode, owned by one pool worker thread.
@@ -178,7 +178,9 @@ public final class PostgresConnection {
 
     // MARK: - Statements
 
-    private func run(_ sql: String, _ binds: CStringArray, on handle: OpaquePointer) throws(PostgresError) -> QueryResult {
+    private func run(
+        _ sql: String, _ binds: CStringArray, on handle: OpaquePointer
+    ) throws(PostgresError) -> QueryResult {
         let name: String
         let cached: Bool
         if let existing = statements[sql] {
@@ -320,10 +322,10 @@ public final class PostgresConnection {
         return String(cString: pointer)
     }
 
+    /// libpq's last message for the connection, on one line (it writes several, indented with tabs).
     private static func lastError(_ handle: OpaquePointer) -> String {
         guard let pointer = PQerrorMessage(handle) else { return "unknown libpq error" }
-        var message = String(cString: pointer)
-        while let last = message.last, last.isWhitespace { message.removeLast() }
+        let message = String(cString: pointer).split(whereSeparator: \.isWhitespace).joined(separator: " ")
         return message.isEmpty ? "unknown libpq error" : message
     }
 }

@@ -85,7 +85,8 @@ enum PostgresDateFormat {
         // Year 0 is 1 BC, year -1 is 2 BC (PostgreSQL writes the era after the zone).
         let era = year <= 0 ? " BC" : ""
         let displayYear = year <= 0 ? 1 - year : year
-        let text = "\(pad(displayYear, 4))-\(pad(month, 2))-\(pad(day, 2)) \(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2))"
+        let text =
+            "\(pad(displayYear, 4))-\(pad(month, 2))-\(pad(day, 2)) \(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2))"
         return text + ".\(pad(micros, 6))+00" + era
     }
 
@@ -118,7 +119,8 @@ enum PostgresDateFormat {
             return true
         }
         guard var year = digits(min: 4, max: 9), expect(UInt8(ascii: "-")), let month = digits(min: 2, max: 2),
-            expect(UInt8(ascii: "-")), let day = digits(min: 2, max: 2), (1...12).contains(month), (1...31).contains(day)
+            expect(UInt8(ascii: "-")), let day = digits(min: 2, max: 2), (1...12).contains(month),
+            (1...31).contains(day)
         else { return nil }
         if bc { year = 1 - year }
         var secondOfDay: Int64 = 0

@@ -119,6 +119,7 @@ extension PostgresError {
 
     static func decoding(_ type: Any.Type, _ text: String?) -> PostgresError {
         // The value itself is left out: it may be personal data.
-        PostgresError(kind: .decoding, message: text == nil ? "NULL where \(type) was expected" : "cannot decode \(type)")
+        PostgresError(
+            kind: .decoding, message: text == nil ? "NULL where \(type) was expected" : "cannot decode \(type)")
     }
 }

@@ -37,7 +37,9 @@ public struct Row: Sendable {
 
     /// Decodes the whole row into a tuple, column by column: `let (id, name) = try row.decode((Int64, String).self)`.
     /// - Throws: `.decoding` when the row does not have exactly as many columns as the tuple, or a value does not fit.
-    public func decode<each T: PostgresDecodable>(_ types: (repeat each T).Type) throws(PostgresError) -> (repeat each T) {
+    public func decode<each T: PostgresDecodable>(
+        _ types: (repeat each T).Type
+    ) throws(PostgresError) -> (repeat each T) {
         var expected = 0
         for _ in repeat (each T).self { expected += 1 }
         guard expected == values.count else {

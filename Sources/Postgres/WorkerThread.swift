@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A joinable POSIX thread: the pool's workers block in libpq, so they must not be tasks on Swift's
@@ -13,12 +13,14 @@ struct WorkerThread: Sendable {
     static func start(name: String, _ body: @escaping @Sendable () -> Void) -> WorkerThread {
         let context = Unmanaged.passRetained(ThreadContext(name: name, body: body)).toOpaque()
         var thread = pthread_t()
-        let status = pthread_create(&thread, nil, { argument in
-            let context = Unmanaged<ThreadContext>.fromOpaque(argument!).takeRetainedValue()
-            Thread.current.name = context.name  // pthread_setname_np, which Glibc's module does not export
-            context.body()
-            return nil
-        }, context)
+        let status = pthread_create(
+            &thread, nil,
+            { argument in
+                let context = Unmanaged<ThreadContext>.fromOpaque(argument!).takeRetainedValue()
+                Thread.current.name = context.name  // pthread_setname_np, which Glibc's module does not export
+                context.body()
+                return nil
+            }, context)
         precondition(status == 0, "pthread_create failed with \(status)")
         return WorkerThread(thread: thread)
     }
