@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "Telemetry", dependencies: ["Platform"], swiftSettings: swiftSettings),
         .target(
             name: "HTTPServer", dependencies: ["CShims", "COpenSSL", "Platform", "Telemetry"], swiftSettings: swiftSettings),
-        .target(name: "Postgres", dependencies: ["CLibPQ", "COpenSSL", "Telemetry"], swiftSettings: swiftSettings),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "COpenSSL", "CShims"], swiftSettings: swiftSettings),
         .target(name: "CRM", dependencies: ["Postgres", "Telemetry"], swiftSettings: swiftSettings),
         .target(
             name: "App",

@@ -1,77 +1,183 @@
 #!/usr/bin/env bash
-# /healthz throughput: crmhub against the Hummingbird reference server, measured in the same run,
-# interleaved (A B A B …) so machine drift hits both; plus crmhub's memory.
+# /healthz side by side: crmhub against the Hummingbird 2 reference server, measured in the same run and
+# interleaved (crmhub, reference, crmhub, reference, …) so that the machine's drift hits both; plus crmhub's memory.
 #
-#   bench/http.sh [rounds] [seconds]        defaults: 3 rounds of 10 s, at 64 and 256 connections
+#   bench/http.sh [rounds] [seconds]          defaults: 3 rounds of 10 s, at 64 and at 256 connections
 #
-# PEER_BIN=path reuses a built HummingbirdPeer; otherwise the reference in ../shared/bench/hummingbird-peer is
-# copied to .build-bench/ and built there (10–25 minutes the first time). Needs wrk (scripts/setup-deps.sh --test).
+# Environment:
+#   CONNECTIONS="64 256"  wrk connection counts        IDLE_CONNECTIONS=1000  idle keep-alive connections to hold
+#   PEER_BIN=path         a built HummingbirdPeer to reuse (else built once in .build-bench/hummingbird-peer)
+#   PEER_SRC=dir          the reference package (default /work/shared/bench/hummingbird-peer; read-only is fine)
+#   CRMHUB_BIN=path       a built crmhub to measure (else built here: release, static stdlib, non-PIE, as the
+#                         container image is built, in .build-bench/crmhub)
+#   CRMHUB_LOG_LEVEL      crmhub's log level (default info: one JSON access-log line per request, as in production)
+#
+# crmhub runs on 127.0.0.1:18080 against a private PostgreSQL in .data/pg-bench (port 54322), the reference on
+# 127.0.0.1:18091. Needs wrk and python3 (scripts/setup-deps.sh --test). Everything it starts is stopped at exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-rounds=${1:-3} secs=${2:-10}
-command -v wrk >/dev/null || { echo "wrk missing: scripts/setup-deps.sh --test" >&2; exit 2; }
-
-pids=()
+rounds=${1:-3}
+secs=${2:-10}
+connections=${CONNECTIONS:-64 256}
+idle_connections=${IDLE_CONNECTIONS:-1000}
+crmhub_port=18080
+peer_port=18091
+pg_port=54322
 cluster="$root/.data/pg-bench"
-cleanup() {
-  for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-  scripts/pg-cluster.sh stop "$cluster" >/dev/null 2>&1 || true
+peer_src=${PEER_SRC:-/work/shared/bench/hummingbird-peer}
+
+for tool in wrk curl python3 swift; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool missing (scripts/setup-deps.sh --test)" >&2; exit 2; }
+done
+# 1,000 idle connections plus wrk's need more descriptors than the usual soft limit of 1024.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+logs=$(mktemp -d "${TMPDIR:-/tmp}/crmhub-bench-http.XXXXXX")
+crmhub_pid=""
+peer_pid=""
+started_cluster=0
+stop_process() {
+  local pid=$1
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
 }
-trap cleanup EXIT INT TERM
+# shellcheck disable=SC2317  # called by the EXIT trap
+cleanup() {
+  local code=$?
+  trap - EXIT INT TERM
+  stop_process "$crmhub_pid"
+  stop_process "$peer_pid"
+  if [ "$started_cluster" = 1 ]; then scripts/pg-cluster.sh stop "$cluster" >/dev/null 2>&1 || true; fi
+  echo "logs: $logs" >&2
+  exit "$code"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
-echo "building crmhub (release, static stdlib)…" >&2
-swift build -c release --scratch-path .build-bench/crmhub --static-swift-stdlib -Xswiftc -Xclang-linker -Xswiftc -no-pie >/dev/null
-crmhub="$root/.build-bench/crmhub/release/crmhub"
-sync  # freshly written binary pages would otherwise count as dirty in the RSS figures
-
+# ---- binaries ---------------------------------------------------------------------------------------------------
+if [ -z "${CRMHUB_BIN:-}" ]; then
+  echo "building crmhub (release, static Swift stdlib, non-PIE)…" >&2
+  swift build -c release --scratch-path .build-bench/crmhub --static-swift-stdlib \
+    -Xswiftc -Xclang-linker -Xswiftc -no-pie >"$logs/crmhub-build.log" 2>&1 ||
+    { tail -n 30 "$logs/crmhub-build.log" >&2; echo "bench: crmhub build failed" >&2; exit 1; }
+  CRMHUB_BIN=$(swift build -c release --scratch-path .build-bench/crmhub --show-bin-path)/crmhub
+  sync  # pages of a freshly written binary would otherwise count as dirty in the RSS figures
+fi
 if [ -z "${PEER_BIN:-}" ]; then
-  peer_src="$root/.build-bench/hummingbird-peer"
-  if [ ! -x "$peer_src/.build/release/HummingbirdPeer" ]; then
-    echo "building the Hummingbird reference (slow the first time)…" >&2
-    rm -rf "$peer_src" && mkdir -p "$peer_src"
-    cp -r "$root/../shared/bench/hummingbird-peer/." "$peer_src/"
-    chmod -R u+w "$peer_src"
-    (cd "$peer_src" && swift build -c release >/dev/null)
+  peer_dir="$root/.build-bench/hummingbird-peer"
+  PEER_BIN="$peer_dir/.build/release/HummingbirdPeer"
+  if [ ! -x "$PEER_BIN" ]; then
+    [ -f "$peer_src/Package.swift" ] || { echo "bench: no reference package in $peer_src (set PEER_SRC or PEER_BIN)" >&2; exit 2; }
+    echo "building the Hummingbird reference in .build-bench/hummingbird-peer (10–25 minutes the first time)…" >&2
+    mkdir -p "$peer_dir"
+    cp -R "$peer_src/." "$peer_dir/"
+    chmod -R u+w "$peer_dir"  # the source may be read-only
+    (cd "$peer_dir" && swift build -c release) >"$logs/peer-build.log" 2>&1 || {
+      tail -n 30 "$logs/peer-build.log" >&2
+      echo "bench: the reference did not build (it fetches its packages from GitHub); PEER_BIN=path reuses a built one" >&2
+      exit 1
+    }
   fi
-  PEER_BIN="$peer_src/.build/release/HummingbirdPeer"
 fi
 
-conninfo=$(PG_FAST=1 scripts/pg-cluster.sh start "$cluster" 54322)
-scripts/pg-cluster.sh createdb "$cluster" 54322 crmhub_bench
-CRMHUB_DATABASE_URL="${conninfo/dbname=postgres/dbname=crmhub_bench}" CRMHUB_HTTP_ADDRESS=127.0.0.1:18080 \
-  CRMHUB_MIGRATIONS_DIR="$root/sql" "$crmhub" serve >/tmp/crmhub-bench-http.log 2>&1 &
-crmhub_pid=$!; pids+=("$crmhub_pid")
-"$PEER_BIN" 18091 >/tmp/peer-bench-http.log 2>&1 &
-pids+=($!)
-for url in http://127.0.0.1:18080/healthz http://127.0.0.1:18091/healthz; do
-  for _ in $(seq 100); do curl -fs "$url" >/dev/null 2>&1 && break; sleep 0.1; done
-done
+# ---- servers ----------------------------------------------------------------------------------------------------
+scripts/pg-cluster.sh status "$cluster" >/dev/null 2>&1 || started_cluster=1
+conninfo=$(PG_FAST=1 scripts/pg-cluster.sh start "$cluster" "$pg_port")
+scripts/pg-cluster.sh createdb "$cluster" "$pg_port" crmhub_bench
 
-rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
-hwm() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
-sleep 1
-idle_rss=$(rss "$crmhub_pid")
-
-run() { wrk -t1 -c"$2" -d"${secs}s" --latency "$1" | awk '/Requests\/sec/ {r=$2} /^ +99%/ {p=$2} END {print r, p}'; }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-
-for conns in 64 256; do
-  a=() b=() pa=() pb=()
-  for _ in $(seq "$rounds"); do
-    read -r r p < <(run http://127.0.0.1:18080/healthz "$conns"); a+=("$r"); pa+=("$p")
-    read -r r p < <(run http://127.0.0.1:18091/healthz "$conns"); b+=("$r"); pb+=("$p")
+wait_ready() {  # URL PID NAME LOG
+  for _ in $(seq 300); do
+    curl -fsS -o /dev/null --max-time 1 "$1" 2>/dev/null && return 0
+    kill -0 "$2" 2>/dev/null || { tail -n 20 "$4" >&2; echo "bench: $3 exited before answering" >&2; exit 1; }
+    sleep 0.1
   done
-  ma=$(printf '%s\n' "${a[@]}" | median); mb=$(printf '%s\n' "${b[@]}" | median)
-  echo "connections $conns"
-  echo "  crmhub       req/s median $ma  (runs: ${a[*]})  p99: ${pa[*]}"
-  echo "  hummingbird  req/s median $mb  (runs: ${b[*]})  p99: ${pb[*]}"
-  awk -v x="$ma" -v y="$mb" 'BEGIN { printf "  ratio %.2f (crmhub / hummingbird)\n", x / y }'
-done
+  tail -n 20 "$4" >&2; echo "bench: $3 did not answer $1 within 30 s" >&2; exit 1
+}
+CRMHUB_DATABASE_URL="${conninfo/dbname=postgres/dbname=crmhub_bench}" \
+  CRMHUB_HTTP_ADDRESS="127.0.0.1:$crmhub_port" \
+  CRMHUB_MIGRATIONS_DIR="$root/sql" \
+  CRMHUB_LOG_LEVEL="${CRMHUB_LOG_LEVEL:-info}" \
+  "$CRMHUB_BIN" serve >"$logs/crmhub.log" 2>&1 &
+crmhub_pid=$!
+"$PEER_BIN" "$peer_port" >"$logs/peer.log" 2>&1 &
+peer_pid=$!
+crmhub_url="http://127.0.0.1:$crmhub_port/healthz"
+peer_url="http://127.0.0.1:$peer_port/healthz"
+wait_ready "$crmhub_url" "$crmhub_pid" crmhub "$logs/crmhub.log"
+wait_ready "$peer_url" "$peer_pid" "the reference" "$logs/peer.log"
 
-before=$(rss "$crmhub_pid")
-python3 bench/idle_conns.py 127.0.0.1 18080 1000 4 "$crmhub_pid"
-echo "memory"
-echo "  idle RSS at start            ${idle_rss} kB"
-echo "  peak RSS (VmHWM) after load  $(hwm "$crmhub_pid") kB"
-echo "  RSS before 1000 idle conns   ${before} kB"
+status_kb() { awk -v key="$2:" '$1 == key {print $2}' "/proc/$1/status"; }  # PID VmRSS|VmHWM
+mb() { awk -v kb="$1" 'BEGIN {printf "%.1f MB", kb / 1024}'; }
+sleep 2
+crmhub_idle=$(status_kb "$crmhub_pid" VmRSS)
+peer_idle=$(status_kb "$peer_pid" VmRSS)
+
+# ---- load -------------------------------------------------------------------------------------------------------
+# One wrk run, its output kept in the log folder; prints "requests/s p99-in-ms errors" (errors: non-2xx
+# responses plus socket errors).
+measure() {  # URL CONNECTIONS NAME ROUND
+  local out="$logs/wrk-$2conns-$3-round$4.txt"
+  wrk -t1 -c"$2" -d"${secs}s" --latency "$1" >"$out" 2>&1 || { cat "$out" >&2; echo "bench: wrk failed" >&2; exit 1; }
+  awk '
+    /Requests\/sec/ { rps = $2 }
+    /^ +99%/ { v = $2; unit = v; sub(/^[0-9.]+/, "", unit); sub(/[a-z]+$/, "", v)
+               p99 = (unit == "us") ? v / 1000 : (unit == "s") ? v * 1000 : (unit == "m") ? v * 60000 : v }
+    /Non-2xx or 3xx responses/ { errors += $NF }
+    /Socket errors/ { for (i = 3; i <= NF; i++) { gsub(/,/, "", $i); if ($i ~ /^[0-9]+$/) errors += $i } }
+    END { printf "%.0f %.2f %d\n", rps, p99, errors }' "$out"
+}
+median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+met() { if awk -v x="$1" 'BEGIN {exit !(x)}'; then echo "met"; else echo "NOT MET"; fi; }
+
+summary=()
+echo "crmhub $("$CRMHUB_BIN" version 2>/dev/null | awk '{print $2}') vs Hummingbird reference, GET /healthz," \
+  "wrk -t1, $rounds rounds × ${secs}s, interleaved"
+for conns in $connections; do
+  a=() b=() pa=() pb=() ea=0 eb=0
+  for round in $(seq "$rounds"); do
+    read -r r p e < <(measure "$crmhub_url" "$conns" crmhub "$round") && [ -n "$e" ] || exit 1
+    a+=("$r"); pa+=("$p"); ea=$((ea + e))
+    read -r r p e < <(measure "$peer_url" "$conns" reference "$round") && [ -n "$e" ] || exit 1
+    b+=("$r"); pb+=("$p"); eb=$((eb + e))
+  done
+  ma=$(printf '%s\n' "${a[@]}" | median); mref=$(printf '%s\n' "${b[@]}" | median)
+  qa=$(printf '%s\n' "${pa[@]}" | median); qb=$(printf '%s\n' "${pb[@]}" | median)
+  ratio=$(awk -v x="$ma" -v y="$mref" 'BEGIN {printf "%.2f", x / y}')
+  echo
+  echo "$conns connections"
+  printf '  %-12s req/s median %7s  p99 median %6s ms   runs: %s  p99s: %s%s\n' crmhub "$ma" "$qa" \
+    "${a[*]}" "${pa[*]}" "$([ "$ea" = 0 ] || echo "  ERRORS: $ea")"
+  printf '  %-12s req/s median %7s  p99 median %6s ms   runs: %s  p99s: %s%s\n' reference "$mref" "$qb" \
+    "${b[*]}" "${pb[*]}" "$([ "$eb" = 0 ] || echo "  ERRORS: $eb")"
+  echo "  ratio crmhub/reference: throughput $ratio, p99 $(awk -v x="$qa" -v y="$qb" 'BEGIN {printf "%.2f", x / y}')"
+  if [ "$conns" = 64 ]; then
+    summary+=("throughput ≥ 1.5× reference at 64 connections: $ratio× — $(met "$ratio >= 1.5")")
+    summary+=("p99 no worse than reference at 64 connections: $qa ms vs $qb ms — $(met "$qa <= $qb")")
+  fi
+done
+crmhub_peak=$(status_kb "$crmhub_pid" VmHWM)
+
+# ---- idle keep-alive connections --------------------------------------------------------------------------------
+sleep 1
+echo
+idle_line=$(python3 bench/idle_conns.py --port "$crmhub_port" --count "$idle_connections" --hold 5 --pid "$crmhub_pid")
+echo "$idle_line"
+idle_delta=$(sed -n 's/.*increase \(-\{0,1\}[0-9]*\) kB.*/\1/p' <<<"$idle_line")
+
+echo
+echo "memory (crmhub; reference for comparison)"
+echo "  RSS idle before load         $(mb "$crmhub_idle")   (reference $(mb "$peer_idle"))"
+echo "  peak RSS (VmHWM) after load  $(mb "$crmhub_peak")   (reference $(mb "$(status_kb "$peer_pid" VmHWM)"))"
+echo "  RSS increase with $idle_connections idle keep-alive connections: $(mb "${idle_delta:-0}")"
+summary+=("idle RSS < 20 MB: $(mb "$crmhub_idle") — $(met "$crmhub_idle < 20480")")
+if [ -n "$idle_delta" ]; then
+  summary+=("$idle_connections idle connections add < 20 MB: $(mb "$idle_delta") — $(met "$idle_delta < 20480")")
+fi
+echo
+echo "targets"
+printf '  %s\n' "${summary[@]}"

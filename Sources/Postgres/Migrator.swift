@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One `NNNN_name.sql` file.
 public struct Migration: Sendable, Hashable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A type whose Swift arrays travel as PostgreSQL arrays: `[String]` ↔ `text[]`, `[Int64]` ↔ `bigint[]`,
 /// `[String?]` with NULL elements, and so on (one dimension).

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A value read from a text-format result column. `nil` text is SQL NULL: only `Optional` accepts it.
 public protocol PostgresDecodable {

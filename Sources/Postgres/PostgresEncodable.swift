@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A value that can be bound as a text-format parameter. `nil` text is SQL NULL.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+import CShims
 
 #if canImport(Glibc)
     import Glibc
@@ -17,7 +17,7 @@ struct WorkerThread: Sendable {
             &thread, nil,
             { argument in
                 let context = Unmanaged<ThreadContext>.fromOpaque(argument!).takeRetainedValue()
-                Thread.current.name = context.name  // pthread_setname_np, which Glibc's module does not export
+                context.name.withCString { cshims_set_thread_name($0) }
                 context.body()
                 return nil
             }, context)

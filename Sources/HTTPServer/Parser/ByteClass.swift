@@ -1,0 +1,90 @@
+/// Byte classes of RFC 9110 §5.6 and RFC 3986 §2, as 128-bit masks: one shift and one AND per byte, no table
+/// behind a lazy global.
+enum ByteClass {
+    static let cr: UInt8 = 0x0D
+    static let lf: UInt8 = 0x0A
+    static let sp: UInt8 = 0x20
+    static let htab: UInt8 = 0x09
+
+    /// tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
+    /// (RFC 9110 §5.6.2). Bits 0–63 and 64–127 of the set.
+    static let tcharLow: UInt64 = 0x03FF_6CFA_0000_0000
+    static let tcharHigh: UInt64 = 0x57FF_FFFF_C7FF_FFFE
+
+    /// reg-name bytes: unreserved / "%" / sub-delims (RFC 3986 §3.2.2).
+    static let regNameLow: UInt64 = 0x2BFF_7FF2_0000_0000
+    static let regNameHigh: UInt64 = 0x47FF_FFFE_87FF_FFFE
+
+    @inline(__always)
+    static func inSet(_ byte: UInt8, _ low: UInt64, _ high: UInt64) -> Bool {
+        if byte < 64 { return (low >> UInt64(byte)) & 1 == 1 }
+        if byte < 128 { return (high >> UInt64(byte &- 64)) & 1 == 1 }
+        return false
+    }
+
+    @inline(__always) static func isTChar(_ byte: UInt8) -> Bool { inSet(byte, tcharLow, tcharHigh) }
+
+    @inline(__always) static func isRegName(_ byte: UInt8) -> Bool { inSet(byte, regNameLow, regNameHigh) }
+
+    /// field-vchar / SP / HTAB, with obs-text (0x80–0xFF) allowed (RFC 9110 §5.5).
+    @inline(__always) static func isFieldValue(_ byte: UInt8) -> Bool {
+        (byte >= 0x20 && byte != 0x7F) || byte == htab
+    }
+
+    /// A request-target byte: visible ASCII; no CTL, SP, DEL or non-ASCII (RFC 9112 §3.2).
+    @inline(__always) static func isTarget(_ byte: UInt8) -> Bool { byte > 0x20 && byte < 0x7F }
+
+    @inline(__always) static func isWhitespace(_ byte: UInt8) -> Bool { byte == sp || byte == htab }
+
+    @inline(__always) static func isDigit(_ byte: UInt8) -> Bool { byte &- 0x30 < 10 }
+
+    /// The value of a HEXDIG, or nil.
+    @inline(__always) static func hexValue(_ byte: UInt8) -> Int? {
+        switch byte {
+        case 0x30...0x39: Int(byte &- 0x30)
+        case 0x41...0x46: Int(byte &- 0x41 &+ 10)
+        case 0x61...0x66: Int(byte &- 0x61 &+ 10)
+        default: nil
+        }
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    /// ASCII case-insensitive comparison of `self[range]` with a lower-case literal made of letters, digits
+    /// and "-". Folding with `| 0x20` is exact here: the only other bytes it could map onto such a literal
+    /// are control bytes, which the parser has already refused.
+    @inline(__always)
+    func equalsLowercase(_ range: Range<Int>, _ literal: StaticString) -> Bool {
+        guard range.count == literal.utf8CodeUnitCount else { return false }
+        let expected = literal.utf8Start
+        var offset = 0
+        for index in range {
+            guard self[index] | 0x20 == expected[offset] else { return false }
+            offset += 1
+        }
+        return true
+    }
+
+    /// Calls `body` with each element of the comma-separated list in `range`, trimmed of OWS; empty
+    /// elements are skipped (RFC 9110 §5.6.1).
+    @inline(__always)
+    func forEachListElement(_ range: Range<Int>, _ body: (Range<Int>) -> Void) {
+        var start = range.lowerBound
+        while start < range.upperBound {
+            var end = start
+            while end < range.upperBound && self[end] != UInt8(ascii: ",") { end += 1 }
+            var first = start
+            var last = end
+            while first < last && ByteClass.isWhitespace(self[first]) { first += 1 }
+            while last > first && ByteClass.isWhitespace(self[last - 1]) { last -= 1 }
+            if first < last { body(first..<last) }
+            start = end + 1
+        }
+    }
+
+    /// A String of the bytes in `range` (invalid UTF-8, possible only in obs-text, becomes U+FFFD).
+    @inline(__always)
+    func string(_ range: Range<Int>) -> String {
+        String(decoding: UnsafeRawBufferPointer(rebasing: self[range]), as: UTF8.self)
+    }
+}
