@@ -24,10 +24,12 @@ let package = Package(
         // Threads and other OS facilities, without Foundation (keeps CoreFoundation out of the server).
         .target(name: "Platform", dependencies: ["CShims"], swiftSettings: swiftSettings),
         .target(name: "Telemetry", dependencies: ["Platform"], swiftSettings: swiftSettings),
+        // JSON trees with error positions, without Foundation.
+        .target(name: "JSON", swiftSettings: swiftSettings),
         .target(
             name: "HTTPServer", dependencies: ["CShims", "COpenSSL", "Platform", "Telemetry"], swiftSettings: swiftSettings),
         .target(name: "Postgres", dependencies: ["CLibPQ", "COpenSSL", "CShims"], swiftSettings: swiftSettings),
-        .target(name: "CRM", dependencies: ["Postgres", "Telemetry"], swiftSettings: swiftSettings),
+        .target(name: "CRM", dependencies: ["Postgres", "COpenSSL", "JSON", "Telemetry"], swiftSettings: swiftSettings),
         .target(
             name: "App",
             dependencies: ["HTTPServer", "Postgres", "CRM", "Telemetry"],
@@ -41,6 +43,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], swiftSettings: swiftSettings),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: swiftSettings),
         .testTarget(
             name: "HTTPServerTests", dependencies: ["HTTPServer", "CRMHubTesting", "Telemetry"], swiftSettings: swiftSettings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "CRMHubTesting"], swiftSettings: swiftSettings),

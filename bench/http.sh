@@ -165,7 +165,8 @@ crmhub_peak=$(status_kb "$crmhub_pid" VmHWM)
 # ---- idle keep-alive connections --------------------------------------------------------------------------------
 sleep 1
 echo
-idle_line=$(python3 bench/idle_conns.py --port "$crmhub_port" --count "$idle_connections" --hold 5 --pid "$crmhub_pid")
+idle_line=$(python3 bench/idle_conns.py --port "$crmhub_port" --count "$idle_connections" --hold 5 --pid "$crmhub_pid") ||
+  idle_line="idle connections: the measurement failed (see above)"
 echo "$idle_line"
 idle_delta=$(sed -n 's/.*increase \(-\{0,1\}[0-9]*\) kB.*/\1/p' <<<"$idle_line")
 

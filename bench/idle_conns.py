@@ -47,8 +47,9 @@ def read_response(conn: socket.socket) -> bytes:
 
 def still_open(conn: socket.socket) -> bool:
     """True when the server has not closed the connection (nothing to read, no EOF)."""
+    conn.setblocking(False)  # a socket with a timeout would wait for data before peeking
     try:
-        return conn.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) != b""
+        return conn.recv(1, socket.MSG_PEEK) != b""
     except BlockingIOError:
         return True
     except OSError:

@@ -1,3 +1,4 @@
+import CRM
 import HTTPServer
 import Postgres
 import Telemetry
@@ -55,6 +56,10 @@ public final class Application: Sendable {
             for migration in applied {
                 logger.info("migration applied", [("version", String(migration.version)), ("name", migration.name)])
             }
+        }
+        if let token = configuration.bootstrapAdminToken {
+            try await PlatformTokenStore(scope: OrgScope(database: database)).installBootstrap(token)
+            logger.info("bootstrap admin token installed")
         }
         try server.start()
         var fields: [(String, String)] = []

@@ -194,7 +194,9 @@ struct ConnectionTests {
             }
             #expect(error?.sqlState == .queryCanceled)
             #expect(error?.kind == .server)
-            #expect(elapsed < .seconds(2))
+            // The 57014 above proves the timeout fired; this only checks the 5 s sleep was not waited out
+            // (a loaded 2-core CI machine can add seconds of scheduling delay).
+            #expect(elapsed < .seconds(5))
             let setting = try await client.query("SHOW statement_timeout").rows[0].decode(0, as: String.self)
             #expect(setting == "200ms")
         }

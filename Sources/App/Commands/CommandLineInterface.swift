@@ -11,6 +11,8 @@ public enum CommandLineInterface {
                                       SIGHUP re-reads the TLS certificate and key
           crmhub migrate [flags]      apply pending migrations and exit
           crmhub healthcheck [flags]  exit 0 when GET /healthz on the HTTP address answers 200 (for containers)
+          crmhub admin create-token [--name NAME]
+                                      migrate, then create a platform administrator token and print it once
           crmhub version              print the version
           crmhub --help               this text
 
@@ -39,6 +41,8 @@ public enum CommandLineInterface {
             case "migrate":
                 try refuseUnknown(extra)
                 return try await MigrateCommand.run(configuration)
+            case "admin":
+                return try await AdminCommand.run(configuration, arguments: extra)
             case "healthcheck":
                 try refuseUnknown(extra)
                 return HealthcheckCommand.run(configuration)

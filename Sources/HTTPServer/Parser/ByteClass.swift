@@ -49,17 +49,17 @@ enum ByteClass {
     }
 }
 
-extension UnsafeRawBufferPointer {
-    /// ASCII case-insensitive comparison of `self[range]` with a lower-case literal made of letters, digits
+extension ByteClass {
+    /// ASCII case-insensitive comparison of `bytes[range]` with a lower-case literal made of letters, digits
     /// and "-". Folding with `| 0x20` is exact here: the only other bytes it could map onto such a literal
     /// are control bytes, which the parser has already refused.
     @inline(__always)
-    func equalsLowercase(_ range: Range<Int>, _ literal: StaticString) -> Bool {
+    static func equalsLowercase(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ literal: StaticString) -> Bool {
         guard range.count == literal.utf8CodeUnitCount else { return false }
         let expected = literal.utf8Start
         var offset = 0
         for index in range {
-            guard self[index] | 0x20 == expected[offset] else { return false }
+            guard bytes[index] | 0x20 == expected[offset] else { return false }
             offset += 1
         }
         return true
@@ -68,15 +68,17 @@ extension UnsafeRawBufferPointer {
     /// Calls `body` with each element of the comma-separated list in `range`, trimmed of OWS; empty
     /// elements are skipped (RFC 9110 §5.6.1).
     @inline(__always)
-    func forEachListElement(_ range: Range<Int>, _ body: (Range<Int>) -> Void) {
+    static func forEachListElement(
+        _ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ body: (Range<Int>) -> Void
+    ) {
         var start = range.lowerBound
         while start < range.upperBound {
             var end = start
-            while end < range.upperBound && self[end] != UInt8(ascii: ",") { end += 1 }
+            while end < range.upperBound && bytes[end] != UInt8(ascii: ",") { end += 1 }
             var first = start
             var last = end
-            while first < last && ByteClass.isWhitespace(self[first]) { first += 1 }
-            while last > first && ByteClass.isWhitespace(self[last - 1]) { last -= 1 }
+            while first < last && isWhitespace(bytes[first]) { first += 1 }
+            while last > first && isWhitespace(bytes[last - 1]) { last -= 1 }
             if first < last { body(first..<last) }
             start = end + 1
         }
@@ -84,7 +86,7 @@ extension UnsafeRawBufferPointer {
 
     /// A String of the bytes in `range` (invalid UTF-8, possible only in obs-text, becomes U+FFFD).
     @inline(__always)
-    func string(_ range: Range<Int>) -> String {
-        String(decoding: UnsafeRawBufferPointer(rebasing: self[range]), as: UTF8.self)
+    static func string(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String {
+        String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
     }
 }

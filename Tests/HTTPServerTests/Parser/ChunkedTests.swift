@@ -3,124 +3,185 @@ import Testing
 @testable import HTTPServer
 
 /// RFC 9112 §7.1 chunked transfer coding, fed whole, byte by byte and split at every position.
-@Suite("RFC 9112 §7.1 chunked bodies")
+@Suite("RFC 9112 §7.1 chunked transfer coding")
 struct ChunkedTests {
-    enum Outcome: Equatable {
-        case body(String, trailers: Int, consumed: Int)
-        case error(ParseError)
-        case incomplete
-    }
-
-    static func decode(_ raw: String, mode: FeedMode, limit: Int = 1 << 20) -> Outcome {
-        let bytes = Array(raw.utf8)
-        var pieces: [[UInt8]]
-        switch mode {
-        case .whole: pieces = [bytes]
-        case .byteByByte: pieces = bytes.map { [$0] }
-        case .everySplit:
-            // The middle split stands for all of them here; `allSplits` below walks every position.
-            pieces = [Array(bytes[0..<(bytes.count / 2)]), Array(bytes[(bytes.count / 2)...])]
-        }
-        return feed(pieces, limit: limit)
-    }
-
-    static func feed(_ pieces: [[UInt8]], limit: Int) -> Outcome {
-        var decoder = ChunkedDecoder(maxBodySize: limit)
-        var body: [UInt8] = []
-        var consumed = 0
-        var pending: [UInt8] = []
-        for piece in pieces {
-            pending += piece
-            do {
-                let used = try pending.withUnsafeBytes { raw in try decoder.decode(raw, into: &body) }
-                consumed += used
-                pending.removeFirst(used)
-            } catch let error as ParseError {
-                return .error(error)
-            } catch {
-                return .error(.invalidChunkSize)
-            }
-            if decoder.isComplete { break }
-        }
-        guard decoder.isComplete else { return .incomplete }
-        return .body(String(decoding: body, as: UTF8.self), trailers: decoder.trailers.count, consumed: consumed)
-    }
-
     struct Case: Sendable, CustomTestStringConvertible {
+        enum Expectation: Sendable {
+            /// The decoded body and trailers; `consumed` nil means every byte.
+            case body(String, trailers: [(String, String)] = [], consumed: Int? = nil)
+            case error(ParseError)
+            case incomplete
+        }
+
         let name: String
         let raw: String
-        let expect: Outcome
+        let expect: Expectation
+        var maxBodySize = 1 << 20
+        var limits = ParserLimits()
+
+        init(_ name: String, _ raw: String, _ expect: Expectation, maxBodySize: Int = 1 << 20, limits: ParserLimits = ParserLimits()) {
+            self.name = name
+            self.raw = raw
+            self.expect = expect
+            self.maxBodySize = maxBodySize
+            self.limits = limits
+        }
+
         var testDescription: String { name }
+
+        var expected: ChunkedOutcome {
+            switch expect {
+            case .body(let body, let trailers, let consumed):
+                .body(Array(body.utf8), trailers: HeaderFields(trailers), consumed: consumed ?? raw.utf8.count)
+            case .error(let error): .error(error)
+            case .incomplete: .incomplete
+            }
+        }
     }
 
     static let cases: [Case] = [
-        Case(name: "two chunks and the last chunk", raw: "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n", expect: .body("hello world", trailers: 0, consumed: 26)),
-        Case(name: "hex sizes in either case", raw: "A\r\n0123456789\r\na\r\n0123456789\r\n0\r\n\r\n", expect: .body("01234567890123456789", trailers: 0, consumed: 35)),
-        Case(name: "chunk extensions, token and quoted", raw: "3;a=b;c=\"d e\"\r\nabc\r\n0;last\r\n\r\n", expect: .body("abc", trailers: 0, consumed: 30)),
-        Case(name: "trailer fields", raw: "3\r\nabc\r\n0\r\nX-Sum: 1\r\nX-More: 2\r\n\r\n", expect: .body("abc", trailers: 2, consumed: 34)),
-        Case(name: "bytes after the body are not consumed", raw: "1\r\na\r\n0\r\n\r\nGET", expect: .body("a", trailers: 0, consumed: 11)),
-        Case(name: "size with a 0x prefix", raw: "0x3\r\nabc\r\n0\r\n\r\n", expect: .error(.invalidChunkSize)),
-        Case(name: "size with leading whitespace", raw: " 3\r\nabc\r\n0\r\n\r\n", expect: .error(.invalidChunkSize)),
-        Case(name: "empty size", raw: "\r\nabc\r\n0\r\n\r\n", expect: .error(.invalidChunkSize)),
-        Case(name: "size that overflows", raw: "fffffffffffffffffff\r\na\r\n0\r\n\r\n", expect: .error(.invalidChunkSize)),
-        Case(name: "bare LF after the size", raw: "3\nabc\r\n0\r\n\r\n", expect: .error(.invalidChunkSize)),
-        Case(name: "data longer than its size", raw: "3\r\nabcd\r\n0\r\n\r\n", expect: .error(.invalidChunkData)),
-        Case(name: "bare LF after the data", raw: "3\r\nabc\n0\r\n\r\n", expect: .error(.invalidChunkData)),
-        Case(name: "bad extension", raw: "3;=x\r\nabc\r\n0\r\n\r\n", expect: .error(.invalidChunkExtension)),
-        Case(name: "unterminated quoted extension", raw: "3;a=\"x\r\nabc\r\n0\r\n\r\n", expect: .error(.invalidChunkExtension)),
-        Case(name: "trailer with whitespace before the colon", raw: "0\r\nX-A : 1\r\n\r\n", expect: .error(.invalidTrailer)),
-        Case(name: "folded trailer", raw: "0\r\nX-A: 1\r\n 2\r\n\r\n", expect: .error(.invalidTrailer)),
+        Case("chunk = chunk-size CRLF chunk-data CRLF", "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n", .body("hello world")),
+        Case("chunk-size = 1*HEXDIG, either case", "A\r\n0123456789\r\na\r\n0123456789\r\n0\r\n\r\n", .body("01234567890123456789")),
+        Case("leading zeros in chunk-size", "0003\r\nabc\r\n000\r\n\r\n", .body("abc")),
+        Case("an empty body: only the last-chunk", "0\r\n\r\n", .body("")),
+        Case("chunk data may hold CR and LF", "4\r\n\r\n\r\n\r\n0\r\n\r\n", .body("\r\n\r\n")),
+        Case("chunk-ext with a token value", "3;name=value\r\nabc\r\n0\r\n\r\n", .body("abc")),
+        Case("chunk-ext without a value", "3;flag\r\nabc\r\n0\r\n\r\n", .body("abc")),
+        Case("several chunk-ext", "3;a=b;c;d=e\r\nabc\r\n0\r\n\r\n", .body("abc")),
+        Case("chunk-ext with a quoted-string", "3;a=\"x; y=\\\"z\\\"\"\r\nabc\r\n0\r\n\r\n", .body("abc")),
+        Case("BWS around \";\" and \"=\"", "3 ; a = b ;\tc\r\nabc\r\n0\r\n\r\n", .body("abc")),
+        Case("a last-chunk with an extension", "1\r\na\r\n0;done\r\n\r\n", .body("a")),
+        Case(
+            "trailer fields", "3\r\nabc\r\n0\r\nX-Sum: 1\r\nX-More:  two words \r\n\r\n",
+            .body("abc", trailers: [("X-Sum", "1"), ("X-More", "two words")])),
+        Case("bytes after the body are not consumed", "1\r\na\r\n0\r\n\r\nGET / HTTP/1.1\r\n", .body("a", consumed: 11)),
+        Case("a body that has not ended", "5\r\nhel", .incomplete),
+        Case("a trailer section that has not ended", "0\r\nX-A: 1\r\n", .incomplete),
+
+        Case("a \"0x\" prefix is not a chunk-size", "0x3\r\nabc\r\n0\r\n\r\n", .error(.invalidChunkSize)),
+        Case("whitespace before chunk-size", " 3\r\nabc\r\n0\r\n\r\n", .error(.invalidChunkSize)),
+        Case("whitespace after chunk-size without an extension", "3 \r\nabc\r\n0\r\n\r\n", .error(.invalidChunkSize)),
+        Case("a sign before chunk-size", "+3\r\nabc\r\n0\r\n\r\n", .error(.invalidChunkSize)),
+        Case("a non-hex digit", "3g\r\nabc\r\n0\r\n\r\n", .error(.invalidChunkSize)),
+        Case("an empty chunk-size", "\r\nabc\r\n0\r\n\r\n", .error(.invalidChunkSize)),
+        Case("a chunk-size that overflows", "fffffffffffffffffff\r\na\r\n0\r\n\r\n", .error(.invalidChunkSize)),
+        Case("a bare LF after chunk-size", "3\nabc\r\n0\r\n\r\n", .error(.bareLF)),
+        Case("a CR not followed by LF after chunk-size", "3\rabc\r\n0\r\n\r\n", .error(.bareCR)),
+        Case("chunk-data longer than chunk-size", "3\r\nabcd\r\n0\r\n\r\n", .error(.invalidChunkData)),
+        Case("a bare LF after chunk-data", "3\r\nabc\n0\r\n\r\n", .error(.invalidChunkData)),
+        Case("no CRLF after chunk-data", "3\r\nabc0\r\n\r\n", .error(.invalidChunkData)),
+        Case("a CR then another byte after chunk-data", "3\r\nabc\rX", .error(.invalidChunkData)),
+        Case("chunk-ext-name = token: empty", "3;=x\r\nabc\r\n0\r\n\r\n", .error(.invalidChunkExtension)),
+        Case("\";\" without an extension", "3;\r\nabc\r\n0\r\n\r\n", .error(.invalidChunkExtension)),
+        Case("\"=\" without a value", "3;a=\r\nabc\r\n0\r\n\r\n", .error(.invalidChunkExtension)),
+        Case("two tokens without \"=\"", "3;a b\r\nabc\r\n0\r\n\r\n", .error(.invalidChunkExtension)),
+        Case("whitespace before CRLF after a name", "3;a \r\nabc\r\n0\r\n\r\n", .error(.invalidChunkExtension)),
+        Case("whitespace before CRLF after a value", "3;a=b \r\nabc\r\n0\r\n\r\n", .error(.invalidChunkExtension)),
+        Case("a non-token value", "3;a=b@c\r\nabc\r\n0\r\n\r\n", .error(.invalidChunkExtension)),
+        Case("an unterminated quoted-string", "3;a=\"x\r\nabc\r\n0\r\n\r\n", .error(.invalidChunkExtension)),
+        Case("a control byte in a quoted-string", "3;a=\"\u{1}\"\r\nabc\r\n0\r\n\r\n", .error(.invalidChunkExtension)),
+        Case("text after a quoted-string", "3;a=\"x\"y\r\nabc\r\n0\r\n\r\n", .error(.invalidChunkExtension)),
+        Case("a bare LF inside an extension", "3;a\nabc\r\n0\r\n\r\n", .error(.bareLF)),
+        Case("a trailer with whitespace before the colon", "0\r\nX-A : 1\r\n\r\n", .error(.invalidTrailer)),
+        Case("a folded trailer (obs-fold)", "0\r\nX-A: 1\r\n 2\r\n\r\n", .error(.invalidTrailer)),
+        Case("a trailer without a colon", "0\r\nX-A\r\n\r\n", .error(.invalidTrailer)),
+        Case("a trailer with an empty name", "0\r\n: 1\r\n\r\n", .error(.invalidTrailer)),
+        Case("a NUL in a trailer value", "0\r\nX-A: a\u{0}b\r\n\r\n", .error(.invalidTrailer)),
+        Case("a bare LF ending a trailer", "0\r\nX-A: 1\n\r\n", .error(.bareLF)),
+        Case("a bare LF ending the trailer section", "0\r\n\n", .error(.bareLF)),
+        Case("a CR not followed by LF in a trailer", "0\r\nX-A: 1\rX", .error(.bareCR)),
+
+        // Limits
+        Case("a body of exactly maxBodySize", "5\r\n01234\r\n5\r\n56789\r\n0\r\n\r\n", .body("0123456789"), maxBodySize: 10),
+        Case(
+            "a body over maxBodySize: 413", "5\r\n01234\r\n6\r\n56789a\r\n0\r\n\r\n", .error(.bodyTooLarge), maxBodySize: 10),
+        Case("413 is raised on the size line, before the data", "ffff\r\n", .error(.bodyTooLarge), maxBodySize: 10),
+        Case("a chunk-size line of 1 KiB", "1;" + String(repeating: "a", count: 1022) + "\r\nx\r\n0\r\n\r\n", .body("x")),
+        Case(
+            "a chunk-size line over 1 KiB, before it ends", "1;" + String(repeating: "a", count: 1023) + "\r\n",
+            .error(.chunkLineTooLong)),
+        Case("1 KiB of leading zeros", String(repeating: "0", count: 1025) + "1\r\n", .error(.chunkLineTooLong)),
+        Case(
+            "exactly maxHeaderCount trailers", "0\r\nA: 1\r\nB: 2\r\n\r\n", .body("", trailers: [("A", "1"), ("B", "2")]),
+            limits: ParserLimits(maxHeaderCount: 2)),
+        Case(
+            "one trailer more than maxHeaderCount: 431", "0\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", .error(.tooManyHeaders),
+            limits: ParserLimits(maxHeaderCount: 2)),
+        Case(
+            "a trailer section over maxHeaderBytes: 431", "0\r\nX: " + String(repeating: "a", count: 64), .error(.headerTooLarge),
+            limits: ParserLimits(maxHeaderBytes: 32)),
     ]
 
-    @Test("chunked decoding", arguments: cases, FeedMode.allCases)
+    @Test("chunked bodies", arguments: cases, FeedMode.allCases)
     func chunked(testCase: Case, mode: FeedMode) {
-        #expect(Self.decode(testCase.raw, mode: mode) == testCase.expect, "\(mode)")
+        let outcome = ChunkedFeeder.run(
+            Array(testCase.raw.utf8), mode: mode, maxBodySize: testCase.maxBodySize, limits: testCase.limits)
+        #expect(outcome == testCase.expected)
     }
 
-    @Test("every split position gives the same result", arguments: cases)
-    func allSplits(testCase: Case) {
-        let bytes = Array(testCase.raw.utf8)
-        for split in 0...bytes.count {
-            let outcome = Self.feed([Array(bytes[0..<split]), Array(bytes[split...])], limit: 1 << 20)
-            #expect(outcome == testCase.expect, "split at \(split)")
+    @Test("a decoder that is complete consumes nothing more")
+    func afterCompletion() throws {
+        var decoder = ChunkedDecoder(maxBodySize: 100)
+        var body: [UInt8] = []
+        let first = Array("2\r\nab\r\n0\r\n\r\n".utf8)
+        let used = try first.withUnsafeBytes { raw throws(ParseError) in try decoder.decode(raw, into: &body) }
+        #expect(used == first.count && decoder.isComplete && body == Array("ab".utf8))
+        let more = Array("GET".utf8)
+        let again = try more.withUnsafeBytes { raw throws(ParseError) in try decoder.decode(raw, into: &body) }
+        #expect(again == 0)
+    }
+
+    @Test("random chunkings of random bodies decode to the body", arguments: [1, 2, 3, 4])
+    func roundTrip(seed: UInt64) {
+        var random = SplitMix64(seed: seed)
+        for _ in 0..<200 {
+            let body = (0..<Int.random(in: 0...300, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+            var encoded: [UInt8] = []
+            var offset = 0
+            while offset < body.count {
+                let size = min(body.count - offset, Int.random(in: 1...40, using: &random))
+                let digits = String(size, radix: 16, uppercase: Bool.random(using: &random))
+                let extensionText = Bool.random(using: &random) ? ";x=\"\(size)\"" : ""
+                encoded += Array("\(digits)\(extensionText)\r\n".utf8) + body[offset..<(offset + size)] + Array("\r\n".utf8)
+                offset += size
+            }
+            encoded += Array("0\r\nX-Count: \(body.count)\r\n\r\n".utf8)
+            var cuts: [Int] = []
+            var cut = 0
+            while true {
+                cut += Int.random(in: 1...17, using: &random)
+                guard cut < encoded.count else { break }
+                cuts.append(cut)
+            }
+            let outcome = ChunkedFeeder.feed(encoded, cuts: cuts, maxBodySize: body.count, limits: ParserLimits())
+            #expect(outcome == .body(body, trailers: HeaderFields([("X-Count", "\(body.count)")]), consumed: encoded.count))
         }
-    }
-
-    @Test("a body over the limit is 413")
-    func limit() {
-        #expect(Self.decode("8\r\n01234567\r\n8\r\n01234567\r\n0\r\n\r\n", mode: .whole, limit: 10) == .error(.bodyTooLarge))
-    }
-
-    @Test("an endless size line is refused")
-    func longSizeLine() {
-        #expect(Self.decode("1;" + String(repeating: "a", count: 2000), mode: .whole) == .error(.invalidChunkExtension))
     }
 }
 
-@Suite("parser fuzzing")
-struct ParserFuzzTests {
-    @Test("random and mutated inputs never crash and never report more than they were given")
-    func fuzz() {
-        var generator = SeededGenerator(seed: 7)
-        let seeds = [
-            "GET /a?b HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc",
-            "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
-        ].map { Array($0.utf8) }
-        for round in 0..<20_000 {
-            var bytes: [UInt8]
-            if round % 2 == 0 {
-                bytes = (0..<Int.random(in: 0...120, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
-            } else {
-                bytes = seeds[round % seeds.count]
-                for _ in 0..<Int.random(in: 1...4, using: &generator) {
-                    let index = Int.random(in: 0..<bytes.count, using: &generator)
-                    bytes[index] = [0x0D, 0x0A, 0x20, 0x3A, 0x00, 0x7F, UInt8.random(in: 0...255, using: &generator)].randomElement(using: &generator)!
-                }
-            }
-            if case .head(_, let consumed) = ParserRunner.parse(bytes) { #expect(consumed <= bytes.count) }
-            var decoder = ChunkedDecoder(maxBodySize: 1 << 16)
-            var body: [UInt8] = []
-            if let used = try? bytes.withUnsafeBytes({ try decoder.decode($0, into: &body) }) { #expect(used <= bytes.count) }
+/// A head followed by its chunked body and a pipelined request, as the connection sees them.
+@Suite("head and chunked body together")
+struct HeadAndBodyTests {
+    @Test("a chunked request followed by another request", arguments: FeedMode.allCases)
+    func headThenBody(mode: FeedMode) throws {
+        let raw = Array(
+            ("POST /upload HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "4\r\nWiki\r\n5\r\npedia\r\n0\r\nX-Checksum: 42\r\n\r\n" + "GET /next HTTP/1.1\r\nHost: h\r\n\r\n").utf8)
+        guard case .head(let head, let headLength) = HeadFeeder.run(raw, mode: mode) else {
+            Issue.record("no head")
+            return
         }
+        #expect(head.framing == .chunked)
+        let rest = Array(raw[headLength...])
+        guard case .body(let body, let trailers, let bodyLength) = ChunkedFeeder.run(rest, mode: mode) else {
+            Issue.record("no body")
+            return
+        }
+        #expect(body == Array("Wikipedia".utf8) && trailers["x-checksum"] == "42")
+        guard case .head(let next, let nextLength) = HeadFeeder.run(Array(rest[bodyLength...]), mode: mode) else {
+            Issue.record("no second head")
+            return
+        }
+        #expect(next.path == "/next" && headLength + bodyLength + nextLength == raw.count)
     }
 }

@@ -1,0 +1,54 @@
+import CRM
+import CRMHubTesting
+import Postgres
+import Testing
+
+@Suite("platform tokens and the admin bootstrap")
+struct PlatformTokenTests {
+    @Test("tokens have the documented shape and parse back; other shapes do not")
+    func shape() throws {
+        let token = SecretToken.generate(prefix: PlatformTokenStore.prefix)
+        #expect(token.text.hasPrefix("crmhub_pt_"))
+        #expect(token.lookupID.utf8.count == 12 && token.secret.utf8.count == 43)
+        #expect(SecretToken.parse(token.text, prefix: PlatformTokenStore.prefix) == token)
+        #expect(SecretToken.parse(token.text, prefix: "crmhub_ok") == nil)
+        #expect(SecretToken.parse("crmhub_pt_short_x", prefix: PlatformTokenStore.prefix) == nil)
+        #expect(SecretToken.generate(prefix: "p") != SecretToken.generate(prefix: "p"))
+        #expect(RandomText.base64url([0xFB, 0xFF]) == "-_8")
+    }
+
+    @Test("`crmhub admin create-token` prints a token the store accepts; a changed one is refused")
+    func createToken() async throws {
+        let url = try await TestDatabase.makeFreshDatabase(prefix: "token")
+        let result = try await Repository.run(
+            Repository.crmhubBinary, ["admin", "create-token", "--name", "ops"],
+            environment: ["CRMHUB_DATABASE_URL": url, "CRMHUB_MIGRATIONS_DIR": TestDatabase.migrationsDirectory()])
+        #expect(result.status == 0, "\(result.stderr)")
+        let printed = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(printed.hasPrefix("crmhub_pt_"))
+        let database = PostgresClient(configuration: PostgresConfiguration(connectionString: url, poolSize: 1))
+        let store = PlatformTokenStore(scope: OrgScope(database: database))
+        #expect(try await store.verify(printed))
+        #expect(try await store.verify(String(printed.dropLast()) + (printed.hasSuffix("A") ? "B" : "A")) == false)
+        #expect(try await store.verify("") == false)
+        // Only the hash is stored.
+        let pattern = "%" + printed + "%"
+        let stored = try await database.query("SELECT count(*) FROM platform_tokens WHERE secret_hash::text LIKE \(pattern) OR name LIKE \(pattern)")
+        #expect(try stored.rows[0].decode(0, as: Int.self) == 0)
+        await database.shutdown()
+    }
+
+    @Test("CRMHUB_BOOTSTRAP_ADMIN_TOKEN becomes a platform token when the server starts")
+    func bootstrap() async throws {
+        let url = try await TestDatabase.makeFreshDatabase(prefix: "boot")
+        let secret = "bootstrap-\(RandomText.base62(count: 40))"
+        let server = try await TestServer.start {
+            $0.databaseURL = url
+            $0.bootstrapAdminToken = secret
+        }
+        let store = PlatformTokenStore(scope: OrgScope(database: server.database))
+        #expect(try await store.verify(secret))
+        #expect(try await store.verify(secret + "x") == false)
+        await server.stop()
+    }
+}
