@@ -30,9 +30,10 @@ let package = Package(
             name: "HTTPServer", dependencies: ["CShims", "COpenSSL", "Platform", "Telemetry"], swiftSettings: swiftSettings),
         .target(name: "Postgres", dependencies: ["CLibPQ", "COpenSSL", "CShims"], swiftSettings: swiftSettings),
         .target(name: "CRM", dependencies: ["Postgres", "COpenSSL", "JSON", "Telemetry"], swiftSettings: swiftSettings),
+        .target(name: "Admin", dependencies: ["HTTPServer", "CRM", "JSON"], swiftSettings: swiftSettings),
         .target(
             name: "App",
-            dependencies: ["HTTPServer", "Postgres", "CRM", "Telemetry"],
+            dependencies: ["HTTPServer", "Postgres", "CRM", "Admin", "JSON", "Telemetry"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "crmhub", dependencies: ["App"], swiftSettings: swiftSettings),
@@ -49,7 +50,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "CRMHubTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["App", "CRMHubTesting", "HTTPServer", "Postgres", "CRM"],
+            dependencies: ["App", "CRMHubTesting", "HTTPServer", "Postgres", "CRM", "JSON"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,4 +1,6 @@
+import CRM
 import HTTPServer
+import JSON
 import Postgres
 import Telemetry
 
@@ -7,6 +9,7 @@ import Telemetry
 enum Problem {
     static func responder(logger: Logger) -> ErrorResponder {
         { error, request in
+            if let error = error as? CRMError { return response(for: error) }
             if let error = error as? PostgresError, error.isUnavailable {
                 logger.warning("database unavailable", [("request_id", request.requestID), ("error", error.description)])
                 return .problem(status: 503, detail: "the database is unavailable; retry shortly", extraHeaders: [("Retry-After", "1")])
@@ -17,5 +20,36 @@ enum Problem {
             ])
             return .problem(status: 500, detail: "internal error; quote request id \(request.requestID)")
         }
+    }
+
+    static func response(for error: CRMError) -> Response {
+        switch error {
+        case .unauthorized(let detail):
+            return document(401, detail, headers: [("WWW-Authenticate", "Bearer realm=\"crmhub\"")])
+        case .forbidden(let detail): return document(403, detail)
+        case .notFound(let what): return document(404, "\(what) not found")
+        case .suspended(let detail): return document(423, detail)
+        case .malformed(let detail): return document(400, detail)
+        case .conflict(let field):
+            return document(409, "\(field.field) \(field.message)", errors: [field])
+        case .invalid(let fields):
+            let summary = fields.map { "\($0.field) \($0.message)" }.joined(separator: "; ")
+            return document(422, summary, errors: fields)
+        }
+    }
+
+    static func document(_ status: Int, _ detail: String, errors: [FieldError] = [], headers: [(String, String)] = []) -> Response {
+        var object = JSONObject()
+        object["type"] = "about:blank"
+        object["title"] = .string(HTTPStatus.reason(status))
+        object["status"] = .number(Double(status))
+        object["detail"] = .string(detail)
+        if !errors.isEmpty {
+            object["errors"] = .array(errors.map { ["field": .string($0.field), "message": .string($0.message)] })
+        }
+        var response = Response(status: status, body: JSONWriter.bytes(.object(object)))
+        response.headers.add("Content-Type", "application/problem+json")
+        for (name, value) in headers { response.headers.add(name, value) }
+        return response
     }
 }

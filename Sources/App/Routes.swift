@@ -1,3 +1,5 @@
+import Admin
+import CRM
 import HTTPServer
 import Postgres
 import Telemetry
@@ -11,5 +13,6 @@ enum Routes {
         OperationalRoutes.register(
             in: &router, readiness: ReadinessCheck(database: application.database, migrator: application.migrator),
             metrics: application.metrics)
+        AdminRoutes.register(in: &router, scope: OrgScope(database: application.database))
     }
 }

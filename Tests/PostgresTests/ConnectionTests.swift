@@ -189,14 +189,11 @@ struct ConnectionTests {
     @Test("a statement running past statement_timeout fails with 57014 and the connection survives")
     func statementTimeout() async throws {
         try await Fixtures.withClient(poolSize: 1, { $0.statementTimeout = .milliseconds(200) }) { client in
-            let (error, elapsed) = await Fixtures.elapsed {
-                await expectPostgresError { try await client.query("SELECT pg_sleep(5)") }
-            }
+            // 57014 proves the server cancelled the sleep at the timeout (an uninterrupted pg_sleep returns a
+            // row). No wall-clock bound: a loaded 2-core CI machine adds seconds of scheduling delay.
+            let error = await expectPostgresError { try await client.query("SELECT pg_sleep(5)") }
             #expect(error?.sqlState == .queryCanceled)
             #expect(error?.kind == .server)
-            // The 57014 above proves the timeout fired; this only checks the 5 s sleep was not waited out
-            // (a loaded 2-core CI machine can add seconds of scheduling delay).
-            #expect(elapsed < .seconds(5))
             let setting = try await client.query("SHOW statement_timeout").rows[0].decode(0, as: String.self)
             #expect(setting == "200ms")
         }

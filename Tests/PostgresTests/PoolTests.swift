@@ -50,7 +50,7 @@ struct PoolTests {
             }
             #expect(error?.kind == .poolExhausted)
             #expect(error?.isUnavailable == true)
-            #expect(elapsed < .milliseconds(500))
+            #expect(elapsed < .seconds(2))  // far below acquireTimeout (10 s): refused, not queued
             gate.open()
             try await blocker.value
             for task in waiting { _ = try await task.value }
@@ -69,7 +69,7 @@ struct PoolTests {
             #expect(error?.kind == .poolTimeout)
             #expect(error?.isUnavailable == true)
             #expect(elapsed >= .milliseconds(250))
-            #expect(elapsed < .milliseconds(1_500))
+            #expect(elapsed < .seconds(4))  // bounded; generous for a loaded 2-core CI machine
             #expect(client.stats.waiting == 0)
             gate.open()
             try await blocker.value
@@ -185,7 +185,7 @@ struct PoolTests {
                 }
                 #expect(error?.isUnavailable == true, "\(String(describing: error))")
                 #expect(error?.kind == .unavailable || error?.kind == .connectionLost)
-                #expect(elapsed < .seconds(1))
+                #expect(elapsed < .seconds(3))  // well under connectTimeout (5 s): no connect attempt waited
             }
             // Many at once: every one fails fast.
             let (kinds, elapsed) = await Fixtures.elapsed {
@@ -197,7 +197,7 @@ struct PoolTests {
                 }
             }
             #expect(kinds.allSatisfy { $0 == .unavailable })
-            #expect(elapsed < .seconds(1))
+            #expect(elapsed < .seconds(3))
             #expect(logged.all.contains { $0.contains("cannot connect") })
 
             try await cluster.restart()

@@ -90,3 +90,40 @@ extension ByteClass {
         String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
     }
 }
+
+extension ByteClass {
+    /// Whether `bytes[range]` is exactly the literal (case-sensitive).
+    @inline(__always)
+    static func equals(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ literal: StaticString) -> Bool {
+        guard range.count == literal.utf8CodeUnitCount else { return false }
+        let expected = literal.utf8Start
+        var offset = 0
+        for index in range {
+            guard bytes[index] == expected[offset] else { return false }
+            offset += 1
+        }
+        return true
+    }
+
+    /// Index of the first byte in `start..<end` that is not SP, VCHAR or obs-text (a CTL or DEL), or `end`.
+    /// Eight bytes per step: a word has a byte below 0x20 iff `(w - 0x20…) & ~w & 0x80…` is non-zero, and
+    /// a DEL iff the same test for zero holds on `w ^ 0x7F…` (exact for "any", which is all we ask).
+    @inline(__always)
+    static func firstControl(_ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int) -> Int {
+        var index = start
+        while index &+ 8 <= end {
+            let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let below = (word &- 0x2020_2020_2020_2020) & ~word
+            let flipped = word ^ 0x7F7F_7F7F_7F7F_7F7F
+            let del = (flipped &- 0x0101_0101_0101_0101) & ~flipped
+            if (below | del) & 0x8080_8080_8080_8080 != 0 { break }
+            index &+= 8
+        }
+        while index < end {
+            let byte = bytes[index]
+            if byte < 0x20 || byte == 0x7F { return index }
+            index &+= 1
+        }
+        return end
+    }
+}

@@ -5,12 +5,13 @@
 /// compare), so the rules below read byte ranges, never the Strings made for ``HeaderFields``.
 struct HeadBuilder: HeadSink {
     private var line: RequestHeadParser.RequestLine?
-    private var method = ""
+    private var method = HTTPMethod.get
     private var target = ""
-    private var fields: [(String, String)] = []
+    private var headers = HeaderFields()
 
     private var hostCount = 0
     private var host: Range<Int>?
+    private var hostString: String?
     private var contentLengthCount = 0
     private var contentLength: Range<Int>?
     private var codings = TransferCodings()
@@ -19,22 +20,24 @@ struct HeadBuilder: HeadSink {
     private var expectsContinue = false
     private var unsupportedExpectation = false
 
-    init() {
-        fields.reserveCapacity(16)
-    }
+    init() {}
 
     mutating func requestLine(_ line: RequestHeadParser.RequestLine, _ bytes: UnsafeRawBufferPointer) {
         self.line = line
-        method = ByteClass.string(bytes, line.method)
+        method = Self.method(bytes, line.method)
         target = ByteClass.string(bytes, line.target)
     }
 
     mutating func field(name: Range<Int>, value: Range<Int>, _ bytes: UnsafeRawBufferPointer) {
-        fields.append((ByteClass.string(bytes, name), ByteClass.string(bytes, value)))
+        let valueString = ByteClass.string(bytes, value)
+        headers.add(Self.commonName(bytes, name) ?? ByteClass.string(bytes, name), valueString)
         switch name.count {
         case 4 where ByteClass.equalsLowercase(bytes, name, "host"):
             hostCount += 1
-            if host == nil { host = value }
+            if host == nil {
+                host = value
+                hostString = valueString
+            }
         case 14 where ByteClass.equalsLowercase(bytes, name, "content-length"):
             contentLengthCount += 1
             if contentLength == nil { contentLength = value }
@@ -85,19 +88,79 @@ struct HeadBuilder: HeadSink {
 
         let path: String
         switch line.path {
+        case line.target?: path = target  // origin-form without a query: the same String
         case let range?: path = ByteClass.string(bytes, range)
         case nil: path = line.form == .authority ? "" : "/"
         }
         let authority = line.authority.map { ByteClass.string(bytes, $0) }
         return RequestHead(
-            method: HTTPMethod(method), target: target, path: path, query: line.query.map { ByteClass.string(bytes, $0) },
-            version: version, headers: HeaderFields(fields),
-            host: authority ?? host.map { ByteClass.string(bytes, $0) },
+            method: method, target: target, path: path, query: line.query.map { ByteClass.string(bytes, $0) },
+            version: version, headers: headers,
+            host: authority ?? hostString,
             keepAlive: keepAlive,
             // RFC 9110 §10.1.1: "A server that receives a 100-continue expectation in an HTTP/1.0 request
             // MUST ignore that expectation."
             expectsContinue: expectsContinue && line.minor == 1,
             framing: framing)
+    }
+
+    /// The registered methods as literals (no String is created for them); others as sent.
+    private static func method(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> HTTPMethod {
+        switch range.count {
+        case 3:
+            if ByteClass.equals(bytes, range, "GET") { return HTTPMethod(rawValue: "GET") }
+            if ByteClass.equals(bytes, range, "PUT") { return HTTPMethod(rawValue: "PUT") }
+        case 4:
+            if ByteClass.equals(bytes, range, "POST") { return HTTPMethod(rawValue: "POST") }
+            if ByteClass.equals(bytes, range, "HEAD") { return HTTPMethod(rawValue: "HEAD") }
+        case 5:
+            if ByteClass.equals(bytes, range, "PATCH") { return HTTPMethod(rawValue: "PATCH") }
+        case 6:
+            if ByteClass.equals(bytes, range, "DELETE") { return HTTPMethod(rawValue: "DELETE") }
+        case 7:
+            if ByteClass.equals(bytes, range, "OPTIONS") { return HTTPMethod(rawValue: "OPTIONS") }
+        default:
+            break
+        }
+        return HTTPMethod(rawValue: ByteClass.string(bytes, range))
+    }
+
+    /// Field names most clients send, spelled as they send them, as literals: no String is created for
+    /// them. Any other spelling is kept as sent.
+    private static func commonName(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String? {
+        switch range.count {
+        case 4:
+            if ByteClass.equals(bytes, range, "Host") { return "Host" }
+            if ByteClass.equals(bytes, range, "host") { return "host" }
+        case 6:
+            if ByteClass.equals(bytes, range, "Accept") { return "Accept" }
+            if ByteClass.equals(bytes, range, "Cookie") { return "Cookie" }
+            if ByteClass.equals(bytes, range, "Origin") { return "Origin" }
+            if ByteClass.equals(bytes, range, "Expect") { return "Expect" }
+        case 7:
+            if ByteClass.equals(bytes, range, "Referer") { return "Referer" }
+        case 10:
+            if ByteClass.equals(bytes, range, "User-Agent") { return "User-Agent" }
+            if ByteClass.equals(bytes, range, "Connection") { return "Connection" }
+        case 12:
+            if ByteClass.equals(bytes, range, "Content-Type") { return "Content-Type" }
+            if ByteClass.equals(bytes, range, "X-Request-Id") { return "X-Request-Id" }
+        case 13:
+            if ByteClass.equals(bytes, range, "Authorization") { return "Authorization" }
+            if ByteClass.equals(bytes, range, "Cache-Control") { return "Cache-Control" }
+        case 14:
+            if ByteClass.equals(bytes, range, "Content-Length") { return "Content-Length" }
+        case 15:
+            if ByteClass.equals(bytes, range, "Accept-Encoding") { return "Accept-Encoding" }
+            if ByteClass.equals(bytes, range, "Accept-Language") { return "Accept-Language" }
+            if ByteClass.equals(bytes, range, "X-Forwarded-For") { return "X-Forwarded-For" }
+        case 17:
+            if ByteClass.equals(bytes, range, "Transfer-Encoding") { return "Transfer-Encoding" }
+            if ByteClass.equals(bytes, range, "X-Forwarded-Proto") { return "X-Forwarded-Proto" }
+        default:
+            break
+        }
+        return nil
     }
 
     /// RFC 9112 §6.1–§6.3. Content-Length: 0 gives `.contentLength(0)`, so that a present and an absent

@@ -14,8 +14,9 @@ extension RequestHeadParser {
             guard close < range.upperBound, isValidIPLiteral(bytes, (index + 1)..<close) else { return false }
             index = close + 1
         } else {
-            while index < range.upperBound && bytes[index] != UInt8(ascii: ":") {
+            while index < range.upperBound {
                 let byte = bytes[index]
+                if byte == UInt8(ascii: ":") { break }
                 guard ByteClass.isRegName(byte) else { return false }
                 if byte == UInt8(ascii: "%") {
                     // pct-encoded = "%" HEXDIG HEXDIG

@@ -53,11 +53,7 @@ extension HeadScanner {
             let valueStart = position
             while true {
                 // The common bytes (SP, VCHAR, obs-text) in a tight loop; the rest decided one by one.
-                while position < end {
-                    let value = bytes[position]
-                    if value < 0x20 || value == 0x7F { break }
-                    position += 1
-                }
+                position = ByteClass.firstControl(bytes, from: position, to: end)
                 current = try byte(position)
                 if current == ByteClass.htab {
                     position += 1

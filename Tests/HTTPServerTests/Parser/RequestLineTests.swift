@@ -13,7 +13,8 @@ struct RequestLineTests {
         ParseCase("the query may be empty", "GET /a? HTTP/1.1\r\nHost: h\r\n\r\n", .head { $0.path == "/a" && $0.query == "" }),
         ParseCase("no \"?\" means no query", "GET /a HTTP/1.1\r\nHost: h\r\n\r\n", .head { $0.query == nil }),
         ParseCase("the path stays percent-encoded", "GET /a%20b/%2F HTTP/1.1\r\nHost: h\r\n\r\n", .head { $0.path == "/a%20b/%2F" }),
-        ParseCase("the method token is case-sensitive", "get / HTTP/1.1\r\nHost: h\r\n\r\n", .head { $0.method.rawValue == "get" && $0.method != .get }),
+        ParseCase(
+            "the method token is case-sensitive", "get / HTTP/1.1\r\nHost: h\r\n\r\n", .head { $0.method.rawValue == "get" && $0.method != .get }),
         ParseCase("an extension method is a token", "PROPFIND /x HTTP/1.1\r\nHost: h\r\n\r\n", .head { $0.method.rawValue == "PROPFIND" }),
         ParseCase("a method of any tchar", "M-1.!#$%&'*+^_`|~ / HTTP/1.1\r\nHost: h\r\n\r\n", .head { $0.method.rawValue == "M-1.!#$%&'*+^_`|~" }),
         ParseCase("method = token: a non-tchar byte is refused", "GE(T / HTTP/1.1\r\nHost: h\r\n\r\n", .error(.invalidMethod)),
@@ -69,8 +70,10 @@ struct RequestLineTests {
             .head { $0.method == .connect && $0.host == "example.com:443" && $0.path == "" && $0.query == nil }),
         ParseCase("authority-form with another method", "GET example.com:443 HTTP/1.1\r\nHost: h\r\n\r\n", .error(.invalidTarget)),
         ParseCase("CONNECT with origin-form", "CONNECT / HTTP/1.1\r\nHost: h\r\n\r\n", .error(.invalidTarget)),
-        ParseCase("authority-form = uri-host \":\" port: the port is required", "CONNECT example.com HTTP/1.1\r\nHost: h\r\n\r\n", .error(.invalidTarget)),
-        ParseCase("asterisk-form is only used for OPTIONS (§3.2.4)", "OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n", .head { $0.path == "*" && $0.target == "*" }),
+        ParseCase(
+            "authority-form = uri-host \":\" port: the port is required", "CONNECT example.com HTTP/1.1\r\nHost: h\r\n\r\n", .error(.invalidTarget)),
+        ParseCase(
+            "asterisk-form is only used for OPTIONS (§3.2.4)", "OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n", .head { $0.path == "*" && $0.target == "*" }),
         ParseCase("asterisk-form with GET", "GET * HTTP/1.1\r\nHost: h\r\n\r\n", .error(.invalidTarget)),
         ParseCase("asterisk followed by more", "OPTIONS *x HTTP/1.1\r\nHost: h\r\n\r\n", .error(.invalidTarget)),
         ParseCase("a control byte in the target", "GET /a\u{7}b HTTP/1.1\r\nHost: h\r\n\r\n", .error(.invalidTarget)),

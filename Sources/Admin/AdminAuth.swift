@@ -1,0 +1,71 @@
+import CRM
+import HTTPServer
+
+/// Who is calling the admin API.
+public enum Principal: Sendable {
+    /// A platform administrator: every org.
+    case platform
+    /// An org API key: its own org only, within its scopes.
+    case orgKey(orgID: Int64, keyID: Int64, scopes: [APIKey.Scope])
+
+    var actor: String {
+        switch self {
+        case .platform: "platform"
+        case .orgKey(_, let keyID, _): "api_key:\(keyID)"
+        }
+    }
+}
+
+/// Bearer-token authentication for `/admin/v1` (RFC 6750 §2.1).
+struct AdminAuthenticator: Sendable {
+    let platformTokens: PlatformTokenStore
+    let apiKeys: APIKeyStore
+
+    func authenticate(_ request: Request) async throws -> Principal {
+        guard let header = request.headers["Authorization"] else {
+            throw CRMError.unauthorized("missing Authorization: Bearer <token>")
+        }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            throw CRMError.unauthorized("Authorization must be 'Bearer <token>'")
+        }
+        let token = String(parts[1]).trimmingCharacters(in: " ")
+        if token.hasPrefix(APIKeyStore.prefix + "_") {
+            guard let key = try await apiKeys.authenticate(token) else { throw CRMError.unauthorized("invalid or revoked token") }
+            return .orgKey(orgID: key.orgID, keyID: key.keyID, scopes: key.scopes)
+        }
+        guard try await platformTokens.verify(token) else { throw CRMError.unauthorized("invalid or revoked token") }
+        return .platform
+    }
+}
+
+extension Principal {
+    /// Platform only (managing orgs themselves).
+    func requirePlatform() throws {
+        guard case .platform = self else { throw CRMError.forbidden("this needs a platform administrator token") }
+    }
+
+    /// Access to `org` with `scope`. Another org's key sees a 404, never the org's existence.
+    func require(_ scope: APIKey.Scope, on org: Org) throws {
+        switch self {
+        case .platform:
+            return
+        case .orgKey(let orgID, _, let scopes):
+            guard orgID == org.id else { throw CRMError.notFound("org '\(org.slug)'") }
+            guard org.status == .active else { throw CRMError.suspended("org '\(org.slug)' is suspended") }
+            // admin implies read and write.
+            guard scopes.contains(scope) || scopes.contains(.admin) else {
+                throw CRMError.forbidden("this API key lacks the '\(scope.rawValue)' scope")
+            }
+        }
+    }
+}
+
+extension StringProtocol {
+    func trimmingCharacters(in set: String) -> String {
+        var slice = Substring(self)
+        while let first = slice.first, set.contains(first) { slice.removeFirst() }
+        while let last = slice.last, set.contains(last) { slice.removeLast() }
+        return String(slice)
+    }
+}

@@ -1,0 +1,30 @@
+import CRM
+import HTTPServer
+
+/// Every route of the admin API (`/admin/v1`), in one table.
+public enum AdminRoutes {
+    public static func register(in router: inout Router, scope: OrgScope) {
+        let context = AdminContext(scope: scope)
+        let orgs = OrgsHandler(context: context)
+        let users = UsersHandler(context: context)
+        let keys = APIKeysHandler(context: context)
+        let audit = AuditHandler(context: context)
+
+        router.add(.post, "/admin/v1/orgs", orgs.create)
+        router.add(.get, "/admin/v1/orgs", orgs.list)
+        router.add(.get, "/admin/v1/orgs/{org}", orgs.show)
+        router.add(.patch, "/admin/v1/orgs/{org}", orgs.update)
+
+        router.add(.post, "/admin/v1/orgs/{org}/users", users.create)
+        router.add(.get, "/admin/v1/orgs/{org}/users", users.list)
+        router.add(.get, "/admin/v1/orgs/{org}/users/{user}", users.show)
+        router.add(.patch, "/admin/v1/orgs/{org}/users/{user}", users.update)
+        router.add(.delete, "/admin/v1/orgs/{org}/users/{user}", users.delete)
+
+        router.add(.post, "/admin/v1/orgs/{org}/api-keys", keys.create)
+        router.add(.get, "/admin/v1/orgs/{org}/api-keys", keys.list)
+        router.add(.delete, "/admin/v1/orgs/{org}/api-keys/{key}", keys.revoke)
+
+        router.add(.get, "/admin/v1/orgs/{org}/audit", audit.list)
+    }
+}

@@ -1,0 +1,88 @@
+import CRM
+import HTTPServer
+import JSON
+
+/// `/admin/v1/orgs`: the tenants. Creating and listing orgs is for platform administrators.
+struct OrgsHandler: Sendable {
+    let context: AdminContext
+
+    func create(_ request: Request) async throws -> Response {
+        let principal = try await context.authenticator.authenticate(request)
+        try principal.requirePlatform()
+        var reader = FieldReader(try AdminJSON.object(request))
+        reader.allowOnly(["slug", "name", "timezone", "owner"])
+        let slug = reader.string("slug", required: true, maxLength: 63, pattern: Validation.isSlug,
+                                 rule: "must be 2–63 lower-case letters, digits or '-', not starting with '-'")
+        let name = reader.string("name", required: true)
+        let timezone = reader.string("timezone", maxLength: 64, pattern: Validation.isTimeZone,
+                                     rule: "must be UTC or an IANA time zone such as Asia/Ho_Chi_Minh") ?? "UTC"
+        if timezone != "UTC", try await !context.orgs.isKnownTimeZone(timezone) {
+            reader.errors.append(FieldError("timezone", "'\(timezone)' is not a known IANA time zone"))
+        }
+        var owner: OrgStore.NewOwner?
+        if let ownerValue = reader.object["owner"], !ownerValue.isNull {
+            if let ownerObject = ownerValue.objectValue {
+                var ownerReader = FieldReader(ownerObject, prefix: "owner")
+                ownerReader.allowOnly(["email", "display_name"])
+                let email = ownerReader.string("email", required: true, maxLength: 254, pattern: Validation.isEmail,
+                                               rule: "is not an email address")
+                let displayName = ownerReader.string("display_name") ?? ""
+                reader.errors += ownerReader.errors
+                if let email { owner = OrgStore.NewOwner(email: email, displayName: displayName) }
+            } else {
+                reader.errors.append(FieldError("owner", "must be an object with email and display_name"))
+            }
+        }
+        try reader.finish()
+        let (org, user) = try await context.orgs.create(
+            slug: slug!, name: name!, timezone: timezone, owner: owner,
+            audit: context.auditEntry(request, principal, "org.create"))
+        var body = AdminRepresentation.org(org)
+        if case .object(var object) = body {
+            object["owner"] = user.map { AdminRepresentation.user($0, orgSlug: org.slug) } ?? .null
+            body = .object(object)
+        }
+        var response = AdminJSON.response(body, status: 201)
+        response.headers.add("Location", "/admin/v1/orgs/\(org.slug)")
+        return response
+    }
+
+    func list(_ request: Request) async throws -> Response {
+        try await context.authenticator.authenticate(request).requirePlatform()
+        let (cursor, limit) = try AdminJSON.pagination(request)
+        let orgs = try await context.orgs.list(after: cursor, limit: limit)
+        return AdminJSON.page(orgs.map(AdminRepresentation.org), next: orgs.count == limit ? orgs.last?.id : nil)
+    }
+
+    func show(_ request: Request) async throws -> Response {
+        let (_, org) = try await context.authorize(request, .read)
+        return AdminJSON.response(AdminRepresentation.org(org))
+    }
+
+    /// name and timezone: org admins too; status (suspend/activate): platform only.
+    func update(_ request: Request) async throws -> Response {
+        let principal = try await context.authenticator.authenticate(request)
+        let slug = request.parameters["org"] ?? ""
+        guard let org = try await context.orgs.find(slug: slug) else { throw CRMError.notFound("org '\(slug)'") }
+        var reader = FieldReader(try AdminJSON.object(request))
+        reader.allowOnly(["name", "timezone", "status"])
+        let name = reader.string("name")
+        if name == "" { reader.errors.append(FieldError("name", "must not be empty")) }
+        let timezone = reader.string("timezone", maxLength: 64, pattern: Validation.isTimeZone,
+                                     rule: "must be UTC or an IANA time zone such as Asia/Ho_Chi_Minh")
+        let status = reader.choice("status", Org.Status.self, allowed: [.active, .suspended])
+        if let timezone, timezone != "UTC", try await !context.orgs.isKnownTimeZone(timezone) {
+            reader.errors.append(FieldError("timezone", "'\(timezone)' is not a known IANA time zone"))
+        }
+        try reader.finish()
+        if status != nil { try principal.requirePlatform() } else { try principal.require(.admin, on: org) }
+        let updated = try await context.orgs.update(
+            org.id, name: name, timezone: timezone, status: status,
+            audit: context.auditEntry(request, principal, "org.update", details: reader.object.asValue))
+        return AdminJSON.response(AdminRepresentation.org(updated))
+    }
+}
+
+extension JSONObject {
+    var asValue: JSONValue { .object(self) }
+}

@@ -1,0 +1,70 @@
+import JSON
+import Postgres
+
+/// Who changed what, from where; written in the same transaction as the change.
+public struct AuditEntry: Sendable {
+    public let actor: String
+    public let action: String
+    public let targetName: String
+    public let details: JSONValue
+    public let clientAddress: String?
+    public let requestID: String
+
+    public init(actor: String, action: String, target: String = "", details: JSONValue = [:], clientAddress: String?,
+                requestID: String) {
+        self.actor = actor
+        self.action = action
+        self.targetName = target
+        self.details = details
+        self.clientAddress = clientAddress
+        self.requestID = requestID
+    }
+
+    func target(_ name: String) -> AuditEntry {
+        AuditEntry(actor: actor, action: action, target: name, details: details, clientAddress: clientAddress,
+                   requestID: requestID)
+    }
+}
+
+public struct AuditRecord: Sendable, Equatable {
+    public let id: Int64
+    public let at: String
+    public let actor: String
+    public let action: String
+    public let target: String
+    public let details: String
+    public let clientAddress: String?
+    public let requestID: String?
+}
+
+public struct AuditStore: Sendable {
+    let scope: OrgScope
+
+    public init(scope: OrgScope) { self.scope = scope }
+
+    static func insert(_ connection: PostgresConnection, orgID: Int64, entry: AuditEntry) throws {
+        try connection.query("""
+            INSERT INTO audit_log (org_id, actor, action, target, details, client_address, request_id)
+            VALUES (\(orgID), \(entry.actor), \(entry.action), \(entry.targetName), \(JSONWriter.string(entry.details))::jsonb,
+                    \(entry.clientAddress)::inet, \(entry.requestID))
+            """)
+    }
+
+    /// Newest first, before the cursor (an audit id; 0 for the first page).
+    public func list(orgID: Int64, before cursor: Int64, limit: Int) async throws -> [AuditRecord] {
+        try await scope.withOrg(orgID) { connection in
+            try connection.query("""
+                SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), actor, action, target,
+                       details::text, host(client_address), request_id
+                FROM audit_log
+                WHERE (\(cursor) = 0 OR id < \(cursor))
+                ORDER BY id DESC LIMIT \(limit)
+                """).rows.map { row in
+                AuditRecord(
+                    id: try row.decode(0), at: try row.decode(1), actor: try row.decode(2), action: try row.decode(3),
+                    target: try row.decode(4), details: try row.decode(5), clientAddress: try row.decode(6),
+                    requestID: try row.decode(7))
+            }
+        }
+    }
+}
