@@ -9,6 +9,7 @@ public enum AdminRoutes {
         let users = UsersHandler(context: context)
         let keys = APIKeysHandler(context: context)
         let audit = AuditHandler(context: context)
+        let listeners = ListenersHandler(context: context, listeners: ListenerStore(scope: scope))
 
         router.add(.post, "/admin/v1/orgs", orgs.create)
         router.add(.get, "/admin/v1/orgs", orgs.list)
@@ -24,6 +25,13 @@ public enum AdminRoutes {
         router.add(.post, "/admin/v1/orgs/{org}/api-keys", keys.create)
         router.add(.get, "/admin/v1/orgs/{org}/api-keys", keys.list)
         router.add(.delete, "/admin/v1/orgs/{org}/api-keys/{key}", keys.revoke)
+
+        router.add(.post, "/admin/v1/orgs/{org}/listeners", listeners.create)
+        router.add(.get, "/admin/v1/orgs/{org}/listeners", listeners.list)
+        router.add(.get, "/admin/v1/orgs/{org}/listeners/{listener}", listeners.show)
+        router.add(.patch, "/admin/v1/orgs/{org}/listeners/{listener}", listeners.update)
+        router.add(.delete, "/admin/v1/orgs/{org}/listeners/{listener}", listeners.delete)
+        router.add(.post, "/admin/v1/orgs/{org}/listeners/{listener}/rotate-token", listeners.rotate)
 
         router.add(.get, "/admin/v1/orgs/{org}/audit", audit.list)
     }

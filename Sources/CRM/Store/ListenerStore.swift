@@ -1,0 +1,149 @@
+import Postgres
+
+/// Listener URLs. The URL token ("crmhub_lt_…") is shown once; rotating it kills the old one at once.
+public struct ListenerStore: Sendable {
+    public static let prefix = "crmhub_lt"
+    let scope: OrgScope
+
+    public init(scope: OrgScope) { self.scope = scope }
+
+    static let columns = """
+        id, org_id, name, enabled, lookup_id, ip_allowlist::text[], default_tag, default_contact_channel,
+        default_lead_channel, welcome_email_enabled, welcome_email_from, welcome_email_subject, welcome_email_body,
+        welcome_sms_enabled, welcome_sms_body, rate_limit_per_minute,
+        to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+        to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+        """
+
+    static func decode(_ row: Row) throws -> Listener {
+        Listener(
+            id: try row.decode(0), orgID: try row.decode(1), name: try row.decode(2), enabled: try row.decode(3),
+            tokenPrefix: "\(prefix)_\(try row.decode(4, as: String.self))", ipAllowlist: try row.decode(5),
+            defaultTag: try row.decode(6), defaultContactChannel: try row.decode(7), defaultLeadChannel: try row.decode(8),
+            welcomeEmailEnabled: try row.decode(9), welcomeEmailFrom: try row.decode(10),
+            welcomeEmailSubject: try row.decode(11), welcomeEmailBody: try row.decode(12),
+            welcomeSMSEnabled: try row.decode(13), welcomeSMSBody: try row.decode(14),
+            rateLimitPerMinute: try row.decode(15), createdAt: try row.decode(16), updatedAt: try row.decode(17))
+    }
+
+    public func create(orgID: Int64, _ changes: ListenerChanges, audit: AuditEntry) async throws -> (Listener, SecretToken) {
+        let token = SecretToken.generate(prefix: Self.prefix)
+        let listener = try await scope.withOrg(orgID) { connection in
+            let inserted: Row
+            do {
+                inserted = try connection.query("""
+                    INSERT INTO listeners (org_id, name, lookup_id, secret_hash) VALUES (\(orgID), \(changes.name ?? ""), \(token.lookupID), \(token.secretHash))
+                    RETURNING id
+                    """).rows[0]
+            } catch let error as PostgresError where error.sqlState == .uniqueViolation {
+                throw CRMError.conflict(FieldError("name", "a listener named '\(changes.name ?? "")' already exists"))
+            }
+            let id = try inserted.decode(0, as: Int64.self)
+            let listener = try Self.apply(changes, to: id, connection)
+            try AuditStore.insert(connection, orgID: orgID, entry: audit.target("listener:\(id)"))
+            return listener
+        }
+        return (listener, token)
+    }
+
+    public func update(orgID: Int64, id: Int64, _ changes: ListenerChanges, audit: AuditEntry) async throws -> Listener {
+        try await scope.withOrg(orgID) { connection in
+            let listener = try Self.apply(changes, to: id, connection)
+            try AuditStore.insert(connection, orgID: orgID, entry: audit.target("listener:\(id)"))
+            return listener
+        }
+    }
+
+    /// One UPDATE: each column takes the new value when the change names it, else keeps its own.
+    static func apply(_ changes: ListenerChanges, to id: Int64, _ connection: PostgresConnection) throws -> Listener {
+        let setTag = changes.defaultTag != nil, tag: String? = changes.defaultTag ?? nil
+        let setContact = changes.defaultContactChannel != nil, contact: String? = changes.defaultContactChannel ?? nil
+        let setLead = changes.defaultLeadChannel != nil, lead: String? = changes.defaultLeadChannel ?? nil
+        let setFrom = changes.welcomeEmailFrom != nil, from: String? = changes.welcomeEmailFrom ?? nil
+        let setSubject = changes.welcomeEmailSubject != nil, subject: String? = changes.welcomeEmailSubject ?? nil
+        let setBody = changes.welcomeEmailBody != nil, body: String? = changes.welcomeEmailBody ?? nil
+        let setSMS = changes.welcomeSMSBody != nil, sms: String? = changes.welcomeSMSBody ?? nil
+        let setRate = changes.rateLimitPerMinute != nil, rate: Int? = changes.rateLimitPerMinute ?? nil
+        let query: Query = """
+            UPDATE listeners SET
+                name = coalesce(\(changes.name), name),
+                enabled = coalesce(\(changes.enabled), enabled),
+                ip_allowlist = coalesce(\(changes.ipAllowlist)::cidr[], ip_allowlist),
+                default_tag = CASE WHEN \(setTag) THEN \(tag) ELSE default_tag END,
+                default_contact_channel = CASE WHEN \(setContact) THEN \(contact) ELSE default_contact_channel END,
+                default_lead_channel = CASE WHEN \(setLead) THEN \(lead) ELSE default_lead_channel END,
+                welcome_email_enabled = coalesce(\(changes.welcomeEmailEnabled), welcome_email_enabled),
+                welcome_email_from = CASE WHEN \(setFrom) THEN \(from) ELSE welcome_email_from END,
+                welcome_email_subject = CASE WHEN \(setSubject) THEN \(subject) ELSE welcome_email_subject END,
+                welcome_email_body = CASE WHEN \(setBody) THEN \(body) ELSE welcome_email_body END,
+                welcome_sms_enabled = coalesce(\(changes.welcomeSMSEnabled), welcome_sms_enabled),
+                welcome_sms_body = CASE WHEN \(setSMS) THEN \(sms) ELSE welcome_sms_body END,
+                rate_limit_per_minute = CASE WHEN \(setRate) THEN \(rate) ELSE rate_limit_per_minute END,
+                updated_at = now()
+            WHERE id = \(id)
+            RETURNING \(unescaped: columns)
+            """
+        let result: QueryResult
+        do {
+            result = try connection.query(query)
+        } catch {
+            if error.sqlState == .uniqueViolation {
+                throw CRMError.conflict(FieldError("name", "a listener named '\(changes.name ?? "")' already exists"))
+            }
+            throw error
+        }
+        guard let row = result.first else { throw CRMError.notFound("listener \(id)") }
+        return try decode(row)
+    }
+
+    public func find(orgID: Int64, id: Int64) async throws -> Listener? {
+        try await scope.withOrg(orgID) { connection in
+            try connection.query("SELECT \(unescaped: Self.columns) FROM listeners WHERE id = \(id)").first.map(Self.decode)
+        }
+    }
+
+    public func list(orgID: Int64, after cursor: Int64, limit: Int) async throws -> [Listener] {
+        try await scope.withOrg(orgID) { connection in
+            try connection.query("""
+                SELECT \(unescaped: Self.columns) FROM listeners WHERE id > \(cursor) ORDER BY id LIMIT \(limit)
+                """).rows.map(Self.decode)
+        }
+    }
+
+    /// A new URL token; the old one stops working in the same transaction.
+    public func rotate(orgID: Int64, id: Int64, audit: AuditEntry) async throws -> (Listener, SecretToken) {
+        let token = SecretToken.generate(prefix: Self.prefix)
+        let listener = try await scope.withOrg(orgID) { connection in
+            guard let row = try connection.query("""
+                UPDATE listeners SET lookup_id = \(token.lookupID), secret_hash = \(token.secretHash), updated_at = now()
+                WHERE id = \(id) RETURNING \(unescaped: Self.columns)
+                """).first
+            else { throw CRMError.notFound("listener \(id)") }
+            try AuditStore.insert(connection, orgID: orgID, entry: audit.target("listener:\(id)"))
+            return try Self.decode(row)
+        }
+        return (listener, token)
+    }
+
+    public func delete(orgID: Int64, id: Int64, audit: AuditEntry) async throws {
+        try await scope.withOrg(orgID) { connection in
+            guard try connection.query("DELETE FROM listeners WHERE id = \(id)").affectedRows == 1 else {
+                throw CRMError.notFound("listener \(id)")
+            }
+            try AuditStore.insert(connection, orgID: orgID, entry: audit.target("listener:\(id)"))
+        }
+    }
+
+    /// The listener a presented URL token opens, with its org; nil for an unknown or rotated token.
+    public func authenticate(_ presented: String) async throws -> Listener? {
+        guard let token = SecretToken.parse(presented, prefix: Self.prefix) else { return nil }
+        return try await scope.withPlatform { connection in
+            guard let row = try connection.query("""
+                SELECT \(unescaped: Self.columns), secret_hash FROM listeners WHERE lookup_id = \(token.lookupID)
+                """).first,
+                SecretToken.matches(token.secretHash, try row.decode(18, as: [UInt8].self))
+            else { return nil }
+            return try Self.decode(row)
+        }
+    }
+}
