@@ -132,7 +132,7 @@ measure() {  # URL CONNECTIONS NAME ROUND
     END { printf "%.0f %.2f %d\n", rps, p99, errors }' "$out"
 }
 median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
-met() { if awk -v x="$1" 'BEGIN {exit !(x)}'; then echo "met"; else echo "NOT MET"; fi; }
+met() { if awk "BEGIN { exit !($1) }"; then echo "met"; else echo "NOT MET"; fi; }
 
 summary=()
 echo "crmhub $("$CRMHUB_BIN" version 2>/dev/null | awk '{print $2}') vs Hummingbird reference, GET /healthz," \

@@ -10,6 +10,7 @@ public enum AdminRoutes {
         let keys = APIKeysHandler(context: context)
         let audit = AuditHandler(context: context)
         let listeners = ListenersHandler(context: context, listeners: ListenerStore(scope: scope))
+        let catalogs = CatalogsHandler(context: context, catalogs: CatalogStore(scope: scope))
 
         router.add(.post, "/admin/v1/orgs", orgs.create)
         router.add(.get, "/admin/v1/orgs", orgs.list)
@@ -32,6 +33,11 @@ public enum AdminRoutes {
         router.add(.patch, "/admin/v1/orgs/{org}/listeners/{listener}", listeners.update)
         router.add(.delete, "/admin/v1/orgs/{org}/listeners/{listener}", listeners.delete)
         router.add(.post, "/admin/v1/orgs/{org}/listeners/{listener}/rotate-token", listeners.rotate)
+
+        router.add(.post, "/admin/v1/orgs/{org}/catalogs/{kind}", catalogs.create)
+        router.add(.get, "/admin/v1/orgs/{org}/catalogs/{kind}", catalogs.list)
+        router.add(.patch, "/admin/v1/orgs/{org}/catalogs/{kind}/{item}", catalogs.update)
+        router.add(.delete, "/admin/v1/orgs/{org}/catalogs/{kind}/{item}", catalogs.delete)
 
         router.add(.get, "/admin/v1/orgs/{org}/audit", audit.list)
     }

@@ -105,6 +105,8 @@ public final class HTTPServer: Sendable {
     }
 
     public var openConnections: Int { core.openConnections.load(ordering: .relaxed) }
+    /// True once ``shutdown()`` has begun.
+    public var isDraining: Bool { core.draining.load(ordering: .relaxed) }
     public var inFlightRequests: Int { core.inFlightRequests.load(ordering: .relaxed) }
 }
 

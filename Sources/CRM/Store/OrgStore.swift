@@ -38,6 +38,7 @@ public struct OrgStore: Sendable {
                     INSERT INTO orgs (slug, name, timezone) VALUES (\(slug), \(name), \(timezone))
                     RETURNING \(unescaped: Self.columns)
                     """).rows[0])
+                try CatalogStore.seedChannels(connection, orgID: org.id)
                 var user: User?
                 if let owner {
                     user = try UserStore.insert(

@@ -119,13 +119,14 @@ struct ResilienceTests {
         let fixture = try ServerFixture.start()
         let port = fixture.port
         let busy = try fixture.client()
-        try await busy.send("GET /sleep/1500 HTTP/1.1\r\nHost: x\r\n\r\n")
+        try await busy.send("GET /until-draining HTTP/1.1\r\nHost: x\r\n\r\n")
         let idle = try fixture.client()
         _ = try await idle.request("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
-        try await Task.sleep(for: .milliseconds(50))
+        for _ in 0..<500 where fixture.server.inFlightRequests == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(fixture.server.inFlightRequests == 1)
         async let stopped: Void = fixture.stop()
         let response = try await busy.readResponse()
-        #expect(response.status == 200 && response.text == "slept")
+        #expect(response.status == 200 && response.text == "drained")
         #expect(response.header("Connection") == "close")
         #expect(await idle.isClosedByPeer())
         await stopped

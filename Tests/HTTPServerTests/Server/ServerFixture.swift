@@ -6,13 +6,25 @@ import Telemetry
 
 struct Boom: Error {}
 
+/// Lets a route ask the server it belongs to whether shutdown has begun.
+final class ServerReference: @unchecked Sendable {
+    // Invariant: written once, before the server accepts its first connection.
+    var server: HTTPServer?
+}
+
 /// An HTTPServer on an ephemeral port with routes that exercise the protocol paths.
 struct ServerFixture {
     let server: HTTPServer
     var port: Int { server.httpPort ?? 0 }
 
     static func start(_ configure: (inout ServerConfiguration) -> Void = { _ in }) throws -> ServerFixture {
+        let reference = ServerReference()
         var router = Router(defaultBodyLimit: 1 << 20)
+        // Answers only once shutdown has begun: in-flight during the drain, whatever the scheduling.
+        router.add(.get, "/until-draining") { _ in
+            for _ in 0..<1000 where reference.server?.isDraining != true { try await Task.sleep(for: .milliseconds(10)) }
+            return .text("drained")
+        }
         router.addInline(.get, "/hello") { _ in .text("hello") }
         router.add(.post, "/echo") { request in
             var response = Response(status: 200, body: request.body)
@@ -37,6 +49,7 @@ struct ServerFixture {
         configure(&configuration)
         let server = try HTTPServer(
             configuration: configuration, router: router, logger: Logger.discarding(), metrics: MetricsRegistry())
+        reference.server = server
         try server.start()
         return ServerFixture(server: server)
     }
