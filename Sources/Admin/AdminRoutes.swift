@@ -11,6 +11,7 @@ public enum AdminRoutes {
         let audit = AuditHandler(context: context)
         let listeners = ListenersHandler(context: context, listeners: ListenerStore(scope: scope))
         let catalogs = CatalogsHandler(context: context, catalogs: CatalogStore(scope: scope))
+        let groups = GroupsHandler(context: context, groups: GroupStore(scope: scope))
 
         router.add(.post, "/admin/v1/orgs", orgs.create)
         router.add(.get, "/admin/v1/orgs", orgs.list)
@@ -22,6 +23,12 @@ public enum AdminRoutes {
         router.add(.get, "/admin/v1/orgs/{org}/users/{user}", users.show)
         router.add(.patch, "/admin/v1/orgs/{org}/users/{user}", users.update)
         router.add(.delete, "/admin/v1/orgs/{org}/users/{user}", users.delete)
+
+        router.add(.post, "/admin/v1/orgs/{org}/groups", groups.create)
+        router.add(.get, "/admin/v1/orgs/{org}/groups", groups.list)
+        router.add(.get, "/admin/v1/orgs/{org}/groups/{group}", groups.show)
+        router.add(.patch, "/admin/v1/orgs/{org}/groups/{group}", groups.update)
+        router.add(.delete, "/admin/v1/orgs/{org}/groups/{group}", groups.delete)
 
         router.add(.post, "/admin/v1/orgs/{org}/api-keys", keys.create)
         router.add(.get, "/admin/v1/orgs/{org}/api-keys", keys.list)
