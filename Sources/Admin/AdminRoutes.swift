@@ -12,6 +12,7 @@ public enum AdminRoutes {
         let listeners = ListenersHandler(context: context, listeners: ListenerStore(scope: scope))
         let catalogs = CatalogsHandler(context: context, catalogs: CatalogStore(scope: scope))
         let groups = GroupsHandler(context: context, groups: GroupStore(scope: scope))
+        let customFields = CustomFieldsHandler(context: context, fields: CustomFieldStore(scope: scope))
 
         router.add(.post, "/admin/v1/orgs", orgs.create)
         router.add(.get, "/admin/v1/orgs", orgs.list)
@@ -45,6 +46,11 @@ public enum AdminRoutes {
         router.add(.get, "/admin/v1/orgs/{org}/catalogs/{kind}", catalogs.list)
         router.add(.patch, "/admin/v1/orgs/{org}/catalogs/{kind}/{item}", catalogs.update)
         router.add(.delete, "/admin/v1/orgs/{org}/catalogs/{kind}/{item}", catalogs.delete)
+
+        router.add(.post, "/admin/v1/orgs/{org}/custom-fields", customFields.create)
+        router.add(.get, "/admin/v1/orgs/{org}/custom-fields", customFields.list)
+        router.add(.patch, "/admin/v1/orgs/{org}/custom-fields/{field}", customFields.update)
+        router.add(.delete, "/admin/v1/orgs/{org}/custom-fields/{field}", customFields.delete)
 
         router.add(.get, "/admin/v1/orgs/{org}/audit", audit.list)
     }
