@@ -13,6 +13,8 @@ public enum AdminRoutes {
         let catalogs = CatalogsHandler(context: context, catalogs: CatalogStore(scope: scope))
         let groups = GroupsHandler(context: context, groups: GroupStore(scope: scope))
         let customFields = CustomFieldsHandler(context: context, fields: CustomFieldStore(scope: scope))
+        let ciopulse = CIOPulseSettingsHandler(context: context, store: CIOPulseStore(scope: scope))
+        let integrations = IntegrationsHandler(context: context, store: IntegrationStore(scope: scope))
 
         router.add(.post, "/admin/v1/orgs", orgs.create)
         router.add(.get, "/admin/v1/orgs", orgs.list)
@@ -51,6 +53,15 @@ public enum AdminRoutes {
         router.add(.get, "/admin/v1/orgs/{org}/custom-fields", customFields.list)
         router.add(.patch, "/admin/v1/orgs/{org}/custom-fields/{field}", customFields.update)
         router.add(.delete, "/admin/v1/orgs/{org}/custom-fields/{field}", customFields.delete)
+
+        router.add(.put, "/admin/v1/orgs/{org}/ciopulse", ciopulse.save)
+        router.add(.get, "/admin/v1/orgs/{org}/ciopulse", ciopulse.show)
+        router.add(.post, "/admin/v1/orgs/{org}/ciopulse/api-keys", ciopulse.createKey)
+        router.add(.get, "/admin/v1/orgs/{org}/ciopulse/api-keys", ciopulse.listKeys)
+        router.add(.delete, "/admin/v1/orgs/{org}/ciopulse/api-keys/{key}", ciopulse.revokeKey)
+
+        router.add(.put, "/admin/v1/orgs/{org}/integrations/{kind}", integrations.save)
+        router.add(.get, "/admin/v1/orgs/{org}/integrations/{kind}", integrations.show)
 
         router.add(.get, "/admin/v1/orgs/{org}/audit", audit.list)
     }

@@ -86,23 +86,7 @@ struct ListenersHandler: Sendable {
             reader.errors.append(FieldError("name", "must be a non-empty string"))
         }
         changes.enabled = reader.bool("enabled")
-        if let value = object["ip_allowlist"] {
-            if let list = value.arrayValue {
-                var ranges: [String] = []
-                for (index, element) in list.enumerated() {
-                    if let text = element.stringValue, let range = CIDR(text) {
-                        ranges.append(range.description)
-                    } else {
-                        reader.errors.append(FieldError("ip_allowlist[\(index)]", "is not an IPv4/IPv6 address or CIDR range"))
-                    }
-                }
-                changes.ipAllowlist = ranges
-            } else if value.isNull {
-                changes.ipAllowlist = []
-            } else {
-                reader.errors.append(FieldError("ip_allowlist", "must be an array of addresses or CIDR ranges"))
-            }
-        }
+        changes.ipAllowlist = AllowlistReader.read(&reader, "ip_allowlist")
         changes.defaultTag = nullable(&reader, "default_tag")
         changes.defaultContactChannel = nullable(&reader, "default_contact_channel")
         changes.defaultLeadChannel = nullable(&reader, "default_lead_channel")

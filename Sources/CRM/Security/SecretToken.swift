@@ -91,7 +91,71 @@ public enum RandomText {
         return String(decoding: out, as: UTF8.self)
     }
 
+    public static func isAlphanumeric(_ byte: UInt8) -> Bool { isBase62(byte) }
+
     static func isBase62(_ byte: UInt8) -> Bool {
         (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+    }
+}
+
+/// Passwords that helpdesk products send (they cannot use our long tokens): PBKDF2-HMAC-SHA256 from OpenSSL,
+/// stored as "pbkdf2-sha256$<iterations>$<salt b64url>$<hash b64url>".
+public enum PasswordHash {
+    public static let iterations = 210_000
+
+    public static func make(_ password: String, iterations: Int = iterations) -> String {
+        let salt = RandomText.bytes(16)
+        let hash = derive(password, salt: salt, iterations: iterations)
+        return "pbkdf2-sha256$\(iterations)$\(RandomText.base64url(salt))$\(RandomText.base64url(hash))"
+    }
+
+    /// Constant-time check of a password against a stored hash; false for any malformed stored value.
+    public static func verify(_ password: String, against stored: String) -> Bool {
+        let parts = stored.split(separator: "$")
+        guard parts.count == 4, parts[0] == "pbkdf2-sha256", let iterations = Int(parts[1]), iterations > 0,
+            let salt = Base64URL.decode(String(parts[2])), let expected = Base64URL.decode(String(parts[3]))
+        else { return false }
+        return SecretToken.matches(derive(password, salt: salt, iterations: iterations), expected)
+    }
+
+    static func derive(_ password: String, salt: [UInt8], iterations: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 32)
+        let bytes = Array(password.utf8)
+        bytes.withUnsafeBufferPointer { pass in
+            salt.withUnsafeBufferPointer { saltBytes in
+                pass.withMemoryRebound(to: CChar.self) { passChars in
+                    _ = PKCS5_PBKDF2_HMAC(passChars.baseAddress, Int32(pass.count), saltBytes.baseAddress, Int32(saltBytes.count),
+                                          Int32(iterations), EVP_sha256(), Int32(out.count), &out)
+                }
+            }
+        }
+        return out
+    }
+}
+
+enum Base64URL {
+    static func decode(_ text: String) -> [UInt8]? {
+        var values: [UInt8] = []
+        for byte in text.utf8 {
+            guard let index = RandomText.base64urlAlphabet.firstIndex(of: byte) else { return nil }
+            values.append(UInt8(index))
+        }
+        var out: [UInt8] = []
+        var index = 0
+        while index + 3 < values.count {
+            let value = UInt32(values[index]) << 18 | UInt32(values[index + 1]) << 12 | UInt32(values[index + 2]) << 6 | UInt32(values[index + 3])
+            out += [UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
+            index += 4
+        }
+        let rest = values.count - index
+        if rest == 2 {
+            out.append(UInt8((UInt32(values[index]) << 2 | UInt32(values[index + 1]) >> 4) & 0xFF))
+        } else if rest == 3 {
+            let value = UInt32(values[index]) << 18 | UInt32(values[index + 1]) << 12 | UInt32(values[index + 2]) << 6
+            out += [UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF)]
+        } else if rest == 1 {
+            return nil
+        }
+        return out
     }
 }

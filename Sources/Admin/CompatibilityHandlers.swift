@@ -1,0 +1,153 @@
+import CRM
+import HTTPServer
+import JSON
+
+/// `/admin/v1/orgs/{org}/ciopulse`: the CIOPulse-compatible portal code, allowlist and 40-character keys.
+struct CIOPulseSettingsHandler: Sendable {
+    let context: AdminContext
+    let store: CIOPulseStore
+
+    func save(_ request: Request) async throws -> Response {
+        let (principal, org) = try await context.authorize(request, .admin)
+        var reader = FieldReader(try AdminJSON.object(request))
+        reader.allowOnly(["portal_code", "ip_allowlist"])
+        let code = reader.string("portal_code", required: true, maxLength: 64, pattern: Self.isPortalCode,
+                                 rule: "must be 1–64 letters, digits, '-' or '_'")
+        let allowlist = AllowlistReader.read(&reader, "ip_allowlist") ?? []
+        try reader.finish()
+        let portal = try await store.save(
+            orgID: org.id, portalCode: code!, ipAllowlist: allowlist,
+            audit: context.auditEntry(request, principal, "ciopulse.save", details: reader.object.asValue))
+        return AdminJSON.response(Self.representation(portal))
+    }
+
+    func show(_ request: Request) async throws -> Response {
+        let (_, org) = try await context.authorize(request, .read)
+        guard let portal = try await store.portal(orgID: org.id) else { throw CRMError.notFound("CIOPulse portal of '\(org.slug)'") }
+        return AdminJSON.response(Self.representation(portal))
+    }
+
+    func createKey(_ request: Request) async throws -> Response {
+        let (principal, org) = try await context.authorize(request, .admin)
+        let (key, secret) = try await store.createKey(orgID: org.id, audit: context.auditEntry(request, principal, "ciopulse.key_create"))
+        var body = Self.representation(key)
+        if case .object(var object) = body {
+            object["api_key"] = .string(secret)  // shown once
+            body = .object(object)
+        }
+        return AdminJSON.response(body, status: 201)
+    }
+
+    func listKeys(_ request: Request) async throws -> Response {
+        let (_, org) = try await context.authorize(request, .admin)
+        return AdminJSON.page(try await store.keys(orgID: org.id).map(Self.representation), next: nil)
+    }
+
+    func revokeKey(_ request: Request) async throws -> Response {
+        let (principal, org) = try await context.authorize(request, .admin)
+        let id = try AdminContext.id(request, "key")
+        try await store.revokeKey(orgID: org.id, id: id, audit: context.auditEntry(request, principal, "ciopulse.key_revoke"))
+        return Response(status: 204)
+    }
+
+    static func isPortalCode(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.allSatisfy { RandomText.isAlphanumeric($0) || $0 == 0x2D || $0 == 0x5F }
+    }
+
+    static func representation(_ portal: CIOPulseStore.Portal) -> JSONValue {
+        ["portal_code": .string(portal.portalCode), "ip_allowlist": .array(portal.ipAllowlist.map(JSONValue.string))]
+    }
+
+    static func representation(_ key: CIOPulseStore.Key) -> JSONValue {
+        ["id": .string(String(key.id)), "last_four": .string(key.lastFour), "created_at": .string(key.createdAt),
+         "last_used_at": key.lastUsedAt.map(JSONValue.string) ?? .null, "revoked_at": key.revokedAt.map(JSONValue.string) ?? .null]
+    }
+}
+
+/// `/admin/v1/orgs/{org}/integrations/{kind}`: Sirportly, SpiceCSM and SmarterTrack credentials and allowlists.
+struct IntegrationsHandler: Sendable {
+    let context: AdminContext
+    let store: IntegrationStore
+
+    static func kind(_ request: Request) throws -> IntegrationStore.Kind {
+        let name = request.parameters["kind"] ?? ""
+        guard let kind = IntegrationStore.Kind(rawValue: name) else {
+            throw CRMError.notFound("integration '\(name)' (known: sirportly, spicecsm, smartertrack)")
+        }
+        return kind
+    }
+
+    func save(_ request: Request) async throws -> Response {
+        let (principal, org) = try await context.authorize(request, .admin)
+        let kind = try Self.kind(request)
+        let current = try await store.settings(orgID: org.id, kind: kind)
+        var reader = FieldReader(try AdminJSON.object(request))
+        reader.allowOnly(kind == .smartertrack ? ["enabled", "password", "ip_allowlist"] : ["enabled", "username", "password", "ip_allowlist"])
+        let enabled = reader.bool("enabled") ?? false
+        let username = reader.string("username", maxLength: 200)
+        let passwordGiven = reader.object["password"]
+        let password = reader.string("password", maxLength: 200)
+        if let password, password.count < 8 { reader.errors.append(FieldError("password", "must be at least 8 characters")) }
+        let allowlist = AllowlistReader.read(&reader, "ip_allowlist") ?? []
+        let clearPassword = passwordGiven?.isNull == true
+        let willHavePassword = password != nil || (!clearPassword && current?.passwordHash != nil)
+        if enabled {
+            switch kind {
+            case .spicecsm:
+                // SpiceCSM always sends intUser/intPass.
+                if username == nil { reader.errors.append(FieldError("username", "is required (SpiceCSM sends it as intUser)")) }
+                if !willHavePassword { reader.errors.append(FieldError("password", "is required (SpiceCSM sends it as intPass)")) }
+            case .smartertrack:
+                if !willHavePassword { reader.errors.append(FieldError("password", "is required (SmarterTrack sends it as AuthPW)")) }
+            case .sirportly:
+                // HTTP Basic is optional for Sirportly, but a user name needs a password and the other way round.
+                if (username == nil) != !willHavePassword {
+                    reader.errors.append(FieldError(username == nil ? "username" : "password", "HTTP Basic needs both a user name and a password, or neither"))
+                }
+            }
+        }
+        try reader.finish()
+        let saved = try await store.save(
+            orgID: org.id, kind: kind, enabled: enabled, username: username, passwordHash: password.map { PasswordHash.make($0) },
+            clearPassword: clearPassword, ipAllowlist: allowlist,
+            audit: context.auditEntry(request, principal, "integration.save",
+                                      details: ["integration": .string(kind.rawValue), "enabled": .bool(enabled)]))
+        return AdminJSON.response(Self.representation(saved))
+    }
+
+    func show(_ request: Request) async throws -> Response {
+        let (_, org) = try await context.authorize(request, .read)
+        let kind = try Self.kind(request)
+        guard let settings = try await store.settings(orgID: org.id, kind: kind) else {
+            throw CRMError.notFound("\(kind.rawValue) settings of '\(org.slug)'")
+        }
+        return AdminJSON.response(Self.representation(settings))
+    }
+
+    static func representation(_ settings: IntegrationStore.Settings) -> JSONValue {
+        ["integration": .string(settings.kind.rawValue), "enabled": .bool(settings.enabled),
+         "username": settings.username.map(JSONValue.string) ?? .null, "password_set": .bool(settings.passwordHash != nil),
+         "ip_allowlist": .array(settings.ipAllowlist.map(JSONValue.string)), "updated_at": .string(settings.updatedAt)]
+    }
+}
+
+/// Reads an array of addresses / CIDR ranges into canonical network form, naming each bad entry.
+enum AllowlistReader {
+    static func read(_ reader: inout FieldReader, _ key: String) -> [String]? {
+        guard let value = reader.object[key] else { return nil }
+        if value.isNull { return [] }
+        guard let list = value.arrayValue else {
+            reader.errors.append(FieldError(key, "must be an array of addresses or CIDR ranges"))
+            return nil
+        }
+        var ranges: [String] = []
+        for (index, element) in list.enumerated() {
+            if let text = element.stringValue, let range = CIDR(text) {
+                ranges.append(range.description)
+            } else {
+                reader.errors.append(FieldError("\(key)[\(index)]", "is not an IPv4/IPv6 address or CIDR range"))
+            }
+        }
+        return ranges
+    }
+}
