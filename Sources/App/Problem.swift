@@ -38,6 +38,16 @@ enum Problem {
         }
     }
 
+    /// One line for the command line.
+    static func describe(_ error: CRMError) -> String {
+        switch error {
+        case .unauthorized(let text), .forbidden(let text), .malformed(let text), .suspended(let text): text
+        case .notFound(let what): "\(what) not found"
+        case .conflict(let field): "\(field.field) \(field.message)"
+        case .invalid(let fields): fields.map { "\($0.field) \($0.message)" }.joined(separator: "; ")
+        }
+    }
+
     static func document(_ status: Int, _ detail: String, errors: [FieldError] = [], headers: [(String, String)] = []) -> Response {
         var object = JSONObject()
         object["type"] = "about:blank"

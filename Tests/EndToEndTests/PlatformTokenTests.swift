@@ -52,3 +52,34 @@ struct PlatformTokenTests {
         await server.stop()
     }
 }
+
+@Suite("crmhub admin: the bootstrap steps without JSON")
+struct AdminCommandTests {
+    @Test("create-org then create-listener prints a URL whose token opens the listener; a taken slug is a clear error")
+    func createOrgAndListener() async throws {
+        let url = try await TestDatabase.makeFreshDatabase(prefix: "cli")
+        let environment = ["CRMHUB_DATABASE_URL": url, "CRMHUB_MIGRATIONS_DIR": TestDatabase.migrationsDirectory()]
+        let org = try await Repository.run(
+            Repository.crmhubBinary,
+            ["admin", "create-org", "--slug", "htk-labs", "--name", "HTK Labs", "--owner-email", "huy.nguyenviet@htklabs.com"],
+            environment: environment)
+        #expect(org.status == 0, "\(org.stderr)")
+        #expect(org.stdout.contains("created org htk-labs"))
+        let again = try await Repository.run(
+            Repository.crmhubBinary, ["admin", "create-org", "--slug", "htk-labs", "--name", "X", "--owner-email", "a@b.co"],
+            environment: environment)
+        #expect(again.status == 1 && again.stderr.contains("slug"))
+        let listener = try await Repository.run(
+            Repository.crmhubBinary, ["admin", "create-listener", "--org", "htk-labs", "--name", "Website", "--base-url", "https://crm.example"],
+            environment: environment)
+        #expect(listener.status == 0, "\(listener.stderr)")
+        let printed = listener.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(printed.hasPrefix("https://crm.example/l/crmhub_lt_"))
+        let database = PostgresClient(configuration: PostgresConfiguration(connectionString: url, poolSize: 1))
+        let token = String(printed.dropFirst("https://crm.example/l/".count))
+        #expect(try await ListenerStore(scope: OrgScope(database: database)).authenticate(token)?.name == "Website")
+        await database.shutdown()
+        let missing = try await Repository.run(Repository.crmhubBinary, ["admin", "create-org", "--slug", "x"], environment: environment)
+        #expect(missing.status == 2 && missing.stderr.contains("--name"))
+    }
+}

@@ -1,3 +1,4 @@
+import CRM
 import Glibc
 import Telemetry
 
@@ -50,6 +51,9 @@ public enum CommandLineInterface {
                 fail("unknown command '\(command)'; see crmhub --help")
                 return 2
             }
+        } catch let error as CRMError {
+            fail(Problem.describe(error))
+            return 1
         } catch let error as ConfigurationError {
             fail("invalid setting \(error.description)")
             return 2
