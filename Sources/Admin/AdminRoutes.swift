@@ -3,8 +3,10 @@ import HTTPServer
 
 /// Every route of the admin API (`/admin/v1`), in one table.
 public enum AdminRoutes {
-    public static func register(in router: inout Router, scope: OrgScope) {
+    /// - Parameter problem: how CRM errors are rendered (stored with Idempotency-Key replays).
+    public static func register(in router: inout Router, scope: OrgScope, problem: @escaping @Sendable (CRMError) -> Response) {
         let context = AdminContext(scope: scope)
+        let once = Idempotency(store: IdempotencyStore(scope: scope), render: problem).wrap
         let orgs = OrgsHandler(context: context)
         let users = UsersHandler(context: context)
         let keys = APIKeysHandler(context: context)
@@ -16,47 +18,47 @@ public enum AdminRoutes {
         let ciopulse = CIOPulseSettingsHandler(context: context, store: CIOPulseStore(scope: scope))
         let integrations = IntegrationsHandler(context: context, store: IntegrationStore(scope: scope))
 
-        router.add(.post, "/admin/v1/orgs", orgs.create)
+        router.add(.post, "/admin/v1/orgs", once(orgs.create))
         router.add(.get, "/admin/v1/orgs", orgs.list)
         router.add(.get, "/admin/v1/orgs/{org}", orgs.show)
         router.add(.patch, "/admin/v1/orgs/{org}", orgs.update)
 
-        router.add(.post, "/admin/v1/orgs/{org}/users", users.create)
+        router.add(.post, "/admin/v1/orgs/{org}/users", once(users.create))
         router.add(.get, "/admin/v1/orgs/{org}/users", users.list)
         router.add(.get, "/admin/v1/orgs/{org}/users/{user}", users.show)
         router.add(.patch, "/admin/v1/orgs/{org}/users/{user}", users.update)
         router.add(.delete, "/admin/v1/orgs/{org}/users/{user}", users.delete)
 
-        router.add(.post, "/admin/v1/orgs/{org}/groups", groups.create)
+        router.add(.post, "/admin/v1/orgs/{org}/groups", once(groups.create))
         router.add(.get, "/admin/v1/orgs/{org}/groups", groups.list)
         router.add(.get, "/admin/v1/orgs/{org}/groups/{group}", groups.show)
         router.add(.patch, "/admin/v1/orgs/{org}/groups/{group}", groups.update)
         router.add(.delete, "/admin/v1/orgs/{org}/groups/{group}", groups.delete)
 
-        router.add(.post, "/admin/v1/orgs/{org}/api-keys", keys.create)
+        router.add(.post, "/admin/v1/orgs/{org}/api-keys", keys.create)  // returns a secret: never stored for replay
         router.add(.get, "/admin/v1/orgs/{org}/api-keys", keys.list)
         router.add(.delete, "/admin/v1/orgs/{org}/api-keys/{key}", keys.revoke)
 
-        router.add(.post, "/admin/v1/orgs/{org}/listeners", listeners.create)
+        router.add(.post, "/admin/v1/orgs/{org}/listeners", listeners.create)  // returns a secret URL; names are unique
         router.add(.get, "/admin/v1/orgs/{org}/listeners", listeners.list)
         router.add(.get, "/admin/v1/orgs/{org}/listeners/{listener}", listeners.show)
         router.add(.patch, "/admin/v1/orgs/{org}/listeners/{listener}", listeners.update)
         router.add(.delete, "/admin/v1/orgs/{org}/listeners/{listener}", listeners.delete)
         router.add(.post, "/admin/v1/orgs/{org}/listeners/{listener}/rotate-token", listeners.rotate)
 
-        router.add(.post, "/admin/v1/orgs/{org}/catalogs/{kind}", catalogs.create)
+        router.add(.post, "/admin/v1/orgs/{org}/catalogs/{kind}", once(catalogs.create))
         router.add(.get, "/admin/v1/orgs/{org}/catalogs/{kind}", catalogs.list)
         router.add(.patch, "/admin/v1/orgs/{org}/catalogs/{kind}/{item}", catalogs.update)
         router.add(.delete, "/admin/v1/orgs/{org}/catalogs/{kind}/{item}", catalogs.delete)
 
-        router.add(.post, "/admin/v1/orgs/{org}/custom-fields", customFields.create)
+        router.add(.post, "/admin/v1/orgs/{org}/custom-fields", once(customFields.create))
         router.add(.get, "/admin/v1/orgs/{org}/custom-fields", customFields.list)
         router.add(.patch, "/admin/v1/orgs/{org}/custom-fields/{field}", customFields.update)
         router.add(.delete, "/admin/v1/orgs/{org}/custom-fields/{field}", customFields.delete)
 
         router.add(.put, "/admin/v1/orgs/{org}/ciopulse", ciopulse.save)
         router.add(.get, "/admin/v1/orgs/{org}/ciopulse", ciopulse.show)
-        router.add(.post, "/admin/v1/orgs/{org}/ciopulse/api-keys", ciopulse.createKey)
+        router.add(.post, "/admin/v1/orgs/{org}/ciopulse/api-keys", ciopulse.createKey)  // returns a secret
         router.add(.get, "/admin/v1/orgs/{org}/ciopulse/api-keys", ciopulse.listKeys)
         router.add(.delete, "/admin/v1/orgs/{org}/ciopulse/api-keys/{key}", ciopulse.revokeKey)
 

@@ -13,6 +13,6 @@ enum Routes {
         OperationalRoutes.register(
             in: &router, readiness: ReadinessCheck(database: application.database, migrator: application.migrator),
             metrics: application.metrics)
-        AdminRoutes.register(in: &router, scope: OrgScope(database: application.database))
+        AdminRoutes.register(in: &router, scope: OrgScope(database: application.database), problem: Problem.response(for:))
     }
 }
