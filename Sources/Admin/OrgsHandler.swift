@@ -64,6 +64,8 @@ struct OrgsHandler: Sendable {
         let principal = try await context.authenticator.authenticate(request)
         let slug = request.parameters["org"] ?? ""
         guard let org = try await context.orgs.find(slug: slug) else { throw CRMError.notFound("org '\(slug)'") }
+        // Access first: another org's key learns nothing, not even whether its body would be valid.
+        try principal.require(.admin, on: org)
         var reader = FieldReader(try AdminJSON.object(request))
         reader.allowOnly(["name", "timezone", "status"])
         let name = reader.string("name")
@@ -75,7 +77,7 @@ struct OrgsHandler: Sendable {
             reader.errors.append(FieldError("timezone", "'\(timezone)' is not a known IANA time zone"))
         }
         try reader.finish()
-        if status != nil { try principal.requirePlatform() } else { try principal.require(.admin, on: org) }
+        if status != nil { try principal.requirePlatform() }
         let updated = try await context.orgs.update(
             org.id, name: name, timezone: timezone, status: status,
             audit: context.auditEntry(request, principal, "org.update", details: reader.object.asValue))
