@@ -11,7 +11,7 @@ public enum AdminRoutes {
         let users = UsersHandler(context: context)
         let keys = APIKeysHandler(context: context)
         let audit = AuditHandler(context: context)
-        let listeners = ListenersHandler(context: context, listeners: ListenerStore(scope: scope))
+        let listeners = ListenersHandler(context: context, listeners: ListenerStore(scope: scope), catalogs: CatalogStore(scope: scope))
         let catalogs = CatalogsHandler(context: context, catalogs: CatalogStore(scope: scope))
         let groups = GroupsHandler(context: context, groups: GroupStore(scope: scope))
         let customFields = CustomFieldsHandler(context: context, fields: CustomFieldStore(scope: scope))

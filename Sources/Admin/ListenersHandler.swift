@@ -6,6 +6,19 @@ import JSON
 struct ListenersHandler: Sendable {
     let context: AdminContext
     let listeners: ListenerStore
+    let catalogs: CatalogStore
+
+    /// Default channels must be channels of the org, or new customers would get a dangling one.
+    func checkChannels(_ changes: ListenerChanges, orgID: Int64) async throws {
+        var errors: [FieldError] = []
+        for (field, value) in [("default_contact_channel", changes.defaultContactChannel), ("default_lead_channel", changes.defaultLeadChannel)] {
+            guard let name = value ?? nil else { continue }
+            if try await !catalogs.missing(orgID: orgID, kind: .channel, names: [name]).isEmpty {
+                errors.append(FieldError(field, "'\(name)' is not one of the org's channels"))
+            }
+        }
+        if !errors.isEmpty { throw CRMError.invalid(errors) }
+    }
 
     static let fields: Set<String> = [
         "name", "enabled", "ip_allowlist", "default_tag", "default_contact_channel", "default_lead_channel",
@@ -16,6 +29,7 @@ struct ListenersHandler: Sendable {
         let (principal, org) = try await context.authorize(request, .admin)
         let object = try AdminJSON.object(request)
         let changes = try Self.read(object, creating: true)
+        try await checkChannels(changes, orgID: org.id)
         let (listener, token) = try await listeners.create(
             orgID: org.id, changes, audit: context.auditEntry(request, principal, "listener.create", details: ["name": .string(changes.name ?? "")]))
         return AdminJSON.response(withURL(listener, token, org: org, request: request), status: 201)
@@ -42,6 +56,7 @@ struct ListenersHandler: Sendable {
         let changes = try Self.read(object, creating: false)
         guard let current = try await listeners.find(orgID: org.id, id: id) else { throw CRMError.notFound("listener \(id)") }
         try Self.checkWelcome(changes, current: current)
+        try await checkChannels(changes, orgID: org.id)
         let listener = try await listeners.update(
             orgID: org.id, id: id, changes, audit: context.auditEntry(request, principal, "listener.update", details: .object(Self.redacted(object))))
         return AdminJSON.response(Self.representation(listener, orgSlug: org.slug))

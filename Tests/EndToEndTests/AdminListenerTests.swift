@@ -67,6 +67,11 @@ struct AdminListenerTests {
         #expect(refused.json["errors"]?.arrayValue?.first?["field"]?.stringValue == "welcome_email.body")
         let duplicate = try await fixture.call("POST", "/admin/v1/orgs/\(slug)/listeners", body: ["name": "l"])
         #expect(duplicate.status == 409)
+        let unknownChannel = try await fixture.call("PATCH", "/admin/v1/orgs/\(slug)/listeners/\(id)", body: ["default_contact_channel": "Carrier Pigeon"])
+        #expect(unknownChannel.status == 422)
+        #expect(unknownChannel.json["errors"]?.arrayValue?.first?["field"]?.stringValue == "default_contact_channel")
+        let knownChannel = try await fixture.call("PATCH", "/admin/v1/orgs/\(slug)/listeners/\(id)", body: ["default_contact_channel": "kite chat"])
+        #expect(knownChannel.status == 200)
         await fixture.stop()
     }
 

@@ -31,6 +31,27 @@ struct TenantIsolationTests {
         await fixture.stop()
     }
 
+    @Test("every /admin/v1 route refuses a missing or wrong token with 401 and a Bearer challenge")
+    func everyRouteNeedsCredentials() async throws {
+        let fixture = try await AdminFixture.start()
+        let slug = try await fixture.makeOrg()
+        let routes = fixture.server.application.routeTable.filter { $0.pattern.hasPrefix("/admin/v1") }
+        for route in routes {
+            let path = route.pattern.replacingOccurrences(of: "{org}", with: slug)
+                .replacingOccurrences(of: "{kind}", with: "tags").replacingOccurrences(of: "{user}", with: "1")
+                .replacingOccurrences(of: "{group}", with: "1").replacingOccurrences(of: "{key}", with: "1")
+                .replacingOccurrences(of: "{listener}", with: "1").replacingOccurrences(of: "{item}", with: "1")
+                .replacingOccurrences(of: "{field}", with: "1")
+            let body: String? = ["POST", "PUT", "PATCH"].contains(route.method) ? "{}" : nil
+            let none = try await fixture.server.request(route.method, path, body: body)
+            #expect(none.status == 401, "\(route.method) \(route.pattern) without a token answered \(none.status)")
+            #expect(none.header("WWW-Authenticate")?.hasPrefix("Bearer") == true)
+            let wrong = try await fixture.call(route.method, path, token: "crmhub_ok_AAAAAAAAAAAA_" + String(repeating: "A", count: 43), raw: body)
+            #expect(wrong.status == 401, "\(route.method) \(route.pattern) with a wrong token answered \(wrong.status)")
+        }
+        await fixture.stop()
+    }
+
     @Test("at the database level, every tenant table shows no rows without the org setting and only the org's with it")
     func everyTable() async throws {
         let fixture = try await AdminFixture.start()

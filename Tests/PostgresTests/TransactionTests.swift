@@ -187,7 +187,9 @@ struct TransactionTests {
                 group.addTask { try await transaction(2, 1) }
                 try await group.waitForAll()
             }
-            #expect(attempts.load(ordering: .relaxed) == 3)
+            // One of the two is chosen as the deadlock victim and retried; on a loaded machine the retry can
+            // itself meet the other transaction again, so count "at least one retry", not exactly one.
+            #expect(attempts.load(ordering: .relaxed) >= 3)
             let total = try await client.query("SELECT sum(v)::int8 FROM \(unescaped: table)").rows[0].decode(
                 0, as: Int.self)
             #expect(total == 4)

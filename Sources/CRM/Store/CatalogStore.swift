@@ -69,6 +69,18 @@ public struct CatalogStore: Sendable {
         }
     }
 
+    /// The names given that are not in the catalog (compared case-insensitively).
+    public func missing(orgID: Int64, kind: Kind, names: [String]) async throws -> [String] {
+        guard !names.isEmpty else { return [] }
+        let lowered = names.map { $0.lowercased() }
+        let present = try await scope.withOrg(orgID) { connection in
+            try connection.query(
+                "SELECT lower(name) FROM catalog_items WHERE kind = \(kind.rawValue) AND lower(name) = ANY(\(lowered)::text[])"
+            ).rows.map { try $0.decode(0, as: String.self) }
+        }
+        return names.filter { !present.contains($0.lowercased()) }
+    }
+
     public func list(orgID: Int64, kind: Kind) async throws -> [Item] {
         try await scope.withOrg(orgID) { connection in
             try connection.query("""
