@@ -23,11 +23,11 @@ let package = Package(
 
         // Threads and other OS facilities, without Foundation (keeps CoreFoundation out of the server).
         .target(name: "Platform", dependencies: ["CShims"], swiftSettings: swiftSettings),
-        .target(name: "Telemetry", dependencies: ["Platform"], swiftSettings: swiftSettings),
+        .target(name: "Telemetry", dependencies: ["JSON", "Platform"], swiftSettings: swiftSettings),
         // JSON trees with error positions, without Foundation.
         .target(name: "JSON", swiftSettings: swiftSettings),
         .target(
-            name: "HTTPServer", dependencies: ["CShims", "COpenSSL", "Platform", "Telemetry"], swiftSettings: swiftSettings),
+            name: "HTTPServer", dependencies: ["CShims", "COpenSSL", "JSON", "Platform", "Telemetry"], swiftSettings: swiftSettings),
         .target(name: "Postgres", dependencies: ["CLibPQ", "COpenSSL", "CShims"], swiftSettings: swiftSettings),
         .target(name: "CRM", dependencies: ["Postgres", "COpenSSL", "JSON", "Telemetry"], swiftSettings: swiftSettings),
         .target(name: "Admin", dependencies: ["HTTPServer", "CRM", "JSON"], swiftSettings: swiftSettings),

@@ -1,3 +1,5 @@
+import JSON
+
 /// Builds one JSON object on a single line, without Foundation's slow serializer.
 public struct JSONLine: Sendable {
     private var text: String
@@ -42,30 +44,5 @@ public struct JSONLine: Sendable {
     }
 
     /// RFC 8259 §7 string escaping.
-    public static func appendQuoted(_ value: String, to out: inout String) {
-        out.append("\"")
-        var needsEscape = false
-        for byte in value.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C {
-            needsEscape = true
-            break
-        }
-        if !needsEscape {
-            out.append(value)
-        } else {
-            for scalar in value.unicodeScalars {
-                switch scalar {
-                case "\"": out.append("\\\"")
-                case "\\": out.append("\\\\")
-                case "\n": out.append("\\n")
-                case "\r": out.append("\\r")
-                case "\t": out.append("\\t")
-                case _ where scalar.value < 0x20:
-                    let hex = String(scalar.value, radix: 16)
-                    out.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
-                default: out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out.append("\"")
-    }
+    public static func appendQuoted(_ value: String, to out: inout String) { JSONWriter.quote(value, into: &out) }
 }

@@ -1,3 +1,5 @@
+import JSON
+
 /// A response to write. `Content-Length`, `Date`, `Connection` and `X-Request-Id` are added by the server.
 public struct Response: Sendable {
     public var status: Int
@@ -27,29 +29,13 @@ public struct Response: Sendable {
     /// An RFC 9457 problem document, used by the server for errors it answers itself.
     public static func problem(status: Int, detail: String, extraHeaders: [(String, String)] = []) -> Response {
         var body = "{\"type\":\"about:blank\",\"title\":"
-        appendJSONString(HTTPStatus.reason(status), to: &body)
+        JSONWriter.quote(HTTPStatus.reason(status), into: &body)
         body += ",\"status\":\(status),\"detail\":"
-        appendJSONString(detail, to: &body)
+        JSONWriter.quote(detail, into: &body)
         body += "}"
         var response = Response(status: status, contentType: "application/problem+json", body: body)
         for (name, value) in extraHeaders { response.headers.add(name, value) }
         return response
-    }
-
-    static func appendJSONString(_ value: String, to out: inout String) {
-        out += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += "\\u00" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
     }
 }
 

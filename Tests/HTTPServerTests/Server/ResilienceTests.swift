@@ -101,7 +101,7 @@ struct ResilienceTests {
     @Test("random bytes on many connections leave the server answering")
     func randomBytes() async throws {
         let fixture = try ServerFixture.start { $0.headerTimeout = .seconds(2) }
-        var generator = SeededGenerator(seed: 42)
+        var generator = SplitMix64(seed: 42)
         for round in 0..<150 {
             let client = try fixture.client()
             var bytes = (0..<Int.random(in: 1...600, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
@@ -131,18 +131,5 @@ struct ResilienceTests {
         #expect(await idle.isClosedByPeer())
         await stopped
         #expect(throws: (any Error).self) { _ = try RawHTTPClient(port: port) }
-    }
-}
-
-/// A deterministic generator (SplitMix64) so fuzz failures reproduce.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
