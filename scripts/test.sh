@@ -136,11 +136,18 @@ fi
 
 # ---- 3. build --------------------------------------------------------------------------------------------------
 phase build
-swift build --build-tests 9>&-
+# SQL lives only in stores and the Postgres module (HTTP method names such as DELETE are not SQL).
+misplaced=$(grep -rlE '\b(SELECT|INSERT|UPDATE|DELETE)\b' Sources | grep -v -e /Store/ -e /Postgres/ -e /HTTPServer/ || true)
+if [ -n "$misplaced" ]; then
+  echo "SQL outside the stores: $misplaced" >&2
+  exit 1
+fi
+# Warnings are errors: the code base stays warning-free in the Swift 6 language mode.
+swift build --build-tests -Xswiftc -warnings-as-errors 9>&-
 
 # ---- 4. Swift tests --------------------------------------------------------------------------------------------
 phase tests
-swift test "$@" 9>&- || status=$?
+swift test --skip-build "$@" 9>&- || status=$?
 
 # ---- 5. Python tests: HOOK for later issues (a no-op until Tests/python/test_*.py exist) --------------------------
 # Clients written in Python (requests, zeep for SOAP, schemathesis against openapi/openapi.yaml) go in
