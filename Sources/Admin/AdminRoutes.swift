@@ -18,6 +18,11 @@ public enum AdminRoutes {
         let ciopulse = CIOPulseSettingsHandler(context: context, store: CIOPulseStore(scope: scope))
         let integrations = IntegrationsHandler(context: context, store: IntegrationStore(scope: scope))
 
+        let platformTokens = PlatformTokensHandler(context: context, tokens: PlatformTokenStore(scope: scope))
+        router.add(.post, "/admin/v1/platform-tokens", platformTokens.create)  // returns a secret
+        router.add(.get, "/admin/v1/platform-tokens", platformTokens.list)
+        router.add(.delete, "/admin/v1/platform-tokens/{token}", platformTokens.revoke)
+
         router.add(.post, "/admin/v1/orgs", once(orgs.create))
         router.add(.get, "/admin/v1/orgs", orgs.list)
         router.add(.get, "/admin/v1/orgs/{org}", orgs.show)

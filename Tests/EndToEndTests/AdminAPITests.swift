@@ -238,3 +238,24 @@ struct AdminUserTests {
         await fixture.stop()
     }
 }
+
+@Suite("admin API: platform tokens")
+struct AdminPlatformTokenTests {
+    @Test("platform tokens: create (shown once), list without secrets, revoke stops them at once; org keys are refused")
+    func lifecycle() async throws {
+        let fixture = try await AdminFixture.start()
+        let created = try await fixture.call("POST", "/admin/v1/platform-tokens", body: ["name": "second"])
+        #expect(created.status == 201)
+        let token = try #require(created.json["token"]?.stringValue)
+        #expect(try await fixture.call("GET", "/admin/v1/orgs", token: token).status == 200)
+        let listed = try await fixture.call("GET", "/admin/v1/platform-tokens")
+        #expect(!listed.response.text.contains(token))
+        let id = try #require(created.json["id"]?.stringValue)
+        #expect(try await fixture.call("DELETE", "/admin/v1/platform-tokens/\(id)").status == 204)
+        #expect(try await fixture.call("GET", "/admin/v1/orgs", token: token).status == 401)
+        let slug = try await fixture.makeOrg()
+        let key = try await fixture.makeKey(slug, scopes: ["admin"])
+        #expect(try await fixture.call("GET", "/admin/v1/platform-tokens", token: key).status == 403)
+        await fixture.stop()
+    }
+}

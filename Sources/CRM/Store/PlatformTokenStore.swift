@@ -61,4 +61,40 @@ public struct PlatformTokenStore: Sendable {
             return true
         }
     }
+
+    public struct Listed: Sendable, Equatable {
+        public let id: Int64
+        public let name: String
+        public let prefix: String
+        public let createdAt: String
+        public let lastUsedAt: String?
+        public let revokedAt: String?
+    }
+
+    public func list() async throws -> [Listed] {
+        try await scope.withPlatform { connection in
+            try connection.query("""
+                SELECT id, name, lookup_id,
+                       to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                       to_char(last_used_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                       to_char(revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+                FROM platform_tokens ORDER BY id
+                """).rows.map { row in
+                let lookup = try row.decode(2, as: String.self)
+                return Listed(
+                    id: try row.decode(0), name: try row.decode(1),
+                    prefix: lookup == Self.bootstrapLookupID ? "(bootstrap)" : "\(Self.prefix)_\(lookup)",
+                    createdAt: try row.decode(3), lastUsedAt: try row.decode(4), revokedAt: try row.decode(5))
+            }
+        }
+    }
+
+    /// Revokes a token at once. Revoking the token in use is allowed: the caller asked for it.
+    public func revoke(id: Int64) async throws {
+        try await scope.withPlatform { connection in
+            guard try connection.query("UPDATE platform_tokens SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL").affectedRows == 1 else {
+                throw CRMError.notFound("platform token \(id)")
+            }
+        }
+    }
 }

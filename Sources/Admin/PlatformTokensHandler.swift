@@ -1,0 +1,42 @@
+import CRM
+import HTTPServer
+import JSON
+
+/// `/admin/v1/platform-tokens`: platform administrator tokens (platform token required).
+struct PlatformTokensHandler: Sendable {
+    let context: AdminContext
+    let tokens: PlatformTokenStore
+
+    func create(_ request: Request) async throws -> Response {
+        try await context.authenticator.authenticate(request).requirePlatform()
+        var reader = FieldReader(try AdminJSON.object(request))
+        reader.allowOnly(["name"])
+        let name = reader.string("name", required: true)
+        try reader.finish()
+        let token = try await tokens.create(name: name!)
+        let listed = try await tokens.list().first { $0.prefix == "\(PlatformTokenStore.prefix)_\(token.lookupID)" }
+        var body = listed.map(Self.representation) ?? [:]
+        if case .object(var object) = body {
+            object["token"] = .string(token.text)  // shown once
+            body = .object(object)
+        }
+        return AdminJSON.response(body, status: 201)
+    }
+
+    func list(_ request: Request) async throws -> Response {
+        try await context.authenticator.authenticate(request).requirePlatform()
+        return AdminJSON.page(try await tokens.list().map(Self.representation), next: nil)
+    }
+
+    func revoke(_ request: Request) async throws -> Response {
+        try await context.authenticator.authenticate(request).requirePlatform()
+        try await tokens.revoke(id: try AdminContext.id(request, "token"))
+        return Response(status: 204)
+    }
+
+    static func representation(_ token: PlatformTokenStore.Listed) -> JSONValue {
+        ["id": .string(String(token.id)), "name": .string(token.name), "prefix": .string(token.prefix),
+         "created_at": .string(token.createdAt), "last_used_at": token.lastUsedAt.map(JSONValue.string) ?? .null,
+         "revoked_at": token.revokedAt.map(JSONValue.string) ?? .null]
+    }
+}
