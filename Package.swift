@@ -31,6 +31,8 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CLibPQ", "COpenSSL", "CShims"], swiftSettings: swiftSettings),
         .target(name: "CRM", dependencies: ["Postgres", "COpenSSL", "JSON", "Telemetry"], swiftSettings: swiftSettings),
         .target(name: "Admin", dependencies: ["HTTPServer", "CRM", "JSON"], swiftSettings: swiftSettings),
+        // Listener ingestion (crm-listener-webhook.txt): lenient values first; the endpoint and actions follow.
+        .target(name: "Listener", dependencies: ["CRM", "JSON"], swiftSettings: swiftSettings),
         .target(
             name: "App",
             dependencies: ["HTTPServer", "Postgres", "CRM", "Admin", "JSON", "Telemetry"],
@@ -45,6 +47,7 @@ let package = Package(
         ),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "ListenerTests", dependencies: ["Listener", "CRM", "JSON"], swiftSettings: swiftSettings),
         .testTarget(
             name: "HTTPServerTests", dependencies: ["HTTPServer", "CRMHubTesting", "Telemetry"], swiftSettings: swiftSettings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "CRMHubTesting"], swiftSettings: swiftSettings),

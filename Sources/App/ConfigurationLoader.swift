@@ -1,3 +1,4 @@
+import CRM
 import FoundationEssentials
 import Glibc
 import HTTPServer

@@ -1,3 +1,4 @@
+import CRM
 import HTTPServer
 import Telemetry
 
@@ -141,14 +142,5 @@ enum Settings {
         case "0", "false", "no", "off": return false
         default: throw ConfigurationError(setting: setting, reason: "'\(value)' is not true or false")
         }
-    }
-}
-
-extension StringProtocol {
-    func trimmingCharacters(in set: String) -> String {
-        var slice = Substring(self)
-        while let first = slice.first, set.contains(first) { slice.removeFirst() }
-        while let last = slice.last, set.contains(last) { slice.removeLast() }
-        return String(slice)
     }
 }
