@@ -3,7 +3,7 @@ public struct RequestHead: Sendable, Equatable {
     public var method: HTTPMethod
     /// The request-target exactly as sent (origin-, absolute-, authority- or asterisk-form).
     public var target: String
-    /// The path of the target, still percent-encoded, always starting with "/" (or "*" for asterisk-form).
+    /// The path of the target, still percent-encoded: starts with "/" ("*" for asterisk-form, "" for CONNECT).
     public var path: String
     /// The query of the target without the "?", or nil when there is none.
     public var query: String?
