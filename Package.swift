@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "CRM", dependencies: ["Postgres", "COpenSSL", "JSON", "Telemetry"], swiftSettings: swiftSettings),
         .target(name: "Admin", dependencies: ["HTTPServer", "CRM", "JSON"], swiftSettings: swiftSettings),
         // Listener ingestion (crm-listener-webhook.txt): lenient values first; the endpoint and actions follow.
-        .target(name: "Listener", dependencies: ["CRM", "JSON"], swiftSettings: swiftSettings),
+        .target(name: "Listener", dependencies: ["CRM", "HTTPServer", "JSON"], swiftSettings: swiftSettings),
         .target(
             name: "App",
             dependencies: ["HTTPServer", "Postgres", "CRM", "Admin", "JSON", "Telemetry"],
@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "ListenerTests", dependencies: ["Listener", "CRM", "JSON"], exclude: ["Fixtures"],
+            name: "ListenerTests", dependencies: ["Listener", "CRM", "HTTPServer", "JSON"], exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "HTTPServerTests", dependencies: ["HTTPServer", "CRMHubTesting", "Telemetry"], swiftSettings: swiftSettings),

@@ -19,6 +19,33 @@ public struct Listener: Sendable, Equatable {
     public var rateLimitPerMinute: Int?
     public let createdAt: String
     public var updatedAt: String
+
+    public init(
+        id: Int64, orgID: Int64, name: String, enabled: Bool = true, tokenPrefix: String = "", ipAllowlist: [String] = [],
+        defaultTag: String? = nil, defaultContactChannel: String? = nil, defaultLeadChannel: String? = nil,
+        welcomeEmailEnabled: Bool = false, welcomeEmailFrom: String? = nil, welcomeEmailSubject: String? = nil,
+        welcomeEmailBody: String? = nil, welcomeSMSEnabled: Bool = false, welcomeSMSBody: String? = nil,
+        rateLimitPerMinute: Int? = nil, createdAt: String = "", updatedAt: String = ""
+    ) {
+        self.id = id
+        self.orgID = orgID
+        self.name = name
+        self.enabled = enabled
+        self.tokenPrefix = tokenPrefix
+        self.ipAllowlist = ipAllowlist
+        self.defaultTag = defaultTag
+        self.defaultContactChannel = defaultContactChannel
+        self.defaultLeadChannel = defaultLeadChannel
+        self.welcomeEmailEnabled = welcomeEmailEnabled
+        self.welcomeEmailFrom = welcomeEmailFrom
+        self.welcomeEmailSubject = welcomeEmailSubject
+        self.welcomeEmailBody = welcomeEmailBody
+        self.welcomeSMSEnabled = welcomeSMSEnabled
+        self.welcomeSMSBody = welcomeSMSBody
+        self.rateLimitPerMinute = rateLimitPerMinute
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
 }
 
 /// The settable fields of a listener; nil leaves a field as it is (on update) or at its default (on create).
