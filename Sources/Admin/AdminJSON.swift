@@ -26,6 +26,11 @@ enum AdminJSON {
         response(["items": .array(items), "next_cursor": next.map { .string(String($0)) } ?? .null])
     }
 
+    /// A page of rows read with `limit`: a full page means there may be more, so the last row's id is the cursor.
+    static func page<Row>(_ rows: [Row], limit: Int, id: KeyPath<Row, Int64>, _ render: (Row) -> JSONValue) -> Response {
+        page(rows.map(render), next: rows.count == limit ? rows.last?[keyPath: id] : nil)
+    }
+
     /// `limit` (1–200, default 50) and `cursor` query parameters.
     static func pagination(_ request: Request) throws -> (cursor: Int64, limit: Int) {
         var errors: [FieldError] = []

@@ -24,7 +24,7 @@ struct GroupsHandler: Sendable {
         let (_, org) = try await context.authorize(request, .read)
         let (cursor, limit) = try AdminJSON.pagination(request)
         let items = try await groups.list(orgID: org.id, after: cursor, limit: limit)
-        return AdminJSON.page(items.map(Self.representation), next: items.count == limit ? items.last?.id : nil)
+        return AdminJSON.page(items, limit: limit, id: \.id, Self.representation)
     }
 
     func show(_ request: Request) async throws -> Response {

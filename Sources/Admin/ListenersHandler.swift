@@ -39,7 +39,7 @@ struct ListenersHandler: Sendable {
         let (_, org) = try await context.authorize(request, .read)
         let (cursor, limit) = try AdminJSON.pagination(request)
         let items = try await listeners.list(orgID: org.id, after: cursor, limit: limit)
-        return AdminJSON.page(items.map { Self.representation($0, orgSlug: org.slug) }, next: items.count == limit ? items.last?.id : nil)
+        return AdminJSON.page(items, limit: limit, id: \.id) { Self.representation($0, orgSlug: org.slug) }
     }
 
     func show(_ request: Request) async throws -> Response {

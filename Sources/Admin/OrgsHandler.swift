@@ -51,7 +51,7 @@ struct OrgsHandler: Sendable {
         try await context.authenticator.authenticate(request).requirePlatform()
         let (cursor, limit) = try AdminJSON.pagination(request)
         let orgs = try await context.orgs.list(after: cursor, limit: limit)
-        return AdminJSON.page(orgs.map(AdminRepresentation.org), next: orgs.count == limit ? orgs.last?.id : nil)
+        return AdminJSON.page(orgs, limit: limit, id: \.id, AdminRepresentation.org)
     }
 
     func show(_ request: Request) async throws -> Response {

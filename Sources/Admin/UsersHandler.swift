@@ -27,7 +27,7 @@ struct UsersHandler: Sendable {
         let (_, org) = try await context.authorize(request, .read)
         let (cursor, limit) = try AdminJSON.pagination(request)
         let users = try await context.users.list(orgID: org.id, after: cursor, limit: limit)
-        return AdminJSON.page(users.map { AdminRepresentation.user($0, orgSlug: org.slug) }, next: users.count == limit ? users.last?.id : nil)
+        return AdminJSON.page(users, limit: limit, id: \.id) { AdminRepresentation.user($0, orgSlug: org.slug) }
     }
 
     func show(_ request: Request) async throws -> Response {
@@ -98,7 +98,7 @@ struct APIKeysHandler: Sendable {
         let (_, org) = try await context.authorize(request, .admin)
         let (cursor, limit) = try AdminJSON.pagination(request)
         let keys = try await context.apiKeys.list(orgID: org.id, after: cursor, limit: limit)
-        return AdminJSON.page(keys.map { AdminRepresentation.apiKey($0, orgSlug: org.slug) }, next: keys.count == limit ? keys.last?.id : nil)
+        return AdminJSON.page(keys, limit: limit, id: \.id) { AdminRepresentation.apiKey($0, orgSlug: org.slug) }
     }
 
     func revoke(_ request: Request) async throws -> Response {
@@ -117,6 +117,6 @@ struct AuditHandler: Sendable {
         let (_, org) = try await context.authorize(request, .admin)
         let (cursor, limit) = try AdminJSON.pagination(request)
         let records = try await context.audit.list(orgID: org.id, before: cursor, limit: limit)
-        return AdminJSON.page(records.map(AdminRepresentation.audit), next: records.count == limit ? records.last?.id : nil)
+        return AdminJSON.page(records, limit: limit, id: \.id, AdminRepresentation.audit)
     }
 }
