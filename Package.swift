@@ -31,11 +31,11 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CLibPQ", "COpenSSL", "CShims"], swiftSettings: swiftSettings),
         .target(name: "CRM", dependencies: ["Postgres", "COpenSSL", "JSON", "Telemetry"], swiftSettings: swiftSettings),
         .target(name: "Admin", dependencies: ["HTTPServer", "CRM", "JSON"], swiftSettings: swiftSettings),
-        // Listener ingestion (crm-listener-webhook.txt): lenient values first; the endpoint and actions follow.
-        .target(name: "Listener", dependencies: ["CRM", "HTTPServer", "JSON"], swiftSettings: swiftSettings),
+        // Listener ingestion (crm-listener-webhook.txt): the endpoint, one file per action, lenient values.
+        .target(name: "Listener", dependencies: ["CRM", "HTTPServer", "JSON", "Postgres"], swiftSettings: swiftSettings),
         .target(
             name: "App",
-            dependencies: ["HTTPServer", "Postgres", "CRM", "Admin", "JSON", "Telemetry"],
+            dependencies: ["HTTPServer", "Postgres", "CRM", "Admin", "Listener", "JSON", "Telemetry"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "crmhub", dependencies: ["App"], swiftSettings: swiftSettings),

@@ -1,6 +1,7 @@
 import Admin
 import CRM
 import HTTPServer
+import Listener
 import Postgres
 import Telemetry
 
@@ -13,6 +14,8 @@ enum Routes {
         OperationalRoutes.register(
             in: &router, readiness: ReadinessCheck(database: application.database, migrator: application.migrator),
             metrics: application.metrics)
-        AdminRoutes.register(in: &router, scope: OrgScope(database: application.database), problem: Problem.response(for:))
+        let scope = OrgScope(database: application.database)
+        AdminRoutes.register(in: &router, scope: scope, problem: Problem.response(for:))
+        ListenerRoutes.register(in: &router, ingestion: ListenerIngestion(scope: scope))
     }
 }

@@ -209,6 +209,18 @@ public struct Instant: Sendable, Equatable {
 
     public init(milliseconds: Int64) { self.milliseconds = milliseconds }
 
+    /// "1993-01-01T00:00:00.000Z".
+    public var iso8601: String {
+        let day = utcDate?.description ?? "0000-00-00"
+        let millisOfDay = Int(((milliseconds % 86_400_000) + 86_400_000) % 86_400_000)
+        func pad(_ value: Int, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        let seconds = millisOfDay / 1000
+        return "\(day)T\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):\(pad(seconds % 60, 2)).\(pad(millisOfDay % 1000, 3))Z"
+    }
+
     init(date: CalendarDate, seconds: Int, offsetSeconds: Int, millis: Int = 0) {
         milliseconds = (Int64(date.daysSinceEpoch) * 86_400 + Int64(seconds - offsetSeconds)) * 1000 + Int64(millis)
     }

@@ -1,3 +1,4 @@
+import App
 import CRM
 import CRMHubTesting
 import JSON
@@ -8,8 +9,8 @@ struct AdminFixture {
     let server: TestServer
     let platformToken: String
 
-    static func start() async throws -> AdminFixture {
-        let server = try await TestServer.start()
+    static func start(_ configure: @Sendable (inout Configuration) -> Void = { _ in }) async throws -> AdminFixture {
+        let server = try await TestServer.start(configure)
         let token = try await PlatformTokenStore(scope: OrgScope(database: server.database)).create(name: "tests")
         return AdminFixture(server: server, platformToken: token.text)
     }

@@ -1,0 +1,279 @@
+import JSON
+import Postgres
+
+/// Customers, their identities and their history, inside a transaction the caller holds (listener ingestion runs
+/// a whole request in one). Every statement names the org explicitly so the (org_id, …) indexes are used; the
+/// row-level policy still confines it.
+public enum CustomerStore {
+    /// One way of finding a customer; `match` tries them in the order given.
+    public enum MatchKey: Sendable, Equatable {
+        case code(CustomerCode)
+        case contactID(String)
+        /// A customer whose name is this one (any case), when exactly one has it.
+        case name(String)
+        case passport(String)
+        case emails([String])
+        case phones([String])
+        /// A company's claimed, lower-cased name.
+        case companyName(String)
+    }
+
+    public enum CreateOutcome: Sendable, Equatable {
+        case created(CustomerRef)
+        /// An identity of the payload already belongs to this customer: nothing was created.
+        case duplicate(CustomerRef)
+    }
+
+    /// Who caused a write, for history lines.
+    public struct Source: Sendable {
+        public let listenerID: Int64?
+        public let listenerRequestID: Int64?
+        public let userID: Int64?
+
+        public init(listenerID: Int64?, listenerRequestID: Int64?, userID: Int64?) {
+            self.listenerID = listenerID
+            self.listenerRequestID = listenerRequestID
+            self.userID = userID
+        }
+    }
+
+    // MARK: Matching
+
+    /// The first customer of `series` found by `keys`, in their order; within emails or phones, the earlier value.
+    public static func match(
+        _ connection: PostgresConnection, orgID: Int64, series: CustomerSeries, keys: [MatchKey]
+    ) throws -> CustomerRef? {
+        var codeRank: Int?, code: Int64?, contactRank: Int?, contactID: String?, nameRank: Int?, name: String?
+        var passportRank: Int?, passport: String?, emailRank: Int?, emails: [String] = [], phoneRank: Int?, phones: [String] = []
+        var companyRank: Int?, companyName: String?
+        for (rank, key) in keys.enumerated() {
+            switch key {
+            case .code(let value):
+                guard value.series == series else { continue }
+                (codeRank, code) = (rank, value.number)
+            case .contactID(let value): (contactRank, contactID) = (rank, value)
+            case .name(let value): (nameRank, name) = (rank, value)
+            case .passport(let value): (passportRank, passport) = (rank, value)
+            case .emails(let values): (emailRank, emails) = (rank, values)
+            case .phones(let values): (phoneRank, phones) = (rank, values)
+            case .companyName(let value): (companyRank, companyName) = (rank, value.lowercased())
+            }
+        }
+        let rows = try connection.query("""
+            SELECT c.id, c.code, c.type FROM (
+                SELECT id AS customer_id, \(codeRank)::int AS rank, 0 AS position FROM customers
+                WHERE \(codeRank)::int IS NOT NULL AND org_id = \(orgID) AND kind = \(series.rawValue) AND code = \(code)
+                UNION ALL
+                SELECT customer_id, \(contactRank)::int, 0 FROM customer_identities
+                WHERE \(contactRank)::int IS NOT NULL AND org_id = \(orgID) AND series = \(series.rawValue) AND kind = 'contact_id' AND value = \(contactID)
+                UNION ALL
+                SELECT min(id), \(nameRank)::int, 0 FROM customers
+                WHERE \(nameRank)::int IS NOT NULL AND org_id = \(orgID) AND kind = \(series.rawValue) AND lower(name) = lower(\(name))
+                HAVING count(*) = 1
+                UNION ALL
+                SELECT customer_id, \(passportRank)::int, 0 FROM customer_identities
+                WHERE \(passportRank)::int IS NOT NULL AND org_id = \(orgID) AND series = \(series.rawValue) AND kind = 'passport' AND value = \(passport)
+                UNION ALL
+                SELECT customer_id, \(emailRank)::int, array_position(\(emails)::text[], value) FROM customer_identities
+                WHERE \(emailRank)::int IS NOT NULL AND org_id = \(orgID) AND series = \(series.rawValue) AND kind = 'email' AND value = ANY(\(emails)::text[])
+                UNION ALL
+                SELECT customer_id, \(phoneRank)::int, array_position(\(phones)::text[], value) FROM customer_identities
+                WHERE \(phoneRank)::int IS NOT NULL AND org_id = \(orgID) AND series = \(series.rawValue) AND kind = 'phone' AND value = ANY(\(phones)::text[])
+                UNION ALL
+                SELECT customer_id, \(companyRank)::int, 0 FROM customer_identities
+                WHERE \(companyRank)::int IS NOT NULL AND org_id = \(orgID) AND series = \(series.rawValue) AND kind = 'name' AND value = \(companyName)
+            ) AS m JOIN customers AS c ON c.org_id = \(orgID) AND c.id = m.customer_id
+            ORDER BY m.rank, m.position LIMIT 1
+            """).rows
+        guard let row = rows.first else { return nil }
+        return CustomerRef(id: try row.decode(0), code: CustomerCode(series: series, number: try row.decode(1)), type: try row.decode(2))
+    }
+
+    /// The customer with this id, if it is of `series`.
+    public static func find(_ connection: PostgresConnection, orgID: Int64, id: Int64, series: CustomerSeries) throws -> CustomerRef? {
+        guard let row = try connection.query("""
+            SELECT id, code, type FROM customers WHERE org_id = \(orgID) AND id = \(id) AND kind = \(series.rawValue)
+            """).first
+        else { return nil }
+        return CustomerRef(id: try row.decode(0), code: CustomerCode(series: series, number: try row.decode(1)), type: try row.decode(2))
+    }
+
+    // MARK: Creating
+
+    /// The dedup keys of a payload, in the order that decides which existing customer a duplicate is.
+    static func identities(_ fields: CustomerFields, companyName: String?) -> (kinds: [String], values: [String]) {
+        var kinds: [String] = [], values: [String] = [], seen = Set<String>()
+        func add(_ kind: String, _ value: String?) {
+            guard let value, !value.isEmpty, seen.insert(kind + "\u{0}" + value).inserted else { return }
+            kinds.append(kind)
+            values.append(value)
+        }
+        add("name", companyName?.lowercased())
+        add("contact_id", fields.contactID)
+        add("passport", fields.passportKey)
+        for email in fields.emails ?? [] { add("email", email.key) }
+        for phone in fields.phones ?? [] { add("phone", phone.key) }
+        return (kinds, values)
+    }
+
+    /// Creates a customer unless one of its identities (contact id, passport, emails, phones; a company's name)
+    /// already belongs to a customer of the series, in one statement that also writes the "created" history line.
+    /// Two concurrent creates with a shared identity cannot both win: the identities' primary key lets one claim
+    /// them and the loser's row is removed again, so it reports the winner as the duplicate.
+    public static func create(
+        _ connection: PostgresConnection, orgID: Int64, series: CustomerSeries, fields: CustomerFields,
+        channel: String?, companyID: Int64?, source: Source, history: String
+    ) throws -> CreateOutcome {
+        let (kinds, values) = identities(fields, companyName: series == .company ? fields.name : nil)
+        for _ in 0..<3 {
+            let row = try connection.query("""
+                WITH wanted AS (
+                    SELECT k, v, r FROM unnest(\(kinds)::text[], \(values)::text[]) WITH ORDINALITY AS t(k, v, r)
+                ), existing AS (
+                    SELECT i.customer_id FROM wanted JOIN customer_identities AS i
+                        ON i.org_id = \(orgID) AND i.series = \(series.rawValue) AND i.kind = wanted.k AND i.value = wanted.v
+                    ORDER BY wanted.r LIMIT 1
+                ), inserted AS (
+                    INSERT INTO customers (org_id, kind, code, type, name, lastname, title, passport, gender, bg_info,
+                        date_of_birth, emails, phones, addresses, websites, im, tags, custom_fields, permit, channel,
+                        contact_id, company_id, owner_user_id, created_by_listener_id)
+                    SELECT \(orgID), \(series.rawValue), crmhub_next_code(\(series.rawValue)), \(fields.type ?? 0), \(fields.name ?? ""),
+                        \(fields.lastname), \(fields.title), \(fields.passport), \(fields.gender ?? 2), \(fields.bgInfo),
+                        \(fields.dateOfBirth)::date, coalesce(\(Self.contactPointsJSON(fields.emails))::jsonb, '[]'),
+                        coalesce(\(Self.contactPointsJSON(fields.phones))::jsonb, '[]'), coalesce(\(fields.addressesJSON)::jsonb, '[]'),
+                        coalesce(\(fields.websitesJSON)::jsonb, '[]'), coalesce(\(fields.imJSON)::jsonb, '[]'),
+                        \(fields.tags ?? []), coalesce(\(fields.customFieldsJSON)::jsonb, '{}'), \(fields.permitJSON)::jsonb,
+                        \(channel), \(fields.contactID), \(companyID), \(source.userID), \(source.listenerID)
+                    WHERE NOT EXISTS (SELECT 1 FROM existing)
+                    RETURNING id, code, type
+                ), claimed AS (
+                    INSERT INTO customer_identities (org_id, series, kind, value, customer_id)
+                    SELECT \(orgID), \(series.rawValue), wanted.k, wanted.v, inserted.id FROM inserted, wanted
+                    ON CONFLICT DO NOTHING
+                    RETURNING 1
+                ), created_line AS (
+                    INSERT INTO customer_history (org_id, customer_id, event, listener_id, listener_request_id, detail)
+                    SELECT \(orgID), inserted.id, 'created', \(source.listenerID), \(source.listenerRequestID), \(history)::jsonb FROM inserted
+                )
+                SELECT true, id, code, type, (SELECT count(*) FROM claimed) FROM inserted
+                UNION ALL
+                SELECT false, c.id, c.code, c.type, 0 FROM existing JOIN customers AS c ON c.org_id = \(orgID) AND c.id = existing.customer_id
+                """).rows[0]
+            let ref = CustomerRef(
+                id: try row.decode(1), code: CustomerCode(series: series, number: try row.decode(2)), type: try row.decode(3))
+            guard try row.decode(0, as: Bool.self) else { return .duplicate(ref) }
+            if try row.decode(4, as: Int.self) == kinds.count { return .created(ref) }
+            // A concurrent create claimed one of these identities first: take ours back and find theirs.
+            try connection.query("DELETE FROM customers WHERE org_id = \(orgID) AND id = \(ref.id)")
+        }
+        throw PostgresError(kind: .server, sqlState: .serializationFailure, message: "customer identities kept changing")
+    }
+
+    // MARK: Updating
+
+    /// Sets the fields the payload names and leaves the others; returns the names of the fields whose value
+    /// changed. Emails, phones, passport and contact id move their identities with them.
+    /// - Throws: `CRMError.conflict` when a new identity already belongs to another customer of the series.
+    public static func update(
+        _ connection: PostgresConnection, orgID: Int64, series: CustomerSeries, id: Int64, fields: CustomerFields,
+        companyID: Int64??
+    ) throws -> [String] {
+        var kinds: [String] = [], values: [String] = [], replaced: [String] = []
+        if let contactID = fields.contactID { replaced.append("contact_id"); kinds.append("contact_id"); values.append(contactID) }
+        if let passport = fields.passportKey { replaced.append("passport"); kinds.append("passport"); values.append(passport) }
+        if let emails = fields.emails {
+            replaced.append("email")
+            for email in emails where !zip(kinds, values).contains(where: { $0 == ("email", email.key) }) {
+                kinds.append("email"); values.append(email.key)
+            }
+        }
+        if let phones = fields.phones {
+            replaced.append("phone")
+            for phone in phones where !zip(kinds, values).contains(where: { $0 == ("phone", phone.key) }) {
+                kinds.append("phone"); values.append(phone.key)
+            }
+        }
+        if !kinds.isEmpty, let taken = try connection.query("""
+            SELECT i.kind, i.value, c.code FROM unnest(\(kinds)::text[], \(values)::text[]) AS t(k, v)
+            JOIN customer_identities AS i ON i.org_id = \(orgID) AND i.series = \(series.rawValue) AND i.kind = t.k AND i.value = t.v
+            JOIN customers AS c ON c.org_id = \(orgID) AND c.id = i.customer_id
+            WHERE i.customer_id <> \(id) LIMIT 1
+            """).first {
+            let owner = CustomerCode(series: series, number: try taken.decode(2))
+            let field = ["contact_id": "contactId", "passport": "passport", "email": "emails", "phone": "phones"][try taken.decode(0, as: String.self)] ?? "data"
+            throw CRMError.conflict(FieldError(field, "'\(try taken.decode(1, as: String.self))' already belongs to \(owner)"))
+        }
+        let setCompany = companyID != nil, company: Int64? = companyID ?? nil
+        let row = try connection.query("""
+            UPDATE customers AS c SET
+                name = coalesce(\(fields.name), c.name), lastname = coalesce(\(fields.lastname), c.lastname),
+                title = coalesce(\(fields.title), c.title), passport = coalesce(\(fields.passport), c.passport),
+                type = coalesce(\(fields.type)::smallint, c.type), gender = coalesce(\(fields.gender)::smallint, c.gender),
+                bg_info = coalesce(\(fields.bgInfo), c.bg_info), date_of_birth = coalesce(\(fields.dateOfBirth)::date, c.date_of_birth),
+                emails = coalesce(\(Self.contactPointsJSON(fields.emails))::jsonb, c.emails),
+                phones = coalesce(\(Self.contactPointsJSON(fields.phones))::jsonb, c.phones),
+                addresses = coalesce(\(fields.addressesJSON)::jsonb, c.addresses),
+                websites = coalesce(\(fields.websitesJSON)::jsonb, c.websites), im = coalesce(\(fields.imJSON)::jsonb, c.im),
+                tags = coalesce(\(fields.tags)::text[], c.tags),
+                custom_fields = c.custom_fields || coalesce(\(fields.customFieldsJSON)::jsonb, '{}'),
+                permit = coalesce(\(fields.permitJSON)::jsonb, c.permit), contact_id = coalesce(\(fields.contactID), c.contact_id),
+                company_id = CASE WHEN \(setCompany) THEN \(company) ELSE c.company_id END,
+                updated_at = now()
+            FROM customers AS old
+            WHERE c.org_id = \(orgID) AND c.id = \(id) AND old.org_id = c.org_id AND old.id = c.id
+            RETURNING c.name IS DISTINCT FROM old.name, c.lastname IS DISTINCT FROM old.lastname,
+                c.title IS DISTINCT FROM old.title, c.passport IS DISTINCT FROM old.passport, c.type IS DISTINCT FROM old.type,
+                c.gender IS DISTINCT FROM old.gender, c.bg_info IS DISTINCT FROM old.bg_info,
+                c.date_of_birth IS DISTINCT FROM old.date_of_birth, c.emails IS DISTINCT FROM old.emails,
+                c.phones IS DISTINCT FROM old.phones, c.addresses IS DISTINCT FROM old.addresses,
+                c.websites IS DISTINCT FROM old.websites, c.im IS DISTINCT FROM old.im, c.tags IS DISTINCT FROM old.tags,
+                c.custom_fields IS DISTINCT FROM old.custom_fields, c.permit IS DISTINCT FROM old.permit,
+                c.contact_id IS DISTINCT FROM old.contact_id, c.company_id IS DISTINCT FROM old.company_id
+            """).rows[0]
+        let names = [
+            "name", "lastname", "title", "passport", "type", "gender", "bgInfo", "dateOfBirth", "emails", "phones",
+            "addresses", "websites", "im", "tag", "cusFields", "permit", "contactId", "company",
+        ]
+        var changed: [String] = []
+        for (index, name) in names.enumerated() where try row.decode(index, as: Bool.self) { changed.append(name) }
+        if !replaced.isEmpty {
+            try connection.query("""
+                DELETE FROM customer_identities
+                WHERE org_id = \(orgID) AND customer_id = \(id) AND kind = ANY(\(replaced)::text[])
+                    AND (kind, value) NOT IN (SELECT * FROM unnest(\(kinds)::text[], \(values)::text[]))
+                """)
+            try connection.query("""
+                INSERT INTO customer_identities (org_id, series, kind, value, customer_id)
+                SELECT \(orgID), \(series.rawValue), k, v, \(id) FROM unnest(\(kinds)::text[], \(values)::text[]) AS t(k, v)
+                ON CONFLICT (org_id, series, kind, value) DO UPDATE SET customer_id = excluded.customer_id
+                WHERE customer_identities.customer_id = excluded.customer_id
+                """)
+        }
+        return changed
+    }
+
+    // MARK: History
+
+    public static func appendHistory(
+        _ connection: PostgresConnection, orgID: Int64, customerID: Int64, event: String, source: Source, detail: String
+    ) throws {
+        try connection.query("""
+            INSERT INTO customer_history (org_id, customer_id, event, listener_id, listener_request_id, detail)
+            VALUES (\(orgID), \(customerID), \(event), \(source.listenerID), \(source.listenerRequestID), \(detail)::jsonb)
+            """)
+    }
+
+    static func contactPointsJSON(_ points: [ContactPoint]?) -> String? {
+        guard let points else { return nil }
+        var out = "["
+        for (index, point) in points.enumerated() {
+            if index > 0 { out += "," }
+            out += "{\"type\":"
+            JSONWriter.quote(point.type, into: &out)
+            out += ",\"value\":"
+            JSONWriter.quote(point.value, into: &out)
+            out += "}"
+        }
+        return out + "]"
+    }
+}

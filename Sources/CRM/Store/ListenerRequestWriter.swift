@@ -1,0 +1,127 @@
+import Postgres
+
+/// The statements of one listener request's transaction that are not about customers: finding the listener
+/// from its URL token, narrowing the transaction to its org, and writing the request log row.
+public enum ListenerRequestWriter {
+    /// The listener a request reached, with what the access rules need.
+    public struct Opened: Sendable {
+        public let listener: Listener
+        public let orgStatus: Org.Status
+        /// The active user of the org with the sender's email, if any.
+        public let senderUserID: Int64?
+        /// Drawn now so history lines can point at the log row written at the end.
+        public let requestLogID: Int64
+    }
+
+    /// One statement, in a platform transaction: finds the listener by token, checks the secret, draws the log id
+    /// and switches the transaction to the listener's org (row-level security applies from then on).
+    /// - Returns: nil when no listener has this token.
+    public static func open(_ connection: PostgresConnection, token: String, senderEmail: String?) throws -> Opened? {
+        guard let token = SecretToken.parse(token, prefix: ListenerStore.prefix) else { return nil }
+        guard let row = try connection.query("""
+            WITH found AS MATERIALIZED (
+                SELECT \(unescaped: ListenerStore.columns), secret_hash FROM listeners WHERE lookup_id = \(token.lookupID)
+            )
+            SELECT found.*, (SELECT status FROM orgs WHERE id = found.org_id),
+                (SELECT u.id FROM users AS u WHERE u.org_id = found.org_id AND lower(u.email) = \(senderEmail) AND u.active),
+                nextval('listener_requests_id_seq'),
+                set_config('crmhub.org_id', found.org_id::text, true), set_config('crmhub.platform', '', true)
+            FROM found
+            """).first
+        else { return nil }
+        guard SecretToken.matches(token.secretHash, try row.decode(18, as: [UInt8].self)) else {
+            try connection.query("SELECT set_config('crmhub.org_id', '', true)")
+            return nil
+        }
+        return Opened(
+            listener: try ListenerStore.decode(row), orgStatus: Org.Status(rawValue: try row.decode(19)) ?? .suspended,
+            senderUserID: try row.decode(20), requestLogID: try row.decode(21))
+    }
+
+    /// A stored request to run again, in an org transaction.
+    public struct Stored: Sendable {
+        public let listener: Listener
+        public let orgStatus: Org.Status
+        public let body: [UInt8]
+        public let requestLogID: Int64
+    }
+
+    public static func openStored(_ connection: PostgresConnection, orgID: Int64, id: Int64) throws -> Stored? {
+        guard let row = try connection.query("""
+            WITH stored AS (SELECT listener_id, body FROM listener_requests WHERE org_id = \(orgID) AND id = \(id)),
+            listener AS (
+                SELECT \(unescaped: ListenerStore.columns) FROM listeners
+                WHERE org_id = \(orgID) AND id = (SELECT listener_id FROM stored)
+            )
+            SELECT listener.*, (SELECT status FROM orgs WHERE id = \(orgID)), (SELECT body FROM stored),
+                nextval('listener_requests_id_seq')
+            FROM listener
+            """).first
+        else { return nil }
+        return Stored(
+            listener: try ListenerStore.decode(row), orgStatus: Org.Status(rawValue: try row.decode(18)) ?? .suspended,
+            body: try row.decode(19), requestLogID: try row.decode(20))
+    }
+
+    public static func activeUserID(_ connection: PostgresConnection, orgID: Int64, email: String) throws -> Int64? {
+        try connection.query("""
+            SELECT id FROM users WHERE org_id = \(orgID) AND lower(email) = lower(\(email)) AND active
+            """).first?.decode(0)
+    }
+
+    /// The stored answer to an earlier request with this Idempotency-Key.
+    public static func storedResponse(
+        _ connection: PostgresConnection, orgID: Int64, listenerID: Int64, idempotencyKey: String
+    ) throws -> (id: Int64, status: Int, body: [UInt8])? {
+        guard let row = try connection.query("""
+            SELECT id, status, response FROM listener_requests
+            WHERE org_id = \(orgID) AND listener_id = \(listenerID) AND idempotency_key = \(idempotencyKey)
+            """).first
+        else { return nil }
+        return (try row.decode(0), try row.decode(1), try row.decode(2))
+    }
+
+    public struct Entry: Sendable {
+        public var id: Int64
+        public var orgID: Int64
+        public var listenerID: Int64
+        public var clientAddress: String?
+        public var requestID: String?
+        public var idempotencyKey: String?
+        public var replayOf: Int64?
+        public var senderUser: String?
+        public var body: [UInt8]
+        public var status: Int
+        public var response: [UInt8]
+        public var itemCount: Int
+        public var errorCount: Int
+
+        public init(id: Int64, orgID: Int64, listenerID: Int64, clientAddress: String?, requestID: String?,
+                    idempotencyKey: String?, replayOf: Int64?, senderUser: String?, body: [UInt8], status: Int,
+                    response: [UInt8], itemCount: Int, errorCount: Int) {
+            self.id = id
+            self.orgID = orgID
+            self.listenerID = listenerID
+            self.clientAddress = clientAddress
+            self.requestID = requestID
+            self.idempotencyKey = idempotencyKey
+            self.replayOf = replayOf
+            self.senderUser = senderUser
+            self.body = body
+            self.status = status
+            self.response = response
+            self.itemCount = itemCount
+            self.errorCount = errorCount
+        }
+    }
+
+    public static func insert(_ connection: PostgresConnection, _ entry: Entry) throws {
+        try connection.query("""
+            INSERT INTO listener_requests (org_id, id, listener_id, client_address, request_id, idempotency_key, replay_of,
+                sender_user, size, body, status, response, item_count, error_count)
+            VALUES (\(entry.orgID), \(entry.id), \(entry.listenerID), \(entry.clientAddress)::inet, \(entry.requestID),
+                \(entry.idempotencyKey), \(entry.replayOf), \(entry.senderUser), \(entry.body.count), \(entry.body),
+                \(entry.status), \(entry.response), \(entry.itemCount), \(entry.errorCount))
+            """)
+    }
+}

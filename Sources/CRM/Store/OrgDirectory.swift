@@ -1,0 +1,72 @@
+import Postgres
+
+/// The org's names that payloads refer to (users by email, groups, catalog entries, custom field definitions),
+/// read inside the caller's transaction the first time they are needed and kept for the rest of it, so a batch of
+/// a hundred actions reads each list once.
+public final class OrgDirectory {
+    let connection: PostgresConnection
+    public let orgID: Int64
+    private var usersByEmail: [String: Int64]?
+    private var groupsByName: [String: (id: Int64, name: String)]?
+    private var catalogs: [CatalogStore.Kind: [String: String]] = [:]
+    private var customFields: [CustomFieldStore.Entity: [String: CustomFieldStore.Definition]] = [:]
+
+    public init(connection: PostgresConnection, orgID: Int64) {
+        self.connection = connection
+        self.orgID = orgID
+    }
+
+    /// The id of the active user with this email (any case).
+    public func activeUser(email: String) throws -> Int64? {
+        if usersByEmail == nil {
+            var map: [String: Int64] = [:]
+            for row in try connection.query("SELECT lower(email), id FROM users WHERE org_id = \(orgID) AND active").rows {
+                map[try row.decode(0)] = try row.decode(1)
+            }
+            usersByEmail = map
+        }
+        return usersByEmail?[email.lowercased()]
+    }
+
+    /// The group with this name (any case): its id and its name as the org spells it.
+    public func group(named name: String) throws -> (id: Int64, name: String)? {
+        if groupsByName == nil {
+            var map: [String: (id: Int64, name: String)] = [:]
+            for row in try connection.query("SELECT id, name FROM groups WHERE org_id = \(orgID)").rows {
+                let groupName: String = try row.decode(1)
+                map[groupName.lowercased()] = (try row.decode(0), groupName)
+            }
+            groupsByName = map
+        }
+        return groupsByName?[name.lowercased()]
+    }
+
+    /// The catalog entry with this name (any case), spelled as the org spells it.
+    public func catalogEntry(_ kind: CatalogStore.Kind, named name: String) throws -> String? {
+        if catalogs[kind] == nil {
+            var map: [String: String] = [:]
+            for row in try connection.query(
+                "SELECT name FROM catalog_items WHERE org_id = \(orgID) AND kind = \(kind.rawValue)"
+            ).rows {
+                let entry: String = try row.decode(0)
+                map[entry.lowercased()] = entry
+            }
+            catalogs[kind] = map
+        }
+        return catalogs[kind]?[name.lowercased()]
+    }
+
+    /// The custom field definitions of an entity, by lower-cased name.
+    public func customFields(_ entity: CustomFieldStore.Entity) throws -> [String: CustomFieldStore.Definition] {
+        if let cached = customFields[entity] { return cached }
+        var map: [String: CustomFieldStore.Definition] = [:]
+        for row in try connection.query("""
+            SELECT id, entity, name, type, options, required FROM custom_fields WHERE org_id = \(orgID) AND entity = \(entity.rawValue)
+            """).rows {
+            let definition = try CustomFieldStore.decode(row)
+            map[definition.name.lowercased()] = definition
+        }
+        customFields[entity] = map
+        return map
+    }
+}

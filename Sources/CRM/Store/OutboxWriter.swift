@@ -1,0 +1,50 @@
+import Postgres
+
+/// Queues messages (welcome emails, welcome SMS, send-sms) in the outbox, inside the caller's transaction, so a
+/// message exists exactly when the change that caused it does. Delivery reads them later.
+public enum OutboxWriter {
+    public enum Channel: String, Sendable { case email, sms }
+    public enum Reason: String, Sendable {
+        case welcomeEmail = "welcome-email"
+        case welcomeSMS = "welcome-sms"
+        case sendSMS = "send-sms"
+    }
+
+    public struct Message: Sendable {
+        public var channel: Channel
+        public var reason: Reason
+        public var recipient: String
+        public var sender: String?
+        public var subject: String?
+        public var body: String
+        public var customerID: Int64?
+
+        public init(channel: Channel, reason: Reason, recipient: String, sender: String? = nil, subject: String? = nil,
+                    body: String, customerID: Int64? = nil) {
+            self.channel = channel
+            self.reason = reason
+            self.recipient = recipient
+            self.sender = sender
+            self.subject = subject
+            self.body = body
+            self.customerID = customerID
+        }
+    }
+
+    /// Queues the messages; returns their ids in order.
+    public static func enqueue(
+        _ connection: PostgresConnection, orgID: Int64, listenerID: Int64?, _ messages: [Message]
+    ) throws -> [Int64] {
+        guard !messages.isEmpty else { return [] }
+        return try connection.query("""
+            INSERT INTO outbox (org_id, channel, reason, recipient, sender, subject, body, customer_id, listener_id)
+            SELECT \(orgID), channel, reason, recipient, sender, subject, body, customer_id, \(listenerID)
+            FROM unnest(\(messages.map(\.channel.rawValue))::text[], \(messages.map(\.reason.rawValue))::text[],
+                \(messages.map(\.recipient))::text[], \(messages.map(\.sender))::text[], \(messages.map(\.subject))::text[],
+                \(messages.map(\.body))::text[], \(messages.map(\.customerID))::bigint[])
+                WITH ORDINALITY AS m(channel, reason, recipient, sender, subject, body, customer_id, position)
+            ORDER BY position
+            RETURNING id
+            """).rows.map { try $0.decode(0) }
+    }
+}

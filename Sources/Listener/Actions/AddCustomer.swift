@@ -1,0 +1,58 @@
+import CRM
+
+/// `add-contact` (§2.2.1) and `add-lead` (§2.2.2).
+///
+/// - `name` is required.
+/// - A customer of the same series with the same contactId, passport, email or phone is a duplicate: nothing
+///   is created, and a "duplicate" history line goes on the existing customer.
+/// - The company (`companyContact`, `companyLead`) is found or created and the new customer attached to it;
+///   an account (type 1) has no company, so `companyContact` is ignored for one.
+/// - The listener's default tag goes on a new customer whose payload has no tag; its default channel is the
+///   only channel a new customer gets (a channel in the payload is ignored).
+/// - Welcome email and SMS are queued for a new customer only (see `Welcome`).
+enum AddCustomer {
+    static func run(_ item: Envelope.Item, series: CustomerSeries, context: IngestContext) throws -> (ItemOutcome, [TouchedRecord]) {
+        let action = item.action ?? .addContact
+        let reader = PayloadReader(object: item.data, path: "data[\(item.index)].data", errors: FieldErrors())
+        var fields = try CustomerPayload.read(reader, entity: series == .lead ? .lead : .contact, directory: context.directory)
+        if !reader.has("name") { reader.errors.add(reader.field("name"), "is required") }
+        let isAccount = series == .contact && fields.type == 1
+        let company: CompanyRequest? = switch series {
+        case .lead: try CompanyRequest.readLead(reader, directory: context.directory)
+        default: isAccount ? nil : try CompanyRequest.read(reader, directory: context.directory)
+        }
+        let missing = try CustomFieldValues.missingRequired(
+            fields.customFieldsJSON, entity: series == .lead ? .lead : .contact, directory: context.directory)
+        if !missing.isEmpty {
+            reader.errors.add(reader.field("cusFields"), "the required custom fields \(missing.joined(separator: ", ")) are missing")
+        }
+        guard reader.errors.isEmpty else { throw ActionFailure(reader.errors.list) }
+
+        if fields.tags == nil, let tag = context.listener.defaultTag { fields.tags = [tag] }
+        let channel = series == .lead ? context.listener.defaultLeadChannel : context.listener.defaultContactChannel
+        let outcome = try CustomerStore.create(
+            context.connection, orgID: context.orgID, series: series, fields: fields, channel: channel, companyID: nil,
+            source: context.source, history: context.historyDetail(action))
+        switch outcome {
+        case .duplicate(let existing):
+            try CustomerStore.appendHistory(
+                context.connection, orgID: context.orgID, customerID: existing.id, event: "duplicate", source: context.source,
+                detail: context.historyDetail(action, [("fields", .array(fields.presentFields.map { .string($0) }))]))
+            return (.matchedExisting, [TouchedRecord(customer: existing, outcome: .matchedExisting)])
+        case .created(let customer):
+            var records = [TouchedRecord(customer: customer, outcome: .created)]
+            if let company {
+                let (companyRef, created) = try company.resolve(context, action: action)
+                _ = try CustomerStore.update(
+                    context.connection, orgID: context.orgID, series: series, id: customer.id, fields: CustomerFields(),
+                    companyID: .some(companyRef.id))
+                records.append(TouchedRecord(customer: companyRef, outcome: created ? .created : .matchedExisting))
+            }
+            let messages = Welcome.messages(for: customer, fields: fields, listener: context.listener)
+            for id in try OutboxWriter.enqueue(context.connection, orgID: context.orgID, listenerID: context.listener.id, messages) {
+                records.append(TouchedRecord(.message, id: id, outcome: .created))
+            }
+            return (.created, records)
+        }
+    }
+}

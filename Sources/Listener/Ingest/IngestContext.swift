@@ -1,0 +1,32 @@
+import CRM
+import JSON
+import Postgres
+
+/// What the actions of one listener request share, inside its transaction: the connection, the org, the
+/// listener's defaults, who sent it, and the org's names loaded once.
+final class IngestContext {
+    let connection: PostgresConnection
+    let listener: Listener
+    let senderUserID: Int64
+    let directory: OrgDirectory
+    let source: CustomerStore.Source
+
+    var orgID: Int64 { listener.orgID }
+
+    init(connection: PostgresConnection, listener: Listener, senderUserID: Int64, listenerRequestID: Int64) {
+        self.connection = connection
+        self.listener = listener
+        self.senderUserID = senderUserID
+        directory = OrgDirectory(connection: connection, orgID: listener.orgID)
+        source = CustomerStore.Source(listenerID: listener.id, listenerRequestID: listenerRequestID, userID: senderUserID)
+    }
+
+    /// The detail of a history line written by an action of this request.
+    func historyDetail(_ action: ActionType, _ extra: [(String, JSONValue)] = []) -> String {
+        var object: JSONObject = [
+            "action": .string(action.rawValue), "listenerId": .number(Double(listener.id)), "listener": .string(listener.name),
+        ]
+        for (key, value) in extra { object[key] = value }
+        return JSONWriter.string(.object(object))
+    }
+}

@@ -1,0 +1,69 @@
+import CRM
+import JSON
+
+/// What happened to one item of a listener request.
+enum ItemOutcome: String, Sendable {
+    case created
+    case updated
+    case matchedExisting = "matched-existing"
+    case error
+}
+
+/// A record an item created, changed or found: a customer (with its code), company, deal, note, ticket or message.
+struct TouchedRecord: Sendable, Equatable {
+    enum Kind: String, Sendable {
+        case contact, account, lead, company, deal, note, ticket, message
+    }
+
+    let kind: Kind
+    let id: Int64
+    let code: String?
+    let outcome: ItemOutcome
+
+    init(_ kind: Kind, id: Int64, code: String? = nil, outcome: ItemOutcome) {
+        self.kind = kind
+        self.id = id
+        self.code = code
+        self.outcome = outcome
+    }
+
+    /// A customer, named by its series and type (an account is a contact of type 1).
+    init(customer: CustomerRef, outcome: ItemOutcome) {
+        let kind: Kind = switch customer.code.series {
+        case .contact: customer.type == 1 ? .account : .contact
+        case .lead: .lead
+        case .company: .company
+        }
+        self.init(kind, id: customer.id, code: customer.code.description, outcome: outcome)
+    }
+}
+
+struct ItemResult: Sendable {
+    let index: Int
+    let actionType: String
+    let outcome: ItemOutcome
+    let records: [TouchedRecord]
+    let errors: [FieldError]
+
+    static func failed(_ item: Envelope.Item, _ errors: [FieldError]) -> ItemResult {
+        ItemResult(index: item.index, actionType: item.actionType, outcome: .error, records: [], errors: errors)
+    }
+
+    var json: JSONValue {
+        var object: JSONObject = [
+            "index": .number(Double(index)), "actionType": .string(actionType), "outcome": .string(outcome.rawValue),
+        ]
+        if !records.isEmpty {
+            object["records"] = .array(records.map { record in
+                var entry: JSONObject = ["kind": .string(record.kind.rawValue), "id": .number(Double(record.id))]
+                if let code = record.code { entry["customerId"] = .string(code) }
+                entry["outcome"] = .string(record.outcome.rawValue)
+                return .object(entry)
+            })
+        }
+        if !errors.isEmpty {
+            object["errors"] = .array(errors.map { ["field": .string($0.field), "message": .string($0.message)] })
+        }
+        return .object(object)
+    }
+}

@@ -1,0 +1,261 @@
+import CRM
+import HTTPServer
+import JSON
+import Postgres
+
+/// Runs listener requests (crm-listener-webhook.txt §2.2) and answers them.
+///
+/// A request is one transaction: find the listener by its token and switch to its org, check access, run the
+/// actions in order, write the request log row, commit. Each action is atomic and independent of the others:
+/// an action that fails while checking its payload has written nothing; one that fails after writing (a
+/// database constraint, an identity another customer holds) makes the request run again with a savepoint
+/// around every action, so exactly that action is undone. The common case pays for no savepoints.
+///
+/// Statuses: 200 when every action succeeded (or there were none), 207 when some failed, 422 when all failed.
+/// A request refused as a whole gets a problem document: 404 unknown token, 403 disabled listener or address
+/// outside the allowlist, 423 suspended org, 400 body not JSON, 422 envelope or senderUser unusable.
+public struct ListenerIngestion: Sendable {
+    public struct Reply: Sendable {
+        public let status: Int
+        public let body: [UInt8]
+        public let contentType: String
+        public let replayed: Bool
+    }
+
+    let scope: OrgScope
+
+    public init(scope: OrgScope) { self.scope = scope }
+
+    /// What arrived, before the listener is known.
+    struct Arrival: Sendable {
+        let body: [UInt8]
+        let clientAddress: IPAddress?
+        let requestID: String
+        let idempotencyKey: String?
+        let replayOf: Int64?
+        /// The parsed envelope, or the refusal the body earns by itself.
+        let envelope: Result<Envelope, Refusal>
+
+        init(body: [UInt8], clientAddress: IPAddress?, requestID: String, idempotencyKey: String?, replayOf: Int64?) {
+            self.body = body
+            self.clientAddress = clientAddress
+            self.requestID = requestID
+            self.idempotencyKey = idempotencyKey
+            self.replayOf = replayOf
+            envelope = Self.parse(body)
+        }
+
+        static func parse(_ body: [UInt8]) -> Result<Envelope, Refusal> {
+            let value: JSONValue
+            do {
+                value = try JSONParser.parse(body)
+            } catch {
+                return .failure(Refusal(400, "the body is not JSON: \(error)"))
+            }
+            do {
+                return .success(try Envelope.parse(value))
+            } catch {
+                return .failure(Refusal(422, "\(error.field.field) \(error.field.message)", field: error.field))
+            }
+        }
+    }
+
+    struct Refusal: Error, Sendable {
+        let status: Int
+        let detail: String
+        let field: FieldError?
+
+        init(_ status: Int, _ detail: String, field: FieldError? = nil) {
+            self.status = status
+            self.detail = detail
+            self.field = field
+        }
+
+        var body: [UInt8] {
+            var object: JSONObject = [
+                "type": "about:blank", "title": .string(HTTPStatus.reason(status)), "status": .number(Double(status)),
+                "detail": .string(detail),
+            ]
+            if let field { object["errors"] = [["field": .string(field.field), "message": .string(field.message)]] }
+            return JSONWriter.bytes(.object(object))
+        }
+    }
+
+    /// An action failed after writing while the request ran without savepoints.
+    struct RestartWithSavepoints: Error {}
+
+    // MARK: Entry points
+
+    /// A POST to a listener URL. Nil when no listener has this token.
+    public func receive(
+        token: String, body: [UInt8], clientAddress: IPAddress?, requestID: String, idempotencyKey: String?
+    ) async throws -> Reply? {
+        let arrival = Arrival(
+            body: body, clientAddress: clientAddress, requestID: requestID, idempotencyKey: idempotencyKey, replayOf: nil)
+        let sender = try? arrival.envelope.get().senderUser
+        do {
+            return try await run(arrival) { connection in
+                guard let opened = try ListenerRequestWriter.open(connection, token: token, senderEmail: sender) else { return nil }
+                return (opened.listener, opened.orgStatus, opened.senderUserID, opened.requestLogID)
+            }
+        } catch let error as PostgresError where error.sqlState == .uniqueViolation && error.constraint == "listener_requests_idempotency" {
+            // A concurrent request with the same Idempotency-Key committed first; this one was rolled back whole.
+            return try await run(arrival) { connection in
+                guard let opened = try ListenerRequestWriter.open(connection, token: token, senderEmail: sender) else { return nil }
+                return (opened.listener, opened.orgStatus, opened.senderUserID, opened.requestLogID)
+            }
+        }
+    }
+
+    /// Runs a logged request again (admin replay): a new log row that points at the original. The allowlist
+    /// does not apply (an admin asks, not the sender) but a suspended org still refuses. Nil when there is no
+    /// such request in the org.
+    public func replay(orgID: Int64, listenerRequestID: Int64, requestID: String) async throws -> Reply? {
+        guard let body = try await scope.withOrg(orgID, { connection in
+            try ListenerRequestWriter.openStored(connection, orgID: orgID, id: listenerRequestID)?.body
+        }) else { return nil }
+        let arrival = Arrival(body: body, clientAddress: nil, requestID: requestID, idempotencyKey: nil, replayOf: listenerRequestID)
+        let sender = try? arrival.envelope.get().senderUser
+        return try await run(arrival, checkAddress: false, platform: false, orgID: orgID) { connection in
+            guard let stored = try ListenerRequestWriter.openStored(connection, orgID: orgID, id: listenerRequestID) else { return nil }
+            let senderID = try sender.flatMap { try ListenerRequestWriter.activeUserID(connection, orgID: orgID, email: $0) }
+            return (stored.listener, stored.orgStatus, senderID, stored.requestLogID)
+        }
+    }
+
+    // MARK: The transaction
+
+    typealias Open = @Sendable (PostgresConnection) throws -> (Listener, Org.Status, Int64?, Int64)?
+
+    func run(_ arrival: Arrival, checkAddress: Bool = true, platform: Bool = true, orgID: Int64 = 0, open: @escaping Open) async throws -> Reply? {
+        do {
+            return try await transaction(platform: platform, orgID: orgID) { connection in
+                try self.handle(arrival, connection, checkAddress: checkAddress, savepoints: false, open: open)
+            }
+        } catch is RestartWithSavepoints {
+            return try await transaction(platform: platform, orgID: orgID) { connection in
+                try self.handle(arrival, connection, checkAddress: checkAddress, savepoints: true, open: open)
+            }
+        }
+    }
+
+    func transaction(platform: Bool, orgID: Int64, _ body: @escaping @Sendable (PostgresConnection) throws -> Reply?) async throws -> Reply? {
+        platform ? try await scope.withPlatform(body) : try await scope.withOrg(orgID, body)
+    }
+
+    func handle(_ arrival: Arrival, _ connection: PostgresConnection, checkAddress: Bool, savepoints: Bool, open: Open) throws -> Reply? {
+        guard let (listener, orgStatus, senderUserID, logID) = try open(connection) else { return nil }
+        var entry = ListenerRequestWriter.Entry(
+            id: logID, orgID: listener.orgID, listenerID: listener.id, clientAddress: arrival.clientAddress?.description,
+            requestID: arrival.requestID, idempotencyKey: arrival.idempotencyKey, replayOf: arrival.replayOf,
+            senderUser: try? arrival.envelope.get().senderUser, body: arrival.body, status: 0, response: [], itemCount: 0, errorCount: 0)
+
+        func refuse(_ refusal: Refusal) throws -> Reply {
+            entry.status = refusal.status
+            entry.response = refusal.body
+            try ListenerRequestWriter.insert(connection, entry)
+            return Reply(status: refusal.status, body: refusal.body, contentType: "application/problem+json", replayed: false)
+        }
+
+        switch ListenerAccess.check(listener, orgStatus: orgStatus, client: arrival.clientAddress) {
+        case .disabled: return try refuse(Refusal(403, "this listener is disabled"))
+        case .orgSuspended: return try refuse(Refusal(423, "the org of this listener is suspended"))
+        case .addressNotAllowed(let address) where checkAddress:
+            return try refuse(Refusal(403, "the client address \(address) is not in this listener's IP allowlist"))
+        case .addressNotAllowed, nil: break
+        }
+        let envelope: Envelope
+        switch arrival.envelope {
+        case .failure(let refusal): return try refuse(refusal)
+        case .success(let parsed): envelope = parsed
+        }
+        guard let senderUserID else {
+            let field = FieldError("senderUser", "'\(envelope.senderUser)' is not an active user of the org")
+            return try refuse(Refusal(422, "senderUser \(field.message)", field: field))
+        }
+        if let key = arrival.idempotencyKey,
+            let stored = try ListenerRequestWriter.storedResponse(connection, orgID: listener.orgID, listenerID: listener.id, idempotencyKey: key)
+        {
+            return Reply(status: stored.status, body: stored.body, contentType: contentType(stored.status), replayed: true)
+        }
+
+        let context = IngestContext(connection: connection, listener: listener, senderUserID: senderUserID, listenerRequestID: logID)
+        let results = try envelope.items.map { item in try run(item, context, savepoints: savepoints) }
+        let failed = results.filter { $0.outcome == .error }.count
+        let status = results.isEmpty || failed == 0 ? 200 : failed == results.count ? 422 : 207
+        entry.status = status
+        entry.response = Self.document(logID: logID, results: results, status: status)
+        entry.itemCount = results.count
+        entry.errorCount = failed
+        try ListenerRequestWriter.insert(connection, entry)
+        return Reply(status: status, body: entry.response, contentType: contentType(status), replayed: false)
+    }
+
+    func contentType(_ status: Int) -> String {
+        [200, 207, 422].contains(status) ? "application/json" : "application/problem+json"
+    }
+
+    func run(_ item: Envelope.Item, _ context: IngestContext, savepoints: Bool) throws -> ItemResult {
+        if let error = item.error { return .failed(item, [error]) }
+        if savepoints { try context.connection.execute("SAVEPOINT item") }
+        do {
+            let (outcome, records) = try dispatch(item, context)
+            if savepoints { try context.connection.execute("RELEASE SAVEPOINT item") }
+            return ItemResult(index: item.index, actionType: item.actionType, outcome: outcome, records: records, errors: [])
+        } catch let failure as ActionFailure {
+            if savepoints { try context.connection.execute("ROLLBACK TO SAVEPOINT item; RELEASE SAVEPOINT item") }
+            return .failed(item, failure.errors)
+        } catch let error as PostgresError where error.isUnavailable || error.isRetryableTransactionFailure {
+            throw error
+        } catch {
+            guard savepoints else { throw RestartWithSavepoints() }
+            try context.connection.execute("ROLLBACK TO SAVEPOINT item; RELEASE SAVEPOINT item")
+            return .failed(item, Self.errors(for: error, item: item))
+        }
+    }
+
+    func dispatch(_ item: Envelope.Item, _ context: IngestContext) throws -> (ItemOutcome, [TouchedRecord]) {
+        switch item.action {
+        case .addContact: try AddCustomer.run(item, series: .contact, context: context)
+        case .addLead: try AddCustomer.run(item, series: .lead, context: context)
+        case .updateContact: try UpdateCustomer.run(item, series: .contact, context: context)
+        case .updateLead: try UpdateCustomer.run(item, series: .lead, context: context)
+        case .addNote: try AddNote.run(item, context: context)
+        case .addDeal: try AddDeal.run(item, context: context)
+        case .addTicket: try AddTicket.run(item, context: context)
+        case .sendSMS: try SendSMS.run(item, context: context)
+        case nil: throw ActionFailure("data[\(item.index)].actionType", "is not an action")
+        }
+    }
+
+    static func errors(for error: any Error, item: Envelope.Item) -> [FieldError] {
+        let path = "data[\(item.index)].data"
+        switch error {
+        case let failure as LateActionFailure: return failure.errors
+        case let failure as ActionFailure: return failure.errors
+        case CRMError.conflict(let field): return [field]
+        case CRMError.invalid(let fields): return fields
+        case let failure as PostgresError:
+            return [FieldError(path, "could not be stored: " + (failure.constraint.map { "violates \($0)" } ?? "database error \(failure.sqlState?.rawValue ?? "")"))]
+        default:
+            return [FieldError(path, "could not be stored")]
+        }
+    }
+
+    static func document(logID: Int64, results: [ItemResult], status: Int) -> [UInt8] {
+        var counts: [ItemOutcome: Int] = [:]
+        for result in results { counts[result.outcome, default: 0] += 1 }
+        let summary: JSONObject = [
+            "items": .number(Double(results.count)), "created": .number(Double(counts[.created] ?? 0)),
+            "updated": .number(Double(counts[.updated] ?? 0)), "matchedExisting": .number(Double(counts[.matchedExisting] ?? 0)),
+            "errors": .number(Double(counts[.error] ?? 0)),
+        ]
+        let document: JSONObject = [
+            "listenerRequestId": .number(Double(logID)),
+            "status": .string(status == 200 ? "ok" : status == 207 ? "partial" : "failed"),
+            "summary": .object(summary),
+            "results": .array(results.map(\.json)),
+        ]
+        return JSONWriter.bytes(.object(document))
+    }
+}

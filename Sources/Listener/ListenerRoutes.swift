@@ -1,0 +1,35 @@
+import CRM
+import HTTPServer
+
+/// The listener URL: `POST /l/{token}` (crm-listener-webhook.txt §2.2).
+public enum ListenerRoutes {
+    /// A batch of a few hundred actions fits with room to spare; larger bodies get 413.
+    public static let bodyLimit = 4 << 20
+
+    public static func register(in router: inout Router, ingestion: ListenerIngestion) {
+        router.add(.post, "/l/{token}", bodyLimit: bodyLimit) { request in
+            try await receive(request, ingestion: ingestion)
+        }
+    }
+
+    static func receive(_ request: Request, ingestion: ListenerIngestion) async throws -> Response {
+        let key = request.headers.values(for: "Idempotency-Key").first
+        if let key, key.isEmpty || key.utf8.count > 255 {
+            return .problem(status: 400, detail: "Idempotency-Key must be 1 to 255 characters")
+        }
+        guard let reply = try await ingestion.receive(
+            token: request.parameters["token"] ?? "", body: request.body, clientAddress: request.clientAddress,
+            requestID: request.requestID, idempotencyKey: key)
+        else {
+            return .problem(status: 404, detail: "no listener has this URL (was its token rotated?)")
+        }
+        return response(reply)
+    }
+
+    public static func response(_ reply: ListenerIngestion.Reply) -> Response {
+        var response = Response(status: reply.status, body: reply.body)
+        response.headers.add("Content-Type", reply.contentType)
+        if reply.replayed { response.headers.add("Idempotent-Replayed", "true") }
+        return response
+    }
+}
