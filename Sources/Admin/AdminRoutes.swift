@@ -3,8 +3,13 @@ import HTTPServer
 
 /// Every route of the admin API (`/admin/v1`), in one table.
 public enum AdminRoutes {
-    /// - Parameter problem: how CRM errors are rendered (stored with Idempotency-Key replays).
-    public static func register(in router: inout Router, scope: OrgScope, problem: @escaping @Sendable (CRMError) -> Response) {
+    /// - Parameters:
+    ///   - problem: how CRM errors are rendered (stored with Idempotency-Key replays).
+    ///   - listenerReplay: re-runs a logged listener request; without it the replay route answers 503.
+    public static func register(
+        in router: inout Router, scope: OrgScope, problem: @escaping @Sendable (CRMError) -> Response,
+        listenerReplay: @escaping ListenerReplay
+    ) {
         let context = AdminContext(scope: scope)
         let once = Idempotency(store: IdempotencyStore(scope: scope), render: problem).wrap
         let orgs = OrgsHandler(context: context)
@@ -17,6 +22,9 @@ public enum AdminRoutes {
         let customFields = CustomFieldsHandler(context: context, fields: CustomFieldStore(scope: scope))
         let ciopulse = CIOPulseSettingsHandler(context: context, store: CIOPulseStore(scope: scope))
         let integrations = IntegrationsHandler(context: context, store: IntegrationStore(scope: scope))
+        let listenerRequests = ListenerRequestsHandler(
+            context: context, requests: ListenerRequestStore(scope: scope), replayer: listenerReplay)
+        let outbox = OutboxHandler(context: context, outbox: OutboxStore(scope: scope))
 
         let platformTokens = PlatformTokensHandler(context: context, tokens: PlatformTokenStore(scope: scope))
         router.add(.post, "/admin/v1/platform-tokens", platformTokens.create)  // returns a secret
@@ -50,6 +58,13 @@ public enum AdminRoutes {
         router.add(.patch, "/admin/v1/orgs/{org}/listeners/{listener}", listeners.update)
         router.add(.delete, "/admin/v1/orgs/{org}/listeners/{listener}", listeners.delete)
         router.add(.post, "/admin/v1/orgs/{org}/listeners/{listener}/rotate-token", listeners.rotate)
+
+        router.add(.get, "/admin/v1/orgs/{org}/listener-requests", listenerRequests.list)
+        router.add(.get, "/admin/v1/orgs/{org}/listener-requests/{request}", listenerRequests.show)
+        router.add(.post, "/admin/v1/orgs/{org}/listener-requests/{request}/replay", listenerRequests.replay)
+
+        router.add(.get, "/admin/v1/orgs/{org}/outbox", outbox.list)
+        router.add(.get, "/admin/v1/orgs/{org}/outbox/{message}", outbox.show)
 
         router.add(.post, "/admin/v1/orgs/{org}/catalogs/{kind}", once(catalogs.create))
         router.add(.get, "/admin/v1/orgs/{org}/catalogs/{kind}", catalogs.list)

@@ -1,6 +1,7 @@
 import CRM
 import HTTPServer
 import Postgres
+import Synchronization
 import Telemetry
 
 /// The running service: database pool, HTTP server and routes, started and stopped in order.
@@ -12,6 +13,8 @@ public final class Application: Sendable {
     public let server: HTTPServer
     public let migrator: Migrator
     private let tls: TLSContext?
+    /// The listener request log purge, running between `start()` and `shutdown()` (none when retention is 0).
+    private let retention = Mutex<Task<Void, Never>?>(nil)
     /// Every route as (method, pattern), for the check that the OpenAPI document lists them all.
     public let routeTable: [(method: String, pattern: String)]
 
@@ -62,6 +65,7 @@ public final class Application: Sendable {
             logger.info("bootstrap admin token installed")
         }
         try server.start()
+        startRetention()
         var fields: [(String, String)] = []
         if let port = server.httpPort, let address = configuration.httpAddress {
             fields.append(("http", "http://\(BindAddress(host: address.host, port: port))"))
@@ -83,10 +87,28 @@ public final class Application: Sendable {
         }
     }
 
-    /// Stops accepting, finishes in-flight requests, then closes the pool.
+    /// Starts purging the listener request log (`CRMHUB_LISTENER_LOG_RETENTION_DAYS`; 0 keeps it forever).
+    private func startRetention() {
+        guard configuration.listenerLogRetentionDays > 0 else { return }
+        let purge = RequestLogRetention(
+            store: ListenerRequestStore(scope: OrgScope(database: database)), days: configuration.listenerLogRetentionDays,
+            interval: .seconds(configuration.listenerLogPurgeIntervalSeconds), logger: logger)
+        retention.withLock { task in
+            task?.cancel()
+            task = Task { await purge.run() }
+        }
+    }
+
+    /// Stops accepting, finishes in-flight requests, stops the purge, then closes the pool.
     public func shutdown() async {
         logger.info("shutting down", [("in_flight", String(server.inFlightRequests))])
         await server.shutdown()
+        let purge = retention.withLock { task in
+            defer { task = nil }
+            return task
+        }
+        purge?.cancel()
+        await purge?.value
         await database.shutdown()
         logger.info("stopped")
         logger.flush()

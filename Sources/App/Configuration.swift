@@ -23,6 +23,9 @@ public struct Configuration: Sendable {
     public var shutdownGraceSeconds: Int
     public var statementTimeoutSeconds: Int
     public var bootstrapAdminToken: String?
+    /// Days a listener request stays in the log; 0 keeps it forever.
+    public var listenerLogRetentionDays: Int
+    public var listenerLogPurgeIntervalSeconds: Int
 
     public init(databaseURL: String) {
         self.databaseURL = databaseURL
@@ -44,6 +47,8 @@ public struct Configuration: Sendable {
         shutdownGraceSeconds = 10
         statementTimeoutSeconds = 30
         bootstrapAdminToken = nil
+        listenerLogRetentionDays = 30
+        listenerLogPurgeIntervalSeconds = 600
     }
 }
 

@@ -112,6 +112,14 @@ enum Settings {
                 help: "seconds a single SQL statement may run") { value, config throws(ConfigurationError) in
             config.statementTimeoutSeconds = try integer(value, setting: "CRMHUB_STATEMENT_TIMEOUT", in: 1...3600)
         },
+        Setting("CRMHUB_LISTENER_LOG_RETENTION_DAYS", flag: "--listener-log-retention-days", default: "30",
+                help: "days the listener request log keeps a request (body and response); 0 keeps them forever") { value, config throws(ConfigurationError) in
+            config.listenerLogRetentionDays = try integer(value, setting: "CRMHUB_LISTENER_LOG_RETENTION_DAYS", in: 0...3650)
+        },
+        Setting("CRMHUB_LISTENER_LOG_PURGE_INTERVAL", flag: "--listener-log-purge-interval", default: "600",
+                help: "seconds between purges of listener requests older than the retention") { value, config throws(ConfigurationError) in
+            config.listenerLogPurgeIntervalSeconds = try integer(value, setting: "CRMHUB_LISTENER_LOG_PURGE_INTERVAL", in: 1...86400)
+        },
         Setting("CRMHUB_BOOTSTRAP_ADMIN_TOKEN", flag: "--bootstrap-admin-token", default: "", secret: true,
                 help: "a platform admin token to create at start if absent (for containers); at least 32 characters") { value, config throws(ConfigurationError) in
             guard value.isEmpty || value.utf8.count >= 32 else {

@@ -22,6 +22,7 @@ struct TenantIsolationTests {
                 .replacingOccurrences(of: "{user}", with: "1").replacingOccurrences(of: "{group}", with: "1")
                 .replacingOccurrences(of: "{key}", with: "1").replacingOccurrences(of: "{listener}", with: "1")
                 .replacingOccurrences(of: "{item}", with: "1").replacingOccurrences(of: "{field}", with: "1")
+                .replacingOccurrences(of: "{request}", with: "1").replacingOccurrences(of: "{message}", with: "1")
             let body: String? = ["POST", "PUT", "PATCH"].contains(route.method) ? #"{"name":"x","email":"x@y.co"}"# : nil
             let result = try await fixture.call(route.method, path, token: key, raw: body)
             #expect(result.status == 404, "\(route.method) \(route.pattern) answered \(result.status)")
@@ -41,7 +42,8 @@ struct TenantIsolationTests {
                 .replacingOccurrences(of: "{kind}", with: "tags").replacingOccurrences(of: "{user}", with: "1")
                 .replacingOccurrences(of: "{group}", with: "1").replacingOccurrences(of: "{key}", with: "1")
                 .replacingOccurrences(of: "{listener}", with: "1").replacingOccurrences(of: "{item}", with: "1")
-                .replacingOccurrences(of: "{field}", with: "1")
+                .replacingOccurrences(of: "{field}", with: "1").replacingOccurrences(of: "{request}", with: "1")
+                .replacingOccurrences(of: "{message}", with: "1")
             let body: String? = ["POST", "PUT", "PATCH"].contains(route.method) ? "{}" : nil
             let none = try await fixture.server.request(route.method, path, body: body)
             #expect(none.status == 401, "\(route.method) \(route.pattern) without a token answered \(none.status)")

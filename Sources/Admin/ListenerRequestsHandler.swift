@@ -1,0 +1,138 @@
+import CRM
+import HTTPServer
+import JSON
+
+/// Re-runs a logged listener request as a new request of the same listener, and answers what the listener would
+/// have answered (the replay is logged with `replay_of` set). Wired by the app; the admin API only routes to it.
+/// - Parameters:
+///   - orgID: the org the caller was authorised for.
+///   - listenerRequestID: the logged request to replay (another org's id is not found).
+///   - requestID: the admin request's id, to log with the replay.
+public typealias ListenerReplay = @Sendable (_ orgID: Int64, _ listenerRequestID: Int64, _ requestID: String) async throws -> Response
+
+/// `/admin/v1/orgs/{org}/listener-requests`: what the org's listeners received and answered, newest first.
+struct ListenerRequestsHandler: Sendable {
+    let context: AdminContext
+    let requests: ListenerRequestStore
+    let replayer: ListenerReplay
+
+    func list(_ request: Request) async throws -> Response {
+        let (_, org) = try await context.authorize(request, .read)
+        var query = QueryReader(request)
+        let filter = ListenerRequestFilter(
+            listenerID: query.id("listener"), outcome: query.choice("outcome", ListenerRequestRecord.Outcome.self))
+        let (cursor, limit) = try query.pagination()
+        let records = try await requests.list(orgID: org.id, filter, before: cursor, limit: limit)
+        return AdminJSON.page(records, limit: limit, id: \.id, Self.representation)
+    }
+
+    func show(_ request: Request) async throws -> Response {
+        let (_, org) = try await context.authorize(request, .read)
+        let id = try AdminContext.id(request, "request")
+        guard let record = try await requests.find(orgID: org.id, id: id) else { throw CRMError.notFound("listener request \(id)") }
+        return AdminJSON.response(Self.detail(record))
+    }
+
+    func replay(_ request: Request) async throws -> Response {
+        let (_, org) = try await context.authorize(request, .write)
+        let id = try AdminContext.id(request, "request")
+        return try await replayer(org.id, id, request.requestID)
+    }
+
+    static func representation(_ record: ListenerRequestRecord) -> JSONValue {
+        func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+        return [
+            "id": .string(String(record.id)), "listener_id": .string(String(record.listenerID)),
+            "received_at": .string(record.receivedAt), "client_address": text(record.clientAddress),
+            "request_id": text(record.requestID), "idempotency_key": text(record.idempotencyKey),
+            "replay_of": text(record.replayOf.map { String($0) }), "sender_user": text(record.senderUser),
+            "size": .number(Double(record.size)), "status": .number(Double(record.status)),
+            "outcome": .string(record.outcome.rawValue), "item_count": .number(Double(record.itemCount)),
+            "error_count": .number(Double(record.errorCount)),
+        ]
+    }
+
+    /// The record with its request body and the response that was sent.
+    static func detail(_ record: ListenerRequestRecord) -> JSONValue {
+        var object = representation(record).objectValue ?? JSONObject()
+        embed(record.body ?? [], as: "body", into: &object)
+        embed(record.response ?? [], as: "response", into: &object)
+        return .object(object)
+    }
+
+    /// Stored bytes as JSON under `key` when they are JSON, else as text under `key_text` when they are UTF-8,
+    /// else as base64 (RFC 4648 §4) under `key_base64`: exactly one of the three.
+    static func embed(_ bytes: [UInt8], as key: String, into object: inout JSONObject) {
+        if !bytes.isEmpty, let value = try? JSONParser.parse(bytes) {
+            object[key] = value
+        } else if let text = String(validating: bytes, as: UTF8.self) {
+            object["\(key)_text"] = .string(text)
+        } else {
+            object["\(key)_base64"] = .string(Base64.encode(bytes))
+        }
+    }
+}
+
+/// Reads a list's filters from the query string and reports every bad one, with bad `limit` and `cursor`, in one 422
+/// naming each parameter.
+struct QueryReader {
+    let request: Request
+    var errors: [FieldError] = []
+
+    init(_ request: Request) { self.request = request }
+
+    /// One of an enum's values, or nil when the parameter is absent.
+    mutating func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ type: T.Type) -> T? where T.RawValue == String {
+        guard let text = request.query(name) else { return nil }
+        guard let value = T(rawValue: text) else {
+            errors.append(FieldError(name, "must be one of \(T.allCases.map(\.rawValue).joined(separator: ", "))"))
+            return nil
+        }
+        return value
+    }
+
+    /// A resource id (a positive whole number), or nil when the parameter is absent.
+    mutating func id(_ name: String) -> Int64? {
+        guard let text = request.query(name) else { return nil }
+        guard let id = Int64(text), id > 0 else {
+            errors.append(FieldError(name, "must be a \(name) id"))
+            return nil
+        }
+        return id
+    }
+
+    /// `cursor` and `limit` (as ``AdminJSON/pagination(_:)`` reads them).
+    /// - Throws: `CRMError.invalid` listing every bad parameter read so far.
+    mutating func pagination() throws -> (cursor: Int64, limit: Int) {
+        var page: (cursor: Int64, limit: Int) = (0, 50)
+        do {
+            page = try AdminJSON.pagination(request)
+        } catch let CRMError.invalid(more) {
+            errors += more
+        }
+        if !errors.isEmpty { throw CRMError.invalid(errors) }
+        return page
+    }
+}
+
+/// Base64 with padding (RFC 4648 §4), for bytes that are neither JSON nor UTF-8 text.
+enum Base64 {
+    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    static func encode(_ bytes: [UInt8]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var index = 0
+        while index < bytes.count {
+            let count = min(3, bytes.count - index)
+            var value = UInt32(bytes[index]) << 16
+            if count > 1 { value |= UInt32(bytes[index + 1]) << 8 }
+            if count > 2 { value |= UInt32(bytes[index + 2]) }
+            for position in 0..<4 {
+                out.append(position <= count ? alphabet[Int((value >> UInt32(18 - 6 * position)) & 63)] : UInt8(ascii: "="))
+            }
+            index += 3
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,39 @@
+import CRM
+import HTTPServer
+import JSON
+
+/// `/admin/v1/orgs/{org}/outbox`: the welcome emails, welcome SMS and send-sms messages queued for the org's customers.
+struct OutboxHandler: Sendable {
+    let context: AdminContext
+    let outbox: OutboxStore
+
+    func list(_ request: Request) async throws -> Response {
+        let (_, org) = try await context.authorize(request, .read)
+        var query = QueryReader(request)
+        let filter = OutboxFilter(
+            status: query.choice("status", OutboxMessage.Status.self), channel: query.choice("channel", OutboxMessage.Channel.self),
+            reason: query.choice("reason", OutboxMessage.Reason.self))
+        let (cursor, limit) = try query.pagination()
+        let messages = try await outbox.list(orgID: org.id, filter, before: cursor, limit: limit)
+        return AdminJSON.page(messages, limit: limit, id: \.id, Self.representation)
+    }
+
+    func show(_ request: Request) async throws -> Response {
+        let (_, org) = try await context.authorize(request, .read)
+        let id = try AdminContext.id(request, "message")
+        guard let message = try await outbox.find(orgID: org.id, id: id) else { throw CRMError.notFound("outbox message \(id)") }
+        return AdminJSON.response(Self.representation(message))
+    }
+
+    static func representation(_ message: OutboxMessage) -> JSONValue {
+        func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+        return [
+            "id": .string(String(message.id)), "channel": .string(message.channel.rawValue),
+            "reason": .string(message.reason.rawValue), "recipient": .string(message.recipient), "sender": text(message.sender),
+            "subject": text(message.subject), "body": .string(message.body), "status": .string(message.status.rawValue),
+            "attempts": .number(Double(message.attempts)), "last_error": text(message.lastError),
+            "customer_id": text(message.customerID.map { String($0) }), "listener_id": text(message.listenerID.map { String($0) }),
+            "created_at": .string(message.createdAt), "updated_at": .string(message.updatedAt),
+        ]
+    }
+}
