@@ -86,14 +86,15 @@ public final class PostgresClient: Sendable {
 
     /// Runs `body` in a transaction: `BEGIN ISOLATION LEVEL …`, then `COMMIT` when it returns, `ROLLBACK` when it
     /// throws. A serialization failure (40001) or deadlock (40P01) runs the whole closure again in a fresh
-    /// transaction, up to `retries` times, on the same connection, so `body` must be safe to repeat.
+    /// transaction, up to `retries` times, on the same connection, so `body` must be safe to repeat. `prelude`
+    /// (trusted SQL text, e.g. `SET LOCAL`s) goes with `BEGIN` in one round trip.
     /// - Throws: what `body` throws (after rolling back), or the last retryable failure once retries run out.
     public func withTransaction<T: Sendable>(
-        isolation: IsolationLevel = .readCommitted, retries: Int = 3,
+        isolation: IsolationLevel = .readCommitted, retries: Int = 3, prelude: String? = nil,
         _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
         try await withConnection { connection in
-            try connection.withTransaction(isolation: isolation, retries: retries, body)
+            try connection.withTransaction(isolation: isolation, retries: retries, prelude: prelude, body)
         }
     }
 

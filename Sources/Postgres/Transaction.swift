@@ -11,13 +11,16 @@ extension PostgresConnection {
     /// If `body` swallows a statement error, the transaction is already aborted; rather than letting `COMMIT`
     /// quietly roll it back, this rolls back and throws 25P02.
     /// - Throws: what `body` throws, or a `PostgresError` from BEGIN/COMMIT.
+    ///
+    /// `prelude` is SQL text sent with `BEGIN` in the same round trip (transaction-local settings); like
+    /// ``execute(_:)`` it must never be built from untrusted values.
     public func withTransaction<T>(
-        isolation: IsolationLevel = .readCommitted, retries: Int = 3, _ body: (PostgresConnection) throws -> T
+        isolation: IsolationLevel = .readCommitted, retries: Int = 3, prelude: String? = nil, _ body: (PostgresConnection) throws -> T
     ) throws -> T {
         var attempt = 0
         while true {
             do {
-                try execute(isolation.beginStatement)
+                try execute(prelude.map { "\(isolation.beginStatement); \($0)" } ?? isolation.beginStatement)
                 let value = try body(self)
                 if failedTransactionPending {
                     throw PostgresError(

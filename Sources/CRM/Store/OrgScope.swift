@@ -13,20 +13,15 @@ public struct OrgScope: Sendable {
     public func withOrg<T: Sendable>(
         _ orgID: Int64, _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
-        try await database.withTransaction { connection in
-            _ = try connection.query(
-                "SELECT set_config('role', 'crmhub_app', true), set_config('crmhub.org_id', \(String(orgID)), true)")
-            return try body(connection)
-        }
+        // The org id is an integer, so it is safe to splice; sending it with BEGIN saves a round trip.
+        try await database.withTransaction(
+            prelude: "SELECT set_config('role', 'crmhub_app', true), set_config('crmhub.org_id', '\(orgID)', true)", body)
     }
 
     /// Runs `body` in a transaction that sees every org: platform administration and secret-token lookups
     /// that must happen before the org is known. Still runs as `crmhub_app` (DML only, no DDL).
     public func withPlatform<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
-        try await database.withTransaction { connection in
-            _ = try connection.query(
-                "SELECT set_config('role', 'crmhub_app', true), set_config('crmhub.platform', 'on', true)")
-            return try body(connection)
-        }
+        try await database.withTransaction(
+            prelude: "SELECT set_config('role', 'crmhub_app', true), set_config('crmhub.platform', 'on', true)", body)
     }
 }
