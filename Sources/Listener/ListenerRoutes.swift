@@ -30,6 +30,7 @@ public enum ListenerRoutes {
         var response = Response(status: reply.status, body: reply.body)
         response.headers.add("Content-Type", reply.contentType)
         if reply.replayed { response.headers.add("Idempotent-Replayed", "true") }
+        if reply.status == 429 { response.headers.add("Retry-After", "60") }
         return response
     }
 }

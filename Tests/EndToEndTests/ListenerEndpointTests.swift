@@ -206,3 +206,22 @@ struct ListenerReplayTests {
         await fixture.stop()
     }
 }
+
+@Suite("listener: rate limit")
+struct ListenerRateLimitTests {
+    @Test("a listener with rate_limit_per_minute answers 429 with Retry-After once the minute's requests are used")
+    func rateLimit() async throws {
+        let fixture = try await ListenerFixture.start(listener: ["rate_limit_per_minute": 3])
+        var statuses: [Int] = []
+        for index in 0..<5 { statuses.append(try await fixture.send([("add-contact", ["name": .string("C\(index)")])]).status) }
+        #expect(statuses == [200, 200, 200, 429, 429])
+        let refused = try await fixture.send([("add-contact", ["name": "late"])])
+        #expect(refused.response.header("Retry-After") == "60")
+        #expect(refused.json["detail"]?.stringValue?.contains("3 requests a minute") == true)
+        #expect(try await fixture.count("SELECT count(*) FROM listener_requests WHERE org_id = \(fixture.orgID)") == 3)
+        // Requests older than a minute no longer count.
+        _ = try await fixture.rows("UPDATE listener_requests SET received_at = now() - interval '2 minutes' WHERE org_id = \(fixture.orgID)")
+        #expect(try await fixture.send([("add-contact", ["name": "next minute"])]).status == 200)
+        await fixture.stop()
+    }
+}

@@ -69,6 +69,15 @@ public enum ListenerRequestWriter {
             """).first?.decode(0)
     }
 
+    /// Requests logged for the listener in the last minute (those refused for its rate are not logged), committed
+    /// ones only: an approximate count that takes no lock, which is what a rate limit needs.
+    public static func acceptedLastMinute(_ connection: PostgresConnection, orgID: Int64, listenerID: Int64) throws -> Int {
+        try connection.query("""
+            SELECT count(*) FROM listener_requests
+            WHERE org_id = \(orgID) AND listener_id = \(listenerID) AND received_at > now() - interval '1 minute'
+            """).rows[0].decode(0)
+    }
+
     /// The stored answer to an earlier request with this Idempotency-Key.
     public static func storedResponse(
         _ connection: PostgresConnection, orgID: Int64, listenerID: Int64, idempotencyKey: String

@@ -13,7 +13,8 @@ import Postgres
 ///
 /// Statuses: 200 when every action succeeded (or there were none), 207 when some failed, 422 when all failed.
 /// A request refused as a whole gets a problem document: 404 unknown token, 403 disabled listener or address
-/// outside the allowlist, 423 suspended org, 400 body not JSON, 422 envelope or senderUser unusable.
+/// outside the allowlist, 423 suspended org, 429 over the listener's rate limit (not logged), 400 body not
+/// JSON, 422 envelope or senderUser unusable.
 public struct ListenerIngestion: Sendable {
     public struct Reply: Sendable {
         public let status: Int
@@ -163,6 +164,13 @@ public struct ListenerIngestion: Sendable {
         case .addressNotAllowed(let address) where checkAddress:
             return try refuse(Refusal(403, "the client address \(address) is not in this listener's IP allowlist"))
         case .addressNotAllowed, nil: break
+        }
+        if checkAddress, let limit = listener.rateLimitPerMinute,
+            try ListenerRequestWriter.acceptedLastMinute(connection, orgID: listener.orgID, listenerID: listener.id) >= limit
+        {
+            // Not logged: a sender over its limit must not be able to fill the log.
+            let refusal = Refusal(429, "this listener accepts \(limit) requests a minute; retry later")
+            return Reply(status: 429, body: refusal.body, contentType: "application/problem+json", replayed: false)
         }
         let envelope: Envelope
         switch arrival.envelope {
