@@ -15,7 +15,7 @@ enum Routes {
             in: &router, readiness: ReadinessCheck(database: application.database, migrator: application.migrator),
             metrics: application.metrics)
         let scope = OrgScope(database: application.database)
-        let ingestion = ListenerIngestion(scope: scope)
+        let ingestion = ListenerIngestion(scope: scope, metrics: application.metrics)
         AdminRoutes.register(in: &router, scope: scope, problem: Problem.response(for:)) { orgID, listenerRequestID, requestID in
             guard let reply = try await ingestion.replay(orgID: orgID, listenerRequestID: listenerRequestID, requestID: requestID) else {
                 return Problem.response(for: .notFound("listener request \(listenerRequestID)"))

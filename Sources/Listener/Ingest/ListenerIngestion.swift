@@ -2,6 +2,7 @@ import CRM
 import HTTPServer
 import JSON
 import Postgres
+import Telemetry
 
 /// Runs listener requests (crm-listener-webhook.txt §2.2) and answers them.
 ///
@@ -24,8 +25,17 @@ public struct ListenerIngestion: Sendable {
     }
 
     let scope: OrgScope
+    let requests: CounterFamily?
+    let items: CounterFamily?
 
-    public init(scope: OrgScope) { self.scope = scope }
+    /// - Parameter metrics: where to count requests by status and items by action and outcome.
+    public init(scope: OrgScope, metrics: MetricsRegistry? = nil) {
+        self.scope = scope
+        requests = metrics?.counter(
+            "crmhub_listener_requests_total", help: "Listener requests answered, by HTTP status.", labels: ["status"])
+        items = metrics?.counter(
+            "crmhub_listener_items_total", help: "Listener actions run, by action type and outcome.", labels: ["action", "outcome"])
+    }
 
     /// What arrived, before the listener is known.
     struct Arrival: Sendable {
@@ -129,6 +139,12 @@ public struct ListenerIngestion: Sendable {
     typealias Open = @Sendable (PostgresConnection) throws -> (Listener, Org.Status, Int64?, Int64)?
 
     func run(_ arrival: Arrival, checkAddress: Bool = true, platform: Bool = true, orgID: Int64 = 0, open: @escaping Open) async throws -> Reply? {
+        let reply = try await attempt(arrival, checkAddress: checkAddress, platform: platform, orgID: orgID, open: open)
+        if let reply { requests?.increment([String(reply.status)]) }
+        return reply
+    }
+
+    func attempt(_ arrival: Arrival, checkAddress: Bool, platform: Bool, orgID: Int64, open: @escaping Open) async throws -> Reply? {
         do {
             return try await transaction(platform: platform, orgID: orgID) { connection in
                 try self.handle(arrival, connection, checkAddress: checkAddress, savepoints: false, open: open)
@@ -190,6 +206,9 @@ public struct ListenerIngestion: Sendable {
         let context = IngestContext(connection: connection, listener: listener, senderUserID: senderUserID, listenerRequestID: logID)
         let results = try envelope.items.map { item in try run(item, context, savepoints: savepoints) }
         let failed = results.filter { $0.outcome == .error }.count
+        if let items {
+            for result in results { items.increment([result.actionType, result.outcome.rawValue]) }
+        }
         let status = results.isEmpty || failed == 0 ? 200 : failed == results.count ? 422 : 207
         entry.status = status
         entry.response = Self.document(logID: logID, results: results, status: status)
