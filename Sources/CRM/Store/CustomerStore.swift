@@ -130,8 +130,12 @@ public enum CustomerStore {
                 WITH wanted AS (
                     SELECT k, v, r FROM unnest(\(kinds)::text[], \(values)::text[]) WITH ORDINALITY AS t(k, v, r)
                 ), existing AS (
-                    SELECT i.customer_id FROM wanted JOIN customer_identities AS i
-                        ON i.org_id = \(orgID) AND i.series = \(series.rawValue) AND i.kind = wanted.k AND i.value = wanted.v
+                    -- LIMIT inside LATERAL keeps this a primary-key probe per identity, whatever the statistics say.
+                    SELECT found.customer_id FROM wanted CROSS JOIN LATERAL (
+                        SELECT i.customer_id FROM customer_identities AS i
+                        WHERE i.org_id = \(orgID) AND i.series = \(series.rawValue) AND i.kind = wanted.k AND i.value = wanted.v
+                        LIMIT 1
+                    ) AS found
                     ORDER BY wanted.r LIMIT 1
                 ), inserted AS (
                     INSERT INTO customers (org_id, kind, code, type, name, lastname, title, passport, gender, bg_info,
@@ -164,9 +168,18 @@ public enum CustomerStore {
             guard try row.decode(0, as: Bool.self) else { return .duplicate(ref) }
             if try row.decode(4, as: Int.self) == kinds.count { return .created(ref) }
             // A concurrent create claimed one of these identities first: take ours back and find theirs.
-            try connection.query("DELETE FROM customers WHERE org_id = \(orgID) AND id = \(ref.id)")
+            try delete(connection, orgID: orgID, id: ref.id)
         }
         throw PostgresError(kind: .server, sqlState: .serializationFailure, message: "customer identities kept changing")
+    }
+
+    /// Removes a customer with its identities and history (which have no foreign key to it: see 0005).
+    static func delete(_ connection: PostgresConnection, orgID: Int64, id: Int64) throws {
+        try connection.query("""
+            WITH identities AS (DELETE FROM customer_identities WHERE org_id = \(orgID) AND customer_id = \(id)),
+                history AS (DELETE FROM customer_history WHERE org_id = \(orgID) AND customer_id = \(id))
+            DELETE FROM customers WHERE org_id = \(orgID) AND id = \(id)
+            """)
     }
 
     // MARK: Updating
@@ -194,10 +207,14 @@ public enum CustomerStore {
             }
         }
         if !kinds.isEmpty, let taken = try connection.query("""
-            SELECT i.kind, i.value, c.code FROM unnest(\(kinds)::text[], \(values)::text[]) AS t(k, v)
-            JOIN customer_identities AS i ON i.org_id = \(orgID) AND i.series = \(series.rawValue) AND i.kind = t.k AND i.value = t.v
-            JOIN customers AS c ON c.org_id = \(orgID) AND c.id = i.customer_id
-            WHERE i.customer_id <> \(id) LIMIT 1
+            SELECT found.kind, found.value, c.code FROM unnest(\(kinds)::text[], \(values)::text[]) AS t(k, v)
+            CROSS JOIN LATERAL (
+                SELECT i.kind, i.value, i.customer_id FROM customer_identities AS i
+                WHERE i.org_id = \(orgID) AND i.series = \(series.rawValue) AND i.kind = t.k AND i.value = t.v AND i.customer_id <> \(id)
+                LIMIT 1
+            ) AS found
+            JOIN customers AS c ON c.org_id = \(orgID) AND c.id = found.customer_id
+            LIMIT 1
             """).first {
             let owner = CustomerCode(series: series, number: try taken.decode(2))
             let field = ["contact_id": "contactId", "passport": "passport", "email": "emails", "phone": "phones"][try taken.decode(0, as: String.self)] ?? "data"
