@@ -87,10 +87,11 @@ public final class PostgresClient: Sendable {
     /// Runs `body` in a transaction: `BEGIN ISOLATION LEVEL …`, then `COMMIT` when it returns, `ROLLBACK` when it
     /// throws. A serialization failure (40001) or deadlock (40P01) runs the whole closure again in a fresh
     /// transaction, up to `retries` times, on the same connection, so `body` must be safe to repeat. `prelude`
-    /// (trusted SQL text, e.g. `SET LOCAL`s) goes with `BEGIN` in one round trip.
+    /// (one statement, e.g. transaction-local settings) goes with `BEGIN` and the body's first statement in one
+    /// round trip.
     /// - Throws: what `body` throws (after rolling back), or the last retryable failure once retries run out.
     public func withTransaction<T: Sendable>(
-        isolation: IsolationLevel = .readCommitted, retries: Int = 3, prelude: String? = nil,
+        isolation: IsolationLevel = .readCommitted, retries: Int = 3, prelude: Query? = nil,
         _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
         try await withConnection { connection in

@@ -9,9 +9,9 @@ internal import CLibPQ
 /// A job's closure receives it and may run any number of statements on it; it must not keep it after
 /// returning. It is deliberately not `Sendable`: the compiler keeps it on the thread that owns it.
 public final class PostgresConnection {
-    private var handle: OpaquePointer?
+    private(set) var handle: OpaquePointer?
     /// SQL text → server-side prepared statement name.
-    private var statements: [String: String] = [:]
+    var statements: [String: String] = [:]
     /// Never reused within a connection, so a forgotten server-side statement cannot collide with a new one.
     private var statementCounter = 0
     /// `SET …` statements that every session (and every session reset by `DISCARD ALL`) needs.
@@ -19,6 +19,12 @@ public final class PostgresConnection {
     private let notices: NoticeSink
     /// Set when the connection can no longer be trusted; the worker closes it after the job.
     private(set) var isBroken = false
+    /// BEGIN and its settings, held back by `withTransaction` to travel with the transaction's first statement.
+    var deferredBegin: [Query]?
+    /// The transaction's last statement went out together with COMMIT (`queryAndCommit`).
+    var committedEarly = false
+
+    func markBroken() { isBroken = true }
 
     /// More distinct SQL texts than this on one connection: `DEALLOCATE ALL` and start over.
     static let statementCacheLimit = 256
@@ -90,6 +96,10 @@ public final class PostgresConnection {
     /// - Throws: `.server` with the SQLSTATE, `.connectionLost`, `.protocolViolation`.
     @discardableResult
     public func query(_ query: Query) throws(PostgresError) -> QueryResult {
+        if let leading = deferredBegin {
+            deferredBegin = nil
+            return try pipeline(leading + [query])[leading.count]
+        }
         let handle = try liveHandle()
         guard let binds = CStringArray(query.binds) else {
             throw PostgresError(
@@ -116,9 +126,24 @@ public final class PostgresConnection {
     /// - Throws: the first failing statement's error.
     public func execute(_ sql: String) throws(PostgresError) {
         let handle = try liveHandle()
+        if let leading = deferredBegin {
+            deferredBegin = nil
+            _ = try pipeline(leading)
+        }
         let result = PQexec(handle, sql)
         defer { PQclear(result) }
         try check(result, handle)
+    }
+
+    /// Runs a transaction's last statement and its COMMIT in one round trip; only inside `withTransaction`, which
+    /// then has nothing left to commit. A failing statement leaves the transaction to roll back as usual.
+    @discardableResult
+    public func queryAndCommit(_ query: Query) throws(PostgresError) -> QueryResult {
+        let leading = deferredBegin ?? []
+        deferredBegin = nil
+        let result = try pipeline(leading + [query, "COMMIT"])[leading.count]
+        committedEarly = true
+        return result
     }
 
     /// Whether a transaction block is open (or failed and awaiting ROLLBACK).
@@ -181,27 +206,26 @@ public final class PostgresConnection {
 
     // MARK: - Statements
 
+    /// The server-side name of `sql`, prepared now unless this connection prepared it before (`cached`).
+    func prepared(_ sql: String, on handle: OpaquePointer) throws(PostgresError) -> (name: String, cached: Bool) {
+        if let existing = statements[sql] { return (existing, true) }
+        if statements.count >= Self.statementCacheLimit {
+            try execute("DEALLOCATE ALL")
+            statements.removeAll()
+        }
+        statementCounter += 1
+        let name = "crmhub_\(statementCounter)"
+        let prepared = PQprepare(handle, name, sql, 0, nil)
+        defer { PQclear(prepared) }
+        try check(prepared, handle)
+        statements[sql] = name
+        return (name, false)
+    }
+
     private func run(
         _ sql: String, _ binds: CStringArray, on handle: OpaquePointer
     ) throws(PostgresError) -> QueryResult {
-        let name: String
-        let cached: Bool
-        if let existing = statements[sql] {
-            name = existing
-            cached = true
-        } else {
-            if statements.count >= Self.statementCacheLimit {
-                try execute("DEALLOCATE ALL")
-                statements.removeAll()
-            }
-            statementCounter += 1
-            name = "crmhub_\(statementCounter)"
-            let prepared = PQprepare(handle, name, sql, 0, nil)
-            defer { PQclear(prepared) }
-            try check(prepared, handle)
-            statements[sql] = name
-            cached = false
-        }
+        let (name, cached) = try prepared(sql, on: handle)
         let result: OpaquePointer? = binds.withPointers(terminated: false) { values in
             PQexecPrepared(handle, name, Int32(binds.count), values, nil, nil, 0)
         }
@@ -218,14 +242,14 @@ public final class PostgresConnection {
         return Self.read(result!)
     }
 
-    private func liveHandle() throws(PostgresError) -> OpaquePointer {
+    func liveHandle() throws(PostgresError) -> OpaquePointer {
         guard let handle, !isBroken else {
             throw PostgresError(kind: .connectionLost, message: "the connection to PostgreSQL is closed")
         }
         return handle
     }
 
-    private func check(_ result: OpaquePointer?, _ handle: OpaquePointer) throws(PostgresError) {
+    func check(_ result: OpaquePointer?, _ handle: OpaquePointer) throws(PostgresError) {
         guard let result else {
             isBroken = true
             let kind: PostgresError.Kind = PQstatus(handle) == CONNECTION_OK ? .protocolViolation : .connectionLost
@@ -291,7 +315,7 @@ public final class PostgresConnection {
         }
     }
 
-    private static func read(_ result: OpaquePointer) -> QueryResult {
+    static func read(_ result: OpaquePointer) -> QueryResult {
         let rowCount = Int(PQntuples(result))
         let columnCount = Int(PQnfields(result))
         var names: [String] = []

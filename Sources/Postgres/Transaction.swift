@@ -12,16 +12,27 @@ extension PostgresConnection {
     /// quietly roll it back, this rolls back and throws 25P02.
     /// - Throws: what `body` throws, or a `PostgresError` from BEGIN/COMMIT.
     ///
-    /// `prelude` is SQL text sent with `BEGIN` in the same round trip (transaction-local settings); like
-    /// ``execute(_:)`` it must never be built from untrusted values.
+    /// `BEGIN` and `prelude` (one statement, e.g. transaction-local settings) are sent together with the body's
+    /// first statement, and
+    /// a body that ends with ``queryAndCommit(_:)`` sends its COMMIT with its last one.
     public func withTransaction<T>(
-        isolation: IsolationLevel = .readCommitted, retries: Int = 3, prelude: String? = nil, _ body: (PostgresConnection) throws -> T
+        isolation: IsolationLevel = .readCommitted, retries: Int = 3, prelude: Query? = nil, _ body: (PostgresConnection) throws -> T
     ) throws -> T {
         var attempt = 0
         while true {
             do {
-                try execute(prelude.map { "\(isolation.beginStatement); \($0)" } ?? isolation.beginStatement)
+                // BEGIN travels with the first statement (one round trip fewer); a body that runs none opens none.
+                deferredBegin = [Query(sql: isolation.beginStatement)] + (prelude.map { [$0] } ?? [])
+                committedEarly = false
                 let value = try body(self)
+                if deferredBegin != nil {
+                    deferredBegin = nil
+                    return value
+                }
+                if committedEarly {
+                    committedEarly = false
+                    return value
+                }
                 if failedTransactionPending {
                     throw PostgresError(
                         kind: .server, sqlState: .inFailedSQLTransaction,
@@ -30,6 +41,8 @@ extension PostgresConnection {
                 try execute("COMMIT")
                 return value
             } catch {
+                deferredBegin = nil
+                committedEarly = false
                 if !isBroken, isInTransaction { try? execute("ROLLBACK") }
                 guard attempt < retries, let failure = error as? PostgresError,
                     failure.isRetryableTransactionFailure || failure.isStalePreparedStatement

@@ -124,8 +124,9 @@ public enum ListenerRequestWriter {
         }
     }
 
-    public static func insert(_ connection: PostgresConnection, _ entry: Entry) throws {
-        try connection.query("""
+    /// Writes the log row as the transaction's last statement, sent together with its COMMIT.
+    public static func insertAndCommit(_ connection: PostgresConnection, _ entry: Entry) throws {
+        try connection.queryAndCommit("""
             INSERT INTO listener_requests (org_id, id, listener_id, client_address, request_id, idempotency_key, replay_of,
                 sender_user, size, body, status, response, item_count, error_count)
             VALUES (\(entry.orgID), \(entry.id), \(entry.listenerID), \(entry.clientAddress)::inet, \(entry.requestID),

@@ -13,9 +13,8 @@ public struct OrgScope: Sendable {
     public func withOrg<T: Sendable>(
         _ orgID: Int64, _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
-        // The org id is an integer, so it is safe to splice; sending it with BEGIN saves a round trip.
         try await database.withTransaction(
-            prelude: "SELECT set_config('role', 'crmhub_app', true), set_config('crmhub.org_id', '\(orgID)', true)", body)
+            prelude: "SELECT set_config('role', 'crmhub_app', true), set_config('crmhub.org_id', \(String(orgID)), true)", body)
     }
 
     /// Runs `body` in a transaction that sees every org: platform administration and secret-token lookups

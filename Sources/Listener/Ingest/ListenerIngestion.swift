@@ -170,7 +170,7 @@ public struct ListenerIngestion: Sendable {
         func refuse(_ refusal: Refusal) throws -> Reply {
             entry.status = refusal.status
             entry.response = refusal.body
-            try ListenerRequestWriter.insert(connection, entry)
+            try ListenerRequestWriter.insertAndCommit(connection, entry)
             return Reply(status: refusal.status, body: refusal.body, contentType: "application/problem+json", replayed: false)
         }
 
@@ -214,7 +214,7 @@ public struct ListenerIngestion: Sendable {
         entry.response = Self.document(logID: logID, results: results, status: status)
         entry.itemCount = results.count
         entry.errorCount = failed
-        try ListenerRequestWriter.insert(connection, entry)
+        try ListenerRequestWriter.insertAndCommit(connection, entry)
         return Reply(status: status, body: entry.response, contentType: contentType(status), replayed: false)
     }
 

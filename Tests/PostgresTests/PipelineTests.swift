@@ -1,0 +1,60 @@
+import Postgres
+import Testing
+
+/// BEGIN sent with the first statement, COMMIT with the last (libpq pipeline mode).
+@Suite("Transactions in fewer round trips")
+struct PipelineTests {
+    @Test("the prelude's settings hold for the whole transaction and end with it")
+    func prelude() async throws {
+        try await Fixtures.withClient(poolSize: 1) { client in
+            let inside = try await client.withTransaction(prelude: "SELECT set_config('crmhub.test', 'yes', true)") { connection in
+                try connection.query("SELECT current_setting('crmhub.test', true)").rows[0].decode(0, as: String?.self)
+            }
+            #expect(inside == "yes")
+            let after = try await client.query("SELECT current_setting('crmhub.test', true)").rows[0].decode(0, as: String?.self)
+            #expect(after == nil || after == "")
+        }
+    }
+
+    @Test("queryAndCommit commits with the last statement; a body with no statement opens no transaction")
+    func queryAndCommit() async throws {
+        try await TransactionTests.withTable { client, table in
+            let id = try await client.withTransaction { connection in
+                try connection.query("INSERT INTO \(unescaped: table) VALUES (\(1), \(1))")
+                let row = try connection.queryAndCommit("INSERT INTO \(unescaped: table) VALUES (\(2), \(2)) RETURNING k").rows[0]
+                #expect(!connection.isInTransaction)
+                return try row.decode(0, as: Int.self)
+            }
+            #expect(id == 2)
+            #expect(try await TransactionTests.count(client, table) == 2)
+            let idle = try await client.withTransaction { connection in connection.isInTransaction }
+            #expect(!idle)
+        }
+    }
+
+    @Test("a failing last statement rolls the whole transaction back and the connection stays usable")
+    func failingLastStatement() async throws {
+        try await TransactionTests.withTable("k int PRIMARY KEY, v int") { client, table in
+            var failed = false
+            do {
+                try await client.withTransaction { connection in
+                    try connection.query("INSERT INTO \(unescaped: table) VALUES (\(1), \(1))")
+                    try connection.queryAndCommit("INSERT INTO \(unescaped: table) VALUES (\(1), \(2))")
+                }
+            } catch let error as PostgresError {
+                failed = error.sqlState == .uniqueViolation
+            }
+            #expect(failed)
+            #expect(try await TransactionTests.count(client, table) == 0)
+            // The first statement of a transaction may fail too, with BEGIN in the same pipeline.
+            failed = false
+            do {
+                _ = try await client.withTransaction { connection in try connection.query("SELECT 1/0") }
+            } catch let error as PostgresError {
+                failed = error.sqlState == .divisionByZero
+            }
+            #expect(failed)
+            #expect(try await client.query("SELECT \(41) + 1").rows[0].decode(0, as: Int.self) == 42)
+        }
+    }
+}
