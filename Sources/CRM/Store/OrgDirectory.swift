@@ -10,6 +10,7 @@ public final class OrgDirectory {
     private var groupsByName: [String: (id: Int64, name: String)]?
     private var catalogs: [CatalogStore.Kind: [String: String]] = [:]
     private var customFields: [CustomFieldStore.Entity: [String: CustomFieldStore.Definition]] = [:]
+    private var requiredFields: [(entity: String, name: String)]?
 
     public init(connection: PostgresConnection, orgID: Int64) {
         self.connection = connection
@@ -54,6 +55,15 @@ public final class OrgDirectory {
             catalogs[kind] = map
         }
         return catalogs[kind]?[name.lowercased()]
+    }
+
+    /// Records the org's required custom fields when they were read with something else.
+    public func knowRequiredCustomFields(_ fields: [(entity: String, name: String)]) { requiredFields = fields }
+
+    /// The names of the entity's required custom fields.
+    public func requiredCustomFields(_ entity: CustomFieldStore.Entity) throws -> [String] {
+        if let requiredFields { return requiredFields.filter { $0.entity == entity.rawValue }.map(\.name) }
+        return try customFields(entity).values.filter(\.required).map(\.name)
     }
 
     /// The custom field definitions of an entity, by lower-cased name.

@@ -107,13 +107,13 @@ public struct ListenerIngestion: Sendable {
         do {
             return try await run(arrival) { connection in
                 guard let opened = try ListenerRequestWriter.open(connection, token: token, senderEmail: sender) else { return nil }
-                return (opened.listener, opened.orgStatus, opened.senderUserID, opened.requestLogID)
+                return (opened.listener, opened.orgStatus, opened.senderUserID, opened.requestLogID, opened.requiredCustomFields)
             }
         } catch let error as PostgresError where error.sqlState == .uniqueViolation && error.constraint == "listener_requests_idempotency" {
             // A concurrent request with the same Idempotency-Key committed first; this one was rolled back whole.
             return try await run(arrival) { connection in
                 guard let opened = try ListenerRequestWriter.open(connection, token: token, senderEmail: sender) else { return nil }
-                return (opened.listener, opened.orgStatus, opened.senderUserID, opened.requestLogID)
+                return (opened.listener, opened.orgStatus, opened.senderUserID, opened.requestLogID, opened.requiredCustomFields)
             }
         }
     }
@@ -130,13 +130,15 @@ public struct ListenerIngestion: Sendable {
         return try await run(arrival, checkAddress: false, platform: false, orgID: orgID) { connection in
             guard let stored = try ListenerRequestWriter.openStored(connection, orgID: orgID, id: listenerRequestID) else { return nil }
             let senderID = try sender.flatMap { try ListenerRequestWriter.activeUserID(connection, orgID: orgID, email: $0) }
-            return (stored.listener, stored.orgStatus, senderID, stored.requestLogID)
+            return (stored.listener, stored.orgStatus, senderID, stored.requestLogID, nil)
         }
     }
 
     // MARK: The transaction
 
-    typealias Open = @Sendable (PostgresConnection) throws -> (Listener, Org.Status, Int64?, Int64)?
+    /// The listener, its org's status, the sender's user id, the log id, and the org's required custom fields
+    /// when the statement that found the listener read them too.
+    typealias Open = @Sendable (PostgresConnection) throws -> (Listener, Org.Status, Int64?, Int64, [(entity: String, name: String)]?)?
 
     func run(_ arrival: Arrival, checkAddress: Bool = true, platform: Bool = true, orgID: Int64 = 0, open: @escaping Open) async throws -> Reply? {
         let reply = try await attempt(arrival, checkAddress: checkAddress, platform: platform, orgID: orgID, open: open)
@@ -161,7 +163,7 @@ public struct ListenerIngestion: Sendable {
     }
 
     func handle(_ arrival: Arrival, _ connection: PostgresConnection, checkAddress: Bool, savepoints: Bool, open: Open) throws -> Reply? {
-        guard let (listener, orgStatus, senderUserID, logID) = try open(connection) else { return nil }
+        guard let (listener, orgStatus, senderUserID, logID, required) = try open(connection) else { return nil }
         var entry = ListenerRequestWriter.Entry(
             id: logID, orgID: listener.orgID, listenerID: listener.id, clientAddress: arrival.clientAddress?.description,
             requestID: arrival.requestID, idempotencyKey: arrival.idempotencyKey, replayOf: arrival.replayOf,
@@ -204,6 +206,7 @@ public struct ListenerIngestion: Sendable {
         }
 
         let context = IngestContext(connection: connection, listener: listener, senderUserID: senderUserID, listenerRequestID: logID)
+        if let required { context.directory.knowRequiredCustomFields(required) }
         let results = try envelope.items.map { item in try run(item, context, savepoints: savepoints) }
         let failed = results.filter { $0.outcome == .error }.count
         if let items {

@@ -35,7 +35,7 @@ enum CustomFieldValues {
 
     /// The names of required fields of the entity missing from a new record's values.
     static func missingRequired(_ json: String?, entity: CustomFieldStore.Entity, directory: OrgDirectory) throws -> [String] {
-        let required = try directory.customFields(entity).values.filter(\.required).map(\.name)
+        let required = try directory.requiredCustomFields(entity)
         guard !required.isEmpty else { return [] }
         let present = (json.flatMap { try? JSONParser.parse($0).objectValue }) ?? JSONObject()
         return required.filter { present[$0] == nil || present[$0] == .null }.sorted()
