@@ -100,6 +100,12 @@ public enum CustomerStore {
 
     // MARK: Creating
 
+    /// The dedup keys of a payload as "kind:value" texts, to tell whether two payloads could be the same customer.
+    public static func identityKeys(_ fields: CustomerFields) -> [String] {
+        let (kinds, values) = identities(fields, companyName: nil)
+        return zip(kinds, values).map { "\($0):\($1)" }
+    }
+
     /// The dedup keys of a payload, in the order that decides which existing customer a duplicate is.
     static func identities(_ fields: CustomerFields, companyName: String?) -> (kinds: [String], values: [String]) {
         var kinds: [String] = [], values: [String] = [], seen = Set<String>()

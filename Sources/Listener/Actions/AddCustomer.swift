@@ -11,8 +11,30 @@ import CRM
 ///   only channel a new customer gets (a channel in the payload is ignored).
 /// - Welcome email and SMS are queued for a new customer only (see `Welcome`).
 enum AddCustomer {
+    /// An add-contact or add-lead whose payload was read and checked, ready to write.
+    struct Prepared {
+        let item: Envelope.Item
+        let action: ActionType
+        let series: CustomerSeries
+        /// With the listener's default tag when the payload has none.
+        let fields: CustomerFields
+        let company: CompanyRequest?
+        let channel: String?
+
+        /// The history detail of the "created" line and of a "duplicate" one.
+        func createdDetail(_ context: IngestContext) -> String { context.historyDetail(action) }
+        func duplicateDetail(_ context: IngestContext) -> String {
+            context.historyDetail(action, [("fields", .array(fields.presentFields.map { .string($0) }))])
+        }
+    }
+
     static func run(_ item: Envelope.Item, series: CustomerSeries, context: IngestContext) throws -> (ItemOutcome, [TouchedRecord]) {
-        let action = item.action ?? .addContact
+        try apply(try prepare(item, series: series, context: context), context: context)
+    }
+
+    /// Reads and checks the payload; writes nothing.
+    /// - Throws: `ActionFailure` with every bad field.
+    static func prepare(_ item: Envelope.Item, series: CustomerSeries, context: IngestContext) throws -> Prepared {
         let reader = PayloadReader(object: item.data, path: "data[\(item.index)].data", errors: FieldErrors())
         var fields = try CustomerPayload.read(reader, entity: series == .lead ? .lead : .contact, directory: context.directory)
         if !reader.has("name") { reader.errors.add(reader.field("name"), "is required") }
@@ -27,28 +49,33 @@ enum AddCustomer {
             reader.errors.add(reader.field("cusFields"), "the required custom fields \(missing.joined(separator: ", ")) are missing")
         }
         guard reader.errors.isEmpty else { throw ActionFailure(reader.errors.list) }
-
         if fields.tags == nil, let tag = context.listener.defaultTag { fields.tags = [tag] }
         let channel = series == .lead ? context.listener.defaultLeadChannel : context.listener.defaultContactChannel
+        return Prepared(
+            item: item, action: item.action ?? .addContact, series: series, fields: fields, company: company, channel: channel)
+    }
+
+    /// Writes one prepared add: the customer (or a duplicate line), its company, its welcome messages.
+    static func apply(_ prepared: Prepared, context: IngestContext) throws -> (ItemOutcome, [TouchedRecord]) {
         let outcome = try CustomerStore.create(
-            context.connection, orgID: context.orgID, series: series, fields: fields, channel: channel, companyID: nil,
-            source: context.source, history: context.historyDetail(action))
+            context.connection, orgID: context.orgID, series: prepared.series, fields: prepared.fields, channel: prepared.channel,
+            companyID: nil, source: context.source, history: prepared.createdDetail(context))
         switch outcome {
         case .duplicate(let existing):
             try CustomerStore.appendHistory(
                 context.connection, orgID: context.orgID, customerID: existing.id, event: "duplicate", source: context.source,
-                detail: context.historyDetail(action, [("fields", .array(fields.presentFields.map { .string($0) }))]))
+                detail: prepared.duplicateDetail(context))
             return (.matchedExisting, [TouchedRecord(customer: existing, outcome: .matchedExisting)])
         case .created(let customer):
             var records = [TouchedRecord(customer: customer, outcome: .created)]
-            if let company {
-                let (companyRef, created) = try company.resolve(context, action: action)
+            if let company = prepared.company {
+                let (companyRef, created) = try company.resolve(context, action: prepared.action)
                 _ = try CustomerStore.update(
-                    context.connection, orgID: context.orgID, series: series, id: customer.id, fields: CustomerFields(),
+                    context.connection, orgID: context.orgID, series: prepared.series, id: customer.id, fields: CustomerFields(),
                     companyID: .some(companyRef.id))
                 records.append(TouchedRecord(customer: companyRef, outcome: created ? .created : .matchedExisting))
             }
-            let messages = Welcome.messages(for: customer, fields: fields, listener: context.listener)
+            let messages = Welcome.messages(for: customer, fields: prepared.fields, listener: context.listener)
             for id in try OutboxWriter.enqueue(context.connection, orgID: context.orgID, listenerID: context.listener.id, messages) {
                 records.append(TouchedRecord(.message, id: id, outcome: .created))
             }

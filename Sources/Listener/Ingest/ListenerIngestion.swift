@@ -207,7 +207,7 @@ public struct ListenerIngestion: Sendable {
 
         let context = IngestContext(connection: connection, listener: listener, senderUserID: senderUserID, listenerRequestID: logID)
         if let required { context.directory.knowRequiredCustomFields(required) }
-        let results = try envelope.items.map { item in try run(item, context, savepoints: savepoints) }
+        let results = try runAll(envelope.items, context, savepoints: savepoints)
         let failed = results.filter { $0.outcome == .error }.count
         if let items {
             for result in results { items.increment([result.actionType, result.outcome.rawValue]) }
@@ -223,6 +223,41 @@ public struct ListenerIngestion: Sendable {
 
     func contentType(_ status: Int) -> String {
         [200, 207, 422].contains(status) ? "application/json" : "application/problem+json"
+    }
+
+    /// Runs the items in order. Without savepoints, runs of plain add-contact/add-lead actions are written
+    /// together (see `AddBatch`); with them (the exact re-run), every item alone.
+    func runAll(_ items: [Envelope.Item], _ context: IngestContext, savepoints: Bool) throws -> [ItemResult] {
+        var results = [ItemResult?](repeating: nil, count: items.count)
+        var batch = AddBatch()
+        func flush() throws {
+            do {
+                for result in try batch.flush(context) { results[result.index] = result }
+            } catch let error as PostgresError where error.isUnavailable || error.isRetryableTransactionFailure {
+                throw error
+            } catch {
+                throw RestartWithSavepoints()
+            }
+        }
+        for item in items {
+            if !savepoints, item.error == nil, let series = item.action.flatMap(AddBatch.series(for:)) {
+                do {
+                    let prepared = try AddCustomer.prepare(item, series: series, context: context)
+                    if prepared.company == nil {
+                        if !batch.accepts(prepared) { try flush() }
+                        batch.add(prepared)
+                        continue
+                    }
+                } catch let failure as ActionFailure {
+                    results[item.index] = .failed(item, failure.errors)
+                    continue
+                }
+            }
+            try flush()
+            results[item.index] = try run(item, context, savepoints: savepoints)
+        }
+        try flush()
+        return results.map { $0! }
     }
 
     func run(_ item: Envelope.Item, _ context: IngestContext, savepoints: Bool) throws -> ItemResult {

@@ -1,0 +1,119 @@
+import JSON
+import Postgres
+
+extension CustomerStore {
+    /// One customer to create in a batch, with the history details of either outcome.
+    public struct BatchEntry: Sendable {
+        public let fields: CustomerFields
+        public let channel: String?
+        public let createdDetail: String
+        public let duplicateDetail: String
+
+        public init(fields: CustomerFields, channel: String?, createdDetail: String, duplicateDetail: String) {
+            self.fields = fields
+            self.channel = channel
+            self.createdDetail = createdDetail
+            self.duplicateDetail = duplicateDetail
+        }
+    }
+
+    /// `create` for many customers of one series in one statement: each entry becomes a new customer with its
+    /// identities and "created" line, or a "duplicate" line on the customer that already has one of its
+    /// identities. The entries must not share identities with each other (the caller splits batches there).
+    ///
+    /// - Returns: one outcome per entry, in order; nil for an entry that lost a race for an identity to a
+    ///   concurrent request (its row is removed again): run it alone with `create`.
+    public static func createMany(
+        _ connection: PostgresConnection, orgID: Int64, series: CustomerSeries, _ entries: [BatchEntry], source: Source
+    ) throws -> [CreateOutcome?] {
+        var idOrdinals: [Int] = [], idKinds: [String] = [], idValues: [String] = [], idRanks: [Int] = []
+        var wantedCount = [Int](repeating: 0, count: entries.count)
+        for (ordinal, entry) in entries.enumerated() {
+            let (kinds, values) = identities(entry.fields, companyName: nil)
+            for (rank, (kind, value)) in zip(kinds, values).enumerated() {
+                idOrdinals.append(ordinal)
+                idKinds.append(kind)
+                idValues.append(value)
+                idRanks.append(rank)
+            }
+            wantedCount[ordinal] = kinds.count
+        }
+        let fields = entries.map(\.fields)
+        let tags: [String?] = fields.map { $0.tags.map { JSONWriter.string(.array($0.map(JSONValue.string))) } }
+        let rows = try connection.query("""
+            WITH input AS MATERIALIZED (
+                SELECT * FROM unnest(
+                    \(Array(0..<entries.count))::int[], \(fields.map { $0.type ?? 0 })::int[], \(fields.map { $0.name ?? "" })::text[],
+                    \(fields.map(\.lastname))::text[], \(fields.map(\.title))::text[], \(fields.map(\.passport))::text[],
+                    \(fields.map { $0.gender ?? 2 })::int[], \(fields.map(\.bgInfo))::text[], \(fields.map(\.dateOfBirth))::text[],
+                    \(fields.map { Self.contactPointsJSON($0.emails) })::text[], \(fields.map { Self.contactPointsJSON($0.phones) })::text[],
+                    \(fields.map(\.addressesJSON))::text[], \(fields.map(\.websitesJSON))::text[], \(fields.map(\.imJSON))::text[],
+                    \(tags)::text[], \(fields.map(\.customFieldsJSON))::text[], \(fields.map(\.permitJSON))::text[],
+                    \(fields.map(\.contactID))::text[], \(entries.map(\.channel))::text[],
+                    \(entries.map(\.createdDetail))::text[], \(entries.map(\.duplicateDetail))::text[]
+                ) AS t(ordinal, type, name, lastname, title, passport, gender, bg_info, date_of_birth, emails, phones, addresses,
+                       websites, im, tags, custom_fields, permit, contact_id, channel, created_detail, duplicate_detail)
+            ), wanted AS MATERIALIZED (
+                SELECT * FROM unnest(\(idOrdinals)::int[], \(idKinds)::text[], \(idValues)::text[], \(idRanks)::int[]) AS w(ordinal, k, v, r)
+            ), existing AS MATERIALIZED (
+                SELECT DISTINCT ON (wanted.ordinal) wanted.ordinal, found.customer_id
+                FROM wanted CROSS JOIN LATERAL (
+                    SELECT i.customer_id FROM customer_identities AS i
+                    WHERE i.org_id = \(orgID) AND i.series = \(series.rawValue) AND i.kind = wanted.k AND i.value = wanted.v
+                    LIMIT 1
+                ) AS found
+                ORDER BY wanted.ordinal, wanted.r
+            ), fresh AS MATERIALIZED (
+                SELECT input.*, nextval('customers_id_seq') AS new_id FROM input
+                WHERE input.ordinal NOT IN (SELECT ordinal FROM existing)
+            ), inserted AS (
+                INSERT INTO customers (org_id, id, kind, code, type, name, lastname, title, passport, gender, bg_info,
+                    date_of_birth, emails, phones, addresses, websites, im, tags, custom_fields, permit, channel,
+                    contact_id, owner_user_id, created_by_listener_id)
+                SELECT \(orgID), new_id, \(series.rawValue), crmhub_next_code(\(series.rawValue)), type, name, lastname, title,
+                    passport, gender, bg_info, date_of_birth::date, coalesce(emails::jsonb, '[]'), coalesce(phones::jsonb, '[]'),
+                    coalesce(addresses::jsonb, '[]'), coalesce(websites::jsonb, '[]'), coalesce(im::jsonb, '[]'),
+                    coalesce(ARRAY(SELECT jsonb_array_elements_text(tags::jsonb)), '{}'), coalesce(custom_fields::jsonb, '{}'),
+                    permit::jsonb, channel, contact_id, \(source.userID), \(source.listenerID)
+                FROM fresh ORDER BY ordinal
+                RETURNING id, code, type
+            ), claimed AS (
+                INSERT INTO customer_identities (org_id, series, kind, value, customer_id)
+                SELECT \(orgID), \(series.rawValue), wanted.k, wanted.v, fresh.new_id FROM wanted JOIN fresh USING (ordinal)
+                ON CONFLICT DO NOTHING
+                RETURNING customer_id
+            ), created_lines AS (
+                INSERT INTO customer_history (org_id, customer_id, event, listener_id, listener_request_id, detail)
+                SELECT \(orgID), new_id, 'created', \(source.listenerID), \(source.listenerRequestID), created_detail::jsonb FROM fresh
+            ), duplicate_lines AS (
+                INSERT INTO customer_history (org_id, customer_id, event, listener_id, listener_request_id, detail)
+                SELECT \(orgID), existing.customer_id, 'duplicate', \(source.listenerID), \(source.listenerRequestID),
+                    input.duplicate_detail::jsonb
+                FROM existing JOIN input USING (ordinal)
+            ), claims AS (
+                SELECT customer_id, count(*) AS n FROM claimed GROUP BY customer_id
+            )
+            SELECT fresh.ordinal, true, inserted.id, inserted.code, inserted.type, coalesce(claims.n, 0)
+            FROM fresh JOIN inserted ON inserted.id = fresh.new_id LEFT JOIN claims ON claims.customer_id = inserted.id
+            UNION ALL
+            SELECT existing.ordinal, false, c.id, c.code, c.type, 0
+            FROM existing JOIN customers AS c ON c.org_id = \(orgID) AND c.id = existing.customer_id
+            """).rows
+        var outcomes = [CreateOutcome?](repeating: nil, count: entries.count)
+        for row in rows {
+            let ordinal = try row.decode(0, as: Int.self)
+            let ref = CustomerRef(id: try row.decode(2), code: CustomerCode(series: series, number: try row.decode(3)), type: try row.decode(4))
+            if try row.decode(1, as: Bool.self) {
+                if try row.decode(5, as: Int.self) == wantedCount[ordinal] {
+                    outcomes[ordinal] = .created(ref)
+                } else {
+                    // A concurrent request claimed one of its identities first: take this row back.
+                    try delete(connection, orgID: orgID, id: ref.id)
+                }
+            } else {
+                outcomes[ordinal] = .duplicate(ref)
+            }
+        }
+        return outcomes
+    }
+}
