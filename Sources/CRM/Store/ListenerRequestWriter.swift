@@ -68,6 +68,11 @@ public enum ListenerRequestWriter {
             body: try row.decode(19), requestLogID: try row.decode(20))
     }
 
+    /// The body of a logged request.
+    public static func storedBody(_ connection: PostgresConnection, orgID: Int64, id: Int64) throws -> [UInt8]? {
+        try connection.query("SELECT body FROM listener_requests WHERE org_id = \(orgID) AND id = \(id)").first?.decode(0)
+    }
+
     public static func activeUserID(_ connection: PostgresConnection, orgID: Int64, email: String) throws -> Int64? {
         try connection.query("""
             SELECT id FROM users WHERE org_id = \(orgID) AND lower(email) = lower(\(email)) AND active

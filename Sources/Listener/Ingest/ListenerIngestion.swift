@@ -123,7 +123,7 @@ public struct ListenerIngestion: Sendable {
     /// such request in the org.
     public func replay(orgID: Int64, listenerRequestID: Int64, requestID: String) async throws -> Reply? {
         guard let body = try await scope.withOrg(orgID, { connection in
-            try ListenerRequestWriter.openStored(connection, orgID: orgID, id: listenerRequestID)?.body
+            try ListenerRequestWriter.storedBody(connection, orgID: orgID, id: listenerRequestID)
         }) else { return nil }
         let arrival = Arrival(body: body, clientAddress: nil, requestID: requestID, idempotencyKey: nil, replayOf: listenerRequestID)
         let sender = try? arrival.envelope.get().senderUser
