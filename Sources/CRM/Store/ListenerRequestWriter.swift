@@ -43,6 +43,73 @@ public enum ListenerRequestWriter {
             requiredCustomFields: Array(zip(try row.decode(22, as: [String].self), try row.decode(23, as: [String].self))))
     }
 
+    /// Several requests to one listener URL, opened together (see `open`): the sender's user id for each of
+    /// `senderEmails` (nil when not an active user) and one log id per request.
+    public struct OpenedGroup: Sendable {
+        public let listener: Listener
+        public let orgStatus: Org.Status
+        public let senderUserIDs: [Int64?]
+        public let requestLogIDs: [Int64]
+        public let requiredCustomFields: [(entity: String, name: String)]
+    }
+
+    public static func openGroup(_ connection: PostgresConnection, token: String, senderEmails: [String?]) throws -> OpenedGroup? {
+        guard let token = SecretToken.parse(token, prefix: ListenerStore.prefix) else { return nil }
+        guard let row = try connection.query("""
+            WITH found AS MATERIALIZED (
+                SELECT \(unescaped: ListenerStore.columns), secret_hash FROM listeners WHERE lookup_id = \(token.lookupID)
+            )
+            SELECT found.*, (SELECT status FROM orgs WHERE id = found.org_id),
+                ARRAY(
+                    SELECT (SELECT u.id FROM users AS u WHERE u.org_id = found.org_id AND lower(u.email) = s.email AND u.active)
+                    FROM unnest(\(senderEmails)::text[]) WITH ORDINALITY AS s(email, position) ORDER BY s.position
+                )::text[],
+                ARRAY(SELECT nextval('listener_requests_id_seq') FROM generate_series(1, \(senderEmails.count))),
+                (SELECT coalesce(array_agg(f.entity ORDER BY f.id), '{}') FROM custom_fields AS f WHERE f.org_id = found.org_id AND f.required),
+                (SELECT coalesce(array_agg(f.name ORDER BY f.id), '{}') FROM custom_fields AS f WHERE f.org_id = found.org_id AND f.required),
+                set_config('crmhub.org_id', found.org_id::text, true), set_config('crmhub.platform', '', true)
+            FROM found
+            """).first
+        else { return nil }
+        guard SecretToken.matches(token.secretHash, try row.decode(18, as: [UInt8].self)) else {
+            try connection.query("SELECT set_config('crmhub.org_id', '', true)")
+            return nil
+        }
+        return OpenedGroup(
+            listener: try ListenerStore.decode(row), orgStatus: Org.Status(rawValue: try row.decode(19)) ?? .suspended,
+            senderUserIDs: try row.decode(20, as: [String?].self).map { $0.flatMap { Int64($0) } },
+            requestLogIDs: try row.decode(21),
+            requiredCustomFields: Array(zip(try row.decode(22, as: [String].self), try row.decode(23, as: [String].self))))
+    }
+
+    /// Writes the log rows of several requests in one statement, sent together with the transaction's COMMIT.
+    public static func insertManyAndCommit(_ connection: PostgresConnection, _ entries: [Entry]) throws {
+        guard let first = entries.first else { return }
+        try connection.queryAndCommit("""
+            INSERT INTO listener_requests (org_id, id, listener_id, client_address, request_id, idempotency_key, replay_of,
+                sender_user, size, body, status, response, item_count, error_count)
+            SELECT \(first.orgID), id, \(first.listenerID), client_address::inet, request_id, idempotency_key, replay_of,
+                sender_user, size, decode(body, 'hex'), status, decode(response, 'hex'), item_count, error_count
+            FROM unnest(\(entries.map(\.id))::bigint[], \(entries.map(\.clientAddress))::text[], \(entries.map(\.requestID))::text[],
+                \(entries.map(\.idempotencyKey))::text[], \(entries.map(\.replayOf))::bigint[], \(entries.map(\.senderUser))::text[],
+                \(entries.map(\.body.count))::int[], \(entries.map { Self.hex($0.body) })::text[], \(entries.map(\.status))::int[],
+                \(entries.map { Self.hex($0.response) })::text[], \(entries.map(\.itemCount))::int[], \(entries.map(\.errorCount))::int[])
+                AS e(id, client_address, request_id, idempotency_key, replay_of, sender_user, size, body, status, response,
+                     item_count, error_count)
+            """)
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// A stored request to run again, in an org transaction.
     public struct Stored: Sendable {
         public let listener: Listener

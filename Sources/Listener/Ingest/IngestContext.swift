@@ -13,11 +13,12 @@ final class IngestContext {
 
     var orgID: Int64 { listener.orgID }
 
-    init(connection: PostgresConnection, listener: Listener, senderUserID: Int64, listenerRequestID: Int64) {
+    /// - Parameter directory: the org's names, shared by the requests of one transaction.
+    init(connection: PostgresConnection, listener: Listener, senderUserID: Int64, listenerRequestID: Int64, directory: OrgDirectory) {
         self.connection = connection
         self.listener = listener
         self.senderUserID = senderUserID
-        directory = OrgDirectory(connection: connection, orgID: listener.orgID)
+        self.directory = directory
         source = CustomerStore.Source(listenerID: listener.id, listenerRequestID: listenerRequestID, userID: senderUserID)
     }
 

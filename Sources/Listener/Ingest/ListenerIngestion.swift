@@ -25,6 +25,7 @@ public struct ListenerIngestion: Sendable {
     }
 
     let scope: OrgScope
+    let coalescer = IngestCoalescer()
     let requests: CounterFamily?
     let items: CounterFamily?
 
@@ -103,6 +104,62 @@ public struct ListenerIngestion: Sendable {
     ) async throws -> Reply? {
         let arrival = Arrival(
             body: body, clientAddress: clientAddress, requestID: requestID, idempotencyKey: idempotencyKey, replayOf: nil)
+        // A request with an Idempotency-Key claims its key with its own commit, so it runs alone.
+        guard arrival.idempotencyKey == nil else { return try await receiveAlone(token: token, arrival) }
+        return try await coalescer.submit(token: token, arrival: arrival) { token, arrivals in
+            await self.runGroup(token: token, arrivals)
+        }
+    }
+
+    /// Requests to one URL that arrived together (see `IngestCoalescer`), in one transaction; if that fails for
+    /// any reason but the database being unavailable, each runs again alone, which is exact.
+    func runGroup(token: String, _ arrivals: [Arrival]) async -> [Result<Reply?, any Error>] {
+        if arrivals.count == 1 {
+            return [await Self.result { try await self.receiveAlone(token: token, arrivals[0]) }]
+        }
+        do {
+            let replies = try await scope.withPlatform { connection in try self.handleGroup(arrivals, token: token, connection) }
+            for reply in replies { if let reply { requests?.increment([String(reply.status)]) } }
+            return replies.map { .success($0) }
+        } catch let error as PostgresError where error.isUnavailable {
+            return arrivals.map { _ in .failure(error) }
+        } catch {
+            var results: [Result<Reply?, any Error>] = []
+            for arrival in arrivals { results.append(await Self.result { try await self.receiveAlone(token: token, arrival) }) }
+            return results
+        }
+    }
+
+    static func result(_ body: () async throws -> Reply?) async -> Result<Reply?, any Error> {
+        do { return .success(try await body()) } catch { return .failure(error) }
+    }
+
+    /// The transaction of a group: one listener lookup, each request processed in order, all log rows in one
+    /// statement with the COMMIT.
+    func handleGroup(_ arrivals: [Arrival], token: String, _ connection: PostgresConnection) throws -> [Reply?] {
+        let senders = arrivals.map { try? $0.envelope.get().senderUser }
+        guard let group = try ListenerRequestWriter.openGroup(connection, token: token, senderEmails: senders) else {
+            return arrivals.map { _ in nil }
+        }
+        // A rate limit counts committed requests one by one.
+        guard group.listener.rateLimitPerMinute == nil else { throw RestartWithSavepoints() }
+        let directory = OrgDirectory(connection: connection, orgID: group.listener.orgID)
+        directory.knowRequiredCustomFields(group.requiredCustomFields)
+        var replies: [Reply?] = []
+        var entries: [ListenerRequestWriter.Entry] = []
+        for (index, arrival) in arrivals.enumerated() {
+            let (reply, entry) = try process(
+                arrival, connection, listener: group.listener, orgStatus: group.orgStatus, senderUserID: group.senderUserIDs[index],
+                logID: group.requestLogIDs[index], directory: directory, checkAddress: true, savepoints: false)
+            replies.append(reply)
+            if let entry { entries.append(entry) }
+        }
+        try ListenerRequestWriter.insertManyAndCommit(connection, entries)
+        return replies
+    }
+
+    /// One request in a transaction of its own.
+    func receiveAlone(token: String, _ arrival: Arrival) async throws -> Reply? {
         let sender = try? arrival.envelope.get().senderUser
         do {
             return try await run(arrival) { connection in
@@ -164,23 +221,37 @@ public struct ListenerIngestion: Sendable {
 
     func handle(_ arrival: Arrival, _ connection: PostgresConnection, checkAddress: Bool, savepoints: Bool, open: Open) throws -> Reply? {
         guard let (listener, orgStatus, senderUserID, logID, required) = try open(connection) else { return nil }
+        let directory = OrgDirectory(connection: connection, orgID: listener.orgID)
+        if let required { directory.knowRequiredCustomFields(required) }
+        let (reply, entry) = try process(
+            arrival, connection, listener: listener, orgStatus: orgStatus, senderUserID: senderUserID, logID: logID,
+            directory: directory, checkAddress: checkAddress, savepoints: savepoints)
+        if let entry { try ListenerRequestWriter.insertAndCommit(connection, entry) }
+        return reply
+    }
+
+    /// One request inside its transaction, after its listener was found: the access rules, the actions, the
+    /// answer. Returns the log row to write (none for a rate-limit refusal or an idempotent replay).
+    func process(
+        _ arrival: Arrival, _ connection: PostgresConnection, listener: Listener, orgStatus: Org.Status, senderUserID: Int64?,
+        logID: Int64, directory: OrgDirectory, checkAddress: Bool, savepoints: Bool
+    ) throws -> (Reply, ListenerRequestWriter.Entry?) {
         var entry = ListenerRequestWriter.Entry(
             id: logID, orgID: listener.orgID, listenerID: listener.id, clientAddress: arrival.clientAddress?.description,
             requestID: arrival.requestID, idempotencyKey: arrival.idempotencyKey, replayOf: arrival.replayOf,
             senderUser: try? arrival.envelope.get().senderUser, body: arrival.body, status: 0, response: [], itemCount: 0, errorCount: 0)
 
-        func refuse(_ refusal: Refusal) throws -> Reply {
+        func refuse(_ refusal: Refusal) -> (Reply, ListenerRequestWriter.Entry?) {
             entry.status = refusal.status
             entry.response = refusal.body
-            try ListenerRequestWriter.insertAndCommit(connection, entry)
-            return Reply(status: refusal.status, body: refusal.body, contentType: "application/problem+json", replayed: false)
+            return (Reply(status: refusal.status, body: refusal.body, contentType: "application/problem+json", replayed: false), entry)
         }
 
         switch ListenerAccess.check(listener, orgStatus: orgStatus, client: arrival.clientAddress) {
-        case .disabled: return try refuse(Refusal(403, "this listener is disabled"))
-        case .orgSuspended: return try refuse(Refusal(423, "the org of this listener is suspended"))
+        case .disabled: return refuse(Refusal(403, "this listener is disabled"))
+        case .orgSuspended: return refuse(Refusal(423, "the org of this listener is suspended"))
         case .addressNotAllowed(let address) where checkAddress:
-            return try refuse(Refusal(403, "the client address \(address) is not in this listener's IP allowlist"))
+            return refuse(Refusal(403, "the client address \(address) is not in this listener's IP allowlist"))
         case .addressNotAllowed, nil: break
         }
         if checkAddress, let limit = listener.rateLimitPerMinute,
@@ -188,25 +259,25 @@ public struct ListenerIngestion: Sendable {
         {
             // Not logged: a sender over its limit must not be able to fill the log.
             let refusal = Refusal(429, "this listener accepts \(limit) requests a minute; retry later")
-            return Reply(status: 429, body: refusal.body, contentType: "application/problem+json", replayed: false)
+            return (Reply(status: 429, body: refusal.body, contentType: "application/problem+json", replayed: false), nil)
         }
         let envelope: Envelope
         switch arrival.envelope {
-        case .failure(let refusal): return try refuse(refusal)
+        case .failure(let refusal): return refuse(refusal)
         case .success(let parsed): envelope = parsed
         }
         guard let senderUserID else {
             let field = FieldError("senderUser", "'\(envelope.senderUser)' is not an active user of the org")
-            return try refuse(Refusal(422, "senderUser \(field.message)", field: field))
+            return refuse(Refusal(422, "senderUser \(field.message)", field: field))
         }
         if let key = arrival.idempotencyKey,
             let stored = try ListenerRequestWriter.storedResponse(connection, orgID: listener.orgID, listenerID: listener.id, idempotencyKey: key)
         {
-            return Reply(status: stored.status, body: stored.body, contentType: contentType(stored.status), replayed: true)
+            return (Reply(status: stored.status, body: stored.body, contentType: contentType(stored.status), replayed: true), nil)
         }
 
-        let context = IngestContext(connection: connection, listener: listener, senderUserID: senderUserID, listenerRequestID: logID)
-        if let required { context.directory.knowRequiredCustomFields(required) }
+        let context = IngestContext(
+            connection: connection, listener: listener, senderUserID: senderUserID, listenerRequestID: logID, directory: directory)
         let results = try runAll(envelope.items, context, savepoints: savepoints)
         let failed = results.filter { $0.outcome == .error }.count
         if let items {
@@ -217,8 +288,7 @@ public struct ListenerIngestion: Sendable {
         entry.response = Self.document(logID: logID, results: results, status: status)
         entry.itemCount = results.count
         entry.errorCount = failed
-        try ListenerRequestWriter.insertAndCommit(connection, entry)
-        return Reply(status: status, body: entry.response, contentType: contentType(status), replayed: false)
+        return (Reply(status: status, body: entry.response, contentType: contentType(status), replayed: false), entry)
     }
 
     func contentType(_ status: Int) -> String {
