@@ -91,3 +91,60 @@ struct ListenerBatchTests {
         await fixture.stop()
     }
 }
+
+@Suite("listener: requests written together")
+struct ListenerGroupTests {
+    @Test("many single-contact requests at once: each its own answer, log row and history lines; bad ones refused alone")
+    func concurrentSingles() async throws {
+        let fixture = try await ListenerFixture.start()
+        try await fixture.addUser("other@htklabs.com")
+        let outcomes = try await withThrowingTaskGroup(of: (Int, Int, JSONValue).self) { group in
+            for index in 0..<60 {
+                group.addTask {
+                    let sender = index % 15 == 7 ? "stranger@htklabs.com" : index % 2 == 0 ? ListenerFixture.sender : "other@htklabs.com"
+                    let payload: JSONValue = index % 20 == 3
+                        ? ["name": "", "emails": [["value": "broken"]]]
+                        : ["name": .string("Single \(index)"), "emails": [["value": .string("single\(index)@group.vn")]]]
+                    let result = try await fixture.send([("add-contact", payload)], sender: sender)
+                    return (index, result.status, result.json)
+                }
+            }
+            return try await group.reduce(into: [(Int, Int, JSONValue)]()) { $0.append($1) }
+        }
+        var logIDs = Set<Int>()
+        for (index, status, json) in outcomes {
+            if index % 15 == 7 {
+                #expect(status == 422 && json["errors"]?[0]?["field"] == "senderUser", "\(index): \(json)")
+                continue
+            }
+            if index % 20 == 3 {
+                #expect(status == 422 && json["results"]?[0]?["outcome"] == "error", "\(index): \(json)")
+                continue
+            }
+            #expect(status == 200, "\(index): \(json)")
+            let logID = try #require(json["listenerRequestId"]?.intValue)
+            logIDs.insert(logID)
+            let code = try #require(json["results"]?[0]?["records"]?[0]?["customerId"]?.stringValue)
+            // The created line of this contact points at this request's log row, which holds this request's body.
+            let rows = try await fixture.rows("""
+                SELECT h.listener_request_id, convert_from(r.body, 'UTF8'), r.sender_user FROM customers c
+                JOIN customer_history h ON h.org_id = c.org_id AND h.customer_id = c.id AND h.event = 'created'
+                JOIN listener_requests r ON r.org_id = c.org_id AND r.id = h.listener_request_id
+                WHERE c.org_id = \(fixture.orgID) AND c.code = \(Int64(code.dropFirst(4)) ?? 0)
+                """)
+            #expect(rows.count == 1)
+            #expect(try rows.first?.decode(0, as: Int64.self) == Int64(logID))
+            #expect(try rows.first?.decode(1, as: String.self).contains("single\(index)@group.vn") == true)
+        }
+        #expect(logIDs.count == 60 - 4 - 3)
+        #expect(try await fixture.count("SELECT count(*) FROM customers WHERE org_id = \(fixture.orgID)") == 53)
+        #expect(try await fixture.count("SELECT count(*) FROM listener_requests WHERE org_id = \(fixture.orgID)") == 60)
+        // Some of them were written together (the group histogram saw more requests than groups).
+        let metrics = try await fixture.server.request("GET", "/metrics").text
+        func value(_ name: String) -> Double {
+            metrics.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ")[1]) } ?? 0
+        }
+        #expect(value("crmhub_listener_group_requests_sum") > value("crmhub_listener_group_requests_count"), "\(metrics)")
+        await fixture.stop()
+    }
+}

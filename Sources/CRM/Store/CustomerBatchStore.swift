@@ -2,16 +2,18 @@ import JSON
 import Postgres
 
 extension CustomerStore {
-    /// One customer to create in a batch, with the history details of either outcome.
+    /// One customer to create in a batch, who asked for it, and the history details of either outcome.
     public struct BatchEntry: Sendable {
         public let fields: CustomerFields
         public let channel: String?
+        public let source: Source
         public let createdDetail: String
         public let duplicateDetail: String
 
-        public init(fields: CustomerFields, channel: String?, createdDetail: String, duplicateDetail: String) {
+        public init(fields: CustomerFields, channel: String?, source: Source, createdDetail: String, duplicateDetail: String) {
             self.fields = fields
             self.channel = channel
+            self.source = source
             self.createdDetail = createdDetail
             self.duplicateDetail = duplicateDetail
         }
@@ -24,7 +26,7 @@ extension CustomerStore {
     /// - Returns: one outcome per entry, in order; nil for an entry that lost a race for an identity to a
     ///   concurrent request (its row is removed again): run it alone with `create`.
     public static func createMany(
-        _ connection: PostgresConnection, orgID: Int64, series: CustomerSeries, _ entries: [BatchEntry], source: Source
+        _ connection: PostgresConnection, orgID: Int64, series: CustomerSeries, _ entries: [BatchEntry]
     ) throws -> [CreateOutcome?] {
         var idOrdinals: [Int] = [], idKinds: [String] = [], idValues: [String] = [], idRanks: [Int] = []
         var wantedCount = [Int](repeating: 0, count: entries.count)
@@ -50,9 +52,12 @@ extension CustomerStore {
                     \(fields.map(\.addressesJSON))::text[], \(fields.map(\.websitesJSON))::text[], \(fields.map(\.imJSON))::text[],
                     \(tags)::text[], \(fields.map(\.customFieldsJSON))::text[], \(fields.map(\.permitJSON))::text[],
                     \(fields.map(\.contactID))::text[], \(entries.map(\.channel))::text[],
-                    \(entries.map(\.createdDetail))::text[], \(entries.map(\.duplicateDetail))::text[]
+                    \(entries.map(\.createdDetail))::text[], \(entries.map(\.duplicateDetail))::text[],
+                    \(entries.map(\.source.listenerID))::bigint[], \(entries.map(\.source.listenerRequestID))::bigint[],
+                    \(entries.map(\.source.userID))::bigint[]
                 ) AS t(ordinal, type, name, lastname, title, passport, gender, bg_info, date_of_birth, emails, phones, addresses,
-                       websites, im, tags, custom_fields, permit, contact_id, channel, created_detail, duplicate_detail)
+                       websites, im, tags, custom_fields, permit, contact_id, channel, created_detail, duplicate_detail,
+                       listener_id, listener_request_id, user_id)
             ), wanted AS MATERIALIZED (
                 SELECT * FROM unnest(\(idOrdinals)::int[], \(idKinds)::text[], \(idValues)::text[], \(idRanks)::int[]) AS w(ordinal, k, v, r)
             ), existing AS MATERIALIZED (
@@ -74,7 +79,7 @@ extension CustomerStore {
                     passport, gender, bg_info, date_of_birth::date, coalesce(emails::jsonb, '[]'), coalesce(phones::jsonb, '[]'),
                     coalesce(addresses::jsonb, '[]'), coalesce(websites::jsonb, '[]'), coalesce(im::jsonb, '[]'),
                     coalesce(ARRAY(SELECT jsonb_array_elements_text(tags::jsonb)), '{}'), coalesce(custom_fields::jsonb, '{}'),
-                    permit::jsonb, channel, contact_id, \(source.userID), \(source.listenerID)
+                    permit::jsonb, channel, contact_id, user_id, listener_id
                 FROM fresh ORDER BY ordinal
                 RETURNING id, code, type
             ), claimed AS (
@@ -84,10 +89,10 @@ extension CustomerStore {
                 RETURNING customer_id
             ), created_lines AS (
                 INSERT INTO customer_history (org_id, customer_id, event, listener_id, listener_request_id, detail)
-                SELECT \(orgID), new_id, 'created', \(source.listenerID), \(source.listenerRequestID), created_detail::jsonb FROM fresh
+                SELECT \(orgID), new_id, 'created', listener_id, listener_request_id, created_detail::jsonb FROM fresh
             ), duplicate_lines AS (
                 INSERT INTO customer_history (org_id, customer_id, event, listener_id, listener_request_id, detail)
-                SELECT \(orgID), existing.customer_id, 'duplicate', \(source.listenerID), \(source.listenerRequestID),
+                SELECT \(orgID), existing.customer_id, 'duplicate', input.listener_id, input.listener_request_id,
                     input.duplicate_detail::jsonb
                 FROM existing JOIN input USING (ordinal)
             ), claims AS (

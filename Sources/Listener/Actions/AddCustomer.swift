@@ -20,10 +20,12 @@ enum AddCustomer {
         let fields: CustomerFields
         let company: CompanyRequest?
         let channel: String?
+        /// The request it belongs to (a group of requests shares one transaction).
+        let context: IngestContext
 
         /// The history detail of the "created" line and of a "duplicate" one.
-        func createdDetail(_ context: IngestContext) -> String { context.historyDetail(action) }
-        func duplicateDetail(_ context: IngestContext) -> String {
+        var createdDetail: String { context.historyDetail(action) }
+        var duplicateDetail: String {
             context.historyDetail(action, [("fields", .array(fields.presentFields.map { .string($0) }))])
         }
     }
@@ -52,19 +54,20 @@ enum AddCustomer {
         if fields.tags == nil, let tag = context.listener.defaultTag { fields.tags = [tag] }
         let channel = series == .lead ? context.listener.defaultLeadChannel : context.listener.defaultContactChannel
         return Prepared(
-            item: item, action: item.action ?? .addContact, series: series, fields: fields, company: company, channel: channel)
+            item: item, action: item.action ?? .addContact, series: series, fields: fields, company: company, channel: channel,
+            context: context)
     }
 
     /// Writes one prepared add: the customer (or a duplicate line), its company, its welcome messages.
     static func apply(_ prepared: Prepared, context: IngestContext) throws -> (ItemOutcome, [TouchedRecord]) {
         let outcome = try CustomerStore.create(
             context.connection, orgID: context.orgID, series: prepared.series, fields: prepared.fields, channel: prepared.channel,
-            companyID: nil, source: context.source, history: prepared.createdDetail(context))
+            companyID: nil, source: context.source, history: prepared.createdDetail)
         switch outcome {
         case .duplicate(let existing):
             try CustomerStore.appendHistory(
                 context.connection, orgID: context.orgID, customerID: existing.id, event: "duplicate", source: context.source,
-                detail: prepared.duplicateDetail(context))
+                detail: prepared.duplicateDetail)
             return (.matchedExisting, [TouchedRecord(customer: existing, outcome: .matchedExisting)])
         case .created(let customer):
             var records = [TouchedRecord(customer: customer, outcome: .created)]

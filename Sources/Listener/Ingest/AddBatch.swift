@@ -29,24 +29,26 @@ struct AddBatch {
         keys.formUnion(CustomerStore.identityKeys(prepared.fields))
     }
 
-    /// Writes the batch and empties it; one result per action.
-    mutating func flush(_ context: IngestContext) throws -> [ItemResult] {
+    /// Writes the batch and empties it; one result per action, in the order they were added. The actions may
+    /// come from several requests of one transaction (same listener): each keeps its own request's history and
+    /// welcome messages.
+    mutating func flush() throws -> [ItemResult] {
         defer {
             pending = []
             keys = []
         }
         guard let first = pending.first else { return [] }
+        let context = first.context
         if pending.count == 1 {
             let (outcome, records) = try AddCustomer.apply(first, context: context)
             return [ItemResult(index: first.item.index, actionType: first.item.actionType, outcome: outcome, records: records, errors: [])]
         }
         let entries = pending.map { prepared in
             CustomerStore.BatchEntry(
-                fields: prepared.fields, channel: prepared.channel, createdDetail: prepared.createdDetail(context),
-                duplicateDetail: prepared.duplicateDetail(context))
+                fields: prepared.fields, channel: prepared.channel, source: prepared.context.source,
+                createdDetail: prepared.createdDetail, duplicateDetail: prepared.duplicateDetail)
         }
-        let outcomes = try CustomerStore.createMany(
-            context.connection, orgID: context.orgID, series: first.series, entries, source: context.source)
+        let outcomes = try CustomerStore.createMany(context.connection, orgID: context.orgID, series: first.series, entries)
         var results: [ItemResult] = []
         var messages: [OutboxWriter.Message] = []
         var messageOwners: [Int] = []
@@ -57,7 +59,7 @@ struct AddBatch {
                 results.append(ItemResult(
                     index: item.index, actionType: item.actionType, outcome: .created,
                     records: [TouchedRecord(customer: customer, outcome: .created)], errors: []))
-                for message in Welcome.messages(for: customer, fields: prepared.fields, listener: context.listener) {
+                for message in Welcome.messages(for: customer, fields: prepared.fields, listener: prepared.context.listener) {
                     messages.append(message)
                     messageOwners.append(results.count - 1)
                 }
@@ -67,7 +69,7 @@ struct AddBatch {
                     records: [TouchedRecord(customer: existing, outcome: .matchedExisting)], errors: []))
             case nil:
                 // Lost a race for an identity to a concurrent request: alone, it finds that request's customer.
-                let (outcome, records) = try AddCustomer.apply(prepared, context: context)
+                let (outcome, records) = try AddCustomer.apply(prepared, context: prepared.context)
                 results.append(ItemResult(index: item.index, actionType: item.actionType, outcome: outcome, records: records, errors: []))
             }
         }

@@ -28,6 +28,7 @@ public struct ListenerIngestion: Sendable {
     let coalescer = IngestCoalescer()
     let requests: CounterFamily?
     let items: CounterFamily?
+    let groups: HistogramFamily?
 
     /// - Parameter metrics: where to count requests by status and items by action and outcome.
     public init(scope: OrgScope, metrics: MetricsRegistry? = nil) {
@@ -36,6 +37,9 @@ public struct ListenerIngestion: Sendable {
             "crmhub_listener_requests_total", help: "Listener requests answered, by HTTP status.", labels: ["status"])
         items = metrics?.counter(
             "crmhub_listener_items_total", help: "Listener actions run, by action type and outcome.", labels: ["action", "outcome"])
+        groups = metrics?.histogram(
+            "crmhub_listener_group_requests", help: "Requests to one listener URL written in one transaction.",
+            buckets: [1, 2, 4, 8, 16, 32, 64])
     }
 
     /// What arrived, before the listener is known.
@@ -114,6 +118,7 @@ public struct ListenerIngestion: Sendable {
     /// Requests to one URL that arrived together (see `IngestCoalescer`), in one transaction; if that fails for
     /// any reason but the database being unavailable, each runs again alone, which is exact.
     func runGroup(token: String, _ arrivals: [Arrival]) async -> [Result<Reply?, any Error>] {
+        groups?.observe(Double(arrivals.count))
         if arrivals.count == 1 {
             return [await Self.result { try await self.receiveAlone(token: token, arrivals[0]) }]
         }
@@ -145,17 +150,58 @@ public struct ListenerIngestion: Sendable {
         guard group.listener.rateLimitPerMinute == nil else { throw RestartWithSavepoints() }
         let directory = OrgDirectory(connection: connection, orgID: group.listener.orgID)
         directory.knowRequiredCustomFields(group.requiredCustomFields)
-        var replies: [Reply?] = []
-        var entries: [ListenerRequestWriter.Entry] = []
+        var admissions: [Admission] = []
         for (index, arrival) in arrivals.enumerated() {
-            let (reply, entry) = try process(
+            admissions.append(try admit(
                 arrival, connection, listener: group.listener, orgStatus: group.orgStatus, senderUserID: group.senderUserIDs[index],
-                logID: group.requestLogIDs[index], directory: directory, checkAddress: true, savepoints: false)
-            replies.append(reply)
-            if let entry { entries.append(entry) }
+                logID: group.requestLogIDs[index], directory: directory, checkAddress: true))
         }
-        try ListenerRequestWriter.insertManyAndCommit(connection, entries)
-        return replies
+        var answers: [(reply: Reply, entry: ListenerRequestWriter.Entry?)] = []
+        if let batch = try Self.addsAsOneBatch(admissions) {
+            answers = try runAsOneBatch(admissions, batch)
+        } else {
+            for admission in admissions {
+                switch admission {
+                case .answered(let reply, let entry): answers.append((reply, entry))
+                case .admitted(let admitted):
+                    answers.append(answer(admitted, try runAll(admitted.envelope.items, admitted.context, savepoints: false)))
+                }
+            }
+        }
+        try ListenerRequestWriter.insertManyAndCommit(connection, answers.compactMap(\.entry))
+        return answers.map(\.reply)
+    }
+
+    /// When every admitted request of a group holds only add-contact (or only add-lead) actions that can share one
+    /// batch (see `AddBatch`), that batch; nil otherwise. A payload error also means nil: the requests then run
+    /// one after another, which reports it.
+    static func addsAsOneBatch(_ admissions: [Admission]) throws -> AddBatch? {
+        var batch = AddBatch()
+        for case .admitted(let admitted) in admissions {
+            for item in admitted.envelope.items {
+                guard item.error == nil, let series = item.action.flatMap(AddBatch.series(for:)) else { return nil }
+                guard let prepared = try? AddCustomer.prepare(item, series: series, context: admitted.context),
+                    batch.accepts(prepared)
+                else { return nil }
+                batch.add(prepared)
+            }
+        }
+        return batch.pending.isEmpty ? nil : batch
+    }
+
+    /// Writes the group's adds with one statement and answers each request with its own items' results.
+    func runAsOneBatch(_ admissions: [Admission], _ batch: AddBatch) throws -> [(reply: Reply, entry: ListenerRequestWriter.Entry?)] {
+        var batch = batch
+        let owners = batch.pending.map(\.context.source.listenerRequestID)
+        let results = try batch.flush()
+        var byRequest: [Int64: [ItemResult]] = [:]
+        for (owner, result) in zip(owners, results) { byRequest[owner ?? 0, default: []].append(result) }
+        return admissions.map { admission in
+            switch admission {
+            case .answered(let reply, let entry): return (reply, entry)
+            case .admitted(let admitted): return answer(admitted, byRequest[admitted.entry.id] ?? [])
+            }
+        }
     }
 
     /// One request in a transaction of its own.
@@ -236,15 +282,44 @@ public struct ListenerIngestion: Sendable {
         _ arrival: Arrival, _ connection: PostgresConnection, listener: Listener, orgStatus: Org.Status, senderUserID: Int64?,
         logID: Int64, directory: OrgDirectory, checkAddress: Bool, savepoints: Bool
     ) throws -> (Reply, ListenerRequestWriter.Entry?) {
+        switch try admit(
+            arrival, connection, listener: listener, orgStatus: orgStatus, senderUserID: senderUserID, logID: logID,
+            directory: directory, checkAddress: checkAddress)
+        {
+        case .answered(let reply, let entry): return (reply, entry)
+        case .admitted(let admitted):
+            let results = try runAll(admitted.envelope.items, admitted.context, savepoints: savepoints)
+            return answer(admitted, results)
+        }
+    }
+
+    /// A request past the access rules, ready to run its actions.
+    struct Admitted {
+        let envelope: Envelope
+        let context: IngestContext
+        let entry: ListenerRequestWriter.Entry
+    }
+
+    enum Admission {
+        /// Refused or answered from the idempotency record; the log row to write, if any.
+        case answered(Reply, ListenerRequestWriter.Entry?)
+        case admitted(Admitted)
+    }
+
+    /// The access rules of one request: listener enabled, org active, address allowed, rate, body, sender.
+    func admit(
+        _ arrival: Arrival, _ connection: PostgresConnection, listener: Listener, orgStatus: Org.Status, senderUserID: Int64?,
+        logID: Int64, directory: OrgDirectory, checkAddress: Bool
+    ) throws -> Admission {
         var entry = ListenerRequestWriter.Entry(
             id: logID, orgID: listener.orgID, listenerID: listener.id, clientAddress: arrival.clientAddress?.description,
             requestID: arrival.requestID, idempotencyKey: arrival.idempotencyKey, replayOf: arrival.replayOf,
             senderUser: try? arrival.envelope.get().senderUser, body: arrival.body, status: 0, response: [], itemCount: 0, errorCount: 0)
 
-        func refuse(_ refusal: Refusal) -> (Reply, ListenerRequestWriter.Entry?) {
+        func refuse(_ refusal: Refusal) -> Admission {
             entry.status = refusal.status
             entry.response = refusal.body
-            return (Reply(status: refusal.status, body: refusal.body, contentType: "application/problem+json", replayed: false), entry)
+            return .answered(Reply(status: refusal.status, body: refusal.body, contentType: "application/problem+json", replayed: false), entry)
         }
 
         switch ListenerAccess.check(listener, orgStatus: orgStatus, client: arrival.clientAddress) {
@@ -259,7 +334,7 @@ public struct ListenerIngestion: Sendable {
         {
             // Not logged: a sender over its limit must not be able to fill the log.
             let refusal = Refusal(429, "this listener accepts \(limit) requests a minute; retry later")
-            return (Reply(status: 429, body: refusal.body, contentType: "application/problem+json", replayed: false), nil)
+            return .answered(Reply(status: 429, body: refusal.body, contentType: "application/problem+json", replayed: false), nil)
         }
         let envelope: Envelope
         switch arrival.envelope {
@@ -273,12 +348,17 @@ public struct ListenerIngestion: Sendable {
         if let key = arrival.idempotencyKey,
             let stored = try ListenerRequestWriter.storedResponse(connection, orgID: listener.orgID, listenerID: listener.id, idempotencyKey: key)
         {
-            return (Reply(status: stored.status, body: stored.body, contentType: contentType(stored.status), replayed: true), nil)
+            return .answered(Reply(status: stored.status, body: stored.body, contentType: contentType(stored.status), replayed: true), nil)
         }
-
         let context = IngestContext(
             connection: connection, listener: listener, senderUserID: senderUserID, listenerRequestID: logID, directory: directory)
-        let results = try runAll(envelope.items, context, savepoints: savepoints)
+        return .admitted(Admitted(envelope: envelope, context: context, entry: entry))
+    }
+
+    /// The answer and log row of an admitted request whose actions ran.
+    func answer(_ admitted: Admitted, _ results: [ItemResult]) -> (Reply, ListenerRequestWriter.Entry?) {
+        var entry = admitted.entry
+        let logID = entry.id
         let failed = results.filter { $0.outcome == .error }.count
         if let items {
             for result in results { items.increment([result.actionType, result.outcome.rawValue]) }
@@ -302,7 +382,7 @@ public struct ListenerIngestion: Sendable {
         var batch = AddBatch()
         func flush() throws {
             do {
-                for result in try batch.flush(context) { results[result.index] = result }
+                for result in try batch.flush() { results[result.index] = result }
             } catch let error as PostgresError where error.isUnavailable || error.isRetryableTransactionFailure {
                 throw error
             } catch {
