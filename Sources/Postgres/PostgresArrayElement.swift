@@ -65,21 +65,24 @@ enum PostgresArrayLiteral {
     /// Every element double-quoted with `"` and `\` backslash-escaped, so commas, braces, spaces and the word
     /// NULL inside a value stay data; a nil element is the bare word NULL.
     static func format(_ elements: [String?]) -> String {
-        var text = "{"
+        // Bytes, not scalars: `"` and `\` are ASCII, so UTF-8 continuation bytes never look like them.
+        var bytes: [UInt8] = [UInt8(ascii: "{")]
+        bytes.reserveCapacity(elements.reduce(2) { $0 + ($1?.utf8.count ?? 4) + 3 })
         for (index, element) in elements.enumerated() {
-            if index > 0 { text += "," }
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
             guard let element else {
-                text += "NULL"
+                bytes.append(contentsOf: "NULL".utf8)
                 continue
             }
-            text += "\""
-            for character in element.unicodeScalars {
-                if character == "\"" || character == "\\" { text += "\\" }
-                text.unicodeScalars.append(character)
+            bytes.append(UInt8(ascii: "\""))
+            for byte in element.utf8 {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
+                bytes.append(byte)
             }
-            text += "\""
+            bytes.append(UInt8(ascii: "\""))
         }
-        return text + "}"
+        bytes.append(UInt8(ascii: "}"))
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The elements of `{a,"b c",NULL,"NULL"}` (nil for an unquoted NULL). Nil when the text is not a
