@@ -43,6 +43,11 @@ public enum JSONWriter {
 
     public static func quote(_ text: String, into out: inout String) {
         out += "\""
+        if !needsEscaping(text) {
+            out += text
+            out += "\""
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
@@ -59,5 +64,14 @@ public enum JSONWriter {
             }
         }
         out += "\""
+    }
+
+    /// Whether any byte of the text needs an escape: `"`, `\`, a control character, or the first byte of
+    /// U+2028/U+2029 (0xE2, checked precisely on the slow path). Most text needs none and is copied whole.
+    static func needsEscaping(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            bytes.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == 0xE2 }
+        }
     }
 }

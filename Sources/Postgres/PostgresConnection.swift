@@ -407,16 +407,19 @@ struct CStringArray {
 
     init?(_ strings: [String?]) {
         offsets.reserveCapacity(strings.count)
+        storage.reserveCapacity(strings.reduce(1) { $0 + ($1?.utf8.count ?? 0) + 1 })
         for string in strings {
-            guard let string else {
+            guard var string else {
                 offsets.append(nil)
                 continue
             }
             offsets.append(storage.count)
-            for byte in string.utf8 {
-                if byte == 0 { return nil }
-                storage.append(CChar(bitPattern: byte))
+            let copied = string.withUTF8 { bytes -> Bool in
+                guard !bytes.contains(0) else { return false }
+                bytes.withMemoryRebound(to: CChar.self) { storage.append(contentsOf: $0) }
+                return true
             }
+            guard copied else { return nil }
             storage.append(0)
         }
         if storage.isEmpty { storage.append(0) }
