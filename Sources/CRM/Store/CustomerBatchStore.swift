@@ -102,7 +102,9 @@ extension CustomerStore {
             FROM fresh JOIN inserted ON inserted.id = fresh.new_id LEFT JOIN claims ON claims.customer_id = inserted.id
             UNION ALL
             SELECT existing.ordinal, false, c.id, c.code, c.type, 0
-            FROM existing JOIN customers AS c ON c.org_id = \(orgID) AND c.id = existing.customer_id
+            FROM existing CROSS JOIN LATERAL (
+                SELECT id, code, type FROM customers WHERE org_id = \(orgID) AND id = existing.customer_id LIMIT 1
+            ) AS c
             """).rows
         var outcomes = [CreateOutcome?](repeating: nil, count: entries.count)
         for row in rows {

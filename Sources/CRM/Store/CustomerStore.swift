@@ -82,7 +82,9 @@ public enum CustomerStore {
                 UNION ALL
                 SELECT customer_id, \(companyRank)::int, 0 FROM customer_identities
                 WHERE \(companyRank)::int IS NOT NULL AND org_id = \(orgID) AND series = \(series.rawValue) AND kind = 'name' AND value = \(companyName)
-            ) AS m JOIN customers AS c ON c.org_id = \(orgID) AND c.id = m.customer_id
+            ) AS m CROSS JOIN LATERAL (
+                SELECT id, code, type FROM customers WHERE org_id = \(orgID) AND id = m.customer_id LIMIT 1
+            ) AS c
             ORDER BY m.rank, m.position LIMIT 1
             """).rows
         guard let row = rows.first else { return nil }
@@ -136,7 +138,9 @@ public enum CustomerStore {
                 WITH wanted AS (
                     SELECT k, v, r FROM unnest(\(kinds)::text[], \(values)::text[]) WITH ORDINALITY AS t(k, v, r)
                 ), existing AS (
-                    -- LIMIT inside LATERAL keeps this a primary-key probe per identity, whatever the statistics say.
+                    -- LIMIT inside LATERAL keeps this a primary-key probe per identity, whatever the statistics say
+                    -- (generic plans, see PostgresConnection, are planned without the values); so for every join
+                    -- to a large table below.
                     SELECT found.customer_id FROM wanted CROSS JOIN LATERAL (
                         SELECT i.customer_id FROM customer_identities AS i
                         WHERE i.org_id = \(orgID) AND i.series = \(series.rawValue) AND i.kind = wanted.k AND i.value = wanted.v
@@ -167,7 +171,9 @@ public enum CustomerStore {
                 )
                 SELECT true, id, code, type, (SELECT count(*) FROM claimed) FROM inserted
                 UNION ALL
-                SELECT false, c.id, c.code, c.type, 0 FROM existing JOIN customers AS c ON c.org_id = \(orgID) AND c.id = existing.customer_id
+                SELECT false, c.id, c.code, c.type, 0 FROM existing CROSS JOIN LATERAL (
+                    SELECT id, code, type FROM customers WHERE org_id = \(orgID) AND id = existing.customer_id LIMIT 1
+                ) AS c
                 """).rows[0]
             let ref = CustomerRef(
                 id: try row.decode(1), code: CustomerCode(series: series, number: try row.decode(2)), type: try row.decode(3))
@@ -219,7 +225,7 @@ public enum CustomerStore {
                 WHERE i.org_id = \(orgID) AND i.series = \(series.rawValue) AND i.kind = t.k AND i.value = t.v AND i.customer_id <> \(id)
                 LIMIT 1
             ) AS found
-            JOIN customers AS c ON c.org_id = \(orgID) AND c.id = found.customer_id
+            CROSS JOIN LATERAL (SELECT code FROM customers WHERE org_id = \(orgID) AND id = found.customer_id LIMIT 1) AS c
             LIMIT 1
             """).first {
             let owner = CustomerCode(series: series, number: try taken.decode(2))
