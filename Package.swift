@@ -33,9 +33,12 @@ let package = Package(
         .target(name: "Admin", dependencies: ["HTTPServer", "CRM", "JSON"], swiftSettings: swiftSettings),
         // Listener ingestion (crm-listener-webhook.txt): the endpoint, one file per action, lenient values.
         .target(name: "Listener", dependencies: ["CRM", "HTTPServer", "JSON", "Postgres"], swiftSettings: swiftSettings),
+        // The CIOPulse-compatible Contacts API (ciopulse-contacts-api.txt) and its support groups.
+        .target(
+            name: "CIOPulse", dependencies: ["CRM", "HTTPServer", "JSON", "Postgres", "Telemetry"], swiftSettings: swiftSettings),
         .target(
             name: "App",
-            dependencies: ["HTTPServer", "Postgres", "CRM", "Admin", "Listener", "JSON", "Telemetry"],
+            dependencies: ["HTTPServer", "Postgres", "CRM", "Admin", "Listener", "CIOPulse", "JSON", "Telemetry"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "crmhub", dependencies: ["App"], swiftSettings: swiftSettings),
@@ -50,6 +53,7 @@ let package = Package(
         .testTarget(
             name: "ListenerTests", dependencies: ["Listener", "CRM", "HTTPServer", "JSON"], exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
+        .testTarget(name: "CIOPulseTests", dependencies: ["CIOPulse", "CRM", "HTTPServer"], swiftSettings: swiftSettings),
         .testTarget(
             name: "HTTPServerTests", dependencies: ["HTTPServer", "CRMHubTesting", "Telemetry"], swiftSettings: swiftSettings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "CRMHubTesting"], swiftSettings: swiftSettings),

@@ -25,6 +25,8 @@ public enum AdminRoutes {
         let listenerRequests = ListenerRequestsHandler(
             context: context, requests: ListenerRequestStore(scope: scope), replayer: listenerReplay)
         let outbox = OutboxHandler(context: context, outbox: OutboxStore(scope: scope))
+        let supportGroups = SupportGroupsHandler(context: context, groups: SupportGroupStore(scope: scope))
+        let contactSystemIDs = ContactSystemIDHandler(context: context, scope: scope)
 
         let platformTokens = PlatformTokensHandler(context: context, tokens: PlatformTokenStore(scope: scope))
         router.add(.post, "/admin/v1/platform-tokens", platformTokens.create)  // returns a secret
@@ -81,6 +83,13 @@ public enum AdminRoutes {
         router.add(.post, "/admin/v1/orgs/{org}/ciopulse/api-keys", ciopulse.createKey)  // returns a secret
         router.add(.get, "/admin/v1/orgs/{org}/ciopulse/api-keys", ciopulse.listKeys)
         router.add(.delete, "/admin/v1/orgs/{org}/ciopulse/api-keys/{key}", ciopulse.revokeKey)
+
+        router.add(.post, "/admin/v1/orgs/{org}/support-groups", once(supportGroups.create))
+        router.add(.get, "/admin/v1/orgs/{org}/support-groups", supportGroups.list)
+        router.add(.get, "/admin/v1/orgs/{org}/support-groups/{support_group}", supportGroups.show)
+        router.add(.patch, "/admin/v1/orgs/{org}/support-groups/{support_group}", supportGroups.update)
+        router.add(.delete, "/admin/v1/orgs/{org}/support-groups/{support_group}", supportGroups.delete)
+        router.add(.put, "/admin/v1/orgs/{org}/contacts/{contact}/system-id", contactSystemIDs.assign)
 
         router.add(.put, "/admin/v1/orgs/{org}/integrations/{kind}", integrations.save)
         router.add(.get, "/admin/v1/orgs/{org}/integrations/{kind}", integrations.show)

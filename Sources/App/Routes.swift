@@ -1,4 +1,5 @@
 import Admin
+import CIOPulse
 import CRM
 import HTTPServer
 import Listener
@@ -23,5 +24,6 @@ enum Routes {
             return ListenerRoutes.response(reply)
         }
         ListenerRoutes.register(in: &router, ingestion: ingestion)
+        CIOPulseRoutes.register(in: &router, scope: scope, logger: application.logger)
     }
 }

@@ -23,6 +23,7 @@ struct TenantIsolationTests {
                 .replacingOccurrences(of: "{key}", with: "1").replacingOccurrences(of: "{listener}", with: "1")
                 .replacingOccurrences(of: "{item}", with: "1").replacingOccurrences(of: "{field}", with: "1")
                 .replacingOccurrences(of: "{request}", with: "1").replacingOccurrences(of: "{message}", with: "1")
+                .replacingOccurrences(of: "{support_group}", with: "TEAM1").replacingOccurrences(of: "{contact}", with: "PID-1")
             let body: String? = ["POST", "PUT", "PATCH"].contains(route.method) ? #"{"name":"x","email":"x@y.co"}"# : nil
             let result = try await fixture.call(route.method, path, token: key, raw: body)
             #expect(result.status == 404, "\(route.method) \(route.pattern) answered \(result.status)")
@@ -43,7 +44,8 @@ struct TenantIsolationTests {
                 .replacingOccurrences(of: "{group}", with: "1").replacingOccurrences(of: "{key}", with: "1")
                 .replacingOccurrences(of: "{listener}", with: "1").replacingOccurrences(of: "{item}", with: "1")
                 .replacingOccurrences(of: "{field}", with: "1").replacingOccurrences(of: "{request}", with: "1")
-                .replacingOccurrences(of: "{message}", with: "1")
+                .replacingOccurrences(of: "{message}", with: "1").replacingOccurrences(of: "{support_group}", with: "TEAM1")
+                .replacingOccurrences(of: "{contact}", with: "PID-1")
             let body: String? = ["POST", "PUT", "PATCH"].contains(route.method) ? "{}" : nil
             let none = try await fixture.server.request(route.method, path, body: body)
             #expect(none.status == 401, "\(route.method) \(route.pattern) without a token answered \(none.status)")
@@ -68,7 +70,8 @@ struct TenantIsolationTests {
             ORDER BY 1
             """).rows.map { try $0.decode(0, as: String.self) }
         for expected in ["orgs", "users", "groups", "group_members", "api_keys", "listeners", "catalog_items",
-                         "custom_fields", "ciopulse_portals", "ciopulse_api_keys", "integration_settings", "audit_log", "platform_tokens"] {
+                         "custom_fields", "ciopulse_portals", "ciopulse_api_keys", "integration_settings", "audit_log", "platform_tokens",
+                         "support_groups"] {
             #expect(tables.contains(expected), "\(expected) lacks forced row-level security")
         }
         let orgID = try await database.query("SELECT id FROM orgs WHERE slug = \(slug)").rows[0].decode(0, as: Int64.self)

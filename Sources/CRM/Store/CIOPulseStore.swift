@@ -89,6 +89,63 @@ public struct CIOPulseStore: Sendable {
         }
     }
 
+    /// What one CIOPulse API request opened: its portal's org (the transaction now sees only that org's rows), the
+    /// portal's allowlist, the org's status and the contact the request names, if it exists.
+    public struct Opened: Sendable {
+        public let orgID: Int64
+        public let ipAllowlist: [String]
+        public let orgStatus: Org.Status
+        public let contact: StoredCIOPulseContact?
+
+        public init(orgID: Int64, ipAllowlist: [String], orgStatus: Org.Status, contact: StoredCIOPulseContact?) {
+            self.orgID = orgID
+            self.ipAllowlist = ipAllowlist
+            self.orgStatus = orgStatus
+            self.contact = contact
+        }
+    }
+
+    /// The first statement of a CIOPulse API request, in a platform transaction: finds the portal by its code and
+    /// a live key of it by the key's SHA-256, notes the key's use (at most once a minute), reads the contact with
+    /// `systemID`, and switches the transaction to the portal's org, so row-level security applies from then on.
+    /// Nothing is switched when the credentials do not match. The key is compared by its SHA-256 in SQL: timing can
+    /// at most reveal how much of a digest matched, which does not help find a 40-character random key.
+    /// - Parameter commit: commit with this statement (a request that needs nothing more: one round trip).
+    /// - Returns: nil when no portal has this code or no live key of it is `apiKey`.
+    public static func open(
+        _ connection: PostgresConnection, portalCode: String, apiKey: String, systemID: String?, commit: Bool
+    ) throws -> Opened? {
+        guard apiKey.utf8.count == 40 else { return nil }
+        let query: Query = """
+            WITH portal AS MATERIALIZED (
+                SELECT p.org_id, p.ip_allowlist::text[] AS allowlist, o.status, (
+                    SELECT k.id FROM ciopulse_api_keys AS k
+                    WHERE k.org_id = p.org_id AND k.revoked_at IS NULL AND k.secret_hash = \(SecretToken.hash(apiKey))
+                    LIMIT 1
+                ) AS key_id
+                FROM ciopulse_portals AS p JOIN orgs AS o ON o.id = p.org_id
+                WHERE p.portal_code = \(portalCode)
+            ), touched AS (
+                UPDATE ciopulse_api_keys AS k SET last_used_at = now() FROM portal
+                WHERE k.org_id = portal.org_id AND k.id = portal.key_id
+                    AND (k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute')
+            )
+            SELECT portal.org_id, portal.allowlist, portal.status,
+                \(unescaped: CIOPulseContactStore.columns("c")),
+                set_config('crmhub.org_id', portal.org_id::text, true), set_config('crmhub.platform', '', true)
+            FROM portal LEFT JOIN LATERAL (
+                -- A unique-key probe whatever the (generic) plan guesses about the table.
+                SELECT * FROM customers
+                WHERE org_id = portal.org_id AND system_id = \(systemID) AND kind = 'contact' LIMIT 1
+            ) AS c ON true
+            WHERE portal.key_id IS NOT NULL
+            """
+        guard let row = try (commit ? connection.queryAndCommit(query) : connection.query(query)).first else { return nil }
+        return Opened(
+            orgID: try row.decode(0), ipAllowlist: try row.decode(1), orgStatus: Org.Status(rawValue: try row.decode(2)) ?? .suspended,
+            contact: try CIOPulseContactStore.decode(row, from: 3))
+    }
+
     /// The portal a portal code + API key open (HTTP Basic of the CIOPulse API), or nil. Every live key of
     /// the portal is compared in constant time.
     public func authenticate(portalCode: String, apiKey: String) async throws -> Portal? {

@@ -1,0 +1,164 @@
+import CRM
+import HTTPServer
+import Postgres
+import Telemetry
+
+/// The CIOPulse-compatible Contacts API (ciopulse-contacts-api.txt) and its support groups read.
+///
+/// Each request is one transaction: its first statement checks the HTTP Basic credentials, reads the contact the
+/// path names and narrows the transaction to the portal's org (`CIOPulseStore.open`); the access rules run; then
+/// at most one more statement writes or reads, carrying the COMMIT with it. A GET of one contact is one round
+/// trip, a PUT or a deletion two. Every answer, errors included, is JSON in the document's shape.
+public struct CIOPulseContacts: Sendable {
+    let scope: OrgScope
+    let logger: Logger
+
+    public init(scope: OrgScope, logger: Logger) {
+        self.scope = scope
+        self.logger = logger
+    }
+
+    /// What a request's transaction produced.
+    enum Reply: Sendable {
+        case body(Int, [UInt8])
+        case error(CIOPulseError)
+
+        var response: Response {
+            switch self {
+            case .body(let status, let body): .json(body, status: status)
+            case .error(let error): error.response
+            }
+        }
+    }
+
+    /// A concurrent request changed what this one read (created or deleted its contact): run it again. Thrown, so
+    /// that the transaction rolls back.
+    struct Retry: Error {}
+
+    // MARK: Endpoints
+
+    /// `PUT /api/v5/contacts/{system_id}`: creates the contact (201) or updates it (200).
+    func put(_ request: Request) async -> Response {
+        let systemID = request.parameters["system_id"] ?? ""
+        let payload = ContactPayload.parse(request.body)
+        return await serve(request, systemID: systemID) { connection, opened in
+            let changes: CIOPulseContact.Changes
+            switch payload {
+            case .failure(let error): return .error(error)
+            case .success(let parsed): changes = parsed
+            }
+            guard Self.isSystemID(systemID) else {
+                return .error(CIOPulseError(400, "system_id must be 1 to 200 characters, without the NUL character"))
+            }
+            do {
+                guard let existing = opened.contact else {
+                    if let missing = ContactPayload.missingForCreate(changes) { return .error(missing) }
+                    let contact = ContactPayload.newContact(systemID: systemID, changes)
+                    try CIOPulseContactStore.createAndCommit(connection, orgID: opened.orgID, contact: contact)
+                    return .body(201, CIOPulseJSON.contactDocument(contact))
+                }
+                let changed = existing.contact.changedFields(changes)
+                guard !changed.isEmpty else { return .body(200, CIOPulseJSON.contactDocument(existing.contact)) }
+                guard let updated = try CIOPulseContactStore.updateAndCommit(
+                    connection, orgID: opened.orgID, customerID: existing.customerID, changes: changes, changedFields: changed)
+                else { throw Retry() }
+                return .body(200, CIOPulseJSON.contactDocument(updated))
+            } catch CRMError.conflict(let field) where field.field == "system_id" {
+                throw Retry()  // created by a concurrent request: this one becomes an update
+            } catch CRMError.conflict(let field) where field.field == "email" {
+                throw CIOPulseError.emailTaken
+            }
+        }
+    }
+
+    /// `GET /api/v5/contacts/{system_id}`.
+    func get(_ request: Request) async -> Response {
+        await serve(request, systemID: request.parameters["system_id"] ?? "", commitWithOpen: true) { _, opened in
+            guard let found = opened.contact else { return .error(.notFound) }
+            return .body(200, CIOPulseJSON.contactDocument(found.contact))
+        }
+    }
+
+    /// `GET /api/v5/contacts`: every contact of the portal's org that has a system id.
+    func list(_ request: Request) async -> Response {
+        await serve(request, systemID: nil) { connection, opened in
+            .body(200, CIOPulseJSON.contactsDocument(try CIOPulseContactStore.listAndCommit(connection, orgID: opened.orgID)))
+        }
+    }
+
+    /// Deleting, `/api/v5/contacts/{system_id}`: 202, 404, or 409 while a support group names the contact.
+    func delete(_ request: Request) async -> Response {
+        await serve(request, systemID: request.parameters["system_id"] ?? "") { connection, opened in
+            guard let found = opened.contact else { return .error(.notFound) }
+            do {
+                switch try CIOPulseContactStore.deleteAndCommit(connection, orgID: opened.orgID, customerID: found.customerID) {
+                case .deleted: return .body(202, CIOPulseJSON.message("Contact deleted", status: 202))
+                case .notFound: return .error(.notFound)
+                case .referenced(let groups): return .error(.inSupportGroups(groups))
+                }
+            } catch CRMError.conflict(let field) where field.field == "contact" {
+                throw CIOPulseError.inSupportGroups([])
+            }
+        }
+    }
+
+    /// `GET /api/v5/support_groups`: the document's example shape.
+    func supportGroups(_ request: Request) async -> Response {
+        await serve(request, systemID: nil) { connection, opened in
+            .body(200, CIOPulseJSON.supportGroupsDocument(try SupportGroupStore.listAndCommit(connection, orgID: opened.orgID)))
+        }
+    }
+
+    // MARK: The transaction
+
+    /// Authenticates, opens the portal's org and runs `body` in one transaction; maps every failure to the
+    /// document's JSON errors. `Retry` runs it all again (twice at most).
+    func serve(
+        _ request: Request, systemID: String?, commitWithOpen: Bool = false,
+        _ body: @escaping @Sendable (PostgresConnection, CIOPulseStore.Opened) throws -> Reply
+    ) async -> Response {
+        guard let credentials = BasicCredentials(request.headers), CIOPulseAccess.isPortalCode(credentials.user) else {
+            return CIOPulseError.unauthorized.response
+        }
+        let client = request.clientAddress
+        // A system id no contact can have (too long, or with NUL, which PostgreSQL text cannot hold) finds none.
+        let lookup = systemID.flatMap { Self.isSystemID($0) ? $0 : nil }
+        do {
+            for _ in 0..<3 {
+                do {
+                    return try await scope.withPlatform { connection -> Reply in
+                        guard let opened = try CIOPulseStore.open(
+                            connection, portalCode: credentials.user, apiKey: credentials.password, systemID: lookup,
+                            commit: commitWithOpen)
+                        else { return .error(.unauthorized) }
+                        if let refusal = CIOPulseAccess.refusal(opened, client: client) { return .error(refusal) }
+                        return try body(connection, opened)
+                    }.response
+                } catch is Retry {
+                    continue
+                }
+            }
+            return failure(CIOPulseError(500, "a concurrent request kept changing this contact"), request)
+        } catch let error as CIOPulseError {
+            return error.response
+        } catch {
+            return failure(error, request)
+        }
+    }
+
+    /// customers.system_id holds 1–200 characters.
+    static func isSystemID(_ text: String) -> Bool { (1...200).contains(text.count) && !text.utf8.contains(0) }
+
+    /// 503 while the database is unavailable, else 500; logged with the request id, never shown to the client.
+    func failure(_ error: any Error, _ request: Request) -> Response {
+        if let error = error as? PostgresError, error.isUnavailable {
+            logger.warning("database unavailable", [("request_id", request.requestID), ("error", error.description)])
+            return CIOPulseError.unavailable.response
+        }
+        logger.error("CIOPulse request failed", [
+            ("request_id", request.requestID), ("route", request.route), ("error", String(describing: type(of: error))),
+            ("detail", (error as? PostgresError)?.description ?? "\(error)"),
+        ])
+        return CIOPulseError.transactionFailed(requestID: request.requestID).response
+    }
+}

@@ -1,0 +1,183 @@
+import Postgres
+
+/// CIOPulse support groups (ciopulse-contacts-api.txt): managed through the admin API, read by
+/// `GET /api/v5/support_groups`. Groups name contacts by customer id (foreign keys, ON DELETE RESTRICT: a named
+/// contact cannot be deleted); callers name them by system id.
+public struct SupportGroupStore: Sendable {
+    let scope: OrgScope
+
+    public init(scope: OrgScope) { self.scope = scope }
+
+    static let select = """
+        SELECT g.id, g.system_id, g.name, g.code, g.department_code, g.department_system_id,
+            sl.system_id, sl.emails -> 0 ->> 'value', a1.system_id, a1.emails -> 0 ->> 'value',
+            a2.system_id, a2.emails -> 0 ->> 'value', a3.system_id, a3.emails -> 0 ->> 'value',
+            a4.system_id, a4.emails -> 0 ->> 'value', a5.system_id, a5.emails -> 0 ->> 'value',
+            a6.system_id, a6.emails -> 0 ->> 'value', g.active, g.ccs_only, g.exclude_from_nps,
+            to_char(g.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+            to_char(g.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+        FROM support_groups AS g
+            LEFT JOIN customers AS sl ON sl.org_id = g.org_id AND sl.id = g.support_lead_id
+            LEFT JOIN customers AS a1 ON a1.org_id = g.org_id AND a1.id = g.also_alert_1_id
+            LEFT JOIN customers AS a2 ON a2.org_id = g.org_id AND a2.id = g.also_alert_2_id
+            LEFT JOIN customers AS a3 ON a3.org_id = g.org_id AND a3.id = g.also_alert_3_id
+            LEFT JOIN customers AS a4 ON a4.org_id = g.org_id AND a4.id = g.also_alert_4_id
+            LEFT JOIN customers AS a5 ON a5.org_id = g.org_id AND a5.id = g.also_alert_5_id
+            LEFT JOIN customers AS a6 ON a6.org_id = g.org_id AND a6.id = g.also_alert_6_id
+        """
+
+    static func decode(_ row: Row) throws -> SupportGroup {
+        var members: [SupportGroup.Member?] = []
+        for slot in SupportGroup.Slot.allCases {
+            let systemID = try row.decode(6 + 2 * slot.rawValue, as: String?.self)
+            let email = try row.decode(7 + 2 * slot.rawValue, as: String?.self)
+            members.append(systemID == nil && email == nil ? nil : SupportGroup.Member(systemID: systemID, email: email))
+        }
+        return SupportGroup(
+            id: try row.decode(0), systemID: try row.decode(1), name: try row.decode(2), code: try row.decode(3),
+            departmentCode: try row.decode(4), departmentSystemID: try row.decode(5), members: members,
+            active: try row.decode(20), ccsOnly: try row.decode(21), excludeFromNPS: try row.decode(22),
+            createdAt: try row.decode(23), updatedAt: try row.decode(24))
+    }
+
+    /// Every group of the org, oldest first, and commits (the CIOPulse read: one statement after `open`).
+    public static func listAndCommit(_ connection: PostgresConnection, orgID: Int64) throws -> [SupportGroup] {
+        try connection.queryAndCommit("\(unescaped: select) WHERE g.org_id = \(orgID) ORDER BY g.id").rows.map(decode)
+    }
+
+    static func find(_ connection: PostgresConnection, orgID: Int64, id: Int64) throws -> SupportGroup? {
+        try connection.query("\(unescaped: select) WHERE g.org_id = \(orgID) AND g.id = \(id)").first.map(decode)
+    }
+
+    // MARK: Admin
+
+    public func find(orgID: Int64, systemID: String) async throws -> SupportGroup? {
+        try await scope.withOrg(orgID) { connection in
+            try connection.query("\(unescaped: Self.select) WHERE g.org_id = \(orgID) AND g.system_id = \(systemID)").first.map(Self.decode)
+        }
+    }
+
+    /// A page in creation order after `cursor` (a group's internal id; 0 for the first page).
+    public func list(orgID: Int64, after cursor: Int64, limit: Int) async throws -> [SupportGroup] {
+        try await scope.withOrg(orgID) { connection in
+            try connection.query("""
+                \(unescaped: Self.select) WHERE g.org_id = \(orgID) AND g.id > \(cursor) ORDER BY g.id LIMIT \(limit)
+                """).rows.map(Self.decode)
+        }
+    }
+
+    /// - Throws: `CRMError.invalid` naming each contact field whose system id no contact has; `CRMError.conflict`
+    ///   on `system_id` when another group has it.
+    public func create(orgID: Int64, changes: SupportGroup.Changes, audit: AuditEntry) async throws -> SupportGroup {
+        try await scope.withOrg(orgID) { connection in
+            let (_, ids) = try Self.resolve(connection, orgID: orgID, changes.contacts)
+            let id: Int64 = try Self.write(changes) {
+                try connection.query("""
+                    WITH v AS (SELECT \(ids)::bigint[] AS ids)
+                    INSERT INTO support_groups (org_id, system_id, name, code, department_code, department_system_id,
+                        support_lead_id, also_alert_1_id, also_alert_2_id, also_alert_3_id, also_alert_4_id, also_alert_5_id,
+                        also_alert_6_id, active, ccs_only, exclude_from_nps)
+                    SELECT \(orgID), \(changes.systemID), \(changes.name), \(changes.code ?? nil), \(changes.departmentCode ?? nil),
+                        \(changes.departmentSystemID ?? nil), v.ids[1], v.ids[2], v.ids[3], v.ids[4], v.ids[5], v.ids[6], v.ids[7],
+                        coalesce(\(changes.active)::boolean, true), coalesce(\(changes.ccsOnly)::boolean, false),
+                        coalesce(\(changes.excludeFromNPS)::boolean, false)
+                    FROM v
+                    RETURNING id
+                    """).rows[0].decode(0)
+            }
+            try AuditStore.insert(connection, orgID: orgID, entry: audit.target("support_group:\(changes.systemID ?? "")"))
+            return try Self.find(connection, orgID: orgID, id: id)!
+        }
+    }
+
+    /// Sets what `changes` names on the group with `systemID`.
+    /// - Throws: `CRMError.notFound`, or as `create`.
+    public func update(orgID: Int64, systemID: String, changes: SupportGroup.Changes, audit: AuditEntry) async throws -> SupportGroup {
+        try await scope.withOrg(orgID) { connection in
+            let (sets, ids) = try Self.resolve(connection, orgID: orgID, changes.contacts)
+            let id: Int64? = try Self.write(changes) {
+                try connection.query("""
+                    WITH v AS (SELECT \(sets)::boolean[] AS sets, \(ids)::bigint[] AS ids)
+                    UPDATE support_groups AS g SET
+                        system_id = coalesce(\(changes.systemID), g.system_id), name = coalesce(\(changes.name), g.name),
+                        code = CASE WHEN \(changes.code != nil)::boolean THEN \(changes.code ?? nil) ELSE g.code END,
+                        department_code = CASE WHEN \(changes.departmentCode != nil)::boolean
+                            THEN \(changes.departmentCode ?? nil) ELSE g.department_code END,
+                        department_system_id = CASE WHEN \(changes.departmentSystemID != nil)::boolean
+                            THEN \(changes.departmentSystemID ?? nil) ELSE g.department_system_id END,
+                        support_lead_id = CASE WHEN v.sets[1] THEN v.ids[1] ELSE g.support_lead_id END,
+                        also_alert_1_id = CASE WHEN v.sets[2] THEN v.ids[2] ELSE g.also_alert_1_id END,
+                        also_alert_2_id = CASE WHEN v.sets[3] THEN v.ids[3] ELSE g.also_alert_2_id END,
+                        also_alert_3_id = CASE WHEN v.sets[4] THEN v.ids[4] ELSE g.also_alert_3_id END,
+                        also_alert_4_id = CASE WHEN v.sets[5] THEN v.ids[5] ELSE g.also_alert_4_id END,
+                        also_alert_5_id = CASE WHEN v.sets[6] THEN v.ids[6] ELSE g.also_alert_5_id END,
+                        also_alert_6_id = CASE WHEN v.sets[7] THEN v.ids[7] ELSE g.also_alert_6_id END,
+                        active = coalesce(\(changes.active)::boolean, g.active),
+                        ccs_only = coalesce(\(changes.ccsOnly)::boolean, g.ccs_only),
+                        exclude_from_nps = coalesce(\(changes.excludeFromNPS)::boolean, g.exclude_from_nps),
+                        updated_at = now()
+                    FROM v
+                    WHERE g.org_id = \(orgID) AND g.system_id = \(systemID)
+                    RETURNING g.id
+                    """).first?.decode(0)
+            }
+            guard let id else { throw CRMError.notFound("support group '\(systemID)'") }
+            try AuditStore.insert(connection, orgID: orgID, entry: audit.target("support_group:\(changes.systemID ?? systemID)"))
+            return try Self.find(connection, orgID: orgID, id: id)!
+        }
+    }
+
+    public func delete(orgID: Int64, systemID: String, audit: AuditEntry) async throws {
+        try await scope.withOrg(orgID) { connection in
+            guard try connection.query("""
+                DELETE FROM support_groups WHERE org_id = \(orgID) AND system_id = \(systemID)
+                """).affectedRows == 1
+            else { throw CRMError.notFound("support group '\(systemID)'") }
+            try AuditStore.insert(connection, orgID: orgID, entry: audit.target("support_group:\(systemID)"))
+        }
+    }
+
+    /// The customer id of every contact `contacts` names, by slot (`sets[i]`: whether slot i is set at all).
+    /// - Throws: `CRMError.invalid` naming each slot whose system id no contact of the org has.
+    static func resolve(
+        _ connection: PostgresConnection, orgID: Int64, _ contacts: [SupportGroup.Slot: String?]
+    ) throws -> (sets: [Bool], ids: [Int64?]) {
+        let named = Array(Set(contacts.values.compactMap { $0 })).sorted()
+        var found: [String: Int64] = [:]
+        if !named.isEmpty {
+            for row in try connection.query("""
+                SELECT system_id, id FROM customers
+                WHERE org_id = \(orgID) AND system_id = ANY(\(named)::text[]) AND kind = 'contact'
+                """).rows {
+                found[try row.decode(0)] = try row.decode(1)
+            }
+        }
+        var sets: [Bool] = [], ids: [Int64?] = [], errors: [FieldError] = []
+        for slot in SupportGroup.Slot.allCases {
+            sets.append(contacts[slot] != nil)
+            guard let systemID = contacts[slot] ?? nil else {
+                ids.append(nil)
+                continue
+            }
+            if let id = found[systemID] {
+                ids.append(id)
+            } else {
+                ids.append(nil)
+                errors.append(FieldError(slot.field, "no contact has system id '\(systemID)'"))
+            }
+        }
+        if !errors.isEmpty { throw CRMError.invalid(errors) }
+        return (sets, ids)
+    }
+
+    /// Runs an INSERT or UPDATE of a group, mapping its constraint violations to the fields they concern.
+    static func write<T>(_ changes: SupportGroup.Changes, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as PostgresError where error.sqlState == .uniqueViolation {
+            throw CRMError.conflict(FieldError("system_id", "another support group has system id '\(changes.systemID ?? "")'"))
+        } catch let error as PostgresError where error.sqlState == .foreignKeyViolation {
+            throw CRMError.invalid([FieldError("contacts", "a contact the group names was deleted meanwhile; try again")])
+        }
+    }
+}
