@@ -3,12 +3,8 @@ import Postgres
 /// Queues messages (welcome emails, welcome SMS, send-sms) in the outbox, inside the caller's transaction, so a
 /// message exists exactly when the change that caused it does. Delivery reads them later.
 public enum OutboxWriter {
-    public enum Channel: String, Sendable { case email, sms }
-    public enum Reason: String, Sendable {
-        case welcomeEmail = "welcome-email"
-        case welcomeSMS = "welcome-sms"
-        case sendSMS = "send-sms"
-    }
+    public typealias Channel = OutboxMessage.Channel
+    public typealias Reason = OutboxMessage.Reason
 
     public struct Message: Sendable {
         public var channel: Channel
