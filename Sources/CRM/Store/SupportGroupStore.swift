@@ -16,14 +16,29 @@ public struct SupportGroupStore: Sendable {
             a6.system_id, a6.emails -> 0 ->> 'value', g.active, g.ccs_only, g.exclude_from_nps,
             to_char(g.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
             to_char(g.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+        -- Each member is a primary-key probe (LATERAL … LIMIT 1), whatever a generic plan guesses.
         FROM support_groups AS g
-            LEFT JOIN customers AS sl ON sl.org_id = g.org_id AND sl.id = g.support_lead_id
-            LEFT JOIN customers AS a1 ON a1.org_id = g.org_id AND a1.id = g.also_alert_1_id
-            LEFT JOIN customers AS a2 ON a2.org_id = g.org_id AND a2.id = g.also_alert_2_id
-            LEFT JOIN customers AS a3 ON a3.org_id = g.org_id AND a3.id = g.also_alert_3_id
-            LEFT JOIN customers AS a4 ON a4.org_id = g.org_id AND a4.id = g.also_alert_4_id
-            LEFT JOIN customers AS a5 ON a5.org_id = g.org_id AND a5.id = g.also_alert_5_id
-            LEFT JOIN customers AS a6 ON a6.org_id = g.org_id AND a6.id = g.also_alert_6_id
+            LEFT JOIN LATERAL (
+                SELECT system_id, emails FROM customers WHERE org_id = g.org_id AND id = g.support_lead_id LIMIT 1
+            ) AS sl ON true
+            LEFT JOIN LATERAL (
+                SELECT system_id, emails FROM customers WHERE org_id = g.org_id AND id = g.also_alert_1_id LIMIT 1
+            ) AS a1 ON true
+            LEFT JOIN LATERAL (
+                SELECT system_id, emails FROM customers WHERE org_id = g.org_id AND id = g.also_alert_2_id LIMIT 1
+            ) AS a2 ON true
+            LEFT JOIN LATERAL (
+                SELECT system_id, emails FROM customers WHERE org_id = g.org_id AND id = g.also_alert_3_id LIMIT 1
+            ) AS a3 ON true
+            LEFT JOIN LATERAL (
+                SELECT system_id, emails FROM customers WHERE org_id = g.org_id AND id = g.also_alert_4_id LIMIT 1
+            ) AS a4 ON true
+            LEFT JOIN LATERAL (
+                SELECT system_id, emails FROM customers WHERE org_id = g.org_id AND id = g.also_alert_5_id LIMIT 1
+            ) AS a5 ON true
+            LEFT JOIN LATERAL (
+                SELECT system_id, emails FROM customers WHERE org_id = g.org_id AND id = g.also_alert_6_id LIMIT 1
+            ) AS a6 ON true
         """
 
     static func decode(_ row: Row) throws -> SupportGroup {
