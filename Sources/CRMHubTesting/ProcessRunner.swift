@@ -136,8 +136,9 @@ public final class ServerProcess: @unchecked Sendable {
         return lines
     }
 
-    /// Waits for a log line containing `text`.
-    public func waitForLine(containing text: String, timeout: Duration = .seconds(30)) async throws -> String {
+    /// Waits for a log line containing `text`. The deadline is generous: a loaded CI machine starts a debug
+    /// binary and applies every migration slowly, and the wait ends as soon as the line appears.
+    public func waitForLine(containing text: String, timeout: Duration = .seconds(90)) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let line = output.first(where: { $0.contains(text) }) { return line }
