@@ -40,21 +40,21 @@ extension CustomerStore {
             }
             wantedCount[ordinal] = kinds.count
         }
-        let fields = entries.map(\.fields)
+        let fields = entries.map { $0.fields }
         let tags: [String?] = fields.map { $0.tags.map { JSONWriter.string(.array($0.map(JSONValue.string))) } }
         let rows = try connection.query("""
             WITH input AS MATERIALIZED (
                 SELECT * FROM unnest(
                     \(Array(0..<entries.count))::int[], \(fields.map { $0.type ?? 0 })::int[], \(fields.map { $0.name ?? "" })::text[],
-                    \(fields.map(\.lastname))::text[], \(fields.map(\.title))::text[], \(fields.map(\.passport))::text[],
-                    \(fields.map { $0.gender ?? 2 })::int[], \(fields.map(\.bgInfo))::text[], \(fields.map(\.dateOfBirth))::text[],
+                    \(fields.map { $0.lastname })::text[], \(fields.map { $0.title })::text[], \(fields.map { $0.passport })::text[],
+                    \(fields.map { $0.gender ?? 2 })::int[], \(fields.map { $0.bgInfo })::text[], \(fields.map { $0.dateOfBirth })::text[],
                     \(fields.map { Self.contactPointsJSON($0.emails) })::text[], \(fields.map { Self.contactPointsJSON($0.phones) })::text[],
-                    \(fields.map(\.addressesJSON))::text[], \(fields.map(\.websitesJSON))::text[], \(fields.map(\.imJSON))::text[],
-                    \(tags)::text[], \(fields.map(\.customFieldsJSON))::text[], \(fields.map(\.permitJSON))::text[],
-                    \(fields.map(\.contactID))::text[], \(entries.map(\.channel))::text[],
-                    \(entries.map(\.createdDetail))::text[], \(entries.map(\.duplicateDetail))::text[],
-                    \(entries.map(\.source.listenerID))::bigint[], \(entries.map(\.source.listenerRequestID))::bigint[],
-                    \(entries.map(\.source.userID))::bigint[]
+                    \(fields.map { $0.addressesJSON })::text[], \(fields.map { $0.websitesJSON })::text[], \(fields.map { $0.imJSON })::text[],
+                    \(tags)::text[], \(fields.map { $0.customFieldsJSON })::text[], \(fields.map { $0.permitJSON })::text[],
+                    \(fields.map { $0.contactID })::text[], \(entries.map { $0.channel })::text[],
+                    \(entries.map { $0.createdDetail })::text[], \(entries.map { $0.duplicateDetail })::text[],
+                    \(entries.map { $0.source.listenerID })::bigint[], \(entries.map { $0.source.listenerRequestID })::bigint[],
+                    \(entries.map { $0.source.userID })::bigint[]
                 ) AS t(ordinal, type, name, lastname, title, passport, gender, bg_info, date_of_birth, emails, phones, addresses,
                        websites, im, tags, custom_fields, permit, contact_id, channel, created_detail, duplicate_detail,
                        listener_id, listener_request_id, user_id)

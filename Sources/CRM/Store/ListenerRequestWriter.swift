@@ -90,10 +90,10 @@ public enum ListenerRequestWriter {
                 sender_user, size, body, status, response, item_count, error_count)
             SELECT \(first.orgID), id, \(first.listenerID), client_address::inet, request_id, idempotency_key, replay_of,
                 sender_user, size, decode(body, 'hex'), status, decode(response, 'hex'), item_count, error_count
-            FROM unnest(\(entries.map(\.id))::bigint[], \(entries.map(\.clientAddress))::text[], \(entries.map(\.requestID))::text[],
-                \(entries.map(\.idempotencyKey))::text[], \(entries.map(\.replayOf))::bigint[], \(entries.map(\.senderUser))::text[],
-                \(entries.map(\.body.count))::int[], \(entries.map { Self.hex($0.body) })::text[], \(entries.map(\.status))::int[],
-                \(entries.map { Self.hex($0.response) })::text[], \(entries.map(\.itemCount))::int[], \(entries.map(\.errorCount))::int[])
+            FROM unnest(\(entries.map { $0.id })::bigint[], \(entries.map { $0.clientAddress })::text[], \(entries.map { $0.requestID })::text[],
+                \(entries.map { $0.idempotencyKey })::text[], \(entries.map { $0.replayOf })::bigint[], \(entries.map { $0.senderUser })::text[],
+                \(entries.map { $0.body.count })::int[], \(entries.map { Self.hex($0.body) })::text[], \(entries.map { $0.status })::int[],
+                \(entries.map { Self.hex($0.response) })::text[], \(entries.map { $0.itemCount })::int[], \(entries.map { $0.errorCount })::int[])
                 AS e(id, client_address, request_id, idempotency_key, replay_of, sender_user, size, body, status, response,
                      item_count, error_count)
             """)

@@ -35,9 +35,9 @@ public enum OutboxWriter {
         return try connection.query("""
             INSERT INTO outbox (org_id, channel, reason, recipient, sender, subject, body, customer_id, listener_id)
             SELECT \(orgID), channel, reason, recipient, sender, subject, body, customer_id, \(listenerID)
-            FROM unnest(\(messages.map(\.channel.rawValue))::text[], \(messages.map(\.reason.rawValue))::text[],
-                \(messages.map(\.recipient))::text[], \(messages.map(\.sender))::text[], \(messages.map(\.subject))::text[],
-                \(messages.map(\.body))::text[], \(messages.map(\.customerID))::bigint[])
+            FROM unnest(\(messages.map { $0.channel.rawValue })::text[], \(messages.map { $0.reason.rawValue })::text[],
+                \(messages.map { $0.recipient })::text[], \(messages.map { $0.sender })::text[], \(messages.map { $0.subject })::text[],
+                \(messages.map { $0.body })::text[], \(messages.map { $0.customerID })::bigint[])
                 WITH ORDINALITY AS m(channel, reason, recipient, sender, subject, body, customer_id, position)
             ORDER BY position
             RETURNING id

@@ -116,7 +116,7 @@ extension ListenerIngestion {
             "listenerRequestId": .number(Double(logID)),
             "status": .string(status == 200 ? "ok" : status == 207 ? "partial" : "failed"),
             "summary": .object(summary),
-            "results": .array(results.map(\.json)),
+            "results": .array(results.map { $0.json }),
         ]
         return JSONWriter.bytes(.object(document))
     }

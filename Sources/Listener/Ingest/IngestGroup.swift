@@ -58,8 +58,8 @@ extension ListenerIngestion {
                 }
             }
         }
-        try ListenerRequestWriter.insertManyAndCommit(connection, answers.compactMap(\.entry))
-        return answers.map(\.reply)
+        try ListenerRequestWriter.insertManyAndCommit(connection, answers.compactMap { $0.entry })
+        return answers.map { $0.reply }
     }
 
     /// When every admitted request of a group holds only add-contact (or only add-lead) actions that can share one
@@ -82,7 +82,7 @@ extension ListenerIngestion {
     /// Writes the group's adds with one statement and answers each request with its own items' results.
     func runAsOneBatch(_ admissions: [Admission], _ batch: AddBatch) throws -> [(reply: Reply, entry: ListenerRequestWriter.Entry?)] {
         var batch = batch
-        let owners = batch.pending.map(\.context.source.listenerRequestID)
+        let owners = batch.pending.map { $0.context.source.listenerRequestID }
         let results = try batch.flush()
         var byRequest: [Int64: [ItemResult]] = [:]
         for (owner, result) in zip(owners, results) { byRequest[owner ?? 0, default: []].append(result) }
