@@ -33,31 +33,11 @@ done
 # 1,000 idle connections plus wrk's need more descriptors than the usual soft limit of 1024.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-logs=$(mktemp -d "${TMPDIR:-/tmp}/crmhub-bench-http.XXXXXX")
-crmhub_pid=""
-peer_pid=""
-started_cluster=0
-stop_process() {
-  local pid=$1
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-# shellcheck disable=SC2317  # called by the EXIT trap
-cleanup() {
-  local code=$?
-  trap - EXIT INT TERM
-  stop_process "$crmhub_pid"
-  stop_process "$peer_pid"
-  if [ "$started_cluster" = 1 ]; then scripts/pg-cluster.sh stop "$cluster" >/dev/null 2>&1 || true; fi
-  echo "logs: $logs" >&2
-  exit "$code"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+bench_init http  # the log folder; everything started from here on is stopped at exit
+stop_grace=100   # tenths of a second a server gets to stop before it is killed
+stop_cluster=0   # set once the cluster is known to be started here
 
 # ---- binaries ---------------------------------------------------------------------------------------------------
 if [ -z "${CRMHUB_BIN:-}" ]; then
@@ -86,18 +66,10 @@ if [ -z "${PEER_BIN:-}" ]; then
 fi
 
 # ---- servers ----------------------------------------------------------------------------------------------------
-scripts/pg-cluster.sh status "$cluster" >/dev/null 2>&1 || started_cluster=1
+scripts/pg-cluster.sh status "$cluster" >/dev/null 2>&1 || stop_cluster=1
 conninfo=$(PG_FAST=1 scripts/pg-cluster.sh start "$cluster" "$pg_port")
 scripts/pg-cluster.sh createdb "$cluster" "$pg_port" crmhub_bench
 
-wait_ready() {  # URL PID NAME LOG
-  for _ in $(seq 300); do
-    curl -fsS -o /dev/null --max-time 1 "$1" 2>/dev/null && return 0
-    kill -0 "$2" 2>/dev/null || { tail -n 20 "$4" >&2; echo "bench: $3 exited before answering" >&2; exit 1; }
-    sleep 0.1
-  done
-  tail -n 20 "$4" >&2; echo "bench: $3 did not answer $1 within 30 s" >&2; exit 1
-}
 CRMHUB_DATABASE_URL="${conninfo/dbname=postgres/dbname=crmhub_bench}" \
   CRMHUB_HTTP_ADDRESS="127.0.0.1:$crmhub_port" \
   CRMHUB_MIGRATIONS_DIR="$root/sql" \
@@ -131,7 +103,7 @@ measure() {  # URL CONNECTIONS NAME ROUND
     /Socket errors/ { for (i = 3; i <= NF; i++) { gsub(/,/, "", $i); if ($i ~ /^[0-9]+$/) errors += $i } }
     END { printf "%.0f %.2f %d\n", rps, p99, errors }' "$out"
 }
-median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+lower_median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }  # of an even count, the lower one
 met() { if awk "BEGIN { exit !($1) }"; then echo "met"; else echo "NOT MET"; fi; }
 
 summary=()
@@ -145,8 +117,8 @@ for conns in $connections; do
     read -r r p e < <(measure "$peer_url" "$conns" reference "$round") && [ -n "$e" ] || exit 1
     b+=("$r"); pb+=("$p"); eb=$((eb + e))
   done
-  ma=$(printf '%s\n' "${a[@]}" | median); mref=$(printf '%s\n' "${b[@]}" | median)
-  qa=$(printf '%s\n' "${pa[@]}" | median); qb=$(printf '%s\n' "${pb[@]}" | median)
+  ma=$(printf '%s\n' "${a[@]}" | lower_median); mref=$(printf '%s\n' "${b[@]}" | lower_median)
+  qa=$(printf '%s\n' "${pa[@]}" | lower_median); qb=$(printf '%s\n' "${pb[@]}" | lower_median)
   ratio=$(awk -v x="$ma" -v y="$mref" 'BEGIN {printf "%.2f", x / y}')
   echo
   echo "$conns connections"
