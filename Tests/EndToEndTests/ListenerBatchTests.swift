@@ -71,6 +71,12 @@ struct ListenerBatchTests {
             SELECT count(*) FROM customer_history WHERE org_id = \(fixture.orgID) AND event = 'duplicate'
             """)
         #expect(duplicates == 2)
+        // A duplicate line written by a batch names the listener, the action and the fields that were sent.
+        let detail = try await fixture.rows("""
+            SELECT detail::text FROM customer_history h JOIN customers c ON c.org_id = h.org_id AND c.id = h.customer_id
+            WHERE h.org_id = \(fixture.orgID) AND h.event = 'duplicate' AND c.code = 1
+            """)[0].decode(0, as: String.self)
+        #expect(detail.contains(#""fields": ["name", "emails", "phones"]"#) && detail.contains(#""action": "add-contact""#), "\(detail)")
         await fixture.stop()
     }
 

@@ -8,14 +8,12 @@ extension CustomerStore {
         public let channel: String?
         public let source: Source
         public let createdDetail: String
-        public let duplicateDetail: String
-
-        public init(fields: CustomerFields, channel: String?, source: Source, createdDetail: String, duplicateDetail: String) {
+        /// A "duplicate" line is the created detail plus `{"fields": [the field names the payload sent]}`.
+        public init(fields: CustomerFields, channel: String?, source: Source, createdDetail: String) {
             self.fields = fields
             self.channel = channel
             self.source = source
             self.createdDetail = createdDetail
-            self.duplicateDetail = duplicateDetail
         }
     }
 
@@ -52,11 +50,11 @@ extension CustomerStore {
                     \(fields.map { $0.addressesJSON })::text[], \(fields.map { $0.websitesJSON })::text[], \(fields.map { $0.imJSON })::text[],
                     \(tags)::text[], \(fields.map { $0.customFieldsJSON })::text[], \(fields.map { $0.permitJSON })::text[],
                     \(fields.map { $0.contactID })::text[], \(entries.map { $0.channel })::text[],
-                    \(entries.map { $0.createdDetail })::text[], \(entries.map { $0.duplicateDetail })::text[],
+                    \(entries.map { $0.createdDetail })::text[], \(entries.map { $0.fields.presentFields.joined(separator: ",") })::text[],
                     \(entries.map { $0.source.listenerID })::bigint[], \(entries.map { $0.source.listenerRequestID })::bigint[],
                     \(entries.map { $0.source.userID })::bigint[]
                 ) AS t(ordinal, type, name, lastname, title, passport, gender, bg_info, date_of_birth, emails, phones, addresses,
-                       websites, im, tags, custom_fields, permit, contact_id, channel, created_detail, duplicate_detail,
+                       websites, im, tags, custom_fields, permit, contact_id, channel, created_detail, sent_fields,
                        listener_id, listener_request_id, user_id)
             ), wanted AS MATERIALIZED (
                 SELECT * FROM unnest(\(idOrdinals)::int[], \(idKinds)::text[], \(idValues)::text[], \(idRanks)::int[]) AS w(ordinal, k, v, r)
@@ -93,7 +91,7 @@ extension CustomerStore {
             ), duplicate_lines AS (
                 INSERT INTO customer_history (org_id, customer_id, event, listener_id, listener_request_id, detail)
                 SELECT \(orgID), existing.customer_id, 'duplicate', input.listener_id, input.listener_request_id,
-                    input.duplicate_detail::jsonb
+                    input.created_detail::jsonb || jsonb_build_object('fields', to_jsonb(string_to_array(input.sent_fields, ',')))
                 FROM existing JOIN input USING (ordinal)
             ), claims AS (
                 SELECT customer_id, count(*) AS n FROM claimed GROUP BY customer_id

@@ -46,7 +46,7 @@ struct AddBatch {
         let entries = pending.map { prepared in
             CustomerStore.BatchEntry(
                 fields: prepared.fields, channel: prepared.channel, source: prepared.context.source,
-                createdDetail: prepared.createdDetail, duplicateDetail: prepared.duplicateDetail)
+                createdDetail: prepared.createdDetail)
         }
         let outcomes = try CustomerStore.createMany(context.connection, orgID: context.orgID, series: first.series, entries)
         var results: [ItemResult] = []

@@ -23,7 +23,17 @@ final class IngestContext {
     }
 
     /// The detail of a history line written by an action of this request.
+    /// The plain detail (no extra fields) of each action, built once per request.
+    private var plainDetails: [ActionType: String] = [:]
+
     func historyDetail(_ action: ActionType, _ extra: [(String, JSONValue)] = []) -> String {
+        if extra.isEmpty, let cached = plainDetails[action] { return cached }
+        let detail = buildDetail(action, extra)
+        if extra.isEmpty { plainDetails[action] = detail }
+        return detail
+    }
+
+    private func buildDetail(_ action: ActionType, _ extra: [(String, JSONValue)]) -> String {
         var object: JSONObject = [
             "action": .string(action.rawValue), "listenerId": .number(Double(listener.id)), "listener": .string(listener.name),
         ]
