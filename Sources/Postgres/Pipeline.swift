@@ -12,13 +12,8 @@ extension PostgresConnection {
         var names: [(name: String, cached: Bool)] = []
         var binds: [CStringArray] = []
         for statement in statements {
-            guard let values = CStringArray(statement.binds) else {
-                throw PostgresError(
-                    kind: .server, sqlState: .characterNotInRepertoire,
-                    message: "a bound value contains a NUL byte, which PostgreSQL text cannot hold")
-            }
+            binds.append(try CStringArray.binds(statement.binds))
             names.append(try prepared(statement.sql, on: handle))
-            binds.append(values)
         }
         guard PQenterPipelineMode(handle) == 1 else {
             throw PostgresError(kind: .protocolViolation, message: "could not enter pipeline mode")
@@ -40,12 +35,7 @@ extension PostgresConnection {
                     try check(result, handle)
                     results.append(Self.read(result))
                 } catch {
-                    if names[index].cached, error.sqlState == .invalidSQLStatementName || error.sqlState == .featureNotSupported {
-                        self.statements.removeAll()
-                        failure = error.markedStale()
-                    } else {
-                        failure = error
-                    }
+                    failure = staleAware(error, cached: names[index].cached)
                 }
             }
             PQclear(result)

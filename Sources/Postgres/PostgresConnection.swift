@@ -101,11 +101,7 @@ public final class PostgresConnection {
             return try pipeline(leading + [query])[leading.count]
         }
         let handle = try liveHandle()
-        guard let binds = CStringArray(query.binds) else {
-            throw PostgresError(
-                kind: .server, sqlState: .characterNotInRepertoire,
-                message: "a bound value contains a NUL byte, which PostgreSQL text cannot hold")
-        }
+        let binds = try CStringArray.binds(query.binds)
         let wasIdle = PQtransactionStatus(handle) == PQTRANS_IDLE
         do throws(PostgresError) {
             return try run(query.sql, binds, on: handle)
@@ -233,13 +229,17 @@ public final class PostgresConnection {
         do throws(PostgresError) {
             try check(result, handle)
         } catch {
-            if cached, error.sqlState == .invalidSQLStatementName || error.sqlState == .featureNotSupported {
-                statements.removeAll()
-                throw error.markedStale()
-            }
-            throw error
+            throw staleAware(error, cached: cached)
         }
         return Self.read(result!)
+    }
+
+    /// A statement this connection had prepared before that the server lost (26000) or whose plan went stale
+    /// (0A000): the cache is dropped and the error marked, so the caller can run it again.
+    func staleAware(_ error: PostgresError, cached: Bool) -> PostgresError {
+        guard cached, error.sqlState == .invalidSQLStatementName || error.sqlState == .featureNotSupported else { return error }
+        statements.removeAll()
+        return error.markedStale()
     }
 
     func liveHandle() throws(PostgresError) -> OpaquePointer {
@@ -427,6 +427,16 @@ struct CStringArray {
 
     init?(_ strings: [String]) {
         self.init(strings.map { Optional($0) })
+    }
+
+    /// Bound values as C strings; PostgreSQL text cannot hold NUL, so one that has it is refused.
+    static func binds(_ values: [String?]) throws(PostgresError) -> CStringArray {
+        guard let binds = CStringArray(values) else {
+            throw PostgresError(
+                kind: .server, sqlState: .characterNotInRepertoire,
+                message: "a bound value contains a NUL byte, which PostgreSQL text cannot hold")
+        }
+        return binds
     }
 
     /// Calls `body` with one pointer per string (plus a final NULL when `terminated`), valid during the call.
