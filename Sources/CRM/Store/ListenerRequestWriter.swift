@@ -11,40 +11,31 @@ public enum ListenerRequestWriter {
         public let senderUserID: Int64?
         /// Drawn now so history lines can point at the log row written at the end.
         public let requestLogID: Int64
-        /// The org's required custom fields, read in the same statement (a round trip fewer per request).
-        public let requiredCustomFields: [(entity: String, name: String)]
-    }
+        /// The org's required custom fields when they were read with the listener (nil: not read).
+        public let requiredCustomFields: [(entity: String, name: String)]?
 
-    /// One statement, in a platform transaction: finds the listener by token, checks the secret, draws the log id
-    /// and switches the transaction to the listener's org (row-level security applies from then on).
-    /// - Returns: nil when no listener has this token.
-    public static func open(_ connection: PostgresConnection, token: String, senderEmail: String?) throws -> Opened? {
-        guard let token = SecretToken.parse(token, prefix: ListenerStore.prefix) else { return nil }
-        guard let row = try connection.query("""
-            WITH found AS MATERIALIZED (
-                SELECT \(unescaped: ListenerStore.columns), secret_hash FROM listeners WHERE lookup_id = \(token.lookupID)
-            )
-            SELECT found.*, (SELECT status FROM orgs WHERE id = found.org_id),
-                (SELECT u.id FROM users AS u WHERE u.org_id = found.org_id AND lower(u.email) = \(senderEmail) AND u.active),
-                nextval('listener_requests_id_seq'),
-                (SELECT coalesce(array_agg(f.entity ORDER BY f.id), '{}') FROM custom_fields AS f WHERE f.org_id = found.org_id AND f.required),
-                (SELECT coalesce(array_agg(f.name ORDER BY f.id), '{}') FROM custom_fields AS f WHERE f.org_id = found.org_id AND f.required),
-                set_config('crmhub.org_id', found.org_id::text, true), set_config('crmhub.platform', '', true)
-            FROM found
-            """).first
-        else { return nil }
-        guard SecretToken.matches(token.secretHash, try row.decode(18, as: [UInt8].self)) else {
-            try connection.query("SELECT set_config('crmhub.org_id', '', true)")
-            return nil
+        public init(
+            listener: Listener, orgStatus: Org.Status, senderUserID: Int64?, requestLogID: Int64,
+            requiredCustomFields: [(entity: String, name: String)]?
+        ) {
+            self.listener = listener
+            self.orgStatus = orgStatus
+            self.senderUserID = senderUserID
+            self.requestLogID = requestLogID
+            self.requiredCustomFields = requiredCustomFields
         }
-        return Opened(
-            listener: try ListenerStore.decode(row), orgStatus: Org.Status(rawValue: try row.decode(19)) ?? .suspended,
-            senderUserID: try row.decode(20), requestLogID: try row.decode(21),
-            requiredCustomFields: Array(zip(try row.decode(22, as: [String].self), try row.decode(23, as: [String].self))))
     }
 
-    /// Several requests to one listener URL, opened together (see `open`): the sender's user id for each of
-    /// `senderEmails` (nil when not an active user) and one log id per request.
+    /// `openGroup` for one request.
+    public static func open(_ connection: PostgresConnection, token: String, senderEmail: String?) throws -> Opened? {
+        guard let group = try openGroup(connection, token: token, senderEmails: [senderEmail]) else { return nil }
+        return Opened(
+            listener: group.listener, orgStatus: group.orgStatus, senderUserID: group.senderUserIDs[0],
+            requestLogID: group.requestLogIDs[0], requiredCustomFields: group.requiredCustomFields)
+    }
+
+    /// Several requests to one listener URL, opened together: the sender's user id for each of `senderEmails`
+    /// (nil when not an active user) and one log id per request.
     public struct OpenedGroup: Sendable {
         public let listener: Listener
         public let orgStatus: Org.Status
@@ -53,6 +44,9 @@ public enum ListenerRequestWriter {
         public let requiredCustomFields: [(entity: String, name: String)]
     }
 
+    /// One statement, in a platform transaction: finds the listener by token, checks the secret, draws the log ids
+    /// and switches the transaction to the listener's org (row-level security applies from then on).
+    /// - Returns: nil when no listener has this token.
     public static func openGroup(_ connection: PostgresConnection, token: String, senderEmails: [String?]) throws -> OpenedGroup? {
         guard let token = SecretToken.parse(token, prefix: ListenerStore.prefix) else { return nil }
         guard let row = try connection.query("""

@@ -118,10 +118,7 @@ public struct ListenerIngestion: Sendable {
     /// One request in a transaction of its own.
     func receiveAlone(token: String, _ arrival: Arrival) async throws -> Reply? {
         let sender = try? arrival.envelope.get().senderUser
-        let open: Open = { connection in
-            guard let opened = try ListenerRequestWriter.open(connection, token: token, senderEmail: sender) else { return nil }
-            return (opened.listener, opened.orgStatus, opened.senderUserID, opened.requestLogID, opened.requiredCustomFields)
-        }
+        let open: Open = { connection in try ListenerRequestWriter.open(connection, token: token, senderEmail: sender) }
         do {
             return try await run(arrival, open: open)
         } catch let error as PostgresError where error.sqlState == .uniqueViolation && error.constraint == "listener_requests_idempotency" {
@@ -143,15 +140,16 @@ public struct ListenerIngestion: Sendable {
         return try await run(arrival, checkAddress: false, platform: false, orgID: orgID) { connection in
             guard let stored = try ListenerRequestWriter.openStored(connection, orgID: orgID, id: listenerRequestID) else { return nil }
             let senderID = try sender.flatMap { try ListenerRequestWriter.activeUserID(connection, orgID: orgID, email: $0) }
-            return (stored.listener, stored.orgStatus, senderID, stored.requestLogID, nil)
+            return ListenerRequestWriter.Opened(
+                listener: stored.listener, orgStatus: stored.orgStatus, senderUserID: senderID, requestLogID: stored.requestLogID,
+                requiredCustomFields: nil)
         }
     }
 
     // MARK: The transaction
 
-    /// The listener, its org's status, the sender's user id, the log id, and the org's required custom fields
-    /// when the statement that found the listener read them too.
-    typealias Open = @Sendable (PostgresConnection) throws -> (Listener, Org.Status, Int64?, Int64, [(entity: String, name: String)]?)?
+    /// Finds the request's listener in its transaction; nil when there is none.
+    typealias Open = @Sendable (PostgresConnection) throws -> ListenerRequestWriter.Opened?
 
     func run(_ arrival: Arrival, checkAddress: Bool = true, platform: Bool = true, orgID: Int64 = 0, open: @escaping Open) async throws -> Reply? {
         let reply = try await attempt(arrival, checkAddress: checkAddress, platform: platform, orgID: orgID, open: open)
@@ -176,12 +174,12 @@ public struct ListenerIngestion: Sendable {
     }
 
     func handle(_ arrival: Arrival, _ connection: PostgresConnection, checkAddress: Bool, savepoints: Bool, open: Open) throws -> Reply? {
-        guard let (listener, orgStatus, senderUserID, logID, required) = try open(connection) else { return nil }
-        let directory = OrgDirectory(connection: connection, orgID: listener.orgID)
-        if let required { directory.knowRequiredCustomFields(required) }
+        guard let opened = try open(connection) else { return nil }
+        let directory = OrgDirectory(connection: connection, orgID: opened.listener.orgID)
+        if let required = opened.requiredCustomFields { directory.knowRequiredCustomFields(required) }
         let (reply, entry) = try process(
-            arrival, connection, listener: listener, orgStatus: orgStatus, senderUserID: senderUserID, logID: logID,
-            directory: directory, checkAddress: checkAddress, savepoints: savepoints)
+            arrival, connection, listener: opened.listener, orgStatus: opened.orgStatus, senderUserID: opened.senderUserID,
+            logID: opened.requestLogID, directory: directory, checkAddress: checkAddress, savepoints: savepoints)
         if let entry { try ListenerRequestWriter.insertAndCommit(connection, entry) }
         return reply
     }
