@@ -8,38 +8,27 @@ public struct SupportGroupStore: Sendable {
 
     public init(scope: OrgScope) { self.scope = scope }
 
-    static let select = """
-        SELECT g.id, g.system_id, g.name, g.code, g.department_code, g.department_system_id,
-            sl.system_id, sl.emails -> 0 ->> 'value', a1.system_id, a1.emails -> 0 ->> 'value',
-            a2.system_id, a2.emails -> 0 ->> 'value', a3.system_id, a3.emails -> 0 ->> 'value',
-            a4.system_id, a4.emails -> 0 ->> 'value', a5.system_id, a5.emails -> 0 ->> 'value',
-            a6.system_id, a6.emails -> 0 ->> 'value', g.active, g.ccs_only, g.exclude_from_nps,
-            to_char(g.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-            to_char(g.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
-        -- Each member is a primary-key probe (LATERAL … LIMIT 1), whatever a generic plan guesses.
-        FROM support_groups AS g
-            LEFT JOIN LATERAL (
-                SELECT system_id, emails FROM customers WHERE org_id = g.org_id AND id = g.support_lead_id LIMIT 1
-            ) AS sl ON true
-            LEFT JOIN LATERAL (
-                SELECT system_id, emails FROM customers WHERE org_id = g.org_id AND id = g.also_alert_1_id LIMIT 1
-            ) AS a1 ON true
-            LEFT JOIN LATERAL (
-                SELECT system_id, emails FROM customers WHERE org_id = g.org_id AND id = g.also_alert_2_id LIMIT 1
-            ) AS a2 ON true
-            LEFT JOIN LATERAL (
-                SELECT system_id, emails FROM customers WHERE org_id = g.org_id AND id = g.also_alert_3_id LIMIT 1
-            ) AS a3 ON true
-            LEFT JOIN LATERAL (
-                SELECT system_id, emails FROM customers WHERE org_id = g.org_id AND id = g.also_alert_4_id LIMIT 1
-            ) AS a4 ON true
-            LEFT JOIN LATERAL (
-                SELECT system_id, emails FROM customers WHERE org_id = g.org_id AND id = g.also_alert_5_id LIMIT 1
-            ) AS a5 ON true
-            LEFT JOIN LATERAL (
-                SELECT system_id, emails FROM customers WHERE org_id = g.org_id AND id = g.also_alert_6_id LIMIT 1
-            ) AS a6 ON true
-        """
+    /// Each member is a primary-key probe (LATERAL … LIMIT 1), whatever a generic plan guesses; members come as
+    /// (system id, first email) column pairs in `SupportGroup.Slot` order.
+    static let select: String = {
+        let slots = SupportGroup.Slot.allCases
+        let memberColumns = slots.map { "m\($0.rawValue).system_id, m\($0.rawValue).emails -> 0 ->> 'value'" }
+        let memberJoins = slots.map { slot in
+            """
+                LEFT JOIN LATERAL (
+                    SELECT system_id, emails FROM customers WHERE org_id = g.org_id AND id = g.\(slot.column) LIMIT 1
+                ) AS m\(slot.rawValue) ON true
+            """
+        }
+        return """
+            SELECT g.id, g.system_id, g.name, g.code, g.department_code, g.department_system_id,
+                \(memberColumns.joined(separator: ", ")), g.active, g.ccs_only, g.exclude_from_nps,
+                to_char(g.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                to_char(g.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+            FROM support_groups AS g
+            \(memberJoins.joined(separator: "\n"))
+            """
+    }()
 
     static func decode(_ row: Row) throws -> SupportGroup {
         var members: [SupportGroup.Member?] = []
