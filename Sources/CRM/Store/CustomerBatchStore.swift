@@ -17,19 +17,21 @@ extension CustomerStore {
         }
     }
 
-    /// `create` for many customers of one series in one statement: each entry becomes a new customer with its
-    /// identities and "created" line, or a "duplicate" line on the customer that already has one of its
-    /// identities. The entries must not share identities with each other (the caller splits batches there).
+    /// Creates many customers of one series in one statement: each entry becomes a new customer with its
+    /// identities (a company also claims its lower-cased name) and "created" line, or, when one of its identities
+    /// already belongs to a customer, matches that one (with a "duplicate" line on it when `duplicateLines`).
+    /// The entries must not share identities with each other (the caller splits batches there).
     ///
     /// - Returns: one outcome per entry, in order; nil for an entry that lost a race for an identity to a
     ///   concurrent request (its row is removed again): run it alone with `create`.
     public static func createMany(
-        _ connection: PostgresConnection, orgID: Int64, series: CustomerSeries, _ entries: [BatchEntry]
+        _ connection: PostgresConnection, orgID: Int64, series: CustomerSeries, _ entries: [BatchEntry],
+        duplicateLines: Bool = true
     ) throws -> [CreateOutcome?] {
         var idOrdinals: [Int] = [], idKinds: [String] = [], idValues: [String] = [], idRanks: [Int] = []
         var wantedCount = [Int](repeating: 0, count: entries.count)
         for (ordinal, entry) in entries.enumerated() {
-            let (kinds, values) = identities(entry.fields, companyName: nil)
+            let (kinds, values) = identities(entry.fields, companyName: series == .company ? entry.fields.name : nil)
             for (rank, (kind, value)) in zip(kinds, values).enumerated() {
                 idOrdinals.append(ordinal)
                 idKinds.append(kind)
@@ -93,6 +95,7 @@ extension CustomerStore {
                 SELECT \(orgID), existing.customer_id, 'duplicate', input.listener_id, input.listener_request_id,
                     input.created_detail::jsonb || jsonb_build_object('fields', to_jsonb(string_to_array(input.sent_fields, ',')))
                 FROM existing JOIN input USING (ordinal)
+                WHERE \(duplicateLines)
             ), claims AS (
                 SELECT customer_id, count(*) AS n FROM claimed GROUP BY customer_id
             )

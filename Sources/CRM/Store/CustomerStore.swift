@@ -125,62 +125,19 @@ public enum CustomerStore {
     }
 
     /// Creates a customer unless one of its identities (contact id, passport, emails, phones; a company's name)
-    /// already belongs to a customer of the series, in one statement that also writes the "created" history line.
-    /// Two concurrent creates with a shared identity cannot both win: the identities' primary key lets one claim
-    /// them and the loser's row is removed again, so it reports the winner as the duplicate.
+    /// already belongs to a customer of the series (`createMany` for one entry; the caller writes any
+    /// "duplicate" line itself). Two concurrent creates with a shared identity cannot both win: the identities'
+    /// primary key lets one claim them and the loser's row is removed again, so it reports the winner as the
+    /// duplicate.
     public static func create(
         _ connection: PostgresConnection, orgID: Int64, series: CustomerSeries, fields: CustomerFields,
-        channel: String?, companyID: Int64?, source: Source, history: String
+        channel: String?, source: Source, history: String
     ) throws -> CreateOutcome {
-        let (kinds, values) = identities(fields, companyName: series == .company ? fields.name : nil)
+        let entry = BatchEntry(fields: fields, channel: channel, source: source, createdDetail: history)
         for _ in 0..<3 {
-            let row = try connection.query("""
-                WITH wanted AS (
-                    SELECT k, v, r FROM unnest(\(kinds)::text[], \(values)::text[]) WITH ORDINALITY AS t(k, v, r)
-                ), existing AS (
-                    -- LIMIT inside LATERAL keeps this a primary-key probe per identity, whatever the statistics say
-                    -- (generic plans, see PostgresConnection, are planned without the values); so for every join
-                    -- to a large table below.
-                    SELECT found.customer_id FROM wanted CROSS JOIN LATERAL (
-                        SELECT i.customer_id FROM customer_identities AS i
-                        WHERE i.org_id = \(orgID) AND i.series = \(series.rawValue) AND i.kind = wanted.k AND i.value = wanted.v
-                        LIMIT 1
-                    ) AS found
-                    ORDER BY wanted.r LIMIT 1
-                ), inserted AS (
-                    INSERT INTO customers (org_id, kind, code, type, name, lastname, title, passport, gender, bg_info,
-                        date_of_birth, emails, phones, addresses, websites, im, tags, custom_fields, permit, channel,
-                        contact_id, company_id, owner_user_id, created_by_listener_id)
-                    SELECT \(orgID), \(series.rawValue), crmhub_next_code(\(series.rawValue)), \(fields.type ?? 0), \(fields.name ?? ""),
-                        \(fields.lastname), \(fields.title), \(fields.passport), \(fields.gender ?? 2), \(fields.bgInfo),
-                        \(fields.dateOfBirth)::date, coalesce(\(Self.contactPointsJSON(fields.emails))::jsonb, '[]'),
-                        coalesce(\(Self.contactPointsJSON(fields.phones))::jsonb, '[]'), coalesce(\(fields.addressesJSON)::jsonb, '[]'),
-                        coalesce(\(fields.websitesJSON)::jsonb, '[]'), coalesce(\(fields.imJSON)::jsonb, '[]'),
-                        \(fields.tags ?? []), coalesce(\(fields.customFieldsJSON)::jsonb, '{}'), \(fields.permitJSON)::jsonb,
-                        \(channel), \(fields.contactID), \(companyID), \(source.userID), \(source.listenerID)
-                    WHERE NOT EXISTS (SELECT 1 FROM existing)
-                    RETURNING id, code, type
-                ), claimed AS (
-                    INSERT INTO customer_identities (org_id, series, kind, value, customer_id)
-                    SELECT \(orgID), \(series.rawValue), wanted.k, wanted.v, inserted.id FROM inserted, wanted
-                    ON CONFLICT DO NOTHING
-                    RETURNING 1
-                ), created_line AS (
-                    INSERT INTO customer_history (org_id, customer_id, event, listener_id, listener_request_id, detail)
-                    SELECT \(orgID), inserted.id, 'created', \(source.listenerID), \(source.listenerRequestID), \(history)::jsonb FROM inserted
-                )
-                SELECT true, id, code, type, (SELECT count(*) FROM claimed) FROM inserted
-                UNION ALL
-                SELECT false, c.id, c.code, c.type, 0 FROM existing CROSS JOIN LATERAL (
-                    SELECT id, code, type FROM customers WHERE org_id = \(orgID) AND id = existing.customer_id LIMIT 1
-                ) AS c
-                """).rows[0]
-            let ref = CustomerRef(
-                id: try row.decode(1), code: CustomerCode(series: series, number: try row.decode(2)), type: try row.decode(3))
-            guard try row.decode(0, as: Bool.self) else { return .duplicate(ref) }
-            if try row.decode(4, as: Int.self) == kinds.count { return .created(ref) }
-            // A concurrent create claimed one of these identities first: take ours back and find theirs.
-            try delete(connection, orgID: orgID, id: ref.id)
+            if let outcome = try createMany(connection, orgID: orgID, series: series, [entry], duplicateLines: false)[0] {
+                return outcome
+            }
         }
         throw PostgresError(kind: .server, sqlState: .serializationFailure, message: "customer identities kept changing")
     }

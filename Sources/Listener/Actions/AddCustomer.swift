@@ -62,7 +62,7 @@ enum AddCustomer {
     static func apply(_ prepared: Prepared, context: IngestContext) throws -> (ItemOutcome, [TouchedRecord]) {
         let outcome = try CustomerStore.create(
             context.connection, orgID: context.orgID, series: prepared.series, fields: prepared.fields, channel: prepared.channel,
-            companyID: nil, source: context.source, history: prepared.createdDetail)
+            source: context.source, history: prepared.createdDetail)
         switch outcome {
         case .duplicate(let existing):
             try CustomerStore.appendHistory(

@@ -253,7 +253,7 @@ enum AddDeal {
         if fields.tags == nil, let tag = context.listener.defaultTag { fields.tags = [tag] }
         let channel = request.series == .lead ? context.listener.defaultLeadChannel : context.listener.defaultContactChannel
         switch try CustomerStore.create(
-            context.connection, orgID: context.orgID, series: request.series, fields: fields, channel: channel, companyID: nil,
+            context.connection, orgID: context.orgID, series: request.series, fields: fields, channel: channel,
             source: context.source, history: context.historyDetail(.addDeal))
         {
         case .created(let ref): return (ref, true)

@@ -60,7 +60,7 @@ struct CompanyRequest {
                 ?? "no company matches its emails or phones; a name is needed to create one")
         }
         let outcome = try CustomerStore.create(
-            context.connection, orgID: context.orgID, series: .company, fields: fields, channel: nil, companyID: nil,
+            context.connection, orgID: context.orgID, series: .company, fields: fields, channel: nil,
             source: context.source, history: context.historyDetail(action))
         switch outcome {
         case .created(let ref): return (ref, true)
