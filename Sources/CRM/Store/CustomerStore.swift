@@ -142,7 +142,7 @@ public enum CustomerStore {
         throw PostgresError(kind: .server, sqlState: .serializationFailure, message: "customer identities kept changing")
     }
 
-    /// Removes a customer with its identities and history (which have no foreign key to it: see 0005).
+    /// Removes a customer with its identities and history (which have no foreign key to it: see 0003).
     static func delete(_ connection: PostgresConnection, orgID: Int64, id: Int64) throws {
         try connection.query("""
             WITH identities AS (DELETE FROM customer_identities WHERE org_id = \(orgID) AND customer_id = \(id)),
