@@ -83,25 +83,14 @@ public enum ListenerRequestWriter {
             INSERT INTO listener_requests (org_id, id, listener_id, client_address, request_id, idempotency_key, replay_of,
                 sender_user, size, body, status, response, item_count, error_count)
             SELECT \(first.orgID), id, \(first.listenerID), client_address::inet, request_id, idempotency_key, replay_of,
-                sender_user, size, decode(body, 'hex'), status, decode(response, 'hex'), item_count, error_count
+                sender_user, size, body, status, response, item_count, error_count
             FROM unnest(\(entries.map { $0.id })::bigint[], \(entries.map { $0.clientAddress })::text[], \(entries.map { $0.requestID })::text[],
                 \(entries.map { $0.idempotencyKey })::text[], \(entries.map { $0.replayOf })::bigint[], \(entries.map { $0.senderUser })::text[],
-                \(entries.map { $0.body.count })::int[], \(entries.map { Self.hex($0.body) })::text[], \(entries.map { $0.status })::int[],
-                \(entries.map { Self.hex($0.response) })::text[], \(entries.map { $0.itemCount })::int[], \(entries.map { $0.errorCount })::int[])
+                \(entries.map { $0.body.count })::int[], \(entries.map { $0.body.postgresText })::bytea[], \(entries.map { $0.status })::int[],
+                \(entries.map { $0.response.postgresText })::bytea[], \(entries.map { $0.itemCount })::int[], \(entries.map { $0.errorCount })::int[])
                 AS e(id, client_address, request_id, idempotency_key, replay_of, sender_user, size, body, status, response,
                      item_count, error_count)
             """)
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// A stored request to run again, in an org transaction.
