@@ -76,7 +76,8 @@ public enum ListenerRequestWriter {
             requiredCustomFields: Array(zip(try row.decode(22, as: [String].self), try row.decode(23, as: [String].self))))
     }
 
-    /// Writes the log rows of several requests in one statement, sent together with the transaction's COMMIT.
+    /// Writes the log rows of several requests (of one listener) in one statement, sent together with the
+    /// transaction's COMMIT.
     public static func insertManyAndCommit(_ connection: PostgresConnection, _ entries: [Entry]) throws {
         guard let first = entries.first else { return }
         try connection.queryAndCommit("""
@@ -186,12 +187,6 @@ public enum ListenerRequestWriter {
 
     /// Writes the log row as the transaction's last statement, sent together with its COMMIT.
     public static func insertAndCommit(_ connection: PostgresConnection, _ entry: Entry) throws {
-        try connection.queryAndCommit("""
-            INSERT INTO listener_requests (org_id, id, listener_id, client_address, request_id, idempotency_key, replay_of,
-                sender_user, size, body, status, response, item_count, error_count)
-            VALUES (\(entry.orgID), \(entry.id), \(entry.listenerID), \(entry.clientAddress)::inet, \(entry.requestID),
-                \(entry.idempotencyKey), \(entry.replayOf), \(entry.senderUser), \(entry.body.count), \(entry.body),
-                \(entry.status), \(entry.response), \(entry.itemCount), \(entry.errorCount))
-            """)
+        try insertManyAndCommit(connection, [entry])
     }
 }
