@@ -54,11 +54,10 @@ enum SendSMS {
                 continue
             }
             guard let text = PayloadReader.text(value, field: valuePath, max: 100, errors: reader.errors) else { continue }
-            guard let key = Identity.phone(text) else {
-                reader.errors.add(valuePath, "'\(text)' is not a phone number (6 to 15 digits)")
-                continue
+            switch CustomerPayload.phoneKey(text) {
+            case .success(let key): if !phones.contains(key) { phones.append(key) }
+            case .failure(let problem): reader.errors.add(valuePath, problem.message)
             }
-            if !phones.contains(key) { phones.append(key) }
         }
         if elements.isEmpty { reader.errors.add(reader.field("phones"), "must list at least one phone number") }
         return phones

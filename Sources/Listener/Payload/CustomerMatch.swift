@@ -42,28 +42,10 @@ struct CustomerMatch {
         let series = series(reader)
         var match = CustomerMatch(series: series, code: readCode(reader, series: series), fields: CustomerFields())
         match.contactID = reader.text("contactId", max: 200)
-        if let passport = reader.text("passport", max: 100) {
-            if let key = Identity.passport(passport) {
-                match.passport = key
-            } else {
-                reader.errors.add(reader.field("passport"), "'\(passport)' is not a passport number (letters and digits)")
-            }
-        }
-        if let email = reader.text("email", max: 320) {
-            if let key = Identity.email(email) {
-                match.emails.append(key)
-            } else {
-                reader.errors.add(reader.field("email"), "'\(email)' is not an email address")
-            }
-        }
+        match.passport = CustomerPayload.identity(reader, "passport", max: 100, CustomerPayload.passportKey)?.key
+        if let email = CustomerPayload.identity(reader, "email", max: 320, CustomerPayload.emailKey) { match.emails.append(email.key) }
         for point in CustomerPayload.emails(reader) ?? [] where !match.emails.contains(point.key) { match.emails.append(point.key) }
-        if let phone = reader.text("phone", max: 320) {
-            if let key = Identity.phone(phone) {
-                match.phones.append(key)
-            } else {
-                reader.errors.add(reader.field("phone"), "'\(phone)' is not a phone number (6 to 15 digits)")
-            }
-        }
+        if let phone = CustomerPayload.identity(reader, "phone", max: 320, CustomerPayload.phoneKey) { match.phones.append(phone.key) }
         for point in CustomerPayload.phones(reader) ?? [] where !match.phones.contains(point.key) { match.phones.append(point.key) }
         return match
     }

@@ -15,13 +15,9 @@ enum CustomerPayload {
         fields.name = reader.text("name")
         fields.lastname = reader.text("lastname")
         fields.title = reader.text("title")
-        if let passport = reader.text("passport", max: 100) {
-            if let key = Identity.passport(passport) {
-                fields.passport = passport
-                fields.passportKey = key
-            } else {
-                reader.errors.add(reader.field("passport"), "'\(passport)' is not a passport number (letters and digits)")
-            }
+        if let (passport, key) = identity(reader, "passport", max: 100, passportKey) {
+            fields.passport = passport
+            fields.passportKey = key
         }
         fields.type = reader.integer("type", allowed: 0...1, names: ["contact": 0, "account": 1], meaning: "0 (contact) or 1 (account)")
         fields.gender = reader.integer(
@@ -49,20 +45,16 @@ enum CustomerPayload {
     }
 
     static func emails(_ reader: PayloadReader) -> [ContactPoint]? {
-        contactPoints(reader, key: "emails", types: emailTypes) { value in
-            Identity.email(value).map { ($0, nil) } ?? (nil, "'\(value)' is not an email address")
-        }
+        contactPoints(reader, key: "emails", types: emailTypes, normalise: emailKey)
     }
 
     static func phones(_ reader: PayloadReader) -> [ContactPoint]? {
-        contactPoints(reader, key: "phones", types: phoneTypes) { value in
-            Identity.phone(value).map { ($0, nil) } ?? (nil, "'\(value)' is not a phone number (6 to 15 digits)")
-        }
+        contactPoints(reader, key: "phones", types: phoneTypes, normalise: phoneKey)
     }
 
     /// [{type, value}] or plain strings; entries with an empty value are skipped, duplicates kept once.
     static func contactPoints(
-        _ reader: PayloadReader, key: String, types: [String], normalise: (String) -> (String?, String?)
+        _ reader: PayloadReader, key: String, types: [String], normalise: (String) -> Result<String, FieldProblem>
     ) -> [ContactPoint]? {
         guard let elements = reader.array(key) else { return nil }
         var points: [ContactPoint] = []
@@ -81,14 +73,50 @@ enum CustomerPayload {
                 continue
             }
             guard let value else { continue }
-            let (normalised, problem) = normalise(value)
-            guard let normalised else {
-                reader.errors.add(valuePath, problem ?? "is not valid")
+            let normalised: String
+            switch normalise(value) {
+            case .success(let key): normalised = key
+            case .failure(let problem):
+                reader.errors.add(valuePath, problem.message)
                 continue
             }
             if !points.contains(where: { $0.key == normalised }) { points.append(ContactPoint(type: type, value: value, key: normalised)) }
         }
         return points
+    }
+
+    /// Why a value is not an identity, for the sender.
+    struct FieldProblem: Error {
+        let message: String
+    }
+
+    /// The normalised email, phone or passport that finds a customer, or why the value is not one.
+    static func emailKey(_ value: String) -> Result<String, FieldProblem> {
+        Identity.email(value).map { .success($0) } ?? .failure(FieldProblem(message: "'\(value)' is not an email address"))
+    }
+
+    static func phoneKey(_ value: String) -> Result<String, FieldProblem> {
+        Identity.phone(value).map { .success($0) }
+            ?? .failure(FieldProblem(message: "'\(value)' is not a phone number (6 to 15 digits)"))
+    }
+
+    static func passportKey(_ value: String) -> Result<String, FieldProblem> {
+        Identity.passport(value).map { .success($0) }
+            ?? .failure(FieldProblem(message: "'\(value)' is not a passport number (letters and digits)"))
+    }
+
+    /// The single identity in `key` (a passport, or a note's `email`) as sent and normalised; nil when absent or
+    /// not valid (then with an error naming the field).
+    static func identity(
+        _ reader: PayloadReader, _ key: String, max: Int, _ normalise: (String) -> Result<String, FieldProblem>
+    ) -> (value: String, key: String)? {
+        guard let value = reader.text(key, max: max) else { return nil }
+        switch normalise(value) {
+        case .success(let normalised): return (value, normalised)
+        case .failure(let problem):
+            reader.errors.add(reader.field(key), problem.message)
+            return nil
+        }
     }
 
     static func addresses(_ reader: PayloadReader) -> String? {
