@@ -124,12 +124,6 @@ public enum ListenerRequestWriter {
         try connection.query("SELECT body FROM listener_requests WHERE org_id = \(orgID) AND id = \(id)").first?.decode(0)
     }
 
-    public static func activeUserID(_ connection: PostgresConnection, orgID: Int64, email: String) throws -> Int64? {
-        try connection.query("""
-            SELECT id FROM users WHERE org_id = \(orgID) AND lower(email) = lower(\(email)) AND active
-            """).first?.decode(0)
-    }
-
     /// Requests logged for the listener in the last minute (those refused for its rate are not logged), committed
     /// ones only: an approximate count that takes no lock, which is what a rate limit needs.
     public static func acceptedLastMinute(_ connection: PostgresConnection, orgID: Int64, listenerID: Int64) throws -> Int {

@@ -47,13 +47,12 @@ public struct UserStore: Sendable {
         }
     }
 
-    /// The active user with this email (case-insensitive), as listener payloads name them.
-    public func findActive(orgID: Int64, email: String) async throws -> User? {
-        try await scope.withOrg(orgID) { connection in
-            try connection.query("""
-                SELECT \(unescaped: Self.columns) FROM users WHERE lower(email) = lower(\(email)) AND active
-                """).first.map(Self.decode)
-        }
+    /// The active user with this email (case-insensitive), as listener payloads name them, in the caller's
+    /// transaction.
+    public static func findActive(_ connection: PostgresConnection, orgID: Int64, email: String) throws -> User? {
+        try connection.query("""
+            SELECT \(unescaped: columns) FROM users WHERE org_id = \(orgID) AND lower(email) = lower(\(email)) AND active
+            """).first.map(decode)
     }
 
     public func list(orgID: Int64, after cursor: Int64, limit: Int) async throws -> [User] {

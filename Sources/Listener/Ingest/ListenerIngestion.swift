@@ -100,6 +100,9 @@ public struct ListenerIngestion: Sendable {
     /// An action failed after writing while the request ran without savepoints.
     struct RestartWithSavepoints: Error {}
 
+    /// A group of requests that must not run together (see `runGroup`): each runs alone instead.
+    struct RunAlone: Error {}
+
     // MARK: Entry points
 
     /// A POST to a listener URL. Nil when no listener has this token.
@@ -139,7 +142,7 @@ public struct ListenerIngestion: Sendable {
         let sender = try? arrival.envelope.get().senderUser
         return try await run(arrival, checkAddress: false, platform: false, orgID: orgID) { connection in
             guard let stored = try ListenerRequestWriter.openStored(connection, orgID: orgID, id: listenerRequestID) else { return nil }
-            let senderID = try sender.flatMap { try ListenerRequestWriter.activeUserID(connection, orgID: orgID, email: $0) }
+            let senderID = try sender.flatMap { try UserStore.findActive(connection, orgID: orgID, email: $0)?.id }
             return ListenerRequestWriter.Opened(
                 listener: stored.listener, orgStatus: stored.orgStatus, senderUserID: senderID, requestLogID: stored.requestLogID,
                 requiredCustomFields: nil)
