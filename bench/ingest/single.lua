@@ -1,4 +1,5 @@
--- wrk script: POST /l/<token> with ONE add-contact action per request, every contact a new identity.
+-- wrk script: POST /l/<token> with ONE add-contact action per request, every contact a new identity
+-- (batch100.lua sets `items_per_request` and runs this file for 100 per request).
 --
 --   wrk -t2 -c16 -d10s -s bench/ingest/single.lua http://127.0.0.1:8085/l/TOKEN -- NONCE [SENDER]
 --
@@ -8,9 +9,10 @@
 -- ("+849" NONCE(3) THREAD(1) COUNTER(7+) = at most 15 digits), or they would be deduplicated as one customer.
 --
 -- Counts every response that is not 200 (207 partial and 422 all-failed included) and prints, at the end:
---   INGEST requests=N ok=N bad=N duration_us=N items=1
+--   INGEST requests=N ok=N bad=N duration_us=N items=ITEMS
 --   INGEST first-bad status=S body=…        (only when there was one)
-local items_per_request = 1
+items_per_request = items_per_request or 1
+local script = items_per_request == 1 and "single.lua" or "batch100.lua"
 
 local threads = {}
 function setup(thread)
@@ -24,7 +26,7 @@ ok, bad, first_bad = 0, 0, nil
 function init(args)
   nonce = (tonumber(args[1]) or 0) % 1000
   sender = args[2] or sender
-  if tid > 9 then error("single.lua: at most 9 wrk threads (the thread number is one digit of the phone)") end
+  if tid > 9 then error(script .. ": at most 9 wrk threads (the thread number is one digit of the phone)") end
 end
 
 local function contact()
