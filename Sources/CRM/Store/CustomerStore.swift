@@ -91,15 +91,6 @@ public enum CustomerStore {
         return CustomerRef(id: try row.decode(0), code: CustomerCode(series: series, number: try row.decode(1)), type: try row.decode(2))
     }
 
-    /// The customer with this id, if it is of `series`.
-    public static func find(_ connection: PostgresConnection, orgID: Int64, id: Int64, series: CustomerSeries) throws -> CustomerRef? {
-        guard let row = try connection.query("""
-            SELECT id, code, type FROM customers WHERE org_id = \(orgID) AND id = \(id) AND kind = \(series.rawValue)
-            """).first
-        else { return nil }
-        return CustomerRef(id: try row.decode(0), code: CustomerCode(series: series, number: try row.decode(1)), type: try row.decode(2))
-    }
-
     // MARK: Creating
 
     /// The dedup keys of a payload as "kind:value" texts, to tell whether two payloads could be the same customer.
