@@ -26,6 +26,8 @@ let package = Package(
         .target(name: "Telemetry", dependencies: ["JSON", "Platform"], swiftSettings: swiftSettings),
         // JSON trees with error positions, without Foundation.
         .target(name: "JSON", swiftSettings: swiftSettings),
+        // Well-formed XML in (no DOCTYPE, so no entity expansion) and escaped XML out, for SOAP and XML web calls.
+        .target(name: "XML", swiftSettings: swiftSettings),
         .target(
             name: "HTTPServer", dependencies: ["CShims", "COpenSSL", "JSON", "Platform", "Telemetry"], swiftSettings: swiftSettings),
         .target(name: "Postgres", dependencies: ["CLibPQ", "COpenSSL", "CShims"], swiftSettings: swiftSettings),
@@ -50,6 +52,7 @@ let package = Package(
         ),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "XMLTests", dependencies: ["XML"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ListenerTests", dependencies: ["Listener", "CRM", "HTTPServer", "JSON"], exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
