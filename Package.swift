@@ -21,7 +21,7 @@ let package = Package(
         // Linux system calls that Glibc's module does not export (epoll, eventfd).
         .target(name: "CShims"),
 
-        // Threads and other OS facilities, without Foundation (keeps CoreFoundation out of the server).
+        // Threads, the request coalescer and other OS facilities, without Foundation (keeps CoreFoundation out of the server).
         .target(name: "Platform", dependencies: ["CShims"], swiftSettings: swiftSettings),
         .target(name: "Telemetry", dependencies: ["JSON", "Platform"], swiftSettings: swiftSettings),
         // JSON trees with error positions, without Foundation.
@@ -34,10 +34,10 @@ let package = Package(
         .target(name: "CRM", dependencies: ["Postgres", "COpenSSL", "JSON", "Telemetry"], swiftSettings: swiftSettings),
         .target(name: "Admin", dependencies: ["HTTPServer", "CRM", "JSON"], swiftSettings: swiftSettings),
         // Listener ingestion (crm-listener-webhook.txt): the endpoint, one file per action, lenient values.
-        .target(name: "Listener", dependencies: ["CRM", "HTTPServer", "JSON", "Postgres"], swiftSettings: swiftSettings),
+        .target(name: "Listener", dependencies: ["CRM", "HTTPServer", "JSON", "Platform", "Postgres"], swiftSettings: swiftSettings),
         // The CIOPulse-compatible Contacts API (ciopulse-contacts-api.txt) and its support groups.
         .target(
-            name: "CIOPulse", dependencies: ["CRM", "HTTPServer", "JSON", "Postgres", "Telemetry"], swiftSettings: swiftSettings),
+            name: "CIOPulse", dependencies: ["CRM", "HTTPServer", "JSON", "Platform", "Postgres", "Telemetry"], swiftSettings: swiftSettings),
         .target(
             name: "App",
             dependencies: ["HTTPServer", "Postgres", "CRM", "Admin", "Listener", "CIOPulse", "JSON", "Telemetry"],

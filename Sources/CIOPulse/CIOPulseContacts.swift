@@ -1,5 +1,6 @@
 import CRM
 import HTTPServer
+import Platform
 import Postgres
 import Telemetry
 
@@ -8,10 +9,12 @@ import Telemetry
 /// Each request is one transaction: its first statement checks the HTTP Basic credentials, reads the contact the
 /// path names and narrows the transaction to the portal's org (`CIOPulseStore.open`); the access rules run; then
 /// at most one more statement writes or reads, carrying the COMMIT with it. A GET of one contact is one round
-/// trip, a PUT or a deletion two. Every answer, errors included, is JSON in the document's shape.
+/// trip, a PUT or a deletion two; PUTs arriving together share theirs (see `CIOPulsePut.swift`). Every answer, errors included, is JSON in the document's shape.
 public struct CIOPulseContacts: Sendable {
     let scope: OrgScope
     let logger: Logger
+    /// PUTs with the same credentials that arrive together are written in one transaction (see `putGroup`).
+    let putCoalescer = Coalescer<PutArrival, Response>()
 
     public init(scope: OrgScope, logger: Logger) {
         self.scope = scope
@@ -36,40 +39,6 @@ public struct CIOPulseContacts: Sendable {
     struct Retry: Error {}
 
     // MARK: Endpoints
-
-    /// `PUT /api/v5/contacts/{system_id}`: creates the contact (201) or updates it (200).
-    func put(_ request: Request) async -> Response {
-        let systemID = request.parameters["system_id"] ?? ""
-        let payload = ContactPayload.parse(request.body)
-        return await serve(request, systemID: systemID) { connection, opened in
-            let changes: CIOPulseContact.Changes
-            switch payload {
-            case .failure(let error): return .error(error)
-            case .success(let parsed): changes = parsed
-            }
-            guard Self.isSystemID(systemID) else {
-                return .error(CIOPulseError(400, "system_id must be 1 to 200 characters, without the NUL character"))
-            }
-            do {
-                guard let existing = opened.contact else {
-                    if let missing = ContactPayload.missingForCreate(changes) { return .error(missing) }
-                    let contact = ContactPayload.newContact(systemID: systemID, changes)
-                    try CIOPulseContactStore.createAndCommit(connection, orgID: opened.orgID, contact: contact)
-                    return .body(201, CIOPulseJSON.contactDocument(contact))
-                }
-                let changed = existing.contact.changedFields(changes)
-                guard !changed.isEmpty else { return .body(200, CIOPulseJSON.contactDocument(existing.contact)) }
-                guard let updated = try CIOPulseContactStore.updateAndCommit(
-                    connection, orgID: opened.orgID, customerID: existing.customerID, changes: changes, changedFields: changed)
-                else { throw Retry() }
-                return .body(200, CIOPulseJSON.contactDocument(updated))
-            } catch CRMError.conflict(let field) where field.field == "system_id" {
-                throw Retry()  // created by a concurrent request: this one becomes an update
-            } catch CRMError.conflict(let field) where field.field == "email" {
-                throw CIOPulseError.emailTaken
-            }
-        }
-    }
 
     /// `GET /api/v5/contacts/{system_id}`.
     func get(_ request: Request) async -> Response {

@@ -390,6 +390,39 @@ struct CIOPulsePutTests {
         await fixture.stop()
     }
 
+    @Test("many PUTs at once, written together: each gets its own answer (201, 200, 400, 422) and nothing else is lost")
+    func manyAtOnce() async throws {
+        let fixture = try await CIOPulseFixture.start()
+        for index in 0..<10 { _ = try await fixture.addContact("OLD\(index)", email: "old\(index)@example.com") }
+        let bodies: [(systemID: String, body: String, status: Int)] =
+            (0..<30).map { ("NEW\($0)", #"{"first_name":"Ngọc","last_name":"N\#($0)","email":"new\#($0)@example.com","mobile":"+8490000\#($0 + 100)"}"#, 201) }
+            + (0..<10).map { ("OLD\($0)", #"{"job_title":"Engineer \#($0)"}"#, 200) }
+            + (0..<4).map { ("BAD\($0)", #"{"first_name":"No","email":"bad\#($0)@example.com"}"#, 400) }
+            + (0..<4).map { ("TAKEN\($0)", #"{"first_name":"T","last_name":"T","email":"OLD\#($0)@example.com"}"#, 422) }
+        let statuses = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
+            for (index, entry) in bodies.enumerated() {
+                group.addTask { (index, try await fixture.put(entry.systemID, entry.body).status) }
+            }
+            var statuses = [Int](repeating: 0, count: bodies.count)
+            for try await (index, status) in group { statuses[index] = status }
+            return statuses
+        }
+        #expect(statuses == bodies.map(\.status))
+        #expect(try await fixture.count("SELECT count(*) FROM customers WHERE org_id = \(fixture.orgID)") == 40)
+        #expect(try await fixture.count("""
+            SELECT count(*) FROM customer_history WHERE org_id = \(fixture.orgID) AND event = 'created'
+            """) == 40)
+        #expect(try await fixture.count("""
+            SELECT count(*) FROM customer_history WHERE org_id = \(fixture.orgID) AND event = 'updated'
+            """) == 10)
+        #expect(try await fixture.count("SELECT count(*) FROM customers WHERE org_id = \(fixture.orgID) AND title LIKE 'Engineer %'") == 10)
+        // 40 email identities and the 30 new mobiles.
+        #expect(try await fixture.count("SELECT count(*) FROM customer_identities WHERE org_id = \(fixture.orgID)") == 70)
+        let new = try await fixture.get("NEW7")
+        #expect(new.status == 200 && new.json["contact"]?["first_name"] == "Ngọc")
+        await fixture.stop()
+    }
+
     @Test("two PUTs creating the same system_id at once: one 201, one 200, one contact")
     func concurrentSystemID() async throws {
         let fixture = try await CIOPulseFixture.start()

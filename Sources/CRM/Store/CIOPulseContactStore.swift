@@ -38,50 +38,60 @@ public enum CIOPulseContactStore {
 
     // MARK: Writing
 
-    /// Creates the contact with its identities and a "created" history line, and commits.
-    /// - Throws: `CRMError.conflict` on `email` when another contact has the address (also one being created
-    ///   concurrently), on `system_id` when a concurrent request created a contact with this system id first.
-    public static func createAndCommit(_ connection: PostgresConnection, orgID: Int64, contact: CIOPulseContact) throws {
-        let email = contact.email.flatMap(Identity.email), phone = contact.mobile.flatMap { Identity.phone($0) }
+    /// Creates the contacts (their system ids all different) with their identities and "created" history lines in
+    /// one statement, and commits with it when `commit`.
+    /// - Throws: `CRMError.conflict` on `email` when another contact has an address (also one being created
+    ///   concurrently, or another of `contacts`), on `system_id` when a concurrent request created a contact with
+    ///   one of these system ids first. Nothing is created then.
+    public static func create(_ connection: PostgresConnection, orgID: Int64, contacts: [CIOPulseContact], commit: Bool) throws {
+        let query: Query = """
+            WITH input AS MATERIALIZED (
+                SELECT * FROM unnest(
+                    \(contacts.map(\.systemID))::text[], \(contacts.map(\.firstName))::text[], \(contacts.map(\.lastName))::text[],
+                    \(contacts.map(\.jobTitle))::text[], \(contacts.map { emailsJSON($0.email) })::text[],
+                    \(contacts.map { phonesJSON($0.mobile) })::text[], \(contacts.map { $0.email.flatMap(Identity.email) })::text[],
+                    \(contacts.map { $0.mobile.flatMap { Identity.phone($0) } })::text[],
+                    \(contacts.map { historyDetail($0.systemID, fields: nil) })::text[]
+                ) WITH ORDINALITY AS t(system_id, name, lastname, title, emails, phones, email_key, phone_key, detail, ordinal)
+            ), inserted AS (
+                INSERT INTO customers (org_id, kind, code, name, lastname, title, emails, phones, system_id)
+                SELECT \(orgID), 'contact', crmhub_next_code('contact'), name, lastname, title, emails::jsonb, phones::jsonb,
+                    system_id
+                FROM input ORDER BY ordinal
+                RETURNING id, system_id
+            ), email AS (
+                -- No ON CONFLICT: an address another contact holds (or is claiming) is a unique violation.
+                INSERT INTO customer_identities (org_id, series, kind, value, customer_id)
+                SELECT \(orgID), 'contact', 'email', input.email_key, inserted.id FROM input JOIN inserted USING (system_id)
+                WHERE input.email_key IS NOT NULL
+            ), phone AS (
+                INSERT INTO customer_identities (org_id, series, kind, value, customer_id)
+                SELECT \(orgID), 'contact', 'phone', input.phone_key, inserted.id FROM input JOIN inserted USING (system_id)
+                WHERE input.phone_key IS NOT NULL
+                ON CONFLICT DO NOTHING
+            )
+            INSERT INTO customer_history (org_id, customer_id, event, detail)
+            SELECT \(orgID), inserted.id, 'created', input.detail::jsonb FROM input JOIN inserted USING (system_id)
+            """
         do {
-            try connection.queryAndCommit("""
-                WITH inserted AS (
-                    INSERT INTO customers (org_id, kind, code, name, lastname, title, emails, phones, system_id)
-                    VALUES (\(orgID), 'contact', crmhub_next_code('contact'), \(contact.firstName), \(contact.lastName),
-                        \(contact.jobTitle), \(emailsJSON(contact.email))::jsonb, \(phonesJSON(contact.mobile))::jsonb,
-                        \(contact.systemID))
-                    RETURNING id
-                ), email AS (
-                    -- No ON CONFLICT: an address another contact holds (or is claiming) is a unique violation.
-                    INSERT INTO customer_identities (org_id, series, kind, value, customer_id)
-                    SELECT \(orgID), 'contact', 'email', \(email), inserted.id FROM inserted WHERE \(email)::text IS NOT NULL
-                ), phone AS (
-                    INSERT INTO customer_identities (org_id, series, kind, value, customer_id)
-                    SELECT \(orgID), 'contact', 'phone', \(phone), inserted.id FROM inserted WHERE \(phone)::text IS NOT NULL
-                    ON CONFLICT DO NOTHING
-                )
-                INSERT INTO customer_history (org_id, customer_id, event, detail)
-                SELECT \(orgID), inserted.id, 'created', \(historyDetail(contact.systemID, fields: nil))::jsonb FROM inserted
-                """)
+            _ = try commit ? connection.queryAndCommit(query) : connection.query(query)
         } catch {
             throw error.sqlState == .uniqueViolation ? conflict(error) : error
         }
     }
 
     /// Applies `changes` to the contact with `customerID`, moves its email and phone identities with them, writes
-    /// an "updated" history line naming `changedFields`, and commits.
+    /// an "updated" history line naming `changedFields`, and commits when `commit`.
     /// - Returns: the contact as stored now; nil when it no longer exists (deleted meanwhile: nothing was written).
     /// - Throws: `CRMError.conflict` on `email` when another contact has the new address.
-    public static func updateAndCommit(
+    public static func update(
         _ connection: PostgresConnection, orgID: Int64, customerID: Int64, changes: CIOPulseContact.Changes,
-        changedFields: [String]
+        changedFields: [String], commit: Bool
     ) throws -> CIOPulseContact? {
         let setEmail = changes.email != nil, setMobile = changes.mobile != nil
         let newEmail = changes.email ?? nil, newMobile = changes.mobile ?? nil
         let email = newEmail.flatMap(Identity.email), phone = newMobile.flatMap { Identity.phone($0) }
-        let row: Row?
-        do {
-            row = try connection.queryAndCommit("""
+        let query: Query = """
                 WITH updated AS (
                     UPDATE customers AS c SET
                         name = coalesce(\(changes.firstName ?? nil), c.name),
@@ -119,7 +129,10 @@ public enum CIOPulseContactStore {
                     FROM updated
                 )
                 SELECT * FROM updated
-                """).first
+                """
+        let row: Row?
+        do {
+            row = try (commit ? connection.queryAndCommit(query) : connection.query(query)).first
         } catch {
             throw error.sqlState == .uniqueViolation ? conflict(error) : error
         }

@@ -115,6 +115,14 @@ public struct CIOPulseStore: Sendable {
     public static func open(
         _ connection: PostgresConnection, portalCode: String, apiKey: String, systemID: String?, commit: Bool
     ) throws -> Opened? {
+        try open(connection, portalCode: portalCode, apiKey: apiKey, systemIDs: [systemID], commit: commit)?.first
+    }
+
+    /// `open` for requests sent together with the same credentials (see `CIOPulseContacts.putGroup`): one `Opened`
+    /// per system id, in order, each with the contact that has it.
+    public static func open(
+        _ connection: PostgresConnection, portalCode: String, apiKey: String, systemIDs: [String?], commit: Bool
+    ) throws -> [Opened]? {
         guard apiKey.utf8.count == 40 else { return nil }
         let query: Query = """
             WITH portal AS MATERIALIZED (
@@ -133,17 +141,22 @@ public struct CIOPulseStore: Sendable {
             SELECT portal.org_id, portal.allowlist, portal.status,
                 \(unescaped: CIOPulseContactStore.columns("c")),
                 set_config('crmhub.org_id', portal.org_id::text, true), set_config('crmhub.platform', '', true)
-            FROM portal LEFT JOIN LATERAL (
+            FROM portal CROSS JOIN unnest(\(systemIDs)::text[]) WITH ORDINALITY AS wanted(system_id, ordinal)
+            LEFT JOIN LATERAL (
                 -- A unique-key probe whatever the (generic) plan guesses about the table.
                 SELECT * FROM customers
-                WHERE org_id = portal.org_id AND system_id = \(systemID) AND kind = 'contact' LIMIT 1
+                WHERE org_id = portal.org_id AND system_id = wanted.system_id AND kind = 'contact' LIMIT 1
             ) AS c ON true
             WHERE portal.key_id IS NOT NULL
+            ORDER BY wanted.ordinal
             """
-        guard let row = try (commit ? connection.queryAndCommit(query) : connection.query(query)).first else { return nil }
-        return Opened(
-            orgID: try row.decode(0), ipAllowlist: try row.decode(1), orgStatus: Org.Status(rawValue: try row.decode(2)) ?? .suspended,
-            contact: try CIOPulseContactStore.decode(row, from: 3))
+        let rows = try (commit ? connection.queryAndCommit(query) : connection.query(query)).rows
+        guard rows.count == systemIDs.count else { return nil }
+        return try rows.map { row in
+            Opened(
+                orgID: try row.decode(0), ipAllowlist: try row.decode(1),
+                orgStatus: Org.Status(rawValue: try row.decode(2)) ?? .suspended, contact: try CIOPulseContactStore.decode(row, from: 3))
+        }
     }
 
     /// The portal a portal code + API key open (HTTP Basic of the CIOPulse API), or nil. Every live key of

@@ -3,9 +3,9 @@ import HTTPServer
 import JSON
 import Postgres
 
-/// Requests to one listener URL written together (see `IngestCoalescer`).
+/// Requests to one listener URL written together (see `Coalescer`).
 extension ListenerIngestion {
-    /// Requests to one URL that arrived together (see `IngestCoalescer`), in one transaction; if that fails for
+    /// Requests to one URL that arrived together (see `Coalescer`), in one transaction; if that fails for
     /// any reason but the database being unavailable, each runs again alone, which is exact.
     func runGroup(token: String, _ arrivals: [Arrival]) async -> [Result<Reply?, any Error>] {
         groups?.observe(Double(arrivals.count))

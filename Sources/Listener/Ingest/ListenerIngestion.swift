@@ -1,6 +1,7 @@
 import CRM
 import HTTPServer
 import JSON
+import Platform
 import Postgres
 import Telemetry
 
@@ -25,7 +26,8 @@ public struct ListenerIngestion: Sendable {
     }
 
     let scope: OrgScope
-    let coalescer = IngestCoalescer()
+    /// Requests to one listener URL that arrive together are written in one transaction (see `runGroup`).
+    let coalescer = Coalescer<Arrival, Reply?>()
     let requests: CounterFamily?
     let items: CounterFamily?
     let groups: HistogramFamily?
@@ -113,7 +115,7 @@ public struct ListenerIngestion: Sendable {
             body: body, clientAddress: clientAddress, requestID: requestID, idempotencyKey: idempotencyKey, replayOf: nil)
         // A request with an Idempotency-Key claims its key with its own commit, so it runs alone.
         guard arrival.idempotencyKey == nil else { return try await receiveAlone(token: token, arrival) }
-        return try await coalescer.submit(token: token, arrival: arrival) { token, arrivals in
+        return try await coalescer.submit(key: token, arrival: arrival) { token, arrivals in
             await self.runGroup(token: token, arrivals)
         }
     }
