@@ -72,12 +72,20 @@ struct SOAPCall: Sendable, Equatable {
         }
         let action = (version == .soap12 ? Self.action(inContentType: contentType) : soapAction)?
             .trimmingCharacters(in: " \t\"")
-        if let action, !action.isEmpty, action.split(separator: "/").last.map(String.init) != method.rawValue {
+        if let action, !action.isEmpty, !Self.action(action, names: method) {
             return .failure(SOAPFault(
                 version: version, code: .client, reason: "Server did not recognize the value of HTTP Header SOAPAction: \(action)."))
         }
         return .success(SOAPCall(
             version: version, method: method, namespace: element.namespaceURI ?? "", inputs: ProviderInputs(strings: Self.strings(element))))
+    }
+
+    /// Whether a SOAPAction names the method: "http://tempuri.org/Authenticate", "urn:x#Authenticate" or just
+    /// "Authenticate" (the namespace part is not checked, as the body's namespace is not).
+    static func action(_ action: String, names method: ProviderMethod) -> Bool {
+        guard action.hasSuffix(method.rawValue) else { return false }
+        let before = action.dropLast(method.rawValue.count).last
+        return before == nil || !(before!.isLetter || before!.isNumber)
     }
 
     /// Every `string` element under the method element: `inputs/InputVariables/string` in our WSDL, found at any

@@ -63,6 +63,15 @@ struct SOAPCallTests {
         #expect(parsed12.child("Body")?.child("Fault")?.child("Reason")?.child("Text")?.text == "x < y")
     }
 
+    @Test("a SOAPAction names the method whatever its namespace part, but not a method with a longer name")
+    func soapAction() {
+        #expect(SOAPCall.action("http://tempuri.org/Authenticate", names: .authenticate))
+        #expect(SOAPCall.action("urn:smartertrack#StartTicket", names: .startTicket))
+        #expect(SOAPCall.action("StartChat", names: .startChat))
+        #expect(!SOAPCall.action("http://tempuri.org/ReAuthenticate", names: .authenticate))
+        #expect(!SOAPCall.action("http://tempuri.org/StartTicket", names: .startChat))
+    }
+
     @Test("the WSDL is well-formed and names all seven operations in both bindings")
     func wsdl() throws {
         let document = try XMLDocumentParser.parse(WSDL.document(location: "https://crm.example/integrations/smartertrack/acme/provider.asmx?a=1&b=2"))

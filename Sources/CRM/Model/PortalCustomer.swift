@@ -2,7 +2,7 @@ import JSON
 
 /// A CRM contact as the helpdesk providers see it: who it is, how to reach it, its custom fields, its portal login
 /// (when it has one) and its latest tickets.
-public struct PortalCustomer: Sendable, Equatable {
+public struct PortalCustomer: Sendable {
     public struct Login: Sendable, Equatable {
         public let username: String
         public let status: String
@@ -34,10 +34,6 @@ public struct PortalCustomer: Sendable, Equatable {
 
     /// The standing the SmarterTrack rules look up: the portal login's status, "active" without one.
     public var status: String { login?.status ?? "active" }
-
-    public static func == (lhs: PortalCustomer, rhs: PortalCustomer) -> Bool {
-        lhs.id == rhs.id && lhs.login == rhs.login && lhs.recentTickets == rhs.recentTickets
-    }
 
     /// The `value` of each `{type, value}` entry of a stored emails/phones array.
     static func values(ofContactPoints json: String) -> [String] {

@@ -6,15 +6,15 @@ enum LoginProvider {
     static let decoyHash = PasswordHash.make(RandomText.base64url(byteCount: 16))
 
     static func authenticate(_ context: ExternalProvider.Context) async throws -> ProviderResult {
-        guard let username = context.inputs["LoginUsername"], let password = context.inputs["LoginPassword"] else {
+        guard context.inputs["LoginUsername"] != nil, let password = context.inputs["LoginPassword"] else {
             return .requiredInputMissing
         }
         let customer = try await context.customer(username: ["LoginUsername"])
         guard let customer, let login = customer.login, login.status != "disabled" else {
             _ = PasswordHash.verify(password, against: decoyHash)
-            return failure(username)
+            return failure
         }
-        guard PasswordHash.verify(password, against: login.passwordHash) else { return failure(username) }
+        guard PasswordHash.verify(password, against: login.passwordHash) else { return failure }
         return success(customer, context)
     }
 
@@ -23,13 +23,12 @@ enum LoginProvider {
         guard context.inputs["LoginUsername"] != nil else { return .requiredInputMissing }
         guard let customer = try await context.customer(username: ["LoginUsername"]), let login = customer.login,
             login.status != "disabled"
-        else { return ProviderResult(success: true, message: "Login Failure", outputVariables: ["Authentication=FAIL"]) }
+        else { return failure }
         return success(customer, context)
     }
 
-    static func failure(_ username: String) -> ProviderResult {
-        ProviderResult(success: true, message: "Login Failure", outputVariables: ["Authentication=FAIL"])
-    }
+    /// The samples answer an unknown login with Success=true: the call worked, the login did not.
+    static let failure = ProviderResult(success: true, message: "Login Failure", outputVariables: ["Authentication=FAIL"])
 
     static func success(_ customer: PortalCustomer, _ context: ExternalProvider.Context) -> ProviderResult {
         var outputs = ["Authentication=OK"]
