@@ -38,9 +38,12 @@ let package = Package(
         // The CIOPulse-compatible Contacts API (ciopulse-contacts-api.txt) and its support groups.
         .target(
             name: "CIOPulse", dependencies: ["CRM", "HTTPServer", "JSON", "Platform", "Postgres", "Telemetry"], swiftSettings: swiftSettings),
+        // SmarterTrack external providers (smartertrack-external-providers.txt): an ASMX-compatible SOAP service per org.
+        .target(
+            name: "SmarterTrack", dependencies: ["CRM", "HTTPServer", "JSON", "Telemetry", "XML"], swiftSettings: swiftSettings),
         .target(
             name: "App",
-            dependencies: ["HTTPServer", "Postgres", "CRM", "Admin", "Listener", "CIOPulse", "JSON", "Telemetry"],
+            dependencies: ["HTTPServer", "Postgres", "CRM", "Admin", "Listener", "CIOPulse", "JSON", "Telemetry", "SmarterTrack"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "crmhub", dependencies: ["App"], swiftSettings: swiftSettings),
@@ -53,6 +56,7 @@ let package = Package(
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: swiftSettings),
         .testTarget(name: "XMLTests", dependencies: ["XML"], swiftSettings: swiftSettings),
+        .testTarget(name: "SmarterTrackTests", dependencies: ["SmarterTrack", "CRM", "XML"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ListenerTests", dependencies: ["Listener", "CRM", "HTTPServer", "JSON"], exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
@@ -62,7 +66,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "CRMHubTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["App", "CRMHubTesting", "HTTPServer", "Postgres", "CRM", "JSON"],
+            dependencies: ["App", "CRMHubTesting", "HTTPServer", "Postgres", "CRM", "JSON", "XML"],
             swiftSettings: swiftSettings
         ),
     ]

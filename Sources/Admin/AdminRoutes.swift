@@ -27,6 +27,8 @@ public enum AdminRoutes {
         let outbox = OutboxHandler(context: context, outbox: OutboxStore(scope: scope))
         let supportGroups = SupportGroupsHandler(context: context, groups: SupportGroupStore(scope: scope))
         let contactSystemIDs = ContactSystemIDHandler(context: context, scope: scope)
+        let portalLogins = PortalLoginHandler(context: context, store: PortalLoginStore(scope: scope))
+        let smarterTrackRules = SmarterTrackRulesHandler(context: context, store: SmarterTrackStore(scope: scope))
 
         let platformTokens = PlatformTokensHandler(context: context, tokens: PlatformTokenStore(scope: scope))
         router.add(.post, "/admin/v1/platform-tokens", platformTokens.create)  // returns a secret
@@ -93,6 +95,11 @@ public enum AdminRoutes {
 
         router.add(.put, "/admin/v1/orgs/{org}/integrations/{kind}", integrations.save)
         router.add(.get, "/admin/v1/orgs/{org}/integrations/{kind}", integrations.show)
+        router.add(.put, "/admin/v1/orgs/{org}/integrations/smartertrack/rules", smarterTrackRules.save)
+        router.add(.get, "/admin/v1/orgs/{org}/integrations/smartertrack/rules", smarterTrackRules.show)
+        router.add(.put, "/admin/v1/orgs/{org}/contacts/{contact}/portal-login", portalLogins.save)
+        router.add(.get, "/admin/v1/orgs/{org}/contacts/{contact}/portal-login", portalLogins.show)
+        router.add(.delete, "/admin/v1/orgs/{org}/contacts/{contact}/portal-login", portalLogins.delete)
 
         router.add(.get, "/admin/v1/orgs/{org}/audit", audit.list)
     }

@@ -4,6 +4,7 @@ import CRM
 import HTTPServer
 import Listener
 import Postgres
+import SmarterTrack
 import Telemetry
 
 /// Every route of CRMHub, wired in one place. Each feature module registers its own table.
@@ -25,5 +26,6 @@ enum Routes {
         }
         ListenerRoutes.register(in: &router, ingestion: ingestion)
         CIOPulseRoutes.register(in: &router, scope: scope, logger: application.logger)
+        SmarterTrackRoutes.register(in: &router, scope: scope, logger: application.logger)
     }
 }
