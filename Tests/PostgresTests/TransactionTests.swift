@@ -142,7 +142,8 @@ struct TransactionTests {
     @Test("a serialization failure re-runs the whole closure and both transactions succeed")
     func serializationRetry() async throws {
         let (attempts, results, rows) = try await Self.writeSkew(retries: 3)
-        #expect(attempts == 3)
+        // Two first attempts and at least one re-run; on a loaded machine the re-run can collide once more.
+        #expect(attempts >= 3)
         for result in results { #expect(throws: Never.self) { try result.get() } }
         // The retried one saw the other's row.
         #expect(results.compactMap { try? $0.get() }.sorted() == [0, 1])
