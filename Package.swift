@@ -38,9 +38,11 @@ let package = Package(
         // The CIOPulse-compatible Contacts API (ciopulse-contacts-api.txt) and its support groups.
         .target(
             name: "CIOPulse", dependencies: ["CRM", "HTTPServer", "JSON", "Postgres", "Telemetry"], swiftSettings: swiftSettings),
+        // Helpdesk web calls per org: the Sirportly Customer Data Source and SpiceCSM's account/case web calls.
+        .target(name: "Helpdesk", dependencies: ["CRM", "HTTPServer", "JSON", "Postgres", "XML"], swiftSettings: swiftSettings),
         .target(
             name: "App",
-            dependencies: ["HTTPServer", "Postgres", "CRM", "Admin", "Listener", "CIOPulse", "JSON", "Telemetry"],
+            dependencies: ["HTTPServer", "Postgres", "CRM", "Admin", "Listener", "CIOPulse", "Helpdesk", "JSON", "Telemetry"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "crmhub", dependencies: ["App"], swiftSettings: swiftSettings),
@@ -55,6 +57,9 @@ let package = Package(
         .testTarget(name: "XMLTests", dependencies: ["XML"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ListenerTests", dependencies: ["Listener", "CRM", "HTTPServer", "JSON"], exclude: ["Fixtures"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HelpdeskTests", dependencies: ["Helpdesk", "CRM", "HTTPServer", "XML", "JSON"], exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
         .testTarget(name: "CIOPulseTests", dependencies: ["CIOPulse", "CRM", "HTTPServer"], swiftSettings: swiftSettings),
         .testTarget(
