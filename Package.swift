@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "CRMHubTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["App", "CRMHubTesting", "HTTPServer", "Postgres", "CRM", "JSON"],
+            dependencies: ["App", "CRMHubTesting", "HTTPServer", "Postgres", "CRM", "JSON", "XML"],
             swiftSettings: swiftSettings
         ),
     ]
