@@ -95,6 +95,23 @@ struct SpiceCSMDocumentTests {
         #expect(try JSONParser.parse(try #require(fields.customFieldsJSON)) == ["Plan": "Anything"])
     }
 
+    @Test("an account sent back as loaded changes nothing")
+    func roundTrip() throws {
+        let profile = CustomerProfile(
+            id: 1, code: CustomerCode(series: .contact, number: 4), type: 0, name: "Huy", lastname: nil, title: nil,
+            emails: [.init(type: "Home", value: "a@x.net"), .init(type: "Work", value: "b@x.net"), .init(type: "Other", value: "c@x.net")],
+            phones: [.init(type: "Mobile", value: "0905 000 001"), .init(type: "Work", value: "(555) 555-5555"), .init(type: "Fax", value: "555 555 5557")],
+            im: [], addresses: [["type": "Work", "street": "1 Main St", "city": "Hue", "country": ["code": "VN", "name": "Viet Nam"]]],
+            websites: [], tags: [], customFields: ["Plan": "Gold"], contactID: "ext-1", company: nil, dateOfBirth: nil, createdAt: "")
+        let definition = CustomFieldStore.Definition(id: 3, entity: .contact, name: "Plan", type: .text, options: [], required: false)
+        let loaded = SpiceCSMXML.userdata(profile, fields: [(3, "Gold")])
+        let fields = try AccountUpdate(try XMLDocumentParser.parse(loaded)).fields(for: profile, definitions: [definition])
+        #expect(fields.name == "Huy" && fields.lastname == nil && fields.phones == nil && fields.emails == nil)
+        #expect(fields.contactID == "ext-1")
+        #expect(try JSONParser.parse(try #require(fields.addressesJSON)) == .array(profile.addresses.map(JSONValue.object)))
+        #expect(try JSONParser.parse(try #require(fields.customFieldsJSON)) == ["Plan": "Gold"])
+    }
+
     @Test("an unknown field id and a bad email are named in one error")
     func accountUpdateErrors() throws {
         let update = try AccountUpdate(try XMLDocumentParser.parse("""

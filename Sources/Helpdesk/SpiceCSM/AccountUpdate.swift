@@ -35,7 +35,8 @@ struct AccountUpdate {
         if let contact {
             func attribute(_ name: String) -> String? { contact.attribute(name).map(Self.decode) }
             if let first = attribute("firstname"), !first.isEmpty { fields.name = first }
-            if let last = attribute("lastname") { fields.lastname = last }
+            // A load shows no last name as "": sending it back keeps "none".
+            if let last = attribute("lastname"), !(last.isEmpty && profile.lastname == nil) { fields.lastname = last }
             fields.addressesJSON = address(contact, profile)
             var roles = ContactRoles(profile)
             var phonesChanged = false, emailsChanged = false
@@ -54,8 +55,9 @@ struct AccountUpdate {
                 guard Identity.email(value) != nil else { problems.append("\(name): '\(value)' is not an email address"); continue }
                 roles[keyPath: slot] = CustomerProfile.Handle(type: roles[keyPath: slot]?.type ?? type, value: value)
             }
-            if phonesChanged { fields.phones = Self.points(roles.phones) { Identity.phone($0) } }
-            if emailsChanged { fields.emails = Self.points(roles.emails, Identity.email) }
+            // The slots are rebuilt in slot order: the same numbers in another order are not a change.
+            if phonesChanged, !Self.sameHandles(roles.phones, profile.phones) { fields.phones = Self.points(roles.phones) { Identity.phone($0) } }
+            if emailsChanged, !Self.sameHandles(roles.emails, profile.emails) { fields.emails = Self.points(roles.emails, Identity.email) }
         }
         var custom = JSONObject()
         for field in fieldData {
@@ -83,12 +85,19 @@ struct AccountUpdate {
             guard let value = contact.attribute(attribute).map(Self.decode) else { continue }
             first[key] = value.isEmpty ? nil : .string(value)
         }
-        if let country = contact.attribute("country").map(Self.decode) {
+        // The load shows a country's code (else its name): the same text sent back keeps the stored country.
+        if let country = contact.attribute("country").map(Self.decode),
+            ![first["country"]?["code"]?.stringValue, first["country"]?["name"]?.stringValue].contains(where: { $0?.lowercased() == country.lowercased() })
+        {
             let isCode = country.utf8.count == 2 && country.utf8.allSatisfy { ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) }
             first["country"] = country.isEmpty ? nil : .object(isCode ? ["code": .string(country.uppercased())] : ["name": .string(country)])
         }
         if addresses.isEmpty { addresses.append(first) } else { addresses[0] = first }
         return JSONWriter.string(.array(addresses.filter { $0.count > 1 }.map(JSONValue.object)))
+    }
+
+    static func sameHandles(_ a: [CustomerProfile.Handle], _ b: [CustomerProfile.Handle]) -> Bool {
+        a.count == b.count && a.allSatisfy { handle in b.contains(handle) } && b.allSatisfy { handle in a.contains(handle) }
     }
 
     static func points(_ handles: [CustomerProfile.Handle], _ normalise: (String) -> String?) -> [ContactPoint] {
