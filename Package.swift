@@ -31,7 +31,7 @@ let package = Package(
         .target(
             name: "HTTPServer", dependencies: ["CShims", "COpenSSL", "JSON", "Platform", "Telemetry"], swiftSettings: swiftSettings),
         .target(name: "Postgres", dependencies: ["CLibPQ", "COpenSSL", "CShims"], swiftSettings: swiftSettings),
-        .target(name: "CRM", dependencies: ["Postgres", "COpenSSL", "JSON", "Telemetry"], swiftSettings: swiftSettings),
+        .target(name: "CRM", dependencies: ["Postgres", "COpenSSL", "JSON", "Platform", "Telemetry"], swiftSettings: swiftSettings),
         .target(name: "Admin", dependencies: ["HTTPServer", "CRM", "JSON"], swiftSettings: swiftSettings),
         // Listener ingestion (crm-listener-webhook.txt): the endpoint, one file per action, lenient values.
         .target(name: "Listener", dependencies: ["CRM", "HTTPServer", "JSON", "Postgres"], swiftSettings: swiftSettings),

@@ -30,7 +30,7 @@ public struct HelpdeskGate: Sendable {
         if let refusal = Self.refusal(opened, client: client) { return .failure(refusal) }
         guard let stored = opened.settings?.passwordHash else { return .success(opened) }
         guard let credentials, credentials.user == (opened.settings?.username ?? ""),
-            verifier.verify(credentials.password, against: stored, scope: "\(opened.orgID):\(kind.rawValue):\(credentials.user)")
+            await verifier.verify(credentials.password, against: stored, scope: "\(opened.orgID):\(kind.rawValue):\(credentials.user)")
         else { return .failure(.badCredentials) }
         return .success(opened)
     }
