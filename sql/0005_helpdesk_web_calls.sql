@@ -14,3 +14,6 @@ CREATE UNIQUE INDEX notes_external ON notes (org_id, source, external_id) WHERE 
 -- ([{protocol, value}]) rather than in customer_identities: containment (@>) through this index. Rows with no
 -- handles ('[]') add no index entries.
 CREATE INDEX customers_im ON customers USING gin (im jsonb_path_ops);
+
+-- Which custom data the Sirportly data source shows (SirportlyPayload sections); NULL shows every section.
+ALTER TABLE integration_settings ADD COLUMN custom_data text[];

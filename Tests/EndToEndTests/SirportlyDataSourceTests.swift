@@ -117,4 +117,32 @@ struct SirportlyDataSourceTests {
         #expect(try await lookup(fixture, "email", "known@example.com").status == 403)
         await fixture.stop()
     }
+
+    @Test("custom_data chooses the sections of custom data shown; unknown sections are named; only Sirportly has it")
+    func customDataSections() async throws {
+        let fixture = try await HelpdeskFixture.start()
+        try await fixture.listener.addCustomField("contact", "Account Number")
+        _ = try await fixture.customer([
+            "name": "Adam", "title": "CTO", "emails": [["value": "adam@atechmedia.com"]], "addresses": [["street": "1 High St", "city": "London"]],
+            "cusFields": [["name": "Account Number", "value": "123123123"]],
+        ])
+        let base = "/admin/v1/orgs/\(fixture.slug)/integrations"
+        let saved = try await fixture.listener.admin.call("PUT", "\(base)/sirportly", body: ["enabled": true, "custom_data": ["addresses", "details"]])
+        #expect(saved.status == 200 && saved.json["custom_data"] == ["addresses", "details"])
+        let json = try await lookup(fixture, "email", "adam@atechmedia.com").json
+        #expect(json["Addresses"]?[0]?["City"] == "London" && json["Details"] == ["Title": "CTO"])
+        #expect(json["Account Number"] == nil && json["Customer type"] == nil && json["first_name"] == "Adam")
+        let none = try await fixture.listener.admin.call("PUT", "\(base)/sirportly", body: ["enabled": true, "custom_data": []])
+        #expect(none.status == 200)
+        let bare = try await lookup(fixture, "email", "adam@atechmedia.com").json
+        #expect(bare.objectValue?.keys == ["contact_methods", "first_name", "reference", "timezone"])
+        let all = try await fixture.listener.admin.call("PUT", "\(base)/sirportly", body: ["enabled": true])
+        #expect(all.json["custom_data"]?.arrayValue?.count == SirportlyCustomData.allCases.count)
+        #expect(try await lookup(fixture, "email", "adam@atechmedia.com").json["Account Number"] == "123123123")
+        let bad = try await fixture.listener.admin.call("PUT", "\(base)/sirportly", body: ["enabled": true, "custom_data": ["addresses", "pets"]])
+        #expect(bad.status == 422 && bad.json["errors"]?[0]?["field"] == "custom_data[1]")
+        let spice = try await fixture.listener.admin.call("PUT", "\(base)/spicecsm", body: ["enabled": false, "custom_data": ["addresses"]])
+        #expect(spice.status == 422)
+        await fixture.stop()
+    }
 }

@@ -10,6 +10,8 @@ public struct IntegrationStore: Sendable {
         public let username: String?
         public let passwordHash: String?
         public let ipAllowlist: [String]
+        /// The sections of custom data a Sirportly data source shows; nil shows them all.
+        public let customData: [String]?
         public let updatedAt: String
     }
 
@@ -18,7 +20,7 @@ public struct IntegrationStore: Sendable {
     public init(scope: OrgScope) { self.scope = scope }
 
     static let columns = """
-        kind, enabled, username, password_hash, ip_allowlist::text[],
+        kind, enabled, username, password_hash, ip_allowlist::text[], custom_data,
         to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
         """
 
@@ -26,7 +28,7 @@ public struct IntegrationStore: Sendable {
         Settings(
             kind: Kind(rawValue: try row.decode(first)) ?? .sirportly, enabled: try row.decode(first + 1),
             username: try row.decode(first + 2), passwordHash: try row.decode(first + 3), ipAllowlist: try row.decode(first + 4),
-            updatedAt: try row.decode(first + 5))
+            customData: try row.decode(first + 5), updatedAt: try row.decode(first + 6))
     }
 
     /// An org as a helpdesk's web call reaches it (by slug, before the org is known), with its settings of `kind`.
@@ -64,13 +66,14 @@ public struct IntegrationStore: Sendable {
 
     /// Replaces the settings. `passwordHash` nil keeps the stored password; `clearPassword` removes it.
     public func save(orgID: Int64, kind: Kind, enabled: Bool, username: String?, passwordHash: String?, clearPassword: Bool,
-                     ipAllowlist: [String], audit: AuditEntry) async throws -> Settings {
+                     ipAllowlist: [String], customData: [String]? = nil, audit: AuditEntry) async throws -> Settings {
         try await scope.withOrg(orgID) { connection in
             let row = try connection.query("""
-                INSERT INTO integration_settings (org_id, kind, enabled, username, password_hash, ip_allowlist)
-                VALUES (\(orgID), \(kind.rawValue), \(enabled), \(username), \(passwordHash), \(ipAllowlist)::cidr[])
+                INSERT INTO integration_settings (org_id, kind, enabled, username, password_hash, ip_allowlist, custom_data)
+                VALUES (\(orgID), \(kind.rawValue), \(enabled), \(username), \(passwordHash), \(ipAllowlist)::cidr[], \(customData)::text[])
                 ON CONFLICT (org_id, kind) DO UPDATE SET
                     enabled = EXCLUDED.enabled, username = EXCLUDED.username, ip_allowlist = EXCLUDED.ip_allowlist,
+                    custom_data = EXCLUDED.custom_data,
                     password_hash = CASE WHEN \(clearPassword) THEN NULL
                                          ELSE coalesce(EXCLUDED.password_hash, integration_settings.password_hash) END,
                     updated_at = now()

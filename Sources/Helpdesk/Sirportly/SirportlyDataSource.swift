@@ -30,6 +30,7 @@ struct SirportlyDataSource: Sendable {
         }
         let method = SirportlyContactMethod(type: type, data: data)
         let orgID = opened.orgID
+        let sections = Set((opened.settings?.customData ?? SirportlyCustomData.allCases.map(\.rawValue)).compactMap(SirportlyCustomData.init))
         let found: (CustomerProfile, [CustomerActivity], [CustomerActivity])? = try await scope.withOrg(orgID) { connection in
             let profile: CustomerProfile?
             switch method {
@@ -39,13 +40,17 @@ struct SirportlyDataSource: Sendable {
             case .none: profile = nil
             }
             guard let profile else { return nil }
-            return (profile, try CustomerProfileStore.openDeals(connection, orgID: orgID, customerID: profile.id, limit: Self.activityLimit),
-                    try CustomerProfileStore.recentTickets(connection, orgID: orgID, customerID: profile.id, limit: Self.activityLimit))
+            let deals = sections.contains(.openDeals)
+                ? try CustomerProfileStore.openDeals(connection, orgID: orgID, customerID: profile.id, limit: Self.activityLimit) : []
+            let tickets = sections.contains(.recentTickets)
+                ? try CustomerProfileStore.recentTickets(connection, orgID: orgID, customerID: profile.id, limit: Self.activityLimit) : []
+            return (profile, deals, tickets)
         }
         // "If the customer does not exist you should return 404 Not Found status with no data."
         guard let (profile, deals, tickets) = found else { return Response(status: 404) }
         let document = SirportlyPayload.document(
-            profile, searched: .init(type: type.lowercased(), data: data), timezone: opened.timezone, deals: deals, tickets: tickets)
+            profile, searched: .init(type: type.lowercased(), data: data), timezone: opened.timezone, deals: deals, tickets: tickets,
+            sections: sections)
         return .json(JSONWriter.bytes(document))
     }
 

@@ -14,7 +14,8 @@ enum SirportlyPayload {
     }
 
     static func document(
-        _ profile: CustomerProfile, searched: Searched, timezone: String, deals: [CustomerActivity], tickets: [CustomerActivity]
+        _ profile: CustomerProfile, searched: Searched, timezone: String, deals: [CustomerActivity], tickets: [CustomerActivity],
+        sections: Set<SirportlyCustomData> = Set(SirportlyCustomData.allCases)
     ) -> JSONValue {
         var document = JSONObject()
         document["contact_methods"] = .object(contactMethods(profile, searched: searched))
@@ -25,21 +26,25 @@ enum SirportlyPayload {
         document["timezone"] = .string(customTimezone(profile) ?? timezone)
 
         var custom: [(String, JSONValue)] = []
-        for (name, value) in profile.customFields {
-            if let text = singleValue(value) { custom.append((name, .string(text))) }
+        if sections.contains(.customFields) {
+            for (name, value) in profile.customFields {
+                if let text = singleValue(value) { custom.append((name, .string(text))) }
+            }
         }
-        custom.append(("Customer type", .string(profile.code.series == .lead ? "Lead" : profile.type == 1 ? "Account" : "Contact")))
-        custom.append(("Customer since", .string(String(profile.createdAt.prefix(10)))))
+        if sections.contains(.facts) {
+            custom.append(("Customer type", .string(profile.code.series == .lead ? "Lead" : profile.type == 1 ? "Account" : "Contact")))
+            custom.append(("Customer since", .string(String(profile.createdAt.prefix(10)))))
+        }
         var details = JSONObject()
         if let title = profile.title, !title.isEmpty { details["Title"] = .string(title) }
         if let birth = profile.dateOfBirth { details["Date of birth"] = .string(birth) }
         if let external = profile.contactID { details["External ID"] = .string(external) }
         if !profile.tags.isEmpty { details["Tags"] = .string(profile.tags.joined(separator: ", ")) }
         if !profile.websites.isEmpty { details["Websites"] = .string(profile.websites.joined(separator: ", ")) }
-        if details.count > 0 { custom.append(("Details", .object(details))) }
+        if details.count > 0, sections.contains(.details) { custom.append(("Details", .object(details))) }
         let addresses = profile.addresses.map(address)
-        if !addresses.isEmpty { custom.append(("Addresses", .array(addresses))) }
-        if !deals.isEmpty {
+        if !addresses.isEmpty, sections.contains(.addresses) { custom.append(("Addresses", .array(addresses))) }
+        if !deals.isEmpty, sections.contains(.openDeals) {
             custom.append(("Open deals", .array(deals.map { deal in
                 var row: JSONObject = ["Deal": .string(deal.title), "Stage": .string(deal.status)]
                 if let amount = deal.amount { row["Value"] = .string(amount) }
@@ -47,7 +52,7 @@ enum SirportlyPayload {
                 return .object(row)
             })))
         }
-        if !tickets.isEmpty {
+        if !tickets.isEmpty, sections.contains(.recentTickets) {
             custom.append(("Recent tickets", .array(tickets.map { ticket in
                 var row: JSONObject = ["Ticket": .string("#\(ticket.id)"), "Subject": .string(ticket.title), "Status": .string(ticket.status)]
                 if let date = ticket.date { row["Opened"] = .string(date) }
