@@ -1,3 +1,4 @@
+import App
 import CRM
 import CRMHubTesting
 import Foundation
@@ -14,7 +15,9 @@ struct HelpdeskFixture {
     var orgID: Int64 { listener.orgID }
     var server: TestServer { listener.server }
 
-    static func start() async throws -> HelpdeskFixture { HelpdeskFixture(listener: try await ListenerFixture.start()) }
+    static func start(_ configure: @Sendable (inout Configuration) -> Void = { _ in }) async throws -> HelpdeskFixture {
+        HelpdeskFixture(listener: try await ListenerFixture.start(configure: configure))
+    }
 
     func stop() async { await listener.stop() }
 

@@ -1,5 +1,6 @@
 import CRM
 import CRMHubTesting
+import HTTPServer
 import Foundation
 import JSON
 import Testing
@@ -211,6 +212,22 @@ struct SpiceCSMWebCallTests {
         #expect(try await call(fixture, "load", [("Userkey", john.code)]).xml.attribute("code") == "not-enabled")
         let response = try await fixture.post("/integrations/spicecsm/no-such-org/load", Self.credentials + [("Userkey", john.code)])
         #expect(response.status == 404 && HelpdeskFixture.xml(response).attribute("code") == "unknown-org")
+        await fixture.stop()
+    }
+
+    @Test("behind a trusted proxy the allowlist checks the X-Forwarded-For client")
+    func trustedProxy() async throws {
+        let fixture = try await HelpdeskFixture.start { $0.trustedProxies = [CIDR("127.0.0.1/32")!] }
+        try await fixture.configure("spicecsm", [
+            "enabled": true, "username": "spice", "password": "spice-integration-pass", "ip_allowlist": ["203.0.113.0/24"],
+        ])
+        let path = "/integrations/spicecsm/\(fixture.slug)/search"
+        let direct = try await fixture.post(path, Self.credentials + [("FirstName", "x")])
+        #expect(direct.status == 403 && HelpdeskFixture.xml(direct).text.contains("127.0.0.1"))
+        let outside = try await fixture.post(path, Self.credentials + [("FirstName", "x")], headers: [("X-Forwarded-For", "198.51.100.1")])
+        #expect(outside.status == 403)
+        let inside = try await fixture.post(path, Self.credentials + [("FirstName", "x")], headers: [("X-Forwarded-For", "203.0.113.9")])
+        #expect(inside.status == 200 && HelpdeskFixture.xml(inside).localName == "users")
         await fixture.stop()
     }
 }
