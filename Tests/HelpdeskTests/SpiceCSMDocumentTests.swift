@@ -69,6 +69,8 @@ struct SpiceCSMDocumentTests {
     func absentAndImpossible() throws {
         #expect(try SearchVariables([("FirstName", ""), ("intUser", "u")]).search.isEmpty)
         #expect(try SearchVariables([("Userkey", "jdoe")]).search.impossible)
+        #expect(try SearchVariables([("Userkey", "CID-1")]).search.impossible)
+        #expect(try SearchVariables([("Userkey", "LID-3")]).search.code == CustomerCode(series: .lead, number: 3))
         #expect(try SearchVariables([("PrimaryEmail", "not-an-email")]).search.impossible)
         #expect(try SearchVariables([("Mobile", "555 555 5558")]).search.phones == ["5555555558"])
         #expect(throws: SpiceCSMError.self) { try SearchVariables([("CustFields", "Anything")]) }

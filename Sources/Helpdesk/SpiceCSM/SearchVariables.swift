@@ -18,7 +18,8 @@ struct SearchVariables {
             return nil
         }
         if let userkey = value("Userkey") {
-            if let code = CustomerCode(userkey) { search.code = code } else { search.impossible = true }
+            // Accounts are contacts, accounts and leads; a company code (CID-) is no account's Userkey.
+            if let code = CustomerCode(userkey), code.series != .company { search.code = code } else { search.impossible = true }
         }
         search.firstName = value("FirstName")
         search.lastName = value("LastName")
