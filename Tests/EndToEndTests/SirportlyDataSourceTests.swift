@@ -145,4 +145,16 @@ struct SirportlyDataSourceTests {
         #expect(spice.status == 422)
         await fixture.stop()
     }
+
+    @Test("leads are found too; a contact with the same email comes first")
+    func leads() async throws {
+        let fixture = try await HelpdeskFixture.start()
+        try await fixture.configure("sirportly", ["enabled": true])
+        let lead = try await fixture.customer(lead: true, ["name": "Lena", "emails": [["value": "lena@example.com"]]])
+        let onlyLead = try await lookup(fixture, "email", "lena@example.com")
+        #expect(onlyLead.status == 200 && onlyLead.json["reference"] == .string(lead.code) && onlyLead.json["Customer type"] == "Lead")
+        let contact = try await fixture.customer(["name": "Lena", "lastname": "Contact", "emails": [["value": "lena@example.com"]]])
+        #expect(try await lookup(fixture, "email", "lena@example.com").json["reference"] == .string(contact.code))
+        await fixture.stop()
+    }
 }
