@@ -31,19 +31,23 @@ let package = Package(
         .target(
             name: "HTTPServer", dependencies: ["CShims", "COpenSSL", "JSON", "Platform", "Telemetry"], swiftSettings: swiftSettings),
         .target(name: "Postgres", dependencies: ["CLibPQ", "COpenSSL", "CShims"], swiftSettings: swiftSettings),
-        .target(name: "CRM", dependencies: ["Postgres", "COpenSSL", "JSON", "Telemetry"], swiftSettings: swiftSettings),
+        .target(name: "CRM", dependencies: ["Postgres", "COpenSSL", "JSON", "Platform", "Telemetry"], swiftSettings: swiftSettings),
         .target(name: "Admin", dependencies: ["HTTPServer", "CRM", "JSON"], swiftSettings: swiftSettings),
         // Listener ingestion (crm-listener-webhook.txt): the endpoint, one file per action, lenient values.
         .target(name: "Listener", dependencies: ["CRM", "HTTPServer", "JSON", "Platform", "Postgres"], swiftSettings: swiftSettings),
         // The CIOPulse-compatible Contacts API (ciopulse-contacts-api.txt) and its support groups.
         .target(
             name: "CIOPulse", dependencies: ["CRM", "HTTPServer", "JSON", "Platform", "Postgres", "Telemetry"], swiftSettings: swiftSettings),
+        // Helpdesk web calls per org: the Sirportly Customer Data Source and SpiceCSM's account/case web calls.
+        .target(name: "Helpdesk", dependencies: ["CRM", "HTTPServer", "JSON", "Postgres", "XML"], swiftSettings: swiftSettings),
         // SmarterTrack external providers (smartertrack-external-providers.txt): an ASMX-compatible SOAP service per org.
         .target(
             name: "SmarterTrack", dependencies: ["CRM", "HTTPServer", "JSON", "Telemetry", "XML"], swiftSettings: swiftSettings),
         .target(
             name: "App",
-            dependencies: ["HTTPServer", "Postgres", "CRM", "Admin", "Listener", "CIOPulse", "JSON", "Telemetry", "SmarterTrack"],
+            dependencies: [
+                "HTTPServer", "Postgres", "CRM", "Admin", "Listener", "CIOPulse", "Helpdesk", "SmarterTrack", "JSON", "Telemetry",
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "crmhub", dependencies: ["App"], swiftSettings: swiftSettings),
@@ -59,6 +63,9 @@ let package = Package(
         .testTarget(name: "SmarterTrackTests", dependencies: ["SmarterTrack", "CRM", "XML"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ListenerTests", dependencies: ["Listener", "CRM", "HTTPServer", "JSON"], exclude: ["Fixtures"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HelpdeskTests", dependencies: ["Helpdesk", "CRM", "HTTPServer", "XML", "JSON"], exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
         .testTarget(name: "CIOPulseTests", dependencies: ["CIOPulse", "CRM", "HTTPServer"], swiftSettings: swiftSettings),
         .testTarget(

@@ -82,13 +82,17 @@ struct IntegrationsHandler: Sendable {
         let kind = try Self.kind(request)
         let current = try await store.settings(orgID: org.id, kind: kind)
         var reader = FieldReader(try AdminJSON.object(request))
-        reader.allowOnly(kind == .smartertrack ? ["enabled", "password", "ip_allowlist"] : ["enabled", "username", "password", "ip_allowlist"])
+        reader.allowOnly(
+            kind == .smartertrack ? ["enabled", "password", "ip_allowlist"]
+                : kind == .sirportly ? ["enabled", "username", "password", "ip_allowlist", "custom_data"]
+                : ["enabled", "username", "password", "ip_allowlist"])
         let enabled = reader.bool("enabled") ?? false
         let username = reader.string("username", maxLength: 200)
         let passwordGiven = reader.object["password"]
         let password = reader.string("password", maxLength: 200)
         if let password, password.count < 8 { reader.errors.append(FieldError("password", "must be at least 8 characters")) }
         let allowlist = AllowlistReader.read(&reader, "ip_allowlist") ?? []
+        let customData = Self.customData(&reader)
         let clearPassword = passwordGiven?.isNull == true
         let willHavePassword = password != nil || (!clearPassword && current?.passwordHash != nil)
         if enabled {
@@ -109,7 +113,7 @@ struct IntegrationsHandler: Sendable {
         try reader.finish()
         let saved = try await store.save(
             orgID: org.id, kind: kind, enabled: enabled, username: username, passwordHash: password.map { PasswordHash.make($0) },
-            clearPassword: clearPassword, ipAllowlist: allowlist,
+            clearPassword: clearPassword, ipAllowlist: allowlist, customData: customData,
             audit: context.auditEntry(request, principal, "integration.save",
                                       details: ["integration": .string(kind.rawValue), "enabled": .bool(enabled)]))
         return AdminJSON.response(Self.representation(saved))
@@ -124,10 +128,35 @@ struct IntegrationsHandler: Sendable {
         return AdminJSON.response(Self.representation(settings))
     }
 
+    /// Sirportly's `custom_data`: the sections to show (SirportlyCustomData); absent or null shows them all.
+    static func customData(_ reader: inout FieldReader) -> [String]? {
+        guard let value = reader.object["custom_data"], !value.isNull else { return nil }
+        let known = SirportlyCustomData.allCases.map(\.rawValue)
+        guard let list = value.arrayValue else {
+            reader.errors.append(FieldError("custom_data", "must be an array of: \(known.joined(separator: ", "))"))
+            return nil
+        }
+        var sections: [String] = []
+        for (index, element) in list.enumerated() {
+            guard let name = element.stringValue, known.contains(name) else {
+                reader.errors.append(FieldError("custom_data[\(index)]", "must be one of: \(known.joined(separator: ", "))"))
+                continue
+            }
+            if !sections.contains(name) { sections.append(name) }
+        }
+        return sections
+    }
+
     static func representation(_ settings: IntegrationStore.Settings) -> JSONValue {
-        ["integration": .string(settings.kind.rawValue), "enabled": .bool(settings.enabled),
-         "username": settings.username.map(JSONValue.string) ?? .null, "password_set": .bool(settings.passwordHash != nil),
-         "ip_allowlist": .array(settings.ipAllowlist.map(JSONValue.string)), "updated_at": .string(settings.updatedAt)]
+        var object: JSONObject = [
+            "integration": .string(settings.kind.rawValue), "enabled": .bool(settings.enabled),
+            "username": settings.username.map(JSONValue.string) ?? .null, "password_set": .bool(settings.passwordHash != nil),
+            "ip_allowlist": .array(settings.ipAllowlist.map(JSONValue.string)), "updated_at": .string(settings.updatedAt),
+        ]
+        if settings.kind == .sirportly {
+            object["custom_data"] = .array((settings.customData ?? SirportlyCustomData.allCases.map(\.rawValue)).map(JSONValue.string))
+        }
+        return .object(object)
     }
 }
 

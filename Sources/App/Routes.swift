@@ -1,6 +1,7 @@
 import Admin
 import CIOPulse
 import CRM
+import Helpdesk
 import HTTPServer
 import Listener
 import Postgres
@@ -27,5 +28,6 @@ enum Routes {
         ListenerRoutes.register(in: &router, ingestion: ingestion)
         CIOPulseRoutes.register(in: &router, scope: scope, logger: application.logger)
         SmarterTrackRoutes.register(in: &router, scope: scope, logger: application.logger)
+        HelpdeskRoutes.register(in: &router, scope: scope)
     }
 }

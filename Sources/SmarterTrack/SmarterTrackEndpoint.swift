@@ -8,13 +8,13 @@ import Telemetry
 struct SmarterTrackEndpoint: Sendable {
     let store: SmarterTrackStore
     let provider: ExternalProvider
-    let passwords: VerifiedPasswordCache
+    let passwords: PasswordVerifier
     let logger: Logger
 
     init(scope: OrgScope, logger: Logger) {
         store = SmarterTrackStore(scope: scope)
         provider = ExternalProvider(store: store)
-        passwords = VerifiedPasswordCache()
+        passwords = PasswordVerifier()
         self.logger = logger
     }
 
@@ -43,7 +43,7 @@ struct SmarterTrackEndpoint: Sendable {
         case .success(let read): call = read
         }
         guard let password = call.inputs["AuthPW"], let hash = opened.passwordHash,
-            passwords.verify(password, against: hash, orgID: opened.orgID, kind: "smartertrack")
+            await passwords.verify(password, against: hash, scope: "\(opened.orgID):smartertrack")
         else { return SOAPResponse.result(.permissionDenied, for: call) }
         do {
             return SOAPResponse.result(try await provider.run(call, provider: opened), for: call)

@@ -50,3 +50,25 @@ public enum Identity {
         return compact
     }
 }
+
+extension Identity {
+    /// Why a value is not an identity, for the sender.
+    public struct Problem: Error, Sendable {
+        public let message: String
+
+        public init(message: String) { self.message = message }
+    }
+
+    /// The normalised email, phone or passport that finds a customer, or why the value is not one.
+    public static func emailKey(_ value: String) -> Result<String, Problem> {
+        email(value).map { .success($0) } ?? .failure(Problem(message: "'\(value)' is not an email address"))
+    }
+
+    public static func phoneKey(_ value: String) -> Result<String, Problem> {
+        phone(value).map { .success($0) } ?? .failure(Problem(message: "'\(value)' is not a phone number (6 to 15 digits)"))
+    }
+
+    public static func passportKey(_ value: String) -> Result<String, Problem> {
+        passport(value).map { .success($0) } ?? .failure(Problem(message: "'\(value)' is not a passport number (letters and digits)"))
+    }
+}

@@ -10,6 +10,8 @@ public struct IntegrationStore: Sendable {
         public let username: String?
         public let passwordHash: String?
         public let ipAllowlist: [String]
+        /// The sections of custom data a Sirportly data source shows; nil shows them all.
+        public let customData: [String]?
         public let updatedAt: String
     }
 
@@ -18,32 +20,60 @@ public struct IntegrationStore: Sendable {
     public init(scope: OrgScope) { self.scope = scope }
 
     static let columns = """
-        kind, enabled, username, password_hash, ip_allowlist::text[],
+        kind, enabled, username, password_hash, ip_allowlist::text[], custom_data,
         to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
         """
 
-    static func decode(_ row: Row) throws -> Settings {
+    static func decode(_ row: Row, from first: Int = 0) throws -> Settings {
         Settings(
-            kind: Kind(rawValue: try row.decode(0)) ?? .sirportly, enabled: try row.decode(1), username: try row.decode(2),
-            passwordHash: try row.decode(3), ipAllowlist: try row.decode(4), updatedAt: try row.decode(5))
+            kind: Kind(rawValue: try row.decode(first)) ?? .sirportly, enabled: try row.decode(first + 1),
+            username: try row.decode(first + 2), passwordHash: try row.decode(first + 3), ipAllowlist: try row.decode(first + 4),
+            customData: try row.decode(first + 5), updatedAt: try row.decode(first + 6))
+    }
+
+    /// An org as a helpdesk's web call reaches it (by slug, before the org is known), with its settings of `kind`.
+    public struct Opened: Sendable {
+        public let orgID: Int64
+        public let orgStatus: Org.Status
+        /// The org's time zone (IANA name).
+        public let timezone: String
+        /// Nil when the org never configured this integration.
+        public let settings: Settings?
+    }
+
+    public func open(orgSlug: String, kind: Kind) async throws -> Opened? {
+        try await scope.withPlatform { connection in
+            guard let row = try connection.query("""
+                SELECT o.id, o.status, o.timezone, s.* FROM orgs AS o
+                LEFT JOIN LATERAL (
+                    SELECT \(unescaped: Self.columns) FROM integration_settings WHERE org_id = o.id AND kind = \(kind.rawValue)
+                ) AS s ON true
+                WHERE o.slug = \(orgSlug)
+                """).first else { return nil }
+            let configured = try row.decode(3, as: String?.self) != nil
+            return Opened(
+                orgID: try row.decode(0), orgStatus: Org.Status(rawValue: try row.decode(1)) ?? .suspended, timezone: try row.decode(2),
+                settings: configured ? try Self.decode(row, from: 3) : nil)
+        }
     }
 
     public func settings(orgID: Int64, kind: Kind) async throws -> Settings? {
         try await scope.withOrg(orgID) { connection in
             try connection.query("SELECT \(unescaped: Self.columns) FROM integration_settings WHERE kind = \(kind.rawValue)")
-                .first.map(Self.decode)
+                .first.map { try Self.decode($0) }
         }
     }
 
     /// Replaces the settings. `passwordHash` nil keeps the stored password; `clearPassword` removes it.
     public func save(orgID: Int64, kind: Kind, enabled: Bool, username: String?, passwordHash: String?, clearPassword: Bool,
-                     ipAllowlist: [String], audit: AuditEntry) async throws -> Settings {
+                     ipAllowlist: [String], customData: [String]? = nil, audit: AuditEntry) async throws -> Settings {
         try await scope.withOrg(orgID) { connection in
             let row = try connection.query("""
-                INSERT INTO integration_settings (org_id, kind, enabled, username, password_hash, ip_allowlist)
-                VALUES (\(orgID), \(kind.rawValue), \(enabled), \(username), \(passwordHash), \(ipAllowlist)::cidr[])
+                INSERT INTO integration_settings (org_id, kind, enabled, username, password_hash, ip_allowlist, custom_data)
+                VALUES (\(orgID), \(kind.rawValue), \(enabled), \(username), \(passwordHash), \(ipAllowlist)::cidr[], \(customData)::text[])
                 ON CONFLICT (org_id, kind) DO UPDATE SET
                     enabled = EXCLUDED.enabled, username = EXCLUDED.username, ip_allowlist = EXCLUDED.ip_allowlist,
+                    custom_data = EXCLUDED.custom_data,
                     password_hash = CASE WHEN \(clearPassword) THEN NULL
                                          ELSE coalesce(EXCLUDED.password_hash, integration_settings.password_hash) END,
                     updated_at = now()

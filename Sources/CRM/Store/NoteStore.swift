@@ -39,4 +39,17 @@ public enum NoteStore {
             RETURNING id
             """).rows[0].decode(0)
     }
+
+    /// Inserts the note a helpdesk knows by `externalID` (a response id) unless it was recorded before; returns its
+    /// id, or nil when it already existed.
+    public static func insertExternal(
+        _ connection: PostgresConnection, orgID: Int64, source: String, externalID: String, _ note: NewNote
+    ) throws -> Int64? {
+        try connection.query("""
+            INSERT INTO notes (org_id, customer_id, body, channel, source, external_id)
+            VALUES (\(orgID), \(note.customerID)::bigint, \(note.body), \(note.channel), \(source), \(externalID))
+            ON CONFLICT (org_id, source, external_id) WHERE external_id IS NOT NULL DO NOTHING
+            RETURNING id
+            """).first?.decode(0)
+    }
 }

@@ -56,4 +56,21 @@ public enum TicketStore {
             RETURNING id
             """).rows[0].decode(0)
     }
+
+    /// Inserts the ticket a helpdesk knows by `externalID` (its case id), or updates that ticket's title, status and
+    /// custom fields when it was recorded before. Returns its id and whether it was created.
+    public static func upsertExternal(
+        _ connection: PostgresConnection, orgID: Int64, source: String, externalID: String, status: String, _ ticket: NewTicket
+    ) throws -> (id: Int64, created: Bool) {
+        let row = try connection.query("""
+            INSERT INTO tickets (org_id, title, body, customer_id, channel, custom_fields, requester, status, source, external_id)
+            VALUES (\(orgID), \(ticket.title), \(ticket.body), \(ticket.customerID)::bigint, \(ticket.channel),
+                coalesce(\(ticket.customFieldsJSON)::jsonb, '{}'), \(ticket.requesterJSON)::jsonb, \(status), \(source), \(externalID))
+            ON CONFLICT (org_id, source, external_id) WHERE external_id IS NOT NULL DO UPDATE SET
+                title = EXCLUDED.title, status = EXCLUDED.status, customer_id = EXCLUDED.customer_id,
+                custom_fields = tickets.custom_fields || EXCLUDED.custom_fields, updated_at = now()
+            RETURNING id, xmax = 0
+            """).rows[0]
+        return (try row.decode(0), try row.decode(1))
+    }
 }

@@ -54,7 +54,7 @@ enum SendSMS {
                 continue
             }
             guard let text = PayloadReader.text(value, field: valuePath, max: 100, errors: reader.errors) else { continue }
-            switch CustomerPayload.phoneKey(text) {
+            switch Identity.phoneKey(text) {
             case .success(let key): if !phones.contains(key) { phones.append(key) }
             case .failure(let problem): reader.errors.add(valuePath, problem.message)
             }

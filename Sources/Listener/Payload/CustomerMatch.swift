@@ -42,10 +42,10 @@ struct CustomerMatch {
         let series = series(reader)
         var match = CustomerMatch(series: series, code: readCode(reader, series: series), fields: CustomerFields())
         match.contactID = reader.text("contactId", max: 200)
-        match.passport = CustomerPayload.identity(reader, "passport", max: 100, CustomerPayload.passportKey)?.key
-        if let email = CustomerPayload.identity(reader, "email", max: 320, CustomerPayload.emailKey) { match.emails.append(email.key) }
+        match.passport = CustomerPayload.identity(reader, "passport", max: 100, Identity.passportKey)?.key
+        if let email = CustomerPayload.identity(reader, "email", max: 320, Identity.emailKey) { match.emails.append(email.key) }
         for point in CustomerPayload.emails(reader) ?? [] where !match.emails.contains(point.key) { match.emails.append(point.key) }
-        if let phone = CustomerPayload.identity(reader, "phone", max: 320, CustomerPayload.phoneKey) { match.phones.append(phone.key) }
+        if let phone = CustomerPayload.identity(reader, "phone", max: 320, Identity.phoneKey) { match.phones.append(phone.key) }
         for point in CustomerPayload.phones(reader) ?? [] where !match.phones.contains(point.key) { match.phones.append(point.key) }
         return match
     }

@@ -15,7 +15,7 @@ enum CustomerPayload {
         fields.name = reader.text("name")
         fields.lastname = reader.text("lastname")
         fields.title = reader.text("title")
-        if let (passport, key) = identity(reader, "passport", max: 100, passportKey) {
+        if let (passport, key) = identity(reader, "passport", max: 100, Identity.passportKey) {
             fields.passport = passport
             fields.passportKey = key
         }
@@ -45,16 +45,16 @@ enum CustomerPayload {
     }
 
     static func emails(_ reader: PayloadReader) -> [ContactPoint]? {
-        contactPoints(reader, key: "emails", types: emailTypes, normalise: emailKey)
+        contactPoints(reader, key: "emails", types: emailTypes, normalise: Identity.emailKey)
     }
 
     static func phones(_ reader: PayloadReader) -> [ContactPoint]? {
-        contactPoints(reader, key: "phones", types: phoneTypes, normalise: phoneKey)
+        contactPoints(reader, key: "phones", types: phoneTypes, normalise: Identity.phoneKey)
     }
 
     /// [{type, value}] or plain strings; entries with an empty value are skipped, duplicates kept once.
     static func contactPoints(
-        _ reader: PayloadReader, key: String, types: [String], normalise: (String) -> Result<String, FieldProblem>
+        _ reader: PayloadReader, key: String, types: [String], normalise: (String) -> Result<String, Identity.Problem>
     ) -> [ContactPoint]? {
         guard let elements = reader.array(key) else { return nil }
         var points: [ContactPoint] = []
@@ -85,30 +85,10 @@ enum CustomerPayload {
         return points
     }
 
-    /// Why a value is not an identity, for the sender.
-    struct FieldProblem: Error {
-        let message: String
-    }
-
-    /// The normalised email, phone or passport that finds a customer, or why the value is not one.
-    static func emailKey(_ value: String) -> Result<String, FieldProblem> {
-        Identity.email(value).map { .success($0) } ?? .failure(FieldProblem(message: "'\(value)' is not an email address"))
-    }
-
-    static func phoneKey(_ value: String) -> Result<String, FieldProblem> {
-        Identity.phone(value).map { .success($0) }
-            ?? .failure(FieldProblem(message: "'\(value)' is not a phone number (6 to 15 digits)"))
-    }
-
-    static func passportKey(_ value: String) -> Result<String, FieldProblem> {
-        Identity.passport(value).map { .success($0) }
-            ?? .failure(FieldProblem(message: "'\(value)' is not a passport number (letters and digits)"))
-    }
-
     /// The single identity in `key` (a passport, or a note's `email`) as sent and normalised; nil when absent or
     /// not valid (then with an error naming the field).
     static func identity(
-        _ reader: PayloadReader, _ key: String, max: Int, _ normalise: (String) -> Result<String, FieldProblem>
+        _ reader: PayloadReader, _ key: String, max: Int, _ normalise: (String) -> Result<String, Identity.Problem>
     ) -> (value: String, key: String)? {
         guard let value = reader.text(key, max: max) else { return nil }
         switch normalise(value) {

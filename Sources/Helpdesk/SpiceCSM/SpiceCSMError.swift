@@ -1,0 +1,37 @@
+import HTTPServer
+import XML
+
+/// The answers a SpiceCSM web call gets when it cannot be served: an XML document
+/// `<error code="…">message</error>` (text/xml) with the HTTP status, which the installation shows as the call's
+/// failure. A search that finds nothing is not an error: it is `<users/>` with no children (the document's rule).
+struct SpiceCSMError: Error, Sendable, Equatable {
+    let status: Int
+    let code: String
+    let message: String
+
+    static let badCredentials = SpiceCSMError(status: 401, code: "authentication-failed", message: "intUser or intPass is wrong")
+    static func missing(_ variable: String) -> SpiceCSMError {
+        SpiceCSMError(status: 400, code: "missing-variable", message: "the POST variable \(variable) is required")
+    }
+    static func malformed(_ variable: String, _ reason: String) -> SpiceCSMError {
+        SpiceCSMError(status: 400, code: "malformed-xml", message: "\(variable) is not well-formed: \(reason)")
+    }
+    static func unknownUserkey(_ userkey: String) -> SpiceCSMError {
+        SpiceCSMError(status: 404, code: "unknown-userkey", message: "no account has the Userkey '\(userkey)'")
+    }
+
+    static func refusal(_ refusal: HelpdeskGate.Refusal) -> SpiceCSMError {
+        switch refusal {
+        case .badCredentials: .badCredentials
+        case .unknownOrg: SpiceCSMError(status: 404, code: "unknown-org", message: "no such org")
+        case .notEnabled: SpiceCSMError(status: 403, code: "not-enabled", message: "the SpiceCSM integration is not enabled for this org")
+        case .orgSuspended: SpiceCSMError(status: 403, code: "org-suspended", message: "this org is suspended")
+        case .addressNotAllowed(let address):
+            SpiceCSMError(status: 403, code: "address-not-allowed", message: "address \(address) is not in the integration's IP allowlist")
+        }
+    }
+
+    var response: Response {
+        SpiceCSMXML.response(SpiceCSMXML.declaration + "<error code=\"\(XMLEscaping.escape(code))\">\(XMLEscaping.escape(message))</error>\n", status: status)
+    }
+}

@@ -1,0 +1,56 @@
+import App
+import CRM
+import CRMHubTesting
+import Foundation
+import JSON
+import Postgres
+import Testing
+import XML
+
+/// A running server with an org whose customers arrive through a listener (as in production), and helpers to call
+/// the helpdesk web calls form-encoded, as Sirportly and SpiceCSM post them.
+struct HelpdeskFixture {
+    let listener: ListenerFixture
+    var slug: String { listener.slug }
+    var orgID: Int64 { listener.orgID }
+    var server: TestServer { listener.server }
+
+    static func start(_ configure: @Sendable (inout Configuration) -> Void = { _ in }) async throws -> HelpdeskFixture {
+        HelpdeskFixture(listener: try await ListenerFixture.start(configure: configure))
+    }
+
+    func stop() async { await listener.stop() }
+
+    /// PUT /admin/v1/orgs/{org}/integrations/{kind}.
+    func configure(_ kind: String, _ settings: JSONValue) async throws {
+        try await listener.admin("PUT", "/integrations/\(kind)", settings)
+    }
+
+    /// A contact (or lead) added through the listener; its id and code.
+    func customer(lead: Bool = false, _ data: JSONValue) async throws -> (id: Int64, code: String) {
+        try await ListenerActionSupport.customer(listener, lead: lead, data)
+    }
+
+    /// `application/x-www-form-urlencoded`, as browsers and `requests` encode forms.
+    static func form(_ pairs: [(String, String)]) -> String {
+        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
+        allowed.insert(charactersIn: "-._* ")
+        func encode(_ text: String) -> String {
+            (text.addingPercentEncoding(withAllowedCharacters: allowed) ?? "").replacingOccurrences(of: " ", with: "+")
+        }
+        return pairs.map { encode($0.0) + "=" + encode($0.1) }.joined(separator: "&")
+    }
+
+    func post(_ path: String, _ pairs: [(String, String)], headers: [(String, String)] = []) async throws -> RawResponse {
+        try await server.request(
+            "POST", path, headers: [("Content-Type", "application/x-www-form-urlencoded")] + headers, body: Self.form(pairs))
+    }
+
+    func rows(_ query: Query) async throws -> [Row] { try await listener.rows(query) }
+    func count(_ query: Query) async throws -> Int { try await listener.count(query) }
+
+    /// The XML document of a response, or an empty `<unreadable/>`.
+    static func xml(_ response: RawResponse) -> XMLElement {
+        (try? XMLDocumentParser.parse(response.body)) ?? XMLElement(name: "unreadable")
+    }
+}
