@@ -51,6 +51,25 @@ struct ProcessTests {
         #expect(server.output.contains { $0.contains("\"stopped\"") })
     }
 
+    @Test("a failed start (a migration that fails) exits non-zero instead of hanging", .timeLimit(.minutes(1)))
+    func failedStartExits() async throws {
+        let directory = NSTemporaryDirectory() + "crmhub-badmig-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for file in try FileManager.default.contentsOfDirectory(atPath: TestDatabase.migrationsDirectory()) where file.hasSuffix(".sql") {
+            try FileManager.default.copyItem(atPath: TestDatabase.migrationsDirectory() + "/" + file, toPath: directory + "/" + file)
+        }
+        let next = try FileManager.default.contentsOfDirectory(atPath: directory).compactMap { Int($0.prefix(4)) }.max()! + 1
+        try "SELECT no_such_function();".write(
+            toFile: directory + "/" + String(format: "%04d", next) + "_broken.sql", atomically: true, encoding: .utf8)
+        let server = try ServerProcess(arguments: ["serve"], environment: [
+            "CRMHUB_DATABASE_URL": try await TestDatabase.makeFreshDatabase(prefix: "badmig"), "CRMHUB_HTTP_ADDRESS": "127.0.0.1:0",
+            "CRMHUB_MIGRATIONS_DIR": directory, "CRMHUB_DB_POOL_SIZE": "2",
+        ])
+        _ = try await server.waitForLine(containing: "start failed", timeout: .seconds(60))
+        #expect(try await server.waitForExit() != 0)
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
     @Test("SIGHUP reloads the TLS certificate without a restart")
     func sighupReload() async throws {
         let directory = NSTemporaryDirectory() + "crmhub-hup-\(UUID().uuidString.prefix(8))"

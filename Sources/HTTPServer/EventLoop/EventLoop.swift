@@ -26,6 +26,8 @@ final class EventLoop: @unchecked Sendable {
     private let pending = Mutex<[@Sendable () -> Void]>([])
     private let wakePending = Atomic<Bool>(false)
     private let stopped = Atomic<Bool>(false)
+    /// Whether `start()` ran: a server whose start failed stops loops that never had a thread.
+    private let started = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
     private var lastTick: UInt64 = 0
 
@@ -53,6 +55,7 @@ final class EventLoop: @unchecked Sendable {
     }
 
     func start() {
+        started.store(true, ordering: .releasing)
         OSThread.detach(name: "crmhub-io-\(index)") { [self] in run() }
     }
 
@@ -98,6 +101,7 @@ final class EventLoop: @unchecked Sendable {
     /// Stops the loop after it has run what is queued; waits for the thread to end.
     func stop() {
         stopped.store(true, ordering: .releasing)
+        guard started.load(ordering: .acquiring) else { return }
         execute {}
         finished.wait()
     }
