@@ -1,6 +1,7 @@
 import Admin
 import CIOPulse
 import CRM
+import Delivery
 import HTTPServer
 import Listener
 import Postgres
@@ -25,5 +26,10 @@ enum Routes {
         }
         ListenerRoutes.register(in: &router, ingestion: ingestion)
         CIOPulseRoutes.register(in: &router, scope: scope, logger: application.logger)
+    }
+
+    /// Outbox delivery settings and test messages (`/admin/v1/orgs/{org}/delivery/…`).
+    static func registerDelivery(in router: inout Router, database: PostgresClient, deliverer: Deliverer, secrets: SecretBox?) {
+        AdminRoutes.registerDelivery(in: &router, scope: OrgScope(database: database), deliverer: deliverer, secrets: secrets)
     }
 }
