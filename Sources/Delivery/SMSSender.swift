@@ -31,9 +31,11 @@ struct SMSSender: Sendable {
         }
         guard (200..<300).contains(response.status) else {
             let detail = String(decoding: response.body.prefix(300), as: UTF8.self)
-            // 408 and 429 are worth another try; other 4xx mean the request itself is wrong; 3xx are not followed.
-            let permanent = (400..<500).contains(response.status) && response.status != 408 && response.status != 429
-            return .failed("SMS provider answered \(response.status): \(detail)", permanent: permanent)
+            // 408 and 429 are worth another try; other 4xx mean the request itself is wrong. Redirects are not
+            // followed (the credentials would go to wherever they point): the settings need the final URL.
+            let permanent = (300..<500).contains(response.status) && response.status != 408 && response.status != 429
+            let hint = (300..<400).contains(response.status) ? " (redirects are not followed; set the final URL)" : ""
+            return .failed("SMS provider answered \(response.status)\(hint): \(detail)", permanent: permanent)
         }
         return .sent(providerMessageID: Self.messageID(response.body))
     }

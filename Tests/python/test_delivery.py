@@ -1,8 +1,10 @@
 """Outbox delivery end to end (issue 8): crmhub processes against a real PostgreSQL, a real SMTP server (aiosmtpd,
 plain, STARTTLS with AUTH, implicit TLS) and an HTTP sink as the SMS provider."""
 
+import base64
 import json
 import time
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -211,3 +213,22 @@ def test_tls_certificates_are_verified_and_the_test_call_reports_the_outcome(dat
     message = trusted.parsed()[0]
     assert str(message["Subject"]) == "Thử nghiệm" and message.get_content().strip() == "Xin chào Nguyễn Văn An"
     assert api.outbox(slug) == []  # a test message is not queued
+
+
+def test_twilio_preset_posts_the_form_with_basic_auth(database, cleanup):
+    sms = SMSSink()
+    cleanup.append(sms)
+    server = start(database, cleanup, delivery_workers=0)
+    api = API(server.port, create_platform_token(database))
+    slug, _ = api.make_org_with_listener({})
+    saved = api.ok("PUT", f"/admin/v1/orgs/{slug}/delivery/sms", {
+        "provider": "twilio", "url": f"http://127.0.0.1:{sms.port}", "account_sid": "AC0123", "from": "+15005550006",
+        "secret": "auth-token"})
+    assert saved == dict(saved, provider="twilio", account_sid="AC0123", secret_set=True) and "secret" not in saved
+    result = api.ok("POST", f"/admin/v1/orgs/{slug}/delivery/test", {"channel": "sms", "to": "0905 123 456", "body": "Chào An & bạn"})
+    assert result["outcome"] == "sent" and result["provider_message_id"] == "SM0001"
+    request = sms.requests[0]
+    assert request["path"] == "/2010-04-01/Accounts/AC0123/Messages.json"
+    assert request["headers"]["Authorization"] == "Basic " + base64.b64encode(b"AC0123:auth-token").decode()
+    assert request["headers"]["Content-Type"] == "application/x-www-form-urlencoded"
+    assert urllib.parse.parse_qs(request["body"].decode()) == {"To": [result["to"]], "From": ["+15005550006"], "Body": ["Chào An & bạn"]}
