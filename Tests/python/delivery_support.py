@@ -175,12 +175,18 @@ class API:
 class MailSink:
     """aiosmtpd on a local port: plain, STARTTLS (required) or implicit TLS, with or without AUTH."""
 
-    def __init__(self, mode="plain", certificate=None, credentials=None, port=None):
+    def __init__(self, mode="plain", certificate=None, credentials=None, port=None, mechanisms=None):
         self.messages = []
         self.lock = threading.Lock()
         sink = self
 
         class Handler:
+            async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+                if address.startswith("nobody@"):
+                    return "550 5.1.1 <%s>: Recipient address rejected: User unknown" % address
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
             async def handle_DATA(self, server, session, envelope):
                 with sink.lock:
                     sink.messages.append({
@@ -193,11 +199,13 @@ class MailSink:
             if not isinstance(auth_data, LoginPassword):
                 return AuthResult(success=False, handled=False)
             good = credentials and auth_data.login.decode() == credentials[0] and auth_data.password.decode() == credentials[1]
-            return AuthResult(success=bool(good))
+            return AuthResult(success=bool(good), handled=False)
 
         options = {}
         if credentials:
             options.update(authenticator=authenticator, auth_required=True)
+            if mechanisms:
+                options.update(auth_exclude_mechanism=[m for m in ("PLAIN", "LOGIN") if m not in mechanisms])
         else:
             options.update(auth_require_tls=False)
         context = None

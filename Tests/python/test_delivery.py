@@ -232,3 +232,27 @@ def test_twilio_preset_posts_the_form_with_basic_auth(database, cleanup):
     assert request["headers"]["Authorization"] == "Basic " + base64.b64encode(b"AC0123:auth-token").decode()
     assert request["headers"]["Content-Type"] == "application/x-www-form-urlencoded"
     assert urllib.parse.parse_qs(request["body"].decode()) == {"To": [result["to"]], "From": ["+15005550006"], "Body": ["Chào An & bạn"]}
+
+
+def test_auth_login_and_a_permanent_rejection(database, ca, cleanup):
+    authority, ca_file = ca
+    mail = MailSink("starttls", certificate=authority.issue_cert("localhost", "127.0.0.1"), credentials=("crm", "pw"),
+                    mechanisms=["LOGIN"])
+    cleanup.append(mail)
+    server = start(database, cleanup, ca_file=ca_file, delivery_workers=1)
+    api = API(server.port, create_platform_token(database))
+    slug, path = api.make_org_with_listener(WELCOME_LISTENER)
+    settings = {"host": "localhost", "port": mail.port, "security": "starttls", "username": "crm", "password": "wrong",
+                "from_address": "crm@htk.vn"}
+    api.ok("PUT", f"/admin/v1/orgs/{slug}/delivery/smtp", settings)
+    result = api.ok("POST", f"/admin/v1/orgs/{slug}/delivery/test", {"channel": "email", "to": "an@example.vn"})
+    assert result["outcome"] == "failed" and result["permanent"] and "AUTH LOGIN: 535" in result["error"], result
+    api.ok("PUT", f"/admin/v1/orgs/{slug}/delivery/smtp", dict(settings, password="pw"))
+    assert api.ok("POST", f"/admin/v1/orgs/{slug}/delivery/test", {"channel": "email", "to": "an@example.vn"})["outcome"] == "sent"
+    assert mail.messages[0]["authenticated"]
+
+    # A 5xx reply is permanent: the message fails at once, with the server's words, and is not retried.
+    api.listener(path, [("add-contact", {"name": "Nobody", "emails": [{"value": "nobody@example.vn"}]})])
+    row = wait_for(lambda: next((r for r in api.outbox(slug) if r["status"] == "failed"), None), what="a failed message")
+    assert row["attempts"] == 1 and "RCPT TO: 550" in row["last_error"] and "User unknown" in row["last_error"]
+    assert len(mail.messages) == 1
