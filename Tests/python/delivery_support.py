@@ -233,9 +233,10 @@ class MailSink:
 
 class SMSSink:
     """An HTTP server that records each request; `fail_first` answers 503 that many times; `delay` holds each
-    request that long before answering (to kill a server mid-delivery)."""
+    request that long before answering (to kill a server mid-delivery); `certificate` serves HTTPS; `chunked`
+    sends the answer with Transfer-Encoding: chunked."""
 
-    def __init__(self, fail_first=0, delay=0.0):
+    def __init__(self, fail_first=0, delay=0.0, certificate=None, chunked=False):
         self.requests = []
         self.lock = threading.Lock()
         self.fail_first = fail_first
@@ -243,6 +244,8 @@ class SMSSink:
         sink = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
             def do_POST(self):
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
@@ -257,14 +260,27 @@ class SMSSink:
                 answer = json.dumps({"error": "try later"} if failing else {"sid": f"SM{count:04d}", "status": "queued"}).encode()
                 self.send_response(503 if failing else 201)
                 self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
+                self.send_header("Connection", "close")
+                if chunked:
+                    self.send_header("Transfer-Encoding", "chunked")
+                    self.end_headers()
+                    for start in range(0, len(answer), 7):
+                        piece = answer[start:start + 7]
+                        self.wfile.write(b"%x;ext=1\r\n%s\r\n" % (len(piece), piece))
+                    self.wfile.write(b"0\r\nX-Trailer: yes\r\n\r\n")
+                else:
+                    self.send_header("Content-Length", str(len(answer)))
+                    self.end_headers()
+                    self.wfile.write(answer)
 
             def log_message(self, *args):
                 pass
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if certificate is not None:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            certificate.configure_cert(context)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()

@@ -207,6 +207,13 @@ def test_tls_certificates_are_verified_and_the_test_call_reports_the_outcome(dat
     result = api.ok("POST", f"/admin/v1/orgs/{slug}/delivery/test", test)
     assert result["outcome"] == "failed" and "certificate" in result["error"] and not untrusted.messages
 
+    # A certificate from the trusted CA, but for another name, is refused too (the host name is checked).
+    other_name = MailSink("tls", certificate=authority.issue_cert("mail.other.example"))
+    cleanup.append(other_name)
+    api.ok("PUT", f"/admin/v1/orgs/{slug}/delivery/smtp", dict(settings, port=other_name.port))
+    result = api.ok("POST", f"/admin/v1/orgs/{slug}/delivery/test", test)
+    assert result["outcome"] == "failed" and "certificate" in result["error"] and not other_name.messages, result
+
     api.ok("PUT", f"/admin/v1/orgs/{slug}/delivery/smtp", dict(settings, port=trusted.port))
     result = api.ok("POST", f"/admin/v1/orgs/{slug}/delivery/test", test)
     assert result["outcome"] == "sent" and result["provider_message_id"] == "Q1"
@@ -256,3 +263,16 @@ def test_auth_login_and_a_permanent_rejection(database, ca, cleanup):
     row = wait_for(lambda: next((r for r in api.outbox(slug) if r["status"] == "failed"), None), what="a failed message")
     assert row["attempts"] == 1 and "RCPT TO: 550" in row["last_error"] and "User unknown" in row["last_error"]
     assert len(mail.messages) == 1
+
+
+def test_sms_over_https_with_a_chunked_answer(database, ca, cleanup):
+    authority, ca_file = ca
+    sms = SMSSink(certificate=authority.issue_cert("localhost", "127.0.0.1"), chunked=True)
+    cleanup.append(sms)
+    server = start(database, cleanup, ca_file=ca_file, delivery_workers=0)
+    api = API(server.port, create_platform_token(database))
+    slug, _ = api.make_org_with_listener({})
+    api.ok("PUT", f"/admin/v1/orgs/{slug}/delivery/sms", sms_settings(sms, url=f"https://localhost:{sms.port}/v1/sms?x=1"))
+    result = api.ok("POST", f"/admin/v1/orgs/{slug}/delivery/test", {"channel": "sms", "to": "+84 905 000 111", "body": "Chào"})
+    assert result == dict(result, outcome="sent", provider_message_id="SM0001"), result
+    assert sms.requests[0]["path"] == "/v1/sms?x=1" and sms.requests[0]["headers"]["Host"] == f"localhost:{sms.port}"
