@@ -17,13 +17,14 @@ struct DeliveryQueueTests {
         let queue = DeliveryQueueStore(scope: OrgScope(database: fixture.server.database))
 
         let claims = try await withThrowingTaskGroup(of: [DeliveryQueueStore.Claim].self) { group in
-            for _ in 0..<8 { group.addTask { try await queue.claim(limit: 1, leaseSeconds: 0.3) } }
+            for _ in 0..<8 { group.addTask { try await queue.claim(limit: 1, leaseSeconds: 600) } }
             return try await group.reduce(into: []) { $0 += $1 }
         }
         #expect(claims.count == 1 && claims.first?.message.id == id && claims.first?.attempt == 1)
-        #expect(try await queue.claim(limit: 5, leaseSeconds: 0.3).isEmpty)  // leased
-        try await Task.sleep(for: .milliseconds(400))
-        let again = try #require(try await queue.claim(limit: 5, leaseSeconds: 30).first)
+        #expect(try await queue.claim(limit: 5, leaseSeconds: 600).isEmpty)  // leased
+        // The worker dies; its lease ends.
+        try await fixture.server.database.query("UPDATE outbox SET next_attempt_at = now() - interval '1 second' WHERE id = \(id)")
+        let again = try #require(try await queue.claim(limit: 5, leaseSeconds: 600).first)
         #expect(again.message.id == id && again.attempt == 2)
         #expect(try await queue.record(claims[0], .sent(providerMessageID: "late")) == false)
         #expect(try await queue.record(again, .retrying(error: "SMTP RCPT TO: 451 try later", delaySeconds: 0)) == true)
@@ -33,7 +34,7 @@ struct DeliveryQueueTests {
         #expect(message.status == .retrying && message.attempts == 2 && message.providerMessageID == nil)
         #expect(message.lastError == "SMTP RCPT TO: 451 try later")
 
-        let third = try #require(try await queue.claim(limit: 5, leaseSeconds: 30).first)
+        let third = try #require(try await queue.claim(limit: 5, leaseSeconds: 600).first)
         #expect(try await queue.record(third, .waiting(reason: "no SMTP settings", delaySeconds: 60)))
         message = try #require(try await outbox.find(orgID: orgID, id: id))
         #expect(message.status == .queued && message.attempts == 2 && message.lastError == "no SMTP settings")
