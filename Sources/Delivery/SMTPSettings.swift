@@ -21,6 +21,9 @@ public struct SMTPSettings: Sendable, Equatable {
         let security = reader.choice("security", SMTPSecurity.self) ?? .starttls
         let port = reader.integer("port", in: 1...65535) ?? security.defaultPort
         let username = reader.string("username", maxLength: 200)
+        if username != nil && security == .none {
+            reader.errors.append(FieldError("security", "must be tls or starttls when a username is set (the password is never sent in clear)"))
+        }
         let from = reader.email("from_address", required: true)
         let name = reader.string("from_name", maxLength: 200)
         let replyTo = reader.email("reply_to")

@@ -66,6 +66,12 @@ struct TemplateAndSettingsTests {
         }
         #expect(Set(sms.map(\.field)) == ["url", "body_template", "auth_header"])
         #expect(sms.contains { $0.message.contains("{msg}") })
+        guard case .failure(.invalid(let clear)) = SMTPSettings.parse(
+            ["host": "relay", "security": "none", "username": "u", "from_address": "a@b.vn"]) else {
+            Issue.record("accepted a password in clear")
+            return
+        }
+        #expect(clear.map(\.field) == ["security"])
         let ok = try? SMTPSettings.parse(["host": "smtp.example.com", "security": "tls", "from_address": "a@b.vn"]).get()
         #expect(ok?.port == 465)
     }

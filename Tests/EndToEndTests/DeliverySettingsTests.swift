@@ -29,7 +29,7 @@ struct DeliverySettingsTests {
         #expect(!(try stored.decode(1, as: String.self)).contains("pässword"))
 
         let kept = try await fixture.call("PUT", path, body: [
-            "host": "smtp2.example.com", "port": 2525, "security": "none", "username": "crm@htk.vn", "from_address": "crm@htk.vn",
+            "host": "smtp2.example.com", "port": 2525, "security": "tls", "username": "crm@htk.vn", "from_address": "crm@htk.vn",
         ])
         #expect(kept.status == 200 && kept.json["password_set"] == true && kept.json["host"] == "smtp2.example.com")
         let cleared = try await fixture.call("PUT", path, body: ["host": "relay.local", "password": nil, "from_address": "crm@htk.vn"])
