@@ -20,8 +20,8 @@ struct TemplateAndSettingsTests {
 
     @Test("values in an HTML body are escaped; a plain body is not HTML")
     func html() {
-        #expect(MessageTemplate.isHTML("<p>Hello {{name}}</p>"))
-        #expect(!MessageTemplate.isHTML("Price < 5 and > 3"))
+        #expect(MessageTemplate.isHTML("<p>Hello {{name}}</p>") && MessageTemplate.isHTML("\n  <!DOCTYPE html><html></html>"))
+        #expect(!MessageTemplate.isHTML("Price < 5 and > 3") && !MessageTemplate.isHTML("Hi <b>Ann</b>"))
         let rendered = MessageTemplate("<p>{{name}}</p>", syntax: .doubleBraces).render(escape: MessageTemplate.escapeHTML) { _ in
             "<script>\"Tom & 'Jerry'\""
         }

@@ -92,4 +92,22 @@ struct DeliverySettingsTests {
         #expect(errors.first?.1.contains("{{firstname}}") == true && errors.last?.1.contains("{{code}}") == true)
         await fixture.stop()
     }
+
+    @Test("the customer's values are HTML-escaped in an HTML welcome body, not in its subject or in an SMS")
+    func htmlEscaping() async throws {
+        let fixture = try await ListenerFixture.start(listener: [
+            "welcome_email": ["enabled": true, "from": "hello@htklabs.com", "subject": "Chào {{name}}", "body": "<p>Xin chào {{fullname}}</p>"],
+            "welcome_sms": ["enabled": true, "body": "Chào {{name}}"],
+        ])
+        let result = try await fixture.send([
+            ("add-contact", ["name": "Tom & <Jerry>", "lastname": "O'Brien", "emails": [["value": "tom@x.vn"]], "phones": [["value": "0905000003"]]]),
+        ])
+        #expect(result.status == 200, "\(result.json)")
+        let rows = try await fixture.rows("SELECT channel, subject, body FROM outbox WHERE org_id = \(fixture.orgID) ORDER BY id")
+            .map { try $0.decode((String, String?, String).self) }
+        #expect(rows.count == 2)
+        #expect(rows.first?.1 == "Chào Tom & <Jerry>" && rows.first?.2 == "<p>Xin chào Tom &amp; &lt;Jerry&gt; O&#39;Brien</p>")
+        #expect(rows.last?.0 == "sms" && rows.last?.2 == "Chào Tom & <Jerry>")
+        await fixture.stop()
+    }
 }

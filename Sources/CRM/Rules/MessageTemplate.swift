@@ -74,17 +74,14 @@ public struct MessageTemplate: Sendable {
         return result.filter { $0 != .literal("") }
     }
 
-    /// True when the text contains an HTML tag (`<p>`, `</a>`, `<br/>`, `<!DOCTYPE …>`): such an email body is sent
-    /// as text/html and its values are HTML-escaped.
+    /// True when the text starts (after white space) with an HTML tag (`<p>`, `<html>`, `<!DOCTYPE html>`, `<div …>`):
+    /// such an email body is sent as text/html and its values are HTML-escaped. Only the start counts, so a plain
+    /// template whose values contain "<" is never taken for HTML once rendered.
     public static func isHTML(_ text: String) -> Bool {
-        var previousWasOpen = false
-        for byte in text.utf8 {
-            if previousWasOpen, (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x2F || byte == 0x21 {
-                return text.utf8.contains(UInt8(ascii: ">"))
-            }
-            previousWasOpen = byte == UInt8(ascii: "<")
-        }
-        return false
+        let start = text.utf8.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        guard start.first == UInt8(ascii: "<"), let next = start.dropFirst().first else { return false }
+        let isTagStart = (next >= 0x41 && next <= 0x5A) || (next >= 0x61 && next <= 0x7A) || next == UInt8(ascii: "!")
+        return isTagStart && start.contains(UInt8(ascii: ">"))
     }
 
     /// `&`, `<`, `>`, `"` and `'` as character references.
