@@ -31,8 +31,15 @@ let package = Package(
         .target(
             name: "HTTPServer", dependencies: ["CShims", "COpenSSL", "JSON", "Platform", "Telemetry"], swiftSettings: swiftSettings),
         .target(name: "Postgres", dependencies: ["CLibPQ", "COpenSSL", "CShims"], swiftSettings: swiftSettings),
-        .target(name: "CRM", dependencies: ["Postgres", "COpenSSL", "JSON", "Platform", "Telemetry"], swiftSettings: swiftSettings),
-        .target(name: "Admin", dependencies: ["HTTPServer", "CRM", "JSON"], swiftSettings: swiftSettings),
+        .target(name: "CRM", dependencies: ["Postgres", "COpenSSL", "JSON", "Platform", "Telemetry", "XML"], swiftSettings: swiftSettings),
+        .target(name: "Admin", dependencies: ["HTTPServer", "CRM", "JSON", "Delivery"], swiftSettings: swiftSettings),
+        // Outbox delivery: blocking client sockets with TLS, an SMTP client, an HTTP/1.1 client, and the workers.
+        .target(name: "NetworkClient", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
+        .target(name: "SMTP", dependencies: ["NetworkClient"], swiftSettings: swiftSettings),
+        .target(name: "HTTPClient", dependencies: ["NetworkClient"], swiftSettings: swiftSettings),
+        .target(
+            name: "Delivery", dependencies: ["CRM", "HTTPClient", "JSON", "Platform", "SMTP", "Telemetry"],
+            swiftSettings: swiftSettings),
         // Listener ingestion (crm-listener-webhook.txt): the endpoint, one file per action, lenient values.
         .target(name: "Listener", dependencies: ["CRM", "HTTPServer", "JSON", "Platform", "Postgres"], swiftSettings: swiftSettings),
         // The CIOPulse-compatible Contacts API (ciopulse-contacts-api.txt) and its support groups.
@@ -46,7 +53,8 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
-                "HTTPServer", "Postgres", "CRM", "Admin", "Listener", "CIOPulse", "Helpdesk", "SmarterTrack", "JSON", "Telemetry",
+                "HTTPServer", "Postgres", "CRM", "Admin", "Listener", "CIOPulse", "Helpdesk", "SmarterTrack", "Delivery", "JSON",
+                "Telemetry",
             ],
             swiftSettings: swiftSettings
         ),
@@ -58,6 +66,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DeliveryTests", dependencies: ["Delivery", "SMTP", "HTTPClient", "NetworkClient", "CRM", "JSON"], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: swiftSettings),
         .testTarget(name: "XMLTests", dependencies: ["XML"], swiftSettings: swiftSettings),
         .testTarget(name: "SmarterTrackTests", dependencies: ["SmarterTrack", "CRM", "XML"], swiftSettings: swiftSettings),

@@ -111,8 +111,9 @@ struct IntegrationsHandler: Sendable {
             }
         }
         try reader.finish()
+        let passwordHash: String? = if let password { await PasswordHash.makeOffPool(password) } else { nil }
         let saved = try await store.save(
-            orgID: org.id, kind: kind, enabled: enabled, username: username, passwordHash: password.map { PasswordHash.make($0) },
+            orgID: org.id, kind: kind, enabled: enabled, username: username, passwordHash: passwordHash,
             clearPassword: clearPassword, ipAllowlist: allowlist, customData: customData,
             audit: context.auditEntry(request, principal, "integration.save",
                                       details: ["integration": .string(kind.rawValue), "enabled": .bool(enabled)]))

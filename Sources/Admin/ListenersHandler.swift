@@ -117,6 +117,8 @@ struct ListenersHandler: Sendable {
             changes.welcomeEmailFrom = nullable(&sub, "from", maxLength: 254, pattern: Validation.isEmail, rule: "is not an email address")
             changes.welcomeEmailSubject = nullable(&sub, "subject", maxLength: 998)
             changes.welcomeEmailBody = nullable(&sub, "body", maxLength: 100_000)
+            sub.checkPlaceholders("subject", changes.welcomeEmailSubject ?? nil)
+            sub.checkPlaceholders("body", changes.welcomeEmailBody ?? nil)
             reader.errors += sub.errors
         }
         if let value = object["welcome_sms"] {
@@ -129,6 +131,7 @@ struct ListenersHandler: Sendable {
             sub.allowOnly(["enabled", "body"])
             changes.welcomeSMSEnabled = sub.bool("enabled")
             changes.welcomeSMSBody = nullable(&sub, "body", maxLength: 1600)
+            sub.checkPlaceholders("body", changes.welcomeSMSBody ?? nil)
             reader.errors += sub.errors
         }
         if let value = object["rate_limit_per_minute"] {
@@ -205,5 +208,17 @@ struct ListenersHandler: Sendable {
             "rate_limit_per_minute": listener.rateLimitPerMinute.map { .number(Double($0)) } ?? .null,
             "created_at": .string(listener.createdAt), "updated_at": .string(listener.updatedAt),
         ]
+    }
+}
+
+extension FieldReader {
+    /// A welcome template may use only ``MessageTemplate/welcomeFields``; each unknown placeholder is named.
+    mutating func checkPlaceholders(_ key: String, _ template: String?) {
+        guard let template else { return }
+        let known = MessageTemplate.welcomeFields
+        for name in MessageTemplate(template, syntax: .doubleBraces).unknownPlaceholders(known: known) {
+            errors.append(FieldError(self.name(key), "uses the unknown placeholder {{\(name)}}; known: "
+                + known.map { "{{\($0)}}" }.joined(separator: ", ")))
+        }
     }
 }

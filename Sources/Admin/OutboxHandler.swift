@@ -22,7 +22,9 @@ struct OutboxHandler: Sendable {
         let (_, org) = try await context.authorize(request, .read)
         let id = try AdminContext.id(request, "message")
         guard let message = try await outbox.find(orgID: org.id, id: id) else { throw CRMError.notFound("outbox message \(id)") }
-        return AdminJSON.response(Self.representation(message))
+        var shown = Self.representation(message).objectValue ?? JSONObject()
+        shown["attempt_history"] = .array(try await outbox.attempts(orgID: org.id, messageID: id).map(Self.representation))
+        return AdminJSON.response(.object(shown))
     }
 
     static func representation(_ message: OutboxMessage) -> JSONValue {
@@ -34,6 +36,17 @@ struct OutboxHandler: Sendable {
             "attempts": .number(Double(message.attempts)), "last_error": text(message.lastError),
             "customer_id": text(message.customerID.map { String($0) }), "listener_id": text(message.listenerID.map { String($0) }),
             "created_at": .string(message.createdAt), "updated_at": .string(message.updatedAt),
+            "next_attempt_at": text(message.nextAttemptAt), "sent_at": text(message.sentAt),
+            "provider_message_id": text(message.providerMessageID),
+        ]
+    }
+
+    static func representation(_ attempt: OutboxAttempt) -> JSONValue {
+        [
+            "attempt": .number(Double(attempt.attempt)), "outcome": .string(attempt.outcome),
+            "error": attempt.error.map(JSONValue.string) ?? .null,
+            "provider_message_id": attempt.providerMessageID.map(JSONValue.string) ?? .null,
+            "started_at": .string(attempt.startedAt), "finished_at": .string(attempt.finishedAt),
         ]
     }
 }

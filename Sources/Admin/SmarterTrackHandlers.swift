@@ -25,8 +25,9 @@ struct PortalLoginHandler: Sendable {
         let status = reader.string("status", maxLength: 50, pattern: SmarterTrackRules.isStatus,
                                    rule: "must be 1–50 of a-z, 0-9, '-' or '_' (e.g. active, suspended, disabled)") ?? "active"
         try reader.finish()
+        let passwordHash: String? = if let password { await PasswordHash.makeOffPool(password) } else { nil }
         let saved = try await store.save(
-            orgID: org.id, code: code, username: username!, passwordHash: password.map { PasswordHash.make($0) }, status: status,
+            orgID: org.id, code: code, username: username!, passwordHash: passwordHash, status: status,
             audit: context.auditEntry(request, principal, "contact.portal_login", details: ["username": .string(username!), "status": .string(status)]))
         return AdminJSON.response(Self.representation(saved))
     }

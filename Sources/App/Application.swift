@@ -1,4 +1,5 @@
 import CRM
+import Delivery
 import HTTPServer
 import Postgres
 import Synchronization
@@ -15,6 +16,8 @@ public final class Application: Sendable {
     private let tls: TLSContext?
     /// The listener request log purge, running between `start()` and `shutdown()` (none when retention is 0).
     private let retention = Mutex<Task<Void, Never>?>(nil)
+    /// The outbox delivery workers (`CRMHUB_DELIVERY_WORKERS`; none when 0).
+    public let delivery: DeliveryService
     /// Every route as (method, pattern), for the check that the OpenAPI document lists them all.
     public let routeTable: [(method: String, pattern: String)]
 
@@ -39,6 +42,14 @@ public final class Application: Sendable {
         Self.registerPoolMetrics(database, in: metrics)
         var router = Router(defaultBodyLimit: configuration.maxBodyBytes)
         Routes.register(in: &router, application: (database, migrator, metrics, logger))
+        let secrets: SecretBox? = try configuration.secretKey.map { try SecretBox(keyText: $0) }
+        let deliverer = Deliverer(
+            settings: DeliverySettingsStore(scope: OrgScope(database: database)), secrets: secrets, configuration: configuration.delivery)
+        Routes.registerDelivery(in: &router, database: database, deliverer: deliverer, secrets: secrets)
+        let backlog = Backlog()
+        delivery = DeliveryService(
+            scope: OrgScope(database: database), deliverer: deliverer, configuration: configuration.delivery,
+            metrics: DeliveryMetrics(metrics, backlog: backlog), backlog: backlog, logger: logger)
         routeTable = router.routes.map { (method: $0.method.rawValue, pattern: $0.pattern) }
         server = try HTTPServer(
             configuration: ServerConfiguration(
@@ -66,6 +77,7 @@ public final class Application: Sendable {
         }
         try server.start()
         startRetention()
+        delivery.start()
         var fields: [(String, String)] = []
         if let port = server.httpPort, let address = configuration.httpAddress {
             fields.append(("http", "http://\(BindAddress(host: address.host, port: port))"))
@@ -103,6 +115,7 @@ public final class Application: Sendable {
     public func shutdown() async {
         logger.info("shutting down", [("in_flight", String(server.inFlightRequests))])
         await server.shutdown()
+        await delivery.stop()
         let purge = retention.withLock { task in
             defer { task = nil }
             return task

@@ -1,3 +1,4 @@
+import Delivery
 import HTTPServer
 import Telemetry
 
@@ -26,6 +27,10 @@ public struct Configuration: Sendable {
     /// Days a listener request stays in the log; 0 keeps it forever.
     public var listenerLogRetentionDays: Int
     public var listenerLogPurgeIntervalSeconds: Int
+    /// The delivery workers (`CRMHUB_DELIVERY_*`).
+    public var delivery: DeliveryConfiguration
+    /// Encrypts SMTP passwords and SMS provider secrets (`CRMHUB_SECRET_KEY`); without it they cannot be saved.
+    public var secretKey: String?
 
     public init(databaseURL: String) {
         self.databaseURL = databaseURL
@@ -49,6 +54,8 @@ public struct Configuration: Sendable {
         bootstrapAdminToken = nil
         listenerLogRetentionDays = 30
         listenerLogPurgeIntervalSeconds = 600
+        delivery = DeliveryConfiguration()
+        secretKey = nil
     }
 }
 

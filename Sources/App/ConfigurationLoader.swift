@@ -11,6 +11,7 @@ public enum ConfigurationLoader {
     ) throws(ConfigurationError) -> (Configuration, [String]) {
         var config = Configuration(databaseURL: "")
         config.ioThreads = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        config.delivery.hostname = Settings.hostName()
         for setting in Settings.all {
             if let value = environment[setting.environment] { try setting.apply(value, &config) }
             if let file = environment[setting.environment + "_FILE"] {

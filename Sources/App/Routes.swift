@@ -1,6 +1,7 @@
 import Admin
 import CIOPulse
 import CRM
+import Delivery
 import Helpdesk
 import HTTPServer
 import Listener
@@ -29,5 +30,10 @@ enum Routes {
         CIOPulseRoutes.register(in: &router, scope: scope, logger: application.logger)
         SmarterTrackRoutes.register(in: &router, scope: scope, logger: application.logger)
         HelpdeskRoutes.register(in: &router, scope: scope)
+    }
+
+    /// Outbox delivery settings and test messages (`/admin/v1/orgs/{org}/delivery/…`).
+    static func registerDelivery(in router: inout Router, database: PostgresClient, deliverer: Deliverer, secrets: SecretBox?) {
+        AdminRoutes.registerDelivery(in: &router, scope: OrgScope(database: database), deliverer: deliverer, secrets: secrets)
     }
 }

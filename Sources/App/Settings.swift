@@ -26,7 +26,9 @@ struct Setting: Sendable {
 
 /// The table of every setting; `crmhub --help` prints it.
 enum Settings {
-    static let all: [Setting] = [
+    static let all: [Setting] = general + delivery
+
+    static let general: [Setting] = [
         Setting("CRMHUB_DATABASE_URL", flag: "--database-url", default: "(required)", secret: true,
                 help: "PostgreSQL connection: libpq URI (postgresql://…, several hosts and target_session_attrs allowed) or key=value conninfo") { value, config throws(ConfigurationError) in
             guard !value.isEmpty else { throw ConfigurationError(setting: "CRMHUB_DATABASE_URL", reason: "must not be empty") }

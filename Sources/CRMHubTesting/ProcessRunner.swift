@@ -112,7 +112,10 @@ public final class ServerProcess: @unchecked Sendable {
     public init(arguments: [String], environment: [String: String]) throws {
         process.executableURL = URL(fileURLWithPath: Repository.crmhubBinary)
         process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        // Tests may share one database: a delivery worker would send other tests' outbox rows, so none runs
+        // unless the test asks for it.
+        process.environment = ProcessInfo.processInfo.environment.merging(["CRMHUB_DELIVERY_WORKERS": "0"]) { $1 }
+            .merging(environment) { $1 }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

@@ -16,6 +16,9 @@ public final class TestServer: Sendable {
         configuration.databasePoolSize = 4
         configuration.ioThreads = 2
         configuration.logLevel = .warning
+        // Tests share one database: a delivery worker would send other tests' outbox rows. Tests of delivery turn
+        // workers on.
+        configuration.delivery.workers = 0
         configure(&configuration)
         let application = try Application(configuration: configuration, logger: Logger(level: configuration.logLevel))
         try await application.start()

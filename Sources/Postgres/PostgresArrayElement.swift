@@ -139,8 +139,8 @@ enum PostgresArrayLiteral {
 }
 
 /// bytea's hex format (PostgreSQL manual 8.4.1).
-enum PostgresByteA {
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+public enum PostgresByteA {
+    public static func hex(_ bytes: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var text: [UInt8] = [UInt8(ascii: "\\"), UInt8(ascii: "x")]
         text.reserveCapacity(2 + bytes.underestimatedCount * 2)
@@ -151,7 +151,7 @@ enum PostgresByteA {
         return String(decoding: text, as: UTF8.self)
     }
 
-    static func bytes(fromHex text: String) -> [UInt8]? {
+    public static func bytes(fromHex text: String) -> [UInt8]? {
         let utf8 = Array(text.utf8)
         guard utf8.count >= 2, utf8[0] == UInt8(ascii: "\\"), utf8[1] == UInt8(ascii: "x"), utf8.count % 2 == 0 else {
             return nil

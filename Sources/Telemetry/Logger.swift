@@ -13,7 +13,7 @@ public final class Logger: Sendable {
 
     public init(level: LogLevel, fileDescriptor: Int32 = 1) {
         self.level = level
-        self.sink = LogSink(fileDescriptor: fileDescriptor)
+        self.sink = LogSink.shared(fileDescriptor: fileDescriptor)
     }
 
     /// A logger that drops everything; for tests.
@@ -73,7 +73,20 @@ final class LogSink: Sendable {
     private let buffer = Mutex<[UInt8]>([])
     private let wakeup = DispatchSemaphore(value: 0)
 
-    init(fileDescriptor: Int32) {
+    /// One sink, and so one draining thread, per file descriptor for the whole process: every Logger writing to
+    /// standard output (one per server, and tests start hundreds) shares it.
+    static func shared(fileDescriptor: Int32) -> LogSink {
+        sinks.withLock { sinks in
+            if let sink = sinks[fileDescriptor] { return sink }
+            let sink = LogSink(fileDescriptor: fileDescriptor)
+            sinks[fileDescriptor] = sink
+            return sink
+        }
+    }
+
+    private static let sinks = Mutex<[Int32: LogSink]>([:])
+
+    private init(fileDescriptor: Int32) {
         self.fileDescriptor = fileDescriptor
         guard fileDescriptor >= 0 else { return }
         OSThread.detach(name: "crmhub-log") { [self] in drainForever() }

@@ -10,6 +10,8 @@ public enum CommandLineInterface {
         Usage:
           crmhub serve [flags]        migrate (unless --no-migrate) and serve HTTP/HTTPS until SIGTERM/SIGINT;
                                       SIGHUP re-reads the TLS certificate and key
+          crmhub worker [flags]       migrate (unless --no-migrate) and run only the outbox delivery workers
+                                      (CRMHUB_DELIVERY_WORKERS, at least 1) until SIGTERM/SIGINT; no HTTP listener
           crmhub migrate [flags]      apply pending migrations and exit
           crmhub healthcheck [flags]  exit 0 when GET /healthz on the HTTP address answers 200 (for containers)
           crmhub admin create-token [--name NAME]
@@ -39,6 +41,9 @@ public enum CommandLineInterface {
             case "serve":
                 try refuseUnknown(extra)
                 return try await ServeCommand.run(configuration)
+            case "worker":
+                try refuseUnknown(extra)
+                return try await WorkerCommand.run(configuration)
             case "migrate":
                 try refuseUnknown(extra)
                 return try await MigrateCommand.run(configuration)

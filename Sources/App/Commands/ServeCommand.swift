@@ -4,8 +4,8 @@ import Telemetry
 
 /// `crmhub serve`: runs until SIGTERM or SIGINT, reloading TLS on SIGHUP.
 enum ServeCommand {
-    static func run(_ configuration: Configuration) async throws -> Int32 {
-        try ConfigurationLoader.validateForServing(configuration)
+    static func run(_ configuration: Configuration, workerOnly: Bool = false) async throws -> Int32 {
+        if !workerOnly { try ConfigurationLoader.validateForServing(configuration) }
         let logger = Logger(level: configuration.logLevel)
         let signals = SignalStream(watching: [SIGTERM, SIGINT, SIGHUP])
         let application = try Application(configuration: configuration, logger: logger)
@@ -29,15 +29,32 @@ enum ServeCommand {
     }
 }
 
+extension Configuration {
+    /// This configuration without HTTP listeners, for commands that need only the database.
+    func withoutHTTP() throws(ConfigurationError) -> Configuration {
+        guard !databaseURL.isEmpty else { throw ConfigurationError(setting: "CRMHUB_DATABASE_URL", reason: "is required") }
+        var copy = self
+        copy.httpAddress = nil
+        copy.httpsAddress = nil
+        return copy
+    }
+}
+
+/// `crmhub worker`: the outbox delivery workers alone (at least one), without an HTTP listener.
+enum WorkerCommand {
+    static func run(_ configuration: Configuration) async throws -> Int32 {
+        var workerOnly = try configuration.withoutHTTP()
+        workerOnly.ioThreads = 1
+        workerOnly.delivery.workers = max(1, configuration.delivery.workers)
+        workerOnly.databasePoolSize = min(configuration.databasePoolSize, workerOnly.delivery.workers + 2)
+        return try await ServeCommand.run(workerOnly, workerOnly: true)
+    }
+}
+
 /// `crmhub migrate`.
 enum MigrateCommand {
     static func run(_ configuration: Configuration) async throws -> Int32 {
-        guard !configuration.databaseURL.isEmpty else {
-            throw ConfigurationError(setting: "CRMHUB_DATABASE_URL", reason: "is required")
-        }
-        var migrateOnly = configuration
-        migrateOnly.httpAddress = nil
-        migrateOnly.httpsAddress = nil
+        var migrateOnly = try configuration.withoutHTTP()
         migrateOnly.databasePoolSize = 1
         let logger = Logger(level: configuration.logLevel)
         let application = try Application(configuration: migrateOnly, logger: logger)

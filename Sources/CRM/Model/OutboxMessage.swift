@@ -11,7 +11,7 @@ public struct OutboxMessage: Sendable, Equatable {
     }
 
     public enum Status: String, Sendable, CaseIterable {
-        case queued, sending, sent, failed
+        case queued, sending, sent, retrying, failed
     }
 
     public let id: Int64
@@ -30,11 +30,21 @@ public struct OutboxMessage: Sendable, Equatable {
     /// ISO 8601 in UTC with milliseconds.
     public let createdAt: String
     public let updatedAt: String
+    /// When it is due again: the next try (retrying, or queued waiting for settings) or the lease's end (sending).
+    public let nextAttemptAt: String?
+    public let sentAt: String?
+    /// The id the SMTP server or SMS provider gave the message.
+    public let providerMessageID: String?
+
+    /// The stable key of this message, the same on every attempt: the email's Message-ID local part and the SMS
+    /// request's Idempotency-Key, so a provider (or a person) can recognise a duplicate after an at-least-once retry.
+    public func deliveryKey(orgID: Int64) -> String { "outbox-\(orgID)-\(id)" }
 
     public init(
         id: Int64, channel: Channel, reason: Reason, recipient: String, sender: String? = nil, subject: String? = nil,
         body: String, status: Status = .queued, attempts: Int = 0, lastError: String? = nil, customerID: Int64? = nil,
-        listenerID: Int64? = nil, createdAt: String = "", updatedAt: String = ""
+        listenerID: Int64? = nil, createdAt: String = "", updatedAt: String = "", nextAttemptAt: String? = nil,
+        sentAt: String? = nil, providerMessageID: String? = nil
     ) {
         self.id = id
         self.channel = channel
@@ -50,6 +60,9 @@ public struct OutboxMessage: Sendable, Equatable {
         self.listenerID = listenerID
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.nextAttemptAt = nextAttemptAt
+        self.sentAt = sentAt
+        self.providerMessageID = providerMessageID
     }
 }
 
@@ -64,4 +77,15 @@ public struct OutboxFilter: Sendable, Equatable {
         self.channel = channel
         self.reason = reason
     }
+}
+
+/// One try to send an outbox message (`outbox_attempts`).
+public struct OutboxAttempt: Sendable, Equatable {
+    public let attempt: Int
+    /// sent, retrying or failed.
+    public let outcome: String
+    public let error: String?
+    public let providerMessageID: String?
+    public let startedAt: String
+    public let finishedAt: String
 }

@@ -12,21 +12,19 @@ import Synchronization
 /// concurrent derivations there would stall every other request for their duration.
 public final class PasswordVerifier: Sendable {
     private let remembered = Mutex<[[UInt8]: ContinuousClock.Instant]>([:])
-    private let derivations: BlockingQueue
     let lifetime: Duration
     let capacity: Int
 
-    public init(lifetime: Duration = .seconds(60), capacity: Int = 10_000, threads: Int = 2) {
+    public init(lifetime: Duration = .seconds(60), capacity: Int = 10_000) {
         self.lifetime = lifetime
         self.capacity = capacity
-        derivations = BlockingQueue(name: "crmhub-kdf", threads: threads)
     }
 
     /// - Parameter scope: what the stored hash belongs to (org, integration, user name).
     public func verify(_ password: String, against stored: String, scope: String) async -> Bool {
         let key = SecretToken.hash(scope + "\u{0}" + stored + "\u{0}" + password)
         if remembered.withLock({ $0[key].map { $0 > ContinuousClock.now } ?? false }) { return true }
-        guard await derivations.run({ PasswordHash.verify(password, against: stored) }) else { return false }
+        guard await PasswordHash.verifyOffPool(password, against: stored) else { return false }
         let now = ContinuousClock.now
         remembered.withLock { entries in
             if entries.count >= capacity {
@@ -40,6 +38,20 @@ public final class PasswordVerifier: Sendable {
 
     /// How many successes are remembered (expired ones included until the next clean-up).
     public var rememberedCount: Int { remembered.withLock { $0.count } }
+}
+
+extension PasswordHash {
+    /// Every slow derivation of the process runs here, on at most two plain threads, never on Swift's cooperative
+    /// pool: on a two-core server two derivations there would stall every other request for their duration.
+    static let derivations = BlockingQueue(name: "crmhub-kdf", threads: 2)
+
+    /// `make`, off the cooperative pool.
+    public static func makeOffPool(_ password: String) async -> String { await derivations.run { make(password) } }
+
+    /// `verify`, off the cooperative pool.
+    public static func verifyOffPool(_ password: String, against stored: String) async -> Bool {
+        await derivations.run { verify(password, against: stored) }
+    }
 }
 
 /// Blocking work run in order on at most `threads` plain threads, started when work arrives and ended when none is left.

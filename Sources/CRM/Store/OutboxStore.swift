@@ -6,18 +6,30 @@ public struct OutboxStore: Sendable {
 
     public init(scope: OrgScope) { self.scope = scope }
 
-    static let columns = """
-        id, channel, reason, recipient, sender, subject, body, status, attempts, last_error, customer_id, listener_id,
-        to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-        to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
-        """
+    /// The columns ``decode(_:from:)`` reads, each qualified by `prefix` (e.g. "o.").
+    static func columns(prefix: String = "") -> String {
+        func time(_ column: String) -> String {
+            "to_char(\(prefix)\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+        }
+        let plain = ["id", "channel", "reason", "recipient", "sender", "subject", "body", "status", "attempts", "last_error",
+                     "customer_id", "listener_id"].map { prefix + $0 }
+        return (plain + [time("created_at"), time("updated_at"), time("next_attempt_at"), time("sent_at"), prefix + "provider_message_id"])
+            .joined(separator: ", ")
+    }
 
-    static func decode(_ row: Row) throws -> OutboxMessage {
-        OutboxMessage(
-            id: try row.decode(0), channel: try value(row, 1), reason: try value(row, 2), recipient: try row.decode(3),
-            sender: try row.decode(4), subject: try row.decode(5), body: try row.decode(6), status: try value(row, 7),
-            attempts: try row.decode(8), lastError: try row.decode(9), customerID: try row.decode(10),
-            listenerID: try row.decode(11), createdAt: try row.decode(12), updatedAt: try row.decode(13))
+    static let selectList = columns()
+
+    static func decode(_ row: Row) throws -> OutboxMessage { try decode(row, from: 0) }
+
+    /// A message from 17 columns starting at `first`.
+    static func decode(_ row: Row, from first: Int) throws -> OutboxMessage {
+        let c = first
+        return OutboxMessage(
+            id: try row.decode(c), channel: try value(row, c + 1), reason: try value(row, c + 2), recipient: try row.decode(c + 3),
+            sender: try row.decode(c + 4), subject: try row.decode(c + 5), body: try row.decode(c + 6), status: try value(row, c + 7),
+            attempts: try row.decode(c + 8), lastError: try row.decode(c + 9), customerID: try row.decode(c + 10),
+            listenerID: try row.decode(c + 11), createdAt: try row.decode(c + 12), updatedAt: try row.decode(c + 13),
+            nextAttemptAt: try row.decode(c + 14), sentAt: try row.decode(c + 15), providerMessageID: try row.decode(c + 16))
     }
 
     /// A text column held by a CHECK constraint to an enum's values.
@@ -33,7 +45,7 @@ public struct OutboxStore: Sendable {
         let status = filter.status?.rawValue, channel = filter.channel?.rawValue, reason = filter.reason?.rawValue
         return try await scope.withOrg(orgID) { connection in
             try connection.query("""
-                SELECT \(unescaped: Self.columns) FROM outbox
+                SELECT \(unescaped: Self.selectList) FROM outbox
                 WHERE (\(cursor) = 0 OR id < \(cursor))
                   AND (\(status)::text IS NULL OR status = \(status))
                   AND (\(channel)::text IS NULL OR channel = \(channel))
@@ -46,7 +58,25 @@ public struct OutboxStore: Sendable {
     /// One message; nil when the org has no such message.
     public func find(orgID: Int64, id: Int64) async throws -> OutboxMessage? {
         try await scope.withOrg(orgID) { connection in
-            try connection.query("SELECT \(unescaped: Self.columns) FROM outbox WHERE id = \(id)").first.map(Self.decode)
+            try connection.query("SELECT \(unescaped: Self.selectList) FROM outbox WHERE id = \(id)").first.map(Self.decode)
+        }
+    }
+}
+
+extension OutboxStore {
+    /// The attempts to send a message, oldest first.
+    public func attempts(orgID: Int64, messageID: Int64) async throws -> [OutboxAttempt] {
+        try await scope.withOrg(orgID) { connection in
+            try connection.query("""
+                SELECT attempt, outcome, error, provider_message_id,
+                    to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                    to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+                FROM outbox_attempts WHERE outbox_id = \(messageID) ORDER BY attempt
+                """).rows.map { row in
+                    OutboxAttempt(
+                        attempt: try row.decode(0), outcome: try row.decode(1), error: try row.decode(2),
+                        providerMessageID: try row.decode(3), startedAt: try row.decode(4), finishedAt: try row.decode(5))
+                }
         }
     }
 }

@@ -4,27 +4,33 @@ import CRM
 /// created, only when the listener enables them, and only to a customer that has an email (or phone).
 ///
 /// The body and subject may use `{{name}}`, `{{lastname}}`, `{{fullname}}`, `{{customerId}}`, `{{email}}` and
-/// `{{phone}}`.
+/// `{{phone}}` (``MessageTemplate/welcomeFields``; others are refused when the listener is saved). Values are
+/// HTML-escaped in an HTML email body.
 enum Welcome {
     static func messages(for customer: CustomerRef, fields: CustomerFields, listener: Listener) -> [OutboxWriter.Message] {
         var messages: [OutboxWriter.Message] = []
         let email = fields.emails?.first?.key
         let phone = fields.phones?.first?.key
-        func render(_ template: String) -> String {
-            let name = fields.name ?? ""
-            let lastname = fields.lastname ?? ""
-            return template
-                .replacing("{{name}}", with: name)
-                .replacing("{{lastname}}", with: lastname)
-                .replacing("{{fullname}}", with: [name, lastname].filter { !$0.isEmpty }.joined(separator: " "))
-                .replacing("{{customerId}}", with: customer.code.description)
-                .replacing("{{email}}", with: email ?? "")
-                .replacing("{{phone}}", with: phone ?? "")
+        func value(_ placeholder: String) -> String? {
+            let name = fields.name ?? "", lastname = fields.lastname ?? ""
+            switch placeholder {
+            case "name": return name
+            case "lastname": return lastname
+            case "fullname": return [name, lastname].filter { !$0.isEmpty }.joined(separator: " ")
+            case "customerId": return customer.code.description
+            case "email": return email
+            case "phone": return phone
+            default: return nil
+            }
+        }
+        func render(_ template: String, html: Bool = false) -> String {
+            MessageTemplate(template, syntax: .doubleBraces).render(escape: html ? MessageTemplate.escapeHTML : { $0 }, value)
         }
         if listener.welcomeEmailEnabled, let email, let body = listener.welcomeEmailBody, !body.isEmpty {
             messages.append(OutboxWriter.Message(
                 channel: .email, reason: .welcomeEmail, recipient: email, sender: listener.welcomeEmailFrom,
-                subject: render(listener.welcomeEmailSubject ?? ""), body: render(body), customerID: customer.id))
+                subject: render(listener.welcomeEmailSubject ?? ""), body: render(body, html: MessageTemplate.isHTML(body)),
+                customerID: customer.id))
         }
         if listener.welcomeSMSEnabled, let phone, let body = listener.welcomeSMSBody, !body.isEmpty {
             messages.append(OutboxWriter.Message(

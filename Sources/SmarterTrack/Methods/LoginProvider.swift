@@ -11,10 +11,10 @@ enum LoginProvider {
         }
         let customer = try await context.customer(username: ["LoginUsername"])
         guard let customer, let login = customer.login, login.status != "disabled" else {
-            _ = PasswordHash.verify(password, against: decoyHash)
+            _ = await PasswordHash.verifyOffPool(password, against: decoyHash)
             return failure
         }
-        guard PasswordHash.verify(password, against: login.passwordHash) else { return failure }
+        guard await PasswordHash.verifyOffPool(password, against: login.passwordHash) else { return failure }
         return success(customer, context)
     }
 

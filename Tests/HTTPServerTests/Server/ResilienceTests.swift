@@ -53,8 +53,9 @@ struct ResilienceTests {
             let started = ContinuousClock.now
             let response = try await fixture.client().request("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
             #expect(response.status == 200)
-            // Generous bound: the point is "not held up behind the attackers", not speed.
-            #expect(ContinuousClock.now - started < .seconds(2))
+            // Generous bound: the point is "not held up behind the attackers" (who would hold it for the 30 s header
+            // timeout), not speed; the whole suite runs in parallel on as few as two cores.
+            #expect(ContinuousClock.now - started < .seconds(5))
         }
         #expect(fixture.server.openConnections >= 200)
         await fixture.stop()

@@ -1,0 +1,99 @@
+import Postgres
+
+/// The delivery workers' side of the outbox, across orgs (platform scope): claim due messages, record outcomes.
+///
+/// A claim marks a message 'sending' and leases it (next_attempt_at = the lease's end) in the same statement that
+/// locks it with SKIP LOCKED, so concurrent workers and instances never claim the same message. `attempts` is raised
+/// by the claim; an outcome is recorded only while the message is still 'sending' with that attempt number, so a
+/// worker whose lease ran out (and whose message another worker claimed again) cannot overwrite the newer claim.
+public struct DeliveryQueueStore: Sendable {
+    /// A message claimed for one attempt.
+    public struct Claim: Sendable {
+        public let orgID: Int64
+        public let message: OutboxMessage
+        /// This attempt's number (1 for the first).
+        public var attempt: Int { message.attempts }
+        /// When the claim was made (timestamptz text), recorded as the attempt's start.
+        public let claimedAt: String
+    }
+
+    /// What became of an attempt.
+    public enum Outcome: Sendable, Equatable {
+        case sent(providerMessageID: String?)
+        /// Tried again after the delay.
+        case retrying(error: String, delaySeconds: Double)
+        case failed(error: String)
+        /// Not an attempt: the org has no settings for the channel. The message goes back to 'queued' with the
+        /// reason, and is looked at again after the delay (or as soon as settings are saved).
+        case waiting(reason: String, delaySeconds: Double)
+    }
+
+    let scope: OrgScope
+
+    public init(scope: OrgScope) { self.scope = scope }
+
+    /// Claims up to `limit` due messages (oldest due first), leased for `leaseSeconds`.
+    public func claim(limit: Int, leaseSeconds: Double) async throws -> [Claim] {
+        try await scope.withPlatform { connection in
+            try connection.query("""
+                WITH due AS (
+                    SELECT org_id, id FROM outbox
+                    WHERE status IN ('queued', 'retrying', 'sending') AND coalesce(next_attempt_at, created_at) <= now()
+                    ORDER BY coalesce(next_attempt_at, created_at)
+                    LIMIT \(limit)
+                    FOR UPDATE SKIP LOCKED)
+                UPDATE outbox o SET status = 'sending', attempts = o.attempts + 1, updated_at = now(),
+                    next_attempt_at = now() + make_interval(secs => \(leaseSeconds)::float8)
+                FROM due WHERE o.org_id = due.org_id AND o.id = due.id
+                RETURNING o.org_id, \(unescaped: OutboxStore.columns(prefix: "o.")), now()::text
+                """).rows.map { row in
+                    Claim(orgID: try row.decode(0), message: try OutboxStore.decode(row, from: 1), claimedAt: try row.decode(18))
+                }
+        }
+    }
+
+    /// Records the outcome of `claim`. - Returns: false when the claim was no longer current (its lease ran out
+    /// and another worker claimed the message again), in which case nothing was written.
+    @discardableResult
+    public func record(_ claim: Claim, _ outcome: Outcome) async throws -> Bool {
+        let orgID = claim.orgID, id = claim.message.id, attempt = claim.attempt, claimedAt = claim.claimedAt
+        let (status, error, provider, delay): (String, String?, String?, Double?)
+        switch outcome {
+        case .sent(let id): (status, error, provider, delay) = ("sent", nil, id, nil)
+        case .retrying(let text, let seconds): (status, error, provider, delay) = ("retrying", text, nil, seconds)
+        case .failed(let text): (status, error, provider, delay) = ("failed", text, nil, nil)
+        case .waiting(let text, let seconds): (status, error, provider, delay) = ("queued", text, nil, seconds)
+        }
+        let countsAsAttempt = status != "queued"
+        let clipped = error.map { String($0.prefix(2000)) }
+        return try await scope.withPlatform { connection in
+            try connection.query("""
+                WITH updated AS (
+                    UPDATE outbox SET status = \(status), last_error = \(clipped), updated_at = now(),
+                        provider_message_id = coalesce(\(provider), provider_message_id),
+                        sent_at = CASE WHEN \(status) = 'sent' THEN now() ELSE sent_at END,
+                        attempts = attempts - CASE WHEN \(countsAsAttempt) THEN 0 ELSE 1 END,
+                        next_attempt_at = now() + make_interval(secs => \(delay)::float8)
+                    WHERE org_id = \(orgID) AND id = \(id) AND status = 'sending' AND attempts = \(attempt)
+                    RETURNING org_id, id),
+                attempt AS (
+                    INSERT INTO outbox_attempts (org_id, outbox_id, attempt, outcome, error, provider_message_id, started_at)
+                    SELECT org_id, id, \(attempt), \(status), \(clipped), \(provider), \(claimedAt)::timestamptz
+                    FROM updated WHERE \(countsAsAttempt)
+                    RETURNING 1)
+                SELECT count(*) FROM updated
+                """).rows[0].decode(0, as: Int.self) == 1
+        }
+    }
+
+    /// Messages waiting to be sent (queued or retrying) and the age in seconds of the oldest, across orgs.
+    public func backlog() async throws -> (count: Int, oldestSeconds: Double) {
+        try await scope.withPlatform { connection in
+            let row = try connection.query("""
+                SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8
+                FROM outbox WHERE status IN ('queued', 'retrying')
+                """).rows[0]
+            return (try row.decode(0), try row.decode(1))
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import CRM
+import HTTPClient
+import NetworkClient
+import Platform
+import Synchronization
+
+/// Sends one outbox message with its org's settings: loads them, opens the secret, and runs the blocking
+/// SMTP or HTTP exchange on a thread of its own (never on the cooperative pool or an event loop).
+public struct Deliverer: Sendable {
+    let settings: DeliverySettingsStore
+    let secrets: SecretBox?
+    let configuration: DeliveryConfiguration
+    /// Made on the first send: loading the system trust store costs tens of milliseconds of CPU, which a process
+    /// that never sends (most test servers, `crmhub serve` with workers off) should not pay at start.
+    private let tlsContext = TLSContextCache()
+
+    public init(settings: DeliverySettingsStore, secrets: SecretBox?, configuration: DeliveryConfiguration) {
+        self.settings = settings
+        self.secrets = secrets
+        self.configuration = configuration
+    }
+
+    /// The context a secret is sealed for: it opens only in the same org's row for the same channel.
+    public static func secretContext(orgID: Int64, channel: OutboxMessage.Channel) -> String { "delivery:\(orgID):\(channel.rawValue)" }
+
+    /// Sends `message` (to its recipient, or to `recipient` for a test message).
+    public func send(_ message: OutboxMessage, orgID: Int64, recipient: String? = nil) async throws -> SendResult {
+        guard let record = try await settings.find(orgID: orgID, channel: message.channel) else {
+            let path = message.channel == .email ? "delivery/smtp" : "delivery/sms"
+            return .notConfigured("no \(message.channel == .email ? "SMTP" : "SMS provider") settings for this org (PUT /admin/v1/orgs/{org}/\(path))")
+        }
+        var secret: String?
+        if let sealed = record.sealedSecret {
+            guard let secrets else { return .notConfigured("the stored secret cannot be opened: CRMHUB_SECRET_KEY is not set") }
+            do {
+                secret = try secrets.open(sealed, context: Self.secretContext(orgID: orgID, channel: message.channel))
+            } catch {
+                return .notConfigured(error.description)
+            }
+        }
+        let key = message.deliveryKey(orgID: orgID)
+        let to = recipient ?? message.recipient
+        let tls: ClientTLS
+        do {
+            tls = try tlsContext.get(extraCAFile: configuration.extraCAFile)
+        } catch {
+            return .failed(error.description, permanent: false)
+        }
+        switch message.channel {
+        case .email:
+            guard case .success(let smtp) = SMTPSettings.parse(record.config) else { return .notConfigured("the stored SMTP settings are not valid") }
+            let sender = EmailSender(settings: smtp, password: secret, configuration: configuration, tls: tls)
+            return await Self.onThread { sender.send(to: to, sender: message.sender, subject: message.subject ?? "", body: message.body, key: key) }
+        case .sms:
+            guard case .success(let sms) = SMSSettings.parse(record.config) else { return .notConfigured("the stored SMS settings are not valid") }
+            if sms.needsSecret && secret == nil { return .notConfigured("the SMS provider settings have no secret") }
+            let sender = SMSSender(settings: sms, secret: secret, client: HTTPClient(tls: tls, timeout: configuration.networkTimeout))
+            return await Self.onThread { sender.send(to: to, text: message.body, key: key) }
+        }
+    }
+
+    static func onThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            OSThread.detach(name: "crmhub-deliver") { continuation.resume(returning: body()) }
+        }
+    }
+}
+
+/// The client TLS context of a `Deliverer`, made once, on first use.
+final class TLSContextCache: Sendable {
+    private let context = Mutex<ClientTLS?>(nil)
+
+    func get(extraCAFile: String?) throws(NetworkError) -> ClientTLS {
+        try context.withLock { (context: inout ClientTLS?) throws(NetworkError) -> ClientTLS in
+            if let context { return context }
+            let made = try ClientTLS(extraCAFile: extraCAFile)
+            context = made
+            return made
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import NetworkClient
+
+/// A request to send.
+public struct OutboundRequest: Sendable {
+    public var method: String
+    public var url: HTTPURL
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+
+    public init(method: String, url: HTTPURL, headers: [(String, String)] = [], body: [UInt8] = []) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// A response: status, headers (names lower-cased) and the whole body.
+public struct OutboundResponse: Sendable {
+    public let status: Int
+    public let headers: [(name: String, value: String)]
+    public let body: [UInt8]
+
+    public func header(_ name: String) -> String? {
+        let lower = name.lowercased()
+        return headers.first { $0.name == lower }?.value
+    }
+}
+
+public enum HTTPClientError: Error, Sendable, CustomStringConvertible {
+    case network(NetworkError)
+    case malformedResponse(String)
+
+    public var description: String {
+        switch self {
+        case .network(let error): error.description
+        case .malformedResponse(let reason): "malformed HTTP response: \(reason)"
+        }
+    }
+}
+
+/// HTTP/1.1 over a blocking connection, one request per connection (`Connection: close`), TLS with certificate
+/// verification for https. Redirects are not followed: a 3xx is returned as it is, so a provider cannot send
+/// our credentials to another host.
+public struct HTTPClient: Sendable {
+    public let tls: ClientTLS
+    public let timeout: Duration
+    public let maxResponseBytes: Int
+
+    public init(tls: ClientTLS, timeout: Duration = .seconds(30), maxResponseBytes: Int = 1 << 20) {
+        self.tls = tls
+        self.timeout = timeout
+        self.maxResponseBytes = maxResponseBytes
+    }
+
+    public func send(_ request: OutboundRequest) throws(HTTPClientError) -> OutboundResponse {
+        do {
+            let connection = try BlockingConnection(host: request.url.host, port: request.url.port, timeout: timeout)
+            if request.url.isTLS { try connection.startTLS(tls) }
+            var head = "\(request.method) \(request.url.target) HTTP/1.1\r\nHost: \(request.url.authority)\r\n"
+            for (name, value) in request.headers {
+                guard !(name + value).contains(where: { $0 == "\r" || $0 == "\n" }) else {
+                    throw HTTPClientError.malformedResponse("header \(name) contains a line break")
+                }
+                head += "\(name): \(value)\r\n"
+            }
+            head += "Content-Length: \(request.body.count)\r\nConnection: close\r\n\r\n"
+            try connection.write(Array(head.utf8) + request.body)
+            return try readResponse(connection, method: request.method)
+        } catch let error as HTTPClientError {
+            throw error
+        } catch let error as NetworkError {
+            throw .network(error)
+        } catch {
+            throw .malformedResponse("\(error)")
+        }
+    }
+
+    private func readResponse(_ connection: BlockingConnection, method: String) throws -> OutboundResponse {
+        var status = 0
+        var headers: [(name: String, value: String)] = []
+        repeat {  // 1xx interim responses are skipped
+            let statusLine = try connection.readLine()
+            let parts = statusLine.split(separator: " ", maxSplits: 2)
+            guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let code = Int(parts[1]), (100...599).contains(code) else {
+                throw HTTPClientError.malformedResponse("status line '\(statusLine.prefix(100))'")
+            }
+            status = code
+            headers = []
+            while true {
+                let line = try connection.readLine()
+                if line.isEmpty { break }
+                guard let colon = line.firstIndex(of: ":") else { throw HTTPClientError.malformedResponse("header line without a colon") }
+                headers.append((line[..<colon].lowercased(), line[line.index(after: colon)...].trimmingSpacesAndTabs))
+                guard headers.count <= 100 else { throw HTTPClientError.malformedResponse("more than 100 header lines") }
+            }
+        } while status < 200
+        let response = { (body: [UInt8]) in OutboundResponse(status: status, headers: headers, body: body) }
+        if method == "HEAD" || status == 204 || status == 304 { return response([]) }
+        if headers.contains(where: { $0.name == "transfer-encoding" && $0.value.lowercased().contains("chunked") }) {
+            return response(try readChunked(connection))
+        }
+        if let length = headers.first(where: { $0.name == "content-length" }).map({ Int($0.value) }) {
+            guard let length, length >= 0, length <= maxResponseBytes else { throw HTTPClientError.malformedResponse("Content-Length") }
+            return response(try connection.read(count: length))
+        }
+        return response(try connection.readToEnd(limit: maxResponseBytes))
+    }
+
+    private func readChunked(_ connection: BlockingConnection) throws -> [UInt8] {
+        var body: [UInt8] = []
+        while true {
+            let sizeLine = try connection.readLine()
+            guard let size = Int(sizeLine.prefix { $0 != ";" }.trimmingSpacesAndTabs, radix: 16), size >= 0 else {
+                throw HTTPClientError.malformedResponse("chunk size")
+            }
+            if size == 0 {
+                while try !connection.readLine().isEmpty {}  // trailers
+                return body
+            }
+            guard body.count + size <= maxResponseBytes else { throw HTTPClientError.malformedResponse("body too large") }
+            body += try connection.read(count: size)
+            _ = try connection.readLine()
+        }
+    }
+}
+
+extension StringProtocol {
+    var trimmingSpacesAndTabs: String {
+        var slice = Substring(self)
+        while let first = slice.first, first == " " || first == "\t" { slice.removeFirst() }
+        while let last = slice.last, last == " " || last == "\t" { slice.removeLast() }
+        return String(slice)
+    }
+}

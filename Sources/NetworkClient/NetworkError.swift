@@ -1,0 +1,14 @@
+/// Why an outbound connection failed; the description is what the outbox shows as the message's last error.
+public struct NetworkError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable {
+        case resolve, connect, timeout, closed, io, tls
+    }
+
+    public let kind: Kind
+    public let description: String
+
+    public init(_ kind: Kind, _ description: String) {
+        self.kind = kind
+        self.description = description
+    }
+}
