@@ -36,9 +36,11 @@ let package = Package(
         // The CIOPulse-compatible Contacts API (ciopulse-contacts-api.txt) and its support groups.
         .target(
             name: "CIOPulse", dependencies: ["CRM", "HTTPServer", "JSON", "Postgres", "Telemetry"], swiftSettings: swiftSettings),
+        // The read API (/api/v1): lists, single records, history and the streamed contact export.
+        .target(name: "ReadAPI", dependencies: ["CRM", "HTTPServer", "JSON"], swiftSettings: swiftSettings),
         .target(
             name: "App",
-            dependencies: ["HTTPServer", "Postgres", "CRM", "Admin", "Listener", "CIOPulse", "JSON", "Telemetry"],
+            dependencies: ["HTTPServer", "Postgres", "CRM", "Admin", "Listener", "CIOPulse", "ReadAPI", "JSON", "Telemetry"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "crmhub", dependencies: ["App"], swiftSettings: swiftSettings),
@@ -53,6 +55,7 @@ let package = Package(
         .testTarget(
             name: "ListenerTests", dependencies: ["Listener", "CRM", "HTTPServer", "JSON"], exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
+        .testTarget(name: "ReadAPITests", dependencies: ["ReadAPI", "CRM", "HTTPServer"], swiftSettings: swiftSettings),
         .testTarget(name: "CIOPulseTests", dependencies: ["CIOPulse", "CRM", "HTTPServer"], swiftSettings: swiftSettings),
         .testTarget(
             name: "HTTPServerTests", dependencies: ["HTTPServer", "CRMHubTesting", "Telemetry"], swiftSettings: swiftSettings),

@@ -1,4 +1,5 @@
 import CRM
+import FoundationEssentials
 import HTTPServer
 import Postgres
 import Synchronization
@@ -38,7 +39,11 @@ public final class Application: Sendable {
         }
         Self.registerPoolMetrics(database, in: metrics)
         var router = Router(defaultBodyLimit: configuration.maxBodyBytes)
-        Routes.register(in: &router, application: (database, migrator, metrics, logger))
+        let openAPIDocument = (try? String(contentsOfFile: configuration.openAPIFile, encoding: .utf8)).map { Array($0.utf8) }
+        if openAPIDocument == nil {
+            logger.warning("OpenAPI document not readable; /openapi.yaml answers 404", [("file", configuration.openAPIFile)])
+        }
+        Routes.register(in: &router, application: (database, migrator, metrics, logger), openAPIDocument: openAPIDocument)
         routeTable = router.routes.map { (method: $0.method.rawValue, pattern: $0.pattern) }
         server = try HTTPServer(
             configuration: ServerConfiguration(

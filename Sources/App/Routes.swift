@@ -3,6 +3,7 @@ import CIOPulse
 import CRM
 import HTTPServer
 import Listener
+import ReadAPI
 import Postgres
 import Telemetry
 
@@ -10,11 +11,12 @@ import Telemetry
 enum Routes {
     static func register(
         in router: inout Router,
-        application: (database: PostgresClient, migrator: Migrator, metrics: MetricsRegistry, logger: Logger)
+        application: (database: PostgresClient, migrator: Migrator, metrics: MetricsRegistry, logger: Logger),
+        openAPIDocument: [UInt8]?
     ) {
         OperationalRoutes.register(
             in: &router, readiness: ReadinessCheck(database: application.database, migrator: application.migrator),
-            metrics: application.metrics)
+            metrics: application.metrics, openAPIDocument: openAPIDocument)
         let scope = OrgScope(database: application.database)
         let ingestion = ListenerIngestion(scope: scope, metrics: application.metrics)
         AdminRoutes.register(in: &router, scope: scope, problem: Problem.response(for:)) { orgID, listenerRequestID, requestID in
@@ -25,5 +27,6 @@ enum Routes {
         }
         ListenerRoutes.register(in: &router, ingestion: ingestion)
         CIOPulseRoutes.register(in: &router, scope: scope, logger: application.logger)
+        ReadAPIRoutes.register(in: &router, scope: scope)
     }
 }
