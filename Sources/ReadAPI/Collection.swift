@@ -21,7 +21,7 @@ struct Collection: Sendable {
         case tag
         /// `email`, `phone`, `passport`: the customer holding this identity (normalised as the listener does).
         case identity(String)
-        /// `q=ngoc`: some word of the name starts with this, ignoring case and diacritics.
+        /// `q=ngoc`: the name starts with this, ignoring case and diacritics.
         case namePrefix
         /// `customer=<id or code>`.
         case customer
@@ -76,6 +76,8 @@ struct Collection: Sendable {
             .text("reason", field: "reason", values: ["welcome-email", "welcome-sms", "send-sms"]),
             .id("listener", field: "listener_id"), .since("created_since", field: "created_at"),
         ])
+    /// A customer's history (the customer comes from the path, so no filters).
+    static let history = Collection(path: "history", parameter: "", table: .history, filters: [])
     static let listenerRequests = Collection(
         path: "listener-requests", parameter: "request", table: .listenerRequests,
         filters: [.id("listener", field: "listener_id"), .since("received_since", field: "received_at")])

@@ -54,7 +54,8 @@ struct ListQuery {
             return .idEquals(column: field, id)
         case .since(_, let field):
             guard Timestamp.isValid(value) else { throw invalid("must be an RFC 3339 date-time or a date (YYYY-MM-DD)") }
-            return .since(column: field, value)
+            // A date is midnight UTC, whatever the session's time zone.
+            return .since(column: field, value.utf8.count == 10 ? value + "T00:00:00Z" : value)
         case .tag:
             return .hasTag(value)
         case .identity(let kind):

@@ -24,7 +24,7 @@ struct RecordsHandler: Sendable {
     func history(_ request: Request) async throws -> Response {
         let org = try await authenticator.authorize(request)
         let customer = try await find(request, org: org)
-        let query = try ListQuery(request, Collection(path: "", parameter: "", table: .history, filters: []))
+        let query = try ListQuery(request, .history)
         return try await page(.history, org: org, filters: [.customer(.id(customer.id))], query: query)
     }
 

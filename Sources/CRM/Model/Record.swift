@@ -63,7 +63,7 @@ public enum RecordFilter: Sendable, Equatable {
     case since(column: String, String)
     /// A customer holding this normalised identity (`email`, `phone`, `passport`).
     case identity(kind: String, key: String)
-    /// Some word of the name starts with this text, ignoring case and diacritics.
+    /// The name starts with this text, ignoring case and diacritics.
     case namePrefix(String)
     /// `customer_id` is this customer (by id, or by code through the customers table).
     case customer(RecordSelector)

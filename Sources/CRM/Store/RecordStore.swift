@@ -97,14 +97,17 @@ struct WhereClause {
                       WHERE org_id = $1 AND series = $\(n - 2) AND kind = $\(n - 1) AND value = $\(n))
                 """)
         case .namePrefix(let prefix):
-            guard let name = table.nameExpression else { return }
-            // Word starts: the folded name with a leading space contains " " + the folded prefix (LIKE-escaped).
-            var escaped = ""
-            for character in prefix {
-                if character == "\\" || character == "%" || character == "_" { escaped.append("\\") }
-                escaped.append(character)
-            }
-            append("(' ' || crmhub_fold(\(name))) LIKE '% ' || crmhub_fold(", escaped, cast: ") || '%'")
+            guard table.hasName else { return }
+            // A range on customers_name_folded ("prefix" ≤ folded name < "prefix" || U+10FFFF). The subquery is
+            // fenced (OFFSET 0) so that the plan reads the index range first instead of filtering the id order.
+            binds.append(prefix)
+            let n = binds.count
+            let scope = table.scopeCondition.map { " AND \($0)" } ?? ""
+            conditions.append("""
+                id IN (SELECT id FROM \(table.table) WHERE org_id = $1\(scope)
+                       AND crmhub_fold(name) ~>=~ crmhub_fold($\(n)) AND crmhub_fold(name) ~<~ (crmhub_fold($\(n)) || U&'\\+10FFFF')
+                       OFFSET 0)
+                """)
         case .customer(.id(let id)): append("customer_id = ", id)
         case .customer(.code(let code)):
             binds += [code.series.rawValue, String(code.number)]

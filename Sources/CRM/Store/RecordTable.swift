@@ -25,8 +25,8 @@ public struct RecordTable: Sendable {
     let scopeCondition: String?
     /// The customer series, for code lookups and identity filters; nil for other tables.
     public let series: CustomerSeries?
-    /// The expression whose words `namePrefix` searches; nil when the table has no name.
-    let nameExpression: String?
+    /// Whether the table has a `name` that `namePrefix` searches.
+    let hasName: Bool
     let columns: [Column]
 
     /// The column behind a field a filter may compare (by `textEquals`, `idEquals`, `since`).
@@ -72,7 +72,7 @@ public struct RecordTable: Sendable {
         ]
         return RecordTable(
             table: "customers", scopeCondition: "kind = '\(series.rawValue)'", series: series,
-            nameExpression: "name || coalesce(' ' || lastname, '')", columns: columns)
+            hasName: true, columns: columns)
     }
 
     public static let contacts = customers(.contact)
@@ -80,7 +80,7 @@ public struct RecordTable: Sendable {
     public static let companies = customers(.company)
 
     public static let deals = RecordTable(
-        table: "deals", scopeCondition: nil, series: nil, nameExpression: "name",
+        table: "deals", scopeCondition: nil, series: nil, hasName: true,
         columns: [
             Column(sql: "id", name: "id", kind: .id),
             Column(sql: "reference", name: "reference", kind: .text),
@@ -103,7 +103,7 @@ public struct RecordTable: Sendable {
         ])
 
     public static let notes = RecordTable(
-        table: "notes", scopeCondition: nil, series: nil, nameExpression: nil,
+        table: "notes", scopeCondition: nil, series: nil, hasName: false,
         columns: [
             Column(sql: "id", name: "id", kind: .id),
             Column(sql: "customer_id", name: "customer_id", kind: .id),
@@ -118,7 +118,7 @@ public struct RecordTable: Sendable {
         ])
 
     public static let tickets = RecordTable(
-        table: "tickets", scopeCondition: nil, series: nil, nameExpression: nil,
+        table: "tickets", scopeCondition: nil, series: nil, hasName: false,
         columns: [
             Column(sql: "id", name: "id", kind: .id),
             Column(sql: "title", name: "title", kind: .text),
@@ -141,7 +141,7 @@ public struct RecordTable: Sendable {
 
     /// A customer's history lines (read with a `customer` filter).
     public static let history = RecordTable(
-        table: "customer_history", scopeCondition: nil, series: nil, nameExpression: nil,
+        table: "customer_history", scopeCondition: nil, series: nil, hasName: false,
         columns: [
             Column(sql: "id", name: "id", kind: .id),
             Column(sql: "customer_id", name: "customer_id", kind: .id),
@@ -153,7 +153,7 @@ public struct RecordTable: Sendable {
         ])
 
     public static let outbox = RecordTable(
-        table: "outbox", scopeCondition: nil, series: nil, nameExpression: nil,
+        table: "outbox", scopeCondition: nil, series: nil, hasName: false,
         columns: [
             Column(sql: "id", name: "id", kind: .id),
             Column(sql: "channel", name: "channel", kind: .text),
@@ -173,7 +173,7 @@ public struct RecordTable: Sendable {
 
     /// The listener request log without the bodies (the admin API's listener-requests/{id} shows those).
     public static let listenerRequests = RecordTable(
-        table: "listener_requests", scopeCondition: nil, series: nil, nameExpression: nil,
+        table: "listener_requests", scopeCondition: nil, series: nil, hasName: false,
         columns: [
             Column(sql: "id", name: "id", kind: .id),
             Column(sql: "listener_id", name: "listener_id", kind: .id),
