@@ -40,9 +40,8 @@ public struct RecordStore: Sendable {
         if let condition = table.scopeCondition { clause.conditions.append(condition) }
         for filter in filters { try clause.add(filter, table: table) }
         let columns = table.columns.map(\.sql).joined(separator: ", ")
-        let direction = order == .newestFirst ? "DESC" : ""
-        return clause.query(
-            "SELECT \(columns) FROM \(table.table) WHERE ", then: " ORDER BY id \(direction) LIMIT ", limit)
+        let (sql, binds) = clause.query(columns: columns, from: table.table, descending: order == .newestFirst)
+        return Query(sql: sql, binds: binds + [String(limit)])
     }
 
     static func decode(_ row: Row, _ table: RecordTable) throws -> Record {
@@ -69,6 +68,9 @@ public struct RecordStore: Sendable {
 struct WhereClause {
     var conditions = ["org_id = $1"]
     private var binds: [String?]
+    /// The matches are few or found by an index of their own (a name search): read them all, then sort by id. Left to
+    /// itself, the plan would walk the id order and test every row, reading the whole org when nothing matches.
+    private(set) var readsMatchesFirst = false
 
     init(orgID: Int64) { binds = [String(orgID)] }
 
@@ -98,16 +100,11 @@ struct WhereClause {
                 """)
         case .namePrefix(let prefix):
             guard table.hasName else { return }
-            // A range on customers_name_folded ("prefix" ≤ folded name < "prefix" || U+10FFFF). The subquery is
-            // fenced (OFFSET 0) so that the plan reads the index range first instead of filtering the id order.
+            // "prefix" ≤ folded name < "prefix" || U+10FFFF: a range on customers_name_folded (see 0005_read_api.sql).
             binds.append(prefix)
             let n = binds.count
-            let scope = table.scopeCondition.map { " AND \($0)" } ?? ""
-            conditions.append("""
-                id IN (SELECT id FROM \(table.table) WHERE org_id = $1\(scope)
-                       AND crmhub_fold(name) ~>=~ crmhub_fold($\(n)) AND crmhub_fold(name) ~<~ (crmhub_fold($\(n)) || U&'\\+10FFFF')
-                       OFFSET 0)
-                """)
+            conditions.append("crmhub_fold(name) ~>=~ crmhub_fold($\(n)) AND crmhub_fold(name) ~<~ (crmhub_fold($\(n)) || U&'\\+10FFFF')")
+            readsMatchesFirst = true
         case .customer(.id(let id)): append("customer_id = ", id)
         case .customer(.code(let code)):
             binds += [code.series.rawValue, String(code.number)]
@@ -124,7 +121,14 @@ struct WhereClause {
         conditions.append("\(prefix)$\(binds.count)\(cast)")
     }
 
-    func query(_ head: String, then tail: String, _ limit: Int) -> Query {
-        Query(sql: head + conditions.joined(separator: " AND ") + tail + "$\(binds.count + 1)", binds: binds + [String(limit)])
+    /// `SELECT columns FROM table WHERE … ORDER BY id [DESC] LIMIT n`; the first column must be the id.
+    func query(columns: String, from table: String, descending: Bool) -> (sql: String, binds: [String?]) {
+        let select = "SELECT \(columns) FROM \(table) WHERE " + conditions.joined(separator: " AND ")
+        let order = descending ? "DESC" : ""
+        let limit = "$\(binds.count + 1)"
+        if readsMatchesFirst {
+            return ("SELECT * FROM (\(select) OFFSET 0) AS matches ORDER BY 1 \(order) LIMIT \(limit)", binds)
+        }
+        return ("\(select) ORDER BY id \(order) LIMIT \(limit)", binds)
     }
 }
