@@ -100,7 +100,7 @@ struct FieldReader {
             errors.append(FieldError(name(key), "must not be empty"))
             return nil
         }
-        if text.count > maxLength {
+        if text.unicodeScalars.count > maxLength {  // code points, as the columns' length() checks count
             errors.append(FieldError(name(key), "must be at most \(maxLength) characters"))
             return nil
         }

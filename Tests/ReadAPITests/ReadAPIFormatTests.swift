@@ -26,7 +26,7 @@ struct ReadAPIFormatTests {
         ("2024-05-01", true), ("2024-05-01T08:30:00Z", true), ("2024-05-01t08:30:00.123456z", true),
         ("2024-05-01T15:30:00.250+07:00", true), ("2024-02-29", true), ("2023-02-29", false), ("0000-01-01", false),
         ("2024-13-01", false), ("2024-05-01T24:00:00Z", false), ("2024-05-01T08:30:00", false), ("2024-05-01 08:30:00Z", false),
-        ("2024-05-01T08:30:00.Z", false), ("yesterday", false), ("2024-05-01T08:30:00+7", false), ("", false),
+        ("2024-05-01T08:30:00.Z", false), ("2024-05-01T08:30:00+14:00", true), ("2024-05-01T08:30:00-23:59", false), ("yesterday", false), ("2024-05-01T08:30:00+7", false), ("", false),
     ])
     func timestamps(text: String, valid: Bool) {
         #expect(Timestamp.isValid(text) == valid)
