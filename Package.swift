@@ -50,11 +50,13 @@ let package = Package(
         // SmarterTrack external providers (smartertrack-external-providers.txt): an ASMX-compatible SOAP service per org.
         .target(
             name: "SmarterTrack", dependencies: ["CRM", "HTTPServer", "JSON", "Telemetry", "XML"], swiftSettings: swiftSettings),
+        // The read API (/api/v1): lists, single records, history and the streamed contact export.
+        .target(name: "ReadAPI", dependencies: ["CRM", "HTTPServer", "JSON"], swiftSettings: swiftSettings),
         .target(
             name: "App",
             dependencies: [
-                "HTTPServer", "Postgres", "CRM", "Admin", "Listener", "CIOPulse", "Helpdesk", "SmarterTrack", "Delivery", "JSON",
-                "Telemetry",
+                "HTTPServer", "Postgres", "CRM", "Admin", "Listener", "CIOPulse", "Helpdesk", "SmarterTrack", "Delivery", "ReadAPI",
+                "JSON", "Telemetry",
             ],
             swiftSettings: swiftSettings
         ),
@@ -77,6 +79,7 @@ let package = Package(
         .testTarget(
             name: "HelpdeskTests", dependencies: ["Helpdesk", "CRM", "HTTPServer", "XML", "JSON"], exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
+        .testTarget(name: "ReadAPITests", dependencies: ["ReadAPI", "CRM", "HTTPServer"], swiftSettings: swiftSettings),
         .testTarget(name: "CIOPulseTests", dependencies: ["CIOPulse", "CRM", "HTTPServer"], swiftSettings: swiftSettings),
         .testTarget(
             name: "HTTPServerTests", dependencies: ["HTTPServer", "CRMHubTesting", "Telemetry"], swiftSettings: swiftSettings),

@@ -10,7 +10,7 @@
 #                  own databases in it. Databases left by earlier runs are dropped first.
 # 3. build         swift build --build-tests
 # 4. tests         swift test --no-parallel, with the arguments given to this script
-# 5. python tests  Tests/python/test_*.py with pytest, when there are any (hook for later issues)
+# 5. python tests  Tests/python/test_*.py with pytest (schemathesis against the live server and openapi.yaml)
 # The cluster is stopped at the end if this script started it and no other run of it is still using it.
 # Each phase prints its duration; the exit code is the tests' (non-zero if either suite failed).
 set -euo pipefail

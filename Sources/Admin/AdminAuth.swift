@@ -22,14 +22,7 @@ struct AdminAuthenticator: Sendable {
     let apiKeys: APIKeyStore
 
     func authenticate(_ request: Request) async throws -> Principal {
-        guard let header = request.headers["Authorization"] else {
-            throw CRMError.unauthorized("missing Authorization: Bearer <token>")
-        }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
-            throw CRMError.unauthorized("Authorization must be 'Bearer <token>'")
-        }
-        let token = String(parts[1]).trimmingCharacters(in: " ")
+        let token = try BearerToken.parse(request.headers["Authorization"])
         if token.hasPrefix(APIKeyStore.prefix + "_") {
             guard let key = try await apiKeys.authenticate(token) else { throw CRMError.unauthorized("invalid or revoked token") }
             return .orgKey(orgID: key.orgID, keyID: key.keyID, scopes: key.scopes)

@@ -14,7 +14,28 @@ enum AdminJSON {
             throw CRMError.malformed("body is not valid JSON: \(error.description)")
         }
         guard let object = value.objectValue else { throw CRMError.malformed("the request body must be a JSON object, not \(value.typeName)") }
+        var errors: [FieldError] = []
+        findNUL(value, path: "", into: &errors)
+        if !errors.isEmpty { throw CRMError.invalid(errors) }
         return object
+    }
+
+    /// PostgreSQL text cannot hold U+0000, so a string (or key) with one is refused up front, naming where it is.
+    static func findNUL(_ value: JSONValue, path: String, into errors: inout [FieldError]) {
+        switch value {
+        case .string(let text) where text.unicodeScalars.contains("\u{0}"):
+            errors.append(FieldError(path, "must not contain NUL characters"))
+        case .array(let items):
+            for (index, item) in items.enumerated() { findNUL(item, path: "\(path)[\(index)]", into: &errors) }
+        case .object(let object):
+            for (key, member) in object.members {
+                let name = path.isEmpty ? key : "\(path).\(key)"
+                if key.unicodeScalars.contains("\u{0}") { errors.append(FieldError(name, "must not contain NUL characters")) }
+                findNUL(member, path: name, into: &errors)
+            }
+        default:
+            break
+        }
     }
 
     static func response(_ value: JSONValue, status: Int = 200) -> Response {
@@ -79,7 +100,7 @@ struct FieldReader {
             errors.append(FieldError(name(key), "must not be empty"))
             return nil
         }
-        if text.count > maxLength {
+        if text.unicodeScalars.count > maxLength {  // code points, as the columns' length() checks count
             errors.append(FieldError(name(key), "must be at most \(maxLength) characters"))
             return nil
         }

@@ -114,25 +114,3 @@ struct QueryReader {
         return page
     }
 }
-
-/// Base64 with padding (RFC 4648 §4), for bytes that are neither JSON nor UTF-8 text.
-enum Base64 {
-    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-
-    static func encode(_ bytes: [UInt8]) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var index = 0
-        while index < bytes.count {
-            let count = min(3, bytes.count - index)
-            var value = UInt32(bytes[index]) << 16
-            if count > 1 { value |= UInt32(bytes[index + 1]) << 8 }
-            if count > 2 { value |= UInt32(bytes[index + 2]) }
-            for position in 0..<4 {
-                out.append(position <= count ? alphabet[Int((value >> UInt32(18 - 6 * position)) & 63)] : UInt8(ascii: "="))
-            }
-            index += 3
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-}

@@ -1,5 +1,6 @@
 import CRM
 import Delivery
+import FoundationEssentials
 import HTTPServer
 import Postgres
 import Synchronization
@@ -41,7 +42,11 @@ public final class Application: Sendable {
         }
         Self.registerPoolMetrics(database, in: metrics)
         var router = Router(defaultBodyLimit: configuration.maxBodyBytes)
-        Routes.register(in: &router, application: (database, migrator, metrics, logger))
+        let openAPIDocument = (try? String(contentsOfFile: configuration.openAPIFile, encoding: .utf8)).map { Array($0.utf8) }
+        if openAPIDocument == nil {
+            logger.warning("OpenAPI document not readable; /openapi.yaml answers 404", [("file", configuration.openAPIFile)])
+        }
+        Routes.register(in: &router, application: (database, migrator, metrics, logger), openAPIDocument: openAPIDocument)
         let secrets: SecretBox? = try configuration.secretKey.map { try SecretBox(keyText: $0) }
         let deliverer = Deliverer(
             settings: DeliverySettingsStore(scope: OrgScope(database: database)), secrets: secrets, configuration: configuration.delivery)

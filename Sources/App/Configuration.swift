@@ -14,6 +14,8 @@ public struct Configuration: Sendable {
     public var databasePoolSize: Int
     public var logLevel: LogLevel
     public var migrationsDirectory: String
+    /// The OpenAPI document served at `/openapi.yaml`.
+    public var openAPIFile: String
     public var migrateOnStart: Bool
     public var ioThreads: Int
     public var maxConnections: Int
@@ -42,6 +44,7 @@ public struct Configuration: Sendable {
         databasePoolSize = 16
         logLevel = .info
         migrationsDirectory = "sql"
+        openAPIFile = "openapi/openapi.yaml"
         migrateOnStart = true
         ioThreads = 2
         maxConnections = 10_000

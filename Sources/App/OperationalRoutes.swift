@@ -2,9 +2,14 @@ import HTTPServer
 import Postgres
 import Telemetry
 
-/// `/healthz`, `/readyz` and `/metrics`.
+/// `/healthz`, `/readyz`, `/metrics` and `/openapi.yaml`.
 enum OperationalRoutes {
-    static func register(in router: inout Router, readiness: ReadinessCheck, metrics: MetricsRegistry) {
+    /// - Parameter openAPIDocument: the contents of `CRMHUB_OPENAPI_FILE`; nil when it could not be read (404).
+    static func register(in router: inout Router, readiness: ReadinessCheck, metrics: MetricsRegistry, openAPIDocument: [UInt8]?) {
+        router.addInline(.get, "/openapi.yaml") { _ in
+            guard let openAPIDocument else { return .problem(status: 404, detail: "the OpenAPI document is not installed") }
+            return Response(status: 200, headers: HeaderFields([("Content-Type", "application/yaml")]), body: openAPIDocument)
+        }
         // Process liveness only: answered on the I/O thread, no database.
         router.addInline(.get, "/healthz") { _ in .text("ok\n") }
         router.add(.get, "/readyz") { _ in

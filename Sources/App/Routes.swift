@@ -6,6 +6,7 @@ import Helpdesk
 import HTTPServer
 import Listener
 import Postgres
+import ReadAPI
 import SmarterTrack
 import Telemetry
 
@@ -13,11 +14,12 @@ import Telemetry
 enum Routes {
     static func register(
         in router: inout Router,
-        application: (database: PostgresClient, migrator: Migrator, metrics: MetricsRegistry, logger: Logger)
+        application: (database: PostgresClient, migrator: Migrator, metrics: MetricsRegistry, logger: Logger),
+        openAPIDocument: [UInt8]?
     ) {
         OperationalRoutes.register(
             in: &router, readiness: ReadinessCheck(database: application.database, migrator: application.migrator),
-            metrics: application.metrics)
+            metrics: application.metrics, openAPIDocument: openAPIDocument)
         let scope = OrgScope(database: application.database)
         let ingestion = ListenerIngestion(scope: scope, metrics: application.metrics)
         AdminRoutes.register(in: &router, scope: scope, problem: Problem.response(for:)) { orgID, listenerRequestID, requestID in
@@ -30,6 +32,7 @@ enum Routes {
         CIOPulseRoutes.register(in: &router, scope: scope, logger: application.logger)
         SmarterTrackRoutes.register(in: &router, scope: scope, logger: application.logger)
         HelpdeskRoutes.register(in: &router, scope: scope)
+        ReadAPIRoutes.register(in: &router, scope: scope)
     }
 
     /// Outbox delivery settings and test messages (`/admin/v1/orgs/{org}/delivery/…`).

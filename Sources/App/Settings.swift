@@ -78,6 +78,10 @@ enum Settings {
                 help: "folder of NNNN_name.sql migrations") { value, config in
             config.migrationsDirectory = value
         },
+        Setting("CRMHUB_OPENAPI_FILE", flag: "--openapi-file", default: "openapi/openapi.yaml",
+                help: "the OpenAPI document served at /openapi.yaml") { value, config in
+            config.openAPIFile = value
+        },
         Setting("CRMHUB_MIGRATE", flag: "--migrate", default: "true",
                 help: "apply migrations before serving (true/false; --no-migrate is the same as false)") { value, config throws(ConfigurationError) in
             config.migrateOnStart = try boolean(value, setting: "CRMHUB_MIGRATE")

@@ -115,8 +115,8 @@ public struct CIOPulseContacts: Sendable {
         }
     }
 
-    /// customers.system_id holds 1–200 characters.
-    static func isSystemID(_ text: String) -> Bool { (1...200).contains(text.count) && !text.utf8.contains(0) }
+    /// customers.system_id holds 1–200 characters, counted as PostgreSQL counts them (code points, not graphemes).
+    static func isSystemID(_ text: String) -> Bool { (1...200).contains(text.unicodeScalars.count) && !text.utf8.contains(0) }
 
     /// 503 while the database is unavailable, else 500; logged with the request id, never shown to the client.
     func failure(_ error: any Error, _ request: Request) -> Response {

@@ -76,7 +76,7 @@ enum ContactPayload {
         guard let text = value.stringValue else { return .problem("\(field) must be a string or null, not \(value.typeName)") }
         if text.isEmpty && mandatory.contains(field) { return .problem("\(field) cannot be empty") }
         if text.utf8.contains(0) { return .problem("\(field) cannot contain the NUL character (\\u0000)") }
-        if let limit = maxLength[field], text.count > limit {
+        if let limit = maxLength[field], text.unicodeScalars.count > limit {  // code points, as length() counts
             return .problem("\(field) is longer than \(limit) characters")
         }
         switch field {

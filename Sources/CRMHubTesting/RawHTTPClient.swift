@@ -85,6 +85,34 @@ public final class RawHTTPClient: @unchecked Sendable {
 
     public func shutdownWrite() { Glibc.shutdown(fd, Int32(SHUT_WR)) }
 
+    /// The chunked body of a response whose head was read with `forHead`.
+    public func readChunkedBody() async throws -> [UInt8] {
+        try await blocking { try self.readChunkedBlocking() }
+    }
+
+    private func readChunkedBlocking() throws -> [UInt8] {
+        var body: [UInt8] = []
+        while true {
+            let sizeLine = try readLine()
+            guard let size = Int(sizeLine.split(separator: ";")[0], radix: 16) else { throw TestError("bad chunk size") }
+            if size == 0 {
+                while try !readLine().isEmpty {}
+                return body
+            }
+            body += try readBytes(size)
+            _ = try readLine()
+        }
+    }
+
+    /// Every byte until the server closes the connection (what is left after a response read `forHead`).
+    public func readToEnd() async throws -> [UInt8] {
+        try await blocking {
+            while (try? self.fill()) != nil {}
+            defer { self.buffer = [] }
+            return self.buffer
+        }
+    }
+
     private func fill() throws {
         var chunk = [UInt8](repeating: 0, count: 16384)
         let count = recv(fd, &chunk, chunk.count, 0)
@@ -131,18 +159,7 @@ public final class RawHTTPClient: @unchecked Sendable {
             return response(try readBytes(length))
         }
         if headers.contains(where: { $0.0.lowercased() == "transfer-encoding" && $0.1.lowercased().contains("chunked") }) {
-            var body: [UInt8] = []
-            while true {
-                let sizeLine = try readLine()
-                guard let size = Int(sizeLine.split(separator: ";")[0], radix: 16) else { throw TestError("bad chunk size") }
-                if size == 0 {
-                    while try !readLine().isEmpty {}
-                    break
-                }
-                body += try readBytes(size)
-                _ = try readLine()
-            }
-            return response(body)
+            return response(try readChunkedBlocking())
         }
         // Body delimited by close.
         while true {

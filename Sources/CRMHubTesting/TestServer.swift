@@ -13,6 +13,7 @@ public final class TestServer: Sendable {
         var configuration = Configuration(databaseURL: try await SharedTestDatabase.url())
         configuration.httpAddress = BindAddress(host: "127.0.0.1", port: 0)
         configuration.migrationsDirectory = TestDatabase.migrationsDirectory()
+        configuration.openAPIFile = TestDatabase.migrationsDirectory() + "/../openapi/openapi.yaml"
         configuration.databasePoolSize = 4
         configuration.ioThreads = 2
         configuration.logLevel = .warning

@@ -57,7 +57,7 @@ public struct AuditStore: Sendable {
                 SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), actor, action, target,
                        details::text, host(client_address), request_id
                 FROM audit_log
-                WHERE (\(cursor) = 0 OR id < \(cursor))
+                WHERE (\(cursor)::bigint = 0 OR id < \(cursor))
                 ORDER BY id DESC LIMIT \(limit)
                 """).rows.map { row in
                 AuditRecord(

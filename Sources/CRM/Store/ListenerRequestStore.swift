@@ -31,7 +31,7 @@ public struct ListenerRequestStore: Sendable {
         return try await scope.withOrg(orgID) { connection in
             try connection.query("""
                 SELECT \(unescaped: Self.columns) FROM listener_requests
-                WHERE (\(cursor) = 0 OR id < \(cursor))
+                WHERE (\(cursor)::bigint = 0 OR id < \(cursor))
                   AND (\(filter.listenerID)::bigint IS NULL OR listener_id = \(filter.listenerID))
                   AND (\(outcome)::text IS NULL OR \(outcome) = CASE status WHEN 200 THEN 'ok' WHEN 207 THEN 'partial'
                                                                           WHEN 422 THEN 'failed' ELSE 'refused' END)

@@ -66,6 +66,13 @@ public struct OrgStore: Sendable {
         }
     }
 
+    /// The org with this id, whatever its status; nil when there is none.
+    public func find(id: Int64) async throws -> Org? {
+        try await scope.withPlatform { connection in
+            try connection.query("SELECT \(unescaped: Self.columns) FROM orgs WHERE id = \(id)").first.map(Self.decode)
+        }
+    }
+
     /// A page of orgs in id order, after the cursor (an org id).
     public func list(after cursor: Int64, limit: Int) async throws -> [Org] {
         try await scope.withPlatform { connection in

@@ -46,7 +46,7 @@ public struct OutboxStore: Sendable {
         return try await scope.withOrg(orgID) { connection in
             try connection.query("""
                 SELECT \(unescaped: Self.selectList) FROM outbox
-                WHERE (\(cursor) = 0 OR id < \(cursor))
+                WHERE (\(cursor)::bigint = 0 OR id < \(cursor))
                   AND (\(status)::text IS NULL OR status = \(status))
                   AND (\(channel)::text IS NULL OR channel = \(channel))
                   AND (\(reason)::text IS NULL OR reason = \(reason))

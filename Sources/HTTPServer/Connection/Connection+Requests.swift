@@ -41,7 +41,7 @@ extension Connection {
                 }
             case .body(var reader):
                 guard readBody(&reader) else { return }
-            case .handshake, .handling, .closed:
+            case .handshake, .handling, .streaming, .closed:
                 return
             case .closing, .lingering:
                 if peerClosed { close() }
@@ -190,6 +190,11 @@ extension Connection {
     private func handlerFinished(_ request: Request, _ response: Response) {
         guard case .handling = phase else { return }  // closed while the handler ran
         respond(to: request, with: response)
+        resumeReading()
+    }
+
+    /// Reads what waited while a response was produced, and goes on with the next request.
+    func resumeReading() {
         if readPaused {
             readPaused = false
             readAvailable()
@@ -199,10 +204,19 @@ extension Connection {
 
     private func respond(to request: Request, with response: Response) {
         let head = request.head
+        let streams = response.stream != nil && head.method != .head && response.status >= 200
+            && response.status != 204 && response.status != 304
+        // An HTTP/1.0 client learns where a streamed body ends only from the connection closing.
         let keepAlive = (currentHead?.keepAlive ?? head.keepAlive) && !core.draining.load(ordering: .relaxed)
+            && !(streams && head.version == .http1_0)
         let bytes = ResponseWriter.serialize(
             response, requestID: request.requestID, date: loop.httpDate, version: head.version,
             keepAlive: keepAlive, omitBody: head.method == .head)
+        if streams, let stream = response.stream {
+            currentHead = nil
+            startStream(stream, head: bytes, request: request, status: response.status, keepAlive: keepAlive)
+            return
+        }
         core.record(
             route: request.routeIndex, method: head.method, status: response.status, bytes: response.body.count,
             started: requestStarted, requestID: request.requestID, client: request.clientAddress, on: loop)

@@ -9,6 +9,8 @@ final class Connection: EventHandler {
         case head
         case body(BodyReader)
         case handling
+        /// A streamed body is being sent (`activeStream`).
+        case streaming
         /// Output is being flushed before the write side closes; reads are discarded.
         case closing
         /// Write side closed; waiting briefly for the client to close so it reads the whole response.
@@ -45,6 +47,7 @@ final class Connection: EventHandler {
     var currentBody: [UInt8] = []
     var trailersOfCurrent = HeaderFields()
     var requestStarted: UInt64 = 0
+    var activeStream: ActiveStream?
 
     enum DeadlineReason { case idle, header, body, write, linger }
 
@@ -62,6 +65,14 @@ final class Connection: EventHandler {
 
     var inputCount: Int { input.count - inputStart }
 
+    /// A response is being produced: requests that arrive meanwhile wait in the input buffer.
+    var isBusy: Bool {
+        switch phase {
+        case .handling, .streaming: true
+        default: false
+        }
+    }
+
     // MARK: Events
 
     func handleEvents(_ events: UInt32) {
@@ -69,6 +80,7 @@ final class Connection: EventHandler {
         if events & cshims_epollout() != 0 && outputStart < output.count {
             flush()
             if case .closed = phase { return }
+            streamDrained()
         }
         if case .handshake = phase {
             continueHandshake()
@@ -100,7 +112,7 @@ final class Connection: EventHandler {
     /// Reads until the socket has nothing more (edge-triggered epoll needs that) or the buffer is full.
     func readAvailable() {
         while true {
-            if case .handling = phase, inputCount >= Self.maxBufferedInput {
+            if isBusy, inputCount >= Self.maxBufferedInput {
                 readPaused = true
                 return
             }
@@ -240,6 +252,10 @@ final class Connection: EventHandler {
         if case .closed = phase { return }
         phase = .closed
         deadline = 0
+        if activeStream != nil {
+            activeStream = nil
+            _ = core.inFlightRequests.subtract(1, ordering: .relaxed)
+        }
         loop.deregister(fd)
         Glibc.close(fd)
         input = []

@@ -1,10 +1,13 @@
 import JSON
 
 /// A response to write. `Content-Length`, `Date`, `Connection` and `X-Request-Id` are added by the server.
+/// With a `stream`, `body` is ignored and the body is pulled from the stream and sent with
+/// `Transfer-Encoding: chunked` (RFC 9112 §7.1); an HTTP/1.0 client gets it unframed and the connection closes.
 public struct Response: Sendable {
     public var status: Int
     public var headers: HeaderFields
     public var body: [UInt8]
+    public var stream: (any ResponseBodyStream)?
 
     public init(status: Int, headers: HeaderFields = HeaderFields(), body: [UInt8] = []) {
         self.status = status
@@ -16,6 +19,13 @@ public struct Response: Sendable {
         self.status = status
         self.headers = HeaderFields([("Content-Type", contentType)])
         self.body = Array(body.utf8)
+    }
+
+    /// A body produced piece by piece while it is sent.
+    public static func streaming(status: Int = 200, headers: HeaderFields, _ stream: any ResponseBodyStream) -> Response {
+        var response = Response(status: status, headers: headers)
+        response.stream = stream
+        return response
     }
 
     public static func text(_ text: String, status: Int = 200) -> Response {

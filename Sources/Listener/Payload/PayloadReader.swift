@@ -58,7 +58,7 @@ struct PayloadReader {
             errors.add(field, "must be a string, not \(value.typeName)")
             return nil
         }
-        guard text.count <= max else {
+        guard text.unicodeScalars.count <= max else {  // code points, as the columns' length() checks count
             errors.add(field, "is longer than \(max) characters")
             return nil
         }

@@ -15,10 +15,13 @@ final class ServerReference: @unchecked Sendable {
 /// An HTTPServer on an ephemeral port with routes that exercise the protocol paths.
 struct ServerFixture {
     let server: HTTPServer
+    /// The stream the last /stream request made.
+    let streams: StreamReference
     var port: Int { server.httpPort ?? 0 }
 
     static func start(_ configure: (inout ServerConfiguration) -> Void = { _ in }) throws -> ServerFixture {
         let reference = ServerReference()
+        let streams = StreamReference()
         var router = Router(defaultBodyLimit: 1 << 20)
         // Answers only once shutdown has begun: in-flight during the drain, whatever the scheduling.
         router.add(.get, "/until-draining") { _ in
@@ -45,16 +48,49 @@ struct ServerFixture {
         router.add(.get, "/client") { request in .text(request.clientAddress?.description ?? "none") }
         router.add(.get, "/request-id") { request in .text(request.requestID) }
         router.add(.get, "/fail") { _ in throw Boom() }
+        // `count` pieces of `size` bytes ("a", "b", …), failing before piece `fail` when given.
+        router.add(.get, "/stream/{count}/{size}") { request in
+            let count = Int(request.parameters["count"] ?? "") ?? 0, size = Int(request.parameters["size"] ?? "") ?? 0
+            let stream = CountingStream(count: count, size: size, failAt: request.query("fail").flatMap { Int($0) })
+            streams.latest = stream
+            return .streaming(headers: HeaderFields([("Content-Type", "text/plain")]), stream)
+        }
         var configuration = ServerConfiguration(httpAddress: BindAddress(host: "127.0.0.1", port: 0), ioThreads: 2)
         configure(&configuration)
         let server = try HTTPServer(
             configuration: configuration, router: router, logger: Logger.discarding(), metrics: MetricsRegistry())
         reference.server = server
         try server.start()
-        return ServerFixture(server: server)
+        return ServerFixture(server: server, streams: streams)
     }
 
     func client() throws -> RawHTTPClient { try RawHTTPClient(port: port) }
 
     func stop() async { await server.shutdown() }
+}
+
+/// A streamed body of `count` pieces of `size` bytes; counts how many pieces were asked for.
+actor CountingStream: ResponseBodyStream {
+    let count: Int
+    let size: Int
+    let failAt: Int?
+    private(set) var produced = 0
+
+    init(count: Int, size: Int, failAt: Int?) {
+        self.count = count
+        self.size = size
+        self.failAt = failAt
+    }
+
+    func next() async throws -> [UInt8]? {
+        guard produced < count else { return nil }
+        if produced == failAt { throw Boom() }
+        produced += 1
+        return [UInt8](repeating: UInt8(ascii: "a") + UInt8((produced - 1) % 26), count: size)
+    }
+}
+
+final class StreamReference: @unchecked Sendable {
+    // Invariant: tests read `latest` only after the response head of the request that set it arrived.
+    var latest: CountingStream?
 }

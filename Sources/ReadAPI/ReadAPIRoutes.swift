@@ -1,0 +1,26 @@
+import CRM
+import HTTPServer
+
+/// Every route of the read API (`/api/v1`), in one table. All are GET and need an org API key with `read`.
+public enum ReadAPIRoutes {
+    public static func register(in router: inout Router, scope: OrgScope) {
+        let authenticator = ReadAuthenticator(apiKeys: APIKeyStore(scope: scope), orgs: OrgStore(scope: scope))
+        let records = RecordStore(scope: scope)
+        func handler(_ collection: Collection) -> RecordsHandler {
+            RecordsHandler(collection: collection, records: records, authenticator: authenticator)
+        }
+
+        for customers in [Collection.contacts, .leads, .companies] {
+            let handler = handler(customers)
+            router.add(.get, "/api/v1/\(customers.path)", handler.list)
+            router.add(.get, "/api/v1/\(customers.path)/{\(customers.parameter)}", handler.show)
+            router.add(.get, "/api/v1/\(customers.path)/{\(customers.parameter)}/history", handler.history)
+        }
+        for collection in [Collection.deals, .notes, .tickets, .outbox, .listenerRequests] {
+            let handler = handler(collection)
+            router.add(.get, "/api/v1/\(collection.path)", handler.list)
+            router.add(.get, "/api/v1/\(collection.path)/{\(collection.parameter)}", handler.show)
+        }
+        router.add(.get, "/api/v1/exports/contacts", ContactExport(records: records, authenticator: authenticator).export)
+    }
+}

@@ -1,0 +1,56 @@
+import CRM
+import HTTPServer
+
+/// The list, the single record and (for customers) the history of one collection.
+struct RecordsHandler: Sendable {
+    let collection: Collection
+    let records: RecordStore
+    let authenticator: ReadAuthenticator
+
+    /// Newest first; `next_cursor` is null on the last page.
+    func list(_ request: Request) async throws -> Response {
+        let org = try await authenticator.authorize(request)
+        let query = try ListQuery(request, collection)
+        return try await page(collection.table, org: org, filters: query.filters, query: query)
+    }
+
+    func show(_ request: Request) async throws -> Response {
+        let org = try await authenticator.authorize(request)
+        let record = try await find(request, org: org)
+        return Self.single(RecordJSON.bytes(record), request)
+    }
+
+    /// What happened to a customer, newest first.
+    func history(_ request: Request) async throws -> Response {
+        let org = try await authenticator.authorize(request)
+        let customer = try await find(request, org: org)
+        let query = try ListQuery(request, .history)
+        return try await page(.history, org: org, filters: [.customer(.id(customer.id))], query: query)
+    }
+
+    private func find(_ request: Request, org: Org) async throws -> Record {
+        let text = request.parameters[collection.parameter] ?? ""
+        guard let selector = RecordSelector(text, series: collection.table.series),
+            let record = try await records.find(collection.table, orgID: org.id, selector)
+        else { throw CRMError.notFound("\(collection.parameter) '\(text)'") }
+        return record
+    }
+
+    private func page(_ table: RecordTable, org: Org, filters: [RecordFilter], query: ListQuery) async throws -> Response {
+        let filters = filters + (query.cursor.map { [.before($0)] } ?? [])
+        // One more than the page tells whether another page follows.
+        let rows = try await records.list(table, orgID: org.id, filters: filters, order: .newestFirst, limit: query.limit + 1)
+        let shown = rows.prefix(query.limit)
+        let next = rows.count > query.limit ? shown.last.map { Cursor.encode($0.id) } : nil
+        return .json(RecordJSON.page(shown, next: next))
+    }
+
+    /// A record with its ETag, or 304 when the client already has this version.
+    static func single(_ body: [UInt8], _ request: Request) -> Response {
+        let tag = EntityTag.of(body)
+        var response = EntityTag.matches(request.headers["If-None-Match"], tag) ? Response(status: 304) : .json(body)
+        response.headers.add("ETag", tag)
+        response.headers.add("Cache-Control", "private, no-cache")
+        return response
+    }
+}
