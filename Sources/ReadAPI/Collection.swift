@@ -71,7 +71,7 @@ struct Collection: Sendable {
     static let outbox = Collection(
         path: "outbox", parameter: "message", table: .outbox,
         filters: [
-            .customer, .text("status", field: "status", values: ["queued", "sending", "sent", "failed"]),
+            .customer, .text("status", field: "status", values: ["queued", "sending", "sent", "retrying", "failed"]),
             .text("channel", field: "channel", values: ["email", "sms"]),
             .text("reason", field: "reason", values: ["welcome-email", "welcome-sms", "send-sms"]),
             .id("listener", field: "listener_id"), .since("created_since", field: "created_at"),

@@ -164,6 +164,7 @@ struct ReadAPITests {
             ("add-deal", ["name": "BOOKING", "stage": "New", "value": "12.5", "dealWith": ["name": "Ann", "emails": [["value": "ann@example.com"]]]]),
             ("add-note", ["body": "called back", "email": "ann@example.com"]),
             ("add-ticket", ["body": "Help", "email": "ann@example.com"]),
+            ("send-sms", ["content": "Hello Ann", "phones": ["0333456789"]]),
         ])
         #expect(sent.status == 200, "\(sent.json)")
         let ann = try #require(try await fixture.get("/api/v1/contacts?email=ann@example.com").json["items"]?[0]?["code"]?.stringValue)
@@ -178,7 +179,16 @@ struct ReadAPITests {
         let ticketID = try #require(tickets.json["items"]?[0]?["id"]?.stringValue)
         #expect(try await fixture.get("/api/v1/tickets/\(ticketID)").json["body"]?.stringValue == "Help")
         #expect(try await fixture.get("/api/v1/tickets?status=lost").status == 422)
-        #expect(try await fixture.get("/api/v1/outbox").status == 200)
+        let outbox = try await fixture.get("/api/v1/outbox?channel=sms")
+        #expect(outbox.status == 200)
+        let message = try #require(outbox.json["items"]?[0], "\(outbox.json)")
+        #expect(message["status"]?.stringValue == "queued" && message["body"]?.stringValue == "Hello Ann")
+        // Delivery's fields (OutboxMessage in openapi.yaml): present, null until a worker has tried.
+        for field in ["next_attempt_at", "sent_at", "provider_message_id"] {
+            #expect(message[field] != nil, "\(field) missing from \(message)")
+        }
+        #expect(message["sent_at"] == .null && message["provider_message_id"] == .null)
+        #expect(try await fixture.get("/api/v1/outbox?status=retrying").json["items"]?.arrayValue?.isEmpty == true)
         let log = try await fixture.get("/api/v1/listener-requests?listener=\(fixture.listener.listenerID)")
         #expect(log.json["items"]?.arrayValue?.count == 1 && log.json["items"]?[0]?["status"]?.intValue == 200, "\(log.json)")
         await fixture.stop()

@@ -141,6 +141,7 @@ def seed(base: str, platform_token: str) -> dict[str, str]:
              {"actionType": "add-lead", "data": {"name": "Lam", "emails": [{"value": "lam@example.vn"}]}},
              {"actionType": "add-note", "data": {"body": "called back", "email": "trinh@example.vn"}},
              {"actionType": "add-ticket", "data": {"body": "Help", "email": "trinh@example.vn"}},
+             {"actionType": "send-sms", "data": {"content": "Xin chào", "phones": ["0333456789"]}},
              {"actionType": "add-contact", "data": {"name": "ACME", "type": 1, "companyContact": {"name": "ACME Corp"}}},
              {"actionType": "add-deal", "data": {"name": "BOOKING", "stage": "Won", "value": "12.5",
                                                  "dealWith": {"name": "Ngọc Trinh", "emails": [{"value": "trinh@example.vn"}]}}}]

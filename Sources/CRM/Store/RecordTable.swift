@@ -169,6 +169,9 @@ public struct RecordTable: Sendable {
             Column(sql: "listener_id", name: "listener_id", kind: .id),
             time("created_at"),
             time("updated_at"),
+            time("next_attempt_at"),
+            time("sent_at"),
+            Column(sql: "provider_message_id", name: "provider_message_id", kind: .text),
         ])
 
     /// The listener request log without the bodies (the admin API's listener-requests/{id} shows those).
