@@ -51,7 +51,8 @@ public enum CustomerProfileStore {
             SELECT \(unescaped: columns) FROM unnest(ARRAY['contact', 'lead']) WITH ORDINALITY AS s(series, rank)
             CROSS JOIN unnest(\(patterns)::jsonb[]) AS p(pattern)
             CROSS JOIN LATERAL (
-                SELECT * FROM customers WHERE org_id = \(orgID) AND kind = s.series AND im @> p.pattern ORDER BY id LIMIT 1
+                SELECT * FROM customers
+                WHERE org_id = \(orgID) AND kind = s.series AND im <> '[]'::jsonb AND im @> p.pattern ORDER BY id LIMIT 1
             ) AS c
             \(unescaped: company)
             ORDER BY s.rank, c.id LIMIT 1
