@@ -64,6 +64,14 @@ url="http://$host:${address##*:}"
 export CRMHUB_DATABASE_URL="${conninfo/dbname=postgres/dbname=crmhub}"
 export CRMHUB_HTTP_ADDRESS="$address"
 export CRMHUB_MIGRATIONS_DIR="${CRMHUB_MIGRATIONS_DIR:-$root/sql}"
+export CRMHUB_OPENAPI_FILE="${CRMHUB_OPENAPI_FILE:-$root/openapi/openapi.yaml}"
+# A development key for the SMTP/SMS secrets (outbox delivery), made once and kept with the data; production sets
+# its own CRMHUB_SECRET_KEY or CRMHUB_SECRET_KEY_FILE.
+if [ -z "${CRMHUB_SECRET_KEY:-}" ] && [ -z "${CRMHUB_SECRET_KEY_FILE:-}" ]; then
+  key_file="$root/.data/dev-secret-key"
+  [ -s "$key_file" ] || (umask 077 && openssl rand -hex 32 >"$key_file")
+  export CRMHUB_SECRET_KEY_FILE="$key_file"
+fi
 
 "$binary" serve "$@" &
 server_pid=$!
