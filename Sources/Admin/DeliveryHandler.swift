@@ -47,7 +47,9 @@ struct DeliveryHandler: Sendable {
             }
         }
         let current = try await store.find(orgID: org.id, channel: channel)
-        let clear = given?.isNull == true
+        // Settings that use no secret (SMTP without a username, SMS without auth) keep none: an old one would only
+        // linger, encrypted, behind `secret_set: false`.
+        let clear = given?.isNull == true || (!needsSecret && secret == nil)
         let willHaveSecret = secret != nil || (!clear && current?.sealedSecret != nil)
         if needsSecret && !willHaveSecret {
             errors.append(FieldError(secretField, channel == .email ? "is required when username is set" : "is required for this auth"))

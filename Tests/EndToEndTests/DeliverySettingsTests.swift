@@ -77,6 +77,32 @@ struct DeliverySettingsTests {
         await fixture.stop()
     }
 
+    @Test("settings that stop using a secret (SMS auth none, SMTP without username) drop the stored one")
+    func secretDroppedWhenUnused() async throws {
+        let fixture = try await AdminFixture.start { $0.secretKey = Self.key }
+        let slug = try await fixture.makeOrg("dlv")
+        let sms = "/admin/v1/orgs/\(slug)/delivery/sms"
+        let twilio = try await fixture.call("PUT", sms, body: [
+            "provider": "twilio", "account_sid": "AC123", "from": "+15005550006", "secret": "token",
+        ])
+        #expect(twilio.status == 200 && twilio.json["secret_set"] == true, "\(twilio.json)")
+        let open = try await fixture.call("PUT", sms, body: [
+            "url": "https://sms.example/send", "body_template": #"{"to":"{phone}","text":"{text}"}"#,
+        ])
+        #expect(open.status == 200 && open.json["secret_set"] == false, "\(open.json)")
+        let smtp = "/admin/v1/orgs/\(slug)/delivery/smtp"
+        let withLogin = try await fixture.call("PUT", smtp, body: [
+            "host": "smtp.example.com", "username": "crm@htk.vn", "password": "app-password", "from_address": "crm@htk.vn",
+        ])
+        #expect(withLogin.status == 200 && withLogin.json["password_set"] == true)
+        let anonymous = try await fixture.call("PUT", smtp, body: ["host": "relay.local", "from_address": "crm@htk.vn"])
+        #expect(anonymous.status == 200 && anonymous.json["password_set"] == false, "\(anonymous.json)")
+        #expect(try await fixture.server.database.query("""
+            SELECT count(*) FROM delivery_settings d JOIN orgs o ON o.id = d.org_id WHERE o.slug = \(slug) AND d.secret IS NOT NULL
+            """).rows[0].decode(0, as: Int.self) == 0)
+        await fixture.stop()
+    }
+
     @Test("a listener's welcome template with an unknown placeholder is 422 naming the field and the placeholder")
     func unknownPlaceholder() async throws {
         let fixture = try await AdminFixture.start()
