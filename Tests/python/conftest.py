@@ -4,102 +4,45 @@ scripts/test.sh exports CRMHUB_BIN (the crmhub binary) and CRMHUB_TEST_DATABASE_
 may be created). Fixture names start with `crmhub_` so other test files can share this file.
 """
 
-import os
 import secrets
-import socket
-import subprocess
-import time
-from pathlib import Path
 
 import pytest
 import requests
 
-REPOSITORY = Path(__file__).resolve().parents[2]
+from crmhub_process import API, Crmhub, Database
 
 
 class CRMHubServer:
-    """A running `crmhub serve` and the platform token it was started with."""
+    """A running `crmhub serve`, its database and the platform token it was started with."""
 
-    def __init__(self, base_url, admin_token, database_url):
-        self.base_url = base_url
+    def __init__(self, process, database, admin_token):
+        self.process = process
+        self.database = database
+        self.base_url = process.base_url
         self.admin_token = admin_token
-        self.database_url = database_url
 
     def url(self, path):
         return self.base_url + path
 
     def admin(self, method, path, json=None, expect=(200, 201, 204)):
         """Calls /admin/v1 with the platform token; fails the test on an unexpected status."""
-        response = requests.request(
-            method, self.url("/admin/v1" + path), json=json, headers={"Authorization": f"Bearer {self.admin_token}"},
-            timeout=10)
-        assert response.status_code in expect, f"{method} {path}: {response.status_code} {response.text}"
-        return response.json() if response.content else None
+        return API(self.base_url, self.admin_token).ok(method, "/admin/v1" + path, json, expect)
 
     def sql(self, query):
-        """Runs SQL as the database owner and returns the rows as lists of text (psql's unaligned output)."""
-        output = subprocess.run(
-            ["psql", self.database_url, "-X", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-c", query],
-            check=True, capture_output=True, text=True).stdout
-        return [line.split("\t") for line in output.splitlines() if line]
-
-
-def _conninfo_with_database(base, name):
-    parts = [part for part in base.split() if not part.startswith("dbname=")]
-    return " ".join(parts + [f"dbname={name}"])
-
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+        """Runs SQL as the database owner and returns the rows as lists of text."""
+        return self.database.rows(query)
 
 
 @pytest.fixture(scope="session")
-def crmhub_database_url():
-    """A new, empty database on the test cluster, dropped at the end of the session."""
-    base = os.environ.get("CRMHUB_TEST_DATABASE_URL")
-    if not base:
-        pytest.fail("CRMHUB_TEST_DATABASE_URL is not set (scripts/test.sh sets it)")
-    name = "crmhub_py_" + secrets.token_hex(6)
-    subprocess.run(["psql", base, "-X", "-q", "-c", f"CREATE DATABASE {name}"], check=True, capture_output=True)
-    yield _conninfo_with_database(base, name)
-    subprocess.run(["psql", base, "-X", "-q", "-c", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], capture_output=True)
-
-
-@pytest.fixture(scope="session")
-def crmhub_server(crmhub_database_url, tmp_path_factory):
-    """`crmhub serve` on a free port, migrated, with a bootstrap platform token; stopped with SIGTERM at the end."""
-    binary = os.environ.get("CRMHUB_BIN") or str(REPOSITORY / ".build/debug/crmhub")
+def crmhub_server(tmp_path_factory):
+    """`crmhub serve` on a free port against a fresh database, migrated, with a bootstrap platform token; stopped
+    with SIGTERM and the database dropped at the end."""
+    database = Database("py")
     token = "crmhub_pt_py" + secrets.token_urlsafe(32)
-    log = open(tmp_path_factory.mktemp("crmhub") / "server.log", "w+")
-    for _ in range(5):
-        port = _free_port()
-        environment = dict(os.environ, CRMHUB_DATABASE_URL=crmhub_database_url, CRMHUB_HTTP_ADDRESS=f"127.0.0.1:{port}",
-                           CRMHUB_BOOTSTRAP_ADMIN_TOKEN=token, CRMHUB_MIGRATIONS_DIR=str(REPOSITORY / "sql"),
-                           CRMHUB_LOG_LEVEL="warning", CRMHUB_DB_POOL_SIZE="4")
-        process = subprocess.Popen([binary, "serve"], env=environment, stdout=log, stderr=subprocess.STDOUT)
-        base_url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                if requests.get(base_url + "/readyz", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.1)
-        if process.poll() is None:
-            break
-    else:
-        log.seek(0)
-        pytest.fail("crmhub did not start:\n" + log.read())
-    yield CRMHubServer(base_url, token, crmhub_database_url)
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    process = Crmhub(database, log_path=tmp_path_factory.mktemp("crmhub") / "server.log", bootstrap_admin_token=token)
+    yield CRMHubServer(process, database, token)
+    process.stop()
+    database.drop()
 
 
 @pytest.fixture

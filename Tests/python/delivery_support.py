@@ -1,4 +1,4 @@
-"""Helpers for the outbox delivery tests: a private database, crmhub processes, a real SMTP server (aiosmtpd)
+"""Helpers for the outbox delivery tests: crmhub processes with fast delivery settings, a real SMTP server (aiosmtpd)
 and an HTTP sink standing in for an SMS provider. Nothing here knows CRMHub's internals: it drives the binary
 and the admin/listener HTTP APIs the way an operator would."""
 
@@ -6,151 +6,40 @@ import email
 import email.policy
 import http.server
 import json
-import os
 import re
 import secrets
-import signal
-import socket
 import ssl
-import subprocess
 import threading
 import time
-import urllib.error
-import urllib.request
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-CRMHUB_BIN = os.environ.get("CRMHUB_BIN", ".build/debug/crmhub")
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import crmhub_process
+
 SECRET_KEY = secrets.token_hex(32)
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(predicate, timeout=30.0, interval=0.05, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-
-
-# ---- database ---------------------------------------------------------------------------------------------------
-
-def conninfo_with_dbname(conninfo, dbname):
-    parts = [p for p in conninfo.split() if not p.startswith("dbname=")]
-    return " ".join(parts + [f"dbname={dbname}"])
-
-
-class Database:
-    """A fresh database in the test cluster, dropped at the end."""
-
-    def __init__(self):
-        self.admin_url = os.environ["CRMHUB_TEST_DATABASE_URL"]
-        self.name = "crmhub_test_delivery_" + secrets.token_hex(4)
-        self._psql(f'CREATE DATABASE "{self.name}"')
-        self.url = conninfo_with_dbname(self.admin_url, self.name)
-
-    def _psql(self, sql, url=None):
-        return subprocess.run(["psql", "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", url or self.admin_url, "-c", sql],
-                              check=True, capture_output=True, text=True).stdout
-
-    def query(self, sql):
-        return self._psql(sql, self.url).strip()
-
-    def drop(self):
-        self._psql(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-
-
-# ---- crmhub processes -------------------------------------------------------------------------------------------
-
-class Crmhub:
-    """`crmhub serve` or `crmhub worker` as a child process with fast delivery settings."""
+class Crmhub(crmhub_process.Crmhub):
+    """`crmhub serve` or `crmhub worker` with the tests' secret key and fast delivery settings."""
 
     def __init__(self, database, command="serve", ca_file=None, **settings):
-        self.port = free_port() if command == "serve" else None
-        env = dict(os.environ)
-        env.update({
-            "CRMHUB_DATABASE_URL": database.url,
-            "CRMHUB_MIGRATIONS_DIR": os.path.join(ROOT, "sql"),
-            "CRMHUB_SECRET_KEY": SECRET_KEY,
-            "CRMHUB_LOG_LEVEL": "info",
-            "CRMHUB_DB_POOL_SIZE": "4",
-            "CRMHUB_IO_THREADS": "1",
-            "CRMHUB_DELIVERY_POLL_INTERVAL_MS": "50",
-            "CRMHUB_DELIVERY_RETRY_BASE_MS": "200",
-            "CRMHUB_DELIVERY_RETRY_MAX_MS": "600",
-            "CRMHUB_DELIVERY_TIMEOUT": "5",
-            "CRMHUB_DELIVERY_HOSTNAME": "crmhub.test",
-        })
-        if self.port:
-            env["CRMHUB_HTTP_ADDRESS"] = f"127.0.0.1:{self.port}"
+        fast = {
+            "secret_key": SECRET_KEY,
+            "io_threads": 1,
+            "delivery_poll_interval_ms": 50,
+            "delivery_retry_base_ms": 200,
+            "delivery_retry_max_ms": 600,
+            "delivery_timeout": 5,
+            "delivery_hostname": "crmhub.test",
+        }
         if ca_file:
-            env["CRMHUB_DELIVERY_CA_FILE"] = ca_file
-        for key, value in settings.items():
-            env["CRMHUB_" + key.upper()] = str(value)
-        self.log = open(os.path.join("/tmp", f"crmhub-delivery-{database.name}-{secrets.token_hex(3)}.log"), "w+")
-        self.process = subprocess.Popen([CRMHUB_BIN, command], env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        marker = "crmhub listening" if command == "serve" else "delivery workers started"
-        wait_for(lambda: marker in self.output() or self.process.poll() is not None, timeout=90, what=f"crmhub {command} to start")
-        assert self.process.poll() is None, self.output()
-
-    def output(self):
-        self.log.flush()
-        with open(self.log.name) as text:
-            return text.read()
-
-    def kill(self):
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
+            fast["delivery_ca_file"] = ca_file
+        super().__init__(database, command, **dict(fast, **settings))
 
 
-def create_platform_token(database):
-    env = dict(os.environ, CRMHUB_DATABASE_URL=database.url, CRMHUB_MIGRATIONS_DIR=os.path.join(ROOT, "sql"))
-    result = subprocess.run([CRMHUB_BIN, "admin", "create-token"], env=env, check=True, capture_output=True, text=True)
-    return result.stdout.strip()
-
-
-class API:
-    """JSON over HTTP to a crmhub serve."""
-
-    def __init__(self, port, token):
-        self.base = f"http://127.0.0.1:{port}"
-        self.token = token
-
-    def call(self, method, path, body=None, auth=True):
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.base + path, data=data, method=method)
-        request.add_header("Content-Type", "application/json")
-        if auth:
-            request.add_header("Authorization", f"Bearer {self.token}")
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                text = response.read()
-                return response.status, (json.loads(text) if text else None)
-        except urllib.error.HTTPError as error:
-            text = error.read()
-            return error.code, (json.loads(text) if text else None)
-
-    def ok(self, method, path, body=None, expect=(200, 201, 204)):
-        status, json_body = self.call(method, path, body)
-        assert status in expect, (method, path, status, json_body)
-        return json_body
+class DeliveryAPI(crmhub_process.API):
+    """The admin and listener calls the delivery tests make."""
 
     def make_org_with_listener(self, listener):
         slug = "dlv-" + secrets.token_hex(4)
@@ -216,7 +105,7 @@ class MailSink:
             options.update(tls_context=context, require_starttls=True)
         elif mode == "tls":
             options.update(ssl_context=context)
-        self.port = port or free_port()
+        self.port = port or crmhub_process.free_port()
         self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port, server_hostname="localhost",
                                      ready_timeout=10, **options)
         self.controller.start()

@@ -10,13 +10,13 @@ import urllib.request
 import pytest
 import trustme
 
-from delivery_support import (API, VIETNAMESE, Crmhub, Database, MailSink, SMSSink, create_platform_token, free_port,
-                              idempotency_key, message_id_domain_ok, wait_for)
+from crmhub_process import Database, create_platform_token, free_port, wait_for
+from delivery_support import VIETNAMESE, Crmhub, DeliveryAPI, MailSink, SMSSink, idempotency_key, message_id_domain_ok
 
 
 @pytest.fixture
 def database():
-    db = Database()
+    db = Database("delivery")
     yield db
     db.drop()
 
@@ -62,7 +62,7 @@ def test_welcome_email_and_sms_are_delivered_once_with_the_right_content(databas
     sms = SMSSink()
     cleanup.append(sms)
     server = start(database, cleanup, ca_file=ca_file, delivery_workers=2)
-    api = API(server.port, create_platform_token(database))
+    api = DeliveryAPI(server.base_url, create_platform_token(database))
     slug, path = api.make_org_with_listener(WELCOME_LISTENER)
     saved = api.ok("PUT", f"/admin/v1/orgs/{slug}/delivery/smtp", {
         "host": "localhost", "port": mail.port, "security": "starttls", "username": "crm@htk.vn", "password": "app-pass",
@@ -110,7 +110,7 @@ def test_provider_down_retries_then_delivers_when_it_returns(database, cleanup):
     sms = SMSSink(fail_first=2)
     cleanup.append(sms)
     server = start(database, cleanup, delivery_max_attempts=20, delivery_settings_recheck=600)
-    api = API(server.port, create_platform_token(database))
+    api = DeliveryAPI(server.base_url, create_platform_token(database))
     slug, path = api.make_org_with_listener(WELCOME_LISTENER)
     api.ok("PUT", f"/admin/v1/orgs/{slug}/delivery/smtp",
            {"host": "127.0.0.1", "port": smtp_port, "security": "none", "from_address": "crm@htk.vn"})
@@ -152,7 +152,7 @@ def test_two_worker_processes_never_send_the_same_message_twice(database, cleanu
     sms = SMSSink(delay=0.01)
     cleanup.append(sms)
     server = start(database, cleanup, delivery_workers=0)
-    api = API(server.port, create_platform_token(database))
+    api = DeliveryAPI(server.base_url, create_platform_token(database))
     slug, path = api.make_org_with_listener({})
     api.ok("PUT", f"/admin/v1/orgs/{slug}/delivery/sms", sms_settings(sms))
     phones = [f"+8490{n:07d}" for n in range(1, 81)]
@@ -171,7 +171,7 @@ def test_killing_the_server_mid_delivery_loses_no_message(database, cleanup):
     sms = SMSSink(delay=1.0)
     cleanup.append(sms)
     server = start(database, cleanup, delivery_workers=1, delivery_lease=2)
-    api = API(server.port, create_platform_token(database))
+    api = DeliveryAPI(server.base_url, create_platform_token(database))
     slug, path = api.make_org_with_listener({})
     api.ok("PUT", f"/admin/v1/orgs/{slug}/delivery/sms", sms_settings(sms))
     api.listener(path, [("send-sms", {"content": "Xin chào", "phones": [f"+8491{n:07d}" for n in range(1, 6)]})])
@@ -180,7 +180,7 @@ def test_killing_the_server_mid_delivery_loses_no_message(database, cleanup):
     in_flight = idempotency_key(sms.requests[0])
 
     restarted = start(database, cleanup, delivery_workers=1, delivery_lease=2)
-    api = API(restarted.port, api.token)
+    api = DeliveryAPI(restarted.base_url, api.token)
     wait_for(lambda: all(r["status"] == "sent" for r in api.outbox(slug)), timeout=60, what="every message sent after restart")
     rows = api.outbox(slug)
     expected = {f"outbox-{key.split('-')[1]}-{row['id']}" for row in rows for key in [in_flight]}
@@ -197,7 +197,7 @@ def test_tls_certificates_are_verified_and_the_test_call_reports_the_outcome(dat
     untrusted = MailSink("tls", certificate=trustme.CA().issue_cert("localhost", "127.0.0.1"))
     cleanup += [trusted, untrusted]
     server = start(database, cleanup, ca_file=ca_file, delivery_workers=0)
-    api = API(server.port, create_platform_token(database))
+    api = DeliveryAPI(server.base_url, create_platform_token(database))
     slug, _ = api.make_org_with_listener({})
     test = {"channel": "email", "to": "an@example.vn", "subject": "Thử nghiệm", "body": "Xin chào Nguyễn Văn An"}
     assert api.ok("POST", f"/admin/v1/orgs/{slug}/delivery/test", test)["outcome"] == "not_configured"
@@ -226,7 +226,7 @@ def test_twilio_preset_posts_the_form_with_basic_auth(database, cleanup):
     sms = SMSSink()
     cleanup.append(sms)
     server = start(database, cleanup, delivery_workers=0)
-    api = API(server.port, create_platform_token(database))
+    api = DeliveryAPI(server.base_url, create_platform_token(database))
     slug, _ = api.make_org_with_listener({})
     saved = api.ok("PUT", f"/admin/v1/orgs/{slug}/delivery/sms", {
         "provider": "twilio", "url": f"http://127.0.0.1:{sms.port}", "account_sid": "AC0123", "from": "+15005550006",
@@ -247,7 +247,7 @@ def test_auth_login_and_a_permanent_rejection(database, ca, cleanup):
                     mechanisms=["LOGIN"])
     cleanup.append(mail)
     server = start(database, cleanup, ca_file=ca_file, delivery_workers=1)
-    api = API(server.port, create_platform_token(database))
+    api = DeliveryAPI(server.base_url, create_platform_token(database))
     slug, path = api.make_org_with_listener(WELCOME_LISTENER)
     settings = {"host": "localhost", "port": mail.port, "security": "starttls", "username": "crm", "password": "wrong",
                 "from_address": "crm@htk.vn"}
@@ -270,7 +270,7 @@ def test_sms_over_https_with_a_chunked_answer(database, ca, cleanup):
     sms = SMSSink(certificate=authority.issue_cert("localhost", "127.0.0.1"), chunked=True)
     cleanup.append(sms)
     server = start(database, cleanup, ca_file=ca_file, delivery_workers=0)
-    api = API(server.port, create_platform_token(database))
+    api = DeliveryAPI(server.base_url, create_platform_token(database))
     slug, _ = api.make_org_with_listener({})
     api.ok("PUT", f"/admin/v1/orgs/{slug}/delivery/sms", sms_settings(sms, url=f"https://localhost:{sms.port}/v1/sms?x=1"))
     result = api.ok("POST", f"/admin/v1/orgs/{slug}/delivery/test", {"channel": "sms", "to": "+84 905 000 111", "body": "Chào"})

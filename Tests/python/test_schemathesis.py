@@ -7,20 +7,16 @@ as they are documented) with a fixed seed and a bounded number of examples, and 
 violates its schema or content type, and any status code the spec does not list for the operation.
 """
 
-import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from crmhub_process import API, ROOT, Crmhub, Database
+
 SPEC = ROOT / "openapi" / "openapi.yaml"
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 MAX_EXAMPLES = int(os.environ.get("CRMHUB_FUZZ_MAX_EXAMPLES", "50"))
@@ -29,113 +25,37 @@ SEED = int(os.environ.get("CRMHUB_FUZZ_SEED", "20240501"))
 CHECKS = "not_a_server_error,status_code_conformance,response_schema_conformance,content_type_conformance"
 
 
-def conninfo_with(conninfo: str, **changes: str) -> str:
-    pairs = dict(part.split("=", 1) for part in conninfo.split())
-    pairs.update(changes)
-    return " ".join(f"{key}={value}" for key, value in pairs.items())
-
-
-def psql(conninfo: str, sql: str) -> None:
-    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", conninfo, "-c", sql], check=True)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Client:
-    def __init__(self, base: str, token: str | None = None):
-        self.base = base
-        self.token = token
-
-    def call(self, method: str, path: str, body=None, token: str | None = None, raw: bytes | None = None):
-        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-        request = urllib.request.Request(self.base + path, data=data, method=method)
-        if data is not None:
-            request.add_header("Content-Type", "application/json")
-        if token or self.token:
-            request.add_header("Authorization", f"Bearer {token or self.token}")
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                text = response.read()
-                return response.status, (json.loads(text) if text else None)
-        except urllib.error.HTTPError as error:
-            text = error.read()
-            return error.code, (json.loads(text) if text else None)
-
-    def expect(self, status: int, method: str, path: str, body=None):
-        got, answer = self.call(method, path, body)
-        assert got == status, f"{method} {path}: {got} {answer}"
-        return answer
-
-
 @pytest.fixture(scope="module")
 def server():
-    yield from running_server()
-
-
-def running_server():
-    """Yields (base URL, platform token) of a crmhub serving a fresh database; stops it and drops the database after."""
-    base_conninfo = os.environ["CRMHUB_TEST_DATABASE_URL"]
-    binary = os.environ["CRMHUB_BIN"]
-    database = f"crmhub_test_schemathesis_{secrets.token_hex(4)}"
-    psql(base_conninfo, f'CREATE DATABASE "{database}"')
-    port = free_port()
+    """(base URL, platform token) of a crmhub serving a fresh database; stopped and the database dropped after."""
+    database = Database("schemathesis")
     platform_token = "fuzz-" + secrets.token_hex(24)
-    env = dict(os.environ)
-    env.update({
-        "CRMHUB_DATABASE_URL": conninfo_with(base_conninfo, dbname=database),
-        "CRMHUB_HTTP_ADDRESS": f"127.0.0.1:{port}",
-        "CRMHUB_MIGRATIONS_DIR": str(ROOT / "sql"),
-        "CRMHUB_OPENAPI_FILE": str(SPEC),
-        "CRMHUB_BOOTSTRAP_ADMIN_TOKEN": platform_token,
-        "CRMHUB_LOG_LEVEL": "error",
-        "CRMHUB_DB_POOL_SIZE": "8",
-    })
-    log = open(ROOT / ".data" / "schemathesis-server.log", "w")
-    process = subprocess.Popen([binary, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    process = Crmhub(database, log_path=ROOT / ".data" / "schemathesis-server.log", openapi_file=SPEC,
+                     bootstrap_admin_token=platform_token, db_pool_size=8)
     try:
-        deadline = time.time() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/readyz", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError):
-                pass
-            assert process.poll() is None, "crmhub serve exited; see .data/schemathesis-server.log"
-            assert time.time() < deadline, "crmhub serve did not become ready"
-            time.sleep(0.2)
-        yield base, platform_token
+        yield process.base_url, platform_token
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-        psql(base_conninfo, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        process.stop()
+        database.drop()
 
 
 def seed(base: str, platform_token: str) -> dict[str, str]:
     """An org with everything the operations need, and records that arrived through its listener."""
-    admin = Client(base, platform_token)
+    admin = API(base, platform_token)
     slug = "fuzz-" + secrets.token_hex(3)
     owner = "huy.nguyenviet@htklabs.com"
-    admin.expect(201, "POST", "/admin/v1/orgs", {
-        "slug": slug, "name": "Fuzz", "timezone": "Asia/Ho_Chi_Minh", "owner": {"email": owner, "display_name": "Huy"}})
+    admin.ok("POST", "/admin/v1/orgs", {
+        "slug": slug, "name": "Fuzz", "timezone": "Asia/Ho_Chi_Minh", "owner": {"email": owner, "display_name": "Huy"}},
+        expect=201)
     org = f"/admin/v1/orgs/{slug}"
-    admin.expect(201, "POST", f"{org}/catalogs/deal-stages", {"name": "Won"})
-    listener = admin.expect(201, "POST", f"{org}/listeners", {"name": "Website form", "default_tag": "webhook"})
-    org_key = admin.expect(201, "POST", f"{org}/api-keys", {"name": "reader", "scopes": ["read"]})["key"]
-    admin.expect(200, "PUT", f"{org}/ciopulse", {"portal_code": "FUZZ01", "ip_allowlist": []})
-    portal_key = admin.expect(201, "POST", f"{org}/ciopulse/api-keys")["api_key"]
+    admin.ok("POST", f"{org}/catalogs/deal-stages", {"name": "Won"}, expect=201)
+    listener = admin.ok("POST", f"{org}/listeners", {"name": "Website form", "default_tag": "webhook"}, expect=201)
+    org_key = admin.ok("POST", f"{org}/api-keys", {"name": "reader", "scopes": ["read"]}, expect=201)["key"]
+    admin.ok("PUT", f"{org}/ciopulse", {"portal_code": "FUZZ01", "ip_allowlist": []}, expect=200)
+    portal_key = admin.ok("POST", f"{org}/ciopulse/api-keys", expect=201)["api_key"]
     samples = ROOT / "Tests" / "ListenerTests" / "Fixtures"
     for name in ["add-contact"]:
-        status, answer = Client(base).call("POST", listener["url_path"], raw=(samples / f"{name}.json").read_bytes())
+        status, answer = API(base).call("POST", listener["url_path"], raw=(samples / f"{name}.json").read_bytes())
         assert status in (200, 207), f"{name}: {status} {answer}"
     items = [{"actionType": "add-contact", "data": {"name": "Ngọc Trinh", "emails": [{"value": "trinh@example.vn"}]}},
              {"actionType": "add-lead", "data": {"name": "Lam", "emails": [{"value": "lam@example.vn"}]}},
@@ -145,7 +65,7 @@ def seed(base: str, platform_token: str) -> dict[str, str]:
              {"actionType": "add-contact", "data": {"name": "ACME", "type": 1, "companyContact": {"name": "ACME Corp"}}},
              {"actionType": "add-deal", "data": {"name": "BOOKING", "stage": "Won", "value": "12.5",
                                                  "dealWith": {"name": "Ngọc Trinh", "emails": [{"value": "trinh@example.vn"}]}}}]
-    status, answer = Client(base).call("POST", listener["url_path"], {"senderUser": owner, "data": items})
+    status, answer = API(base).call("POST", listener["url_path"], {"senderUser": owner, "data": items})
     assert status == 200, answer
     return {
         "CRMHUB_FUZZ_PLATFORM_TOKEN": platform_token,
