@@ -11,10 +11,7 @@ enum CIOPulseAccess {
     }
 
     static func refusal(_ opened: CIOPulseStore.Opened, client: IPAddress?) -> CIOPulseError? {
-        if !opened.ipAllowlist.isEmpty {
-            let ranges = opened.ipAllowlist.compactMap(CIDR.init)
-            guard let client, ranges.containsAddress(client) else { return .notAllowed(client?.description ?? "unknown") }
-        }
+        guard CIDR.allowlist(opened.ipAllowlist, admits: client) else { return .notAllowed(client?.description ?? "unknown") }
         return opened.orgStatus == .active ? nil : .suspended
     }
 }

@@ -39,10 +39,7 @@ public struct HelpdeskGate: Sendable {
     static func refusal(_ opened: IntegrationStore.Opened, client: IPAddress?) -> Refusal? {
         guard let settings = opened.settings, settings.enabled else { return .notEnabled }
         guard opened.orgStatus == .active else { return .orgSuspended }
-        guard !settings.ipAllowlist.isEmpty else { return nil }
-        guard let client, settings.ipAllowlist.compactMap(CIDR.init).containsAddress(client) else {
-            return .addressNotAllowed(client?.description ?? "unknown")
-        }
+        guard CIDR.allowlist(settings.ipAllowlist, admits: client) else { return .addressNotAllowed(client?.description ?? "unknown") }
         return nil
     }
 

@@ -14,9 +14,7 @@ public enum ListenerAccess {
     public static func check(_ listener: Listener, orgStatus: Org.Status, client: IPAddress?) -> Refusal? {
         guard listener.enabled else { return .disabled }
         guard orgStatus == .active else { return .orgSuspended }
-        guard !listener.ipAllowlist.isEmpty else { return nil }
-        let ranges = listener.ipAllowlist.compactMap(CIDR.init)
-        guard let client, ranges.containsAddress(client) else { return .addressNotAllowed(client?.description ?? "unknown") }
+        guard CIDR.allowlist(listener.ipAllowlist, admits: client) else { return .addressNotAllowed(client?.description ?? "unknown") }
         return nil
     }
 }

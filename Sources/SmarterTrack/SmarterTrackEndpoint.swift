@@ -72,10 +72,8 @@ struct SmarterTrackEndpoint: Sendable {
             return .failure(Refusal(status: 404, reason: "No SmarterTrack external provider is enabled at this address."))
         }
         guard found.orgStatus == .active else { return .failure(Refusal(status: 403, reason: "This CRMHub org is suspended.")) }
-        if !found.ipAllowlist.isEmpty {
-            guard let client = request.clientAddress, found.ipAllowlist.compactMap(CIDR.init).containsAddress(client) else {
-                return .failure(Refusal(status: 403, reason: "The address \(request.clientAddress?.description ?? "unknown") is not in this provider's IP allowlist."))
-            }
+        guard CIDR.allowlist(found.ipAllowlist, admits: request.clientAddress) else {
+            return .failure(Refusal(status: 403, reason: "The address \(request.clientAddress?.description ?? "unknown") is not in this provider's IP allowlist."))
         }
         return .success(found)
     }

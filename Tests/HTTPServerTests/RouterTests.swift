@@ -98,4 +98,13 @@ struct CIDRTests {
     func badBindAddress(text: String) {
         #expect(BindAddress(text) == nil)
     }
+
+    @Test("an allowlist lets everyone in when empty; otherwise only addresses in its ranges, never an unknown one")
+    func allowlist() throws {
+        let inside = try #require(IPAddress("203.0.113.9")), outside = try #require(IPAddress("198.51.100.1"))
+        #expect(CIDR.allowlist([], admits: nil) && CIDR.allowlist([], admits: outside))
+        #expect(CIDR.allowlist(["10.0.0.0/8", "203.0.113.0/24"], admits: inside))
+        #expect(!CIDR.allowlist(["203.0.113.0/24"], admits: outside))
+        #expect(!CIDR.allowlist(["203.0.113.0/24"], admits: nil))
+    }
 }

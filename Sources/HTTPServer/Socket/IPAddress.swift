@@ -122,6 +122,16 @@ extension Collection where Element == CIDR {
     public func containsAddress(_ address: IPAddress) -> Bool { contains { $0.contains(address) } }
 }
 
+extension CIDR {
+    /// Whether an IP allowlist as stored (CIDR texts) lets `client` in: an empty list lets everyone in; otherwise
+    /// the client must be inside one of its ranges, and a client whose address is unknown is not.
+    public static func allowlist(_ ranges: [String], admits client: IPAddress?) -> Bool {
+        guard !ranges.isEmpty else { return true }
+        guard let client else { return false }
+        return ranges.compactMap(CIDR.init).containsAddress(client)
+    }
+}
+
 extension StringProtocol {
     func trimmingASCIISpaces() -> String {
         var scalars = Substring(self)
