@@ -11,21 +11,16 @@
 -- NONCE must differ between the wrk runs of one benchmark run (it is part of every new system id and email, so that
 -- a create of one run never meets a contact of another). N defaults to 1000.
 --
--- Only the expected status counts as a success; anything else (4xx, 5xx, even the other 2xx) is bad. Prints at the
--- end:
+-- Counting is bench/tally.lua's. Only the expected status counts as a success; anything else (4xx, 5xx, even the
+-- other 2xx) is bad. Prints at the end:
 --   CIOPULSE requests=N ok=N bad=N duration_us=N items=1
 --   CIOPULSE bad-statuses 409:3 500:1       (only when there was one)
 --   CIOPULSE first-bad status=S body=…       (only when there was one)
-local threads = {}
-function setup(thread)
-  table.insert(threads, thread)
-  thread:set("tid", #threads)
-end
-
 local mode, nonce, count, expected, counter = "new", 0, 1000, 201, 0
 local headers = {}
-ok, bad, first_bad, bad_statuses = 0, 0, nil, ""
-local bad_counts, bad_order = {}, {}
+tally_prefix, tally_items = "CIOPULSE", 1
+function tally_ok(status) return status == expected end
+dofile("bench/tally.lua")
 
 function init(args)
   mode = args[1] or "new"
@@ -59,31 +54,3 @@ function request()
   return wrk.format("GET", path, headers)
 end
 
-function response(status, _, body)
-  if status == expected then
-    ok = ok + 1
-  else
-    bad = bad + 1
-    if first_bad == nil then first_bad = "status=" .. status .. " body=" .. string.sub(body or "", 1, 400) end
-    if bad_counts[status] == nil then table.insert(bad_order, status) end
-    bad_counts[status] = (bad_counts[status] or 0) + 1
-    local parts = {}
-    for _, s in ipairs(bad_order) do table.insert(parts, s .. ":" .. bad_counts[s]) end
-    bad_statuses = table.concat(parts, " ")  -- a string, so that done() can read it with thread:get
-  end
-end
-
-function done(summary, _, _)
-  local good, wrong, sample, statuses = 0, 0, nil, {}
-  for _, thread in ipairs(threads) do
-    good = good + (thread:get("ok") or 0)
-    wrong = wrong + (thread:get("bad") or 0)
-    sample = sample or thread:get("first_bad")
-    local s = thread:get("bad_statuses")
-    if s and s ~= "" then table.insert(statuses, "thread" .. thread:get("tid") .. "[" .. s .. "]") end
-  end
-  io.write(string.format("CIOPULSE requests=%d ok=%d bad=%d duration_us=%d items=1\n",
-    summary.requests, good, wrong, summary.duration))
-  if #statuses > 0 then io.write("CIOPULSE bad-statuses " .. table.concat(statuses, " ") .. "\n") end
-  if sample then io.write("CIOPULSE first-bad " .. sample:gsub("\n", " ") .. "\n") end
-end

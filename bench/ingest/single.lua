@@ -8,20 +8,16 @@
 -- insert). Inside one run the thread number and a per-thread counter make each identity unique; phones too
 -- ("+849" NONCE(3) THREAD(1) COUNTER(7+) = at most 15 digits), or they would be deduplicated as one customer.
 --
--- Counts every response that is not 200 (207 partial and 422 all-failed included) and prints, at the end:
+-- Counts (bench/tally.lua) every response that is not 200 (207 partial and 422 all-failed included) and prints, at the end:
 --   INGEST requests=N ok=N bad=N duration_us=N items=ITEMS
 --   INGEST first-bad status=S body=…        (only when there was one)
 items_per_request = items_per_request or 1
 local script = items_per_request == 1 and "single.lua" or "batch100.lua"
 
-local threads = {}
-function setup(thread)
-  table.insert(threads, thread)
-  thread:set("tid", #threads)
-end
-
 local nonce, sender, counter = 0, "bench@example.com", 0
-ok, bad, first_bad = 0, 0, nil
+tally_prefix, tally_items = "INGEST", items_per_request
+function tally_ok(status) return status == 200 end
+dofile("bench/tally.lua")
 
 function init(args)
   nonce = (tonumber(args[1]) or 0) % 1000
@@ -44,23 +40,3 @@ function request()
   return wrk.format("POST", nil, headers, body)
 end
 
-function response(status, _, body)
-  if status == 200 then
-    ok = ok + 1
-  else
-    bad = bad + 1
-    if first_bad == nil then first_bad = "status=" .. status .. " body=" .. string.sub(body or "", 1, 400) end
-  end
-end
-
-function done(summary, _, _)
-  local good, wrong, sample = 0, 0, nil
-  for _, thread in ipairs(threads) do
-    good = good + (thread:get("ok") or 0)
-    wrong = wrong + (thread:get("bad") or 0)
-    sample = sample or thread:get("first_bad")
-  end
-  io.write(string.format("INGEST requests=%d ok=%d bad=%d duration_us=%d items=%d\n",
-    summary.requests, good, wrong, summary.duration, items_per_request))
-  if sample then io.write("INGEST first-bad " .. sample:gsub("\n", " ") .. "\n") end
-end
