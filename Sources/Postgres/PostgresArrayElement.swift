@@ -7,13 +7,19 @@ import FoundationEssentials
 public protocol PostgresArrayElement: Sendable {
     /// The text of an array parameter holding `elements`.
     static func postgresText(ofArray elements: [Self]) -> String?
+    /// Appends `element` as one element of an array literal: quoted and escaped, or `NULL`.
+    static func appendArrayElement(_ element: Self, to literal: inout [UInt8])
     /// The elements of an array column's text.
     static func postgresArray(fromText text: String) throws(PostgresError) -> [Self]
 }
 
 extension PostgresArrayElement where Self: PostgresEncodable & PostgresDecodable {
     public static func postgresText(ofArray elements: [Self]) -> String? {
-        PostgresArrayLiteral.format(elements.map(\.postgresText))
+        PostgresArrayLiteral.format(elements)
+    }
+
+    public static func appendArrayElement(_ element: Self, to literal: inout [UInt8]) {
+        PostgresArrayLiteral.appendQuoted(element.postgresText, to: &literal)
     }
 
     public static func postgresArray(fromText text: String) throws(PostgresError) -> [Self] {
@@ -25,7 +31,20 @@ extension PostgresArrayElement where Self: PostgresEncodable & PostgresDecodable
     }
 }
 
-extension String: PostgresArrayElement {}
+// Ingestion binds arrays of a hundred and more elements per column: strings and integers are written straight
+// into the literal, without a String per element.
+extension String: PostgresArrayElement {
+    public static func appendArrayElement(_ element: String, to literal: inout [UInt8]) {
+        PostgresArrayLiteral.appendQuoted(element, to: &literal)
+    }
+}
+
+extension PostgresArrayElement where Self: FixedWidthInteger & PostgresEncodable & PostgresDecodable {
+    public static func appendArrayElement(_ element: Self, to literal: inout [UInt8]) {
+        PostgresArrayLiteral.appendDecimal(Int64(element), to: &literal)
+    }
+}
+
 extension Int: PostgresArrayElement {}
 extension Int64: PostgresArrayElement {}
 extension Int32: PostgresArrayElement {}
@@ -35,12 +54,23 @@ extension Float: PostgresArrayElement {}
 extension Bool: PostgresArrayElement {}
 extension UUID: PostgresArrayElement {}
 extension Date: PostgresArrayElement {}
-extension Optional: PostgresArrayElement where Wrapped: PostgresArrayElement & PostgresEncodable & PostgresDecodable {}
+
+extension Optional: PostgresArrayElement where Wrapped: PostgresArrayElement & PostgresEncodable & PostgresDecodable {
+    public static func appendArrayElement(_ element: Wrapped?, to literal: inout [UInt8]) {
+        guard let element else { return literal.append(contentsOf: "NULL".utf8) }
+        Wrapped.appendArrayElement(element, to: &literal)
+    }
+}
 
 /// `[UInt8]` is bytea.
 extension UInt8: PostgresArrayElement {
     public static func postgresText(ofArray elements: [UInt8]) -> String? {
         PostgresByteA.hex(elements)
+    }
+
+    /// Never called: `[UInt8]` is written whole, as bytea.
+    public static func appendArrayElement(_ element: UInt8, to literal: inout [UInt8]) {
+        PostgresArrayLiteral.appendDecimal(Int64(element), to: &literal)
     }
 
     public static func postgresArray(fromText text: String) throws(PostgresError) -> [UInt8] {
@@ -62,27 +92,46 @@ extension Array: PostgresDecodable where Element: PostgresArrayElement {
 
 /// One-dimensional array literals (PostgreSQL manual 8.15.6, "Array Input and Output Syntax").
 enum PostgresArrayLiteral {
-    /// Every element double-quoted with `"` and `\` backslash-escaped, so commas, braces, spaces and the word
-    /// NULL inside a value stay data; a nil element is the bare word NULL.
-    static func format(_ elements: [String?]) -> String {
-        // Bytes, not scalars: `"` and `\` are ASCII, so UTF-8 continuation bytes never look like them.
-        var bytes: [UInt8] = [UInt8(ascii: "{")]
-        bytes.reserveCapacity(elements.reduce(2) { $0 + ($1?.utf8.count ?? 4) + 3 })
+    /// Every string element double-quoted with `"` and `\\` backslash-escaped, so commas, braces, spaces and the
+    /// word NULL inside a value stay data; a nil element is the bare word NULL; integers are bare digits.
+    static func format<Element: PostgresArrayElement>(_ elements: [Element]) -> String {
+        var literal: [UInt8] = [UInt8(ascii: "{")]
+        literal.reserveCapacity(2 + elements.count * 8)
         for (index, element) in elements.enumerated() {
-            if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            guard let element else {
-                bytes.append(contentsOf: "NULL".utf8)
-                continue
-            }
-            bytes.append(UInt8(ascii: "\""))
-            for byte in element.utf8 {
-                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
-                bytes.append(byte)
-            }
-            bytes.append(UInt8(ascii: "\""))
+            if index > 0 { literal.append(UInt8(ascii: ",")) }
+            Element.appendArrayElement(element, to: &literal)
         }
-        bytes.append(UInt8(ascii: "}"))
-        return String(decoding: bytes, as: UTF8.self)
+        literal.append(UInt8(ascii: "}"))
+        return String(decoding: literal, as: UTF8.self)
+    }
+
+    /// `"text"` with `"` and `\\` escaped, or NULL for nil.
+    static func appendQuoted(_ text: String?, to literal: inout [UInt8]) {
+        guard var text else { return literal.append(contentsOf: "NULL".utf8) }
+        literal.append(UInt8(ascii: "\""))
+        // Bytes, not scalars: `"` and `\\` are ASCII, so UTF-8 continuation bytes never look like them.
+        text.withUTF8 { bytes in
+            if !bytes.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                literal.append(contentsOf: bytes)
+                return
+            }
+            for byte in bytes {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { literal.append(UInt8(ascii: "\\")) }
+                literal.append(byte)
+            }
+        }
+        literal.append(UInt8(ascii: "\""))
+    }
+
+    static func appendDecimal(_ value: Int64, to literal: inout [UInt8]) {
+        if value < 0 { literal.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        let start = literal.count
+        repeat {
+            literal.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        literal[start...].reverse()
     }
 
     /// The elements of `{a,"b c",NULL,"NULL"}` (nil for an unquoted NULL). Nil when the text is not a

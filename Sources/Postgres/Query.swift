@@ -29,6 +29,43 @@ public struct Query: Sendable, Hashable, ExpressibleByStringInterpolation, Custo
         binds = stringInterpolation.binds
     }
 
+    /// `sql` with every placeholder `$n` outside quotes made `$(n + offset)`.
+    static func renumbered(_ sql: String, by offset: Int) -> String {
+        guard offset > 0 else { return sql }
+        var out: [UInt8] = []
+        out.reserveCapacity(sql.utf8.count + 16)
+        var quote: UInt8?
+        var digits: [UInt8] = []
+        func flushPlaceholder() {
+            guard !digits.isEmpty else { return }
+            out.append(contentsOf: String(Int(String(decoding: digits, as: UTF8.self))! + offset).utf8)
+            digits = []
+        }
+        var inPlaceholder = false
+        for byte in sql.utf8 {
+            if inPlaceholder {
+                if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                    digits.append(byte)
+                    continue
+                }
+                flushPlaceholder()
+                inPlaceholder = false
+            }
+            if let open = quote {
+                if byte == open { quote = nil }
+            } else if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"") {
+                quote = byte
+            } else if byte == UInt8(ascii: "$") {
+                out.append(byte)
+                inPlaceholder = true
+                continue
+            }
+            out.append(byte)
+        }
+        if inPlaceholder { flushPlaceholder() }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// The SQL only: values never appear in descriptions or logs.
     public var description: String { sql }
 
@@ -56,6 +93,15 @@ public struct Query: Sendable, Hashable, ExpressibleByStringInterpolation, Custo
         public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value?) {
             binds.append(value?.postgresText ?? nil)
             sql += "$\(binds.count)"
+        }
+
+        /// Another query's text and values, spliced in with its placeholders renumbered after the ones before it:
+        /// a statement part that several statements share (a CTE over the same arrays) is written once. The
+        /// fragment's `$n` are the ones interpolation made; a `$` inside a quoted literal or identifier is left as is.
+        public mutating func appendInterpolation(fragment: Query) {
+            let offset = binds.count
+            binds.append(contentsOf: fragment.binds)
+            sql += Query.renumbered(fragment.sql, by: offset)
         }
 
         /// Raw SQL text, for trusted identifiers only.

@@ -35,6 +35,33 @@ struct ListenerBatchTests {
         await fixture.stop()
     }
 
+    @Test("a contact with one new and one known identity matches the known customer and claims nothing; its neighbours are created")
+    func partlyKnown() async throws {
+        let fixture = try await ListenerFixture.start()
+        _ = try await fixture.send([Self.contact(1)])
+        let result = try await fixture.send([
+            Self.contact(2),
+            ("add-contact", ["name": "New email, known phone", "emails": [["value": "fresh@batch.vn"]], "phones": [["value": "0905100001"]]]),
+            Self.contact(3),
+        ])
+        #expect(result.status == 200, "\(result.json)")
+        let items = try #require(result.json["results"]?.arrayValue)
+        #expect(items.map { $0["outcome"]?.stringValue } == ["created", "matched-existing", "created"])
+        #expect(items.map { $0["records"]?[0]?["customerId"]?.stringValue } == ["PID-2", "PID-1", "PID-3"])
+        // The new email it claimed before its phone turned out to be taken was given back, and no identity points
+        // at a customer that does not exist.
+        #expect(try await fixture.count("SELECT count(*) FROM customer_identities WHERE value = 'fresh@batch.vn'") == 0)
+        #expect(try await fixture.count("""
+            SELECT count(*) FROM customer_identities AS i
+            WHERE NOT EXISTS (SELECT 1 FROM customers AS c WHERE c.org_id = i.org_id AND c.id = i.customer_id)
+            """) == 0)
+        #expect(try await fixture.count("SELECT count(*) FROM customers WHERE org_id = \(fixture.orgID)") == 3)
+        #expect(try await fixture.count("""
+            SELECT count(*) FROM customer_history WHERE org_id = \(fixture.orgID) AND event = 'duplicate'
+            """) == 1)
+        await fixture.stop()
+    }
+
     @Test("duplicates of existing customers, a shared identity inside the batch, a lead and welcome messages keep their order")
     func mixed() async throws {
         let fixture = try await ListenerFixture.start(listener: [

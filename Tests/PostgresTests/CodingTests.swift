@@ -26,6 +26,17 @@ struct CodingTests {
         #expect(try [String](postgresText: text) == values)
     }
 
+    @Test("integer arrays are bare digits, extremes and NULL elements included")
+    func integerArrays() throws {
+        let values: [Int64] = [0, 7, -1, 10, -10, .max, .min]
+        #expect(values.postgresText == "{0,7,-1,10,-10,9223372036854775807,-9223372036854775808}")
+        #expect(try [Int64](postgresText: values.postgresText) == values)
+        let optional: [Int?] = [nil, 42, nil]
+        #expect(optional.postgresText == "{NULL,42,NULL}")
+        #expect([Int16.min, 0, Int16.max].postgresText == "{-32768,0,32767}")
+        #expect([Int32]().postgresText == "{}")
+    }
+
     @Test("arrays with NULL elements keep NULL apart from the text 'NULL'")
     func nullElements() throws {
         let values: [String?] = [nil, "NULL", "", nil, "x"]

@@ -49,6 +49,17 @@ struct QueryInterpolationTests {
         #expect(query.binds == ["10"])
     }
 
+    @Test("a fragment's placeholders follow the ones before it; quoted dollars stay")
+    func fragment() {
+        let shared: Query = "SELECT * FROM unnest(\([1, 2])::int[], \(["a", "b"])::text[]) AS t(n, s) WHERE s <> '$1' AND \"$2\" = n"
+        let query: Query = "WITH input AS (\(fragment: shared)) SELECT \(7), \(fragment: shared)"
+        #expect(query.sql == """
+            WITH input AS (SELECT * FROM unnest($1::int[], $2::text[]) AS t(n, s) WHERE s <> '$1' AND "$2" = n) SELECT $3, \
+            SELECT * FROM unnest($4::int[], $5::text[]) AS t(n, s) WHERE s <> '$1' AND "$2" = n
+            """)
+        #expect(query.binds == ["{1,2}", #"{"a","b"}"#, "7", "{1,2}", #"{"a","b"}"#])
+    }
+
     @Test("a literal without interpolation has no binds; Query(sql:binds:) takes both as given")
     func literalAndExplicit() {
         let literal: Query = "SELECT 1"
