@@ -34,3 +34,9 @@ BEGIN
     RETURN nextval(crmhub_code_sequence_name(crmhub_current_org(), series)::regclass);
 END
 $$;
+
+-- The sequence's name, as before; format() is only STABLE, which kept this IMMUTABLE function from being inlined,
+-- so each call planned it again. Concatenating an int8's text is immutable throughout.
+CREATE OR REPLACE FUNCTION crmhub_code_sequence_name(org bigint, series text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT 'crmhub_codes_' || org::text || '_' || series $$;
