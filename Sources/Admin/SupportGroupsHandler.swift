@@ -130,8 +130,7 @@ struct ContactSystemIDHandler: Sendable {
         var reader = FieldReader(try AdminJSON.object(request))
         reader.allowOnly(["system_id"])
         let systemID = reader.string("system_id", required: true)
-        // customers.system_id holds 1–200 code points (CIOPulse's limit, counted as PostgreSQL counts length).
-        if let systemID, !(1...200).contains(systemID.unicodeScalars.count) || systemID.utf8.contains(0) {
+        if let systemID, !CIOPulseContact.isSystemID(systemID) {
             reader.errors.append(FieldError("system_id", "must be 1 to 200 characters, without the NUL character"))
         }
         try reader.finish()

@@ -91,7 +91,7 @@ public struct CIOPulseContacts: Sendable {
         }
         let client = request.clientAddress
         // A system id no contact can have (too long, or with NUL, which PostgreSQL text cannot hold) finds none.
-        let lookup = systemID.flatMap { Self.isSystemID($0) ? $0 : nil }
+        let lookup = systemID.flatMap { CIOPulseContact.isSystemID($0) ? $0 : nil }
         do {
             for _ in 0..<3 {
                 do {
@@ -114,9 +114,6 @@ public struct CIOPulseContacts: Sendable {
             return failure(error, request)
         }
     }
-
-    /// customers.system_id holds 1–200 characters, counted as PostgreSQL counts them (code points, not graphemes).
-    static func isSystemID(_ text: String) -> Bool { (1...200).contains(text.unicodeScalars.count) && !text.utf8.contains(0) }
 
     /// 503 while the database is unavailable, else 500; logged with the request id, never shown to the client.
     func failure(_ error: any Error, _ request: Request) -> Response {

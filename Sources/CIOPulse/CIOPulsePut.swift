@@ -67,7 +67,7 @@ extension CIOPulseContacts {
         guard arrivals.count > 1 else { return [.success(await putAlone(arrivals[0]))] }
         do {
             let replies = try await scope.withPlatform { connection -> [Reply] in
-                let lookups = arrivals.map { Self.isSystemID($0.systemID) ? $0.systemID : nil }
+                let lookups = arrivals.map { CIOPulseContact.isSystemID($0.systemID) ? $0.systemID : nil }
                 guard let opened = try CIOPulseStore.open(
                     connection, portalCode: credentials.user, apiKey: credentials.password, systemIDs: lookups, commit: false)
                 else { return arrivals.map { _ in .error(.unauthorized) } }
@@ -112,7 +112,7 @@ extension CIOPulseContacts {
         case .failure(let error): return .answer(.error(error))
         case .success(let parsed): changes = parsed
         }
-        guard isSystemID(arrival.systemID) else {
+        guard CIOPulseContact.isSystemID(arrival.systemID) else {
             return .answer(.error(CIOPulseError(400, "system_id must be 1 to 200 characters, without the NUL character")))
         }
         guard let existing = opened.contact else {

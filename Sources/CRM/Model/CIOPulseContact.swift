@@ -2,6 +2,10 @@
 /// kind 'contact' with a `system_id`. first_name is its name, last_name its lastname, job_title its title, email
 /// its first email and mobile its first phone.
 public struct CIOPulseContact: Sendable, Equatable {
+    /// customers.system_id holds 1–200 characters, counted as PostgreSQL counts them (code points, not graphemes),
+    /// without NUL; the CIOPulse API and the admin API refuse anything else before a statement runs.
+    public static func isSystemID(_ text: String) -> Bool { (1...200).contains(text.unicodeScalars.count) && !text.utf8.contains(0) }
+
     public let systemID: String
     public var firstName: String
     public var lastName: String?
