@@ -92,7 +92,7 @@ extension Array: PostgresDecodable where Element: PostgresArrayElement {
 
 /// One-dimensional array literals (PostgreSQL manual 8.15.6, "Array Input and Output Syntax").
 enum PostgresArrayLiteral {
-    /// Every string element double-quoted with `"` and `\\` backslash-escaped, so commas, braces, spaces and the
+    /// Every string element double-quoted with `"` and `\` backslash-escaped, so commas, braces, spaces and the
     /// word NULL inside a value stay data; a nil element is the bare word NULL; integers are bare digits.
     static func format<Element: PostgresArrayElement>(_ elements: [Element]) -> String {
         var literal: [UInt8] = [UInt8(ascii: "{")]
@@ -105,11 +105,11 @@ enum PostgresArrayLiteral {
         return String(decoding: literal, as: UTF8.self)
     }
 
-    /// `"text"` with `"` and `\\` escaped, or NULL for nil.
+    /// `"text"` with `"` and `\` escaped, or NULL for nil.
     static func appendQuoted(_ text: String?, to literal: inout [UInt8]) {
         guard var text else { return literal.append(contentsOf: "NULL".utf8) }
         literal.append(UInt8(ascii: "\""))
-        // Bytes, not scalars: `"` and `\\` are ASCII, so UTF-8 continuation bytes never look like them.
+        // Bytes, not scalars: `"` and `\` are ASCII, so UTF-8 continuation bytes never look like them.
         text.withUTF8 { bytes in
             if !bytes.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
                 literal.append(contentsOf: bytes)

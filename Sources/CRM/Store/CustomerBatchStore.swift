@@ -105,6 +105,14 @@ extension CustomerStore {
         """
     }
 
+    /// The "created" history line of every `fresh` row.
+    static func insertCreatedLines(orgID: Int64) -> Query {
+        """
+        INSERT INTO customer_history (org_id, customer_id, event, listener_id, listener_request_id, detail)
+        SELECT \(orgID), new_id, 'created', listener_id, listener_request_id, created_detail::jsonb FROM fresh
+        """
+    }
+
     /// One statement: every entry draws a customer id and claims its identities (ON CONFLICT DO NOTHING); the
     /// entries that claimed all of theirs become customers with a "created" line. No identity is looked up first:
     /// the primary key's own check is the lookup.
@@ -130,8 +138,7 @@ extension CustomerStore {
             ), inserted AS (
                 \(fragment: insertFresh(orgID: orgID, series: series))
             ), created_lines AS (
-                INSERT INTO customer_history (org_id, customer_id, event, listener_id, listener_request_id, detail)
-                SELECT \(orgID), new_id, 'created', listener_id, listener_request_id, created_detail::jsonb FROM fresh
+                \(fragment: insertCreatedLines(orgID: orgID))
             )
             SELECT input.ordinal, input.new_id, inserted.code, inserted.type
             FROM input LEFT JOIN inserted ON inserted.id = input.new_id
@@ -182,8 +189,7 @@ extension CustomerStore {
                 ON CONFLICT DO NOTHING
                 RETURNING customer_id
             ), created_lines AS (
-                INSERT INTO customer_history (org_id, customer_id, event, listener_id, listener_request_id, detail)
-                SELECT \(orgID), new_id, 'created', listener_id, listener_request_id, created_detail::jsonb FROM fresh
+                \(fragment: insertCreatedLines(orgID: orgID))
             ), duplicate_lines AS (
                 INSERT INTO customer_history (org_id, customer_id, event, listener_id, listener_request_id, detail)
                 SELECT \(orgID), existing.customer_id, 'duplicate', input.listener_id, input.listener_request_id,
