@@ -2,7 +2,7 @@
 --
 -- CHECK constraints: PostgreSQL keeps them as text and, at every execution of an INSERT or UPDATE, parses each of the
 -- table's constraints again and plans it; a cached plan does not keep them. For the one-contact insert (customers,
--- their identities and history: fifteen constraints) that was an eighth of the statement, measured with pgbench on
+-- their identities and history: fourteen constraints) that was an eighth of the statement, measured with pgbench on
 -- the statement alone (3,441 → 3,835 statements/s, 16 clients; one merged constraint per table cost as much). The
 -- three tables every listener request writes lose them here. The values they held are the service's own: kinds,
 -- series and events come from enumerations in the code, and every length and value a sender or admin supplies is
