@@ -14,10 +14,12 @@ public protocol PostgresArrayElement: Sendable {
 }
 
 extension PostgresArrayElement where Self: PostgresEncodable & PostgresDecodable {
+    @inlinable
     public static func postgresText(ofArray elements: [Self]) -> String? {
         PostgresArrayLiteral.format(elements)
     }
 
+    @inlinable
     public static func appendArrayElement(_ element: Self, to literal: inout [UInt8]) {
         PostgresArrayLiteral.appendQuoted(element.postgresText, to: &literal)
     }
@@ -34,12 +36,14 @@ extension PostgresArrayElement where Self: PostgresEncodable & PostgresDecodable
 // Ingestion binds arrays of a hundred and more elements per column: strings and integers are written straight
 // into the literal, without a String per element.
 extension String: PostgresArrayElement {
+    @inlinable
     public static func appendArrayElement(_ element: String, to literal: inout [UInt8]) {
         PostgresArrayLiteral.appendQuoted(element, to: &literal)
     }
 }
 
 extension PostgresArrayElement where Self: FixedWidthInteger & PostgresEncodable & PostgresDecodable {
+    @inlinable
     public static func appendArrayElement(_ element: Self, to literal: inout [UInt8]) {
         PostgresArrayLiteral.appendDecimal(Int64(element), to: &literal)
     }
@@ -56,6 +60,7 @@ extension UUID: PostgresArrayElement {}
 extension Date: PostgresArrayElement {}
 
 extension Optional: PostgresArrayElement where Wrapped: PostgresArrayElement & PostgresEncodable & PostgresDecodable {
+    @inlinable
     public static func appendArrayElement(_ element: Wrapped?, to literal: inout [UInt8]) {
         guard let element else { return literal.append(contentsOf: "NULL".utf8) }
         Wrapped.appendArrayElement(element, to: &literal)
@@ -79,7 +84,31 @@ extension UInt8: PostgresArrayElement {
     }
 }
 
+/// One bytea value among others, for a `bytea[]` parameter (`[UInt8]` alone binds as a single bytea). Each is
+/// written into the array literal as hex digits directly: no String, no scan for characters to escape.
+public struct PostgresBytes: PostgresArrayElement, PostgresEncodable, PostgresDecodable {
+    public var bytes: [UInt8]
+
+    public init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    public init(postgresText text: String?) throws(PostgresError) {
+        bytes = try [UInt8](postgresText: text)
+    }
+
+    public var postgresText: String? { PostgresByteA.hex(bytes) }
+
+    /// `"\\x…"`: inside a quoted element `\\` stands for the backslash of bytea's `\x` prefix.
+    public static func appendArrayElement(_ element: PostgresBytes, to literal: inout [UInt8]) {
+        literal.append(contentsOf: #""\\x"#.utf8)
+        PostgresByteA.appendHexDigits(element.bytes, to: &literal)
+        literal.append(UInt8(ascii: "\""))
+    }
+}
+
 extension Array: PostgresEncodable where Element: PostgresArrayElement {
+    @inlinable
     public var postgresText: String? { Element.postgresText(ofArray: self) }
 }
 
@@ -91,9 +120,11 @@ extension Array: PostgresDecodable where Element: PostgresArrayElement {
 }
 
 /// One-dimensional array literals (PostgreSQL manual 8.15.6, "Array Input and Output Syntax").
+@usableFromInline
 enum PostgresArrayLiteral {
     /// Every string element double-quoted with `"` and `\` backslash-escaped, so commas, braces, spaces and the
     /// word NULL inside a value stay data; a nil element is the bare word NULL; integers are bare digits.
+    @inlinable
     static func format<Element: PostgresArrayElement>(_ elements: [Element]) -> String {
         var literal: [UInt8] = [UInt8(ascii: "{")]
         literal.reserveCapacity(2 + elements.count * 8)
@@ -106,6 +137,7 @@ enum PostgresArrayLiteral {
     }
 
     /// `"text"` with `"` and `\` escaped, or NULL for nil.
+    @usableFromInline
     static func appendQuoted(_ text: String?, to literal: inout [UInt8]) {
         guard var text else { return literal.append(contentsOf: "NULL".utf8) }
         literal.append(UInt8(ascii: "\""))
@@ -123,6 +155,7 @@ enum PostgresArrayLiteral {
         literal.append(UInt8(ascii: "\""))
     }
 
+    @usableFromInline
     static func appendDecimal(_ value: Int64, to literal: inout [UInt8]) {
         if value < 0 { literal.append(UInt8(ascii: "-")) }
         var magnitude = value.magnitude
@@ -190,14 +223,22 @@ enum PostgresArrayLiteral {
 /// bytea's hex format (PostgreSQL manual 8.4.1).
 public enum PostgresByteA {
     public static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
         var text: [UInt8] = [UInt8(ascii: "\\"), UInt8(ascii: "x")]
-        text.reserveCapacity(2 + bytes.underestimatedCount * 2)
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
+        appendHexDigits(bytes, to: &text)
         return String(decoding: text, as: UTF8.self)
+    }
+
+    /// Two lower-case hex digits per byte.
+    static func appendHexDigits(_ bytes: some Sequence<UInt8>, to text: inout [UInt8]) {
+        text.reserveCapacity(text.count + bytes.underestimatedCount * 2)
+        for byte in bytes {
+            text.append(hexDigit(byte >> 4))
+            text.append(hexDigit(byte & 0x0F))
+        }
+    }
+
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 
     public static func bytes(fromHex text: String) -> [UInt8]? {

@@ -166,6 +166,14 @@ struct CodingTests {
         #expect(throws: PostgresError.self) { try [UInt8](postgresText: "abc") }
     }
 
+    @Test("bytea elements of an array are hex with the backslash escaped, and parse back")
+    func byteaArray() throws {
+        let elements = [PostgresBytes([0x00, 0xFF, 0x22, 0x5C]), PostgresBytes([])]
+        let text = try #require(elements.postgresText)
+        #expect(text == #"{"\\x00ff225c","\\x"}"#)
+        #expect(try [PostgresBytes](postgresText: text).map(\.bytes) == elements.map(\.bytes))
+    }
+
     @Test("UUIDs are written lowercase and read in either case")
     func uuid() throws {
         let id = UUID()

@@ -27,12 +27,13 @@ struct ConnectionTests {
         let maybeTags: [String?] = ["x", nil, "NULL", ""]
         let numbers: [Int64] = [.min, -1, 0, .max]
         let nothing: String? = nil
+        let byteaElements = [PostgresBytes(bytes), PostgresBytes([]), PostgresBytes(Array("\"\\,{}".utf8))]
         try await Fixtures.withClient { client in
             let row = try await client.query(
                 """
                 SELECT \(Int.max)::int8, \(Int32.min)::int4, \(true)::bool, \(0.1)::float8, \(Double.infinity)::float8,
                        \(id)::uuid, \(when)::timestamptz, \(bytes)::bytea, \(tags)::text[], \(maybeTags)::text[],
-                       \(numbers)::int8[], \(nothing)::text, \(Data(bytes))::bytea
+                       \(numbers)::int8[], \(nothing)::text, \(Data(bytes))::bytea, \(byteaElements)::bytea[]
                 """
             ).rows[0]
             #expect(try row.decode(0, as: Int.self) == .max)
@@ -48,6 +49,7 @@ struct ConnectionTests {
             #expect(try row.decode(10, as: [Int64].self) == numbers)
             #expect(try row.decode(11, as: String?.self) == nil)
             #expect(try row.decode(12, as: Data.self) == Data(bytes))
+            #expect(try row.decode(13, as: [PostgresBytes].self).map(\.bytes) == byteaElements.map(\.bytes))
         }
     }
 

@@ -87,8 +87,8 @@ public enum ListenerRequestWriter {
                 sender_user, size, body, status, response, item_count, error_count
             FROM unnest(\(entries.map { $0.id })::bigint[], \(entries.map { $0.clientAddress })::text[], \(entries.map { $0.requestID })::text[],
                 \(entries.map { $0.idempotencyKey })::text[], \(entries.map { $0.replayOf })::bigint[], \(entries.map { $0.senderUser })::text[],
-                \(entries.map { $0.body.count })::int[], \(entries.map { $0.body.postgresText })::bytea[], \(entries.map { $0.status })::int[],
-                \(entries.map { $0.response.postgresText })::bytea[], \(entries.map { $0.itemCount })::int[], \(entries.map { $0.errorCount })::int[])
+                \(entries.map { $0.body.count })::int[], \(entries.map { PostgresBytes($0.body) })::bytea[], \(entries.map { $0.status })::int[],
+                \(entries.map { PostgresBytes($0.response) })::bytea[], \(entries.map { $0.itemCount })::int[], \(entries.map { $0.errorCount })::int[])
                 AS e(id, client_address, request_id, idempotency_key, replay_of, sender_user, size, body, status, response,
                      item_count, error_count)
             """)
