@@ -7,14 +7,20 @@ import Testing
 /// test database's rows must not be in reach).
 @Suite("delivery queue: claims, leases and outcomes")
 struct DeliveryQueueTests {
-    @Test("one message is claimed by one of many concurrent claims; an expired claim's outcome is not recorded")
-    func claimsAndLeases() async throws {
-        let url = try await TestDatabase.makeFreshDatabase(prefix: "delivery_queue")
+    /// A server on a database of its own with one org (`slug`) and one queued message of it.
+    static func oneQueuedMessage(_ slug: String) async throws
+        -> (fixture: AdminFixture, slug: String, orgID: Int64, messageID: Int64, queue: DeliveryQueueStore) {
+        let url = try await TestDatabase.makeFreshDatabase(prefix: "delivery_\(slug)")
         let fixture = try await AdminFixture.start { $0.databaseURL = url }
-        let slug = try await fixture.makeOrg("queue")
+        let slug = try await fixture.makeOrg(slug)
         let orgID = try await LogRows.orgID(fixture, slug)
         let id = try await OutboxRows.message(fixture, orgID: orgID)
-        let queue = DeliveryQueueStore(scope: OrgScope(database: fixture.server.database))
+        return (fixture, slug, orgID, id, DeliveryQueueStore(scope: OrgScope(database: fixture.server.database)))
+    }
+
+    @Test("one message is claimed by one of many concurrent claims; an expired claim's outcome is not recorded")
+    func claimsAndLeases() async throws {
+        let (fixture, _, orgID, id, queue) = try await Self.oneQueuedMessage("queue")
 
         let claims = try await withThrowingTaskGroup(of: [DeliveryQueueStore.Claim].self) { group in
             for _ in 0..<8 { group.addTask { try await queue.claim(limit: 1, leaseSeconds: 600) } }
@@ -44,6 +50,22 @@ struct DeliveryQueueTests {
         #expect(attempts.map(\.attempt) == [2] && attempts.map(\.outcome) == ["retrying"])
         let backlog = try await queue.backlog()
         #expect(backlog.count == 1 && backlog.oldestSeconds >= 0)
+        await fixture.stop()
+    }
+
+    @Test("a suspended org's messages are not claimed; they are due again, unchanged, when it is active")
+    func suspendedOrgsWait() async throws {
+        let (fixture, slug, orgID, id, queue) = try await Self.oneQueuedMessage("held")
+
+        #expect(try await fixture.call("PATCH", "/admin/v1/orgs/\(slug)", body: ["status": "suspended"]).status == 200)
+        #expect(try await queue.claim(limit: 5, leaseSeconds: 600).isEmpty)
+        let outbox = OutboxStore(scope: OrgScope(database: fixture.server.database))
+        let held = try #require(try await outbox.find(orgID: orgID, id: id))
+        #expect(held.status == .queued && held.attempts == 0)
+
+        #expect(try await fixture.call("PATCH", "/admin/v1/orgs/\(slug)", body: ["status": "active"]).status == 200)
+        let claim = try #require(try await queue.claim(limit: 5, leaseSeconds: 600).first)
+        #expect(claim.message.id == id && claim.attempt == 1)
         await fixture.stop()
     }
 }

@@ -32,13 +32,15 @@ public struct DeliveryQueueStore: Sendable {
 
     public init(scope: OrgScope) { self.scope = scope }
 
-    /// Claims up to `limit` due messages (oldest due first), leased for `leaseSeconds`.
+    /// Claims up to `limit` due messages (oldest due first), leased for `leaseSeconds`. A suspended org's messages
+    /// are not claimed: they keep their status and are due again as soon as the org is active.
     public func claim(limit: Int, leaseSeconds: Double) async throws -> [Claim] {
         try await scope.withPlatform { connection in
             try connection.query("""
                 WITH due AS (
                     SELECT org_id, id FROM outbox
                     WHERE status IN ('queued', 'retrying', 'sending') AND coalesce(next_attempt_at, created_at) <= now()
+                        AND NOT EXISTS (SELECT FROM orgs WHERE orgs.id = outbox.org_id AND orgs.status = 'suspended')
                     ORDER BY coalesce(next_attempt_at, created_at)
                     LIMIT \(limit)
                     FOR UPDATE SKIP LOCKED)
