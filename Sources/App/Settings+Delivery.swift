@@ -50,6 +50,14 @@ extension Settings {
                 help: "PEM CA bundle trusted in addition to the system's for SMTP and SMS provider TLS (private CAs)") { value, config in
             config.delivery.extraCAFile = value.isEmpty ? nil : value
         },
+        Setting("CRMHUB_DELIVERY_PRIVATE_TARGETS", flag: "--delivery-private-targets", default: "deny",
+                help: "allow: SMTP servers and SMS providers may be at private, loopback and link-local addresses (relays on your own network); deny: public addresses only") { value, config throws(ConfigurationError) in
+            switch value {
+            case "deny": config.delivery.addressPolicy = .publicOnly
+            case "allow": config.delivery.addressPolicy = .any
+            default: throw ConfigurationError(setting: "CRMHUB_DELIVERY_PRIVATE_TARGETS", reason: "must be allow or deny, not '\(value)'")
+            }
+        },
     ]
 
     /// The host's name, the default of CRMHUB_DELIVERY_HOSTNAME.

@@ -54,7 +54,8 @@ public struct Deliverer: Sendable {
         case .sms:
             guard case .success(let sms) = SMSSettings.parse(record.config) else { return .notConfigured("the stored SMS settings are not valid") }
             if sms.needsSecret && secret == nil { return .notConfigured("the SMS provider settings have no secret") }
-            let sender = SMSSender(settings: sms, secret: secret, client: HTTPClient(tls: tls, timeout: configuration.networkTimeout))
+            let sender = SMSSender(settings: sms, secret: secret, client: HTTPClient(
+                tls: tls, timeout: configuration.networkTimeout, addressPolicy: configuration.addressPolicy))
             return await Self.onThread { sender.send(to: to, text: message.body, key: key) }
         }
     }

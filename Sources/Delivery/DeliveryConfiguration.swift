@@ -1,3 +1,5 @@
+import NetworkClient
+
 /// How the delivery workers behave (`CRMHUB_DELIVERY_*`, `CRMHUB_SECRET_KEY`).
 public struct DeliveryConfiguration: Sendable {
     /// Worker tasks in this process; 0 runs none.
@@ -21,6 +23,9 @@ public struct DeliveryConfiguration: Sendable {
     public var hostname = "localhost"
     /// A PEM bundle trusted in addition to the system's CAs (private CAs, tests).
     public var extraCAFile: String?
+    /// Where org admins' SMTP servers and SMS providers may be: public addresses only unless the operator allows
+    /// private ones (`CRMHUB_DELIVERY_PRIVATE_TARGETS=allow`, for relays on the same network, and tests).
+    public var addressPolicy: AddressPolicy = .publicOnly
 
     public init() {}
 }

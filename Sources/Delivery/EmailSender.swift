@@ -16,7 +16,8 @@ struct EmailSender: Sendable {
             subject: subject, body: body, isHTML: MessageTemplate.isHTML(body), messageID: "\(key)@\(configuration.hostname)")
         let server = SMTPServer(
             host: settings.host, port: settings.port, security: settings.security, username: settings.username,
-            password: password, clientName: configuration.hostname, timeout: configuration.networkTimeout)
+            password: password, clientName: configuration.hostname, timeout: configuration.networkTimeout,
+            addressPolicy: configuration.addressPolicy)
         do {
             let reply = try SMTPClient(server: server, tls: tls).send(message, envelopeFrom: settings.fromAddress, recipient: recipient)
             return .sent(providerMessageID: Self.queueID(reply) ?? "<\(message.messageID)>")

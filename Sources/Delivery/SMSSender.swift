@@ -27,7 +27,7 @@ struct SMSSender: Sendable {
         do {
             response = try client.send(OutboundRequest(method: settings.method.rawValue, url: url, headers: headers, body: Array(body.utf8)))
         } catch {
-            return .failed("SMS provider: \(error.description)", permanent: false)
+            return .failed("SMS provider: \(error.description)", permanent: error.isPermanent)
         }
         guard (200..<300).contains(response.status) else {
             let detail = String(decoding: response.body.prefix(300), as: UTF8.self)

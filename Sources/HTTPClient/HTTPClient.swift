@@ -31,6 +31,12 @@ public enum HTTPClientError: Error, Sendable, CustomStringConvertible {
     case network(NetworkError)
     case malformedResponse(String)
 
+    /// Trying again cannot help: the host is at an address the policy forbids.
+    public var isPermanent: Bool {
+        if case .network(let error) = self { return error.kind == .notAllowed }
+        return false
+    }
+
     public var description: String {
         switch self {
         case .network(let error): error.description
@@ -46,8 +52,11 @@ public struct HTTPClient: Sendable {
     public let tls: ClientTLS
     public let timeout: Duration
     public let maxResponseBytes: Int
+    /// The addresses a request's host may resolve to.
+    public let addressPolicy: AddressPolicy
 
-    public init(tls: ClientTLS, timeout: Duration = .seconds(30), maxResponseBytes: Int = 1 << 20) {
+    public init(tls: ClientTLS, timeout: Duration = .seconds(30), maxResponseBytes: Int = 1 << 20, addressPolicy: AddressPolicy = .any) {
+        self.addressPolicy = addressPolicy
         self.tls = tls
         self.timeout = timeout
         self.maxResponseBytes = maxResponseBytes
@@ -55,7 +64,8 @@ public struct HTTPClient: Sendable {
 
     public func send(_ request: OutboundRequest) throws(HTTPClientError) -> OutboundResponse {
         do {
-            let connection = try BlockingConnection(host: request.url.host, port: request.url.port, timeout: timeout)
+            let connection = try BlockingConnection(
+                host: request.url.host, port: request.url.port, timeout: timeout, policy: addressPolicy)
             if request.url.isTLS { try connection.startTLS(tls) }
             var head = "\(request.method) \(request.url.target) HTTP/1.1\r\nHost: \(request.url.authority)\r\n"
             for (name, value) in request.headers {

@@ -10,8 +10,9 @@ public final class BlockingConnection {
     private var buffer: [UInt8] = []
     private var bufferStart = 0
 
-    /// Resolves `host`, connects within `timeout`, and sets the same timeout on every later read and write.
-    public init(host: String, port: Int, timeout: Duration) throws(NetworkError) {
+    /// Resolves `host`, connects within `timeout` to the first address `policy` permits that answers, and sets the
+    /// same timeout on every later read and write.
+    public init(host: String, port: Int, timeout: Duration, policy: AddressPolicy = .any) throws(NetworkError) {
         self.host = host
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -23,9 +24,14 @@ public final class BlockingConnection {
         }
         defer { freeaddrinfo(list) }
         var lastError = "no address"
+        var refused: [String] = []
         var entry: UnsafeMutablePointer<addrinfo>? = first
         while let address = entry {
             entry = address.pointee.ai_next
+            guard let socketAddress = address.pointee.ai_addr, policy.permits(socketAddress) else {
+                refused.append(Self.numeric(address.pointee.ai_addr, address.pointee.ai_addrlen))
+                continue
+            }
             let fd = socket(address.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
             guard fd >= 0 else { continue }
             if Self.connect(fd, address.pointee.ai_addr, address.pointee.ai_addrlen, timeout: timeout, error: &lastError) {
@@ -39,7 +45,31 @@ public final class BlockingConnection {
             }
             close(fd)
         }
+        if !refused.isEmpty && refused.count == Self.count(first) {
+            let named = refused == [host] ? host : "\(host) (\(refused.joined(separator: ", ")))"
+            throw NetworkError(.notAllowed, "\(named) is not a public address; connections to private, loopback and link-local "
+                + "addresses are off (CRMHUB_DELIVERY_PRIVATE_TARGETS)")
+        }
         throw NetworkError(.connect, "cannot connect to \(host):\(port): \(lastError)")
+    }
+
+    private static func count(_ list: UnsafeMutablePointer<addrinfo>) -> Int {
+        var count = 0
+        var entry: UnsafeMutablePointer<addrinfo>? = list
+        while let address = entry {
+            count += 1
+            entry = address.pointee.ai_next
+        }
+        return count
+    }
+
+    /// The address as digits ("10.0.0.5", "fe80::1").
+    private static func numeric(_ address: UnsafeMutablePointer<sockaddr>?, _ length: socklen_t) -> String {
+        var text = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+        guard let address, getnameinfo(address, length, &text, socklen_t(text.count), nil, 0, NI_NUMERICHOST) == 0 else {
+            return "an unknown address"
+        }
+        return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     deinit {

@@ -2,6 +2,8 @@
 public struct NetworkError: Error, Sendable, CustomStringConvertible {
     public enum Kind: Sendable {
         case resolve, connect, timeout, closed, io, tls
+        /// Every address the host resolved to is one the connection's `AddressPolicy` forbids.
+        case notAllowed
     }
 
     public let kind: Kind

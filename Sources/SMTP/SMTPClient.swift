@@ -20,9 +20,12 @@ public struct SMTPServer: Sendable {
     /// The name given in EHLO.
     public var clientName: String
     public var timeout: Duration
+    /// The addresses `host` may resolve to.
+    public var addressPolicy: AddressPolicy
 
     public init(host: String, port: Int, security: SMTPSecurity, username: String? = nil, password: String? = nil,
-                clientName: String, timeout: Duration = .seconds(30)) {
+                clientName: String, timeout: Duration = .seconds(30), addressPolicy: AddressPolicy = .any) {
+        self.addressPolicy = addressPolicy
         self.host = host
         self.port = port
         self.security = security
@@ -41,10 +44,13 @@ public enum SMTPError: Error, Sendable, CustomStringConvertible {
     case protocolError(String)
 
     /// 5xx replies are permanent (RFC 5321 §4.2.1): trying again will not help. Authentication failures are
-    /// permanent too (535).
+    /// permanent too (535), and so is a server at an address the policy forbids.
     public var isPermanent: Bool {
-        if case .rejected(_, let code, _) = self { return code >= 500 }
-        return false
+        switch self {
+        case .rejected(_, let code, _): code >= 500
+        case .network(let error): error.kind == .notAllowed
+        case .protocolError: false
+        }
     }
 
     public var description: String {
@@ -78,7 +84,8 @@ public struct SMTPClient: Sendable {
     /// - Returns: the server's final reply text (often carries its queue id).
     public func send(_ message: MailMessage, envelopeFrom: String, recipient: String) throws(SMTPError) -> String {
         do {
-            let connection = try BlockingConnection(host: server.host, port: server.port, timeout: server.timeout)
+            let connection = try BlockingConnection(
+                host: server.host, port: server.port, timeout: server.timeout, policy: server.addressPolicy)
             if server.security == .tls { try connection.startTLS(tls) }
             try expect(connection, 220, "greeting")
             var extensions = try hello(connection)

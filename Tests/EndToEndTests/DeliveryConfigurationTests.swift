@@ -35,6 +35,20 @@ struct DeliveryConfigurationTests {
         }
     }
 
+    @Test("private delivery targets are denied unless CRMHUB_DELIVERY_PRIVATE_TARGETS=allow; another value is refused")
+    func privateTargets() throws {
+        #expect(try ConfigurationLoader.load(arguments: [], environment: [:]).0.delivery.addressPolicy == .publicOnly)
+        let allowed = try ConfigurationLoader.load(arguments: [], environment: ["CRMHUB_DELIVERY_PRIVATE_TARGETS": "allow"])
+        #expect(allowed.0.delivery.addressPolicy == .any)
+        #expect(try ConfigurationLoader.load(arguments: ["--delivery-private-targets", "deny"], environment: [:]).0.delivery.addressPolicy == .publicOnly)
+        do {
+            _ = try ConfigurationLoader.load(arguments: [], environment: ["CRMHUB_DELIVERY_PRIVATE_TARGETS": "yes"])
+            Issue.record("accepted")
+        } catch {
+            #expect(error.setting == "CRMHUB_DELIVERY_PRIVATE_TARGETS" && error.description.contains("allow or deny"))
+        }
+    }
+
     @Test("worker counts and intervals out of range name their setting", arguments: [
         ("CRMHUB_DELIVERY_WORKERS", "-1"), ("CRMHUB_DELIVERY_MAX_ATTEMPTS", "0"), ("CRMHUB_DELIVERY_POLL_INTERVAL_MS", "1"),
     ])

@@ -32,6 +32,8 @@ class Crmhub(crmhub_process.Crmhub):
             "delivery_retry_max_ms": 600,
             "delivery_timeout": 5,
             "delivery_hostname": "crmhub.test",
+            # The tests' SMTP servers and SMS sinks listen on 127.0.0.1; the default (deny) has a test of its own.
+            "delivery_private_targets": "allow",
         }
         if ca_file:
             fast["delivery_ca_file"] = ca_file

@@ -222,6 +222,34 @@ def test_tls_certificates_are_verified_and_the_test_call_reports_the_outcome(dat
     assert api.outbox(slug) == []  # a test message is not queued
 
 
+def test_private_targets_are_refused_by_default(database, cleanup):
+    """Org admins choose the SMTP server and SMS provider, so by default (CRMHUB_DELIVERY_PRIVATE_TARGETS=deny) they
+    cannot point the workers at the host's own network: loopback is refused before connecting, for good."""
+    mail = MailSink("plain")
+    sms = SMSSink()
+    cleanup += [mail, sms]
+    server = start(database, cleanup, delivery_private_targets="deny")
+    api = DeliveryAPI(server.base_url, create_platform_token(database))
+    slug, path = api.make_org_with_listener(WELCOME_LISTENER)
+    api.ok("PUT", f"/admin/v1/orgs/{slug}/delivery/smtp",
+           {"host": "localhost", "port": mail.port, "security": "none", "from_address": "crm@htk.vn"})
+    api.ok("PUT", f"/admin/v1/orgs/{slug}/delivery/sms", sms_settings(sms))
+    test = {"channel": "email", "to": "an@example.vn", "subject": "Thử nghiệm", "body": "Xin chào"}
+    result = api.ok("POST", f"/admin/v1/orgs/{slug}/delivery/test", test)
+    assert result["outcome"] == "failed" and "localhost (" in result["error"], result
+    assert "is not a public address" in result["error"] and "CRMHUB_DELIVERY_PRIVATE_TARGETS" in result["error"]
+
+    api.listener(path, [("add-contact", dict(VIETNAMESE, emails=[{"value": "ssrf@example.vn"}], phones=[{"value": "0905123457"}]))])
+
+    def both_failed():
+        rows = api.outbox(slug)
+        return rows if len(rows) == 2 and all(row["status"] == "failed" for row in rows) else None
+    rows = wait_for(both_failed, what="both welcome messages to fail")
+    assert all(row["attempts"] == 1 and "is not a public address" in row["last_error"] for row in rows), rows
+    assert "127.0.0.1 is not a public address" in next(row for row in rows if row["channel"] == "sms")["last_error"]
+    assert not mail.messages and not sms.requests
+
+
 def test_twilio_preset_posts_the_form_with_basic_auth(database, cleanup):
     sms = SMSSink()
     cleanup.append(sms)
