@@ -31,9 +31,9 @@ public enum HTTPClientError: Error, Sendable, CustomStringConvertible {
     case network(NetworkError)
     case malformedResponse(String)
 
-    /// Trying again cannot help: the host is at an address the policy forbids.
+    /// Trying again cannot help (see `NetworkError.isPermanent`).
     public var isPermanent: Bool {
-        if case .network(let error) = self { return error.kind == .notAllowed }
+        if case .network(let error) = self { return error.isPermanent }
         return false
     }
 

@@ -25,6 +25,7 @@ public final class BlockingConnection {
         defer { freeaddrinfo(list) }
         var lastError = "no address"
         var refused: [String] = []
+        var permittedAny = false
         var entry: UnsafeMutablePointer<addrinfo>? = first
         while let address = entry {
             entry = address.pointee.ai_next
@@ -32,6 +33,7 @@ public final class BlockingConnection {
                 refused.append(Self.numeric(address.pointee.ai_addr, address.pointee.ai_addrlen))
                 continue
             }
+            permittedAny = true
             let fd = socket(address.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
             guard fd >= 0 else { continue }
             if Self.connect(fd, address.pointee.ai_addr, address.pointee.ai_addrlen, timeout: timeout, error: &lastError) {
@@ -45,22 +47,12 @@ public final class BlockingConnection {
             }
             close(fd)
         }
-        if !refused.isEmpty && refused.count == Self.count(first) {
+        if !permittedAny && !refused.isEmpty {
             let named = refused == [host] ? host : "\(host) (\(refused.joined(separator: ", ")))"
             throw NetworkError(.notAllowed, "\(named) is not a public address; connections to private, loopback and link-local "
                 + "addresses are off (CRMHUB_DELIVERY_PRIVATE_TARGETS)")
         }
         throw NetworkError(.connect, "cannot connect to \(host):\(port): \(lastError)")
-    }
-
-    private static func count(_ list: UnsafeMutablePointer<addrinfo>) -> Int {
-        var count = 0
-        var entry: UnsafeMutablePointer<addrinfo>? = list
-        while let address = entry {
-            count += 1
-            entry = address.pointee.ai_next
-        }
-        return count
     }
 
     /// The address as digits ("10.0.0.5", "fe80::1").

@@ -9,6 +9,9 @@ public struct NetworkError: Error, Sendable, CustomStringConvertible {
     public let kind: Kind
     public let description: String
 
+    /// Trying again cannot help: the host is only at addresses the connection's policy forbids.
+    public var isPermanent: Bool { kind == .notAllowed }
+
     public init(_ kind: Kind, _ description: String) {
         self.kind = kind
         self.description = description

@@ -48,7 +48,7 @@ public enum SMTPError: Error, Sendable, CustomStringConvertible {
     public var isPermanent: Bool {
         switch self {
         case .rejected(_, let code, _): code >= 500
-        case .network(let error): error.kind == .notAllowed
+        case .network(let error): error.isPermanent
         case .protocolError: false
         }
     }
