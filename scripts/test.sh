@@ -162,6 +162,7 @@ if [ -n "$python_tests" ]; then
   else
     phase "python tests"
     python_status=0
+    rm -rf "$root/.data/test-logs"  # the server logs of the last run (Tests/python/crmhub_process.py)
     CRMHUB_BIN="$(swift build --show-bin-path 9>&-)/crmhub" python -m pytest -q Tests/python 9>&- || python_status=$?
     [ "$status" = 0 ] && status=$python_status
   fi

@@ -55,6 +55,7 @@ struct ProcessTests {
     func failedStartExits() async throws {
         let directory = NSTemporaryDirectory() + "crmhub-badmig-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         for file in try FileManager.default.contentsOfDirectory(atPath: TestDatabase.migrationsDirectory()) where file.hasSuffix(".sql") {
             try FileManager.default.copyItem(atPath: TestDatabase.migrationsDirectory() + "/" + file, toPath: directory + "/" + file)
         }
@@ -67,13 +68,13 @@ struct ProcessTests {
         ])
         _ = try await server.waitForLine(containing: "start failed", timeout: .seconds(60))
         #expect(try await server.waitForExit() != 0)
-        try? FileManager.default.removeItem(atPath: directory)
     }
 
     @Test("SIGHUP reloads the TLS certificate without a restart")
     func sighupReload() async throws {
         let directory = NSTemporaryDirectory() + "crmhub-hup-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let (certificate, key) = try TestCertificate.make(in: directory)
         let server = try ServerProcess(arguments: ["serve"], environment: [
             "CRMHUB_DATABASE_URL": try await SharedTestDatabase.url(), "CRMHUB_HTTP_ADDRESS": "127.0.0.1:0",
@@ -93,24 +94,30 @@ struct DatabaseRestartTests {
     @Test("requests during an outage get 503 quickly and the service recovers by itself")
     func restart() async throws {
         let cluster = try await PrivateCluster.start()
-        let server = try await TestServer.start { $0.databaseURL = cluster.conninfo }
-        #expect(try await server.request("GET", "/readyz").status == 200)
-        try await cluster.stop()
-        for _ in 0..<5 {
-            let started = ContinuousClock.now
-            let response = try await server.request("GET", "/readyz")
-            #expect(response.status == 503)
-            #expect(ContinuousClock.now - started < .seconds(2))
+        do {
+            let server = try await TestServer.start { $0.databaseURL = cluster.conninfo }
+            #expect(try await server.request("GET", "/readyz").status == 200)
+            try await cluster.stop()
+            for _ in 0..<5 {
+                let started = ContinuousClock.now
+                let response = try await server.request("GET", "/readyz")
+                #expect(response.status == 503)
+                #expect(ContinuousClock.now - started < .seconds(2))
+            }
+            #expect(try await server.request("GET", "/healthz").status == 200)
+            try await cluster.restart()
+            var recovered = false
+            for _ in 0..<100 where !recovered {
+                recovered = try await server.request("GET", "/readyz").status == 200
+                if !recovered { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(recovered)
+            await server.stop()
+        } catch {
+            // A cluster left running would outlive the test run.
+            await cluster.destroy()
+            throw error
         }
-        #expect(try await server.request("GET", "/healthz").status == 200)
-        try await cluster.restart()
-        var recovered = false
-        for _ in 0..<100 where !recovered {
-            recovered = try await server.request("GET", "/readyz").status == 200
-            if !recovered { try await Task.sleep(for: .milliseconds(100)) }
-        }
-        #expect(recovered)
-        await server.stop()
         await cluster.destroy()
     }
 }

@@ -15,6 +15,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CRMHUB_BIN = os.environ.get("CRMHUB_BIN") or str(ROOT / ".build" / "debug" / "crmhub")
+# Server logs of processes started without a log_path: kept for reading after a failure, emptied by scripts/test.sh.
+LOG_DIR = ROOT / ".data" / "test-logs"
 
 
 def free_port():
@@ -79,7 +81,10 @@ class Crmhub:
         })
         for key, value in settings.items():
             env["CRMHUB_" + key.upper()] = str(value)
-        self.log = open(log_path or f"/tmp/crmhub-{database.name}-{secrets.token_hex(3)}.log", "w+")
+        if log_path is None:
+            LOG_DIR.mkdir(parents=True, exist_ok=True)
+            log_path = LOG_DIR / f"crmhub-{database.name}-{secrets.token_hex(3)}.log"
+        self.log = open(log_path, "w+")
         marker = "crmhub listening" if command == "serve" else "delivery workers started"
         # A free port can be taken by someone else before crmhub binds it: a serve that exits at start is tried
         # again on another port.

@@ -22,6 +22,7 @@ struct TLSTests {
     @Test("HTTPS request over TLS 1.3 and TLS 1.2, certificate verified")
     func request() async throws {
         let (fixture, directory, _) = try Self.makeFixture()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let port = try #require(fixture.server.httpsPort)
         let modern = try TLSTestClient(port: port, caFile: "\(directory)/server.crt")
         #expect(modern.negotiatedVersion == "TLSv1.3")
@@ -37,6 +38,7 @@ struct TLSTests {
     @Test("TLS 1.1 and older are refused")
     func oldVersions() async throws {
         let (fixture, directory, _) = try Self.makeFixture()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let port = try #require(fixture.server.httpsPort)
         #expect(throws: (any Error).self) {
             _ = try TLSTestClient(port: port, caFile: "\(directory)/server.crt", maxVersion: TLS1_1_VERSION)
@@ -47,6 +49,7 @@ struct TLSTests {
     @Test("reload serves the new certificate to new connections and keeps open ones")
     func reload() async throws {
         let (fixture, directory, context) = try Self.makeFixture()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let port = try #require(fixture.server.httpsPort)
         let before = try TLSTestClient(port: port, caFile: "\(directory)/server.crt")
         let oldSerial = before.peerCertificateSerial
@@ -66,7 +69,8 @@ struct TLSTests {
 
     @Test("plain HTTP bytes on the TLS port do not take the server down")
     func plaintextOnTLSPort() async throws {
-        let (fixture, _, _) = try Self.makeFixture()
+        let (fixture, directory, _) = try Self.makeFixture()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let port = try #require(fixture.server.httpsPort)
         let client = try RawHTTPClient(port: port)
         try await client.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
