@@ -68,4 +68,44 @@ struct DeliveryQueueTests {
         #expect(claim.message.id == id && claim.attempt == 1)
         await fixture.stop()
     }
+
+    @Test("orgs take turns: one org's backlog does not hold back another org's message; within an org, oldest first")
+    func orgsTakeTurns() async throws {
+        let (fixture, _, busyID, first, queue) = try await Self.oneQueuedMessage("busy")
+        var busy = [first]
+        for _ in 0..<5 { busy.append(try await OutboxRows.message(fixture, orgID: busyID)) }
+        let quietID = try await LogRows.orgID(fixture, try await fixture.makeOrg("quiet"))
+        let quiet = try await OutboxRows.message(fixture, orgID: quietID)
+        // The busy org's backlog is ten minutes old, in id order; the quiet org's message came a minute ago.
+        try await fixture.server.database.query("""
+            UPDATE outbox SET created_at = now() - interval '10 minutes' + id * interval '1 millisecond' WHERE org_id = \(busyID)
+            """)
+        try await fixture.server.database.query(
+            "UPDATE outbox SET created_at = now() - interval '1 minute' WHERE org_id = \(quietID)")
+
+        var order: [Int64] = []
+        for _ in 0..<4 { order += try await queue.claim(limit: 1, leaseSeconds: 600).map(\.message.id) }
+        #expect(order == [busy[0], quiet, busy[1], busy[2]])
+
+        // Concurrent claims skip each other's locked rows: each finds a message while the org has some left.
+        let claims = try await withThrowingTaskGroup(of: [Int64].self) { group in
+            for _ in 0..<3 { group.addTask { try await queue.claim(limit: 1, leaseSeconds: 600).map(\.message.id) } }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(Set(claims) == Set(busy[3...]))
+        #expect(try await queue.claim(limit: 5, leaseSeconds: 600).isEmpty)
+        await fixture.stop()
+    }
+
+    @Test("a claim of several takes each org's oldest message before any org's second")
+    func severalAtOnce() async throws {
+        let (fixture, _, busyID, first, queue) = try await Self.oneQueuedMessage("many")
+        let second = try await OutboxRows.message(fixture, orgID: busyID)
+        let quietID = try await LogRows.orgID(fixture, try await fixture.makeOrg("few"))
+        let quiet = try await OutboxRows.message(fixture, orgID: quietID)
+        let claimed = try await queue.claim(limit: 2, leaseSeconds: 600)
+        #expect(Set(claimed.map(\.message.id)) == [first, quiet])
+        #expect(try await queue.claim(limit: 2, leaseSeconds: 600).map(\.message.id) == [second])
+        await fixture.stop()
+    }
 }

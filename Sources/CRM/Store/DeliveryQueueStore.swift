@@ -32,18 +32,54 @@ public struct DeliveryQueueStore: Sendable {
 
     public init(scope: OrgScope) { self.scope = scope }
 
-    /// Claims up to `limit` due messages (oldest due first), leased for `leaseSeconds`. A suspended org's messages
-    /// are not claimed: they keep their status and are due again as soon as the org is active.
+    /// Claims up to `limit` due messages, leased for `leaseSeconds`, taking turns between orgs (sql/0010): the org
+    /// whose turn is earliest goes first, its turn being the later of its oldest due message and the last claim of
+    /// one of its messages; within an org, oldest due first. A suspended org's messages are not claimed: they keep
+    /// their status and are due again as soon as the org is active.
+    ///
+    /// The orgs with messages waiting are found by walking the pending index one org_id after another (one probe
+    /// per waiting org, not a scan of all orgs). Each org offers a few more messages than `limit`, so that workers
+    /// claiming at the same moment skip each other's locked rows and still find one. The status and due conditions
+    /// are repeated where the rows are locked: a row another worker claimed after this statement's snapshot is
+    /// re-checked there, and skipped.
     public func claim(limit: Int, leaseSeconds: Double) async throws -> [Claim] {
-        try await scope.withPlatform { connection in
+        let offered = limit + Self.spare
+        return try await scope.withPlatform { connection in
             try connection.query("""
-                WITH due AS (
-                    SELECT org_id, id FROM outbox
-                    WHERE status IN ('queued', 'retrying', 'sending') AND coalesce(next_attempt_at, created_at) <= now()
-                        AND NOT EXISTS (SELECT FROM orgs WHERE orgs.id = outbox.org_id AND orgs.status = 'suspended')
-                    ORDER BY coalesce(next_attempt_at, created_at)
+                WITH RECURSIVE waiting(org_id) AS (
+                    (SELECT org_id FROM outbox WHERE status IN ('queued', 'retrying', 'sending') ORDER BY org_id LIMIT 1)
+                    UNION ALL
+                    SELECT (SELECT o.org_id FROM outbox AS o
+                            WHERE o.status IN ('queued', 'retrying', 'sending') AND o.org_id > waiting.org_id
+                            ORDER BY o.org_id LIMIT 1)
+                    FROM waiting WHERE waiting.org_id IS NOT NULL
+                ),
+                offered AS MATERIALIZED (
+                    SELECT head.org_id, head.id,
+                        row_number() OVER (PARTITION BY head.org_id ORDER BY head.due, head.id) AS place,
+                        greatest(min(head.due) OVER (PARTITION BY head.org_id), turn.last_claimed_at) AS turn
+                    FROM waiting
+                    CROSS JOIN LATERAL (
+                        SELECT o.org_id, o.id, coalesce(o.next_attempt_at, o.created_at) AS due FROM outbox AS o
+                        WHERE o.org_id = waiting.org_id AND o.status IN ('queued', 'retrying', 'sending')
+                            AND coalesce(o.next_attempt_at, o.created_at) <= now()
+                        ORDER BY coalesce(o.next_attempt_at, o.created_at)
+                        LIMIT \(offered)) AS head
+                    LEFT JOIN outbox_turns AS turn ON turn.org_id = head.org_id
+                    WHERE waiting.org_id IS NOT NULL
+                        AND NOT EXISTS (SELECT FROM orgs WHERE orgs.id = waiting.org_id AND orgs.status = 'suspended')
+                ),
+                due AS (
+                    SELECT o.org_id, o.id FROM outbox AS o JOIN offered ON offered.org_id = o.org_id AND offered.id = o.id
+                    WHERE o.status IN ('queued', 'retrying', 'sending') AND coalesce(o.next_attempt_at, o.created_at) <= now()
+                    ORDER BY offered.place, offered.turn, o.id
                     LIMIT \(limit)
-                    FOR UPDATE SKIP LOCKED)
+                    FOR UPDATE OF o SKIP LOCKED
+                ),
+                turns AS (
+                    INSERT INTO outbox_turns (org_id, last_claimed_at) SELECT DISTINCT org_id, now() FROM due
+                    ON CONFLICT (org_id) DO UPDATE SET last_claimed_at = excluded.last_claimed_at
+                )
                 UPDATE outbox o SET status = 'sending', attempts = o.attempts + 1, updated_at = now(),
                     next_attempt_at = now() + make_interval(secs => \(leaseSeconds)::float8)
                 FROM due WHERE o.org_id = due.org_id AND o.id = due.id
@@ -53,6 +89,11 @@ public struct DeliveryQueueStore: Sendable {
                 }
         }
     }
+
+    /// Messages each org offers to a claim beyond its limit, so that workers claiming at the same moment find one
+    /// past each other's locked rows. A claim sorts (limit + spare) rows per waiting org; a worker that still finds
+    /// only locked rows looks again after its poll interval.
+    static let spare = 4
 
     /// Records the outcome of `claim`. - Returns: false when the claim was no longer current (its lease ran out
     /// and another worker claimed the message again), in which case nothing was written.
