@@ -62,21 +62,40 @@ public enum Repository {
     }
 }
 
-/// A private PostgreSQL cluster that a test may stop and start (database restart tests).
+/// A private PostgreSQL cluster (scripts/pg-cluster.sh, fsync off) that a test may stop and start: outage and
+/// recovery tests of the pool and of the server.
 public final class PrivateCluster: Sendable {
     public let directory: String
     public let port: Int
     public let conninfo: String
 
+    /// Runs `body` with a new cluster and destroys it afterwards, whether `body` returns or throws: a cluster left
+    /// running would outlive the test run.
+    public static func with<T>(_ body: (PrivateCluster) async throws -> T) async throws -> T {
+        let cluster = try await start()
+        do {
+            let result = try await body(cluster)
+            await cluster.destroy()
+            return result
+        } catch {
+            await cluster.destroy()
+            throw error
+        }
+    }
+
+    /// Starts a cluster on a random port, trying another when the port is taken.
     public static func start() async throws -> PrivateCluster {
         let directory = NSTemporaryDirectory() + "crmhub-pg-\(UUID().uuidString.prefix(8))"
-        let port = Int.random(in: 56000...58999)
-        let result = try await Repository.run(
-            "/bin/bash", [Repository.root + "/scripts/pg-cluster.sh", "start", directory, String(port)])
-        guard result.status == 0, let line = result.stdout.split(separator: "\n").last else {
-            throw TestError("pg-cluster.sh start failed: \(result.stderr)")
+        var lastError = ""
+        for _ in 0..<5 {
+            let port = Int.random(in: 56000...58999)
+            let result = try await script("start", directory, String(port))
+            if result.status == 0, let line = result.stdout.split(separator: "\n").last {
+                return PrivateCluster(directory: directory, port: port, conninfo: String(line))
+            }
+            lastError = result.stderr
         }
-        return PrivateCluster(directory: directory, port: port, conninfo: String(line))
+        throw TestError("pg-cluster.sh start failed: \(lastError)")
     }
 
     init(directory: String, port: Int, conninfo: String) {
@@ -86,18 +105,23 @@ public final class PrivateCluster: Sendable {
     }
 
     public func stop() async throws {
-        try await Repository.run("/bin/bash", [Repository.root + "/scripts/pg-cluster.sh", "stop", directory])
+        let result = try await Self.script("stop", directory)
+        guard result.status == 0 else { throw TestError("pg-cluster.sh stop failed: \(result.stderr)") }
     }
 
     public func restart() async throws {
-        let result = try await Repository.run(
-            "/bin/bash", [Repository.root + "/scripts/pg-cluster.sh", "start", directory, String(port)])
-        guard result.status == 0 else { throw TestError("restart failed: \(result.stderr)") }
+        let result = try await Self.script("start", directory, String(port))
+        guard result.status == 0 else { throw TestError("pg-cluster.sh start failed: \(result.stderr)") }
     }
 
     public func destroy() async {
-        _ = try? await stop()
+        _ = try? await Self.script("stop", directory)
         try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    static func script(_ arguments: String...) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await Repository.run(
+            "/bin/bash", [Repository.root + "/scripts/pg-cluster.sh"] + arguments, environment: ["PG_FAST": "1"])
     }
 }
 

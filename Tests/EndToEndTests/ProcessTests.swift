@@ -93,8 +93,7 @@ struct ProcessTests {
 struct DatabaseRestartTests {
     @Test("requests during an outage get 503 quickly and the service recovers by itself")
     func restart() async throws {
-        let cluster = try await PrivateCluster.start()
-        do {
+        try await PrivateCluster.with { cluster in
             let server = try await TestServer.start { $0.databaseURL = cluster.conninfo }
             #expect(try await server.request("GET", "/readyz").status == 200)
             try await cluster.stop()
@@ -113,11 +112,6 @@ struct DatabaseRestartTests {
             }
             #expect(recovered)
             await server.stop()
-        } catch {
-            // A cluster left running would outlive the test run.
-            await cluster.destroy()
-            throw error
         }
-        await cluster.destroy()
     }
 }

@@ -168,8 +168,7 @@ struct PoolTests {
 
     @Test("while the server is down jobs fail fast as unavailable; the pool recovers when it is back")
     func outage() async throws {
-        let cluster = try await ScratchCluster.start()
-        do {
+        try await PrivateCluster.with { cluster in
             let logged = Recorder<String>()
             let client = PostgresClient(
                 configuration: PostgresConfiguration(
@@ -211,11 +210,7 @@ struct PoolTests {
             }
             #expect(results == (0..<20).reduce(0, +))
             await client.shutdown()
-        } catch {
-            await cluster.destroy()
-            throw error
         }
-        await cluster.destroy()
     }
 
     @Test("a database that never answers costs one connect attempt per backoff, not one per job")
