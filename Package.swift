@@ -25,9 +25,9 @@ let package = Package(
         .target(name: "Platform", dependencies: ["CShims"], swiftSettings: swiftSettings),
         .target(name: "Telemetry", dependencies: ["JSON", "Platform"], swiftSettings: swiftSettings),
         // JSON trees with error positions, without Foundation.
-        .target(name: "JSON", swiftSettings: swiftSettings),
+        .target(name: "JSON", dependencies: ["Platform"], swiftSettings: swiftSettings),
         // Well-formed XML in (no DOCTYPE, so no entity expansion) and escaped XML out, for SOAP and XML web calls.
-        .target(name: "XML", swiftSettings: swiftSettings),
+        .target(name: "XML", dependencies: ["Platform"], swiftSettings: swiftSettings),
         .target(
             name: "HTTPServer", dependencies: ["CShims", "COpenSSL", "JSON", "Platform", "Telemetry"], swiftSettings: swiftSettings),
         .target(name: "Postgres", dependencies: ["CLibPQ", "COpenSSL", "CShims"], swiftSettings: swiftSettings),

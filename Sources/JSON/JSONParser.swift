@@ -1,3 +1,5 @@
+import Platform
+
 /// Where and why a document is not JSON. `offset` is a byte offset; `line` and `column` count from 1.
 public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
     public let reason: String
@@ -44,16 +46,8 @@ public struct JSONParser {
 
     private func error(_ reason: String, at position: Int? = nil) -> JSONSyntaxError {
         let offset = min(position ?? index, bytes.count)
-        var line = 1
-        var lineStart = 0
-        for position in 0..<offset where bytes[position] == 0x0A {
-            line += 1
-            lineStart = position + 1
-        }
-        // Columns count characters, not bytes: skip UTF-8 continuation bytes.
-        var column = 1
-        for position in lineStart..<offset where bytes[position] & 0xC0 != 0x80 { column += 1 }
-        return JSONSyntaxError(reason: reason, offset: offset, line: line, column: column)
+        let position = TextPosition(of: offset, in: bytes)
+        return JSONSyntaxError(reason: reason, offset: offset, line: position.line, column: position.column)
     }
 
     private mutating func skipWhitespace() {

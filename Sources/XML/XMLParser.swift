@@ -1,3 +1,5 @@
+import Platform
+
 /// Where and why a document is not well-formed XML. `offset` is a byte offset; `line` and `column` count from 1.
 public struct XMLSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
     public let reason: String
@@ -254,14 +256,7 @@ public struct XMLDocumentParser {
 
     private func error(_ reason: String, at position: Int? = nil) -> XMLSyntaxError {
         let offset = min(position ?? index, bytes.count)
-        var line = 1
-        var lineStart = 0
-        for position in 0..<offset where bytes[position] == 0x0A {
-            line += 1
-            lineStart = position + 1
-        }
-        var column = 1
-        for position in lineStart..<offset where bytes[position] & 0xC0 != 0x80 { column += 1 }
-        return XMLSyntaxError(reason: reason, offset: offset, line: line, column: column)
+        let position = TextPosition(of: offset, in: bytes)
+        return XMLSyntaxError(reason: reason, offset: offset, line: position.line, column: position.column)
     }
 }

@@ -29,6 +29,9 @@ struct JSONParserTests {
         ("\"a\u{1}\"", "control character in string (escape it)", 1, 3),
         ("\"\\x\"", "invalid escape '\\x'", 1, 2),
         ("[\"\\ud800\"]", "unpaired surrogate in \\u escape", 1, 9),
+        // Columns count characters: "ễ" and "é" are three and two bytes.
+        ("[\"Nguyễn\", tru]", "invalid literal", 1, 12),
+        ("{\"a\": 1,\n\"é\": tru}", "invalid literal", 2, 6),
     ])
     func errors(text: String, reason: String, line: Int, column: Int) {
         do {
