@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "CRM", dependencies: ["Postgres", "COpenSSL", "JSON", "Platform", "Telemetry", "XML"], swiftSettings: swiftSettings),
         .target(name: "Admin", dependencies: ["HTTPServer", "CRM", "JSON", "Delivery"], swiftSettings: swiftSettings),
         // Outbox delivery: blocking client sockets with TLS, an SMTP client, an HTTP/1.1 client, and the workers.
-        .target(name: "NetworkClient", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
+        .target(name: "NetworkClient", dependencies: ["COpenSSL", "Platform"], swiftSettings: swiftSettings),
         .target(name: "SMTP", dependencies: ["NetworkClient"], swiftSettings: swiftSettings),
         .target(name: "HTTPClient", dependencies: ["NetworkClient"], swiftSettings: swiftSettings),
         .target(
@@ -60,7 +60,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .executableTarget(name: "crmhub", dependencies: ["App"], swiftSettings: swiftSettings),
+        .executableTarget(name: "crmhub", dependencies: ["App", "Platform"], swiftSettings: swiftSettings),
 
         .target(
             name: "CRMHubTesting",

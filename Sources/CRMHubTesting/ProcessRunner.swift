@@ -177,6 +177,8 @@ public final class ServerProcess: @unchecked Sendable {
 
     public func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
+    public var isRunning: Bool { process.isRunning }
+
     public func waitForExit() async throws -> Int32 {
         try await blocking {
             self.process.waitUntilExit()

@@ -85,6 +85,12 @@ public final class RawHTTPClient: @unchecked Sendable {
 
     public func shutdownWrite() { Glibc.shutdown(fd, Int32(SHUT_WR)) }
 
+    /// Makes the close at deinit an RST instead of a FIN (SO_LINGER with a zero timeout).
+    public func resetOnClose() {
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+    }
+
     /// The chunked body of a response whose head was read with `forHead`.
     public func readChunkedBody() async throws -> [UInt8] {
         try await blocking { try self.readChunkedBlocking() }

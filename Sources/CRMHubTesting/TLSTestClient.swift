@@ -4,8 +4,10 @@ import Glibc
 
 /// A real TLS client (OpenSSL, certificate verification on) for end-to-end tests of the HTTPS listener.
 public final class TLSTestClient: @unchecked Sendable {
-    // Invariant: one test uses it at a time; calls run serially inside `blocking`.
+    // Invariant: one test uses it at a time; calls run serially inside `blocking`; `socketClosed` only changes in
+    // `abandon`, after which only `deinit` touches the socket.
     private let fd: Int32
+    private var socketClosed = false
     private let context: OpaquePointer
     private let ssl: OpaquePointer
 
@@ -64,7 +66,30 @@ public final class TLSTestClient: @unchecked Sendable {
     deinit {
         SSL_free(ssl)
         SSL_CTX_free(context)
+        if !socketClosed { close(fd) }
+    }
+
+    /// Writes bytes without reading anything back.
+    public func send(_ raw: String) throws {
+        let bytes = Array(raw.utf8)
+        guard SSL_write(ssl, bytes, Int32(bytes.count)) == Int32(bytes.count) else { throw TestError("SSL_write failed") }
+    }
+
+    /// Reads one record's worth of bytes (0 when the server closed).
+    public func readSome() -> Int {
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        return max(0, Int(SSL_read(ssl, &chunk, Int32(chunk.count))))
+    }
+
+    /// Drops the connection without a TLS close_notify: a FIN, or with `reset` an RST (SO_LINGER 0).
+    public func abandon(reset: Bool) {
+        guard !socketClosed else { return }
+        if reset {
+            var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+            setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+        }
         close(fd)
+        socketClosed = true
     }
 
     /// Sends a request and reads until the response's Content-Length is satisfied.

@@ -26,7 +26,8 @@ struct DeliveryWorker: Sendable {
             // was claimed is sent and recorded, not left 'sending' until its lease ends.
             let claims = await Task { [queue, configuration, logger] in
                 do {
-                    return try await queue.claim(limit: 1, leaseSeconds: Double(configuration.leaseSeconds))
+                    return try await queue.claim(
+                        limit: 1, leaseSeconds: Double(configuration.leaseSeconds), maxAttempts: configuration.maxAttempts)
                 } catch {
                     logger.warning("outbox claim failed", [("error", "\(error)")])
                     return []

@@ -121,17 +121,37 @@ public struct HTTPClient: Sendable {
         var body: [UInt8] = []
         while true {
             let sizeLine = try connection.readLine()
-            guard let size = Int(sizeLine.prefix { $0 != ";" }.trimmingSpacesAndTabs, radix: 16), size >= 0 else {
+            guard let size = Self.chunkSize(sizeLine.prefix { $0 != ";" }.trimmingSpacesAndTabs) else {
                 throw HTTPClientError.malformedResponse("chunk size")
             }
             if size == 0 {
-                while try !connection.readLine().isEmpty {}  // trailers
+                var trailers = 0
+                while try !connection.readLine().isEmpty {
+                    trailers += 1
+                    guard trailers <= 100 else { throw HTTPClientError.malformedResponse("more than 100 trailer lines") }
+                }
                 return body
             }
-            guard body.count + size <= maxResponseBytes else { throw HTTPClientError.malformedResponse("body too large") }
+            // Subtracting keeps a hostile size such as 7fffffffffffffff from overflowing `body.count + size`.
+            guard size <= maxResponseBytes - body.count else { throw HTTPClientError.malformedResponse("body too large") }
             body += try connection.read(count: size)
             _ = try connection.readLine()
         }
+    }
+}
+
+extension HTTPClient {
+    /// A chunk size (RFC 9112 §7.1): hex digits only (no sign, no space), at most 15 of them so the value fits.
+    static func chunkSize(_ text: String) -> Int? {
+        guard !text.isEmpty, text.utf8.count <= 15, text.utf8.allSatisfy({ $0.isHexDigit }) else { return nil }
+        return Int(text, radix: 16)
+    }
+}
+
+extension UInt8 {
+    fileprivate var isHexDigit: Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(self)
+            || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(self)
     }
 }
 

@@ -32,6 +32,7 @@ public final class HTTPServer: Sendable {
 
     /// Binds the listeners and starts the loops.
     public func start() throws {
+        BrokenPipe.ignoreSignal()
         let configuration = core.configuration
         if configuration.httpsAddress != nil && configuration.tls == nil {
             throw SocketError("HTTPS listener without a certificate", code: EINVAL)

@@ -1,5 +1,6 @@
 import COpenSSL
 import Glibc
+import Platform
 
 /// One outbound TCP connection with blocking I/O and timeouts, optionally upgraded to TLS (at once, or later for
 /// STARTTLS). For worker threads only: every call may block up to the timeout.
@@ -13,6 +14,7 @@ public final class BlockingConnection {
     /// Resolves `host`, connects within `timeout` to the first address `policy` permits that answers, and sets the
     /// same timeout on every later read and write.
     public init(host: String, port: Int, timeout: Duration, policy: AddressPolicy = .any) throws(NetworkError) {
+        BrokenPipe.ignoreSignal()
         self.host = host
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)

@@ -167,6 +167,7 @@ public struct SMTPClient: Sendable {
             }
             guard code == 0 || code == number else { throw SMTPError.protocolError("reply lines with different codes") }
             code = number
+            guard lines.count < 100 else { throw SMTPError.protocolError("a reply of more than 100 lines from \(connection.host)") }
             lines.append(bytes.count > 4 ? String(decoding: bytes[4...], as: UTF8.self) : "")
             if bytes.count == 3 || bytes[3] == UInt8(ascii: " ") { return SMTPReply(code: code, lines: lines) }
             guard bytes[3] == UInt8(ascii: "-") else { throw SMTPError.protocolError("malformed reply line from \(connection.host)") }

@@ -23,14 +23,14 @@ struct DeliveryQueueTests {
         let (fixture, _, orgID, id, queue) = try await Self.oneQueuedMessage("queue")
 
         let claims = try await withThrowingTaskGroup(of: [DeliveryQueueStore.Claim].self) { group in
-            for _ in 0..<8 { group.addTask { try await queue.claim(limit: 1, leaseSeconds: 600) } }
+            for _ in 0..<8 { group.addTask { try await queue.claim(limit: 1, leaseSeconds: 600, maxAttempts: 8) } }
             return try await group.reduce(into: []) { $0 += $1 }
         }
         #expect(claims.count == 1 && claims.first?.message.id == id && claims.first?.attempt == 1)
-        #expect(try await queue.claim(limit: 5, leaseSeconds: 600).isEmpty)  // leased
+        #expect(try await queue.claim(limit: 5, leaseSeconds: 600, maxAttempts: 8).isEmpty)  // leased
         // The worker dies; its lease ends.
         try await fixture.server.database.query("UPDATE outbox SET next_attempt_at = now() - interval '1 second' WHERE id = \(id)")
-        let again = try #require(try await queue.claim(limit: 5, leaseSeconds: 600).first)
+        let again = try #require(try await queue.claim(limit: 5, leaseSeconds: 600, maxAttempts: 8).first)
         #expect(again.message.id == id && again.attempt == 2)
         #expect(try await queue.record(claims[0], .sent(providerMessageID: "late")) == false)
         #expect(try await queue.record(again, .retrying(error: "SMTP RCPT TO: 451 try later", delaySeconds: 0)) == true)
@@ -40,16 +40,38 @@ struct DeliveryQueueTests {
         #expect(message.status == .retrying && message.attempts == 2 && message.providerMessageID == nil)
         #expect(message.lastError == "SMTP RCPT TO: 451 try later")
 
-        let third = try #require(try await queue.claim(limit: 5, leaseSeconds: 600).first)
+        let third = try #require(try await queue.claim(limit: 5, leaseSeconds: 600, maxAttempts: 8).first)
         #expect(try await queue.record(third, .waiting(reason: "no SMTP settings", delaySeconds: 60)))
         message = try #require(try await outbox.find(orgID: orgID, id: id))
         #expect(message.status == .queued && message.attempts == 2 && message.lastError == "no SMTP settings")
-        #expect(try await queue.claim(limit: 5, leaseSeconds: 30).isEmpty)  // waits for settings
+        #expect(try await queue.claim(limit: 5, leaseSeconds: 30, maxAttempts: 8).isEmpty)  // waits for settings
 
         let attempts = try await outbox.attempts(orgID: orgID, messageID: id)
-        #expect(attempts.map(\.attempt) == [2] && attempts.map(\.outcome) == ["retrying"])
+        // Attempt 1 was abandoned by its worker (logged at the re-claim), attempt 2 was recorded by the worker.
+        #expect(attempts.map(\.attempt) == [1, 2] && attempts.map(\.outcome) == ["retrying", "retrying"])
         let backlog = try await queue.backlog()
         #expect(backlog.count == 1 && backlog.oldestSeconds >= 0)
+        await fixture.stop()
+    }
+
+    @Test("a message whose worker dies at every attempt ends failed after the maximum attempts, not claimed for ever")
+    func poisonMessage() async throws {
+        let (fixture, _, orgID, id, queue) = try await Self.oneQueuedMessage("poison")
+        let database = fixture.server.database
+        for attempt in 1...3 {
+            let claim = try #require(try await queue.claim(limit: 5, leaseSeconds: 600, maxAttempts: 3).first)
+            #expect(claim.message.id == id && claim.attempt == attempt)
+            // The worker crashes mid-send: nothing is recorded and the lease runs out.
+            try await database.query("UPDATE outbox SET next_attempt_at = now() - interval '1 second' WHERE id = \(id)")
+        }
+        #expect(try await queue.claim(limit: 5, leaseSeconds: 600, maxAttempts: 3).isEmpty)
+        let outbox = OutboxStore(scope: OrgScope(database: database))
+        let message = try #require(try await outbox.find(orgID: orgID, id: id))
+        #expect(message.status == .failed && message.attempts == 3)
+        #expect(message.lastError?.contains("gave up after 3 attempts") == true)
+        let attempts = try await outbox.attempts(orgID: orgID, messageID: id)
+        #expect(attempts.map(\.attempt) == [1, 2, 3] && attempts.map(\.outcome) == ["retrying", "retrying", "failed"])
+        #expect(try await queue.claim(limit: 5, leaseSeconds: 600, maxAttempts: 3).isEmpty)
         await fixture.stop()
     }
 
@@ -58,13 +80,13 @@ struct DeliveryQueueTests {
         let (fixture, slug, orgID, id, queue) = try await Self.oneQueuedMessage("held")
 
         #expect(try await fixture.call("PATCH", "/admin/v1/orgs/\(slug)", body: ["status": "suspended"]).status == 200)
-        #expect(try await queue.claim(limit: 5, leaseSeconds: 600).isEmpty)
+        #expect(try await queue.claim(limit: 5, leaseSeconds: 600, maxAttempts: 8).isEmpty)
         let outbox = OutboxStore(scope: OrgScope(database: fixture.server.database))
         let held = try #require(try await outbox.find(orgID: orgID, id: id))
         #expect(held.status == .queued && held.attempts == 0)
 
         #expect(try await fixture.call("PATCH", "/admin/v1/orgs/\(slug)", body: ["status": "active"]).status == 200)
-        let claim = try #require(try await queue.claim(limit: 5, leaseSeconds: 600).first)
+        let claim = try #require(try await queue.claim(limit: 5, leaseSeconds: 600, maxAttempts: 8).first)
         #expect(claim.message.id == id && claim.attempt == 1)
         await fixture.stop()
     }
@@ -84,16 +106,16 @@ struct DeliveryQueueTests {
             "UPDATE outbox SET created_at = now() - interval '1 minute' WHERE org_id = \(quietID)")
 
         var order: [Int64] = []
-        for _ in 0..<4 { order += try await queue.claim(limit: 1, leaseSeconds: 600).map(\.message.id) }
+        for _ in 0..<4 { order += try await queue.claim(limit: 1, leaseSeconds: 600, maxAttempts: 8).map(\.message.id) }
         #expect(order == [busy[0], quiet, busy[1], busy[2]])
 
         // Concurrent claims skip each other's locked rows: each finds a message while the org has some left.
         let claims = try await withThrowingTaskGroup(of: [Int64].self) { group in
-            for _ in 0..<3 { group.addTask { try await queue.claim(limit: 1, leaseSeconds: 600).map(\.message.id) } }
+            for _ in 0..<3 { group.addTask { try await queue.claim(limit: 1, leaseSeconds: 600, maxAttempts: 8).map(\.message.id) } }
             return try await group.reduce(into: []) { $0 += $1 }
         }
         #expect(Set(claims) == Set(busy[3...]))
-        #expect(try await queue.claim(limit: 5, leaseSeconds: 600).isEmpty)
+        #expect(try await queue.claim(limit: 5, leaseSeconds: 600, maxAttempts: 8).isEmpty)
         await fixture.stop()
     }
 
@@ -103,9 +125,9 @@ struct DeliveryQueueTests {
         let second = try await OutboxRows.message(fixture, orgID: busyID)
         let quietID = try await LogRows.orgID(fixture, try await fixture.makeOrg("few"))
         let quiet = try await OutboxRows.message(fixture, orgID: quietID)
-        let claimed = try await queue.claim(limit: 2, leaseSeconds: 600)
+        let claimed = try await queue.claim(limit: 2, leaseSeconds: 600, maxAttempts: 8)
         #expect(Set(claimed.map(\.message.id)) == [first, quiet])
-        #expect(try await queue.claim(limit: 2, leaseSeconds: 600).map(\.message.id) == [second])
+        #expect(try await queue.claim(limit: 2, leaseSeconds: 600, maxAttempts: 8).map(\.message.id) == [second])
         await fixture.stop()
     }
 }

@@ -42,7 +42,11 @@ public struct DeliveryQueueStore: Sendable {
     /// claiming at the same moment skip each other's locked rows and still find one. The status and due conditions
     /// are repeated where the rows are locked: a row another worker claimed after this statement's snapshot is
     /// re-checked there, and skipped.
-    public func claim(limit: Int, leaseSeconds: Double) async throws -> [Claim] {
+    ///
+    /// A message still 'sending' when its lease ran out was abandoned mid-attempt (its worker stopped or crashed);
+    /// that attempt is logged as such. When it was already the `maxAttempts`-th, the message ends 'failed' here
+    /// instead of being claimed again, so a message that kills its worker cannot do so for ever.
+    public func claim(limit: Int, leaseSeconds: Double, maxAttempts: Int) async throws -> [Claim] {
         let offered = limit + Self.spare
         return try await scope.withPlatform { connection in
             try connection.query("""
@@ -79,13 +83,27 @@ public struct DeliveryQueueStore: Sendable {
                 turns AS (
                     INSERT INTO outbox_turns (org_id, last_claimed_at) SELECT DISTINCT org_id, now() FROM due
                     ON CONFLICT (org_id) DO UPDATE SET last_claimed_at = excluded.last_claimed_at
+                ),
+                abandoned AS (
+                    INSERT INTO outbox_attempts (org_id, outbox_id, attempt, outcome, error, started_at)
+                    SELECT o.org_id, o.id, o.attempts, CASE WHEN o.attempts >= \(maxAttempts) THEN 'failed' ELSE 'retrying' END,
+                        \(Self.abandonedError), o.updated_at
+                    FROM outbox AS o JOIN due ON o.org_id = due.org_id AND o.id = due.id
+                    WHERE o.status = 'sending'
+                    ON CONFLICT DO NOTHING
                 )
-                UPDATE outbox o SET status = 'sending', attempts = o.attempts + 1, updated_at = now(),
-                    next_attempt_at = now() + make_interval(secs => \(leaseSeconds)::float8)
+                UPDATE outbox o SET updated_at = now(),
+                    status = CASE WHEN o.status = 'sending' AND o.attempts >= \(maxAttempts) THEN 'failed' ELSE 'sending' END,
+                    attempts = o.attempts + CASE WHEN o.status = 'sending' AND o.attempts >= \(maxAttempts) THEN 0 ELSE 1 END,
+                    last_error = CASE WHEN o.status = 'sending' AND o.attempts >= \(maxAttempts)
+                        THEN \(Self.abandonedError + " (gave up after \(maxAttempts) attempts)") ELSE o.last_error END,
+                    next_attempt_at = CASE WHEN o.status = 'sending' AND o.attempts >= \(maxAttempts) THEN NULL
+                        ELSE now() + make_interval(secs => \(leaseSeconds)::float8) END
                 FROM due WHERE o.org_id = due.org_id AND o.id = due.id
                 RETURNING o.org_id, \(unescaped: OutboxStore.columns(prefix: "o.")), now()::text
-                """).rows.map { row in
-                    Claim(orgID: try row.decode(0), message: try OutboxStore.decode(row, from: 1), claimedAt: try row.decode(18))
+                """).rows.compactMap { row in
+                    let claim = Claim(orgID: try row.decode(0), message: try OutboxStore.decode(row, from: 1), claimedAt: try row.decode(18))
+                    return claim.message.status == .failed ? nil : claim
                 }
         }
     }
@@ -94,6 +112,9 @@ public struct DeliveryQueueStore: Sendable {
     /// past each other's locked rows. A claim sorts (limit + spare) rows per waiting org; a worker that still finds
     /// only locked rows looks again after its poll interval.
     static let spare = 4
+
+    /// Why an attempt whose lease ran out while it was 'sending' is logged as not finished.
+    static let abandonedError = "the attempt did not finish: its worker stopped before the lease ended"
 
     /// Records the outcome of `claim`. - Returns: false when the claim was no longer current (its lease ran out
     /// and another worker claimed the message again), in which case nothing was written.
