@@ -125,9 +125,10 @@ class MailSink:
 class SMSSink:
     """An HTTP server that records each request; `fail_first` answers 503 that many times; `delay` holds each
     request that long before answering (to kill a server mid-delivery); `certificate` serves HTTPS; `chunked`
-    sends the answer with Transfer-Encoding: chunked."""
+    sends the answer with Transfer-Encoding: chunked; `hostile` answers a first chunk and then a chunk size of
+    7fffffffffffffff, which once overflowed the client's length arithmetic and crashed crmhub."""
 
-    def __init__(self, fail_first=0, delay=0.0, certificate=None, chunked=False):
+    def __init__(self, fail_first=0, delay=0.0, certificate=None, chunked=False, hostile=False):
         self.requests = []
         self.lock = threading.Lock()
         self.fail_first = fail_first
@@ -152,7 +153,11 @@ class SMSSink:
                 self.send_response(503 if failing else 201)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Connection", "close")
-                if chunked:
+                if hostile:
+                    self.send_header("Transfer-Encoding", "chunked")
+                    self.end_headers()
+                    self.wfile.write(b"1\r\na\r\n7fffffffffffffff\r\n" + b"b" * 4096)
+                elif chunked:
                     self.send_header("Transfer-Encoding", "chunked")
                     self.end_headers()
                     for start in range(0, len(answer), 7):

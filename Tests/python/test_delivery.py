@@ -304,3 +304,23 @@ def test_sms_over_https_with_a_chunked_answer(database, ca, cleanup):
     result = api.ok("POST", f"/admin/v1/orgs/{slug}/delivery/test", {"channel": "sms", "to": "+84 905 000 111", "body": "Chào"})
     assert result == dict(result, outcome="sent", provider_message_id="SM0001"), result
     assert sms.requests[0]["path"] == "/v1/sms?x=1" and sms.requests[0]["headers"]["Host"] == f"localhost:{sms.port}"
+
+
+def test_a_hostile_sms_provider_cannot_crash_the_server_and_its_message_ends_failed(database, cleanup):
+    """A provider answering a chunk size of 7fffffffffffffff after a first chunk once trapped crmhub's HTTP client on
+    an overflow: the test call killed the server, and the queued SMS killed each worker that claimed it, for ever."""
+    sms = SMSSink(hostile=True)
+    cleanup.append(sms)
+    server = start(database, cleanup, delivery_max_attempts=2)
+    api = DeliveryAPI(server.base_url, create_platform_token(database))
+    slug, path = api.make_org_with_listener({"welcome_sms": WELCOME_LISTENER["welcome_sms"]})
+    api.ok("PUT", f"/admin/v1/orgs/{slug}/delivery/sms", sms_settings(sms))
+    result = api.ok("POST", f"/admin/v1/orgs/{slug}/delivery/test", {"channel": "sms", "to": "+84 905 000 111", "body": "Chào"})
+    assert result["outcome"] == "failed", result
+    assert server.process.poll() is None
+    api.listener(path, [("add-contact", dict(VIETNAMESE, phones=[{"value": "0905123456"}]))])
+    row = wait_for(lambda: next((r for r in api.outbox(slug) if r["status"] == "failed"), None), what="the SMS to fail")
+    assert row["attempts"] == 2, row
+    assert server.process.poll() is None
+    with urllib.request.urlopen(server.base_url + "/healthz") as answer:
+        assert answer.status == 200
