@@ -15,3 +15,10 @@ int cshims_spawn_closefrom(posix_spawn_file_actions_t *actions, int from) {
 void cshims_set_thread_name(const char *name) {
     pthread_setname_np(pthread_self(), name);
 }
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+int cshims_set_thread_nice(int nice) {
+    return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice);
+}

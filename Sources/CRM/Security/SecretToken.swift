@@ -99,9 +99,10 @@ public enum RandomText {
 }
 
 /// Passwords that helpdesk products send (they cannot use our long tokens): PBKDF2-HMAC-SHA256 from OpenSSL,
-/// stored as "pbkdf2-sha256$<iterations>$<salt b64url>$<hash b64url>".
+/// stored as "pbkdf2-sha256$<iterations>$<salt b64url>$<hash b64url>". New hashes use OWASP's current figure for
+/// PBKDF2-SHA256 (600,000 iterations); a stored hash keeps the count it was made with, so older ones still verify.
 public enum PasswordHash {
-    public static let iterations = 210_000
+    public static let iterations = 600_000
 
     public static func make(_ password: String, iterations: Int = iterations) -> String {
         let salt = RandomText.bytes(16)

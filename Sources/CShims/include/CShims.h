@@ -16,6 +16,9 @@ int cshims_spawn_closefrom(posix_spawn_file_actions_t *actions, int from);
 /* pthread_setname_np for the calling thread (Linux keeps the first 15 bytes). */
 void cshims_set_thread_name(const char *name);
 
+/* The calling thread's nice value (Linux schedules threads apart); 0 on success. */
+int cshims_set_thread_nice(int nice);
+
 /* EPOLL* and friends are enum constants of different C types; plain ints are easier in Swift. */
 static inline unsigned int cshims_epollin(void) { return EPOLLIN; }
 static inline unsigned int cshims_epollout(void) { return EPOLLOUT; }

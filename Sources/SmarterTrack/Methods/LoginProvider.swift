@@ -11,10 +11,12 @@ enum LoginProvider {
         }
         let customer = try await context.customer(username: ["LoginUsername"])
         guard let customer, let login = customer.login, login.status != "disabled" else {
-            _ = await PasswordHash.verifyOffPool(password, against: decoyHash)
+            _ = await PasswordHash.verifyOffPool(password, against: decoyHash, tenant: String(context.orgID))
             return failure
         }
-        guard await PasswordHash.verifyOffPool(password, against: login.passwordHash) else { return failure }
+        guard await PasswordHash.verifyOffPool(password, against: login.passwordHash, tenant: String(context.orgID)) == true else {
+            return failure
+        }
         return success(customer, context)
     }
 

@@ -1,0 +1,88 @@
+import Glibc
+import Platform
+import Synchronization
+import Testing
+
+@Suite("password derivations: bounded and fair between orgs")
+struct FairBlockingQueueTests {
+    @Test("every job runs, on plain threads, at most `threads` at a time")
+    func bounded() async {
+        let queue = FairBlockingQueue(name: "test-fair", threads: 2, perKeyLimit: 100, totalLimit: 100)
+        let counts = Counts()
+        let results = await withTaskGroup(of: Int?.self) { group in
+            for index in 0..<20 {
+                group.addTask {
+                    await queue.run(key: "org") {
+                        let now = counts.running.wrappingAdd(1, ordering: .sequentiallyConsistent).newValue
+                        _ = counts.most.max(now, ordering: .sequentiallyConsistent)
+                        usleep(2000)
+                        counts.running.wrappingSubtract(1, ordering: .sequentiallyConsistent)
+                        return index * 2
+                    }
+                }
+            }
+            return await group.reduce(into: [Int?]()) { $0.append($1) }
+        }
+        #expect(results.compactMap { $0 }.sorted() == (0..<20).map { $0 * 2 })
+        #expect(counts.most.load(ordering: .sequentiallyConsistent) == 2)
+    }
+
+    @Test("a key beyond its limit is refused at once; other keys still get in; keys take turns")
+    func fairAndBounded() async throws {
+        let queue = FairBlockingQueue(name: "test-fair", threads: 1, perKeyLimit: 4, totalLimit: 100)
+        let shared = Shared()
+        let order = shared, gate = shared
+        // The one thread is held by a first job while the queues fill.
+        let blocker = Task { await queue.run(key: "a") { while !gate.gate.load(ordering: .acquiring) { usleep(500) } } }
+        while queue.waiting > 0 { try await Task.sleep(for: .milliseconds(1)) }
+        try await Task.sleep(for: .milliseconds(20))
+        let flood = (0..<10).map { index in
+            Task { await queue.run(key: "a") { order.order.withLock { $0.append("a\(index)") } } }
+        }
+        while queue.waiting < 4 { try await Task.sleep(for: .milliseconds(1)) }
+        try await Task.sleep(for: .milliseconds(50))
+        let other = Task { await queue.run(key: "b") { order.order.withLock { $0.append("b") } } }
+        while queue.waiting < 5 { try await Task.sleep(for: .milliseconds(1)) }
+        gate.gate.store(true, ordering: .releasing)
+        _ = await blocker.value
+        let refused = await flood.asyncCount { $0 == nil }
+        #expect(refused == 6)
+        #expect(await other.value != nil)
+        // "b" came after four of "a" were waiting, and is served right after the first of them.
+        #expect(order.order.withLock { $0 }.count == 5)
+        #expect(order.order.withLock { $0 }.firstIndex(of: "b") == 1)
+    }
+
+    @Test("the total limit refuses every key once reached")
+    func totalLimit() async throws {
+        let queue = FairBlockingQueue(name: "test-fair", threads: 1, perKeyLimit: 10, totalLimit: 3)
+        let gate = Shared()
+        let blocker = Task { await queue.run(key: "x") { while !gate.gate.load(ordering: .acquiring) { usleep(500) } } }
+        while queue.waiting > 0 { try await Task.sleep(for: .milliseconds(1)) }
+        try await Task.sleep(for: .milliseconds(20))
+        let waiting = (0..<3).map { index in Task { await queue.run(key: "k\(index)") { index } } }
+        while queue.waiting < 3 { try await Task.sleep(for: .milliseconds(1)) }
+        #expect(await queue.run(key: "new") { 1 } == nil)
+        gate.gate.store(true, ordering: .releasing)
+        _ = await blocker.value
+        #expect(await waiting.asyncCount { $0 != nil } == 3)
+    }
+}
+
+extension Array {
+    func asyncCount<T: Sendable>(_ predicate: (T?) -> Bool) async -> Int where Element == Task<T?, Never> {
+        var count = 0
+        for task in self where predicate(await task.value) { count += 1 }
+        return count
+    }
+}
+
+final class Shared: Sendable {
+    let order = Mutex<[String]>([])
+    let gate = Atomic<Bool>(false)
+}
+
+final class Counts: Sendable {
+    let running = Atomic<Int>(0)
+    let most = Atomic<Int>(0)
+}
