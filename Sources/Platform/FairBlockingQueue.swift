@@ -6,12 +6,13 @@ import Synchronization
 ///
 /// Each key (an org) has its own FIFO of at most `perKeyLimit` waiting jobs, and all keys together at most
 /// `totalLimit`; a job beyond either is refused at once (`run` returns nil) instead of waiting behind a flood. Keys
-/// take turns: the next job is the oldest of the key that was served least recently, so one org's thousand
-/// concurrent calls delay another org's call by at most one job per thread, whatever their number. The threads run
-/// at a lower priority (`nice`), so a burst of derivations leaves the CPU to request handling.
+/// take turns: the next job is the oldest of the key that was served least recently. One key never runs on more
+/// than `threads - 1` threads at once (when there are two or more), so a flood from one org always leaves a thread
+/// free: another org's job starts at once instead of waiting for the flood's running jobs to finish.
 public final class FairBlockingQueue: Sendable {
     private struct State {
         var jobs: [String: [@Sendable () -> Void]] = [:]
+        var runningByKey: [String: Int] = [:]
         /// Keys with waiting jobs, in the order they will be served.
         var turns: [String] = []
         var waiting = 0
@@ -24,10 +25,13 @@ public final class FairBlockingQueue: Sendable {
     public let perKeyLimit: Int
     public let totalLimit: Int
     public let nice: Int32
+    /// Threads one key may occupy at once.
+    public let perKeyThreads: Int
 
-    public init(name: String, threads: Int, perKeyLimit: Int, totalLimit: Int, nice: Int32 = 10) {
+    public init(name: String, threads: Int, perKeyLimit: Int, totalLimit: Int, nice: Int32 = 0) {
         self.name = name
         self.threads = max(1, threads)
+        perKeyThreads = max(1, self.threads - 1)
         self.perKeyLimit = max(1, perKeyLimit)
         self.totalLimit = max(1, totalLimit)
         self.nice = nice
@@ -55,13 +59,18 @@ public final class FairBlockingQueue: Sendable {
     public var waiting: Int { state.withLock { $0.waiting } }
 
     private func drain() {
-        _ = cshims_set_thread_nice(nice)
-        while let job = state.withLock({ state -> (@Sendable () -> Void)? in
-            guard !state.turns.isEmpty else {
+        if nice != 0 { _ = cshims_set_thread_nice(nice) }
+        var finished: String?
+        while let (key, job) = state.withLock({ state -> (String, @Sendable () -> Void)? in
+            if let finished {
+                let left = (state.runningByKey[finished] ?? 1) - 1
+                state.runningByKey[finished] = left > 0 ? left : nil
+            }
+            guard let turn = state.turns.firstIndex(where: { (state.runningByKey[$0] ?? 0) < perKeyThreads }) else {
                 state.running -= 1
                 return nil
             }
-            let key = state.turns.removeFirst()
+            let key = state.turns.remove(at: turn)
             var queue = state.jobs[key] ?? []
             let job = queue.removeFirst()
             if queue.isEmpty {
@@ -71,9 +80,11 @@ public final class FairBlockingQueue: Sendable {
                 state.turns.append(key)
             }
             state.waiting -= 1
-            return job
+            state.runningByKey[key, default: 0] += 1
+            return (key, job)
         }) {
             job()
+            finished = key
         }
     }
 }

@@ -12,7 +12,7 @@ struct FairBlockingQueueTests {
         let results = await withTaskGroup(of: Int?.self) { group in
             for index in 0..<20 {
                 group.addTask {
-                    await queue.run(key: "org") {
+                    await queue.run(key: "org\(index % 4)") {
                         let now = counts.running.wrappingAdd(1, ordering: .sequentiallyConsistent).newValue
                         _ = counts.most.max(now, ordering: .sequentiallyConsistent)
                         usleep(2000)
@@ -51,6 +51,20 @@ struct FairBlockingQueueTests {
         // "b" came after four of "a" were waiting, and is served right after the first of them.
         #expect(order.order.withLock { $0 }.count == 5)
         #expect(order.order.withLock { $0 }.firstIndex(of: "b") == 1)
+    }
+
+    @Test("one key never holds every thread: another key's job starts while the first key's jobs run and wait")
+    func threadLeftFree() async throws {
+        let queue = FairBlockingQueue(name: "test-fair", threads: 2, perKeyLimit: 10, totalLimit: 100)
+        let gate = Shared()
+        let flood = (0..<5).map { _ in
+            Task { await queue.run(key: "a") { while !gate.gate.load(ordering: .acquiring) { usleep(500) } } }
+        }
+        while queue.waiting < 4 { try await Task.sleep(for: .milliseconds(1)) }
+        // "a" runs one job and has four waiting; "b" does not wait for any of them.
+        #expect(await queue.run(key: "b") { 7 } == 7)
+        gate.gate.store(true, ordering: .releasing)
+        #expect(await flood.asyncCount { $0 != nil } == 5)
     }
 
     @Test("the total limit refuses every key once reached")
