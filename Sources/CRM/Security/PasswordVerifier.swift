@@ -15,7 +15,7 @@ public final class PasswordVerifier: Sendable {
     public enum Outcome: Sendable, Equatable {
         case valid
         case invalid
-        /// Too many derivations are waiting for this org (or in all): refused without checking.
+        /// Too many derivations are waiting for this org (or in all): refused without checking, after `busyDelay`.
         case busy
     }
 
@@ -23,11 +23,19 @@ public final class PasswordVerifier: Sendable {
     let lifetime: Duration
     let failureLifetime: Duration
     let capacity: Int
+    /// How long a refusal for a full queue waits before it is answered. It costs nothing (a suspended task), and a
+    /// flood's callers, answered at once, would come straight back: the CPU their calls take is what slows other
+    /// orgs, not the queue.
+    let busyDelay: Duration
 
-    public init(lifetime: Duration = .seconds(60), failureLifetime: Duration = .seconds(10), capacity: Int = 10_000) {
+    public init(
+        lifetime: Duration = .seconds(60), failureLifetime: Duration = .seconds(10), capacity: Int = 10_000,
+        busyDelay: Duration = .seconds(1)
+    ) {
         self.lifetime = lifetime
         self.failureLifetime = failureLifetime
         self.capacity = capacity
+        self.busyDelay = busyDelay
     }
 
     /// - Parameter scope: what the stored hash belongs to, starting with the org id and a colon ("17:spicecsm:user");
@@ -41,7 +49,10 @@ public final class PasswordVerifier: Sendable {
         let now = ContinuousClock.now
         if let known = remembered.withLock({ $0[key] }), known.expires > now { return known.valid ? .valid : .invalid }
         let tenant = String(scope.prefix { $0 != ":" })
-        guard let valid = await PasswordHash.verifyOffPool(password, against: stored, tenant: tenant) else { return .busy }
+        guard let valid = await PasswordHash.verifyOffPool(password, against: stored, tenant: tenant) else {
+            try? await Task.sleep(for: busyDelay)
+            return .busy
+        }
         let later = ContinuousClock.now
         remembered.withLock { entries in
             if entries.count >= capacity {
