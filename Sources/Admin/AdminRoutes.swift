@@ -11,7 +11,9 @@ public enum AdminRoutes {
         listenerReplay: @escaping ListenerReplay
     ) {
         let context = AdminContext(scope: scope)
-        let once = Idempotency(store: IdempotencyStore(scope: scope), render: problem).wrap
+        let once = Idempotency(store: IdempotencyStore(scope: scope), render: problem) {
+            _ = try await context.authenticator.authenticate($0)
+        }.wrap
         let orgs = OrgsHandler(context: context)
         let users = UsersHandler(context: context)
         let keys = APIKeysHandler(context: context)

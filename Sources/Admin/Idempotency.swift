@@ -4,14 +4,17 @@ import HTTPServer
 /// Wraps a create handler so that a request carrying `Idempotency-Key` is applied once: a retry with the same
 /// key and the same request gets the stored response; the same key with another request is a 422; a retry
 /// while the first is still running is a 409. Keys are scoped to the caller's credentials and the route.
+/// The caller is authenticated before a key is looked at: an unauthenticated request never writes a row.
 struct Idempotency: Sendable {
     let store: IdempotencyStore
     /// The application's problem mapping, so a stored refusal is byte-for-byte the live one.
     let render: @Sendable (CRMError) -> Response
+    let authenticate: @Sendable (Request) async throws -> Void
 
     func wrap(_ handler: @escaping Handler) -> Handler {
         { request in
             guard let key = request.headers["Idempotency-Key"] else { return try await handler(request) }
+            try await authenticate(request)
             guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
                 throw CRMError.invalid([FieldError("Idempotency-Key", "must be 1–255 visible ASCII characters")])
             }

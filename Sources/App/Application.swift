@@ -104,11 +104,13 @@ public final class Application: Sendable {
         }
     }
 
-    /// Starts purging the listener request log (`CRMHUB_LISTENER_LOG_RETENTION_DAYS`; 0 keeps it forever).
+    /// Starts purging the listener request log (`CRMHUB_LISTENER_LOG_RETENTION_DAYS`; 0 keeps it forever) and expired
+    /// idempotency keys.
     private func startRetention() {
-        guard configuration.listenerLogRetentionDays > 0 else { return }
+        let scope = OrgScope(database: database)
         let purge = RequestLogRetention(
-            store: ListenerRequestStore(scope: OrgScope(database: database)), days: configuration.listenerLogRetentionDays,
+            store: ListenerRequestStore(scope: scope), idempotency: IdempotencyStore(scope: scope),
+            days: configuration.listenerLogRetentionDays,
             interval: .seconds(configuration.listenerLogPurgeIntervalSeconds), logger: logger)
         retention.withLock { task in
             task?.cancel()

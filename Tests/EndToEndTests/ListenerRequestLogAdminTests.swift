@@ -262,7 +262,9 @@ struct ListenerRequestLogAdminTests {
         #expect(try await store.purge(olderThanDays: 30, batch: 1000) == 500)
         #expect(try await store.purge(olderThanDays: 30, batch: 1000) == 0)
         try await insertOld(2500)
-        let retention = RequestLogRetention(store: store, days: 30, interval: .seconds(86400), logger: .discarding())
+        let retention = RequestLogRetention(
+            store: store, idempotency: IdempotencyStore(scope: OrgScope(database: fixture.server.database)), days: 30,
+            interval: .seconds(86400), logger: .discarding())
         #expect(await retention.purge() == 2500)
         let left = try await fixture.server.database.query("SELECT count(*) FROM listener_requests").rows[0].decode(0, as: Int.self)
         #expect(left == 1)

@@ -42,6 +42,17 @@ public struct IdempotencyStore: Sendable {
         }
     }
 
+    /// Deletes up to `batch` keys past their 24 hours. - Returns: how many.
+    public func purgeExpired(batch: Int) async throws -> Int {
+        try await scope.withPlatform { connection in
+            try connection.query("""
+                DELETE FROM idempotency_keys WHERE (scope, key) IN (
+                    SELECT scope, key FROM idempotency_keys WHERE created_at < now() - interval '24 hours'
+                    LIMIT \(batch) FOR UPDATE SKIP LOCKED)
+                """).affectedRows
+        }
+    }
+
     public func release(scope name: String, key: String) async throws {
         _ = try await scope.withPlatform { connection in
             try connection.query("DELETE FROM idempotency_keys WHERE scope = \(name) AND key = \(key) AND status = 0")
