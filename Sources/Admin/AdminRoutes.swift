@@ -3,6 +3,21 @@ import HTTPServer
 
 /// Every route of the admin API (`/admin/v1`), in one table.
 public enum AdminRoutes {
+    /// Authenticates the bearer token before a request's body is read; an unknown token is refused unread.
+    public static func admission(scope: OrgScope, problem: @escaping @Sendable (CRMError) -> Response) -> Admission {
+        let authenticator = AdminContext(scope: scope).authenticator
+        return { request in
+            do {
+                _ = try await authenticator.authenticate(request)
+                return nil
+            } catch let error as CRMError {
+                return problem(error)
+            } catch {
+                return .problem(status: 503, detail: "authentication is unavailable; retry later", extraHeaders: [("Retry-After", "1")])
+            }
+        }
+    }
+
     /// - Parameters:
     ///   - problem: how CRM errors are rendered (stored with Idempotency-Key replays).
     ///   - listenerReplay: re-runs a logged listener request; without it the replay route answers 503.

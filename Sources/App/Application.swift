@@ -51,6 +51,7 @@ public final class Application: Sendable {
         let deliverer = Deliverer(
             settings: DeliverySettingsStore(scope: OrgScope(database: database)), secrets: secrets, configuration: configuration.delivery)
         Routes.registerDelivery(in: &router, database: database, deliverer: deliverer, secrets: secrets)
+        Routes.admitAdminCallers(in: &router, database: database)
         let backlog = Backlog()
         delivery = DeliveryService(
             scope: OrgScope(database: database), deliverer: deliverer, configuration: configuration.delivery,
@@ -60,6 +61,7 @@ public final class Application: Sendable {
             configuration: ServerConfiguration(
                 httpAddress: configuration.httpAddress, httpsAddress: configuration.httpsAddress, tls: tls,
                 ioThreads: configuration.ioThreads, maxConnections: configuration.maxConnections,
+                maxConnectionsPerClient: configuration.maxConnectionsPerClient, maxBodyMemory: configuration.maxBodyMemory,
                 headerTimeout: .seconds(configuration.headerTimeoutSeconds),
                 bodyTimeout: .seconds(configuration.bodyTimeoutSeconds),
                 idleTimeout: .seconds(configuration.idleTimeoutSeconds),

@@ -19,6 +19,8 @@ public struct Configuration: Sendable {
     public var migrateOnStart: Bool
     public var ioThreads: Int
     public var maxConnections: Int
+    public var maxConnectionsPerClient: Int
+    public var maxBodyMemory: Int
     public var maxBodyBytes: Int
     public var headerTimeoutSeconds: Int
     public var bodyTimeoutSeconds: Int
@@ -48,6 +50,8 @@ public struct Configuration: Sendable {
         migrateOnStart = true
         ioThreads = 2
         maxConnections = 10_000
+        maxConnectionsPerClient = 512
+        maxBodyMemory = 256 << 20
         maxBodyBytes = 1 << 20
         headerTimeoutSeconds = 10
         bodyTimeoutSeconds = 30

@@ -39,4 +39,11 @@ enum Routes {
     static func registerDelivery(in router: inout Router, database: PostgresClient, deliverer: Deliverer, secrets: SecretBox?) {
         AdminRoutes.registerDelivery(in: &router, scope: OrgScope(database: database), deliverer: deliverer, secrets: secrets)
     }
+
+    /// The admin API's bearer token is checked before any of its bodies is read (after every admin route is in).
+    static func admitAdminCallers(in router: inout Router, database: PostgresClient) {
+        router.setAdmission(
+            forPatternsStartingWith: "/admin/v1/",
+            AdminRoutes.admission(scope: OrgScope(database: database), problem: Problem.response(for:)))
+    }
 }

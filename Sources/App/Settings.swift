@@ -94,6 +94,16 @@ enum Settings {
                 help: "open connections above this are answered 503 and closed") { value, config throws(ConfigurationError) in
             config.maxConnections = try integer(value, setting: "CRMHUB_MAX_CONNECTIONS", in: 1...1_000_000)
         },
+        Setting("CRMHUB_MAX_CONNECTIONS_PER_CLIENT", flag: "--max-connections-per-client", default: "512",
+                help: "open connections from one client address above this are answered 503 and closed") {
+            value, config throws(ConfigurationError) in
+            config.maxConnectionsPerClient = try integer(value, setting: "CRMHUB_MAX_CONNECTIONS_PER_CLIENT", in: 1...1_000_000)
+        },
+        Setting("CRMHUB_MAX_BODY_MEMORY", flag: "--max-body-memory", default: "268435456",
+                help: "bytes of request bodies held at once, all clients together; a body beyond is answered 503") {
+            value, config throws(ConfigurationError) in
+            config.maxBodyMemory = try integer(value, setting: "CRMHUB_MAX_BODY_MEMORY", in: (1 << 20)...(1 << 40))
+        },
         Setting("CRMHUB_MAX_BODY_BYTES", flag: "--max-body-bytes", default: "1048576",
                 help: "default request body limit; larger bodies get 413") { value, config throws(ConfigurationError) in
             config.maxBodyBytes = try integer(value, setting: "CRMHUB_MAX_BODY_BYTES", in: 0...(1 << 30))

@@ -35,7 +35,7 @@ final class Listener: EventHandler {
 
     private func admit(_ client: Int32, _ address: IPAddress?) {
         let open = core.openConnections.add(1, ordering: .relaxed).newValue
-        if open > core.configuration.maxConnections || core.draining.load(ordering: .relaxed) {
+        if open > core.configuration.maxConnections || core.draining.load(ordering: .relaxed) || !core.admitClient(address) {
             _ = core.openConnections.subtract(1, ordering: .relaxed)
             core.refusedConnections.increment()
             refuse(client)
@@ -45,6 +45,7 @@ final class Listener: EventHandler {
         if let tls {
             guard let ssl = tls.makeSession(fd: client) else {
                 _ = core.openConnections.subtract(1, ordering: .relaxed)
+                core.releaseClient(address)
                 Glibc.close(client)
                 return
             }

@@ -10,6 +10,12 @@ public struct ServerConfiguration: Sendable {
     public var parserLimits: ParserLimits
     /// Open connections above this are answered 503 and closed.
     public var maxConnections: Int
+    /// Open connections from one client address (the socket peer) above this are answered 503 and closed. A
+    /// connection runs one request at a time, so this also bounds one client's requests in flight.
+    public var maxConnectionsPerClient: Int
+    /// Request bodies being received or handled, all connections together, in bytes: a body that would go beyond is
+    /// answered 503 (with Retry-After) before it is read.
+    public var maxBodyMemory: Int
     /// The whole header section must arrive within this time of its first byte (slowloris).
     public var headerTimeout: Duration
     /// The body must arrive within this time of the end of the header section.
@@ -30,6 +36,8 @@ public struct ServerConfiguration: Sendable {
         ioThreads: Int = 2,
         parserLimits: ParserLimits = ParserLimits(),
         maxConnections: Int = 10_000,
+        maxConnectionsPerClient: Int = 512,
+        maxBodyMemory: Int = 256 << 20,
         headerTimeout: Duration = .seconds(10),
         bodyTimeout: Duration = .seconds(30),
         idleTimeout: Duration = .seconds(60),
@@ -43,6 +51,8 @@ public struct ServerConfiguration: Sendable {
         self.ioThreads = ioThreads
         self.parserLimits = parserLimits
         self.maxConnections = maxConnections
+        self.maxConnectionsPerClient = maxConnectionsPerClient
+        self.maxBodyMemory = maxBodyMemory
         self.headerTimeout = headerTimeout
         self.bodyTimeout = bodyTimeout
         self.idleTimeout = idleTimeout

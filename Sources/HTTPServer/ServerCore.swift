@@ -13,9 +13,47 @@ final class ServerCore: Sendable {
     let addressResolver: ClientAddressResolver
     let requestIDs = RequestIDGenerator()
 
+    /// Takes `bytes` from the body memory budget; false (nothing taken) when they do not fit.
+    func reserveBody(_ bytes: Int) -> Bool {
+        guard bytes > 0 else { return true }
+        let total = bodyMemory.add(bytes, ordering: .relaxed).newValue
+        if total > configuration.maxBodyMemory {
+            _ = bodyMemory.subtract(bytes, ordering: .relaxed)
+            return false
+        }
+        return true
+    }
+
+    func releaseBody(_ bytes: Int) {
+        if bytes > 0 { _ = bodyMemory.subtract(bytes, ordering: .relaxed) }
+    }
+
+    /// Counts a new connection from `client`; false (not counted) when it already has its maximum.
+    func admitClient(_ client: IPAddress?) -> Bool {
+        guard let client else { return true }
+        return clientConnections.withLock { counts in
+            let open = counts[client] ?? 0
+            guard open < configuration.maxConnectionsPerClient else { return false }
+            counts[client] = open + 1
+            return true
+        }
+    }
+
+    func releaseClient(_ client: IPAddress?) {
+        guard let client else { return }
+        clientConnections.withLock { counts in
+            let left = (counts[client] ?? 1) - 1
+            counts[client] = left > 0 ? left : nil
+        }
+    }
+
     let openConnections = Atomic<Int>(0)
     let inFlightRequests = Atomic<Int>(0)
     let draining = Atomic<Bool>(false)
+    /// Bytes of request bodies reserved by connections (``ServerConfiguration/maxBodyMemory``).
+    let bodyMemory = Atomic<Int>(0)
+    /// Open connections per client address (``ServerConfiguration/maxConnectionsPerClient``).
+    let clientConnections = Mutex<[IPAddress: Int]>([:])
 
     let protocolErrors: CounterFamily
     let refusedConnections: CounterFamily

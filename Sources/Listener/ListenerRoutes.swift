@@ -7,10 +7,15 @@ public enum ListenerRoutes {
     public static let bodyLimit = 4 << 20
 
     public static func register(in router: inout Router, ingestion: ListenerIngestion) {
-        router.add(.post, "/l/{token}", bodyLimit: bodyLimit) { request in
+        let tokens = ListenerTokenCheck(store: ListenerStore(scope: ingestion.scope))
+        router.add(.post, "/l/{token}", bodyLimit: bodyLimit, admission: { request in
+            await tokens.knows(request.parameters["token"] ?? "") ? nil : unknownToken
+        }) { request in
             try await receive(request, ingestion: ingestion)
         }
     }
+
+    static var unknownToken: Response { .problem(status: 404, detail: "no listener has this URL (was its token rotated?)") }
 
     static func receive(_ request: Request, ingestion: ListenerIngestion) async throws -> Response {
         let key = request.headers.values(for: "Idempotency-Key").first
@@ -21,7 +26,7 @@ public enum ListenerRoutes {
             token: request.parameters["token"] ?? "", body: request.body, clientAddress: request.clientAddress,
             requestID: request.requestID, idempotencyKey: key)
         else {
-            return .problem(status: 404, detail: "no listener has this URL (was its token rotated?)")
+            return unknownToken
         }
         return response(reply)
     }

@@ -41,7 +41,7 @@ extension Connection {
                 }
             case .body(var reader):
                 guard readBody(&reader) else { return }
-            case .handshake, .handling, .streaming, .closed:
+            case .handshake, .admitting, .handling, .streaming, .closed:
                 return
             case .closing, .lingering:
                 if peerClosed { close() }
@@ -55,24 +55,77 @@ extension Connection {
         currentHead = head
         currentMatch = match
         currentBody = []
-        let limit: Int
-        if case .found(let route, _) = match { limit = route.bodyLimit } else { limit = 0 }
         switch head.framing {
         case .none, .contentLength(0):
             dispatch()
+        case .contentLength, .chunked:
+            guard case .found(let route, let parameters) = match else { return answerWithoutBody() }
+            guard let admission = route.admission else { return readBody(of: head, limit: route.bodyLimit) }
+            admit(head, route: route, parameters: parameters, admission: admission)
+        }
+    }
+
+    /// Runs the route's admission on the head alone; the body is read only once it passes. A refusal is answered
+    /// without reading the body, and the connection closes (the unread body makes it unusable).
+    private func admit(_ head: RequestHead, route: Route, parameters: [String: String], admission: @escaping Admission) {
+        phase = .admitting
+        deadline = 0
+        var headOnly = makeRequest(head)
+        headOnly.parameters = parameters
+        headOnly.route = route.pattern
+        headOnly.routeIndex = route.index
+        let this = LoopBound(self)
+        let loop = self.loop
+        let limit = route.bodyLimit
+        let request = headOnly
+        Task {
+            let refusal = await admission(request)
+            loop.execute {
+                let connection = this.value
+                guard case .admitting = connection.phase else { return }  // closed meanwhile
+                if let refusal {
+                    connection.currentHead?.keepAlive = false
+                    connection.respond(to: request, with: refusal)
+                } else {
+                    connection.readBody(of: head, limit: limit)
+                    connection.resumeReading()
+                }
+            }
+        }
+    }
+
+    private func readBody(of head: RequestHead, limit: Int) {
+        switch head.framing {
+        case .none:
+            dispatch()
         case .contentLength(let length):
-            guard case .found = match else { return answerWithoutBody() }
             guard length <= limit else { return refuseTooLarge(limit: limit) }
+            guard reserveBody(length) else { return }
             sendContinueIfExpected(head, needed: length)
             currentBody.reserveCapacity(length)
             phase = .body(.fixed(remaining: length))
             setDeadline(core.bodyTimeout, .body)
         case .chunked:
-            guard case .found = match else { return answerWithoutBody() }
             sendContinueIfExpected(head, needed: 1)
             phase = .body(.chunked(ChunkedDecoder(maxBodySize: limit, limits: core.configuration.parserLimits)))
             setDeadline(core.bodyTimeout, .body)
         }
+    }
+
+    /// Takes `bytes` more from the server's body memory budget, or answers 503 and closes.
+    private func reserveBody(_ bytes: Int) -> Bool {
+        guard core.reserveBody(bytes) else {
+            core.protocolErrors.increment(["503"])
+            sendErrorAndClose(status: 503, detail: "the server is receiving too many request bodies; retry later")
+            return false
+        }
+        reservedBody += bytes
+        return true
+    }
+
+    func releaseBodyReservation() {
+        core.releaseBody(reservedBody)
+        reservedBody = 0
     }
 
     /// 100 Continue is sent only when the client waits for it and the body has not already arrived.
@@ -110,6 +163,7 @@ extension Connection {
                 switch decoded {
                 case .success(let consumed):
                     consumeInput(consumed)
+                    guard reserveBody(currentBody.count - reservedBody) else { return false }
                 case .failure(let error):
                     core.protocolErrors.increment([String(error.status)])
                     sendErrorAndClose(status: error.status, detail: error.reason)
@@ -141,14 +195,20 @@ extension Connection {
 
     // MARK: Handling
 
-    private func dispatch() {
-        guard let head = currentHead else { return }
+    /// The request as handlers see it, without its body.
+    private func makeRequest(_ head: RequestHead) -> Request {
         let requestID = head.headers["X-Request-Id"].flatMap { RequestIDGenerator.isAcceptable($0) ? $0 : nil }
             ?? core.requestIDs.next()
-        var request = Request(
-            head: head, body: currentBody, trailers: trailersOfCurrent, route: "",
-            clientAddress: core.addressResolver.resolve(peer: peer, headers: head.headers),
+        return Request(
+            head: head, route: "", clientAddress: core.addressResolver.resolve(peer: peer, headers: head.headers),
             peerAddress: peer, requestID: requestID, isSecure: tls != nil)
+    }
+
+    private func dispatch() {
+        guard let head = currentHead else { return }
+        var request = makeRequest(head)
+        request.body = currentBody
+        request.trailers = trailersOfCurrent
         currentBody = []
         trailersOfCurrent = HeaderFields()
         deadline = 0
@@ -203,6 +263,7 @@ extension Connection {
     }
 
     private func respond(to request: Request, with response: Response) {
+        releaseBodyReservation()
         let head = request.head
         let streams = response.stream != nil && head.method != .head && response.status >= 200
             && response.status != 204 && response.status != 304

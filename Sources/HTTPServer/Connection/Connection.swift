@@ -8,6 +8,8 @@ final class Connection: EventHandler {
         case handshake
         case head
         case body(BodyReader)
+        /// The route's admission check runs on the head; the body waits unread.
+        case admitting
         case handling
         /// A streamed body is being sent (`activeStream`).
         case streaming
@@ -48,6 +50,8 @@ final class Connection: EventHandler {
     var trailersOfCurrent = HeaderFields()
     var requestStarted: UInt64 = 0
     var activeStream: ActiveStream?
+    /// Bytes of the body memory budget this request holds (released when it is answered or the connection closes).
+    var reservedBody = 0
 
     enum DeadlineReason { case idle, header, body, write, linger }
 
@@ -68,7 +72,7 @@ final class Connection: EventHandler {
     /// A response is being produced: requests that arrive meanwhile wait in the input buffer.
     var isBusy: Bool {
         switch phase {
-        case .handling, .streaming: true
+        case .admitting, .handling, .streaming: true
         default: false
         }
     }
@@ -260,6 +264,8 @@ final class Connection: EventHandler {
         Glibc.close(fd)
         input = []
         output = []
+        releaseBodyReservation()
+        core.releaseClient(peer)
         _ = core.openConnections.subtract(1, ordering: .relaxed)
     }
 }

@@ -3,6 +3,10 @@ public typealias Handler = @Sendable (Request) async throws -> Response
 /// A handler cheap enough to run on the I/O thread itself (no I/O, no locks held long): health and metrics.
 public typealias InlineHandler = @Sendable (Request) -> Response
 
+/// Runs on a request's head (its body not yet read) for routes whose credentials are in the URL or the headers: a
+/// response refuses the request without reading or parsing its body (the connection is then closed); nil admits it.
+public typealias Admission = @Sendable (Request) async -> Response?
+
 public enum RouteHandler: Sendable {
     case inline(InlineHandler)
     case async(Handler)
@@ -15,6 +19,8 @@ public struct Route: Sendable {
     /// Largest accepted body in bytes; larger ones get 413 before the body is read.
     public let bodyLimit: Int
     public let handler: RouteHandler
+    /// Checked before the body is read; nil for routes that need the body to authenticate, or none.
+    public let admission: Admission?
     let segments: [Segment]
     /// Position in ``Router/routes``; metrics are keyed by it.
     let index: Int
@@ -43,23 +49,27 @@ public struct Router: Sendable {
         self.defaultBodyLimit = defaultBodyLimit
     }
 
-    public mutating func add(_ method: HTTPMethod, _ pattern: String, bodyLimit: Int? = nil, _ handler: @escaping Handler) {
-        add(method, pattern, bodyLimit: bodyLimit, handler: .async(handler))
+    public mutating func add(
+        _ method: HTTPMethod, _ pattern: String, bodyLimit: Int? = nil, admission: Admission? = nil, _ handler: @escaping Handler
+    ) {
+        add(method, pattern, bodyLimit: bodyLimit, admission: admission, handler: .async(handler))
     }
 
     public mutating func addInline(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping InlineHandler) {
         add(method, pattern, bodyLimit: nil, handler: .inline(handler))
     }
 
-    public mutating func add(_ method: HTTPMethod, _ pattern: String, bodyLimit: Int?, handler: RouteHandler) {
+    public mutating func add(
+        _ method: HTTPMethod, _ pattern: String, bodyLimit: Int?, admission: Admission? = nil, handler: RouteHandler
+    ) {
         precondition(pattern.hasPrefix("/"), "route patterns start with /: \(pattern)")
         let segments: [Route.Segment] = pattern.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map { part in
             if part.hasPrefix("{") && part.hasSuffix("}") { return .parameter(String(part.dropFirst().dropLast())) }
             return .literal(String(part))
         }
         let route = Route(
-            method: method, pattern: pattern, bodyLimit: bodyLimit ?? defaultBodyLimit, handler: handler, segments: segments,
-            index: routes.count)
+            method: method, pattern: pattern, bodyLimit: bodyLimit ?? defaultBodyLimit, handler: handler,
+            admission: admission, segments: segments, index: routes.count)
         precondition(
             !routes.contains { $0.method == method && $0.segments == segments }, "duplicate route \(method) \(pattern)")
         routes.append(route)
@@ -67,6 +77,19 @@ public struct Router: Sendable {
             staticRoutes[pattern, default: [:]][method] = route
         } else {
             dynamicRoutes[segments.count, default: []].append(route)
+        }
+    }
+
+    /// Gives every route registered so far whose pattern starts with `prefix` (and that has none) this admission: a
+    /// whole API whose credentials are in its headers is checked before any of its bodies is read.
+    public mutating func setAdmission(forPatternsStartingWith prefix: String, _ admission: @escaping Admission) {
+        let existing = routes
+        routes = []
+        staticRoutes = [:]
+        dynamicRoutes = [:]
+        for route in existing {
+            let given = route.admission ?? (route.pattern.hasPrefix(prefix) ? admission : nil)
+            add(route.method, route.pattern, bodyLimit: route.bodyLimit, admission: given, handler: route.handler)
         }
     }
 
