@@ -105,7 +105,8 @@ struct DeliveryHandler: Sendable {
         guard let channel, let to else { throw CRMError.invalid(reader.errors) }
         let recipient = channel == .sms ? (Identity.phone(to) ?? to) : to
         let message = OutboxMessage(id: 0, channel: channel, reason: channel == .email ? .welcomeEmail : .sendSMS, recipient: recipient,
-                                    subject: subject, body: body)
+                                    subject: subject, body: body,
+                                    contentType: channel == .email ? (MessageTemplate.isHTML(body) ? .html : .plain) : nil)
         let result = try await deliverer.send(message, orgID: org.id)
         var outcome: JSONObject = ["channel": .string(channel.rawValue), "to": .string(recipient)]
         switch result {

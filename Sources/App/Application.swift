@@ -76,10 +76,7 @@ public final class Application: Sendable {
                 logger.info("migration applied", [("version", String(migration.version)), ("name", migration.name)])
             }
         }
-        if let token = configuration.bootstrapAdminToken {
-            try await PlatformTokenStore(scope: OrgScope(database: database)).installBootstrap(token)
-            logger.info("bootstrap admin token installed")
-        }
+        try await applyBootstrapToken()
         try server.start()
         startRetention()
         delivery.start()
@@ -91,6 +88,27 @@ public final class Application: Sendable {
             fields.append(("https", "https://\(BindAddress(host: address.host, port: port))"))
         }
         logger.info("crmhub listening", fields + [("version", CRMHubVersion.current)])
+    }
+
+    /// CRMHUB_BOOTSTRAP_ADMIN_TOKEN: installed when set (unless it was revoked: it stays revoked); when a server
+    /// with an HTTP listener starts without it, the one an earlier start installed is revoked. `crmhub worker`
+    /// serves no admin API and leaves the token alone.
+    private func applyBootstrapToken() async throws {
+        let tokens = PlatformTokenStore(scope: OrgScope(database: database))
+        if let token = configuration.bootstrapAdminToken {
+            let audit = AuditEntry.system("crmhub serve (CRMHUB_BOOTSTRAP_ADMIN_TOKEN)", "platform_token.bootstrap_install")
+            switch try await tokens.installBootstrap(token, audit: audit) {
+            case .installed: logger.info("bootstrap admin token installed")
+            case .unchanged: logger.info("bootstrap admin token already installed")
+            case .revoked:
+                logger.warning("CRMHUB_BOOTSTRAP_ADMIN_TOKEN was revoked and stays revoked: set a new value, or use another platform token")
+            }
+        } else if configuration.httpAddress != nil || configuration.httpsAddress != nil {
+            let audit = AuditEntry.system("crmhub serve (CRMHUB_BOOTSTRAP_ADMIN_TOKEN not set)", "platform_token.bootstrap_revoke")
+            if let id = try await tokens.revokeBootstrap(audit: audit) {
+                logger.warning("bootstrap admin token revoked: CRMHUB_BOOTSTRAP_ADMIN_TOKEN is no longer set", [("token_id", String(id))])
+            }
+        }
     }
 
     /// Re-reads the TLS certificate and key (SIGHUP). Open connections keep their session.

@@ -50,7 +50,10 @@ public struct Deliverer: Sendable {
         case .email:
             guard case .success(let smtp) = SMTPSettings.parse(record.config) else { return .notConfigured("the stored SMTP settings are not valid") }
             let sender = EmailSender(settings: smtp, password: secret, configuration: configuration, tls: tls)
-            return await Self.onThread { sender.send(to: to, sender: message.sender, subject: message.subject ?? "", body: message.body, key: key) }
+            let contentType = message.contentType ?? .plain
+            return await Self.onThread {
+                sender.send(to: to, sender: message.sender, subject: message.subject ?? "", body: message.body, contentType: contentType, key: key)
+            }
         case .sms:
             guard case .success(let sms) = SMSSettings.parse(record.config) else { return .notConfigured("the stored SMS settings are not valid") }
             if sms.needsSecret && secret == nil { return .notConfigured("the SMS provider settings have no secret") }
