@@ -20,7 +20,7 @@ public struct AuditEntry: Sendable {
         self.requestID = requestID
     }
 
-    func target(_ name: String) -> AuditEntry {
+    public func target(_ name: String) -> AuditEntry {
         AuditEntry(actor: actor, action: action, target: name, details: details, clientAddress: clientAddress,
                    requestID: requestID)
     }
@@ -61,6 +61,12 @@ public struct AuditStore: Sendable {
             VALUES (\(orgID), \(entry.actor), \(entry.action), \(entry.targetName), \(JSONWriter.string(entry.details))::jsonb,
                     \(entry.clientAddress)::inet, \(entry.requestID))
             """)
+    }
+
+    /// Records an action that changes no row of its own (a listener request replayed, a delivery test sent), in a
+    /// transaction of its own, before the action runs: it is in the log even if the action fails half-way.
+    public func record(orgID: Int64, _ entry: AuditEntry) async throws {
+        try await scope.withOrg(orgID) { connection in try Self.insert(connection, orgID: orgID, entry: entry) }
     }
 
     /// A platform-wide event (platform tokens), which belongs to no org.
