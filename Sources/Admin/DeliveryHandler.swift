@@ -115,7 +115,7 @@ struct DeliveryHandler: Sendable {
         case .sent(let id):
             outcome["outcome"] = "sent"
             outcome["provider_message_id"] = id.map(JSONValue.string) ?? .null
-        case .failed(let error, let permanent):
+        case .failed(let error, let permanent, _):
             outcome["outcome"] = "failed"
             outcome["error"] = .string(error)
             outcome["permanent"] = .bool(permanent)

@@ -49,7 +49,8 @@ public final class Application: Sendable {
         Routes.register(in: &router, application: (database, migrator, metrics, logger), openAPIDocument: openAPIDocument)
         let secrets: SecretBox? = try configuration.secretKey.map { try SecretBox(keyText: $0) }
         let deliverer = Deliverer(
-            settings: DeliverySettingsStore(scope: OrgScope(database: database)), secrets: secrets, configuration: configuration.delivery)
+            settings: DeliverySettingsStore(scope: OrgScope(database: database)), secrets: secrets, configuration: configuration.delivery,
+            logger: logger)
         Routes.registerDelivery(in: &router, database: database, deliverer: deliverer, secrets: secrets)
         let backlog = Backlog()
         delivery = DeliveryService(

@@ -24,7 +24,7 @@ struct EmailSender: Sendable {
             let reply = try SMTPClient(server: server, tls: tls).send(message, envelopeFrom: settings.fromAddress, recipient: recipient)
             return .sent(providerMessageID: Self.queueID(reply) ?? "<\(message.messageID)>")
         } catch {
-            return .failed(error.description, permanent: error.isPermanent)
+            return .failed(error.summary, permanent: error.isPermanent, detail: error.description)
         }
     }
 
