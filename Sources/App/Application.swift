@@ -95,6 +95,11 @@ public final class Application: Sendable {
     /// with an HTTP listener starts without it, the one an earlier start installed is revoked. `crmhub worker`
     /// serves no admin API and leaves the token alone.
     private func applyBootstrapToken() async throws {
+        // A server started without migrating (--no-migrate) may face a schema without these tables yet.
+        if !configuration.migrateOnStart, case .pending = (try? await migrator.status(database)) ?? .current {
+            logger.warning("migrations pending: CRMHUB_BOOTSTRAP_ADMIN_TOKEN is not applied until the schema is current")
+            return
+        }
         let tokens = PlatformTokenStore(scope: OrgScope(database: database))
         if let token = configuration.bootstrapAdminToken {
             let audit = AuditEntry.system("crmhub serve (CRMHUB_BOOTSTRAP_ADMIN_TOKEN)", "platform_token.bootstrap_install")
@@ -106,8 +111,14 @@ public final class Application: Sendable {
             }
         } else if configuration.httpAddress != nil || configuration.httpsAddress != nil {
             let audit = AuditEntry.system("crmhub serve (CRMHUB_BOOTSTRAP_ADMIN_TOKEN not set)", "platform_token.bootstrap_revoke")
-            if let id = try await tokens.revokeBootstrap(audit: audit) {
-                logger.warning("bootstrap admin token revoked: CRMHUB_BOOTSTRAP_ADMIN_TOKEN is no longer set", [("token_id", String(id))])
+            // Not a reason to refuse to start (the database may be down for a moment; the server waits for it).
+            do {
+                if let id = try await tokens.revokeBootstrap(audit: audit) {
+                    logger.warning("bootstrap admin token revoked: CRMHUB_BOOTSTRAP_ADMIN_TOKEN is no longer set", [("token_id", String(id))])
+                }
+            } catch {
+                logger.error("could not revoke the bootstrap admin token; it stays valid until a start succeeds in revoking it",
+                             [("error", String(describing: error))])
             }
         }
     }
