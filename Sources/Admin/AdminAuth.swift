@@ -3,15 +3,16 @@ import HTTPServer
 
 /// Who is calling the admin API.
 public enum Principal: Sendable {
-    /// A platform administrator: every org.
-    case platform
+    /// A platform administrator token: every org.
+    case platform(tokenID: Int64, name: String)
     /// An org API key: its own org only, within its scopes.
-    case orgKey(orgID: Int64, keyID: Int64, scopes: [APIKey.Scope])
+    case orgKey(orgID: Int64, keyID: Int64, name: String, scopes: [APIKey.Scope])
 
+    /// The credential, as the audit log names it: its kind, id and name (never its secret).
     var actor: String {
         switch self {
-        case .platform: "platform"
-        case .orgKey(_, let keyID, _): "api_key:\(keyID)"
+        case .platform(let id, let name): "platform_token:\(id) (\(name))"
+        case .orgKey(_, let keyID, let name, _): "api_key:\(keyID) (\(name))"
         }
     }
 }
@@ -25,10 +26,10 @@ struct AdminAuthenticator: Sendable {
         let token = try BearerToken.parse(request.headers["Authorization"])
         if token.hasPrefix(APIKeyStore.prefix + "_") {
             guard let key = try await apiKeys.authenticate(token) else { throw CRMError.unauthorized("invalid or revoked token") }
-            return .orgKey(orgID: key.orgID, keyID: key.keyID, scopes: key.scopes)
+            return .orgKey(orgID: key.orgID, keyID: key.keyID, name: key.name, scopes: key.scopes)
         }
-        guard try await platformTokens.verify(token) else { throw CRMError.unauthorized("invalid or revoked token") }
-        return .platform
+        guard let platform = try await platformTokens.authenticate(token) else { throw CRMError.unauthorized("invalid or revoked token") }
+        return .platform(tokenID: platform.id, name: platform.name)
     }
 }
 
@@ -43,7 +44,7 @@ extension Principal {
         switch self {
         case .platform:
             return
-        case .orgKey(let orgID, _, let scopes):
+        case .orgKey(let orgID, _, _, let scopes):
             guard orgID == org.id else { throw CRMError.notFound("org '\(org.slug)'") }
             guard org.status == .active else { throw CRMError.suspended("org '\(org.slug)' is suspended") }
             // admin implies read and write.

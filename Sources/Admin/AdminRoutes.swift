@@ -51,6 +51,7 @@ public enum AdminRoutes {
         router.add(.post, "/admin/v1/platform-tokens", platformTokens.create)  // returns a secret
         router.add(.get, "/admin/v1/platform-tokens", platformTokens.list)
         router.add(.delete, "/admin/v1/platform-tokens/{token}", platformTokens.revoke)
+        router.add(.get, "/admin/v1/audit", audit.listPlatform)
 
         router.add(.post, "/admin/v1/orgs", once(orgs.create))
         router.add(.get, "/admin/v1/orgs", orgs.list)

@@ -84,7 +84,7 @@ struct IntegrationsHandler: Sendable {
         var reader = FieldReader(try AdminJSON.object(request))
         reader.allowOnly(
             kind == .smartertrack ? ["enabled", "password", "ip_allowlist"]
-                : kind == .sirportly ? ["enabled", "username", "password", "ip_allowlist", "custom_data"]
+                : kind == .sirportly ? ["enabled", "username", "password", "ip_allowlist", "custom_data", "public"]
                 : ["enabled", "username", "password", "ip_allowlist"])
         let enabled = reader.bool("enabled") ?? false
         let username = reader.string("username", maxLength: 200)
@@ -110,13 +110,22 @@ struct IntegrationsHandler: Sendable {
                 }
             }
         }
+        // Neither credentials nor an allowlist: anyone who knows the slug could look customers up. Only on purpose.
+        let isPublic = reader.bool("public") ?? false
+        if enabled && !willHavePassword && allowlist.isEmpty && !isPublic && reader.errors.isEmpty {
+            reader.errors.append(FieldError(
+                "public", "must be true to enable the integration with neither credentials nor an IP allowlist "
+                    + "(anyone who knows the org's address could look customers up); set a username and password or an ip_allowlist instead"))
+        }
         try reader.finish()
         let passwordHash: String? = if let password { await PasswordHash.makeOffPool(password) } else { nil }
         let saved = try await store.save(
             orgID: org.id, kind: kind, enabled: enabled, username: username, passwordHash: passwordHash,
             clearPassword: clearPassword, ipAllowlist: allowlist, customData: customData,
-            audit: context.auditEntry(request, principal, "integration.save",
-                                      details: ["integration": .string(kind.rawValue), "enabled": .bool(enabled)]))
+            audit: context.auditEntry(request, principal, "integration.save", details: [
+                "integration": .string(kind.rawValue), "enabled": .bool(enabled),
+                "public": .bool(enabled && !willHavePassword && allowlist.isEmpty),
+            ]))
         return AdminJSON.response(Self.representation(saved))
     }
 
@@ -153,6 +162,8 @@ struct IntegrationsHandler: Sendable {
             "integration": .string(settings.kind.rawValue), "enabled": .bool(settings.enabled),
             "username": settings.username.map(JSONValue.string) ?? .null, "password_set": .bool(settings.passwordHash != nil),
             "ip_allowlist": .array(settings.ipAllowlist.map(JSONValue.string)), "updated_at": .string(settings.updatedAt),
+            // Enabled with neither credentials nor an allowlist: saved with "public": true.
+            "public": .bool(settings.enabled && settings.passwordHash == nil && settings.ipAllowlist.isEmpty),
         ]
         if settings.kind == .sirportly {
             object["custom_data"] = .array((settings.customData ?? SirportlyCustomData.allCases.map(\.rawValue)).map(JSONValue.string))

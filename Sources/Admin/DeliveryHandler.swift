@@ -90,7 +90,7 @@ struct DeliveryHandler: Sendable {
 
     /// Sends a message now with the saved settings and reports what happened (nothing is queued).
     func test(_ request: Request) async throws -> Response {
-        let (_, org) = try await context.authorize(request, .admin)
+        let (principal, org) = try await context.authorize(request, .admin)
         var reader = FieldReader(try AdminJSON.object(request))
         reader.allowOnly(["channel", "to", "subject", "body"])
         let channel = reader.choice("channel", OutboxMessage.Channel.self, allowed: OutboxMessage.Channel.allCases, required: true)
@@ -104,15 +104,18 @@ struct DeliveryHandler: Sendable {
         try reader.finish()
         guard let channel, let to else { throw CRMError.invalid(reader.errors) }
         let recipient = channel == .sms ? (Identity.phone(to) ?? to) : to
+        try await context.audit.record(orgID: org.id, context.auditEntry(
+            request, principal, "delivery.test", details: ["channel": .string(channel.rawValue), "to": .string(recipient)]))
         let message = OutboxMessage(id: 0, channel: channel, reason: channel == .email ? .welcomeEmail : .sendSMS, recipient: recipient,
-                                    subject: subject, body: body)
+                                    subject: subject, body: body,
+                                    contentType: channel == .email ? (MessageTemplate.isHTML(body) ? .html : .plain) : nil)
         let result = try await deliverer.send(message, orgID: org.id)
         var outcome: JSONObject = ["channel": .string(channel.rawValue), "to": .string(recipient)]
         switch result {
         case .sent(let id):
             outcome["outcome"] = "sent"
             outcome["provider_message_id"] = id.map(JSONValue.string) ?? .null
-        case .failed(let error, let permanent):
+        case .failed(let error, let permanent, _):
             outcome["outcome"] = "failed"
             outcome["error"] = .string(error)
             outcome["permanent"] = .bool(permanent)

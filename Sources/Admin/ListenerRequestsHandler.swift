@@ -34,8 +34,10 @@ struct ListenerRequestsHandler: Sendable {
     }
 
     func replay(_ request: Request) async throws -> Response {
-        let (_, org) = try await context.authorize(request, .write)
+        let (principal, org) = try await context.authorize(request, .write)
         let id = try AdminContext.id(request, "request")
+        try await context.audit.record(
+            orgID: org.id, context.auditEntry(request, principal, "listener_request.replay").target("listener_request:\(id)"))
         return try await replayer(org.id, id, request.requestID)
     }
 

@@ -37,7 +37,7 @@ struct OutboxHandler: Sendable {
             "customer_id": text(message.customerID.map { String($0) }), "listener_id": text(message.listenerID.map { String($0) }),
             "created_at": .string(message.createdAt), "updated_at": .string(message.updatedAt),
             "next_attempt_at": text(message.nextAttemptAt), "sent_at": text(message.sentAt),
-            "provider_message_id": text(message.providerMessageID),
+            "provider_message_id": text(message.providerMessageID), "content_type": text(message.contentType?.rawValue),
         ]
     }
 

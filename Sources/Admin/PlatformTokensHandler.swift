@@ -8,12 +8,13 @@ struct PlatformTokensHandler: Sendable {
     let tokens: PlatformTokenStore
 
     func create(_ request: Request) async throws -> Response {
-        try await context.authenticator.authenticate(request).requirePlatform()
+        let principal = try await context.authenticator.authenticate(request)
+        try principal.requirePlatform()
         var reader = FieldReader(try AdminJSON.object(request))
         reader.allowOnly(["name"])
         let name = reader.string("name", required: true)
         try reader.finish()
-        let token = try await tokens.create(name: name!)
+        let token = try await tokens.create(name: name!, audit: context.auditEntry(request, principal, "platform_token.create"))
         let listed = try await tokens.list().first { $0.prefix == "\(PlatformTokenStore.prefix)_\(token.lookupID)" }
         var body = listed.map(Self.representation) ?? [:]
         if case .object(var object) = body {
@@ -29,8 +30,9 @@ struct PlatformTokensHandler: Sendable {
     }
 
     func revoke(_ request: Request) async throws -> Response {
-        try await context.authenticator.authenticate(request).requirePlatform()
-        try await tokens.revoke(id: try AdminContext.id(request, "token"))
+        let principal = try await context.authenticator.authenticate(request)
+        try principal.requirePlatform()
+        try await tokens.revoke(id: try AdminContext.id(request, "token"), audit: context.auditEntry(request, principal, "platform_token.revoke"))
         return Response(status: 204)
     }
 

@@ -119,4 +119,12 @@ struct AuditHandler: Sendable {
         let records = try await context.audit.list(orgID: org.id, before: cursor, limit: limit)
         return AdminJSON.page(records, limit: limit, id: \.id, AdminRepresentation.audit)
     }
+
+    /// `/admin/v1/audit`: platform-wide changes (platform tokens), for platform administrators.
+    func listPlatform(_ request: Request) async throws -> Response {
+        try await context.authenticator.authenticate(request).requirePlatform()
+        let (cursor, limit) = try AdminJSON.pagination(request)
+        let records = try await context.audit.listPlatform(before: cursor, limit: limit)
+        return AdminJSON.page(records, limit: limit, id: \.id, AdminRepresentation.audit)
+    }
 }

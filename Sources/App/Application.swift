@@ -49,7 +49,8 @@ public final class Application: Sendable {
         Routes.register(in: &router, application: (database, migrator, metrics, logger), openAPIDocument: openAPIDocument)
         let secrets: SecretBox? = try configuration.secretKey.map { try SecretBox(keyText: $0) }
         let deliverer = Deliverer(
-            settings: DeliverySettingsStore(scope: OrgScope(database: database)), secrets: secrets, configuration: configuration.delivery)
+            settings: DeliverySettingsStore(scope: OrgScope(database: database)), secrets: secrets, configuration: configuration.delivery,
+            logger: logger)
         Routes.registerDelivery(in: &router, database: database, deliverer: deliverer, secrets: secrets)
         Routes.admitAdminCallers(in: &router, database: database)
         let backlog = Backlog()
@@ -78,10 +79,7 @@ public final class Application: Sendable {
                 logger.info("migration applied", [("version", String(migration.version)), ("name", migration.name)])
             }
         }
-        if let token = configuration.bootstrapAdminToken {
-            try await PlatformTokenStore(scope: OrgScope(database: database)).installBootstrap(token)
-            logger.info("bootstrap admin token installed")
-        }
+        try await applyBootstrapToken()
         try server.start()
         startRetention()
         delivery.start()
@@ -93,6 +91,38 @@ public final class Application: Sendable {
             fields.append(("https", "https://\(BindAddress(host: address.host, port: port))"))
         }
         logger.info("crmhub listening", fields + [("version", CRMHubVersion.current)])
+    }
+
+    /// CRMHUB_BOOTSTRAP_ADMIN_TOKEN: installed when set (unless it was revoked: it stays revoked); when a server
+    /// with an HTTP listener starts without it, the one an earlier start installed is revoked. `crmhub worker`
+    /// serves no admin API and leaves the token alone.
+    private func applyBootstrapToken() async throws {
+        // A server started without migrating (--no-migrate) may face a schema without these tables yet.
+        if !configuration.migrateOnStart, case .pending = (try? await migrator.status(database)) ?? .current {
+            logger.warning("migrations pending: CRMHUB_BOOTSTRAP_ADMIN_TOKEN is not applied until the schema is current")
+            return
+        }
+        let tokens = PlatformTokenStore(scope: OrgScope(database: database))
+        if let token = configuration.bootstrapAdminToken {
+            let audit = AuditEntry.system("crmhub serve (CRMHUB_BOOTSTRAP_ADMIN_TOKEN)", "platform_token.bootstrap_install")
+            switch try await tokens.installBootstrap(token, audit: audit) {
+            case .installed: logger.info("bootstrap admin token installed")
+            case .unchanged: logger.info("bootstrap admin token already installed")
+            case .revoked:
+                logger.warning("CRMHUB_BOOTSTRAP_ADMIN_TOKEN was revoked and stays revoked: set a new value, or use another platform token")
+            }
+        } else if configuration.httpAddress != nil || configuration.httpsAddress != nil {
+            let audit = AuditEntry.system("crmhub serve (CRMHUB_BOOTSTRAP_ADMIN_TOKEN not set)", "platform_token.bootstrap_revoke")
+            // Not a reason to refuse to start (the database may be down for a moment; the server waits for it).
+            do {
+                if let id = try await tokens.revokeBootstrap(audit: audit) {
+                    logger.warning("bootstrap admin token revoked: CRMHUB_BOOTSTRAP_ADMIN_TOKEN is no longer set", [("token_id", String(id))])
+                }
+            } catch {
+                logger.error("could not revoke the bootstrap admin token; it stays valid until a start succeeds in revoking it",
+                             [("error", String(describing: error))])
+            }
+        }
     }
 
     /// Re-reads the TLS certificate and key (SIGHUP). Open connections keep their session.

@@ -3,6 +3,7 @@ import HTTPClient
 import NetworkClient
 import Platform
 import Synchronization
+import Telemetry
 
 /// Sends one outbox message with its org's settings: loads them, opens the secret, and runs the blocking
 /// SMTP or HTTP exchange on a thread of its own (never on the cooperative pool or an event loop).
@@ -10,21 +11,36 @@ public struct Deliverer: Sendable {
     let settings: DeliverySettingsStore
     let secrets: SecretBox?
     let configuration: DeliveryConfiguration
+    /// Gets the detail of each failure (resolved addresses, what the server answered), which org admins are not shown.
+    let logger: Logger?
     /// Made on the first send: loading the system trust store costs tens of milliseconds of CPU, which a process
     /// that never sends (most test servers, `crmhub serve` with workers off) should not pay at start.
     private let tlsContext = TLSContextCache()
 
-    public init(settings: DeliverySettingsStore, secrets: SecretBox?, configuration: DeliveryConfiguration) {
+    public init(settings: DeliverySettingsStore, secrets: SecretBox?, configuration: DeliveryConfiguration, logger: Logger? = nil) {
         self.settings = settings
         self.secrets = secrets
         self.configuration = configuration
+        self.logger = logger
     }
 
     /// The context a secret is sealed for: it opens only in the same org's row for the same channel.
     public static func secretContext(orgID: Int64, channel: OutboxMessage.Channel) -> String { "delivery:\(orgID):\(channel.rawValue)" }
 
-    /// Sends `message` (to its recipient, or to `recipient` for a test message).
+    /// Sends `message` (to its recipient, or to `recipient` for a test message). A failure's detail goes to the
+    /// server log; the result carries only its summary.
     public func send(_ message: OutboxMessage, orgID: Int64, recipient: String? = nil) async throws -> SendResult {
+        let result = try await attempt(message, orgID: orgID, recipient: recipient)
+        if case .failed(let summary, let permanent, let detail?) = result {
+            logger?.warning("delivery attempt failed", [
+                ("org_id", String(orgID)), ("message_id", String(message.id)), ("channel", message.channel.rawValue),
+                ("error", summary), ("detail", detail), ("permanent", String(permanent)),
+            ])
+        }
+        return result
+    }
+
+    private func attempt(_ message: OutboxMessage, orgID: Int64, recipient: String?) async throws -> SendResult {
         guard let record = try await settings.find(orgID: orgID, channel: message.channel) else {
             let path = message.channel == .email ? "delivery/smtp" : "delivery/sms"
             return .notConfigured("no \(message.channel == .email ? "SMTP" : "SMS provider") settings for this org (PUT /admin/v1/orgs/{org}/\(path))")
@@ -44,13 +60,16 @@ public struct Deliverer: Sendable {
         do {
             tls = try tlsContext.get(extraCAFile: configuration.extraCAFile)
         } catch {
-            return .failed(error.description, permanent: false)
+            return .failed(error.summary, permanent: false, detail: error.description)
         }
         switch message.channel {
         case .email:
             guard case .success(let smtp) = SMTPSettings.parse(record.config) else { return .notConfigured("the stored SMTP settings are not valid") }
             let sender = EmailSender(settings: smtp, password: secret, configuration: configuration, tls: tls)
-            return await Self.onThread { sender.send(to: to, sender: message.sender, subject: message.subject ?? "", body: message.body, key: key) }
+            let contentType = message.contentType ?? .plain
+            return await Self.onThread {
+                sender.send(to: to, sender: message.sender, subject: message.subject ?? "", body: message.body, contentType: contentType, key: key)
+            }
         case .sms:
             guard case .success(let sms) = SMSSettings.parse(record.config) else { return .notConfigured("the stored SMS settings are not valid") }
             if sms.needsSecret && secret == nil { return .notConfigured("the SMS provider settings have no secret") }

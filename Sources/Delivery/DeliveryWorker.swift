@@ -59,7 +59,7 @@ struct DeliveryWorker: Sendable {
         case .notConfigured(let reason):
             outcome = .waiting(reason: reason, delaySeconds: configuration.settingsRecheck.seconds)
             metrics.waiting.increment([channel])
-        case .failed(let error, let permanent):
+        case .failed(let error, let permanent, _):
             if permanent || claim.attempt >= configuration.maxAttempts {
                 outcome = .failed(error: permanent ? error : "\(error) (gave up after \(claim.attempt) attempts)")
                 metrics.failed.increment([channel])

@@ -10,10 +10,12 @@ struct EmailSender: Sendable {
     let tls: ClientTLS
 
     /// - Parameter key: the message's stable key; its Message-ID is `<key@hostname>` on every attempt.
-    func send(to recipient: String, sender: String?, subject: String, body: String, key: String) -> SendResult {
+    /// - Parameter contentType: as queued (decided from the template); never guessed from `body`.
+    func send(to recipient: String, sender: String?, subject: String, body: String, contentType: OutboxMessage.ContentType,
+              key: String) -> SendResult {
         let message = MailMessage(
             from: sender ?? settings.fromAddress, fromName: settings.fromName, to: recipient, replyTo: settings.replyTo,
-            subject: subject, body: body, isHTML: MessageTemplate.isHTML(body), messageID: "\(key)@\(configuration.hostname)")
+            subject: subject, body: body, isHTML: contentType == .html, messageID: "\(key)@\(configuration.hostname)")
         let server = SMTPServer(
             host: settings.host, port: settings.port, security: settings.security, username: settings.username,
             password: password, clientName: configuration.hostname, timeout: configuration.networkTimeout,
@@ -22,7 +24,7 @@ struct EmailSender: Sendable {
             let reply = try SMTPClient(server: server, tls: tls).send(message, envelopeFrom: settings.fromAddress, recipient: recipient)
             return .sent(providerMessageID: Self.queueID(reply) ?? "<\(message.messageID)>")
         } catch {
-            return .failed(error.description, permanent: error.isPermanent)
+            return .failed(error.summary, permanent: error.isPermanent, detail: error.description)
         }
     }
 

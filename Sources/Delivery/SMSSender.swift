@@ -27,7 +27,7 @@ struct SMSSender: Sendable {
         do {
             response = try client.send(OutboundRequest(method: settings.method.rawValue, url: url, headers: headers, body: Array(body.utf8)))
         } catch {
-            return .failed("SMS provider: \(error.description)", permanent: error.isPermanent)
+            return .failed("SMS provider: \(error.summary)", permanent: error.isPermanent, detail: "SMS provider: \(error.description)")
         }
         guard (200..<300).contains(response.status) else {
             let detail = String(decoding: response.body.prefix(300), as: UTF8.self)
@@ -35,7 +35,8 @@ struct SMSSender: Sendable {
             // followed (the credentials would go to wherever they point): the settings need the final URL.
             let permanent = (300..<500).contains(response.status) && response.status != 408 && response.status != 429
             let hint = (300..<400).contains(response.status) ? " (redirects are not followed; set the final URL)" : ""
-            return .failed("SMS provider answered \(response.status)\(hint): \(detail)", permanent: permanent)
+            return .failed("SMS provider answered \(response.status)\(hint)", permanent: permanent,
+                           detail: "SMS provider answered \(response.status): \(detail)")
         }
         return .sent(providerMessageID: Self.messageID(response.body))
     }

@@ -43,6 +43,14 @@ public enum HTTPClientError: Error, Sendable, CustomStringConvertible {
         case .malformedResponse(let reason): "malformed HTTP response: \(reason)"
         }
     }
+
+    /// What an org admin is shown (`NetworkError.summary`); the parse detail stays in the server log.
+    public var summary: String {
+        switch self {
+        case .network(let error): error.summary
+        case .malformedResponse: "the answer is not valid HTTP/1.1"
+        }
+    }
 }
 
 /// HTTP/1.1 over a blocking connection, one request per connection (`Connection: close`), TLS with certificate

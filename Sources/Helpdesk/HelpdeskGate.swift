@@ -4,13 +4,18 @@ import HTTPServer
 /// Who may reach an org's helpdesk web call: the org must exist and be active, the integration configured and
 /// enabled, the client inside its IP allowlist when it has one (the socket's address, or the first untrusted hop of
 /// X-Forwarded-For behind a trusted proxy), and the credentials right when a password is set.
+///
+/// An unauthenticated caller learns nothing about which orgs exist (issue 18): an unknown slug, an integration that
+/// is off or never configured, an address outside the allowlist and wrong or missing credentials all get the same
+/// answer, and a caller who presents credentials pays exactly one password derivation whatever the slug (a decoy
+/// one when there is no stored hash to check), so the time taken tells nothing either. Only a caller who got in is
+/// told that the org is suspended.
 public struct HelpdeskGate: Sendable {
     public enum Refusal: Error, Sendable, Equatable {
-        case unknownOrg
-        case notEnabled
+        /// Unknown org, integration off, address not allowed, or credentials missing or wrong: one answer for all.
+        case unauthenticated
+        /// The caller got in, but the org is suspended.
         case orgSuspended
-        case addressNotAllowed(String)
-        case badCredentials
     }
 
     let store: IntegrationStore
@@ -21,26 +26,30 @@ public struct HelpdeskGate: Sendable {
         self.verifier = verifier
     }
 
+    /// Spent when credentials are presented and there is no stored hash to check them against.
+    static let decoyHash = PasswordHash.make(RandomText.base64url(byteCount: 16))
+
     /// The opened org, or why the call is refused.
     /// - Parameter credentials: the user name and password presented; nil when none were.
     func admit(orgSlug: String, kind: IntegrationStore.Kind, client: IPAddress?, credentials: (user: String, password: String)?)
         async throws -> Result<IntegrationStore.Opened, Refusal>
     {
-        guard Self.isSlug(orgSlug), let opened = try await store.open(orgSlug: orgSlug, kind: kind) else { return .failure(.unknownOrg) }
-        if let refusal = Self.refusal(opened, client: client) { return .failure(refusal) }
-        guard let stored = opened.settings?.passwordHash else { return .success(opened) }
-        guard let credentials, credentials.user == (opened.settings?.username ?? ""),
-            await verifier.verify(credentials.password, against: stored, scope: "\(opened.orgID):\(kind.rawValue):\(credentials.user)")
-        else { return .failure(.badCredentials) }
+        let opened = Self.isSlug(orgSlug) ? try await store.open(orgSlug: orgSlug, kind: kind) : nil
+        let settings = opened?.settings
+        var credentialsRight = false
+        if let credentials {
+            if let opened, let stored = settings?.passwordHash, credentials.user == (settings?.username ?? "") {
+                credentialsRight = await verifier.verify(
+                    credentials.password, against: stored, scope: "\(opened.orgID):\(kind.rawValue):\(credentials.user)")
+            } else {
+                _ = await verifier.verify(credentials.password, against: Self.decoyHash, scope: "decoy:\(kind.rawValue)")
+            }
+        }
+        guard let opened, let settings, settings.enabled, CIDR.allowlist(settings.ipAllowlist, admits: client),
+            settings.passwordHash == nil || credentialsRight
+        else { return .failure(.unauthenticated) }
+        guard opened.orgStatus == .active else { return .failure(.orgSuspended) }
         return .success(opened)
-    }
-
-    /// The rules that do not depend on the credentials.
-    static func refusal(_ opened: IntegrationStore.Opened, client: IPAddress?) -> Refusal? {
-        guard let settings = opened.settings, settings.enabled else { return .notEnabled }
-        guard opened.orgStatus == .active else { return .orgSuspended }
-        guard CIDR.allowlist(settings.ipAllowlist, admits: client) else { return .addressNotAllowed(client?.description ?? "unknown") }
-        return nil
     }
 
     /// Org slugs as the admin API creates them; anything else cannot be one, so it is not looked up.

@@ -20,7 +20,9 @@ public enum AddressPolicy: Sendable {
 
 /// Whether an address is on the public internet: not loopback, private (RFC 1918, unique local), link-local (where
 /// cloud metadata services live), shared (CGNAT), reserved for documentation or benchmarks, multicast or
-/// unspecified. IPv4 inside IPv6 (mapped, compatible, NAT64) is judged by its IPv4 address.
+/// unspecified. IPv4 inside IPv6 (mapped, compatible, the well-known NAT64 prefix) is judged by its IPv4 address.
+/// Prefixes whose relays or translators can reach private IPv4 space by a route of their own are refused whole:
+/// local-use NAT64 `64:ff9b:1::/48` (RFC 8215), 6to4 `2002::/16` (RFC 3056) and Teredo `2001::/32` (RFC 4380).
 public enum PublicAddress {
     public static func isPublic(_ address: UnsafePointer<sockaddr>) -> Bool {
         switch Int32(address.pointee.sa_family) {
@@ -67,6 +69,9 @@ public enum PublicAddress {
             return isPublic(ipv4: Array(b[12..<16]))
         }
         if b[0..<12] == [0x00, 0x64, 0xFF, 0x9B, 0, 0, 0, 0, 0, 0, 0, 0][...] { return isPublic(ipv4: Array(b[12..<16])) }  // NAT64
+        if b[0..<6] == [0x00, 0x64, 0xFF, 0x9B, 0x00, 0x01][...] { return false }  // local-use NAT64 64:ff9b:1::/48
+        if b[0] == 0x20 && b[1] == 0x02 { return false }                            // 6to4 2002::/16
+        if b[0..<4] == [0x20, 0x01, 0x00, 0x00][...] { return false }              // Teredo 2001::/32
         if b[0] & 0xFE == 0xFC { return false }                   // unique local fc00::/7
         if b[0] == 0xFE && b[1] & 0xC0 == 0x80 { return false }   // link-local fe80::/10
         if b[0] == 0xFE && b[1] & 0xC0 == 0xC0 { return false }   // site-local fec0::/10 (deprecated)

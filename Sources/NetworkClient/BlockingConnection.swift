@@ -22,7 +22,7 @@ public final class BlockingConnection {
         var list: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, String(port), &hints, &list)
         guard status == 0, let first = list else {
-            throw NetworkError(.resolve, "cannot resolve \(host): \(String(cString: gai_strerror(status)))")
+            throw NetworkError(.resolve, "cannot resolve \(host): \(String(cString: gai_strerror(status)))", summary: "cannot resolve \(host)")
         }
         defer { freeaddrinfo(list) }
         var lastError = "no address"
@@ -51,10 +51,10 @@ public final class BlockingConnection {
         }
         if !permittedAny && !refused.isEmpty {
             let named = refused == [host] ? host : "\(host) (\(refused.joined(separator: ", ")))"
-            throw NetworkError(.notAllowed, "\(named) is not a public address; connections to private, loopback and link-local "
-                + "addresses are off (CRMHUB_DELIVERY_PRIVATE_TARGETS)")
+            let rule = "; connections to private, loopback and link-local addresses are off (CRMHUB_DELIVERY_PRIVATE_TARGETS)"
+            throw NetworkError(.notAllowed, "\(named) is not a public address" + rule, summary: "\(host) is not a public address" + rule)
         }
-        throw NetworkError(.connect, "cannot connect to \(host):\(port): \(lastError)")
+        throw NetworkError(.connect, "cannot connect to \(host):\(port): \(lastError)", summary: "cannot connect to \(host):\(port)")
     }
 
     /// The address as digits ("10.0.0.5", "fe80::1").

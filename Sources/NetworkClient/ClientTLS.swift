@@ -35,7 +35,9 @@ public final class ClientTLS: Sendable {
                 ? "certificate verification failed: " + String(cString: X509_verify_cert_error_string(verify))
                 : Self.error("handshake").description
             SSL_free(ssl)
-            throw NetworkError(.tls, "TLS with \(host): \(reason)")
+            // The verification result is this side's judgement of the certificate, not something the server wrote.
+            let summary = verify != X509_V_OK ? "TLS with \(host): \(reason)" : "TLS handshake with \(host) failed"
+            throw NetworkError(.tls, "TLS with \(host): \(reason)", summary: summary)
         }
         return ssl
     }

@@ -60,6 +60,27 @@ public enum SMTPError: Error, Sendable, CustomStringConvertible {
         case .protocolError(let text): "SMTP: \(text)"
         }
     }
+
+    /// What an org admin is shown: the stage, the reply code and a short reason of our own (RFC 5321 §4.2.2), never
+    /// the server's text, which can be anything a server (an internal one, with private targets allowed) sends.
+    public var summary: String {
+        switch self {
+        case .rejected(let stage, let code, _):
+            Self.reasons[code].map { "SMTP \(stage): \(code) (\($0))" } ?? "SMTP \(stage): \(code)"
+        case .network(let error): error.summary
+        case .protocolError(let text): "SMTP: \(text)"
+        }
+    }
+
+    static let reasons: [Int: String] = [
+        421: "service not available", 450: "mailbox unavailable", 451: "local error in processing",
+        452: "insufficient system storage", 454: "TLS not available", 500: "command not recognised",
+        501: "syntax error in parameters", 502: "command not implemented", 503: "bad sequence of commands",
+        504: "parameter not implemented", 521: "does not accept mail", 530: "authentication required",
+        534: "authentication mechanism too weak", 535: "authentication failed", 538: "encryption required",
+        550: "mailbox unavailable", 551: "user not local", 552: "exceeded storage allocation",
+        553: "mailbox name not allowed", 554: "transaction failed", 556: "domain does not accept mail",
+    ]
 }
 
 /// A reply: its code and its lines' texts (multi-line replies are joined).

@@ -3,8 +3,13 @@ import HTTPServer
 import Telemetry
 
 /// `/integrations/smartertrack/{org}/provider.asmx`: the org's external-provider web service. GET `?WSDL` describes
-/// it; POST takes SOAP 1.1 or 1.2 calls. The org must exist, be active and have the integration enabled, and the
-/// caller must be inside its IP allowlist (when it has one); then AuthPW decides, as in the document's samples.
+/// it; POST takes SOAP 1.1 or 1.2 calls. The org must exist, be active and have the integration enabled, the caller
+/// must be inside its IP allowlist (when it has one), and AuthPW must be right, as in the document's samples.
+///
+/// An unauthenticated caller cannot tell which orgs exist (issue 18): the description is the same at every address,
+/// and an unknown org, an integration that is off, an address outside the allowlist and a wrong or missing AuthPW
+/// all get the document's Permission Denied result, after exactly one password derivation whenever an AuthPW was
+/// sent (a decoy one when there is no stored hash). Only a caller who got in is told that the org is suspended.
 struct SmarterTrackEndpoint: Sendable {
     let store: SmarterTrackStore
     let provider: ExternalProvider
@@ -18,33 +23,35 @@ struct SmarterTrackEndpoint: Sendable {
         self.logger = logger
     }
 
+    /// The help page, or the WSDL with `?WSDL`: nothing in them depends on the org, so they are shown at any address.
     func describe(_ request: Request) async -> Response {
-        switch await open(request) {
-        case .failure(let refusal): return .text(refusal.reason, status: refusal.status)
-        case .success:
-            guard request.queryItems.contains(where: { $0.name.lowercased() == "wsdl" }) else {
-                return Response(status: 200, contentType: "text/html; charset=utf-8", body: Self.helpPage)
-            }
-            return Response(status: 200, contentType: "text/xml; charset=utf-8", body: WSDL.document(location: Self.location(request)))
+        guard request.queryItems.contains(where: { $0.name.lowercased() == "wsdl" }) else {
+            return Response(status: 200, contentType: "text/html; charset=utf-8", body: Self.helpPage)
         }
+        return Response(status: 200, contentType: "text/xml; charset=utf-8", body: WSDL.document(location: Self.location(request)))
     }
 
     func call(_ request: Request) async -> Response {
         let contentType = request.headers["Content-Type"]
         let version = SOAPVersion(contentType: contentType) ?? .soap11
-        let opened: SmarterTrackStore.Provider
-        switch await open(request) {
-        case .failure(let refusal): return SOAPResponse.fault(SOAPFault(version: version, code: .client, reason: refusal.reason, status: refusal.status))
-        case .success(let provider): opened = provider
+        let found: SmarterTrackStore.Provider?
+        do {
+            found = try await store.provider(slug: request.parameters["org"] ?? "")
+        } catch {
+            logger.error("smartertrack provider lookup failed", [("error", String(describing: error))])
+            return SOAPResponse.fault(SOAPFault(version: version, code: .server, reason: "The CRM is not available; try again.", status: 503))
         }
         let call: SOAPCall
         switch SOAPCall.read(request.body, contentType: contentType, soapAction: request.headers["SOAPAction"]) {
         case .failure(let fault): return SOAPResponse.fault(fault)
         case .success(let read): call = read
         }
-        guard let password = call.inputs["AuthPW"], let hash = opened.passwordHash,
-            await passwords.verify(password, against: hash, scope: "\(opened.orgID):smartertrack")
-        else { return SOAPResponse.result(.permissionDenied, for: call) }
+        guard let opened = await admit(found, password: call.inputs["AuthPW"], client: request.clientAddress) else {
+            return SOAPResponse.result(.permissionDenied, for: call)
+        }
+        guard opened.orgStatus == .active else {
+            return SOAPResponse.fault(SOAPFault(version: call.version, code: .client, reason: "This CRMHub org is suspended.", status: 403))
+        }
         do {
             return SOAPResponse.result(try await provider.run(call, provider: opened), for: call)
         } catch {
@@ -53,29 +60,19 @@ struct SmarterTrackEndpoint: Sendable {
         }
     }
 
-    struct Refusal: Error {
-        let status: Int
-        let reason: String
-    }
-
-    /// The org's provider settings, or why this caller may not use them.
-    func open(_ request: Request) async -> Result<SmarterTrackStore.Provider, Refusal> {
-        let slug = request.parameters["org"] ?? ""
-        let found: SmarterTrackStore.Provider?
-        do {
-            found = try await store.provider(slug: slug)
-        } catch {
-            logger.error("smartertrack provider lookup failed", [("error", String(describing: error))])
-            return .failure(Refusal(status: 503, reason: "The CRM is not available; try again."))
+    /// The provider when the caller may use it: enabled, address allowed, AuthPW right. One derivation whenever an
+    /// AuthPW was sent, whatever the org.
+    func admit(_ found: SmarterTrackStore.Provider?, password: String?, client: IPAddress?) async -> SmarterTrackStore.Provider? {
+        var passwordRight = false
+        if let password {
+            if let found, let hash = found.passwordHash {
+                passwordRight = await passwords.verify(password, against: hash, scope: "\(found.orgID):smartertrack")
+            } else {
+                _ = await passwords.verify(password, against: LoginProvider.decoyHash, scope: "decoy:smartertrack")
+            }
         }
-        guard let found, found.enabled else {
-            return .failure(Refusal(status: 404, reason: "No SmarterTrack external provider is enabled at this address."))
-        }
-        guard found.orgStatus == .active else { return .failure(Refusal(status: 403, reason: "This CRMHub org is suspended.")) }
-        guard CIDR.allowlist(found.ipAllowlist, admits: request.clientAddress) else {
-            return .failure(Refusal(status: 403, reason: "The address \(request.clientAddress?.description ?? "unknown") is not in this provider's IP allowlist."))
-        }
-        return .success(found)
+        guard let found, found.enabled, CIDR.allowlist(found.ipAllowlist, admits: client), passwordRight else { return nil }
+        return found
     }
 
     /// The endpoint's own URL for `soap:address`: the request's Host, and its scheme, which a trusted proxy (one

@@ -12,10 +12,15 @@ struct AddressPolicyTests {
         "203.0.113.9", "224.0.0.1", "239.255.255.250", "240.0.0.1", "255.255.255.255",
         "::", "::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::ffff:169.254.169.254", "::10.0.0.1",
         "64:ff9b::a9fe:a9fe", "fc00::1", "fd12:3456::1", "fe80::1", "febf::1", "fec0::1", "ff02::1", "2001:db8::1",
+        // NAT64 local use, 6to4 and Teredo reach IPv4 through translators and relays: refused whole, whatever they
+        // embed (issue 18).
+        "64:ff9b:1::a00:1", "64:ff9b:1::808:808", "64:ff9b:1:ffff::1", "2002:a00:1::1", "2002:808:808::1", "2002::",
+        "2001::1", "2001:0:4136:e378:8000:63bf:3fff:fdd2",
     ]
     static let publicUnicast = [
         "8.8.8.8", "1.1.1.1", "172.15.255.255", "172.32.0.1", "100.63.255.255", "100.128.0.1", "169.253.0.1",
         "192.169.0.1", "223.255.255.254", "2606:4700::1111", "2a00:1450:4001::200e", "::ffff:8.8.8.8", "64:ff9b::808:808",
+        "64:ff9b:2::1", "2003::1", "2001:4860:4860::8888",
     ]
 
     @Test("loopback, private, link-local, shared, documentation, multicast and unspecified addresses are not public",
@@ -44,6 +49,8 @@ struct AddressPolicyTests {
         } catch {
             #expect(error.kind == .notAllowed)
             #expect(error.description.hasPrefix("localhost (") && error.description.contains("127.0.0.1"))
+            // What an org admin is shown names the host as configured, not the addresses it resolved to.
+            #expect(error.summary.hasPrefix("localhost is not a public address") && !error.summary.contains("127.0.0.1"))
             #expect(SMTPError.network(error).isPermanent && HTTPClientError.network(error).isPermanent)
         }
         #expect(listener.acceptedAny() == false)

@@ -11,7 +11,7 @@ struct AdminFixture {
 
     static func start(_ configure: @Sendable (inout Configuration) -> Void = { _ in }) async throws -> AdminFixture {
         let server = try await TestServer.start(configure)
-        let token = try await PlatformTokenStore(scope: OrgScope(database: server.database)).create(name: "tests")
+        let token = try await PlatformTokenStore(scope: OrgScope(database: server.database)).create(name: "tests", audit: .system("tests", "platform_token.create"))
         return AdminFixture(server: server, platformToken: token.text)
     }
 
@@ -214,7 +214,8 @@ struct AdminUserTests {
         let actions = log.json["items"]?.arrayValue?.compactMap { $0["action"]?.stringValue } ?? []
         #expect(actions == ["user.create", "org.create"])
         let newest = try #require(log.json["items"]?.arrayValue?.first)
-        #expect(newest["actor"]?.stringValue == "platform")
+        // The actual credential: the fixture's platform token, by id and name.
+        #expect(newest["actor"]?.stringValue?.wholeMatch(of: /platform_token:[0-9]+ \(tests\)/) != nil, "\(newest)")
         #expect(newest["client_address"]?.stringValue == "127.0.0.1")
         #expect(newest["request_id"]?.stringValue?.isEmpty == false)
         #expect(newest["details"]?["email"]?.stringValue == "a@audit.co")

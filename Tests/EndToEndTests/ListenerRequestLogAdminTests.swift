@@ -43,7 +43,7 @@ enum LogRows {
             configuration.listenerLogRetentionDays = retentionDays
             configuration.listenerLogPurgeIntervalSeconds = purgeInterval
         }
-        let token = try await PlatformTokenStore(scope: OrgScope(database: server.database)).create(name: "tests")
+        let token = try await PlatformTokenStore(scope: OrgScope(database: server.database)).create(name: "tests", audit: .system("tests", "platform_token.create"))
         return AdminFixture(server: server, platformToken: token.text)
     }
 }

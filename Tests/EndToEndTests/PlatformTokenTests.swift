@@ -51,6 +51,69 @@ struct PlatformTokenTests {
         #expect(try await store.verify(secret + "x") == false)
         await server.stop()
     }
+
+    @Test("a revoked bootstrap token stays revoked after a restart; starting without the variable revokes it")
+    func bootstrapRevocationSurvivesRestarts() async throws {
+        let url = try await TestDatabase.makeFreshDatabase(prefix: "boot")
+        let first = "bootstrap-a-\(RandomText.base62(count: 40))"
+        let second = "bootstrap-b-\(RandomText.base62(count: 40))"
+        /// Starts a server with `token` as CRMHUB_BOOTSTRAP_ADMIN_TOKEN (nil: unset), and answers the status each
+        /// token in `probes` gets from `GET /admin/v1/orgs`, then stops it.
+        func restart(with token: String?, probing probes: [String], then: (AdminFixture) async throws -> Void = { _ in })
+            async throws -> [Int]
+        {
+            let fixture = try await AdminFixture.start {
+                $0.databaseURL = url
+                $0.bootstrapAdminToken = token
+            }
+            do {
+                var statuses: [Int] = []
+                for probe in probes { statuses.append(try await fixture.call("GET", "/admin/v1/orgs", token: probe).status) }
+                try await then(fixture)
+                await fixture.server.stop()
+                return statuses
+            } catch {
+                await fixture.server.stop()
+                throw error
+            }
+        }
+
+        // Installed at the first start, then revoked through the admin API with itself.
+        let revokedThroughTheAPI = try await restart(with: first, probing: [first]) { fixture in
+            let listed = try await fixture.call("GET", "/admin/v1/platform-tokens", token: first)
+            let bootstrap = listed.json["items"]?.arrayValue?.first { $0["prefix"]?.stringValue == "(bootstrap)" }
+            let id = bootstrap?["id"]?.stringValue ?? "none"
+            let revoked = try await fixture.call("DELETE", "/admin/v1/platform-tokens/\(id)", token: first)
+            #expect(revoked.status == 204)
+        }
+        #expect(revokedThroughTheAPI == [200])
+        // A restart with the same value does not bring it back.
+        #expect(try await restart(with: first, probing: [first]) == [401])
+        // A new value is a new token; the revoked one stays revoked.
+        #expect(try await restart(with: second, probing: [second, first]) == [200, 401])
+        #expect(try await restart(with: second, probing: [second]) == [200])
+        // Started without the variable: the bootstrap token is no longer honoured, and setting it again does not
+        // revive it.
+        #expect(try await restart(with: nil, probing: [second]) == [401])
+        #expect(try await restart(with: second, probing: [second, first]) == [401, 401])
+
+        // Every step is in the platform audit log, with the credential that acted.
+        let none = try await restart(with: nil, probing: []) { fixture in
+            let page = try await fixture.call("GET", "/admin/v1/audit")
+            #expect(page.status == 200, "\(page.json)")
+            let rows = (page.json["items"]?.arrayValue ?? []).reversed().map {
+                "\($0["action"]?.stringValue ?? "") \($0["actor"]?.stringValue ?? "")"
+            }
+            #expect(rows.filter { $0.hasPrefix("platform_token.bootstrap") || $0.hasPrefix("platform_token.revoke") } == [
+                "platform_token.bootstrap_install crmhub serve (CRMHUB_BOOTSTRAP_ADMIN_TOKEN)",
+                "platform_token.revoke platform_token:1 (bootstrap (CRMHUB_BOOTSTRAP_ADMIN_TOKEN))",
+                "platform_token.bootstrap_install crmhub serve (CRMHUB_BOOTSTRAP_ADMIN_TOKEN)",
+                "platform_token.bootstrap_revoke crmhub serve (CRMHUB_BOOTSTRAP_ADMIN_TOKEN not set)",
+            ], "\(rows)")
+            #expect(!page.response.text.contains(first) && !page.response.text.contains(second))
+        }
+        #expect(none == [])
+    }
 }
 
 @Suite("crmhub admin: the bootstrap steps without JSON")

@@ -20,7 +20,7 @@ struct SirportlyDataSourceTests {
     @Test("a customer found by email, phone, Facebook and Twitter answers every contact method, the record variables and custom data")
     func found() async throws {
         let fixture = try await HelpdeskFixture.start()
-        try await fixture.configure("sirportly", ["enabled": true])
+        try await fixture.configure("sirportly", ["enabled": true, "public": true])
         try await fixture.listener.addCustomField("contact", "Account Number")
         try await fixture.listener.addCatalog("deal-stages", "Proposal")
         let adam = try await fixture.customer([
@@ -64,7 +64,7 @@ struct SirportlyDataSourceTests {
     @Test("an unknown customer is 404 with no data; a missing type or data is 400; another org's customer is unknown")
     func notFound() async throws {
         let fixture = try await HelpdeskFixture.start()
-        try await fixture.configure("sirportly", ["enabled": true])
+        try await fixture.configure("sirportly", ["enabled": true, "public": true])
         _ = try await fixture.customer(["name": "Known", "emails": [["value": "known@example.com"]]])
         for (type, data) in [("email", "nobody@example.com"), ("email", "not-an-email"), ("twitter", "nobody"), ("telephone", "12")] {
             let answer = try await lookup(fixture, type, data)
@@ -73,11 +73,11 @@ struct SirportlyDataSourceTests {
         let missing = try await fixture.post("/integrations/sirportly/\(fixture.slug)", [("type", "email")])
         #expect(missing.status == 400)
         let other = try await fixture.listener.admin.makeOrg("other")
-        let configured = try await fixture.listener.admin.call("PUT", "/admin/v1/orgs/\(other)/integrations/sirportly", body: ["enabled": true])
+        let configured = try await fixture.listener.admin.call("PUT", "/admin/v1/orgs/\(other)/integrations/sirportly", body: ["enabled": true, "public": true])
         #expect(configured.status == 200)
         #expect(try await lookup(fixture, "email", "known@example.com", slug: other).status == 404)
         #expect(try await lookup(fixture, "email", "known@example.com").status == 200)
-        #expect(try await lookup(fixture, "email", "known@example.com", slug: "no-such-org").status == 404)
+        #expect(try await lookup(fixture, "email", "known@example.com", slug: "no-such-org").status == 401)
         await fixture.stop()
     }
 
@@ -101,16 +101,16 @@ struct SirportlyDataSourceTests {
         await fixture.stop()
     }
 
-    @Test("a disabled data source, a suspended org or an address outside the allowlist is 403")
+    @Test("a data source never configured or disabled, or an address outside the allowlist, is 401 as an unknown org is; a suspended org 403")
     func refused() async throws {
         let fixture = try await HelpdeskFixture.start()
         _ = try await fixture.customer(["name": "Known", "emails": [["value": "known@example.com"]]])
-        #expect(try await lookup(fixture, "email", "known@example.com").status == 403)  // never configured
+        #expect(try await lookup(fixture, "email", "known@example.com").status == 401)  // never configured
         try await fixture.configure("sirportly", ["enabled": false])
-        #expect(try await lookup(fixture, "email", "known@example.com").status == 403)
+        #expect(try await lookup(fixture, "email", "known@example.com").status == 401)
         try await fixture.configure("sirportly", ["enabled": true, "ip_allowlist": ["203.0.113.0/24"]])
         let outside = try await lookup(fixture, "email", "known@example.com")
-        #expect(outside.status == 403 && outside.response.text.contains("127.0.0.1"))
+        #expect(outside.status == 401 && !outside.response.text.contains("127.0.0.1"))
         try await fixture.configure("sirportly", ["enabled": true, "ip_allowlist": ["127.0.0.0/8"]])
         #expect(try await lookup(fixture, "email", "known@example.com").status == 200)
         _ = try await fixture.listener.admin.call("PATCH", "/admin/v1/orgs/\(fixture.slug)", body: ["status": "suspended"])
@@ -127,19 +127,19 @@ struct SirportlyDataSourceTests {
             "cusFields": [["name": "Account Number", "value": "123123123"]],
         ])
         let base = "/admin/v1/orgs/\(fixture.slug)/integrations"
-        let saved = try await fixture.listener.admin.call("PUT", "\(base)/sirportly", body: ["enabled": true, "custom_data": ["addresses", "details"]])
+        let saved = try await fixture.listener.admin.call("PUT", "\(base)/sirportly", body: ["enabled": true, "public": true, "custom_data": ["addresses", "details"]])
         #expect(saved.status == 200 && saved.json["custom_data"] == ["addresses", "details"])
         let json = try await lookup(fixture, "email", "adam@atechmedia.com").json
         #expect(json["Addresses"]?[0]?["City"] == "London" && json["Details"] == ["Title": "CTO"])
         #expect(json["Account Number"] == nil && json["Customer type"] == nil && json["first_name"] == "Adam")
-        let none = try await fixture.listener.admin.call("PUT", "\(base)/sirportly", body: ["enabled": true, "custom_data": []])
+        let none = try await fixture.listener.admin.call("PUT", "\(base)/sirportly", body: ["enabled": true, "public": true, "custom_data": []])
         #expect(none.status == 200)
         let bare = try await lookup(fixture, "email", "adam@atechmedia.com").json
         #expect(bare.objectValue?.keys == ["contact_methods", "first_name", "reference", "timezone"])
-        let all = try await fixture.listener.admin.call("PUT", "\(base)/sirportly", body: ["enabled": true])
+        let all = try await fixture.listener.admin.call("PUT", "\(base)/sirportly", body: ["enabled": true, "public": true])
         #expect(all.json["custom_data"]?.arrayValue?.count == SirportlyCustomData.allCases.count)
         #expect(try await lookup(fixture, "email", "adam@atechmedia.com").json["Account Number"] == "123123123")
-        let bad = try await fixture.listener.admin.call("PUT", "\(base)/sirportly", body: ["enabled": true, "custom_data": ["addresses", "pets"]])
+        let bad = try await fixture.listener.admin.call("PUT", "\(base)/sirportly", body: ["enabled": true, "public": true, "custom_data": ["addresses", "pets"]])
         #expect(bad.status == 422 && bad.json["errors"]?[0]?["field"] == "custom_data[1]")
         let spice = try await fixture.listener.admin.call("PUT", "\(base)/spicecsm", body: ["enabled": false, "custom_data": ["addresses"]])
         #expect(spice.status == 422)
@@ -149,7 +149,7 @@ struct SirportlyDataSourceTests {
     @Test("leads are found too; a contact with the same email comes first")
     func leads() async throws {
         let fixture = try await HelpdeskFixture.start()
-        try await fixture.configure("sirportly", ["enabled": true])
+        try await fixture.configure("sirportly", ["enabled": true, "public": true])
         let lead = try await fixture.customer(lead: true, ["name": "Lena", "emails": [["value": "lena@example.com"]]])
         let onlyLead = try await lookup(fixture, "email", "lena@example.com")
         #expect(onlyLead.status == 200 && onlyLead.json["reference"] == .string(lead.code) && onlyLead.json["Customer type"] == "Lead")

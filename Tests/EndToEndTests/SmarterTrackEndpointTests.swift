@@ -23,10 +23,11 @@ struct SmarterTrackEndpointTests {
         #expect(document.children("portType").first?.children("operation").count == 7)
         let help = try await fixture.listener.server.request("GET", fixture.path)
         #expect(help.status == 200 && help.text.contains("?WSDL"))
+        // The description depends on no org, so it is shown at any address (HelpdeskEnumerationTests).
         let unknown = try await fixture.listener.server.request("GET", "/integrations/smartertrack/no-such-org/provider.asmx?wsdl")
-        #expect(unknown.status == 404)
+        #expect(unknown.status == 200)
         try await fixture.listener.admin("PUT", "/integrations/smartertrack", ["enabled": false])
-        #expect(try await fixture.listener.server.request("GET", fixture.path + "?wsdl").status == 404)
+        #expect(try await fixture.listener.server.request("GET", fixture.path + "?wsdl").status == 200)
         await fixture.stop()
     }
 
@@ -59,11 +60,11 @@ struct SmarterTrackEndpointTests {
         await fixture.stop()
     }
 
-    @Test("callers outside the IP allowlist get 403; a suspended org 403")
+    @Test("callers outside the IP allowlist get Permission Denied, as a wrong AuthPW does; a suspended org 403 once in")
     func access() async throws {
         let fixture = try await SmarterTrackFixture.start(allowlist: ["203.0.113.0/24"])
         let refused = try await fixture.call("Authenticate", ["LoginUsername=myusername", "LoginPassword=mypassword"])
-        #expect(refused.status == 403 && refused.fault?.child("faultstring")?.text.contains("allowlist") == true)
+        #expect(refused.status == 200 && refused.success == false && refused.message == "Permission Denied")
         try await fixture.listener.admin("PUT", "/integrations/smartertrack", ["enabled": true, "ip_allowlist": ["127.0.0.1"]])
         #expect(try await fixture.call("Authenticate", ["LoginUsername=myusername", "LoginPassword=mypassword"]).success == true)
         let suspended = try await fixture.listener.admin.call("PATCH", "/admin/v1/orgs/\(fixture.listener.slug)", body: ["status": "suspended"])

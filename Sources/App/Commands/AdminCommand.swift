@@ -32,7 +32,8 @@ enum AdminCommand {
             switch subcommand {
             case "create-token":
                 let token = try await PlatformTokenStore(scope: OrgScope(database: database))
-                    .create(name: options["--name"] ?? "created by crmhub admin create-token")
+                    .create(name: options["--name"] ?? "created by crmhub admin create-token",
+                            audit: .system("cli (crmhub admin create-token)", "platform_token.create"))
                 print(token.text)
                 writeStandardError("Platform token created. It is shown only this once: keep it secret.\n")
                 result = 0

@@ -14,6 +14,13 @@ public struct OutboxMessage: Sendable, Equatable {
         case queued, sending, sent, retrying, failed
     }
 
+    /// An email's content type, decided from its template when it is queued and never from the rendered text, so
+    /// a value a sender chose cannot turn a plain-text email into HTML.
+    public enum ContentType: String, Sendable, CaseIterable {
+        case plain = "text/plain"
+        case html = "text/html"
+    }
+
     public let id: Int64
     public let channel: Channel
     public let reason: Reason
@@ -35,6 +42,8 @@ public struct OutboxMessage: Sendable, Equatable {
     public let sentAt: String?
     /// The id the SMTP server or SMS provider gave the message.
     public let providerMessageID: String?
+    /// Emails only; nil for SMS, and for emails queued before content types were stored (sent as plain text).
+    public let contentType: ContentType?
 
     /// The stable key of this message, the same on every attempt: the email's Message-ID local part and the SMS
     /// request's Idempotency-Key, so a provider (or a person) can recognise a duplicate after an at-least-once retry.
@@ -44,7 +53,7 @@ public struct OutboxMessage: Sendable, Equatable {
         id: Int64, channel: Channel, reason: Reason, recipient: String, sender: String? = nil, subject: String? = nil,
         body: String, status: Status = .queued, attempts: Int = 0, lastError: String? = nil, customerID: Int64? = nil,
         listenerID: Int64? = nil, createdAt: String = "", updatedAt: String = "", nextAttemptAt: String? = nil,
-        sentAt: String? = nil, providerMessageID: String? = nil
+        sentAt: String? = nil, providerMessageID: String? = nil, contentType: ContentType? = nil
     ) {
         self.id = id
         self.channel = channel
@@ -63,6 +72,7 @@ public struct OutboxMessage: Sendable, Equatable {
         self.nextAttemptAt = nextAttemptAt
         self.sentAt = sentAt
         self.providerMessageID = providerMessageID
+        self.contentType = contentType
     }
 }
 

@@ -57,11 +57,11 @@ public struct APIKeyStore: Sendable {
 
     /// The live key a presented token belongs to, or nil. The lookup happens before the org is known,
     /// so it runs platform-scoped and returns only the key's org and scopes.
-    public func authenticate(_ presented: String) async throws -> (orgID: Int64, keyID: Int64, scopes: [APIKey.Scope])? {
+    public func authenticate(_ presented: String) async throws -> (orgID: Int64, keyID: Int64, name: String, scopes: [APIKey.Scope])? {
         guard let token = SecretToken.parse(presented, prefix: Self.prefix) else { return nil }
         return try await scope.withPlatform { connection in
             guard let row = try connection.query("""
-                SELECT org_id, id, scopes, secret_hash FROM api_keys
+                SELECT org_id, id, scopes, secret_hash, name FROM api_keys
                 WHERE lookup_id = \(token.lookupID) AND revoked_at IS NULL
                 """).first,
                 SecretToken.matches(token.secretHash, try row.decode(3, as: [UInt8].self))
@@ -72,7 +72,7 @@ public struct APIKeyStore: Sendable {
                 WHERE org_id = \(try row.decode(0, as: Int64.self)) AND id = \(keyID)
                   AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
                 """)
-            return (try row.decode(0), keyID, try row.decode(2, as: [String].self).compactMap(APIKey.Scope.init(rawValue:)))
+            return (try row.decode(0), keyID, try row.decode(4), try row.decode(2, as: [String].self).compactMap(APIKey.Scope.init(rawValue:)))
         }
     }
 }

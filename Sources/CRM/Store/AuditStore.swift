@@ -20,9 +20,22 @@ public struct AuditEntry: Sendable {
         self.requestID = requestID
     }
 
-    func target(_ name: String) -> AuditEntry {
+    public func target(_ name: String) -> AuditEntry {
         AuditEntry(actor: actor, action: action, target: name, details: details, clientAddress: clientAddress,
                    requestID: requestID)
+    }
+
+    /// This entry with `extra` merged into its details.
+    public func adding(_ extra: JSONObject) -> AuditEntry {
+        var merged = details.objectValue ?? JSONObject()
+        for (key, value) in extra { merged[key] = value }
+        return AuditEntry(actor: actor, action: action, target: targetName, details: .object(merged), clientAddress: clientAddress,
+                          requestID: requestID)
+    }
+
+    /// A change made by the process itself or a command (no HTTP request, no credential).
+    public static func system(_ actor: String, _ action: String) -> AuditEntry {
+        AuditEntry(actor: actor, action: action, clientAddress: nil, requestID: "")
     }
 }
 
@@ -50,21 +63,52 @@ public struct AuditStore: Sendable {
             """)
     }
 
+    /// Records an action that changes no row of its own (a listener request replayed, a delivery test sent), in a
+    /// transaction of its own, before the action runs: it is in the log even if the action fails half-way.
+    public func record(orgID: Int64, _ entry: AuditEntry) async throws {
+        try await scope.withOrg(orgID) { connection in try Self.insert(connection, orgID: orgID, entry: entry) }
+    }
+
+    /// A platform-wide event (platform tokens), which belongs to no org.
+    static func insertPlatform(_ connection: PostgresConnection, entry: AuditEntry) throws {
+        try connection.query("""
+            INSERT INTO platform_audit_log (actor, action, target, details, client_address, request_id)
+            VALUES (\(entry.actor), \(entry.action), \(entry.targetName), \(JSONWriter.string(entry.details))::jsonb,
+                    \(entry.clientAddress)::inet, nullif(\(entry.requestID), ''))
+            """)
+    }
+
+    /// The platform audit log, newest first, before the cursor (0 for the first page).
+    public func listPlatform(before cursor: Int64, limit: Int) async throws -> [AuditRecord] {
+        try await scope.withPlatform { connection in
+            try connection.query("""
+                SELECT \(unescaped: Self.columns) FROM platform_audit_log
+                WHERE (\(cursor)::bigint = 0 OR id < \(cursor))
+                ORDER BY id DESC LIMIT \(limit)
+                """).rows.map(Self.record)
+        }
+    }
+
+    /// What ``record(_:)`` reads, from `audit_log` or `platform_audit_log`.
+    static let columns = """
+        id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), actor, action, target, details::text,
+        host(client_address), request_id
+        """
+
+    static func record(_ row: Row) throws -> AuditRecord {
+        AuditRecord(
+            id: try row.decode(0), at: try row.decode(1), actor: try row.decode(2), action: try row.decode(3),
+            target: try row.decode(4), details: try row.decode(5), clientAddress: try row.decode(6), requestID: try row.decode(7))
+    }
+
     /// Newest first, before the cursor (an audit id; 0 for the first page).
     public func list(orgID: Int64, before cursor: Int64, limit: Int) async throws -> [AuditRecord] {
         try await scope.withOrg(orgID) { connection in
             try connection.query("""
-                SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), actor, action, target,
-                       details::text, host(client_address), request_id
-                FROM audit_log
+                SELECT \(unescaped: Self.columns) FROM audit_log
                 WHERE (\(cursor)::bigint = 0 OR id < \(cursor))
                 ORDER BY id DESC LIMIT \(limit)
-                """).rows.map { row in
-                AuditRecord(
-                    id: try row.decode(0), at: try row.decode(1), actor: try row.decode(2), action: try row.decode(3),
-                    target: try row.decode(4), details: try row.decode(5), clientAddress: try row.decode(6),
-                    requestID: try row.decode(7))
-            }
+                """).rows.map(Self.record)
         }
     }
 }

@@ -102,7 +102,7 @@ public struct DeliveryQueueStore: Sendable {
                 FROM due WHERE o.org_id = due.org_id AND o.id = due.id
                 RETURNING o.org_id, \(unescaped: OutboxStore.columns(prefix: "o.")), now()::text
                 """).rows.compactMap { row in
-                    let claim = Claim(orgID: try row.decode(0), message: try OutboxStore.decode(row, from: 1), claimedAt: try row.decode(18))
+                    let claim = Claim(orgID: try row.decode(0), message: try OutboxStore.decode(row, from: 1), claimedAt: try row.decode(19))
                     return claim.message.status == .failed ? nil : claim
                 }
         }

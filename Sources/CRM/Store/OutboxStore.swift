@@ -13,7 +13,8 @@ public struct OutboxStore: Sendable {
         }
         let plain = ["id", "channel", "reason", "recipient", "sender", "subject", "body", "status", "attempts", "last_error",
                      "customer_id", "listener_id"].map { prefix + $0 }
-        return (plain + [time("created_at"), time("updated_at"), time("next_attempt_at"), time("sent_at"), prefix + "provider_message_id"])
+        return (plain + [time("created_at"), time("updated_at"), time("next_attempt_at"), time("sent_at"), prefix + "provider_message_id",
+                prefix + "content_type"])
             .joined(separator: ", ")
     }
 
@@ -21,7 +22,7 @@ public struct OutboxStore: Sendable {
 
     static func decode(_ row: Row) throws -> OutboxMessage { try decode(row, from: 0) }
 
-    /// A message from 17 columns starting at `first`.
+    /// A message from 18 columns starting at `first`.
     static func decode(_ row: Row, from first: Int) throws -> OutboxMessage {
         let c = first
         return OutboxMessage(
@@ -29,7 +30,8 @@ public struct OutboxStore: Sendable {
             sender: try row.decode(c + 4), subject: try row.decode(c + 5), body: try row.decode(c + 6), status: try value(row, c + 7),
             attempts: try row.decode(c + 8), lastError: try row.decode(c + 9), customerID: try row.decode(c + 10),
             listenerID: try row.decode(c + 11), createdAt: try row.decode(c + 12), updatedAt: try row.decode(c + 13),
-            nextAttemptAt: try row.decode(c + 14), sentAt: try row.decode(c + 15), providerMessageID: try row.decode(c + 16))
+            nextAttemptAt: try row.decode(c + 14), sentAt: try row.decode(c + 15), providerMessageID: try row.decode(c + 16),
+            contentType: try row.decode(c + 17, as: String?.self).flatMap(OutboxMessage.ContentType.init(rawValue:)))
     }
 
     /// A text column held by a CHECK constraint to an enum's values.

@@ -14,9 +14,11 @@ public enum OutboxWriter {
         public var subject: String?
         public var body: String
         public var customerID: Int64?
+        /// Emails only: from the template, never from the rendered body.
+        public var contentType: OutboxMessage.ContentType?
 
         public init(channel: Channel, reason: Reason, recipient: String, sender: String? = nil, subject: String? = nil,
-                    body: String, customerID: Int64? = nil) {
+                    body: String, customerID: Int64? = nil, contentType: OutboxMessage.ContentType? = nil) {
             self.channel = channel
             self.reason = reason
             self.recipient = recipient
@@ -24,6 +26,7 @@ public enum OutboxWriter {
             self.subject = subject
             self.body = body
             self.customerID = customerID
+            self.contentType = contentType
         }
     }
 
@@ -33,12 +36,13 @@ public enum OutboxWriter {
     ) throws -> [Int64] {
         guard !messages.isEmpty else { return [] }
         return try connection.query("""
-            INSERT INTO outbox (org_id, channel, reason, recipient, sender, subject, body, customer_id, listener_id)
-            SELECT \(orgID), channel, reason, recipient, sender, subject, body, customer_id, \(listenerID)
+            INSERT INTO outbox (org_id, channel, reason, recipient, sender, subject, body, customer_id, listener_id, content_type)
+            SELECT \(orgID), channel, reason, recipient, sender, subject, body, customer_id, \(listenerID), content_type
             FROM unnest(\(messages.map { $0.channel.rawValue })::text[], \(messages.map { $0.reason.rawValue })::text[],
                 \(messages.map { $0.recipient })::text[], \(messages.map { $0.sender })::text[], \(messages.map { $0.subject })::text[],
-                \(messages.map { $0.body })::text[], \(messages.map { $0.customerID })::bigint[])
-                WITH ORDINALITY AS m(channel, reason, recipient, sender, subject, body, customer_id, position)
+                \(messages.map { $0.body })::text[], \(messages.map { $0.customerID })::bigint[],
+                \(messages.map { $0.contentType?.rawValue })::text[])
+                WITH ORDINALITY AS m(channel, reason, recipient, sender, subject, body, customer_id, content_type, position)
             ORDER BY position
             RETURNING id
             """).rows.map { try $0.decode(0) }

@@ -56,14 +56,14 @@ struct SirportlyDataSource: Sendable {
 
     static func response(_ refusal: HelpdeskGate.Refusal) -> Response {
         switch refusal {
-        case .badCredentials:
-            var response = Response.text("HTTP Basic credentials of the data source are missing or wrong\n", status: 401)
+        case .unauthenticated:
+            // The same for an unknown org, a data source that is off, an address outside the allowlist and wrong
+            // credentials: callers cannot tell which orgs exist.
+            var response = Response.text(
+                "not authorised: HTTP Basic credentials missing or wrong, or no enabled data source here for this address\n", status: 401)
             response.headers.add("WWW-Authenticate", realm)
             return response
-        case .unknownOrg: return .text("no such org\n", status: 404)
-        case .notEnabled: return .text("the Sirportly data source is not enabled for this org\n", status: 403)
         case .orgSuspended: return .text("this org is suspended\n", status: 403)
-        case .addressNotAllowed(let address): return .text("address \(address) is not in the data source's IP allowlist\n", status: 403)
         }
     }
 }

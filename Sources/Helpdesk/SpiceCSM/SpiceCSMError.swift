@@ -9,7 +9,9 @@ struct SpiceCSMError: Error, Sendable, Equatable {
     let code: String
     let message: String
 
-    static let badCredentials = SpiceCSMError(status: 401, code: "authentication-failed", message: "intUser or intPass is wrong")
+    static let badCredentials = SpiceCSMError(
+        status: 401, code: "authentication-failed",
+        message: "not authorised: intUser or intPass is wrong, or no enabled integration here for this address")
     static func missing(_ variable: String) -> SpiceCSMError {
         SpiceCSMError(status: 400, code: "missing-variable", message: "the POST variable \(variable) is required")
     }
@@ -22,12 +24,10 @@ struct SpiceCSMError: Error, Sendable, Equatable {
 
     static func refusal(_ refusal: HelpdeskGate.Refusal) -> SpiceCSMError {
         switch refusal {
-        case .badCredentials: .badCredentials
-        case .unknownOrg: SpiceCSMError(status: 404, code: "unknown-org", message: "no such org")
-        case .notEnabled: SpiceCSMError(status: 403, code: "not-enabled", message: "the SpiceCSM integration is not enabled for this org")
+        // One answer for an unknown org, an integration that is off, an address outside the allowlist and wrong
+        // credentials: callers cannot tell which orgs exist.
+        case .unauthenticated: .badCredentials
         case .orgSuspended: SpiceCSMError(status: 403, code: "org-suspended", message: "this org is suspended")
-        case .addressNotAllowed(let address):
-            SpiceCSMError(status: 403, code: "address-not-allowed", message: "address \(address) is not in the integration's IP allowlist")
         }
     }
 

@@ -4,8 +4,10 @@ import CRM
 /// created, only when the listener enables them, and only to a customer that has an email (or phone).
 ///
 /// The body and subject may use `{{name}}`, `{{lastname}}`, `{{fullname}}`, `{{customerId}}`, `{{email}}` and
-/// `{{phone}}` (``MessageTemplate/welcomeFields``; others are refused when the listener is saved). Values are
-/// HTML-escaped in an HTML email body.
+/// `{{phone}}` (``MessageTemplate/welcomeFields``; others are refused when the listener is saved). The email's content
+/// type comes from the body template alone (``MessageTemplate/isHTML(_:)``) and is queued with the message; values
+/// are HTML-escaped in an HTML body and inserted as they are in a plain one, which is sent as text/plain whatever
+/// they contain.
 enum Welcome {
     static func messages(for customer: CustomerRef, fields: CustomerFields, listener: Listener) -> [OutboxWriter.Message] {
         var messages: [OutboxWriter.Message] = []
@@ -27,10 +29,11 @@ enum Welcome {
             MessageTemplate(template, syntax: .doubleBraces).render(escape: html ? MessageTemplate.escapeHTML : { $0 }, value)
         }
         if listener.welcomeEmailEnabled, let email, let body = listener.welcomeEmailBody, !body.isEmpty {
+            let html = MessageTemplate.isHTML(body)
             messages.append(OutboxWriter.Message(
                 channel: .email, reason: .welcomeEmail, recipient: email, sender: listener.welcomeEmailFrom,
-                subject: render(listener.welcomeEmailSubject ?? ""), body: render(body, html: MessageTemplate.isHTML(body)),
-                customerID: customer.id))
+                subject: render(listener.welcomeEmailSubject ?? ""), body: render(body, html: html),
+                customerID: customer.id, contentType: html ? .html : .plain))
         }
         if listener.welcomeSMSEnabled, let phone, let body = listener.welcomeSMSBody, !body.isEmpty {
             messages.append(OutboxWriter.Message(
