@@ -41,8 +41,9 @@ public struct GrowthCheck: Sendable {
     /// How much more than linear growth is tolerated: t(k×) / t(1×) ≤ k × slack.
     public var slack = 3.0
     public var runs = 5
-    /// The 1× sample is repeated until it takes at least this long.
-    public var minimumSeconds = 0.005
+    /// The 1× sample is repeated until it takes at least this long: long enough that being preempted for a
+    /// few milliseconds by another process does not move the ratio much.
+    public var minimumSeconds = 0.02
     /// Attempts before the check fails.
     public var attempts = 2
 
