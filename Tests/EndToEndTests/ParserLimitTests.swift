@@ -76,4 +76,23 @@ struct ParserLimitTests {
         }
         await fixture.stop()
     }
+
+    @Test("a SpiceCSM userXML with an element of 1,025 attributes is the documented malformed-xml 400 naming the limit")
+    func spiceCSM() async throws {
+        let fixture = try await HelpdeskFixture.start()
+        do {
+            try await fixture.configure("spicecsm", ["enabled": true, "username": "spice", "password": "spice-integration-pass"])
+            let attributes = (0...XMLDocumentParser.maxAttributes).map { "a\($0)=\"v\"" }.joined(separator: " ")
+            let response = try await fixture.post("/integrations/spicecsm/\(fixture.slug)/update-account", [
+                ("intUser", "spice"), ("intPass", "spice-integration-pass"), ("userXML", "<userdata><user \(attributes)/></userdata>"),
+            ])
+            let xml = HelpdeskFixture.xml(response)
+            #expect(response.status == 400 && xml.attribute("code") == "malformed-xml", "\(response.text)")
+            #expect(xml.text.contains("more than 1024 attributes in <user> (the limit)"), "\(response.text)")
+        } catch {
+            await fixture.stop()
+            throw error
+        }
+        await fixture.stop()
+    }
 }
