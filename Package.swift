@@ -72,7 +72,7 @@ let package = Package(
             name: "DeliveryTests", dependencies: ["Delivery", "SMTP", "HTTPClient", "NetworkClient", "CRM", "JSON"], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "CRMHubTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "XMLTests", dependencies: ["XML", "CRMHubTesting"], swiftSettings: swiftSettings),
-        .testTarget(name: "SmarterTrackTests", dependencies: ["SmarterTrack", "CRM", "XML"], swiftSettings: swiftSettings),
+        .testTarget(name: "SmarterTrackTests", dependencies: ["SmarterTrack", "CRM", "XML", "CRMHubTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ListenerTests", dependencies: ["Listener", "CRM", "HTTPServer", "JSON"], exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
