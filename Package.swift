@@ -70,9 +70,9 @@ let package = Package(
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DeliveryTests", dependencies: ["Delivery", "SMTP", "HTTPClient", "NetworkClient", "CRM", "JSON"], swiftSettings: swiftSettings),
-        .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: swiftSettings),
-        .testTarget(name: "XMLTests", dependencies: ["XML"], swiftSettings: swiftSettings),
-        .testTarget(name: "SmarterTrackTests", dependencies: ["SmarterTrack", "CRM", "XML"], swiftSettings: swiftSettings),
+        .testTarget(name: "JSONTests", dependencies: ["JSON", "CRMHubTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "XMLTests", dependencies: ["XML", "CRMHubTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "SmarterTrackTests", dependencies: ["SmarterTrack", "CRM", "XML", "CRMHubTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ListenerTests", dependencies: ["Listener", "CRM", "HTTPServer", "JSON"], exclude: ["Fixtures"],
             swiftSettings: swiftSettings),

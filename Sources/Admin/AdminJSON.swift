@@ -21,21 +21,55 @@ enum AdminJSON {
     }
 
     /// PostgreSQL text cannot hold U+0000, so a string (or key) with one is refused up front, naming where it is.
+    /// The walk keeps the path as a stack of steps and writes a name only for a string it refuses (at most
+    /// `maxNULErrors` of them), so its cost is linear in the document, however deep or long-keyed.
     static func findNUL(_ value: JSONValue, path: String, into errors: inout [FieldError]) {
+        var steps: [PathStep] = path.isEmpty ? [] : [.key(path)]
+        findNUL(value, &steps, &errors)
+    }
+
+    static let maxNULErrors = 100
+
+    enum PathStep {
+        case key(String)
+        case index(Int)
+    }
+
+    private static func findNUL(_ value: JSONValue, _ steps: inout [PathStep], _ errors: inout [FieldError]) {
+        guard errors.count < maxNULErrors else { return }
         switch value {
         case .string(let text) where text.unicodeScalars.contains("\u{0}"):
-            errors.append(FieldError(path, "must not contain NUL characters"))
+            errors.append(FieldError(name(steps), "must not contain NUL characters"))
         case .array(let items):
-            for (index, item) in items.enumerated() { findNUL(item, path: "\(path)[\(index)]", into: &errors) }
+            for (index, item) in items.enumerated() {
+                steps.append(.index(index))
+                findNUL(item, &steps, &errors)
+                steps.removeLast()
+            }
         case .object(let object):
             for (key, member) in object.members {
-                let name = path.isEmpty ? key : "\(path).\(key)"
-                if key.unicodeScalars.contains("\u{0}") { errors.append(FieldError(name, "must not contain NUL characters")) }
-                findNUL(member, path: name, into: &errors)
+                steps.append(.key(key))
+                if key.unicodeScalars.contains("\u{0}") && errors.count < maxNULErrors {
+                    errors.append(FieldError(name(steps), "must not contain NUL characters"))
+                }
+                findNUL(member, &steps, &errors)
+                steps.removeLast()
             }
         default:
             break
         }
+    }
+
+    /// `owner.email`, `scopes[2]`: keys joined by dots, indexes in brackets.
+    private static func name(_ steps: [PathStep]) -> String {
+        var name = ""
+        for step in steps {
+            switch step {
+            case .key(let key): name += name.isEmpty ? key : ".\(key)"
+            case .index(let index): name += "[\(index)]"
+            }
+        }
+        return name
     }
 
     static func response(_ value: JSONValue, status: Int = 200) -> Response {

@@ -24,7 +24,7 @@ final class RequestStats: Sendable {
 
     func record(route: Int, method: HTTPMethod, status: Int, seconds: Double) {
         // The method of a matched route is implied by the route, except HEAD answered by a GET route.
-        let key = Key(route: route, method: route < 0 || method == .head ? method.rawValue : nil, status: status)
+        let key = Key(route: route, method: route < 0 || method == .head ? Self.label(method) : nil, status: status)
         let bucket = Self.bounds.firstIndex { seconds <= $0 } ?? Self.bounds.count
         state.withLock { state in
             state.counts[key, default: 0] += 1
@@ -33,6 +33,15 @@ final class RequestStats: Sendable {
             series.sum += seconds
             series.count += 1
             state.latency[route] = series
+        }
+    }
+
+    /// The method label of a request no route matched: a registered method, else `other`, so that clients
+    /// sending made-up methods cannot add series.
+    static func label(_ method: HTTPMethod) -> String {
+        switch method {
+        case .get, .head, .post, .put, .patch, .delete, .options, .connect, .trace: method.rawValue
+        default: "other"
         }
     }
 

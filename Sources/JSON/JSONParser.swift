@@ -12,8 +12,14 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
 
 /// A strict RFC 8259 parser over bytes, reporting the position of the first error. No recursion limit
 /// surprises: nesting deeper than `maxDepth` is an error, not a stack overflow.
+///
+/// Linear in its input: each byte is looked at a bounded number of times and an object finds a key again by
+/// hashing (``JSONObject``). Limits: `maxDepth` levels of nesting and `maxKeys` distinct keys per object (a
+/// key repeated counts once; the last value wins). Arrays and strings have no limit of their own: they cost
+/// time in proportion to their bytes, which the caller's body limit bounds.
 public struct JSONParser {
     public static let maxDepth = 512
+    public static let maxKeys = 10_000
 
     private let bytes: UnsafeRawBufferPointer
     private var index = 0
@@ -101,7 +107,11 @@ public struct JSONParser {
                 if bytes[index] == UInt8(ascii: "}") { throw error("trailing comma in object") }
                 throw error("object keys must be double-quoted strings")
             }
+            let keyStart = index
             let key = try string()
+            if object.count == Self.maxKeys && object[key] == nil {
+                throw error("more than \(Self.maxKeys) keys in one object (the limit)", at: keyStart)
+            }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after object key") }
             index += 1

@@ -40,9 +40,18 @@ public enum JSONValue: Sendable, Equatable {
     }
 }
 
-/// JSON object members in document order, with lookup by key (the last duplicate wins, as in most parsers).
+/// JSON object members in document order, with lookup by key. A key set again keeps its place and takes the
+/// new value, so the last duplicate in a document wins, as in most parsers.
+///
+/// Objects of more than ``indexThreshold`` members keep an index from key to position: setting and reading a
+/// key then costs O(1) instead of a scan of the members, so building an object of n keys is linear, not
+/// quadratic (issue 16). Keys compare as Swift Strings (canonical equivalence) either way.
 public struct JSONObject: Sendable, Equatable, Sequence {
     public private(set) var members: [(key: String, value: JSONValue)] = []
+    private var positions: [String: Int] = [:]
+
+    /// Below this many members a scan is cheaper than hashing.
+    static let indexThreshold = 8
 
     public init() {}
 
@@ -51,14 +60,34 @@ public struct JSONObject: Sendable, Equatable, Sequence {
     }
 
     public subscript(key: String) -> JSONValue? {
-        get { members.last { $0.key == key }?.value }
+        get { position(of: key).map { members[$0].value } }
         set {
-            if let index = members.firstIndex(where: { $0.key == key }) {
-                if let newValue { members[index].value = newValue } else { members.remove(at: index) }
+            if let index = position(of: key) {
+                if let newValue {
+                    members[index].value = newValue
+                } else {
+                    members.remove(at: index)
+                    reindex()
+                }
             } else if let newValue {
                 members.append((key: key, value: newValue))
+                if !positions.isEmpty {
+                    positions[key] = members.count - 1
+                } else if members.count > Self.indexThreshold {
+                    reindex()
+                }
             }
         }
+    }
+
+    private func position(of key: String) -> Int? {
+        members.count > Self.indexThreshold ? positions[key] : members.firstIndex { $0.key == key }
+    }
+
+    private mutating func reindex() {
+        positions.removeAll(keepingCapacity: true)
+        guard members.count > Self.indexThreshold else { return }
+        for (index, member) in members.enumerated() { positions[member.key] = index }
     }
 
     public var keys: [String] { members.map(\.key) }

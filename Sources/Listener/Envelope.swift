@@ -11,6 +11,13 @@ public enum ActionType: String, Sendable, CaseIterable {
     case addDeal = "add-deal"
     case addTicket = "add-ticket"
     case sendSMS = "send-sms"
+
+    /// The action a sender named, ignoring case and surrounding spaces.
+    init?(sent: String) { self.init(rawValue: sent.trimmingCharacters(in: " ").lowercased()) }
+
+    /// The `action` label of the listener metrics: the known action, or `unknown` for anything else, so a
+    /// sender can neither add series nor put its text into /metrics.
+    static func metricLabel(_ sent: String) -> String { ActionType(sent: sent)?.rawValue ?? "unknown" }
 }
 
 /// A listener request: `{"senderUser": <email>, "data": [{"actionType": …, "data": {…}}, …]}`.
@@ -63,7 +70,7 @@ public struct Envelope: Sendable {
             return Item(index: index, actionType: "", action: nil, data: JSONObject(),
                         error: FieldError("\(prefix).actionType", "is required"))
         }
-        guard let action = ActionType(rawValue: type.trimmingCharacters(in: " ").lowercased()) else {
+        guard let action = ActionType(sent: type) else {
             let known = ActionType.allCases.map(\.rawValue).joined(separator: ", ")
             return Item(index: index, actionType: type, action: nil, data: JSONObject(),
                         error: FieldError("\(prefix).actionType", "'\(type)' is not an action (known: \(known))"))

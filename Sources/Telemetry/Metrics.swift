@@ -60,17 +60,20 @@ public enum Exposition {
         return pairs.isEmpty ? "" : "{" + pairs.joined(separator: ",") + "}"
     }
 
+    /// A label value as the text format writes it: backslash, double quote and line feed escaped as `\\`,
+    /// `\"` and `\n`. Scalar by scalar, not Character by Character: CR LF is one Character, which would carry
+    /// its LF through unescaped and start a new line in the scrape.
     static func escape(_ value: String) -> String {
-        var out = ""
-        for character in value {
-            switch character {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            default: out.append(character)
+        var out = String.UnicodeScalarView()
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\\": out.append(contentsOf: #"\\"#.unicodeScalars)
+            case "\"": out.append(contentsOf: #"\""#.unicodeScalars)
+            case "\n": out.append(contentsOf: #"\n"#.unicodeScalars)
+            default: out.append(scalar)
             }
         }
-        return out
+        return String(out)
     }
 
     public static func number(_ value: Double) -> String {

@@ -13,12 +13,18 @@ public struct XMLSyntaxError: Error, Sendable, Equatable, CustomStringConvertibl
 /// A small non-validating XML 1.0 parser for the documents integrations post: elements, attributes, character
 /// data, CDATA, character and the five predefined entity references, namespaces. Comments and processing
 /// instructions are skipped. A DOCTYPE is refused, so no external or expanding entity can ever be processed.
+///
+/// Linear in its input: attribute names are checked for duplicates by hashing and prefixes resolve through one
+/// table of the bindings in scope. Limits: `maxDepth` levels of elements and `maxAttributes` attributes per
+/// element; a character reference is at most 12 bytes, and no other entity exists.
 public struct XMLDocumentParser {
     public static let maxDepth = 256
+    public static let maxAttributes = 1_024
 
     private let bytes: [UInt8]
     private var index = 0
-    private var namespaces: [[String: String]] = [["xml": "http://www.w3.org/XML/1998/namespace"]]
+    /// The namespace each prefix ("" for the default namespace) is bound to where the parser is.
+    private var bindings: [String: String] = ["xml": "http://www.w3.org/XML/1998/namespace"]
 
     public static func parse(_ bytes: [UInt8]) throws(XMLSyntaxError) -> XMLElement {
         var parser = XMLDocumentParser(bytes: bytes)
@@ -62,6 +68,7 @@ public struct XMLDocumentParser {
         index += 1  // '<'
         let name = try self.name()
         var attributes: [XMLElement.Attribute] = []
+        var attributeNames: Set<String> = []
         var scope: [String: String] = [:]
         while true {
             let hadSpace = skipWhitespace()
@@ -69,13 +76,17 @@ public struct XMLDocumentParser {
             let byte = bytes[index]
             if byte == UInt8(ascii: "/") || byte == UInt8(ascii: ">") { break }
             guard hadSpace else { throw error("expected whitespace between attributes of <\(name)>") }
+            let attributeStart = index
             let attributeName = try self.name()
             skipWhitespace()
             guard consume(UInt8(ascii: "=")) else { throw error("expected '=' after attribute \(attributeName)") }
             skipWhitespace()
             let value = try attributeValue()
-            guard !attributes.contains(where: { $0.name == attributeName }) else {
+            guard attributeNames.insert(attributeName).inserted else {
                 throw error("attribute \(attributeName) appears twice in <\(name)>")
+            }
+            guard attributes.count < Self.maxAttributes else {
+                throw error("more than \(Self.maxAttributes) attributes in <\(name)> (the limit)", at: attributeStart)
             }
             attributes.append(XMLElement.Attribute(name: attributeName, value: value))
             if attributeName == "xmlns" {
@@ -84,8 +95,9 @@ public struct XMLDocumentParser {
                 scope[String(attributeName.dropFirst(6))] = value
             }
         }
-        namespaces.append(scope)
-        defer { namespaces.removeLast() }
+        let shadowed = scope.map { (prefix: $0.key, uri: bindings[$0.key]) }
+        for (prefix, uri) in scope { bindings[prefix] = uri }
+        defer { for binding in shadowed { bindings[binding.prefix] = binding.uri } }
         let namespaceURI = resolve(prefix: name.firstIndex(of: ":").map { String(name[..<$0]) } ?? "")
         if name.contains(":") && namespaceURI == nil {
             throw error("the prefix of <\(name)> is not declared", at: start)
@@ -100,10 +112,8 @@ public struct XMLDocumentParser {
     }
 
     private func resolve(prefix: String) -> String? {
-        for scope in namespaces.reversed() {
-            if let uri = scope[prefix] { return uri.isEmpty ? nil : uri }
-        }
-        return nil
+        guard let uri = bindings[prefix], !uri.isEmpty else { return nil }
+        return uri
     }
 
     /// Everything up to and including the end tag of `name`.

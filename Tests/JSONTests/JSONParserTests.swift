@@ -49,6 +49,57 @@ struct JSONParserTests {
         #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(String(repeating: "[", count: 10_000)) }
     }
 
+    @Test("a repeated key keeps its first place and takes the last value, in small and large objects")
+    func duplicateKeys() throws {
+        let small = try JSONParser.parse(#"{"a": 1, "b": 2, "a": 3}"#)
+        #expect(small.objectValue?.keys == ["a", "b"])
+        #expect(small["a"] == 3)
+        let names = (0..<100).map { "k\($0)" }
+        let members = names.map { "\"\($0)\": 1" } + [#""k5": "again""#, #""k99": null"#]
+        let large = try #require(try JSONParser.parse("{" + members.joined(separator: ",") + "}").objectValue)
+        #expect(large.keys == names)
+        #expect(large["k5"] == "again")
+        #expect(large["k99"] == .null)
+        #expect(large["k42"] == 1)
+        #expect(large["missing"] == nil)
+    }
+
+    @Test("a large object still finds, replaces and removes keys after a removal")
+    func largeObjectEdits() {
+        var object = JSONObject((0..<20).map { ("k\($0)", JSONValue(integerLiteral: $0)) })
+        object["k3"] = nil
+        object["k19"] = "last"
+        object["new"] = true
+        #expect(object.count == 20)
+        #expect(object["k3"] == nil)
+        #expect(object["k4"] == 4)
+        #expect(object["k19"] == "last")
+        #expect(object.keys.last == "new")
+        for index in 4..<20 { object["k\(index)"] = nil }
+        #expect(object.keys == ["k0", "k1", "k2", "new"])
+        #expect(object["k2"] == 2)
+        #expect(object["new"] == true)
+    }
+
+    @Test("an object may have 10,000 distinct keys; one more is a syntax error naming the limit, at that key")
+    func keyLimit() throws {
+        func object(_ count: Int, extra: String = "") -> String {
+            "{" + (0..<count).map { "\"k\($0)\":0" }.joined(separator: ",") + extra + "}"
+        }
+        #expect(try JSONParser.parse(object(JSONParser.maxKeys)).objectValue?.count == 10_000)
+        // A key sent again is not a new key.
+        #expect(try JSONParser.parse(object(JSONParser.maxKeys, extra: #","k0":1,"k9999":2"#)).objectValue?.count == 10_000)
+        let text = object(JSONParser.maxKeys + 1)
+        do {
+            _ = try JSONParser.parse(text)
+            Issue.record("accepted 10,001 keys")
+        } catch {
+            #expect(error.reason == "more than 10000 keys in one object (the limit)")
+            #expect(error.offset == Array(text.utf8).count - #""k10000":0}"#.utf8.count)
+            #expect(error.line == 1)
+        }
+    }
+
     @Test("writer output parses back to the same value")
     func roundTrip() throws {
         let value: JSONValue = ["s": "quote \" backslash \\ ctl \u{1} é", "n": 12, "f": 1.5, "a": [nil, false], "o": [:]]

@@ -27,6 +27,30 @@ struct MetricsTests {
         #expect(text.contains("open 3"))
     }
 
+    @Test("label values escape backslash, double quote and line feed, a CR LF pair included", arguments: [
+        ("plain", "plain"),
+        ("a\\b", #"a\\b"#),
+        ("say \"hi\"", #"say \"hi\""#),
+        ("a\nb", #"a\nb"#),
+        ("a\r\nb", "a\r" + #"\nb"#),
+        ("\r\n\r\n", "\r" + #"\n"# + "\r" + #"\n"#),
+        ("é\u{301}\n", "é\u{301}" + #"\n"#),
+    ])
+    func escape(value: String, escaped: String) {
+        #expect(Exposition.labelValue(value) == escaped)
+    }
+
+    @Test("a label value holding CR LF and a metric line renders on one line")
+    func injection() {
+        let registry = MetricsRegistry()
+        let counter = registry.counter("items_total", help: "Items.", labels: ["action"])
+        counter.increment(["x\"} 1\r\nfake_metric{a=\"b\"} 666\r\n"])
+        let lines = registry.render().utf8.split(separator: UInt8(ascii: "\n")).map { String(decoding: $0, as: UTF8.self) }
+        #expect(lines.count == 3)
+        #expect(!lines.contains { $0.hasPrefix("fake_metric") })
+        #expect(lines.last == #"items_total{action="x\"} 1\#r\nfake_metric{a=\"b\"} 666\#r\n"} 1"#)
+    }
+
     @Test("JSON lines escape control characters and quotes")
     func jsonLine() {
         var line = JSONLine()

@@ -73,6 +73,42 @@ import XML
         #expect(throws: XMLSyntaxError.self) { _ = try XMLDocumentParser.parse(deep) }
     }
 
+    @Test("an element may have 1,024 attributes; one more is a syntax error naming the limit, at that attribute")
+    func attributeLimit() throws {
+        func element(_ count: Int) -> String { "<e " + (0..<count).map { "a\($0)='v'" }.joined(separator: " ") + "/>" }
+        #expect(try XMLDocumentParser.parse(element(XMLDocumentParser.maxAttributes)).attributes.count == 1_024)
+        let text = element(XMLDocumentParser.maxAttributes + 1)
+        #expect {
+            _ = try XMLDocumentParser.parse(text)
+        } throws: { error in
+            guard let error = error as? XMLSyntaxError else { return false }
+            return error.reason == "more than 1024 attributes in <e> (the limit)" && error.offset == text.utf8.count - "a1024='v'/>".utf8.count
+        }
+    }
+
+    @Test("a duplicate attribute is found among many, wherever it is")
+    func duplicateAmongMany() {
+        let names = (0..<500).map { "a\($0)='v'" }
+        #expect {
+            _ = try XMLDocumentParser.parse("<e " + (names + ["a0='w'"]).joined(separator: " ") + "/>")
+        } throws: { error in
+            (error as? XMLSyntaxError)?.reason == "attribute a0 appears twice in <e>"
+        }
+    }
+
+    @Test("a prefix bound again inside an element is bound as before after it")
+    func namespaceScopes() throws {
+        let root = try XMLDocumentParser.parse(
+            "<r xmlns='urn:d' xmlns:p='urn:1'><a xmlns:p='urn:2' xmlns=''><p:b/><c/></a><p:d/><e/></r>")
+        let a = try #require(root.child("a"))
+        #expect(a.namespaceURI == nil)
+        #expect(a.child("b")?.namespaceURI == "urn:2")
+        #expect(a.child("c")?.namespaceURI == nil)
+        #expect(root.child("d")?.namespaceURI == "urn:1")
+        #expect(root.child("e")?.namespaceURI == "urn:d")
+        #expect(throws: XMLSyntaxError.self) { _ = try XMLDocumentParser.parse("<r><a xmlns:p='urn:1'/><p:b/></r>") }
+    }
+
     @Test func escapesTheFiveCharactersAndDropsControls() {
         #expect(XMLEscaping.escape("<a href=\"x\">Tom & 'Jerry'</a>\u{1}") == "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;")
         #expect(XMLEscaping.escape("Ngọc\tTrinh\n") == "Ngọc\tTrinh\n")

@@ -16,7 +16,7 @@ public struct HTTPMethod: RawRepresentable, Hashable, Sendable, CustomStringConv
     public static let trace = HTTPMethod("TRACE")
 }
 
-/// HTTP/1.0 or HTTP/1.1; the parser refuses anything else.
+/// HTTP/1.0 or HTTP/1.1: the parser takes HTTP/1.2 to HTTP/1.9 as HTTP/1.1 and refuses other major versions.
 public struct HTTPVersion: Hashable, Sendable, CustomStringConvertible {
     public let major: Int
     public let minor: Int

@@ -13,7 +13,8 @@ public enum ParseError: Error, Equatable, Sendable {
     case invalidTarget
     /// The version is not `HTTP/` DIGIT `.` DIGIT (case-sensitive).
     case invalidVersion
-    /// A well-formed version other than HTTP/1.0 and HTTP/1.1 (505).
+    /// A well-formed version whose major version is not 1, e.g. HTTP/2.0 or HTTP/0.9 (505). HTTP/1.2 and
+    /// higher minor versions are processed as HTTP/1.1.
     case unsupportedVersion
 
     // Line endings and field syntax (RFC 9112 §2.2, §5).
@@ -100,7 +101,7 @@ public enum ParseError: Error, Equatable, Sendable {
         case .invalidRequestLine: "malformed request line"
         case .invalidTarget: "invalid request-target"
         case .invalidVersion: "malformed HTTP version"
-        case .unsupportedVersion: "only HTTP/1.0 and HTTP/1.1 are supported"
+        case .unsupportedVersion: "only HTTP/1 is supported (HTTP/1.0 and HTTP/1.1)"
         case .bareLF: "bare LF where CRLF is required"
         case .bareCR: "CR not followed by LF"
         case .obsFold: "obsolete line folding"

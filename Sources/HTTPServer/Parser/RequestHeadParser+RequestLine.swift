@@ -80,10 +80,13 @@ extension HeadScanner {
         }
         index = position + 2
 
-        // RFC 9110 §6.2: a well-formed version we do not implement is 505, not 400.
+        // RFC 9110 §6.2: a well-formed major version we do not implement is 505, not 400. A higher minor
+        // version of HTTP/1 is processed as HTTP/1.1, the highest we conform to (RFC 9110 §2.5: "a recipient
+        // that receives a message with a higher minor version … SHOULD process the message as if it were in
+        // the highest minor version within that major version to which the recipient is conformant").
         let major = bytes[versionStart + 5] &- 0x30
-        let minor = bytes[versionStart + 7] &- 0x30
-        guard major == 1, minor <= 1 else { throw .invalid(.unsupportedVersion) }
+        let minor = min(bytes[versionStart + 7] &- 0x30, 1)
+        guard major == 1 else { throw .invalid(.unsupportedVersion) }
 
         do throws(ParseError) {
             return try Self.classifyTarget(bytes, method: method, target: target, minor: Int(minor))

@@ -90,7 +90,7 @@ extension ListenerIngestion {
         let logID = entry.id
         let failed = results.filter { $0.outcome == .error }.count
         if let items {
-            for result in results { items.increment([result.actionType, result.outcome.rawValue]) }
+            for result in results { items.increment([ActionType.metricLabel(result.actionType), result.outcome.rawValue]) }
         }
         let status = results.isEmpty || failed == 0 ? 200 : failed == results.count ? 422 : 207
         entry.status = status

@@ -38,7 +38,7 @@ public struct ListenerIngestion: Sendable {
         requests = metrics?.counter(
             "crmhub_listener_requests_total", help: "Listener requests answered, by HTTP status.", labels: ["status"])
         items = metrics?.counter(
-            "crmhub_listener_items_total", help: "Listener actions run, by action type and outcome.", labels: ["action", "outcome"])
+            "crmhub_listener_items_total", help: "Listener actions run, by action type (unknown for any other) and outcome.", labels: ["action", "outcome"])
         groups = metrics?.histogram(
             "crmhub_listener_group_requests", help: "Requests to one listener URL written in one transaction.",
             buckets: [1, 2, 4, 8, 16, 32, 64])

@@ -30,21 +30,6 @@ struct RequestLineTests {
         ParseCase("no version (an HTTP/0.9 simple request)", "GET /\r\n\r\n", .error(.invalidRequestLine)),
         ParseCase("a space inside the target splits it", "GET /a b HTTP/1.1\r\nHost: h\r\n\r\n", .error(.invalidVersion)),
 
-        // §2.3 HTTP-version = HTTP-name "/" DIGIT "." DIGIT, HTTP-name is case-sensitive
-        ParseCase("HTTP/1.0", "GET / HTTP/1.0\r\n\r\n", .head { $0.version == .http1_0 }),
-        ParseCase("HTTP/1.1", "GET / HTTP/1.1\r\nHost: h\r\n\r\n", .head { $0.version == .http1_1 }),
-        ParseCase("HTTP-name is case-sensitive", "GET / http/1.1\r\nHost: h\r\n\r\n", .error(.invalidVersion)),
-        ParseCase("a version with an extra character", "GET / HTTP/1.1x\r\nHost: h\r\n\r\n", .error(.invalidVersion)),
-        ParseCase("a two-digit minor version", "GET / HTTP/1.10\r\nHost: h\r\n\r\n", .error(.invalidVersion)),
-        ParseCase("a version without a minor", "GET / HTTP/1\r\nHost: h\r\n\r\n", .error(.invalidVersion)),
-        ParseCase("a version with a letter for a digit", "GET / HTTP/x.1\r\nHost: h\r\n\r\n", .error(.invalidVersion)),
-        ParseCase("HTTP/2.0 is well-formed but not supported: 505", "GET / HTTP/2.0\r\nHost: h\r\n\r\n", .error(.unsupportedVersion)),
-        ParseCase("HTTP/3.0: 505", "GET / HTTP/3.0\r\nHost: h\r\n\r\n", .error(.unsupportedVersion)),
-        ParseCase("HTTP/1.2: 505", "GET / HTTP/1.2\r\nHost: h\r\n\r\n", .error(.unsupportedVersion)),
-        ParseCase("HTTP/0.9: 505", "GET / HTTP/0.9\r\n\r\n", .error(.unsupportedVersion)),
-        ParseCase(
-            "the HTTP/2 connection preface is answered 505", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", .error(.unsupportedVersion)),
-
         // §3.2 request-target forms
         ParseCase(
             "absolute-form: the host comes from the target (§3.2.2)",

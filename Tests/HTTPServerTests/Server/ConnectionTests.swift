@@ -126,6 +126,32 @@ struct ConnectionTests {
         await fixture.stop()
     }
 
+    @Test("HTTP/1.2 and HTTP/1.9 are answered as HTTP/1.1 on a kept-alive connection; HTTP/2.0 and HTTP/0.9 get 505")
+    func versions() async throws {
+        let fixture = try ServerFixture.start()
+        do {
+            let client = try fixture.client()
+            for version in ["HTTP/1.2", "HTTP/1.9", "HTTP/1.1"] {
+                let response = try await client.request("GET /hello \(version)\r\nHost: x\r\n\r\n")
+                #expect(response.status == 200, "\(version)")
+                #expect(response.version == "HTTP/1.1", "\(version)")
+                #expect(response.text == "hello", "\(version)")
+                #expect(response.header("Connection") == nil, "\(version)")
+            }
+            for version in ["HTTP/2.0", "HTTP/0.9", "HTTP/3.0"] {
+                let refused = try fixture.client()
+                let response = try await refused.request("GET /hello \(version)\r\nHost: x\r\n\r\n")
+                #expect(response.status == 505, "\(version)")
+                #expect(response.version == "HTTP/1.1", "\(version)")
+                #expect(await refused.isClosedByPeer(), "\(version)")
+            }
+        } catch {
+            await fixture.stop()
+            throw error
+        }
+        await fixture.stop()
+    }
+
     @Test("a body over the route's limit gets 413, fixed or chunked")
     func bodyLimit() async throws {
         let fixture = try ServerFixture.start()
