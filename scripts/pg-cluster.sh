@@ -9,11 +9,12 @@
 #
 # The Unix socket lives in DIR; there is no TCP listener unless PG_LISTEN is set (e.g. PG_LISTEN=127.0.0.1).
 # PG_FAST=1 turns fsync off (tests only: a crash can corrupt the cluster). PG_MAX_CONNECTIONS (default 300).
+# PG_OPTIONS: more server options, e.g. "-c ssl=on -c ssl_cert_file=/path/server.crt -c ssl_key_file=/path/server.key".
 # PostgreSQL refuses to run as root: as root, DIR is chowned to `postgres` and the server runs as `postgres`.
 # The conninfo printed is `host=DIR port=PORT user=postgres dbname=postgres` (trust authentication).
 set -euo pipefail
 
-usage() { sed -n '2,13p' "$0" >&2; exit 2; }
+usage() { sed -n '2,14p' "$0" >&2; exit 2; }
 
 pgbin() {
   local dir
@@ -98,6 +99,7 @@ case "$cmd" in
       if [ "${PG_FAST:-0}" = 1 ]; then
         opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
       fi
+      opts="$opts ${PG_OPTIONS:-}"
       ( close_inherited_fds; as_owner "$bin/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 -o "$opts" start ) \
         </dev/null >/dev/null || { tail -n 20 "$dir/server.log" >&2; exit 1; }
     fi

@@ -6,16 +6,20 @@
 #                                  pkg-config, openssl, curl, ca-certificates
 #   scripts/setup-deps.sh --test   also the test and benchmark tools: wrk, python3 with venv support
 #                                  (scripts/test.sh makes its own virtual environment with the Python tools)
+#   scripts/setup-deps.sh --image  also what deploy/build-image.sh and deploy/test-image.sh need: podman, runc,
+#                                  mmdebstrap (as root only: the image test needs root anyway)
 #
 # Installs with apt-get as root, or through sudo when not root. Swift itself is not installed: it must be on PATH.
 set -euo pipefail
 
 want_test=0
+want_image=0
 for argument in "$@"; do
   case "$argument" in
     --test) want_test=1 ;;
-    -h | --help) sed -n '2,10p' "$0"; exit 0 ;;
-    *) echo "setup-deps: unknown argument '$argument' (only --test)" >&2; exit 2 ;;
+    --image) want_image=1 ;;
+    -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) echo "setup-deps: unknown argument '$argument' (--test, --image)" >&2; exit 2 ;;
   esac
 done
 
@@ -51,6 +55,11 @@ if [ "$want_test" = 1 ]; then
   command -v python3 >/dev/null 2>&1 || missing+=(python3)
   # `python3 -m venv` needs ensurepip, which Debian ships separately in python3-venv.
   python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
+fi
+if [ "$want_image" = 1 ] && [ "$(id -u)" = 0 ]; then
+  for package in podman runc mmdebstrap; do
+    installed "$package" || missing+=("$package")
+  done
 fi
 
 [ "${#missing[@]}" -eq 0 ] && exit 0

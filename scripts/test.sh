@@ -7,10 +7,13 @@
 #                  tools the tests call (openapi-spec-validator); its bin/ is put first on PATH.
 # 2. database      a private cluster in .data/pg-test on port 54321 (CRMHUB_TEST_PG_PORT), fsync off, reached
 #                  over its Unix socket; CRMHUB_TEST_DATABASE_URL is exported for the tests, which create their
-#                  own databases in it. Databases left by earlier runs are dropped first.
+#                  own databases in it as crmhub_test_owner (no SUPERUSER, no CREATEROLE). Databases left by
+#                  earlier runs are dropped first.
 # 3. build         swift build --build-tests
 # 4. tests         swift test --no-parallel, with the arguments given to this script
 # 5. python tests  Tests/python/test_*.py with pytest (schemathesis against the live server and openapi.yaml)
+# 6. image         deploy/test-image.sh: the container image built from Debian packages and run with podman;
+#                  skipped, saying why, where containers cannot run (or with CRMHUB_IMAGE_TEST=off)
 # The cluster is stopped at the end if this script started it and no other run of it is still using it.
 # Each phase prints its duration; the exit code is the tests' (non-zero if either suite failed).
 set -euo pipefail
@@ -82,7 +85,7 @@ psql_owner() {
 
 # ---- 1. dependencies -------------------------------------------------------------------------------------------
 phase dependencies
-scripts/setup-deps.sh --test
+scripts/setup-deps.sh --test --image
 
 # Python tools for the tests, in a virtual environment (Debian's python3 refuses system-wide pip installs).
 # Reinstalled only when the list changes. Tests/python/requirements.txt (later issues) is added to it.
@@ -121,6 +124,24 @@ CRMHUB_TEST_DATABASE_URL=$(PG_FAST=1 scripts/pg-cluster.sh start "$cluster" "$po
 export CRMHUB_TEST_DATABASE_URL
 port=$(sed -n 's/.*port=\([0-9]*\).*/\1/p' <<<"$CRMHUB_TEST_DATABASE_URL")  # the port it really runs on
 if [ "$starting" = 1 ]; then touch "$marker"; fi
+# The tests run as a managed PostgreSQL would let them (README, "Least privilege"): crmhub_test_owner has neither
+# SUPERUSER nor CREATEROLE; it may create databases (each test makes its own, which it then owns) and owns
+# crmhub_suite, where tests that need scratch tables make them. crmhub_app is made here, as an administrator would.
+psql_owner <<'SQL'
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'crmhub_test_owner') THEN CREATE ROLE crmhub_test_owner; END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'crmhub_app') THEN CREATE ROLE crmhub_app NOLOGIN; END IF;
+END
+$$;
+ALTER ROLE crmhub_test_owner LOGIN NOSUPERUSER NOCREATEROLE NOBYPASSRLS CREATEDB;
+GRANT crmhub_app TO crmhub_test_owner;
+SQL
+if [ "$(psql_owner -tA -c "SELECT 1 FROM pg_database WHERE datname = 'crmhub_suite'")" != 1 ]; then
+  psql_owner -c 'CREATE DATABASE crmhub_suite OWNER crmhub_test_owner'
+fi
+CRMHUB_TEST_DATABASE_URL=$(sed -e 's/user=postgres/user=crmhub_test_owner/' -e 's/dbname=postgres/dbname=crmhub_suite/' \
+  <<<"$CRMHUB_TEST_DATABASE_URL")
 echo "CRMHUB_TEST_DATABASE_URL='$CRMHUB_TEST_DATABASE_URL'"
 if [ "$alone" = 1 ]; then
   # Tests name their databases crmhub_test_<name>_<random>; a run that was killed leaves some behind.
@@ -165,6 +186,20 @@ if [ -n "$python_tests" ]; then
     rm -rf "$root/.data/test-logs"  # the server logs of the last run (Tests/python/crmhub_process.py)
     CRMHUB_BIN="$(swift build --show-bin-path 9>&-)/crmhub" python -m pytest -q Tests/python 9>&- || python_status=$?
     [ "$status" = 0 ] && status=$python_status
+  fi
+fi
+
+# ---- 6. the container image (deploy/test-image.sh) ---------------------------------------------------------------
+# Only for a whole run (no arguments). It starts its own PostgreSQL (CRMHUB_IMAGE_TEST_PG_PORT) and builds the
+# release binary; the Debian base image stays in podman's storage as a cache. Exit 77: containers cannot run here.
+if [ "$#" -eq 0 ] && [ "${CRMHUB_IMAGE_TEST:-on}" != off ]; then
+  phase "image test"
+  image_status=0
+  deploy/test-image.sh 9>&- || image_status=$?
+  if [ "$image_status" = 77 ]; then
+    echo "(image test skipped: containers cannot run on this machine, as said above)"
+  elif [ "$status" = 0 ]; then
+    status=$image_status
   fi
 fi
 

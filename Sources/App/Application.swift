@@ -21,13 +21,14 @@ public final class Application: Sendable {
     public let delivery: DeliveryService
     /// Every route as (method, pattern), for the check that the OpenAPI document lists them all.
     public let routeTable: [(method: String, pattern: String)]
+    private let drainSignal = DrainSignal()
 
     public init(configuration: Configuration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
         let metrics = MetricsRegistry()
         self.metrics = metrics
-        migrator = Migrator(directory: configuration.migrationsDirectory)
+        migrator = Self.migrator(directory: configuration.migrationsDirectory)
         database = PostgresClient(
             configuration: PostgresConfiguration(
                 connectionString: configuration.databaseURL, poolSize: configuration.databasePoolSize,
@@ -46,7 +47,8 @@ public final class Application: Sendable {
         if openAPIDocument == nil {
             logger.warning("OpenAPI document not readable; /openapi.yaml answers 404", [("file", configuration.openAPIFile)])
         }
-        Routes.register(in: &router, application: (database, migrator, metrics, logger), openAPIDocument: openAPIDocument)
+        Routes.register(
+            in: &router, application: (database, migrator, metrics, logger), draining: drainSignal, openAPIDocument: openAPIDocument)
         let secrets: SecretBox? = try configuration.secretKey.map { try SecretBox(keyText: $0) }
         let deliverer = Deliverer(
             settings: DeliverySettingsStore(scope: OrgScope(database: database)), secrets: secrets, configuration: configuration.delivery,
@@ -69,6 +71,11 @@ public final class Application: Sendable {
                 trustedProxies: configuration.trustedProxies,
                 shutdownGracePeriod: .seconds(configuration.shutdownGraceSeconds)),
             router: router, logger: logger, metrics: metrics, errorResponder: Problem.responder(logger: logger))
+    }
+
+    /// CRMHub's migrations, preceded by the check that `crmhub_app` exists and may be switched to.
+    public static func migrator(directory: String) -> Migrator {
+        Migrator(directory: directory, prerequisite: { connection in try ApplicationRole.ensure(on: connection) })
     }
 
     /// Migrates (unless told not to) and starts listening.
@@ -148,6 +155,16 @@ public final class Application: Sendable {
             task?.cancel()
             task = Task { await purge.run() }
         }
+    }
+
+    /// SIGTERM's first step: for `CRMHUB_DRAIN_DELAY` seconds `/readyz` answers 503 "draining" while the listeners
+    /// keep serving, so that load balancers stop sending new requests before ``shutdown()`` closes the listeners.
+    public func drain() async {
+        let delay = configuration.drainDelaySeconds
+        guard delay > 0, configuration.httpAddress != nil || configuration.httpsAddress != nil else { return }
+        drainSignal.begin()
+        logger.info("draining", [("seconds", String(delay))])
+        try? await Task.sleep(for: .seconds(delay))
     }
 
     /// Stops accepting, finishes in-flight requests, stops the purge, then closes the pool.

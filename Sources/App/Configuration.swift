@@ -26,6 +26,9 @@ public struct Configuration: Sendable {
     public var bodyTimeoutSeconds: Int
     public var idleTimeoutSeconds: Int
     public var shutdownGraceSeconds: Int
+    /// Seconds between SIGTERM and closing the listeners, while `/readyz` reports draining (load balancers and
+    /// Kubernetes endpoints stop sending new requests first).
+    public var drainDelaySeconds: Int
     public var statementTimeoutSeconds: Int
     public var bootstrapAdminToken: String?
     /// Days a listener request stays in the log; 0 keeps it forever.
@@ -57,6 +60,7 @@ public struct Configuration: Sendable {
         bodyTimeoutSeconds = 30
         idleTimeoutSeconds = 60
         shutdownGraceSeconds = 10
+        drainDelaySeconds = 0
         statementTimeoutSeconds = 30
         bootstrapAdminToken = nil
         listenerLogRetentionDays = 30

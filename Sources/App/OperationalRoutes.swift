@@ -1,5 +1,6 @@
 import HTTPServer
 import Postgres
+import Synchronization
 import Telemetry
 
 /// `/healthz`, `/readyz`, `/metrics` and `/openapi.yaml`.
@@ -29,10 +30,12 @@ enum OperationalRoutes {
     }
 }
 
-/// Ready means: the database answers and every migration on disk is applied with the same checksum.
+/// Ready means: not draining after SIGTERM, the database answers, and every migration on disk is applied with the
+/// same checksum.
 struct ReadinessCheck: Sendable {
     let database: PostgresClient
     let migrator: Migrator
+    let draining: DrainSignal
 
     enum Outcome: Sendable {
         case ready
@@ -40,6 +43,7 @@ struct ReadinessCheck: Sendable {
     }
 
     func check() async -> Outcome {
+        if draining.isDraining { return .notReady("draining") }
         do {
             switch try await migrator.status(database) {
             case .current: return .ready
@@ -53,4 +57,13 @@ struct ReadinessCheck: Sendable {
             return .notReady("database check failed")
         }
     }
+}
+
+/// Set when the drain delay after SIGTERM begins; `/readyz` then answers 503 "draining".
+final class DrainSignal: Sendable {
+    private let flag = Atomic<Bool>(false)
+
+    func begin() { flag.store(true, ordering: .relaxed) }
+
+    var isDraining: Bool { flag.load(ordering: .relaxed) }
 }

@@ -15,10 +15,11 @@ enum Routes {
     static func register(
         in router: inout Router,
         application: (database: PostgresClient, migrator: Migrator, metrics: MetricsRegistry, logger: Logger),
-        openAPIDocument: [UInt8]?
+        draining: DrainSignal, openAPIDocument: [UInt8]?
     ) {
         OperationalRoutes.register(
-            in: &router, readiness: ReadinessCheck(database: application.database, migrator: application.migrator),
+            in: &router,
+            readiness: ReadinessCheck(database: application.database, migrator: application.migrator, draining: draining),
             metrics: application.metrics, openAPIDocument: openAPIDocument)
         let scope = OrgScope(database: application.database)
         let ingestion = ListenerIngestion(scope: scope, metrics: application.metrics)

@@ -124,6 +124,10 @@ enum Settings {
                 help: "seconds in-flight requests get to finish after SIGTERM") { value, config throws(ConfigurationError) in
             config.shutdownGraceSeconds = try integer(value, setting: "CRMHUB_SHUTDOWN_GRACE", in: 0...3600)
         },
+        Setting("CRMHUB_DRAIN_DELAY", flag: "--drain-delay", default: "0",
+                help: "seconds after SIGTERM during which /readyz answers 503 (draining) while the listeners still serve, before they close") { value, config throws(ConfigurationError) in
+            config.drainDelaySeconds = try integer(value, setting: "CRMHUB_DRAIN_DELAY", in: 0...600)
+        },
         Setting("CRMHUB_STATEMENT_TIMEOUT", flag: "--statement-timeout", default: "30",
                 help: "seconds a single SQL statement may run") { value, config throws(ConfigurationError) in
             config.statementTimeoutSeconds = try integer(value, setting: "CRMHUB_STATEMENT_TIMEOUT", in: 1...3600)

@@ -75,3 +75,20 @@ public enum TestDatabase {
             .appendingPathComponent("sql").path
     }
 }
+
+extension PostgresClient {
+    /// Runs `body` with a new client and shuts it down afterwards, also when `body` throws.
+    public static func with<T>(
+        _ configuration: PostgresConfiguration, _ body: (PostgresClient) async throws -> T
+    ) async throws -> T {
+        let client = PostgresClient(configuration: configuration)
+        do {
+            let value = try await body(client)
+            await client.shutdown()
+            return value
+        } catch {
+            await client.shutdown()
+            throw error
+        }
+    }
+}

@@ -34,7 +34,7 @@ public struct MigrationError: Error, Sendable, CustomStringConvertible {
     /// The database error behind it, when there is one.
     public let underlying: PostgresError?
 
-    init(_ description: String, underlying: PostgresError? = nil) {
+    public init(_ description: String, underlying: PostgresError? = nil) {
         self.description = description
         self.underlying = underlying
     }
@@ -49,11 +49,15 @@ public struct MigrationError: Error, Sendable, CustomStringConvertible {
 /// statements that refuse to run in a transaction, such as `CREATE INDEX CONCURRENTLY`.)
 public struct Migrator: Sendable {
     public let directory: String
+    /// Runs under the lock before anything else, e.g. to create or check cluster-wide roles the first migration
+    /// relies on (objects outside the database that no migration can own).
+    public let prerequisite: (@Sendable (PostgresConnection) throws -> Void)?
     /// The advisory-lock key: "crmhub" in ASCII. Advisory locks are per database.
     public static let lockKey: Int64 = 0x63_72_6D_68_75_62
 
-    public init(directory: String) {
+    public init(directory: String, prerequisite: (@Sendable (PostgresConnection) throws -> Void)? = nil) {
         self.directory = directory
+        self.prerequisite = prerequisite
     }
 
     /// The migration files, in version order.
@@ -106,7 +110,7 @@ public struct Migrator: Sendable {
     /// Applies the pending migrations; returns the ones this call applied (empty when another instance did).
     ///
     /// Runs with no statement timeout (waiting for the lock, long DDL) and restores the session's after.
-    /// - Throws: `MigrationError` when the files are malformed, an applied file changed (checksum), the database
+    /// - Throws: `MigrationError` when the files are malformed, the prerequisite fails, an applied file changed (checksum), the database
     ///   has a migration this build does not know, or a migration fails (it is rolled back); a `PostgresError`
     ///   when the database cannot be reached.
     public func migrate(_ client: PostgresClient) async throws -> [Migration] {
@@ -116,6 +120,7 @@ public struct Migrator: Sendable {
             defer { try? connection.restoreSessionSettings() }
             try connection.query("SELECT pg_advisory_lock(\(Self.lockKey))")
             defer { _ = try? connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))") }
+            try prerequisite?(connection)
             try connection.execute(
                 """
                 CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -49,6 +49,7 @@ public struct SQLState: RawRepresentable, Hashable, Sendable, CustomStringConver
     public static let undefinedFunction = SQLState(rawValue: "42883")
     public static let undefinedTable = SQLState(rawValue: "42P01")
     public static let duplicateTable = SQLState(rawValue: "42P07")
+    public static let duplicateObject = SQLState(rawValue: "42710")
     // Class 53: insufficient resources.
     public static let tooManyConnections = SQLState(rawValue: "53300")
     // Class 55: object not in prerequisite state.

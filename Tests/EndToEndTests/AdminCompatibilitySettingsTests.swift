@@ -47,7 +47,7 @@ struct AdminCompatibilitySettingsTests {
         #expect(!saved.response.text.contains("s3cret-pass"))
         let kept = try await fixture.call("PUT", "\(base)/spicecsm", body: ["enabled": true, "username": "spice2"])
         #expect(kept.json["password_set"]?.boolValue == true && kept.json["username"]?.stringValue == "spice2")
-        let stored = try await fixture.server.database.query("""
+        let stored = try await fixture.server.database.platformQuery("""
             SELECT password_hash FROM integration_settings WHERE kind = 'spicecsm' AND org_id = (SELECT id FROM orgs WHERE slug = \(slug))
             """)
         let hash = try stored.rows[0].decode(0, as: String.self)

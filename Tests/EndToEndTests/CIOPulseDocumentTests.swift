@@ -27,7 +27,7 @@ struct CIOPulseDocumentTests {
     static func documentPortal() async throws -> CIOPulseFixture {
         let admin = try await AdminFixture.start()
         let fixture = try await CIOPulseFixture.make(admin: admin, portalCode: portalCode)
-        try await admin.server.database.query("""
+        try await admin.server.database.platformQuery("""
             INSERT INTO ciopulse_api_keys (org_id, secret_hash, last_four)
             VALUES (\(fixture.orgID), \(SecretToken.hash(apiKey)), \(String(apiKey.suffix(4))))
             """)

@@ -28,7 +28,7 @@ struct CIOPulseFixture {
         var orgSlug = slug ?? ""
         if slug == nil { orgSlug = try await admin.makeOrg("cio") }
         let slug = orgSlug
-        let orgID = try await admin.server.database.query("SELECT id FROM orgs WHERE slug = \(slug)").rows[0].decode(0, as: Int64.self)
+        let orgID = try await admin.server.database.platformQuery("SELECT id FROM orgs WHERE slug = \(slug)").rows[0].decode(0, as: Int64.self)
         let code = portalCode ?? "P" + RandomText.base62(count: 10)
         let saved = try await admin.call("PUT", "/admin/v1/orgs/\(slug)/ciopulse", body: [
             "portal_code": .string(code), "ip_allowlist": .array(allowlist.map(JSONValue.string)),
@@ -92,7 +92,7 @@ struct CIOPulseFixture {
     }
 
     /// Rows read as the database owner (every org).
-    func rows(_ query: Query) async throws -> [Row] { try await server.database.query(query).rows }
+    func rows(_ query: Query) async throws -> [Row] { try await server.database.platformQuery(query).rows }
 
     func count(_ query: Query) async throws -> Int { try await rows(query)[0].decode(0, as: Int.self) }
 

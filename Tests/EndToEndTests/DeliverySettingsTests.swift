@@ -21,7 +21,7 @@ struct DeliverySettingsTests {
         #expect(saved.status == 200, "\(saved.json)")
         #expect(saved.json["port"] == 587 && saved.json["security"] == "starttls" && saved.json["password_set"] == true)
         #expect(saved.json["password"] == nil && !String(decoding: saved.response.body, as: UTF8.self).contains("app-pässword"))
-        let stored = try await fixture.server.database.query("""
+        let stored = try await fixture.server.database.platformQuery("""
             SELECT secret, config::text FROM delivery_settings d JOIN orgs o ON o.id = d.org_id WHERE o.slug = \(slug)
             """).rows[0]
         let sealed = try stored.decode(0, as: [UInt8].self)
@@ -97,7 +97,7 @@ struct DeliverySettingsTests {
         #expect(withLogin.status == 200 && withLogin.json["password_set"] == true)
         let anonymous = try await fixture.call("PUT", smtp, body: ["host": "relay.local", "from_address": "crm@htk.vn"])
         #expect(anonymous.status == 200 && anonymous.json["password_set"] == false, "\(anonymous.json)")
-        #expect(try await fixture.server.database.query("""
+        #expect(try await fixture.server.database.platformQuery("""
             SELECT count(*) FROM delivery_settings d JOIN orgs o ON o.id = d.org_id WHERE o.slug = \(slug) AND d.secret IS NOT NULL
             """).rows[0].decode(0, as: Int.self) == 0)
         await fixture.stop()

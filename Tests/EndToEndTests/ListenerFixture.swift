@@ -24,7 +24,7 @@ struct ListenerFixture {
     {
         let admin = try await AdminFixture.start(configure)
         let slug = try await admin.makeOrg("ingest")
-        let orgID = try await admin.server.database.query("SELECT id FROM orgs WHERE slug = \(slug)").rows[0].decode(0, as: Int64.self)
+        let orgID = try await admin.server.database.platformQuery("SELECT id FROM orgs WHERE slug = \(slug)").rows[0].decode(0, as: Int64.self)
         let user = try await admin.call("POST", "/admin/v1/orgs/\(slug)/users", body: ["email": .string(sender)])
         #expect(user.status == 201, "\(user.json)")
         var settings = listener
@@ -73,7 +73,7 @@ struct ListenerFixture {
     }
 
     /// Rows read as the database owner (every org).
-    func rows(_ query: Query) async throws -> [Row] { try await server.database.query(query).rows }
+    func rows(_ query: Query) async throws -> [Row] { try await server.database.platformQuery(query).rows }
 
     func count(_ query: Query) async throws -> Int { try await rows(query)[0].decode(0, as: Int.self) }
 

@@ -9,7 +9,7 @@ import Testing
 /// Rows the listener endpoint writes, inserted directly as the test database's owner (no listener endpoint needed).
 enum LogRows {
     static func orgID(_ fixture: AdminFixture, _ slug: String) async throws -> Int64 {
-        try await fixture.server.database.query("SELECT id FROM orgs WHERE slug = \(slug)").rows[0].decode(0, as: Int64.self)
+        try await fixture.server.database.platformQuery("SELECT id FROM orgs WHERE slug = \(slug)").rows[0].decode(0, as: Int64.self)
     }
 
     /// Creates a listener through the admin API; returns its id.
@@ -26,7 +26,7 @@ enum LogRows {
         response: [UInt8] = Array(#"{"results":[{"status":"ok"}]}"#.utf8), ageDays: Int = 0, itemCount: Int = 1, errorCount: Int = 0,
         idempotencyKey: String? = nil, replayOf: Int64? = nil
     ) async throws -> Int64 {
-        try await fixture.server.database.query("""
+        try await fixture.server.database.platformQuery("""
             INSERT INTO listener_requests (org_id, listener_id, received_at, client_address, request_id, idempotency_key, replay_of,
                                            sender_user, size, body, status, response, item_count, error_count)
             VALUES (\(orgID), \(listenerID), now() - make_interval(days => \(ageDays)), '203.0.113.7', 'req-test', \(idempotencyKey),
@@ -250,7 +250,7 @@ struct ListenerRequestLogAdminTests {
         let listenerID = try await LogRows.listener(fixture, slug)
         let keep = try await LogRows.request(fixture, orgID: orgID, listenerID: listenerID, ageDays: 1)
         func insertOld(_ count: Int) async throws {
-            _ = try await fixture.server.database.query("""
+            _ = try await fixture.server.database.platformQuery("""
                 INSERT INTO listener_requests (org_id, listener_id, received_at, size, body, status, response)
                 SELECT \(orgID), \(listenerID), now() - interval '31 days', 2, '\\x7b7d'::bytea, 200, '\\x7b7d'::bytea
                 FROM generate_series(1, \(count))
@@ -266,7 +266,7 @@ struct ListenerRequestLogAdminTests {
             store: store, idempotency: IdempotencyStore(scope: OrgScope(database: fixture.server.database)), days: 30,
             interval: .seconds(86400), logger: .discarding())
         #expect(await retention.purge() == 2500)
-        let left = try await fixture.server.database.query("SELECT count(*) FROM listener_requests").rows[0].decode(0, as: Int.self)
+        let left = try await fixture.server.database.platformQuery("SELECT count(*) FROM listener_requests").rows[0].decode(0, as: Int.self)
         #expect(left == 1)
         #expect(try await fixture.call("GET", "/admin/v1/orgs/\(slug)/listener-requests/\(keep)").status == 200)
         await fixture.stop()

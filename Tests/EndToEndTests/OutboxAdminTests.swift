@@ -12,7 +12,7 @@ enum OutboxRows {
         recipient: String = "ann@example.com", status: String = "queued", customerID: Int64? = nil, listenerID: Int64? = nil
     ) async throws -> Int64 {
         let email = channel == "email"
-        return try await fixture.server.database.query("""
+        return try await fixture.server.database.platformQuery("""
             INSERT INTO outbox (org_id, channel, reason, recipient, sender, subject, body, status, attempts, last_error,
                                 customer_id, listener_id)
             VALUES (\(orgID), \(channel), \(reason), \(recipient), \(email ? "hello@htklabs.com" : nil),
@@ -24,7 +24,7 @@ enum OutboxRows {
 
     /// A contact row (code 1 of the org's contact series).
     static func customer(_ fixture: AdminFixture, orgID: Int64) async throws -> Int64 {
-        try await fixture.server.database.query("""
+        try await fixture.server.database.platformQuery("""
             INSERT INTO customers (org_id, kind, code, name) VALUES (\(orgID), 'contact', 1, 'Ann') RETURNING id
             """).rows[0].decode(0, as: Int64.self)
     }

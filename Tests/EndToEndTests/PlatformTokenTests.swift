@@ -33,7 +33,7 @@ struct PlatformTokenTests {
         #expect(try await store.verify("") == false)
         // Only the hash is stored.
         let pattern = "%" + printed + "%"
-        let stored = try await database.query("SELECT count(*) FROM platform_tokens WHERE secret_hash::text LIKE \(pattern) OR name LIKE \(pattern)")
+        let stored = try await database.platformQuery("SELECT count(*) FROM platform_tokens WHERE secret_hash::text LIKE \(pattern) OR name LIKE \(pattern)")
         #expect(try stored.rows[0].decode(0, as: Int.self) == 0)
         await database.shutdown()
     }

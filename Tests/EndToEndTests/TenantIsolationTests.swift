@@ -64,7 +64,7 @@ struct TenantIsolationTests {
         _ = try await fixture.call("POST", "/admin/v1/orgs/\(slug)/listeners", body: ["name": "L"])
         _ = try await fixture.makeKey(slug, scopes: ["read"])
         let database = fixture.server.database
-        let tables = try await database.query("""
+        let tables = try await database.platformQuery("""
             SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relrowsecurity AND c.relforcerowsecurity
             ORDER BY 1
@@ -74,7 +74,7 @@ struct TenantIsolationTests {
                          "platform_audit_log", "support_groups"] {
             #expect(tables.contains(expected), "\(expected) lacks forced row-level security")
         }
-        let orgID = try await database.query("SELECT id FROM orgs WHERE slug = \(slug)").rows[0].decode(0, as: Int64.self)
+        let orgID = try await database.platformQuery("SELECT id FROM orgs WHERE slug = \(slug)").rows[0].decode(0, as: Int64.self)
         for table in tables {
             let (unscoped, scoped, foreign) = try await database.withTransaction { connection in
                 _ = try connection.query("SELECT set_config('role', 'crmhub_app', true)")

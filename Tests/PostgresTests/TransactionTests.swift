@@ -174,7 +174,6 @@ struct TransactionTests {
             let transaction: @Sendable (_ first: Int, _ second: Int) async throws -> Void = { first, second in
                 try await client.withTransaction { connection in
                     let attempt = attempts.add(1, ordering: .relaxed).newValue
-                    try connection.execute("SET LOCAL deadlock_timeout = '50ms'")
                     try connection.query("UPDATE \(unescaped: table) SET v = v + 1 WHERE k = \(first)")
                     if attempt <= 2 {
                         if arrived.add(1, ordering: .relaxed).newValue == 2 { barrier.open(count: 2) }

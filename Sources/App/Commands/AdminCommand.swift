@@ -27,7 +27,7 @@ enum AdminCommand {
         let database = PostgresClient(configuration: PostgresConfiguration(connectionString: configuration.databaseURL, poolSize: 1))
         do {
             // The schema must be current before rows are written into it.
-            _ = try await Migrator(directory: configuration.migrationsDirectory).migrate(database)
+            _ = try await Application.migrator(directory: configuration.migrationsDirectory).migrate(database)
             let result: Int32
             switch subcommand {
             case "create-token":

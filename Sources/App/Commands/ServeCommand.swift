@@ -24,6 +24,7 @@ enum ServeCommand {
             logger.info("signal received", [("signal", signal == SIGTERM ? "SIGTERM" : "SIGINT")])
             break
         }
+        await application.drain()
         await application.shutdown()
         return 0
     }

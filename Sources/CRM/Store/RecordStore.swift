@@ -99,11 +99,11 @@ struct WhereClause {
                       WHERE org_id = $1 AND series = $\(n - 2) AND kind = $\(n - 1) AND value = $\(n))
                 """)
         case .namePrefix(let prefix):
-            guard table.hasName else { return }
-            // "prefix" ≤ folded name < "prefix" || U+10FFFF: a range on customers_name_folded (see 0008_read_api.sql).
+            guard let folded = table.foldedName else { return }
+            // "prefix" ≤ folded name < "prefix" || U+10FFFF: a range on customers_name_folded (see 0011).
             binds.append(prefix)
             let n = binds.count
-            conditions.append("crmhub_fold(name) ~>=~ crmhub_fold($\(n)) AND crmhub_fold(name) ~<~ (crmhub_fold($\(n)) || U&'\\+10FFFF')")
+            conditions.append("\(folded) ~>=~ crmhub_fold($\(n)) AND \(folded) ~<~ (crmhub_fold($\(n)) || U&'\\+10FFFF')")
             readsMatchesFirst = true
         case .customer(.id(let id)): append("customer_id = ", id)
         case .customer(.code(let code)):

@@ -25,8 +25,9 @@ public struct RecordTable: Sendable {
     let scopeCondition: String?
     /// The customer series, for code lookups and identity filters; nil for other tables.
     public let series: CustomerSeries?
-    /// Whether the table has a `name` that `namePrefix` searches.
-    let hasName: Bool
+    /// The folded `name` that `namePrefix` searches: customers keep it in a stored column that their index covers
+    /// (0011); deals fold on the fly (no index). Nil for tables without a name.
+    let foldedName: String?
     let columns: [Column]
 
     /// The column behind a field a filter may compare (by `textEquals`, `idEquals`, `since`).
@@ -72,7 +73,7 @@ public struct RecordTable: Sendable {
         ]
         return RecordTable(
             table: "customers", scopeCondition: "kind = '\(series.rawValue)'", series: series,
-            hasName: true, columns: columns)
+            foldedName: "name_folded", columns: columns)
     }
 
     public static let contacts = customers(.contact)
@@ -80,7 +81,7 @@ public struct RecordTable: Sendable {
     public static let companies = customers(.company)
 
     public static let deals = RecordTable(
-        table: "deals", scopeCondition: nil, series: nil, hasName: true,
+        table: "deals", scopeCondition: nil, series: nil, foldedName: "crmhub_fold(name)",
         columns: [
             Column(sql: "id", name: "id", kind: .id),
             Column(sql: "reference", name: "reference", kind: .text),
@@ -103,7 +104,7 @@ public struct RecordTable: Sendable {
         ])
 
     public static let notes = RecordTable(
-        table: "notes", scopeCondition: nil, series: nil, hasName: false,
+        table: "notes", scopeCondition: nil, series: nil, foldedName: nil,
         columns: [
             Column(sql: "id", name: "id", kind: .id),
             Column(sql: "customer_id", name: "customer_id", kind: .id),
@@ -118,7 +119,7 @@ public struct RecordTable: Sendable {
         ])
 
     public static let tickets = RecordTable(
-        table: "tickets", scopeCondition: nil, series: nil, hasName: false,
+        table: "tickets", scopeCondition: nil, series: nil, foldedName: nil,
         columns: [
             Column(sql: "id", name: "id", kind: .id),
             Column(sql: "title", name: "title", kind: .text),
@@ -141,7 +142,7 @@ public struct RecordTable: Sendable {
 
     /// A customer's history lines (read with a `customer` filter).
     public static let history = RecordTable(
-        table: "customer_history", scopeCondition: nil, series: nil, hasName: false,
+        table: "customer_history", scopeCondition: nil, series: nil, foldedName: nil,
         columns: [
             Column(sql: "id", name: "id", kind: .id),
             Column(sql: "customer_id", name: "customer_id", kind: .id),
@@ -153,7 +154,7 @@ public struct RecordTable: Sendable {
         ])
 
     public static let outbox = RecordTable(
-        table: "outbox", scopeCondition: nil, series: nil, hasName: false,
+        table: "outbox", scopeCondition: nil, series: nil, foldedName: nil,
         columns: [
             Column(sql: "id", name: "id", kind: .id),
             Column(sql: "channel", name: "channel", kind: .text),
@@ -176,7 +177,7 @@ public struct RecordTable: Sendable {
 
     /// The listener request log without the bodies (the admin API's listener-requests/{id} shows those).
     public static let listenerRequests = RecordTable(
-        table: "listener_requests", scopeCondition: nil, series: nil, hasName: false,
+        table: "listener_requests", scopeCondition: nil, series: nil, foldedName: nil,
         columns: [
             Column(sql: "id", name: "id", kind: .id),
             Column(sql: "listener_id", name: "listener_id", kind: .id),

@@ -23,15 +23,7 @@ enum Fixtures {
         _ url: String? = nil, poolSize: Int = 4, _ configure: (inout PostgresConfiguration) -> Void = { _ in },
         _ body: (PostgresClient) async throws -> T
     ) async throws -> T {
-        let client = PostgresClient(configuration: try configuration(url, poolSize: poolSize, configure))
-        do {
-            let value = try await body(client)
-            await client.shutdown()
-            return value
-        } catch {
-            await client.shutdown()
-            throw error
-        }
+        try await PostgresClient.with(try configuration(url, poolSize: poolSize, configure), body)
     }
 
     /// `prefix_<12 hex digits>`: a name no other test (or run) uses.
