@@ -194,6 +194,51 @@ struct SpiceCSMWebCallTests {
         await fixture.stop()
     }
 
+    @Test("every call works with multipart/form-data; other bodies are 415 or 400 saying why, never a credentials error")
+    func multipartBodies() async throws {
+        let fixture = try await Self.start()
+        let john = try await johnDoe(fixture)
+        func call(_ endpoint: String, _ pairs: [(String, String)]) async throws -> (status: Int, xml: XMLElement) {
+            let response = try await fixture.postMultipart("/integrations/spicecsm/\(fixture.slug)/\(endpoint)", Self.credentials + pairs)
+            return (response.status, HelpdeskFixture.xml(response))
+        }
+        let search = try await call("search", [("PrimaryEmail", "johnd@xyz.net")])
+        #expect(search.status == 200 && search.xml.children("user").map { $0.attribute("userkey") } == [Self.encoded(john.code)])
+        let load = try await call("load", [("Userkey", john.code)])
+        #expect(load.status == 200 && load.xml.child("contacts")?.children("contact").first?.attribute("firstname") == "John")
+        let userXML = "<userdata><user userkey=\"\(john.code)\"/><contacts><contact city=\"Hue\"/></contacts></userdata>"
+        let update = try await call("update-account", [("userXML", userXML)])
+        #expect(update.status == 200 && update.xml.child("contacts")?.children("contact").first?.attribute("city") == "Hue")
+        let sample = try String(contentsOfFile: Repository.root + "/Tests/HelpdeskTests/Fixtures/spicecsm-case.xml", encoding: .utf8)
+        let caseUpdate = try await call("update-case", [("Userkey", john.code), ("caseXML", sample)])
+        #expect(caseUpdate.status == 200 && caseUpdate.xml.attribute("recorded") == "1")
+        // Wrong credentials in a multipart body are still 401.
+        let wrong = try await fixture.postMultipart(
+            "/integrations/spicecsm/\(fixture.slug)/load", [("intUser", "spice"), ("intPass", "wrong"), ("Userkey", john.code)])
+        #expect(wrong.status == 401)
+
+        let path = "/integrations/spicecsm/\(fixture.slug)/load"
+        let form = HelpdeskFixture.form(Self.credentials + [("Userkey", john.code)])
+        let json = try await fixture.server.request("POST", path, headers: [("Content-Type", "application/json")], body: "{\"intUser\":\"spice\"}")
+        #expect(json.status == 415 && HelpdeskFixture.xml(json).attribute("code") == "unsupported-media-type")
+        #expect(HelpdeskFixture.xml(json).text.contains("multipart/form-data"))
+        let noBoundary = try await fixture.server.request("POST", path, headers: [("Content-Type", "multipart/form-data")], body: form)
+        #expect(noBoundary.status == 400 && HelpdeskFixture.xml(noBoundary).attribute("code") == "malformed-body")
+        #expect(HelpdeskFixture.xml(noBoundary).text.contains("boundary"))
+        let truncated = try await fixture.server.request(
+            "POST", path, headers: [("Content-Type", "multipart/form-data; boundary=b")],
+            body: "--b\r\nContent-Disposition: form-data; name=\"intUser\"\r\n\r\nspice\r\n")
+        #expect(truncated.status == 400 && HelpdeskFixture.xml(truncated).attribute("code") == "malformed-body")
+        // The Sirportly data source reads its form the same way.
+        try await fixture.configure("sirportly", ["enabled": true])
+        let sirportly = try await fixture.postMultipart("/integrations/sirportly/\(fixture.slug)", [("type", "email"), ("data", "johnd@xyz.net")])
+        #expect(sirportly.status == 200 && sirportly.text.contains("\"reference\":\"\(john.code)\""), "\(sirportly.text)")
+        let sirportlyJSON = try await fixture.server.request(
+            "POST", "/integrations/sirportly/\(fixture.slug)", headers: [("Content-Type", "application/json")], body: "{}")
+        #expect(sirportlyJSON.status == 415)
+        await fixture.stop()
+    }
+
     @Test("wrong or missing intUser/intPass is 401; a disabled integration or an address outside the allowlist 403; unknown org 404")
     func refused() async throws {
         let fixture = try await Self.start()
