@@ -9,11 +9,7 @@ struct PlatformTokensHandler: Sendable {
 
     func create(_ request: Request) async throws -> Response {
         try await context.authenticator.authenticate(request).requirePlatform()
-        var reader = FieldReader(try AdminJSON.object(request))
-        reader.allowOnly(["name"])
-        let name = reader.string("name", required: true)
-        try reader.finish()
-        let token = try await tokens.create(name: name!)
+        let token = try await tokens.create(name: try AdminValidation.newPlatformToken(try AdminJSON.object(request)))
         let listed = try await tokens.list().first { $0.prefix == "\(PlatformTokenStore.prefix)_\(token.lookupID)" }
         var body = listed.map(Self.representation) ?? [:]
         if case .object(var object) = body {

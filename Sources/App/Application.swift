@@ -142,7 +142,3 @@ public final class Application: Sendable {
         }
     }
 }
-
-public enum CRMHubVersion {
-    public static let current = "0.1.0"
-}
