@@ -16,6 +16,7 @@ struct RecordsHandler: Sendable {
 
     func show(_ request: Request) async throws -> Response {
         let org = try await authenticator.authorize(request)
+        if let answer = misdirected(request) { return answer }
         let record = try await find(request, org: org)
         return Self.single(RecordJSON.bytes(record), request)
     }
@@ -23,9 +24,26 @@ struct RecordsHandler: Sendable {
     /// What happened to a customer, newest first.
     func history(_ request: Request) async throws -> Response {
         let org = try await authenticator.authorize(request)
+        if let answer = misdirected(request) { return answer }
         let customer = try await find(request, org: org)
         let query = try ListQuery(request, .history)
         return try await page(.history, org: org, filters: [.customer(.id(customer.id))], query: query)
+    }
+
+    /// A 404 that says where a customer code of another series is read: `/api/v1/contacts/LID-1` names a lead,
+    /// which is at `/api/v1/leads/LID-1`.
+    private func misdirected(_ request: Request) -> Response? {
+        let text = request.parameters[collection.parameter] ?? ""
+        guard let code = CustomerCode(text), let series = collection.table.series, code.series != series,
+            let home = [Collection.contacts, .leads, .companies].first(where: { $0.table.series == code.series })
+        else { return nil }
+        let kind = switch code.series {
+        case .contact: "a contact or an account"
+        case .lead: "a lead"
+        case .company: "a company"
+        }
+        let suffix = request.route.hasSuffix("/history") ? "/history" : ""
+        return .problem(status: 404, detail: "\(code) is \(kind), not a \(collection.parameter): read it at /api/v1/\(home.path)/\(code)\(suffix)")
     }
 
     private func find(_ request: Request, org: Org) async throws -> Record {
