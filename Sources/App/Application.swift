@@ -90,7 +90,14 @@ public final class Application: Sendable {
         if let port = server.httpsPort, let address = configuration.httpsAddress {
             fields.append(("https", "https://\(BindAddress(host: address.host, port: port))"))
         }
-        logger.info("crmhub listening", fields + [("version", CRMHubVersion.current)])
+        if fields.isEmpty {
+            // crmhub worker: no port is opened, so nothing is "listening".
+            logger.info("crmhub started without an HTTP listener", [
+                ("delivery_workers", String(configuration.delivery.workers)), ("version", CRMHubVersion.current),
+            ])
+        } else {
+            logger.info("crmhub listening", fields + [("version", CRMHubVersion.current)])
+        }
     }
 
     /// Re-reads the TLS certificate and key (SIGHUP). Open connections keep their session.

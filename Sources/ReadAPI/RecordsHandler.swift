@@ -11,14 +11,14 @@ struct RecordsHandler: Sendable {
     func list(_ request: Request) async throws -> Response {
         let org = try await authenticator.authorize(request)
         let query = try ListQuery(request, collection)
-        return try await page(collection.table, org: org, filters: query.filters, query: query)
+        return try await page(collection.table, org: org, filters: query.filters, query: query).logged(org)
     }
 
     func show(_ request: Request) async throws -> Response {
         let org = try await authenticator.authorize(request)
         if let answer = misdirected(request) { return answer }
         let record = try await find(request, org: org)
-        return Self.single(RecordJSON.bytes(record), request)
+        return Self.single(RecordJSON.bytes(record), request).logged(org)
     }
 
     /// What happened to a customer, newest first.
@@ -27,7 +27,7 @@ struct RecordsHandler: Sendable {
         if let answer = misdirected(request) { return answer }
         let customer = try await find(request, org: org)
         let query = try ListQuery(request, .history)
-        return try await page(.history, org: org, filters: [.customer(.id(customer.id))], query: query)
+        return try await page(.history, org: org, filters: [.customer(.id(customer.id))], query: query).logged(org)
     }
 
     /// A 404 that says where a customer code of another series is read: `/api/v1/contacts/LID-1` names a lead,
@@ -69,6 +69,15 @@ struct RecordsHandler: Sendable {
         var response = EntityTag.matches(request.headers["If-None-Match"], tag) ? Response(status: 304) : .json(body)
         response.headers.add("ETag", tag)
         response.headers.add("Cache-Control", "private, no-cache")
+        return response
+    }
+}
+
+extension Response {
+    /// The response with the org named in its access-log line.
+    func logged(_ org: Org) -> Response {
+        var response = self
+        response.logFields.append(("org", org.slug))
         return response
     }
 }
