@@ -17,6 +17,10 @@ struct LogLineTests {
         return try await RawHTTPClient(port: port).request(raw + "\r\n" + (body ?? ""))
     }
 
+    static func listenerLine(_ server: ServerProcess) async throws -> String {
+        try await server.waitForLine(containing: #""route":"/l/{token}""#)
+    }
+
     @Test("request lines name the org (slug in the path or from the key) and the listener; migrate and worker log as serve does")
     func context() async throws {
         let url = try await TestDatabase.makeFreshDatabase(prefix: "logs")
@@ -48,9 +52,20 @@ struct LogLineTests {
         let keyText = try #require(Self.json(key.text)?["key"] as? String, "\(key.text)")
         #expect(try await Self.call(port, "GET", "/api/v1/contacts", token: keyText).status == 200)
 
+        // The CIOPulse portal's org, known from its Basic credentials.
+        _ = try await Self.call(port, "PUT", "/admin/v1/orgs/log-org/ciopulse", token: token, body: #"{"portal_code":"LOGS01","ip_allowlist":[]}"#)
+        let portalKey = try await Self.call(port, "POST", "/admin/v1/orgs/log-org/ciopulse/api-keys", token: token)
+        let apiKey = try #require(Self.json(portalKey.text)?["api_key"] as? String, "\(portalKey.text)")
+        let basic = Data("LOGS01:\(apiKey)".utf8).base64EncodedString()
+        let cio = try await RawHTTPClient(port: port).request(
+            "GET /api/v5/contacts HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Basic \(basic)\r\n\r\n")
+        #expect(cio.status == 200, "\(cio.text)")
+        let cioLine = try await server.waitForLine(containing: #""route":"/api/v5/contacts""#)
+        #expect(Self.json(cioLine)?["org_id"] as? String == Self.json(try await Self.listenerLine(server))?["org_id"] as? String, "\(cioLine)")
+
         let adminLine = try await server.waitForLine(containing: #""route":"/admin/v1/orgs/{org}/listeners""#)
         #expect(Self.json(adminLine)?["org"] as? String == "log-org", "\(adminLine)")
-        let listenerLine = try await server.waitForLine(containing: #""route":"/l/{token}""#)
+        let listenerLine = try await Self.listenerLine(server)
         let listenerID = (listenerJSON["id"] as? String) ?? (listenerJSON["id"] as? Int).map(String.init)
         #expect(Self.json(listenerLine)?["listener_id"] as? String == listenerID && Self.json(listenerLine)?["org_id"] != nil, "\(listenerLine)")
         #expect(!listenerLine.contains(listenerPath), "the token never reaches the log")
