@@ -58,8 +58,11 @@ let package = Package(
                 "HTTPServer", "Postgres", "CRM", "Admin", "Listener", "CIOPulse", "Helpdesk", "SmarterTrack", "Delivery", "ReadAPI",
                 "JSON", "Telemetry",
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            plugins: ["BuildInfoPlugin"]
         ),
+        // Writes the git commit being built into App (crmhub version).
+        .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
         .executableTarget(name: "crmhub", dependencies: ["App", "Platform"], swiftSettings: swiftSettings),
 
         .target(

@@ -95,7 +95,8 @@ if [ "$address" != off ]; then
 CRMHub is running at $url
   data: PostgreSQL in .data/pg (port $pg_port, database crmhub); Ctrl-C stops the server and the cluster
   first admin token: in another terminal, from $root
-    CRMHUB_DATABASE_URL='$CRMHUB_DATABASE_URL' $relative_binary admin create-token
+    scripts/crmhub admin create-token
+  (scripts/crmhub runs $relative_binary with CRMHUB_DATABASE_URL='$CRMHUB_DATABASE_URL')
   (or start with CRMHUB_BOOTSTRAP_ADMIN_TOKEN set to a secret of 32+ characters, e.g. \$(openssl rand -hex 32))
 
 EOF

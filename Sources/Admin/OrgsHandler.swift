@@ -9,33 +9,9 @@ struct OrgsHandler: Sendable {
     func create(_ request: Request) async throws -> Response {
         let principal = try await context.authenticator.authenticate(request)
         try principal.requirePlatform()
-        var reader = FieldReader(try AdminJSON.object(request))
-        reader.allowOnly(["slug", "name", "timezone", "owner"])
-        let slug = reader.string("slug", required: true, maxLength: 63, pattern: Validation.isSlug,
-                                 rule: "must be 2–63 lower-case letters, digits or '-', not starting with '-'")
-        let name = reader.string("name", required: true)
-        let timezone = reader.string("timezone", maxLength: 64, pattern: Validation.isTimeZone,
-                                     rule: "must be UTC or an IANA time zone such as Asia/Ho_Chi_Minh") ?? "UTC"
-        if timezone != "UTC", try await !context.orgs.isKnownTimeZone(timezone) {
-            reader.errors.append(FieldError("timezone", "'\(timezone)' is not a known IANA time zone"))
-        }
-        var owner: OrgStore.NewOwner?
-        if let ownerValue = reader.object["owner"], !ownerValue.isNull {
-            if let ownerObject = ownerValue.objectValue {
-                var ownerReader = FieldReader(ownerObject, prefix: "owner")
-                ownerReader.allowOnly(["email", "display_name"])
-                let email = ownerReader.string("email", required: true, maxLength: 254, pattern: Validation.isEmail,
-                                               rule: "is not an email address")
-                let displayName = ownerReader.string("display_name") ?? ""
-                reader.errors += ownerReader.errors
-                if let email { owner = OrgStore.NewOwner(email: email, displayName: displayName) }
-            } else {
-                reader.errors.append(FieldError("owner", "must be an object with email and display_name"))
-            }
-        }
-        try reader.finish()
+        let input = try await AdminValidation.newOrg(try AdminJSON.object(request), orgs: context.orgs)
         let (org, user) = try await context.orgs.create(
-            slug: slug!, name: name!, timezone: timezone, owner: owner,
+            slug: input.slug, name: input.name, timezone: input.timezone, owner: input.owner,
             audit: context.auditEntry(request, principal, "org.create"))
         var body = AdminRepresentation.org(org)
         if case .object(var object) = body {

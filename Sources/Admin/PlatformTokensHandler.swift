@@ -10,11 +10,8 @@ struct PlatformTokensHandler: Sendable {
     func create(_ request: Request) async throws -> Response {
         let principal = try await context.authenticator.authenticate(request)
         try principal.requirePlatform()
-        var reader = FieldReader(try AdminJSON.object(request))
-        reader.allowOnly(["name"])
-        let name = reader.string("name", required: true)
-        try reader.finish()
-        let token = try await tokens.create(name: name!, audit: context.auditEntry(request, principal, "platform_token.create"))
+        let name = try AdminValidation.newPlatformToken(try AdminJSON.object(request))
+        let token = try await tokens.create(name: name, audit: context.auditEntry(request, principal, "platform_token.create"))
         let listed = try await tokens.list().first { $0.prefix == "\(PlatformTokenStore.prefix)_\(token.lookupID)" }
         var body = listed.map(Self.representation) ?? [:]
         if case .object(var object) = body {

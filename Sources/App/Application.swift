@@ -97,7 +97,14 @@ public final class Application: Sendable {
         if let port = server.httpsPort, let address = configuration.httpsAddress {
             fields.append(("https", "https://\(BindAddress(host: address.host, port: port))"))
         }
-        logger.info("crmhub listening", fields + [("version", CRMHubVersion.current)])
+        if fields.isEmpty {
+            // crmhub worker: no port is opened, so nothing is "listening".
+            logger.info("crmhub started without an HTTP listener", [
+                ("delivery_workers", String(configuration.delivery.workers)), ("version", CRMHubVersion.current),
+            ])
+        } else {
+            logger.info("crmhub listening", fields + [("version", CRMHubVersion.current)])
+        }
     }
 
     /// CRMHUB_BOOTSTRAP_ADMIN_TOKEN: installed when set (unless it was revoked: it stays revoked); when a server
@@ -192,8 +199,4 @@ public final class Application: Sendable {
             [([], Double(database.stats.size))]
         }
     }
-}
-
-public enum CRMHubVersion {
-    public static let current = "0.1.0"
 }

@@ -31,9 +31,9 @@ enum Problem {
         case .suspended(let detail): return document(423, detail)
         case .malformed(let detail): return document(400, detail)
         case .conflict(let field):
-            return document(409, "\(field.field) \(field.message)", errors: [field])
+            return document(409, field.sentence, errors: [field])
         case .invalid(let fields):
-            let summary = fields.map { "\($0.field) \($0.message)" }.joined(separator: "; ")
+            let summary = fields.map(\.sentence).joined(separator: "; ")
             return document(422, summary, errors: fields)
         }
     }
@@ -43,8 +43,8 @@ enum Problem {
         switch error {
         case .unauthorized(let text), .forbidden(let text), .malformed(let text), .suspended(let text): text
         case .notFound(let what): "\(what) not found"
-        case .conflict(let field): "\(field.field) \(field.message)"
-        case .invalid(let fields): fields.map { "\($0.field) \($0.message)" }.joined(separator: "; ")
+        case .conflict(let field): field.sentence
+        case .invalid(let fields): fields.map(\.sentence).joined(separator: "; ")
         }
     }
 

@@ -17,6 +17,9 @@ enum Routes {
         application: (database: PostgresClient, migrator: Migrator, metrics: MetricsRegistry, logger: Logger),
         draining: DrainSignal, openAPIDocument: [UInt8]?
     ) {
+        // The org's slug in /admin/v1/orgs/{org}/…, /integrations/…/{org} and SmarterTrack's paths names the org in
+        // each access-log line; handlers that learn the org otherwise (listener URL, API keys) add it themselves.
+        router.loggedParameters = ["org"]
         OperationalRoutes.register(
             in: &router,
             readiness: ReadinessCheck(database: application.database, migrator: application.migrator, draining: draining),

@@ -95,14 +95,18 @@ public struct CIOPulseContacts: Sendable {
         do {
             for _ in 0..<3 {
                 do {
-                    return try await scope.withPlatform { connection -> Reply in
+                    let (reply, orgID) = try await scope.withPlatform { connection -> (Reply, Int64?) in
                         guard let opened = try CIOPulseStore.open(
                             connection, portalCode: credentials.user, apiKey: credentials.password, systemID: lookup,
                             commit: commitWithOpen)
-                        else { return .error(.unauthorized) }
-                        if let refusal = CIOPulseAccess.refusal(opened, client: client) { return .error(refusal) }
-                        return try body(connection, opened)
-                    }.response
+                        else { return (.error(.unauthorized), nil) }
+                        if let refusal = CIOPulseAccess.refusal(opened, client: client) { return (.error(refusal), opened.orgID) }
+                        return (try body(connection, opened), opened.orgID)
+                    }
+                    var response = reply.response
+                    // The portal's org, in the request's access-log line.
+                    if let orgID { response.logFields = [("org_id", String(orgID))] }
+                    return response
                 } catch is Retry {
                     continue
                 }

@@ -1,5 +1,7 @@
 import Foundation
+import Glibc
 import Postgres
+import Synchronization
 
 /// The PostgreSQL the tests use: the cluster named by `CRMHUB_TEST_DATABASE_URL`, where tests may create
 /// databases. A missing URL fails the tests; database tests are never skipped.
@@ -35,7 +37,46 @@ public enum TestDatabase {
             throw error
         }
         await client.shutdown()
+        remember(name)
         return connectionString(base, database: name)
+    }
+
+    /// The databases this process made; dropped when it exits.
+    private static let created = Mutex<[String]>([])
+
+    /// Remembers a database to drop at exit (the exit handler is installed with the first one), so a test run
+    /// leaves no database behind, whether its tests passed or failed.
+    static func remember(_ name: String) {
+        created.withLock { names in
+            if names.isEmpty { atexit { TestDatabase.dropCreated() } }
+            names.append(name)
+        }
+    }
+
+    /// Drops every database this process made, with `psql` (at exit no async work runs any more); `WITH (FORCE)`
+    /// ends the connections that pools of servers still hold.
+    static func dropCreated() {
+        let names = created.withLock { names in
+            defer { names = [] }
+            return names
+        }
+        guard !names.isEmpty, let base = try? url() else { return }
+        var arguments = ["psql", "-X", "-q", "-d", base]
+        for name in names { arguments += ["-c", "DROP DATABASE IF EXISTS \"\(name)\" WITH (FORCE)"] }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        guard posix_spawnp(&pid, "psql", &actions, nil, argv, environ) == 0 else {
+            FileHandle.standardError.write(Data("crmhub tests: could not run psql to drop the test databases \(names.joined(separator: ", "))\n".utf8))
+            return
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     }
 
     private static func create(_ name: String, using client: PostgresClient) async throws {

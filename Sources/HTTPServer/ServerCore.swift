@@ -1,3 +1,4 @@
+import JSON
 import Synchronization
 import Telemetry
 
@@ -90,7 +91,7 @@ final class ServerCore: Sendable {
     /// construction (method tokens, route patterns from code, validated request ids, numbers, IP addresses),
     /// so the line is built without escaping. Never bodies or secrets: the route is the pattern, not the path.
     func record(route: Int, method: HTTPMethod, status: Int, bytes: Int, started: UInt64, requestID: String,
-                client: IPAddress?, on loop: EventLoop) {
+                client: IPAddress?, context: [(String, String)] = [], on loop: EventLoop) {
         let nanoseconds = MonotonicClock.nanoseconds() &- started
         loop.requestStats.record(route: route, method: method, status: status, seconds: Double(nanoseconds) / 1e9)
         guard logger.isEnabled(.info) else { return }
@@ -117,8 +118,25 @@ final class ServerCore: Sendable {
             line += "\",\"client\":\""
             line += client.description
         }
-        line += "\"}\n"
+        line += "\""
+        for (name, value) in context {
+            line += ","
+            JSONWriter.quote(name, into: &line)
+            line += ":"
+            JSONWriter.quote(value, into: &line)
+        }
+        line += "}\n"
         logger.writeRaw(line)
+    }
+
+    /// What the access-log line says about whom a request was for: the configured route parameters (the org's
+    /// slug in the path) and the fields the handler added (`Response.logFields`).
+    func logContext(_ request: Request, _ logFields: [(String, String)]) -> [(String, String)] {
+        var context: [(String, String)] = []
+        for name in router.loggedParameters {
+            if let value = request.parameters[name] { context.append((name, value)) }
+        }
+        return context + logFields
     }
 }
 

@@ -36,6 +36,9 @@ public enum ListenerRoutes {
         response.headers.add("Content-Type", reply.contentType)
         if reply.replayed { response.headers.add("Idempotent-Replayed", "true") }
         if reply.status == 429 { response.headers.add("Retry-After", "60") }
+        if let orgID = reply.orgID, let listenerID = reply.listenerID {
+            response.logFields = [("org_id", String(orgID)), ("listener_id", String(listenerID))]
+        }
         return response
     }
 }

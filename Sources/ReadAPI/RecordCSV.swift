@@ -1,4 +1,5 @@
 import CRM
+import JSON
 
 /// Records as CSV (RFC 4180): a header row of field names, CRLF line ends, UTF-8. Text fields are written as they
 /// are; arrays and objects as their JSON text; null as an empty cell.
@@ -16,7 +17,11 @@ enum RecordCSV {
             if index > 0 { out.append(",") }
             switch field.value {
             case .text(nil), .id(nil), .integer(nil), .decimal(nil), .json(nil): break
-            case .text(let text?), .decimal(let text?), .json(let text?): cell(text, into: &out)
+            case .text(let text?), .decimal(let text?): cell(text, into: &out)
+            case .json(let text?):
+                var json = ""
+                JSONWriter.appendCompact(text, into: &json)
+                cell(json, into: &out)
             case .id(let number?), .integer(let number?): out.append(String(number))
             case .texts, .ids:
                 var json = ""

@@ -2,7 +2,8 @@ import CRM
 import JSON
 
 /// A record as a JSON object, written straight into text: stored JSON (jsonb) goes out as PostgreSQL wrote it,
-/// without being parsed again, which keeps the export fast.
+/// without being parsed again (which keeps the export fast), only without the spaces PostgreSQL puts after its
+/// colons and commas, so it reads like the rest of the response.
 enum RecordJSON {
     static func write(_ record: Record, into out: inout String) {
         out.append("{")
@@ -26,7 +27,7 @@ enum RecordJSON {
         case .integer(let number?):
             out.append(String(number))
         case .json(let json?):
-            out.append(json)
+            JSONWriter.appendCompact(json, into: &out)
         case .texts(let texts):
             out.append("[")
             for (index, text) in texts.enumerated() {

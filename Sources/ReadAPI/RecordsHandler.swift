@@ -11,21 +11,39 @@ struct RecordsHandler: Sendable {
     func list(_ request: Request) async throws -> Response {
         let org = try await authenticator.authorize(request)
         let query = try ListQuery(request, collection)
-        return try await page(collection.table, org: org, filters: query.filters, query: query)
+        return try await page(collection.table, org: org, filters: query.filters, query: query).logged(org)
     }
 
     func show(_ request: Request) async throws -> Response {
         let org = try await authenticator.authorize(request)
+        if let answer = misdirected(request) { return answer }
         let record = try await find(request, org: org)
-        return Self.single(RecordJSON.bytes(record), request)
+        return Self.single(RecordJSON.bytes(record), request).logged(org)
     }
 
     /// What happened to a customer, newest first.
     func history(_ request: Request) async throws -> Response {
         let org = try await authenticator.authorize(request)
+        if let answer = misdirected(request) { return answer }
         let customer = try await find(request, org: org)
         let query = try ListQuery(request, .history)
-        return try await page(.history, org: org, filters: [.customer(.id(customer.id))], query: query)
+        return try await page(.history, org: org, filters: [.customer(.id(customer.id))], query: query).logged(org)
+    }
+
+    /// A 404 that says where a customer code of another series is read: `/api/v1/contacts/LID-1` names a lead,
+    /// which is at `/api/v1/leads/LID-1`.
+    private func misdirected(_ request: Request) -> Response? {
+        let text = request.parameters[collection.parameter] ?? ""
+        guard let code = CustomerCode(text), let series = collection.table.series, code.series != series,
+            let home = [Collection.contacts, .leads, .companies].first(where: { $0.table.series == code.series })
+        else { return nil }
+        let kind = switch code.series {
+        case .contact: "a contact or an account"
+        case .lead: "a lead"
+        case .company: "a company"
+        }
+        let suffix = request.route.hasSuffix("/history") ? "/history" : ""
+        return .problem(status: 404, detail: "\(code) is \(kind), not a \(collection.parameter): read it at /api/v1/\(home.path)/\(code)\(suffix)")
     }
 
     private func find(_ request: Request, org: Org) async throws -> Record {
@@ -51,6 +69,15 @@ struct RecordsHandler: Sendable {
         var response = EntityTag.matches(request.headers["If-None-Match"], tag) ? Response(status: 304) : .json(body)
         response.headers.add("ETag", tag)
         response.headers.add("Cache-Control", "private, no-cache")
+        return response
+    }
+}
+
+extension Response {
+    /// The response with the org named in its access-log line.
+    func logged(_ org: Org) -> Response {
+        var response = self
+        response.logFields.append(("org", org.slug))
         return response
     }
 }

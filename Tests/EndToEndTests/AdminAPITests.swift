@@ -93,6 +93,11 @@ struct AdminOrgTests {
         let again = try await fixture.call("POST", "/admin/v1/orgs", body: ["slug": .string(slug), "name": "Again"])
         #expect(again.status == 409)
         #expect(again.json["errors"]?.arrayValue?.first?["field"]?.stringValue == "slug")
+        // The detail names the field once.
+        #expect(again.json["detail"]?.stringValue == "an org with slug '\(slug)' already exists", "\(again.json)")
+        let invalid = try await fixture.call("POST", "/admin/v1/orgs", raw: #"{"slug": "ok-slug", "name": "x", "timezone": "Mars/Base", "owner": {"email": "nope"}}"#)
+        #expect(invalid.json["detail"]?.stringValue == "timezone must be UTC or an IANA time zone such as Asia/Ho_Chi_Minh; owner.email is not an email address"
+            || invalid.json["detail"]?.stringValue == "timezone: 'Mars/Base' is not a known IANA time zone; owner.email is not an email address", "\(invalid.json)")
         await fixture.stop()
     }
 
@@ -142,6 +147,7 @@ struct AdminUserTests {
         let id = try #require(created.json["id"]?.stringValue)
         let duplicate = try await fixture.call("POST", "/admin/v1/orgs/\(slug)/users", body: ["email": "luyt.ngo@htklabs.com"])
         #expect(duplicate.status == 409)
+        #expect(duplicate.json["detail"]?.stringValue == "a user with email 'luyt.ngo@htklabs.com' already exists in this org", "\(duplicate.json)")
         let badRole = try await fixture.call("POST", "/admin/v1/orgs/\(slug)/users", body: ["email": "a@b.co", "role": "boss"])
         #expect(badRole.status == 422 && badRole.json["errors"]?.arrayValue?.first?["field"]?.stringValue == "role")
         let updated = try await fixture.call("PATCH", "/admin/v1/orgs/\(slug)/users/\(id)", body: ["active": false])

@@ -91,7 +91,20 @@ struct ReadAPITests {
         let changed = try await fixture.get("/api/v1/contacts/\(id)", headers: [("If-None-Match", tag)])
         #expect(changed.status == 200 && changed.response.header("ETag") != tag && changed.json["title"]?.stringValue == "Changed")
 
-        #expect(try await fixture.get("/api/v1/leads/\(code)").status == 404)  // a PID code is not a lead
+        // Stored JSON (emails, addresses, …) is written like the rest of the response: no space after ':' or ','.
+        #expect(byCode.response.text.contains(#""emails":[{"type":"Other","value":"huy.nguyen@htklabs.com"}]"#), "\(byCode.response.text)")
+        #expect(!byCode.response.text.contains("\": ") && !byCode.response.text.contains("\", \""), "\(byCode.response.text)")
+        // A code of another series is a 404 that says what it is and where it is read.
+        let asLead = try await fixture.get("/api/v1/leads/\(code)")
+        #expect(asLead.status == 404 && asLead.json["detail"]?.stringValue == "\(code) is a contact or an account, not a lead: read it at /api/v1/contacts/\(code)")
+        let lead = try await fixture.listener.send([("add-lead", ["name": "Lan", "emails": [["value": "lan@example.com"]]])])
+        let leadCode = try #require(lead.json["results"]?[0]?["records"]?[0]?["customerId"]?.stringValue)
+        let asContact = try await fixture.get("/api/v1/contacts/\(leadCode)")
+        #expect(asContact.status == 404 && asContact.json["detail"]?.stringValue == "\(leadCode) is a lead, not a contact: read it at /api/v1/leads/\(leadCode)")
+        let history404 = try await fixture.get("/api/v1/contacts/\(leadCode)/history")
+        #expect(history404.status == 404 && history404.json["detail"]?.stringValue?.hasSuffix("/api/v1/leads/\(leadCode)/history") == true)
+        #expect(try await fixture.get("/api/v1/leads/\(leadCode)").status == 200)
+        #expect(try await fixture.get("/api/v1/companies/\(code)").json["detail"]?.stringValue?.contains("/api/v1/contacts/\(code)") == true)
         #expect(try await fixture.get("/api/v1/contacts/PID-999999").status == 404)
         #expect(try await fixture.get("/api/v1/contacts/nonsense").status == 404)
         let history = try await fixture.get("/api/v1/contacts/\(code)/history")

@@ -150,6 +150,74 @@ struct SpiceCSMWebCallTests {
         await fixture.stop()
     }
 
+    static let contactAttributes = [
+        "firstname", "lastname", "aone", "atwo", "city", "region", "pc", "country", "pphone", "sphone", "pemail", "semail", "mobile", "fax",
+    ]
+
+    /// The `<contact>` of a load, attribute by attribute (values as sent: encoded).
+    func loadContact(_ fixture: HelpdeskFixture, _ code: String) async throws -> [String: String] {
+        let loaded = try await call(fixture, "load", [("Userkey", code)])
+        let contact = try #require(loaded.xml.child("contacts")?.children("contact").first, "\(loaded.response.text)")
+        return Dictionary(uniqueKeysWithValues: Self.contactAttributes.map { ($0, contact.attribute($0) ?? "<absent>") })
+    }
+
+    @Test("update-account writes each attribute into the slot it names, and \"\" clears only that slot, whatever the customer had")
+    func slots() async throws {
+        let fixture = try await Self.start()
+        var serial = 0
+        // Customers as listeners create them: only a mobile, nothing but a name, two untyped phones and emails, a home phone.
+        let starts: [(String, (Int) -> JSONValue)] = [
+            ("only a mobile", { n in ["name": "Mobile", "phones": [["type": "Mobile", "value": .string("0906 100 \(100 + n)")]]] }),
+            ("only a name", { _ in ["name": "Bare"] }),
+            ("untyped phones and emails", { n in
+                ["name": "Plain", "phones": [["value": .string("0907 200 \(100 + n)")], ["value": .string("0907 300 \(100 + n)")]],
+                 "emails": [["value": .string("a\(n)@plain.vn")], ["value": .string("b\(n)@plain.vn")]]]
+            }),
+            ("only a home phone and a home email", { n in
+                ["name": "Home", "phones": [["type": "Home", "value": .string("0908 400 \(100 + n)")]],
+                 "emails": [["type": "Home", "value": .string("h\(n)@home.vn")]]]
+            }),
+        ]
+        for (label, data) in starts {
+            for attribute in Self.contactAttributes {
+                serial += 1
+                let customer = try await fixture.customer(data(serial))
+                let before = try await loadContact(fixture, customer.code)
+                let value: String = switch attribute {
+                case "pphone", "sphone", "mobile", "fax": "0905%20333%20\(400 + serial)"
+                case "pemail", "semail": "slot\(serial)%40spice%2Evn"
+                case "country": "VN"
+                default: "Value\(serial)"
+                }
+                let written = try await call(fixture, "update-account", [
+                    ("userXML", "<userdata><user userkey=\"\(customer.code)\"/><contacts><contact \(attribute)=\"\(value)\"/></contacts></userdata>"),
+                ])
+                #expect(written.status == 200, "\(label) \(attribute): \(written.response.text)")
+                var expected = before
+                expected[attribute] = value
+                #expect(try await loadContact(fixture, customer.code) == expected, "\(label): \(attribute) written")
+                guard attribute != "firstname" else { continue }  // a required value: "" leaves it
+                let cleared = try await call(fixture, "update-account", [
+                    ("userXML", "<userdata><user userkey=\"\(customer.code)\"/><contacts><contact \(attribute)=\"\"/></contacts></userdata>"),
+                ])
+                #expect(cleared.status == 200, "\(label) \(attribute): \(cleared.response.text)")
+                expected[attribute] = ""
+                #expect(try await loadContact(fixture, customer.code) == expected, "\(label): \(attribute) cleared")
+            }
+        }
+        // The case, and what a search shows for a customer whose only phone is a mobile.
+        let mobileOnly = try await fixture.customer(["name": "Lan", "phones": [["type": "Mobile", "value": "0905 111 222"]]])
+        let found = try await call(fixture, "search", [("FirstName", "Lan")])
+        #expect(found.xml.children("user").first?.attribute("phone") == "0905%20111%20222")
+        _ = try await call(fixture, "update-account", [
+            ("userXML", "<userdata><user userkey=\"\(mobileOnly.code)\"/><contacts><contact sphone=\"0905%20333%20444\"/></contacts></userdata>"),
+        ])
+        let after = try await loadContact(fixture, mobileOnly.code)
+        #expect(after["pphone"] == "" && after["sphone"] == "0905%20333%20444" && after["mobile"] == "0905%20111%20222")
+        #expect(try await call(fixture, "search", [("FirstName", "Lan")]).xml.children("user").first?.attribute("phone") == "0905%20333%20444")
+        await fixture.stop()
+    }
+
     @Test("case update: the sample's response becomes a ticket and a note on the customer, once per response id")
     func updateCase() async throws {
         let fixture = try await Self.start()
@@ -191,6 +259,51 @@ struct SpiceCSMWebCallTests {
         #expect(noIDs.status == 400 && noIDs.xml.attribute("code") == "malformed-xml")
         let unknown = try await call(fixture, "update-case", [("Userkey", "PID-999999"), ("caseXML", sample)])
         #expect(unknown.status == 404 && unknown.xml.attribute("code") == "unknown-userkey")
+        await fixture.stop()
+    }
+
+    @Test("every call works with multipart/form-data; other bodies are 415 or 400 saying why, never a credentials error")
+    func multipartBodies() async throws {
+        let fixture = try await Self.start()
+        let john = try await johnDoe(fixture)
+        func call(_ endpoint: String, _ pairs: [(String, String)]) async throws -> (status: Int, xml: XMLElement) {
+            let response = try await fixture.postMultipart("/integrations/spicecsm/\(fixture.slug)/\(endpoint)", Self.credentials + pairs)
+            return (response.status, HelpdeskFixture.xml(response))
+        }
+        let search = try await call("search", [("PrimaryEmail", "johnd@xyz.net")])
+        #expect(search.status == 200 && search.xml.children("user").map { $0.attribute("userkey") } == [Self.encoded(john.code)])
+        let load = try await call("load", [("Userkey", john.code)])
+        #expect(load.status == 200 && load.xml.child("contacts")?.children("contact").first?.attribute("firstname") == "John")
+        let userXML = "<userdata><user userkey=\"\(john.code)\"/><contacts><contact city=\"Hue\"/></contacts></userdata>"
+        let update = try await call("update-account", [("userXML", userXML)])
+        #expect(update.status == 200 && update.xml.child("contacts")?.children("contact").first?.attribute("city") == "Hue")
+        let sample = try String(contentsOfFile: Repository.root + "/Tests/HelpdeskTests/Fixtures/spicecsm-case.xml", encoding: .utf8)
+        let caseUpdate = try await call("update-case", [("Userkey", john.code), ("caseXML", sample)])
+        #expect(caseUpdate.status == 200 && caseUpdate.xml.attribute("recorded") == "1")
+        // Wrong credentials in a multipart body are still 401.
+        let wrong = try await fixture.postMultipart(
+            "/integrations/spicecsm/\(fixture.slug)/load", [("intUser", "spice"), ("intPass", "wrong"), ("Userkey", john.code)])
+        #expect(wrong.status == 401)
+
+        let path = "/integrations/spicecsm/\(fixture.slug)/load"
+        let form = HelpdeskFixture.form(Self.credentials + [("Userkey", john.code)])
+        let json = try await fixture.server.request("POST", path, headers: [("Content-Type", "application/json")], body: "{\"intUser\":\"spice\"}")
+        #expect(json.status == 415 && HelpdeskFixture.xml(json).attribute("code") == "unsupported-media-type")
+        #expect(HelpdeskFixture.xml(json).text.contains("multipart/form-data"))
+        let noBoundary = try await fixture.server.request("POST", path, headers: [("Content-Type", "multipart/form-data")], body: form)
+        #expect(noBoundary.status == 400 && HelpdeskFixture.xml(noBoundary).attribute("code") == "malformed-body")
+        #expect(HelpdeskFixture.xml(noBoundary).text.contains("boundary"))
+        let truncated = try await fixture.server.request(
+            "POST", path, headers: [("Content-Type", "multipart/form-data; boundary=b")],
+            body: "--b\r\nContent-Disposition: form-data; name=\"intUser\"\r\n\r\nspice\r\n")
+        #expect(truncated.status == 400 && HelpdeskFixture.xml(truncated).attribute("code") == "malformed-body")
+        // The Sirportly data source reads its form the same way.
+        try await fixture.configure("sirportly", ["enabled": true, "public": true])
+        let sirportly = try await fixture.postMultipart("/integrations/sirportly/\(fixture.slug)", [("type", "email"), ("data", "johnd@xyz.net")])
+        #expect(sirportly.status == 200 && sirportly.text.contains("\"reference\":\"\(john.code)\""), "\(sirportly.text)")
+        let sirportlyJSON = try await fixture.server.request(
+            "POST", "/integrations/sirportly/\(fixture.slug)", headers: [("Content-Type", "application/json")], body: "{}")
+        #expect(sirportlyJSON.status == 415)
         await fixture.stop()
     }
 

@@ -122,3 +122,34 @@ def test_bad_credentials_are_401(spicecsm, credentials):
     response = requests.post(base + "load", data={**credentials, "Userkey": code}, timeout=10)
     error = ElementTree.fromstring(response.content)
     assert response.status_code == 401 and error.get("code") == "authentication-failed"
+
+
+def post_multipart(base, call, files):
+    """multipart/form-data, as requests sends fields given as files= (what many clients do when told to post a form)."""
+    parts = {name: (None, value) for name, value in {**CREDENTIALS, **files}.items() if not isinstance(value, tuple)}
+    parts.update({name: value for name, value in files.items() if isinstance(value, tuple)})
+    response = requests.post(base + call, files=parts, timeout=10)
+    assert response.request.headers["Content-Type"].startswith("multipart/form-data; boundary=")
+    return response, ElementTree.fromstring(response.content)
+
+
+def test_every_call_accepts_multipart_form_data(spicecsm):
+    base, code, _, _ = spicecsm
+    response, users = post_multipart(base, "search", {"PrimaryEmail": "johnd@xyz.net"})
+    assert response.status_code == 200 and [urllib.parse.unquote(u.get("userkey")) for u in users] == [code], response.text
+    response, userdata = post_multipart(base, "load", {"Userkey": code})
+    assert response.status_code == 200 and userdata.find("contacts/contact").get("firstname") == "John", response.text
+    user_xml = f'<userdata><user userkey="{code}"/><contacts><contact city="Hue"/></contacts></userdata>'
+    response, updated = post_multipart(base, "update-account", {"userXML": user_xml})
+    assert response.status_code == 200 and updated.find("contacts/contact").get("city") == "Hue", response.text
+    # caseXML as an uploaded file: its content is the variable's value.
+    case_file = ("case.xml", (SAMPLES / "spicecsm-case.xml").read_bytes(), "text/xml")
+    response, result = post_multipart(base, "update-case", {"Userkey": code, "caseXML": case_file})
+    assert response.status_code == 200 and result.get("recorded") == "1", response.text
+
+
+def test_a_body_that_is_not_a_form_is_415_not_a_credentials_error(spicecsm):
+    base, code, _, _ = spicecsm
+    response = requests.post(base + "load", json={**CREDENTIALS, "Userkey": code}, timeout=10)
+    error = ElementTree.fromstring(response.content)
+    assert response.status_code == 415 and error.get("code") == "unsupported-media-type", response.text

@@ -62,8 +62,11 @@ enum MigrateCommand {
         defer { logger.flush() }
         do {
             let applied = try await application.migrator.migrate(application.database)
-            for migration in applied { print("applied \(migration.version) \(migration.name)") }
-            if applied.isEmpty { print("schema is current") }
+            // The same JSON lines as `crmhub serve` writes when it migrates.
+            for migration in applied {
+                logger.info("migration applied", [("version", String(migration.version)), ("name", migration.name)])
+            }
+            if applied.isEmpty { logger.info("schema is current") }
             await application.database.shutdown()
             return 0
         } catch {

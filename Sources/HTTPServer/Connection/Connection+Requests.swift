@@ -280,7 +280,8 @@ extension Connection {
         }
         core.record(
             route: request.routeIndex, method: head.method, status: response.status, bytes: response.body.count,
-            started: requestStarted, requestID: request.requestID, client: request.clientAddress, on: loop)
+            started: requestStarted, requestID: request.requestID, client: request.clientAddress,
+            context: core.logContext(request, response.logFields), on: loop)
         currentHead = nil
         enqueue(bytes)
         if keepAlive {

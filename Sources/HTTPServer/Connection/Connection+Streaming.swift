@@ -74,7 +74,8 @@ extension Connection {
         let request = stream.request
         core.record(
             route: request.routeIndex, method: request.method, status: stream.status, bytes: stream.bytes,
-            started: requestStarted, requestID: request.requestID, client: request.clientAddress, on: loop)
+            started: requestStarted, requestID: request.requestID, client: request.clientAddress,
+            context: core.logContext(request, []), on: loop)
         guard completed && stream.keepAlive else { return closeAfterFlush() }
         phase = .head
         setDeadline(core.idleTimeout, .idle)

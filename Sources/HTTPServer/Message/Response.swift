@@ -8,6 +8,8 @@ public struct Response: Sendable {
     public var headers: HeaderFields
     public var body: [UInt8]
     public var stream: (any ResponseBodyStream)?
+    /// Fields the handler adds to the request's access-log line (the org, the listener), never secrets or bodies.
+    public var logFields: [(String, String)] = []
 
     public init(status: Int, headers: HeaderFields = HeaderFields(), body: [UInt8] = []) {
         self.status = status

@@ -44,6 +44,8 @@ public struct Router: Sendable {
     public private(set) var routes: [Route] = []
     private var staticRoutes: [String: [HTTPMethod: Route]] = [:]
     private var dynamicRoutes: [Int: [Route]] = [:]
+    /// Route parameters copied into each request's access-log line (e.g. "org"); never ones that hold secrets.
+    public var loggedParameters: [String] = []
 
     public init(defaultBodyLimit: Int = 1 << 20) {
         self.defaultBodyLimit = defaultBodyLimit

@@ -22,7 +22,12 @@ struct SirportlyDataSource: Sendable {
         case .success(let value): opened = value
         case .failure(let refusal): return Self.response(refusal)
         }
-        let form = FormDecoding.decode(String(decoding: request.body, as: UTF8.self))
+        let form: [(name: String, value: String)]
+        do {
+            form = try FormBody.fields(request)
+        } catch {
+            return .text(error.message + "\n", status: error.status)
+        }
         let type = form.first { $0.name == "type" }?.value.trimmingCharacters(in: " \t") ?? ""
         let data = form.first { $0.name == "data" }?.value.trimmingCharacters(in: " \t") ?? ""
         guard !type.isEmpty, !data.isEmpty else {

@@ -39,25 +39,27 @@ struct AccountUpdate {
             if let last = attribute("lastname"), !(last.isEmpty && profile.lastname == nil) { fields.lastname = last }
             fields.addressesJSON = address(contact, profile)
             var roles = ContactRoles(profile)
-            var phonesChanged = false, emailsChanged = false
-            for (name, slot, type) in [("pphone", \ContactRoles.pphone, "Work"), ("sphone", \.sphone, "Home"), ("mobile", \.mobile, "Mobile"),
-                                       ("fax", \.fax, "Fax")] {
-                guard let value = attribute(name) else { continue }
-                phonesChanged = true
-                if value.isEmpty { roles[keyPath: slot] = nil; continue }
-                guard Identity.phone(value) != nil else { problems.append("\(name): '\(value)' is not a phone number (6 to 15 digits)"); continue }
-                roles[keyPath: slot] = CustomerProfile.Handle(type: roles[keyPath: slot]?.type ?? type, value: value)
+            /// Writes the slot attributes present; whether any was.
+            func write(_ layout: ContactRoles.Layout, _ slots: inout [CustomerProfile.Handle?], _ problem: String, valid: (String) -> Bool) -> Bool {
+                var present = false
+                for (slot, name) in layout.names.enumerated() {
+                    guard let value = attribute(name) else { continue }
+                    present = true
+                    if value.isEmpty { slots[slot] = nil; continue }
+                    guard valid(value) else { problems.append("\(name): '\(value)' is not \(problem)"); continue }
+                    slots[slot] = CustomerProfile.Handle(type: slots[slot]?.type ?? layout.types[slot], value: value)
+                }
+                return present
             }
-            for (name, slot, type) in [("pemail", \ContactRoles.pemail, "Work"), ("semail", \.semail, "Other")] {
-                guard let value = attribute(name) else { continue }
-                emailsChanged = true
-                if value.isEmpty { roles[keyPath: slot] = nil; continue }
-                guard Identity.email(value) != nil else { problems.append("\(name): '\(value)' is not an email address"); continue }
-                roles[keyPath: slot] = CustomerProfile.Handle(type: roles[keyPath: slot]?.type ?? type, value: value)
+            let phonesChanged = write(ContactRoles.phoneLayout, &roles.phoneSlots, "a phone number (6 to 15 digits)") { Identity.phone($0) != nil }
+            let emailsChanged = write(ContactRoles.emailLayout, &roles.emailSlots, "an email address") { Identity.email($0) != nil }
+            // The same handles in another order are not a change.
+            if phonesChanged, !Self.sameHandles(roles.phoneSlots.compactMap { $0 } + roles.otherPhones, profile.phones) {
+                fields.phones = Self.points(roles.phones) { Identity.phone($0) }
             }
-            // The slots are rebuilt in slot order: the same numbers in another order are not a change.
-            if phonesChanged, !Self.sameHandles(roles.phones, profile.phones) { fields.phones = Self.points(roles.phones) { Identity.phone($0) } }
-            if emailsChanged, !Self.sameHandles(roles.emails, profile.emails) { fields.emails = Self.points(roles.emails, Identity.email) }
+            if emailsChanged, !Self.sameHandles(roles.emailSlots.compactMap { $0 } + roles.otherEmails, profile.emails) {
+                fields.emails = Self.points(roles.emails, Identity.email)
+            }
         }
         var custom = JSONObject()
         for field in fieldData {

@@ -18,6 +18,10 @@ struct SpiceCSMError: Error, Sendable, Equatable {
     static func malformed(_ variable: String, _ reason: String) -> SpiceCSMError {
         SpiceCSMError(status: 400, code: "malformed-xml", message: "\(variable) is not well-formed: \(reason)")
     }
+    /// A body whose POST variables cannot be read: 415 `unsupported-media-type` or 400 `malformed-body`.
+    static func body(_ problem: FormBody.Problem) -> SpiceCSMError {
+        SpiceCSMError(status: problem.status, code: problem.status == 415 ? "unsupported-media-type" : "malformed-body", message: problem.message)
+    }
     static func unknownUserkey(_ userkey: String) -> SpiceCSMError {
         SpiceCSMError(status: 404, code: "unknown-userkey", message: "no account has the Userkey '\(userkey)'")
     }

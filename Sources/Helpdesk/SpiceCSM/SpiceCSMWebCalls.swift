@@ -5,9 +5,9 @@ import Postgres
 import XML
 
 /// `POST /integrations/spicecsm/{org}/search|load|update-account|update-case`: CRMHub as the receiving end of
-/// SpiceCSM's web calls (spicecsm-web-call-integrations.txt). Every call is form-encoded and carries `intUser` and
-/// `intPass`; answers are the document's XML, errors `SpiceCSMError`. The Userkey of an account is its customer
-/// code ("PID-12", "LID-3").
+/// SpiceCSM's web calls (spicecsm-web-call-integrations.txt). Every call's POST variables (form-encoded or
+/// multipart/form-data) carry `intUser` and `intPass`; answers are the document's XML, errors `SpiceCSMError`. The
+/// Userkey of an account is its customer code ("PID-12", "LID-3").
 struct SpiceCSMWebCalls: Sendable {
     let gate: HelpdeskGate
     let scope: OrgScope
@@ -164,7 +164,12 @@ struct SpiceCSMWebCalls: Sendable {
     func serve(
         _ request: Request, _ body: @Sendable (_ form: [(name: String, value: String)], _ orgID: Int64) async throws -> Response
     ) async throws -> Response {
-        let form = FormDecoding.decode(String(decoding: request.body, as: UTF8.self))
+        let form: [(name: String, value: String)]
+        do {
+            form = try FormBody.fields(request)
+        } catch {
+            return SpiceCSMError.body(error).response
+        }
         let user = form.first { $0.name == "intUser" }?.value, password = form.first { $0.name == "intPass" }?.value
         let admission = try await gate.admit(
             orgSlug: request.parameters["org"] ?? "", kind: .spicecsm, client: request.clientAddress,

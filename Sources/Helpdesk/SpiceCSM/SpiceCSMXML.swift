@@ -18,7 +18,7 @@ enum SpiceCSMXML {
             let name = [profile.name, profile.lastname ?? ""].filter { !$0.isEmpty }.joined(separator: " ")
             out += "  <user" + attributes([
                 ("status", status(profile)), ("userkey", profile.code.description), ("name", name),
-                ("email", profile.emails.first?.value ?? ""), ("phone", ContactRoles(profile).pphone?.value ?? ""),
+                ("email", profile.emails.first?.value ?? ""), ("phone", ContactRoles(profile).searchPhone?.value ?? ""),
             ]) + " />\n"
         }
         return out + "</users>\n"
@@ -52,36 +52,4 @@ enum SpiceCSMXML {
     static func attributes(_ pairs: [(String, String)]) -> String {
         pairs.map { " \($0.0)=\"\(SpiceCSMEncoding.encode($0.1))\"" }.joined()
     }
-}
-
-/// Which of a customer's phones and emails fill SpiceCSM's contact slots: the first "Mobile" phone is `mobile`,
-/// the first "Fax" phone `fax`, the other phones in order `pphone` and `sphone`; the first two emails `pemail` and
-/// `semail`. What fills no slot is kept in `otherPhones` / `otherEmails` so an update does not lose it.
-struct ContactRoles {
-    var pphone, sphone, mobile, fax: CustomerProfile.Handle?
-    var otherPhones: [CustomerProfile.Handle] = []
-    var pemail, semail: CustomerProfile.Handle?
-    var otherEmails: [CustomerProfile.Handle] = []
-
-    init(_ profile: CustomerProfile) {
-        for phone in profile.phones {
-            if phone.type == "Mobile", mobile == nil {
-                mobile = phone
-            } else if phone.type == "Fax", fax == nil {
-                fax = phone
-            } else if pphone == nil {
-                pphone = phone
-            } else if sphone == nil {
-                sphone = phone
-            } else {
-                otherPhones.append(phone)
-            }
-        }
-        for email in profile.emails {
-            if pemail == nil { pemail = email } else if semail == nil { semail = email } else { otherEmails.append(email) }
-        }
-    }
-
-    var phones: [CustomerProfile.Handle] { [pphone, sphone, mobile, fax].compactMap { $0 } + otherPhones }
-    var emails: [CustomerProfile.Handle] { [pemail, semail].compactMap { $0 } + otherEmails }
 }

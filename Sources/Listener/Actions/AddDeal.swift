@@ -15,8 +15,9 @@ import JSON
 ///   `owner_opportunity` names active users by email and groups by name; `permit` and `cusFields` (deal custom
 ///   fields) as for contacts. "" means "not sent", so the sample's `"stage": ""` leaves the stage as it is.
 /// - `dealWith` and each of `contacts` is a customer payload (as add-contact, with `contactType` "customer" or
-///   "lead" and `customerId`): the customer found by customerId, contactId, passport, emails then phones (a
-///   customerId that names no one falls through to the others), else a new one created with the payload, which
+///   "lead" and `customerId`): the first customer found by customerId, contactId, passport, emails then phones
+///   (a customerId that names no one is a notice in the result: `CustomerMatch.lookup`), else a new one created
+///   with the payload, which
 ///   then needs a name. A customer that is found is not changed. A created one is made as add-contact/add-lead
 ///   would: the listener's default channel and tag, a "created" history line, and the welcome messages.
 ///   `contacts` are linked to the deal; links already there stay.
@@ -228,7 +229,11 @@ enum AddDeal {
         let entity: CustomFieldStore.Entity = series == .lead ? .lead : .contact
         let fields = try CustomerPayload.read(reader, entity: entity, directory: context.directory)
         let match = CustomerMatch(series: series, code: code, fields: fields)
-        let found = try match.findByAnyKey(context)
+        let found = try match.find(context, field: reader.field("customerId"))
+        if found == nil, let code, fields.name != nil {
+            context.notices.append(FieldError(
+                reader.field("customerId"), CustomerMatch.unknownCode(code) + " and no other identifier matches: a new one is created from the payload"))
+        }
         if found == nil {
             let kind = series == .lead ? "lead" : "contact"
             if fields.name == nil {

@@ -6,10 +6,10 @@ import JSON
 /// - `body` is required. `model` is "contact" (the default) or "deal".
 /// - Contact model: `contactType` "customer" (default: contacts and accounts) or "lead" chooses the series. One of
 ///   `customerId`, `contactId`, `passport`, `email` or `phone` is required (`emails`/`phones` arrays are accepted
-///   too). A `customerId` names the customer by itself: PID-n, or LID-n with `"contactType": "lead"`, and a code
-///   that names no one is an error (the note is not moved to whoever shares an email). Without one, the customer
-///   is found by contactId, then passport, email, phone (the document's order, with the contactId its parameter
-///   table lists placed first, as the stronger key).
+///   too). `customerId` is PID-n, or LID-n with `"contactType": "lead"`. The customer is the first found by
+///   customerId, contactId, passport, email, then phone (the document's order, with the contactId its parameter
+///   table lists placed after the code, as the stronger key); a code that names no one is a notice in the result
+///   (`CustomerMatch.lookup`, the rule of every action), and no customer found at all is an item error.
 /// - Deal model: one of `dealId` or `name` is required; the deal is found by dealId (the sender's reference, then
 ///   our id), then by name (any case, the most recent deal of that name).
 /// - `permit`, `tag` (stored on the note) and `channel` (a channel of the org's catalog) are optional.
@@ -50,11 +50,13 @@ enum AddNote {
         let historyCustomer: Int64?
         var extra: [(String, JSONValue)] = []
         if let customer {
-            guard let found = try customer.find(context) else {
-                let kind = customer.series == .lead ? "lead" : "contact"
+            guard let found = try customer.find(context, field: reader.field("customerId")) else {
+                var unmatched = customer
+                unmatched.code = nil
+                let others = unmatched.isEmpty ? "" : "no \(customer.series == .lead ? "lead" : "contact") matches its \(unmatched.describedKeys)"
+                let what = [customer.code.map(CustomerMatch.unknownCode), others].compactMap { $0 }.filter { !$0.isEmpty }
                 throw ActionFailure(
-                    customer.code == nil ? reader.path : reader.field("customerId"),
-                    "no \(kind) matches its \(customer.describedKeys)")
+                    customer.code == nil ? reader.path : reader.field("customerId"), what.joined(separator: " and ") + ": the note was not recorded")
             }
             note.customerID = found.id
             subject = TouchedRecord(customer: found, outcome: .matchedExisting)

@@ -4,9 +4,9 @@ import JSON
 /// `add-ticket` (crm-listener-webhook.txt §2.2.7).
 ///
 /// - `body` is required; `contactType` is "customer" (the default: contacts and accounts) or "lead".
-/// - The ticket is linked to the customer found by `customerId` (PID-n, or LID-n with `"contactType": "lead"`;
-///   a code that names no one is an error), else by `contactId`, `passport`, `email`, then `phone` (`emails` and
-///   `phones` arrays are accepted too).
+/// - The ticket is linked to the first customer found by `customerId` (PID-n, or LID-n with
+///   `"contactType": "lead"`), `contactId`, `passport`, `email`, then `phone` (`emails` and `phones` arrays are
+///   accepted too); a code that names no one is a notice in the result (`CustomerMatch.lookup`).
 /// - When those identifiers match no one (or none is sent) the ticket is still created, without a customer: a
 ///   ticket is a request for help and must not be lost because its requester is not in the CRM yet. The
 ///   requester's `name`, `email`, `phone`, `passport`, `contactId` and `customerId` are kept as sent in
@@ -50,9 +50,10 @@ enum AddTicket {
         }
         let requester = requester(reader)
         guard reader.errors.isEmpty, let body else { throw ActionFailure(reader.errors.list) }
-        let customer = try match.find(context)
+        let customer = try match.find(context, field: reader.field("customerId"))
         if customer == nil, let code = match.code {
-            throw ActionFailure(reader.field("customerId"), "no \(match.series == .lead ? "lead" : "contact") has the code \(code)")
+            context.notices.append(FieldError(
+                reader.field("customerId"), CustomerMatch.unknownCode(code) + " and no other identifier matches: the ticket was recorded without a customer"))
         }
 
         let ticketID = try TicketStore.insert(context.connection, orgID: context.orgID, TicketStore.NewTicket(

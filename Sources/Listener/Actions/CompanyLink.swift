@@ -48,16 +48,19 @@ struct CompanyRequest {
     /// - Throws: `LateActionFailure` (the caller may have written already) when nothing matches and there is no name to create the company with.
     func resolve(_ context: IngestContext, action: ActionType) throws -> (CustomerRef, created: Bool) {
         var keys: [CustomerStore.MatchKey] = []
-        if let code { keys.append(.code(code)) }
         if let name = fields.name { keys.append(.companyName(name)) }
         if let emails = fields.emails, !emails.isEmpty { keys.append(.emails(emails.map(\.key))) }
         if let phones = fields.phones, !phones.isEmpty { keys.append(.phones(phones.map(\.key))) }
-        if let found = try CustomerStore.match(context.connection, orgID: context.orgID, series: .company, keys: keys) {
+        if let found = try CustomerMatch.lookup(context, series: .company, code: code, field: "\(path).customerId", keys) {
             return (found, false)
         }
         guard fields.name != nil else {
-            throw LateActionFailure("\(path).name", code.map { "no company has the code \($0); a name is needed to create one" }
-                ?? "no company matches its emails or phones; a name is needed to create one")
+            throw LateActionFailure("\(path).name", (code.map { CustomerMatch.unknownCode($0) + " and " } ?? "")
+                + "no company matches its emails or phones; a name is needed to create one")
+        }
+        if let code {
+            context.notices.append(FieldError(
+                "\(path).customerId", CustomerMatch.unknownCode(code) + " and no other identifier matches: a new one is created from the payload"))
         }
         let outcome = try CustomerStore.create(
             context.connection, orgID: context.orgID, series: .company, fields: fields, channel: nil,

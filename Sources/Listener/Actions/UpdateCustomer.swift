@@ -3,8 +3,9 @@ import CRM
 /// `update-contact` (§2.2.4) and `update-lead` (§2.2.3).
 ///
 /// - One of customerId, contactId, passport, emails or phones is required.
-/// - The customer is found by customerId (PID-/LID-), then contactId, passport, name (only when exactly one
-///   customer has it), emails, then phones. The document lists no place for passport in its order although it
+/// - The customer is the first found by customerId (PID-/LID-), contactId, passport, name (only when exactly one
+///   customer has it), emails, then phones; a code that names no one is a notice in the result
+///   (`CustomerMatch.lookup`, the rule of every action). The document lists no place for passport in its order although it
 ///   accepts it as the identifier; it is tried right after contactId, as the stronger key.
 /// - Only the fields present change. The company (`companyContact`, with its customerId looked up first, or
 ///   `companyLead`) is found or created and the customer attached to it.
@@ -25,10 +26,9 @@ enum UpdateCustomer {
             ? try CompanyRequest.readLead(reader, directory: context.directory)
             : try CompanyRequest.read(reader, directory: context.directory)
         var keys: [CustomerStore.MatchKey] = []
-        if let code { keys.append(.code(code)) }
         if let contactID = fields.contactID { keys.append(.contactID(contactID)) }
         if let passport = fields.passportKey { keys.append(.passport(passport)) }
-        let identified = !keys.isEmpty || !(fields.emails ?? []).isEmpty || !(fields.phones ?? []).isEmpty
+        let identified = code != nil || !keys.isEmpty || !(fields.emails ?? []).isEmpty || !(fields.phones ?? []).isEmpty
         if let name = fields.name { keys.append(.name(name)) }
         if let emails = fields.emails, !emails.isEmpty { keys.append(.emails(emails.map(\.key))) }
         if let phones = fields.phones, !phones.isEmpty { keys.append(.phones(phones.map(\.key))) }
@@ -36,8 +36,10 @@ enum UpdateCustomer {
             reader.errors.add(reader.path, "needs one of customerId, contactId, passport, emails or phones to find the \(series.rawValue)")
         }
         guard reader.errors.isEmpty else { throw ActionFailure(reader.errors.list) }
-        guard let customer = try CustomerStore.match(context.connection, orgID: context.orgID, series: series, keys: keys) else {
-            throw ActionFailure(reader.path, "no \(series.rawValue) matches its customerId, contactId, passport, name, emails or phones")
+        guard let customer = try CustomerMatch.lookup(context, series: series, code: code, field: reader.field("customerId"), keys) else {
+            let what = "no \(series.rawValue) matches its contactId, passport, name, emails or phones: nothing was changed"
+            throw ActionFailure(code.map { [FieldError(reader.field("customerId"), CustomerMatch.unknownCode($0) + " and " + what)] }
+                ?? [FieldError(reader.path, what)])
         }
 
         var records: [TouchedRecord] = []

@@ -48,7 +48,7 @@ extension ListenerIngestion {
         func refuse(_ refusal: Refusal) -> Admission {
             entry.status = refusal.status
             entry.response = refusal.body
-            return .answered(Reply(status: refusal.status, body: refusal.body, contentType: "application/problem+json", replayed: false), entry)
+            return .answered(Reply(status: refusal.status, body: refusal.body, contentType: "application/problem+json", replayed: false).of(listener), entry)
         }
 
         switch ListenerAccess.check(listener, orgStatus: orgStatus, client: arrival.clientAddress) {
@@ -63,7 +63,7 @@ extension ListenerIngestion {
         {
             // Not logged: a sender over its limit must not be able to fill the log.
             let refusal = Refusal(429, "this listener accepts \(limit) requests a minute; retry later")
-            return .answered(Reply(status: 429, body: refusal.body, contentType: "application/problem+json", replayed: false), nil)
+            return .answered(Reply(status: 429, body: refusal.body, contentType: "application/problem+json", replayed: false).of(listener), nil)
         }
         let envelope: Envelope
         switch arrival.envelope {
@@ -77,7 +77,7 @@ extension ListenerIngestion {
         if let key = arrival.idempotencyKey,
             let stored = try ListenerRequestWriter.storedResponse(connection, orgID: listener.orgID, listenerID: listener.id, idempotencyKey: key)
         {
-            return .answered(Reply(status: stored.status, body: stored.body, contentType: contentType(stored.status), replayed: true), nil)
+            return .answered(Reply(status: stored.status, body: stored.body, contentType: contentType(stored.status), replayed: true).of(listener), nil)
         }
         let context = IngestContext(
             connection: connection, listener: listener, senderUserID: senderUserID, listenerRequestID: logID, directory: directory)
@@ -97,7 +97,7 @@ extension ListenerIngestion {
         entry.response = Self.document(logID: logID, results: results, status: status)
         entry.itemCount = results.count
         entry.errorCount = failed
-        return (Reply(status: status, body: entry.response, contentType: contentType(status), replayed: false), entry)
+        return (Reply(status: status, body: entry.response, contentType: contentType(status), replayed: false).of(admitted.context.listener), entry)
     }
 
     func contentType(_ status: Int) -> String {

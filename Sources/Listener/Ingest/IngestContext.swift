@@ -13,6 +13,10 @@ final class IngestContext {
 
     var orgID: Int64 { listener.orgID }
 
+    /// What the item being run wants its sender to know although it succeeded (e.g. a customerId that named no
+    /// one); emptied before each item, reported in its result.
+    var notices: [FieldError] = []
+
     /// - Parameter directory: the org's names, shared by the requests of one transaction.
     init(connection: PostgresConnection, listener: Listener, senderUserID: Int64, listenerRequestID: Int64, directory: OrgDirectory) {
         self.connection = connection

@@ -43,10 +43,12 @@ extension ListenerIngestion {
     func run(_ item: Envelope.Item, _ context: IngestContext, savepoints: Bool) throws -> ItemResult {
         if let error = item.error { return .failed(item, [error]) }
         if savepoints { try context.connection.execute("SAVEPOINT item") }
+        context.notices = []
         do {
             let (outcome, records) = try dispatch(item, context)
             if savepoints { try context.connection.execute("RELEASE SAVEPOINT item") }
-            return ItemResult(index: item.index, actionType: item.actionType, outcome: outcome, records: records, errors: [])
+            return ItemResult(
+                index: item.index, actionType: item.actionType, outcome: outcome, records: records, errors: [], notices: context.notices)
         } catch let failure as ActionFailure {
             if savepoints { try context.connection.execute("ROLLBACK TO SAVEPOINT item; RELEASE SAVEPOINT item") }
             return .failed(item, failure.errors)

@@ -44,6 +44,8 @@ struct ItemResult: Sendable {
     let outcome: ItemOutcome
     let records: [TouchedRecord]
     let errors: [FieldError]
+    /// What an item that succeeded wants its sender to know (a customerId that named no one, …).
+    var notices: [FieldError] = []
 
     static func failed(_ item: Envelope.Item, _ errors: [FieldError]) -> ItemResult {
         ItemResult(index: item.index, actionType: item.actionType, outcome: .error, records: [], errors: errors)
@@ -63,6 +65,9 @@ struct ItemResult: Sendable {
         }
         if !errors.isEmpty {
             object["errors"] = .array(errors.map { ["field": .string($0.field), "message": .string($0.message)] })
+        }
+        if !notices.isEmpty {
+            object["notices"] = .array(notices.map { ["field": .string($0.field), "message": .string($0.message)] })
         }
         return .object(object)
     }

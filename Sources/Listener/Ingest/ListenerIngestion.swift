@@ -23,6 +23,16 @@ public struct ListenerIngestion: Sendable {
         public let body: [UInt8]
         public let contentType: String
         public let replayed: Bool
+        /// The listener's org and id, for the access log (nil for an unknown token).
+        public var orgID: Int64? = nil
+        public var listenerID: Int64? = nil
+
+        func of(_ listener: Listener) -> Reply {
+            var reply = self
+            reply.orgID = listener.orgID
+            reply.listenerID = listener.id
+            return reply
+        }
     }
 
     let scope: OrgScope

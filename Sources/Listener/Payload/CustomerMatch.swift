@@ -86,19 +86,38 @@ struct CustomerMatch {
         }
     }
 
-    /// The customer meant: the one with the customer code when one was sent (and no other then), else the first
-    /// found by contactId, passport, emails, then phones.
-    func find(_ context: IngestContext) throws -> CustomerRef? {
-        let keys: [CustomerStore.MatchKey] = code.map { [.code($0)] } ?? identityKeys
-        guard !keys.isEmpty else { return nil }
-        return try CustomerStore.match(context.connection, orgID: context.orgID, series: series, keys: keys)
+    /// The customer meant, by the rule of every action that takes a `customerId` (`lookup`): the first found by
+    /// the customer code, contactId, passport, emails, then phones.
+    func find(_ context: IngestContext, field: String) throws -> CustomerRef? {
+        try Self.lookup(context, series: series, code: code, field: field, identityKeys)
     }
 
-    /// The first customer found by the customer code, then contactId, passport, emails and phones.
-    func findByAnyKey(_ context: IngestContext) throws -> CustomerRef? {
-        let keys = (code.map { [CustomerStore.MatchKey.code($0)] } ?? []) + identityKeys
+    /// The one rule for a `customerId`, whatever the action: identifiers are tried in the document's order, the
+    /// customer code first, and the first that finds a customer decides. A code that names no one is not an error
+    /// by itself (the document's own update samples send codes that no org has, with a passport or contactId that
+    /// finds the customer): the next identifier is tried, and the item result gets a notice at `field` saying that
+    /// the code named no one and which customer was used. What happens when nothing is found is the action's
+    /// (`unknownCode` words its message).
+    static func lookup(
+        _ context: IngestContext, series: CustomerSeries, code: CustomerCode?, field: String, _ others: [CustomerStore.MatchKey]
+    ) throws -> CustomerRef? {
+        let keys = (code.map { [CustomerStore.MatchKey.code($0)] } ?? []) + others
         guard !keys.isEmpty else { return nil }
-        return try CustomerStore.match(context.connection, orgID: context.orgID, series: series, keys: keys)
+        let found = try CustomerStore.match(context.connection, orgID: context.orgID, series: series, keys: keys)
+        if let code, let found, found.code != code {
+            context.notices.append(FieldError(field, unknownCode(code) + ": \(found.code) was found by the item's other identifiers and used"))
+        }
+        return found
+    }
+
+    /// "no contact or account has the code PID-9", the start of every message about a code that names no one.
+    static func unknownCode(_ code: CustomerCode) -> String {
+        let kind = switch code.series {
+        case .contact: "contact or account"
+        case .lead: "lead"
+        case .company: "company"
+        }
+        return "no \(kind) has the code \(code)"
     }
 
     /// "customerId", "contactId", … as the sender named them, for messages.
