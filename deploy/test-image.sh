@@ -90,7 +90,7 @@ say "without sslrootcert: refused ($(grep -o '[^"\\]*root.crt' <<<"$output" | he
 output=$(podman run --rm "${container_options[@]}" "${one_off[@]}" -e CRMHUB_DATABASE_URL="$(database_url crmhub_owner)" "$image" migrate 2>&1) ||
   fail "crmhub migrate: $output"
 migrations=$(ls sql/*.sql | wc -l)
-[ "$(grep -c '^applied ' <<<"$output")" = "$migrations" ] || fail "crmhub migrate applied other than $migrations: $output"
+[ "$(grep -c '"msg":"migration applied"' <<<"$output")" = "$migrations" ] || fail "crmhub migrate applied other than $migrations: $output"
 say "crmhub migrate over verify-full TLS as crmhub_owner: $migrations migrations applied"
 
 # ---- crmhub serve as crmhub_server --------------------------------------------------------------------------------
