@@ -10,7 +10,8 @@ public enum CIOPulseRoutes {
 
     public static func register(in router: inout Router, scope: OrgScope, logger: Logger) {
         let contacts = CIOPulseContacts(scope: scope, logger: logger)
-        router.add(.put, "/api/v5/contacts/{system_id}", bodyLimit: bodyLimit) { await contacts.put($0) }
+        let admission = CIOPulseAdmission(store: CIOPulseStore(scope: scope))
+        router.add(.put, "/api/v5/contacts/{system_id}", bodyLimit: bodyLimit, admission: admission.admit) { await contacts.put($0) }
         router.add(.get, "/api/v5/contacts/{system_id}", bodyLimit: bodyLimit) { await contacts.get($0) }
         router.add(.delete, "/api/v5/contacts/{system_id}", bodyLimit: bodyLimit) { await contacts.delete($0) }
         router.add(.get, "/api/v5/contacts", bodyLimit: bodyLimit) { await contacts.list($0) }

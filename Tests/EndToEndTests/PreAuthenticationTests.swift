@@ -17,7 +17,11 @@ struct PreAuthenticationTests {
         return text + "\"end\":0}"
     }()
 
-    @Test("a 4 MiB body to an unknown listener URL or with a wrong admin token is refused unread, in milliseconds")
+    static func basic(_ user: String, _ password: String) -> String {
+        Data("\(user):\(password)".utf8).base64EncodedString()
+    }
+
+    @Test("a 4 MiB body to an unknown listener URL, with a wrong admin token or CIOPulse key is refused unread, in milliseconds")
     func refusedUnread() async throws {
         let server = try await TestServer.start()
         let bodyHead = "Content-Type: application/json\r\nContent-Length: \(Self.hostileBody.utf8.count)\r\n\r\n"
@@ -25,6 +29,9 @@ struct PreAuthenticationTests {
             ("POST /l/crmhub_lt_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA HTTP/1.1\r\nHost: x\r\n", 404),  // well-formed, unknown
             ("POST /l/anything HTTP/1.1\r\nHost: x\r\n", 404),
             ("POST /admin/v1/orgs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer nope\r\n", 401),
+            // A portal code and a 40-character key that open nothing (looked up), and no credentials at all.
+            ("PUT /api/v5/contacts/C1 HTTP/1.1\r\nHost: x\r\nAuthorization: Basic \(Self.basic("NOPORTAL", String(repeating: "k", count: 40)))\r\n", 401),
+            ("PUT /api/v5/contacts/C1 HTTP/1.1\r\nHost: x\r\n", 401),
         ]
         for (head, status) in targets {
             let client = try RawHTTPClient(port: server.port)

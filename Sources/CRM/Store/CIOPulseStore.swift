@@ -105,6 +105,18 @@ public struct CIOPulseStore: Sendable {
         }
     }
 
+    /// Whether a portal code and API key open a portal (its key not revoked), without opening it.
+    public func opens(portalCode: String, apiKey: String) async throws -> Bool {
+        guard apiKey.utf8.count == 40 else { return false }
+        return try await scope.withPlatform { connection in
+            try connection.query("""
+                SELECT 1 FROM ciopulse_portals AS p JOIN ciopulse_api_keys AS k ON k.org_id = p.org_id
+                WHERE p.portal_code = \(portalCode) AND k.revoked_at IS NULL AND k.secret_hash = \(SecretToken.hash(apiKey))
+                LIMIT 1
+                """).first != nil
+        }
+    }
+
     /// The first statement of a CIOPulse API request, in a platform transaction: finds the portal by its code and
     /// a live key of it by the key's SHA-256, notes the key's use (at most once a minute), reads the contact with
     /// `systemID`, and switches the transaction to the portal's org, so row-level security applies from then on.
