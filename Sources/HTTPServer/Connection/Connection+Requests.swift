@@ -16,6 +16,7 @@ extension Connection {
                     setDeadline(core.headerTimeout, .header)
                 }
                 let limits = core.configuration.parserLimits
+                guard peerClosed || headWorthParsing(limits) else { return }
                 let start = inputStart
                 let parsed = input.withUnsafeBytes { raw in
                     Result { () throws(ParseError) in
@@ -33,9 +34,12 @@ extension Connection {
                 }
                 switch result {
                 case .needMore:
+                    headParsedAt = inputCount
                     if peerClosed { close() }
                     return
                 case .complete(let head, let consumed):
+                    headScanned = 0
+                    headParsedAt = 0
                     consumeInput(consumed)
                     startRequest(head)
                 }
@@ -48,6 +52,24 @@ extension Connection {
                 return
             }
         }
+    }
+
+    /// Whether parsing the buffered head again can tell more than last time: its end (an LF followed by LF or CR LF)
+    /// has arrived since, it grew by a KiB (so limits are still enforced early), or it reached the size limit.
+    private func headWorthParsing(_ limits: ParserLimits) -> Bool {
+        let count = inputCount
+        if count >= limits.maxHeaderBytes || count - headParsedAt >= 1024 { return true }
+        let lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
+        var index = inputStart + max(0, headScanned - 2)
+        headScanned = count
+        while index < input.count {
+            if input[index] == lf {
+                if index + 1 < input.count, input[index + 1] == lf { return true }
+                if index + 2 < input.count, input[index + 1] == cr, input[index + 2] == lf { return true }
+            }
+            index += 1
+        }
+        return false
     }
 
     private func startRequest(_ head: RequestHead) {
