@@ -14,13 +14,16 @@ names=("${@:-localhost}")
 cd "$dir"
 key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
 key ca.key
-openssl req -x509 -new -key ca.key -out ca.crt -days 2 -subj "/CN=crmhub test CA" 2>/dev/null
+# The extensions a strict verifier (sslyze's, RFC 5280 profile) wants: key usage on the CA, key identifiers, EKU.
+openssl req -x509 -new -key ca.key -out ca.crt -days 2 -subj "/CN=crmhub test CA" \
+  -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
 key other-ca.key
 openssl req -x509 -new -key other-ca.key -out other-ca.crt -days 2 -subj "/CN=crmhub other test CA" 2>/dev/null
 key server.key
 san=$(printf 'DNS:%s,' "${names[@]}")
 openssl req -new -key server.key -out server.csr -subj "/CN=${names[0]}" 2>/dev/null
-printf 'subjectAltName=%s\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' "${san%,}" >server.ext
+printf '%s\n' "subjectAltName=${san%,}" "basicConstraints=CA:FALSE" "keyUsage=critical,digitalSignature" \
+  "extendedKeyUsage=serverAuth" "subjectKeyIdentifier=hash" "authorityKeyIdentifier=keyid" >server.ext
 openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 2 \
   -extfile server.ext 2>/dev/null
 rm -f server.csr server.ext ca.srl ca.key other-ca.key

@@ -25,6 +25,9 @@ static inline long copenssl_ctx_set_mode(SSL_CTX *ctx, long mode) {
 static inline long copenssl_ctx_set_session_cache_mode(SSL_CTX *ctx, long mode) {
     return (long)SSL_CTX_set_session_cache_mode(ctx, mode);
 }
+static inline long copenssl_ctx_set1_groups_list(SSL_CTX *ctx, const char *list) {
+    return SSL_CTX_set1_groups_list(ctx, list);
+}
 static inline long copenssl_set_tlsext_host_name(SSL *ssl, const char *name) {
     return (long)SSL_set_tlsext_host_name(ssl, name);
 }
