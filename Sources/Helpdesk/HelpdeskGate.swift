@@ -41,6 +41,11 @@ public struct HelpdeskGate: Sendable {
             if let opened, let stored = settings?.passwordHash, credentials.user == (settings?.username ?? "") {
                 credentialsRight = await verifier.verify(
                     credentials.password, against: stored, scope: "\(opened.orgID):\(kind.rawValue):\(credentials.user)")
+                if credentialsRight {
+                    PasswordHash.upgrade(credentials.password, from: stored) { [store] fresh in
+                        try await store.rehash(orgID: opened.orgID, kind: kind, from: stored, to: fresh)
+                    }
+                }
             } else {
                 _ = await verifier.verify(credentials.password, against: Self.decoyHash, scope: "decoy:\(kind.rawValue)")
             }

@@ -82,6 +82,17 @@ extension PasswordHash {
         }
     }
 
+    /// After `password` was found right against `stored`: when `stored` was made with fewer iterations than new
+    /// hashes, makes a new one in the background (the caller's answer does not wait) and hands it to `save`, which
+    /// replaces `stored` only if it is still the one saved.
+    public static func upgrade(_ password: String, from stored: String, save: @escaping @Sendable (String) async throws -> Void) {
+        guard needsRehash(stored) else { return }
+        Task {
+            let fresh = await makeOffPool(password)
+            try? await save(fresh)
+        }
+    }
+
     /// `verify`, off the cooperative pool, queued under `tenant`; nil when the queue refused it.
     public static func verifyOffPool(_ password: String, against stored: String, tenant: String) async -> Bool? {
         await derivations.run(key: tenant) { verify(password, against: stored) }

@@ -110,6 +110,14 @@ public enum PasswordHash {
         return "pbkdf2-sha256$\(iterations)$\(RandomText.base64url(salt))$\(RandomText.base64url(hash))"
     }
 
+    /// Whether a stored hash was made with fewer iterations than new ones get (or is not one of ours): after a
+    /// successful check it should be replaced by `make` of the same password.
+    public static func needsRehash(_ stored: String) -> Bool {
+        let parts = stored.split(separator: "$")
+        guard parts.count == 4, parts[0] == "pbkdf2-sha256", let count = Int(parts[1]) else { return true }
+        return count < iterations
+    }
+
     /// Constant-time check of a password against a stored hash; false for any malformed stored value.
     public static func verify(_ password: String, against stored: String) -> Bool {
         let parts = stored.split(separator: "$")

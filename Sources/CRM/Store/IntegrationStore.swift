@@ -57,6 +57,18 @@ public struct IntegrationStore: Sendable {
         }
     }
 
+    /// Replaces the stored password hash `old` (made with fewer iterations than today's) by `new`, made from the same
+    /// password at a successful check; nothing when another hash was saved meanwhile. - Returns: whether it was.
+    @discardableResult
+    public func rehash(orgID: Int64, kind: Kind, from old: String, to new: String) async throws -> Bool {
+        try await scope.withOrg(orgID) { connection in
+            try connection.query("""
+                UPDATE integration_settings SET password_hash = \(new)
+                WHERE org_id = \(orgID) AND kind = \(kind.rawValue) AND password_hash = \(old)
+                """).affectedRows == 1
+        }
+    }
+
     public func settings(orgID: Int64, kind: Kind) async throws -> Settings? {
         try await scope.withOrg(orgID) { connection in
             try connection.query("SELECT \(unescaped: Self.columns) FROM integration_settings WHERE kind = \(kind.rawValue)")

@@ -14,6 +14,18 @@ public struct PortalLoginStore: Sendable {
 
     public init(scope: OrgScope) { self.scope = scope }
 
+    /// Replaces a portal login's password hash `old` by `new` (the same password, today's iterations), unless another
+    /// password was saved meanwhile. - Returns: whether it was.
+    @discardableResult
+    public func rehash(orgID: Int64, customerID: Int64, from old: String, to new: String) async throws -> Bool {
+        try await scope.withOrg(orgID) { connection in
+            try connection.query("""
+                UPDATE customer_portal_logins SET password_hash = \(new)
+                WHERE org_id = \(orgID) AND customer_id = \(customerID) AND password_hash = \(old)
+                """).affectedRows == 1
+        }
+    }
+
     /// Creates or replaces the login of contact `code`. `passwordHash` nil keeps the stored one (a new login needs one).
     /// - Throws: `notFound` for no such contact, `invalid` for a new login without a password, `conflict` for a taken name.
     public func save(orgID: Int64, code: CustomerCode, username: String, passwordHash: String?, status: String, audit: AuditEntry)

@@ -24,6 +24,11 @@ public struct SmarterTrackStore: Sendable {
 
     public init(scope: OrgScope) { self.scope = scope }
 
+    /// A portal login's password hash made with fewer iterations, replaced by `new` at a successful login.
+    public func rehashPortalLogin(orgID: Int64, customerID: Int64, from old: String, to new: String) async throws {
+        try await PortalLoginStore(scope: scope).rehash(orgID: orgID, customerID: customerID, from: old, to: new)
+    }
+
     /// The org with this slug, its SmarterTrack settings and rules (one platform statement); nil for no such org.
     public func provider(slug: String) async throws -> Provider? {
         let row = try await scope.withPlatform { connection in

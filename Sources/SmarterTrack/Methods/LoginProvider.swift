@@ -17,6 +17,9 @@ enum LoginProvider {
         guard await PasswordHash.verifyOffPool(password, against: login.passwordHash, tenant: String(context.orgID)) == true else {
             return failure
         }
+        PasswordHash.upgrade(password, from: login.passwordHash) { [store = context.store, orgID = context.orgID] fresh in
+            try await store.rehashPortalLogin(orgID: orgID, customerID: customer.id, from: login.passwordHash, to: fresh)
+        }
         return success(customer, context)
     }
 
