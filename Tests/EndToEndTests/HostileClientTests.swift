@@ -15,16 +15,13 @@ struct HostileClientTests {
 
     @Test("the server survives every close pattern over TLS 1.2 and 1.3, repeated", .timeLimit(.minutes(3)))
     func closePatterns() async throws {
-        let directory = NSTemporaryDirectory() + "crmhub-close-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let (certificate, key) = try TestCertificate.make(in: directory)
-        let server = try ServerProcess(arguments: ["serve"], environment: [
-            "CRMHUB_DATABASE_URL": try await SharedTestDatabase.url(), "CRMHUB_HTTP_ADDRESS": "127.0.0.1:0",
-            "CRMHUB_HTTPS_ADDRESS": "127.0.0.1:0", "CRMHUB_TLS_CERT_FILE": certificate, "CRMHUB_TLS_KEY_FILE": key,
-            "CRMHUB_MIGRATIONS_DIR": TestDatabase.migrationsDirectory(), "CRMHUB_DB_POOL_SIZE": "2",
-            "CRMHUB_OPENAPI_FILE": Repository.root + "/openapi/openapi.yaml",
-        ])
+        try await HTTPSServerProcess.with(environment: ["CRMHUB_OPENAPI_FILE": Repository.root + "/openapi/openapi.yaml"]) {
+            server, certificate in
+            try await Self.closeEveryWay(server, certificate)
+        }
+    }
+
+    static func closeEveryWay(_ server: ServerProcess, _ certificate: String) async throws {
         let line = try await server.waitForLine(containing: "crmhub listening")
         let httpPort = try ProcessTests.port(from: line)
         let httpsPort = try Self.httpsPort(from: line)

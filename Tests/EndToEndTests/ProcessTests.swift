@@ -72,20 +72,13 @@ struct ProcessTests {
 
     @Test("SIGHUP reloads the TLS certificate without a restart")
     func sighupReload() async throws {
-        let directory = NSTemporaryDirectory() + "crmhub-hup-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let (certificate, key) = try TestCertificate.make(in: directory)
-        let server = try ServerProcess(arguments: ["serve"], environment: [
-            "CRMHUB_DATABASE_URL": try await SharedTestDatabase.url(), "CRMHUB_HTTP_ADDRESS": "127.0.0.1:0",
-            "CRMHUB_HTTPS_ADDRESS": "127.0.0.1:0", "CRMHUB_TLS_CERT_FILE": certificate, "CRMHUB_TLS_KEY_FILE": key,
-            "CRMHUB_MIGRATIONS_DIR": TestDatabase.migrationsDirectory(), "CRMHUB_DB_POOL_SIZE": "2",
-        ])
-        _ = try await server.waitForLine(containing: "crmhub listening")
-        server.signal(SIGHUP)
-        _ = try await server.waitForLine(containing: "TLS certificate reloaded")
-        server.signal(SIGTERM)
-        #expect(try await server.waitForExit() == 0)
+        try await HTTPSServerProcess.with { server, _ in
+            _ = try await server.waitForLine(containing: "crmhub listening")
+            server.signal(SIGHUP)
+            _ = try await server.waitForLine(containing: "TLS certificate reloaded")
+            server.signal(SIGTERM)
+            #expect(try await server.waitForExit() == 0)
+        }
     }
 }
 
