@@ -104,7 +104,7 @@ struct CoalescerTests {
     }
 
     @Test("a run that returns fewer or more results than arrivals fails every waiter of its group, and none hangs",
-          arguments: [-1, 1])
+          .timeLimit(.minutes(1)), arguments: [-1, 1])
     func wrongResultCount(difference: Int) async throws {
         let coalescer = Coalescer<Int, String>(maxRunning: 1, maxGroup: 64)
         let groups = Recorder()
