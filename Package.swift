@@ -70,6 +70,10 @@ let package = Package(
             dependencies: ["App", "HTTPServer", "Postgres", "COpenSSL", "CShims"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "PlatformTests", dependencies: ["Platform"], swiftSettings: swiftSettings),
+        // CRM's rules and the store logic that needs no database; Admin's field validation without a server.
+        .testTarget(name: "CRMTests", dependencies: ["CRM"], swiftSettings: swiftSettings),
+        .testTarget(name: "AdminTests", dependencies: ["Admin", "CRM", "JSON"], swiftSettings: swiftSettings),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DeliveryTests", dependencies: ["Delivery", "SMTP", "HTTPClient", "NetworkClient", "CRM", "JSON"], swiftSettings: swiftSettings),

@@ -7,7 +7,8 @@
 # Environment:
 #   CONNECTIONS="64 256"  wrk connection counts        IDLE_CONNECTIONS=1000  idle keep-alive connections to hold
 #   PEER_BIN=path         a built HummingbirdPeer to reuse (else built once in .build-bench/hummingbird-peer)
-#   PEER_SRC=dir          the reference package (default /work/shared/bench/hummingbird-peer; read-only is fine)
+#   PEER_SRC=dir          the reference package (default ../shared/bench/hummingbird-peer beside the repository;
+#                         read-only is fine)
 #   CRMHUB_BIN=path       a built crmhub to measure (else built here: release, static stdlib, non-PIE, as the
 #                         container image is built, in .build-bench/crmhub)
 #   CRMHUB_LOG_LEVEL      crmhub's log level (default info: one JSON access-log line per request, as in production)
@@ -25,7 +26,7 @@ crmhub_port=18080
 peer_port=18091
 pg_port=54322
 cluster="$root/.data/pg-bench"
-peer_src=${PEER_SRC:-/work/shared/bench/hummingbird-peer}
+peer_src=${PEER_SRC:-$root/../shared/bench/hummingbird-peer}
 
 for tool in wrk curl python3 swift; do
   command -v "$tool" >/dev/null || { echo "bench: $tool missing (scripts/setup-deps.sh --test)" >&2; exit 2; }
@@ -83,11 +84,9 @@ peer_url="http://127.0.0.1:$peer_port/healthz"
 wait_ready "$crmhub_url" "$crmhub_pid" crmhub "$logs/crmhub.log"
 wait_ready "$peer_url" "$peer_pid" "the reference" "$logs/peer.log"
 
-status_kb() { awk -v key="$2:" '$1 == key {print $2}' "/proc/$1/status"; }  # PID VmRSS|VmHWM
-mb() { awk -v kb="$1" 'BEGIN {printf "%.1f MB", kb / 1024}'; }
 sleep 2
-crmhub_idle=$(status_kb "$crmhub_pid" VmRSS)
-peer_idle=$(status_kb "$peer_pid" VmRSS)
+crmhub_idle=$(proc_kb "$crmhub_pid" VmRSS)
+peer_idle=$(proc_kb "$peer_pid" VmRSS)
 
 # ---- load -------------------------------------------------------------------------------------------------------
 # One wrk run, its output kept in the log folder; prints "requests/s p99-in-ms errors" (errors: non-2xx
@@ -103,7 +102,6 @@ measure() {  # URL CONNECTIONS NAME ROUND
     /Socket errors/ { for (i = 3; i <= NF; i++) { gsub(/,/, "", $i); if ($i ~ /^[0-9]+$/) errors += $i } }
     END { printf "%.0f %.2f %d\n", rps, p99, errors }' "$out"
 }
-lower_median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }  # of an even count, the lower one
 met() { if awk "BEGIN { exit !($1) }"; then echo "met"; else echo "NOT MET"; fi; }
 
 summary=()
@@ -132,7 +130,7 @@ for conns in $connections; do
     summary+=("p99 no worse than reference at 64 connections: $qa ms vs $qb ms — $(met "$qa <= $qb")")
   fi
 done
-crmhub_peak=$(status_kb "$crmhub_pid" VmHWM)
+crmhub_peak=$(proc_kb "$crmhub_pid" VmHWM)
 
 # ---- idle keep-alive connections --------------------------------------------------------------------------------
 sleep 1
@@ -145,7 +143,7 @@ idle_delta=$(sed -n 's/.*increase \(-\{0,1\}[0-9]*\) kB.*/\1/p' <<<"$idle_line")
 echo
 echo "memory (crmhub; reference for comparison)"
 echo "  RSS idle before load         $(mb "$crmhub_idle")   (reference $(mb "$peer_idle"))"
-echo "  peak RSS (VmHWM) after load  $(mb "$crmhub_peak")   (reference $(mb "$(status_kb "$peer_pid" VmHWM)"))"
+echo "  peak RSS (VmHWM) after load  $(mb "$crmhub_peak")   (reference $(mb "$(proc_kb "$peer_pid" VmHWM)"))"
 echo "  RSS increase with $idle_connections idle keep-alive connections: $(mb "${idle_delta:-0}")"
 summary+=("idle RSS < 20 MB: $(mb "$crmhub_idle") — $(met "$crmhub_idle < 20480")")
 if [ -n "$idle_delta" ]; then

@@ -1,6 +1,8 @@
 # shellcheck shell=bash
-# The machinery the benchmark scripts share (bench/ingest/run.sh, bench/ciopulse/run.sh, bench/http.sh): sourced by
-# them from the repository's root, never run. Each script keeps its own measurement plan, defaults and bars.
+# The machinery the benchmark scripts share (bench/ingest/run.sh, bench/ciopulse/run.sh, bench/export/run.sh,
+# bench/http.sh): sourced by them from the repository's root, never run. Each script keeps its own measurement plan,
+# defaults and bars. Paths are relative to the repository's root: the shared benchmark material is in ../shared/bench
+# beside the repository unless SHARED_BENCH says otherwise.
 #
 # The functions read and set the calling script's variables:
 #   root                   the repository, which is also the working directory
@@ -10,13 +12,13 @@
 #   stop_cluster [1]       0: leave the cluster running at exit      stop_grace [150]  tenths of a second a process
 #                                                                    gets after TERM before it is killed
 #   rounds secs conns threads warmup scratch shared peer_src PEER_BIN   (bench_settings)     only   the measurements
-#   order, label NAME, run_one NAME ROUND   the script's measurements in order, their labels, one run of one of them
+#   order, labels[NAME], run_one NAME ROUND the script's measurements in order, their labels, one run of one of them
 #   wrk_timeout, error_lines, ratio_width   wrk's --timeout, the lines of a failed run's output to show, a ratio's
 #                                            text width
 # and the figures: result[NAME,ROUND], errors[NAME], med[NAME], total_errors, verdicts, failed_bars, peer_note.
 # shellcheck disable=SC2154,SC2034  # the variables above are set, or read, by the calling script
 
-declare -A result errors med
+declare -A result errors med labels
 nonce=0       # numbers the wrk runs so that each one sends new emails and ids (the Lua scripts' first argument)
 verdicts=()
 failed_bars=0
@@ -34,9 +36,9 @@ bench_settings() {
   threads=${THREADS:-2}
   warmup=${WARMUP:-3}
   scratch=${SCRATCH:-.build}
-  shared=${SHARED_BENCH:-/work/shared/bench}
+  shared=${SHARED_BENCH:-$root/../shared/bench}
   peer_src=${PEER_SRC:-$shared/hummingbird-peer}
-  PEER_BIN=${PEER_BIN:-/work/hbpeer/.build/release/HummingbirdPeer}
+  PEER_BIN=${PEER_BIN:-$root/.build-bench/hummingbird-peer/.build/release/HummingbirdPeer}
 }
 
 # Exits 2 unless WARMUP is a whole number and every VALUE a positive whole number (WHAT names the settings checked).
@@ -77,7 +79,7 @@ find_pgbench() {
   command -v pgbench 2>/dev/null || return 1
 }
 
-# Sets pgbench (installing postgresql-contrib when it is missing; exits 2 when that fails) and psql_bin.
+# Sets pgbench (installing postgresql-contrib when it is missing; exits 2 when that fails).
 bench_find_pg_clients() {
   if ! pgbench=$(find_pgbench); then
     echo "bench: installing postgresql-contrib for pgbench" >&2
@@ -89,7 +91,6 @@ bench_find_pg_clients() {
       { echo "bench: could not install pgbench (postgresql-contrib)" >&2; exit 2; }
     pgbench=$(find_pgbench) || { echo "bench: pgbench still missing after installing postgresql-contrib" >&2; exit 2; }
   fi
-  psql_bin=$(dirname "$(ls /usr/lib/postgresql/*/bin/psql | sort -V | tail -n 1)")/psql
 }
 
 # ---- processes and exit -----------------------------------------------------------------------------------------
@@ -198,8 +199,9 @@ bench_start_cluster() {
   [ "$durability" = "on on on" ] || die "the cluster is not durable (fsync synchronous_commit full_page_writes: $durability)"
 }
 
-# psql on the cluster as postgres: no psqlrc, quiet, stops at the first error.
-psql() { PGOPTIONS="-c client_min_messages=warning" "$psql_bin" -X -q -v ON_ERROR_STOP=1 -h "$cluster" -p "$pg_port" -U postgres "$@"; }
+# psql on the cluster as its owner (scripts/pg-cluster.sh psql): no psqlrc, quiet, stops at the first error. Files go
+# to it on stdin, since as root it runs as `postgres`, which may not read them.
+psql() { PGOPTIONS="-c client_min_messages=warning" scripts/pg-cluster.sh psql "$cluster" "$pg_port" "$@"; }
 
 # Drops and creates the databases crmhub_bench and peer_bench, loads the reference's table ($shared/sql/schema.sql)
 # into peer_bench; sets pg_version.
@@ -208,7 +210,7 @@ bench_fresh_databases() {
   for db in crmhub_bench peer_bench; do
     psql -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null
   done
-  psql -d peer_bench -f "$shared/sql/schema.sql" >/dev/null
+  psql -d peer_bench <"$shared/sql/schema.sql" >/dev/null
   pg_version=$(psql -d postgres -tAc "SHOW server_version")
 }
 
@@ -277,11 +279,12 @@ bench_start_peer() {  # PORT
 
 # ---- measurements -----------------------------------------------------------------------------------------------
 
-# One pgbench run ($conns clients, $threads threads, $secs seconds) with ARGS, its output in OUT; prints "rows/s errors"
-# (ROWS rows per transaction; errors: failed transactions, 1 when pgbench failed or printed no tps).
-bench_pgbench() {  # OUT ROWS ARGS…
-  local out=$1 rows=$2
-  shift 2
+# One pgbench run ($conns clients, $threads threads, $secs seconds) with ARGS, its output in $logs/NAME-roundROUND.txt;
+# prints "rows/s errors" (ROWS rows per transaction; errors: failed transactions, 1 when pgbench failed or printed no
+# tps).
+bench_pgbench() {  # NAME ROUND ROWS ARGS…
+  local out="$logs/$1-round$2.txt" rows=$3
+  shift 3
   "$pgbench" -h "$cluster" -p "$pg_port" -U postgres -n -c "$conns" -j "$threads" -T "$secs" "$@" >"$out" 2>&1 ||
     { cat "$out" >&2; echo "0 1"; return 0; }
   awk -v rows="$rows" '
@@ -348,8 +351,20 @@ bench_rounds() {  # WIDTH UNIT
 
 # ---- report -----------------------------------------------------------------------------------------------------
 
+# The label of measurement NAME (the script fills labels[NAME]).
+label() { echo "${labels[$1]:-$1}"; }
+
 # Prints the median of the numbers on stdin, one a line (0 when there are none).
 median() { sort -g | awk '{a[NR] = $1} END {if (NR == 0) print 0; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+
+# Prints the lower median of the numbers on stdin: of an even count, the lower middle one (a figure that was measured).
+lower_median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+
+# Prints field KEY (VmRSS, VmHWM) of /proc/PID/status in kB.
+proc_kb() { awk -v key="$2:" '$1 == key {print $2}' "/proc/$1/status"; }  # PID KEY
+
+# Prints kB as megabytes with one decimal ("17.5 MB").
+mb() { awk -v kb="$1" 'BEGIN {printf "%.1f MB", kb / 1024}'; }
 
 # Prints "medians (UNIT)" and per wanted measurement its label (WIDTH wide), the median of its rounds (into med[NAME]),
 # every round's figure and its errors; adds all the errors up in total_errors.

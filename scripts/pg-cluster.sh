@@ -6,6 +6,8 @@
 #   scripts/pg-cluster.sh stop DIR                stop (fast shutdown; no-op when not running)
 #   scripts/pg-cluster.sh status DIR              prints "running PORT" (exit 0) or "stopped" (exit 3)
 #   scripts/pg-cluster.sh createdb DIR PORT NAME  create database NAME if missing
+#   scripts/pg-cluster.sh psql DIR PORT ARGS…     psql as the cluster's owner: no psqlrc, quiet, stops at the first
+#                                                 error; ARGS say which database (-d) and what to run (-c, stdin)
 #
 # The Unix socket lives in DIR; there is no TCP listener unless PG_LISTEN is set (e.g. PG_LISTEN=127.0.0.1).
 # PG_FAST=1 turns fsync off (tests only: a crash can corrupt the cluster). PG_MAX_CONNECTIONS (default 300).
@@ -14,7 +16,7 @@
 # The conninfo printed is `host=DIR port=PORT user=postgres dbname=postgres` (trust authentication).
 set -euo pipefail
 
-usage() { sed -n '2,14p' "$0" >&2; exit 2; }
+usage() { sed -n '2,16p' "$0" >&2; exit 2; }
 
 pgbin() {
   local dir
@@ -29,6 +31,13 @@ pgbin() {
 # Runs a command as the cluster's owner: `postgres` when we are root, ourselves otherwise.
 as_owner() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# psql on the cluster in $dir at PORT as the owner, with ARGS.
+owner_psql() {  # PORT ARGS…
+  local port=$1
+  shift
+  as_owner "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres "$@"
 }
 
 # The port of the running server, from postmaster.pid (line 4), or nothing when it is not running.
@@ -122,11 +131,16 @@ case "$cmd" in
       echo "pg-cluster: database name must match [A-Za-z_][A-Za-z0-9_]*, got '$name'" >&2
       exit 2
     fi
-    psql=("$bin/psql" -X -q -h "$dir" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1)
-    exists=$(as_owner "${psql[@]}" -tAc "SELECT 1 FROM pg_database WHERE datname = '$name'")
+    exists=$(owner_psql "$port" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$name'")
     if [ "$exists" != 1 ]; then
-      as_owner "${psql[@]}" -c "CREATE DATABASE \"$name\"" >/dev/null
+      owner_psql "$port" -d postgres -c "CREATE DATABASE \"$name\"" >/dev/null
     fi
+    ;;
+  psql)
+    port=${3:-}
+    check_port "$port"
+    shift 3
+    owner_psql "$port" "$@"
     ;;
   *)
     usage

@@ -74,14 +74,8 @@ trap finish EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Runs psql as the cluster's owner (`postgres` when we are root, as scripts/pg-cluster.sh does).
-psql_owner() {
-  if [ "$(id -u)" = 0 ]; then
-    runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -h "$cluster" -p "$port" -U postgres -d postgres "$@" 9>&-
-  else
-    psql -X -q -v ON_ERROR_STOP=1 -h "$cluster" -p "$port" -U postgres -d postgres "$@" 9>&-
-  fi
-}
+# Runs psql on the postgres database as the cluster's owner.
+psql_owner() { scripts/pg-cluster.sh psql "$cluster" "$port" -d postgres "$@" 9>&-; }
 
 # ---- 1. dependencies -------------------------------------------------------------------------------------------
 phase dependencies

@@ -9,7 +9,15 @@ public final class TestServer: Sendable {
     public let application: Application
     public let port: Int
 
-    public static func start(_ configure: @Sendable (inout Configuration) -> Void = { _ in }) async throws -> TestServer {
+    /// Runs `body` with a server started as `configure` says, and stops the server whether `body` returns or throws.
+    @discardableResult
+    public static func with<Result>(
+        configure: @Sendable (inout Configuration) -> Void = { _ in }, _ body: (TestServer) async throws -> Result
+    ) async throws -> Result {
+        try await scoped(try await start(configure), stop: { await $0.stop() }, body)
+    }
+
+    static func start(_ configure: @Sendable (inout Configuration) -> Void = { _ in }) async throws -> TestServer {
         var configuration = Configuration(databaseURL: try await SharedTestDatabase.url())
         configuration.httpAddress = BindAddress(host: "127.0.0.1", port: 0)
         configuration.migrationsDirectory = TestDatabase.migrationsDirectory()
@@ -46,7 +54,7 @@ public final class TestServer: Sendable {
         return try await client().request(raw, forHead: method == "HEAD")
     }
 
-    public func stop() async { await application.shutdown() }
+    func stop() async { await application.shutdown() }
 }
 
 /// One migrated database per test process, shared by the end-to-end tests (each test makes its own org).

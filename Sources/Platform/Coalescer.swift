@@ -5,8 +5,9 @@ import Synchronization
 /// for the transaction, the lookups and the commit once per group instead of once per request. Work that finds
 /// fewer than `maxRunning` groups running for its key starts one at once, so a quiet client waits for nothing.
 ///
-/// `run` answers each arrival of a group separately, in order; it decides how a group that cannot finish together
-/// is run again (typically one arrival at a time).
+/// `run` answers each arrival of a group separately, in order, with exactly one result per arrival (otherwise every
+/// arrival of the group gets ``CoalescerError/resultCount(expected:got:)``); it decides how a group that cannot
+/// finish together is run again (typically one arrival at a time).
 public final class Coalescer<Arrival: Sendable, Reply: Sendable>: Sendable {
     public typealias Run = @Sendable (_ key: String, _ arrivals: [Arrival]) async -> [Result<Reply, any Error>]
 
@@ -55,7 +56,14 @@ public final class Coalescer<Arrival: Sendable, Reply: Sendable>: Sendable {
         var group = first
         while !group.isEmpty {
             let results = await run(key, group.map(\.arrival))
-            for (waiting, result) in zip(group, results) { waiting.continuation.resume(with: result) }
+            if results.count == group.count {
+                for (waiting, result) in zip(group, results) { waiting.continuation.resume(with: result) }
+            } else {
+                // A broken `run`: which result belongs to whom is unknown, so every caller gets the error (and none
+                // waits for ever for a result that never comes).
+                let error = CoalescerError.resultCount(expected: group.count, got: results.count)
+                for waiting in group { waiting.continuation.resume(throwing: error) }
+            }
             group = queues.withLock { queues in
                 guard var queue = queues[key] else { return [] }
                 let taken = Self.take(&queue, maxGroup)
@@ -71,4 +79,10 @@ public final class Coalescer<Arrival: Sendable, Reply: Sendable>: Sendable {
         queue.waiting.removeFirst(taken.count)
         return taken
     }
+}
+
+/// A `run` that broke the coalescer's contract.
+public enum CoalescerError: Error, Equatable {
+    /// `run` returned `got` results for `expected` arrivals.
+    case resultCount(expected: Int, got: Int)
 }

@@ -19,14 +19,7 @@ struct AdminAuditCoverageTests {
 
     @Test("every non-GET admin route leaves an audit row naming the actual token or key (a walk over the route table)")
     func everyWriteIsAudited() async throws {
-        let listener = try await ListenerFixture.start()
-        do {
-            try await walk(listener)
-            await listener.stop()
-        } catch {
-            await listener.stop()
-            throw error
-        }
+        try await ListenerFixture.with { listener in try await walk(listener) }
     }
 
     func walk(_ listener: ListenerFixture) async throws {

@@ -16,9 +16,10 @@ struct CIOPulseFixture {
 
     var server: TestServer { admin.server }
 
-    static func start(allowlist: [String] = []) async throws -> CIOPulseFixture {
-        let admin = try await AdminFixture.start()
-        return try await make(admin: admin, allowlist: allowlist)
+    /// Runs `body` with a server and a portal for a new org; the server stops whether `body` returns or throws.
+    @discardableResult
+    static func with<Result>(allowlist: [String] = [], _ body: (CIOPulseFixture) async throws -> Result) async throws -> Result {
+        try await AdminFixture.with { admin in try await body(try await make(admin: admin, allowlist: allowlist)) }
     }
 
     /// A portal for the org `slug` (by default a new org) on the same server.
@@ -33,14 +34,13 @@ struct CIOPulseFixture {
         let saved = try await admin.call("PUT", "/admin/v1/orgs/\(slug)/ciopulse", body: [
             "portal_code": .string(code), "ip_allowlist": .array(allowlist.map(JSONValue.string)),
         ])
-        #expect(saved.status == 200, "\(saved.json)")
+        try #require(saved.status == 200, "\(saved.json)")
         let created = try await admin.call("POST", "/admin/v1/orgs/\(slug)/ciopulse/api-keys")
-        #expect(created.status == 201, "\(created.json)")
+        try #require(created.status == 201, "\(created.json)")
         return CIOPulseFixture(
-            admin: admin, slug: slug, orgID: orgID, portalCode: code, apiKey: created.json["api_key"]?.stringValue ?? "")
+            admin: admin, slug: slug, orgID: orgID, portalCode: code,
+            apiKey: try #require(created.json["api_key"]?.stringValue, "\(created.json)"))
     }
-
-    func stop() async { await admin.stop() }
 
     /// `Basic base64(portal_code ":" api_key)`, as the document's PHP builds it.
     static func basic(_ user: String, _ password: String) -> String {

@@ -57,9 +57,9 @@ struct CommandLineTests {
         #expect(bad.status == 2, "\(bad.stderr)")
         #expect(!bad.stderr.contains("PostgresError") && !bad.stderr.contains("check_violation"))
         // The API's answer to the same values: every message of its 422 is in the command's output, under the argument's name.
-        let fixture = try await AdminFixture.start()
-        let api = try await fixture.call("POST", "/admin/v1/orgs", raw: #"{"slug":"Bad_Slug","name":"X","timezone":"Mars/Base","owner":{"email":"nope"}}"#)
-        await fixture.stop()
+        let api = try await AdminFixture.with { fixture in
+            try await fixture.call("POST", "/admin/v1/orgs", raw: #"{"slug":"Bad_Slug","name":"X","timezone":"Mars/Base","owner":{"email":"nope"}}"#)
+        }
         #expect(api.status == 422)
         let errors = api.json["errors"]?.arrayValue ?? []
         let flags = ["slug": "--slug", "timezone": "--timezone", "owner.email": "--owner-email"]

@@ -30,14 +30,7 @@ struct HelpdeskEnumerationTests {
 
     @Test("Sirportly and SpiceCSM: unknown org, integration never configured or off, address outside the allowlist, missing or wrong credentials: one answer")
     func formRoutes() async throws {
-        let fixture = try await HelpdeskFixture.start()
-        do {
-            try await check(fixture)
-            await fixture.stop()
-        } catch {
-            await fixture.stop()
-            throw error
-        }
+        try await HelpdeskFixture.with { fixture in try await check(fixture) }
     }
 
     func check(_ fixture: HelpdeskFixture) async throws {
@@ -92,14 +85,7 @@ struct HelpdeskEnumerationTests {
 
     @Test("SmarterTrack: the same description at every address, and Permission Denied for unknown orgs, integrations off, addresses outside the allowlist and wrong AuthPW")
     func smarterTrack() async throws {
-        let fixture = try await SmarterTrackFixture.start()
-        do {
-            try await checkSmarterTrack(fixture)
-            await fixture.stop()
-        } catch {
-            await fixture.stop()
-            throw error
-        }
+        try await SmarterTrackFixture.with { fixture in try await checkSmarterTrack(fixture) }
     }
 
     func checkSmarterTrack(_ fixture: SmarterTrackFixture) async throws {

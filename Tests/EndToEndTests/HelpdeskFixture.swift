@@ -15,11 +15,13 @@ struct HelpdeskFixture {
     var orgID: Int64 { listener.orgID }
     var server: TestServer { listener.server }
 
-    static func start(_ configure: @Sendable (inout Configuration) -> Void = { _ in }) async throws -> HelpdeskFixture {
-        HelpdeskFixture(listener: try await ListenerFixture.start(configure: configure))
+    /// Runs `body` with a server and a listener's org; the server stops whether `body` returns or throws.
+    @discardableResult
+    static func with<Result>(
+        configure: @Sendable (inout Configuration) -> Void = { _ in }, _ body: (HelpdeskFixture) async throws -> Result
+    ) async throws -> Result {
+        try await ListenerFixture.with(configure: configure) { listener in try await body(HelpdeskFixture(listener: listener)) }
     }
-
-    func stop() async { await listener.stop() }
 
     /// PUT /admin/v1/orgs/{org}/integrations/{kind}.
     func configure(_ kind: String, _ settings: JSONValue) async throws {

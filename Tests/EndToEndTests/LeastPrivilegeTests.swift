@@ -11,33 +11,33 @@ struct LeastPrivilegeTests {
 
     @Test("the suite migrates and serves as a database owner without SUPERUSER, and the name search is an index range")
     func suiteRole() async throws {
-        let listener = try await ListenerFixture.start()
-        let fixture = ReadAPIFixture(listener: listener, key: try await ReadAPIFixture.apiKey(listener, scopes: ["read"]))
-        _ = try await listener.send([("add-contact", Self.ngoc)])
-        #expect(try await fixture.names("/api/v1/contacts?q=ngoc") == ["Ngọc Trinh"])
-        let database = listener.server.database
-        let role = try await database.query("""
-            SELECT r.rolsuper, r.rolcreaterole, r.rolbypassrls, d.datdba = r.oid
-            FROM pg_roles AS r, pg_database AS d WHERE r.rolname = current_user AND d.datname = current_database()
-            """).rows[0].decode((Bool, Bool, Bool, Bool).self)
-        #expect(role.0 == false && role.1 == false && role.2 == false, "scripts/test.sh connects as crmhub_test_owner")
-        #expect(role.3, "the tests' databases belong to the role that migrates them")
-        let index = try await database.query("SELECT indexdef FROM pg_indexes WHERE indexname = 'customers_name_folded'")
-        #expect(try index.first?.decode(0, as: String.self).contains("name_folded text_pattern_ops") == true)
-        // As a request runs it: crmhub_app, the org set. Row-level security keeps a leaky condition out of the index,
-        // so the range on name_folded must be the index condition itself, not a filter after it.
-        let plan = try await database.withTransaction { connection in
-            _ = try connection.query(
-                "SELECT set_config('role', 'crmhub_app', true), set_config('crmhub.org_id', \(String(listener.orgID)), true)")
-            try connection.execute("SET LOCAL enable_seqscan = off")
-            return try connection.query("""
-                EXPLAIN SELECT id FROM customers WHERE org_id = \(unescaped: String(listener.orgID)) AND kind = 'contact'
-                  AND name_folded ~>=~ crmhub_fold('ngoc') AND name_folded ~<~ (crmhub_fold('ngoc') || U&'\\+10FFFF')
-                """).rows.map { try $0.decode(0, as: String.self) }
+        try await ListenerFixture.with { listener in
+            let fixture = ReadAPIFixture(listener: listener, key: try await ReadAPIFixture.apiKey(listener, scopes: ["read"]))
+            _ = try await listener.send([("add-contact", Self.ngoc)])
+            #expect(try await fixture.names("/api/v1/contacts?q=ngoc") == ["Ngọc Trinh"])
+            let database = listener.server.database
+            let role = try await database.query("""
+                SELECT r.rolsuper, r.rolcreaterole, r.rolbypassrls, d.datdba = r.oid
+                FROM pg_roles AS r, pg_database AS d WHERE r.rolname = current_user AND d.datname = current_database()
+                """).rows[0].decode((Bool, Bool, Bool, Bool).self)
+            #expect(role.0 == false && role.1 == false && role.2 == false, "scripts/test.sh connects as crmhub_test_owner")
+            #expect(role.3, "the tests' databases belong to the role that migrates them")
+            let index = try await database.query("SELECT indexdef FROM pg_indexes WHERE indexname = 'customers_name_folded'")
+            #expect(try index.first?.decode(0, as: String.self).contains("name_folded text_pattern_ops") == true)
+            // As a request runs it: crmhub_app, the org set. Row-level security keeps a leaky condition out of the index,
+            // so the range on name_folded must be the index condition itself, not a filter after it.
+            let plan = try await database.withTransaction { connection in
+                _ = try connection.query(
+                    "SELECT set_config('role', 'crmhub_app', true), set_config('crmhub.org_id', \(String(listener.orgID)), true)")
+                try connection.execute("SET LOCAL enable_seqscan = off")
+                return try connection.query("""
+                    EXPLAIN SELECT id FROM customers WHERE org_id = \(unescaped: String(listener.orgID)) AND kind = 'contact'
+                      AND name_folded ~>=~ crmhub_fold('ngoc') AND name_folded ~<~ (crmhub_fold('ngoc') || U&'\\+10FFFF')
+                    """).rows.map { try $0.decode(0, as: String.self) }
+            }
+            let condition = plan.first { $0.contains("Index Cond") }
+            #expect(condition?.contains("name_folded ~>=~") == true, "\(plan.joined(separator: "\n"))")
         }
-        let condition = plan.first { $0.contains("Index Cond") }
-        #expect(condition?.contains("name_folded ~>=~") == true, "\(plan.joined(separator: "\n"))")
-        await fixture.stop()
     }
 
     @Test("migrating names the missing crmhub_app or membership; a CREATEROLE owner makes it; a role holding only crmhub_app serves")
@@ -81,20 +81,20 @@ struct LeastPrivilegeTests {
         // The server connects as a role that owns nothing; the owner migrated.
         try await admin.withConnection { connection in try connection.execute("GRANT crmhub_app TO runtime") }
         let runtime = url("runtime", "created")
-        let listener = try await ListenerFixture.start { configuration in
+        try await ListenerFixture.with(configure: { configuration in
             configuration.databaseURL = runtime
             configuration.migrateOnStart = false
+        }) { listener in
+            let fixture = ReadAPIFixture(listener: listener, key: try await ReadAPIFixture.apiKey(listener, scopes: ["read"]))
+            #expect(try await listener.server.request("GET", "/readyz").status == 200)
+            let sent = try await listener.send([("add-contact", Self.ngoc)])
+            #expect(sent.status == 200, "\(sent.json)")
+            #expect(try await fixture.names("/api/v1/contacts?q=ngoc") == ["Ngọc Trinh"])
+            let ddl = await #expect(throws: PostgresError.self) {
+                try await listener.server.database.query("CREATE TABLE runtime_may_not (x int)")
+            }
+            #expect(ddl?.sqlState == .insufficientPrivilege)
         }
-        let fixture = ReadAPIFixture(listener: listener, key: try await ReadAPIFixture.apiKey(listener, scopes: ["read"]))
-        #expect(try await listener.server.request("GET", "/readyz").status == 200)
-        let sent = try await listener.send([("add-contact", Self.ngoc)])
-        #expect(sent.status == 200, "\(sent.json)")
-        #expect(try await fixture.names("/api/v1/contacts?q=ngoc") == ["Ngọc Trinh"])
-        let ddl = await #expect(throws: PostgresError.self) {
-            try await listener.server.database.query("CREATE TABLE runtime_may_not (x int)")
-        }
-        #expect(ddl?.sqlState == .insufficientPrivilege)
-        await fixture.stop()
     }
 
     private static func migrate(_ url: String) async throws -> [Migration] {

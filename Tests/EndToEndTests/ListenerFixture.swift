@@ -19,24 +19,32 @@ struct ListenerFixture {
 
     var server: TestServer { admin.server }
 
-    static func start(listener: JSONObject = [:], configure: @Sendable (inout Configuration) -> Void = { _ in })
-        async throws -> ListenerFixture
-    {
-        let admin = try await AdminFixture.start(configure)
+    /// Runs `body` with a server, an org with the sender user and a listener made with the settings `listener`; the
+    /// server stops whether `body` returns or throws.
+    @discardableResult
+    static func with<Result>(
+        listener: JSONObject = [:], configure: @Sendable (inout Configuration) -> Void = { _ in },
+        _ body: (ListenerFixture) async throws -> Result
+    ) async throws -> Result {
+        try await AdminFixture.with(configure: configure) { admin in
+            try await body(try await make(admin: admin, listener: listener))
+        }
+    }
+
+    /// An org with the sender user and a listener, on `admin`'s server.
+    static func make(admin: AdminFixture, listener: JSONObject = [:]) async throws -> ListenerFixture {
         let slug = try await admin.makeOrg("ingest")
         let orgID = try await admin.server.database.platformQuery("SELECT id FROM orgs WHERE slug = \(slug)").rows[0].decode(0, as: Int64.self)
         let user = try await admin.call("POST", "/admin/v1/orgs/\(slug)/users", body: ["email": .string(sender)])
-        #expect(user.status == 201, "\(user.json)")
+        try #require(user.status == 201, "\(user.json)")
         var settings = listener
         if settings["name"] == nil { settings["name"] = "Website" }
         let created = try await admin.call("POST", "/admin/v1/orgs/\(slug)/listeners", body: .object(settings))
-        #expect(created.status == 201, "\(created.json)")
+        try #require(created.status == 201, "\(created.json)")
         return ListenerFixture(
-            admin: admin, slug: slug, orgID: orgID, path: created.json["url_path"]?.stringValue ?? "/l/missing",
-            listenerID: created.json["id"]?.stringValue ?? "")
+            admin: admin, slug: slug, orgID: orgID, path: try #require(created.json["url_path"]?.stringValue, "\(created.json)"),
+            listenerID: try #require(created.json["id"]?.stringValue, "\(created.json)"))
     }
-
-    func stop() async { await admin.stop() }
 
     /// POSTs raw text to the listener URL.
     func post(_ body: String, path: String? = nil, headers: [(String, String)] = []) async throws

@@ -36,15 +36,15 @@ enum LogRows {
     }
 
     /// An admin fixture on a database of its own, so a purge there cannot touch other tests' rows or be raced by them.
-    static func isolatedFixture(retentionDays: Int, purgeInterval: Int) async throws -> AdminFixture {
+    static func withIsolatedFixture(retentionDays: Int, purgeInterval: Int, _ body: (AdminFixture) async throws -> Void)
+        async throws
+    {
         let url = try await TestDatabase.makeFreshDatabase(prefix: "retention")
-        let server = try await TestServer.start { configuration in
+        try await AdminFixture.with(configure: { configuration in
             configuration.databaseURL = url
             configuration.listenerLogRetentionDays = retentionDays
             configuration.listenerLogPurgeIntervalSeconds = purgeInterval
-        }
-        let token = try await PlatformTokenStore(scope: OrgScope(database: server.database)).create(name: "tests", audit: .system("tests", "platform_token.create"))
-        return AdminFixture(server: server, platformToken: token.text)
+        }, body)
     }
 }
 
@@ -52,66 +52,70 @@ enum LogRows {
 struct ListenerRequestLogAdminTests {
     @Test("the log lists newest first, without bodies, and pages with next_cursor")
     func listAndPaginate() async throws {
-        let fixture = try await AdminFixture.start()
-        let slug = try await fixture.makeOrg()
-        let orgID = try await LogRows.orgID(fixture, slug)
-        let listenerID = try await LogRows.listener(fixture, slug)
-        var ids: [Int64] = []
-        for _ in 0..<5 { ids.append(try await LogRows.request(fixture, orgID: orgID, listenerID: listenerID)) }
-        var seen: [String] = []
-        var cursor: String?
-        var pages = 0
-        repeat {
-            let page = try await fixture.call("GET", "/admin/v1/orgs/\(slug)/listener-requests?limit=2" + (cursor.map { "&cursor=\($0)" } ?? ""))
-            #expect(page.status == 200, "\(page.json)")
-            let items = page.json["items"]?.arrayValue ?? []
-            seen += items.compactMap { $0["id"]?.stringValue }
-            for item in items {
-                #expect(item["body"] == nil && item["response"] == nil && item["body_text"] == nil)
-            }
-            cursor = page.json["next_cursor"]?.stringValue
-            pages += 1
-        } while cursor != nil && pages < 10
-        #expect(seen == ids.reversed().map { String($0) })
-        #expect(pages == 3)
-        let first = try await fixture.call("GET", "/admin/v1/orgs/\(slug)/listener-requests")
-        let item = try #require(first.json["items"]?.arrayValue?.first)
-        #expect(item["listener_id"]?.stringValue == String(listenerID))
-        #expect(item["client_address"]?.stringValue == "203.0.113.7" && item["request_id"]?.stringValue == "req-test")
-        #expect(item["sender_user"]?.stringValue == "owner@example.com" && item["status"]?.intValue == 200)
-        #expect(item["outcome"]?.stringValue == "ok" && item["item_count"]?.intValue == 1 && item["error_count"]?.intValue == 0)
-        #expect(item["size"]?.intValue == #"{"action":"add-contact"}"#.utf8.count)
-        #expect(item["idempotency_key"] == .null && item["replay_of"] == .null)
-        let receivedAt = try #require(item["received_at"]?.stringValue)
-        #expect(receivedAt.count == 24 && receivedAt.hasSuffix("Z"), "\(receivedAt)")
-        await fixture.stop()
+        try await AdminFixture.with { fixture in
+            let slug = try await fixture.makeOrg()
+            let orgID = try await LogRows.orgID(fixture, slug)
+            let listenerID = try await LogRows.listener(fixture, slug)
+            var ids: [Int64] = []
+            for _ in 0..<5 { ids.append(try await LogRows.request(fixture, orgID: orgID, listenerID: listenerID)) }
+            var seen: [String] = []
+            var cursor: String?
+            var pages = 0
+            repeat {
+                // `if let`, not `cursor.map { … }`: that closure inside the fixture's closure crashes Swift 6.3.1's
+                // AccessEnforcementSelection pass.
+                var path = "/admin/v1/orgs/\(slug)/listener-requests?limit=2"
+                if let cursor { path += "&cursor=\(cursor)" }
+                let page = try await fixture.call("GET", path)
+                #expect(page.status == 200, "\(page.json)")
+                let items = page.json["items"]?.arrayValue ?? []
+                seen += items.compactMap { $0["id"]?.stringValue }
+                for item in items {
+                    #expect(item["body"] == nil && item["response"] == nil && item["body_text"] == nil)
+                }
+                cursor = page.json["next_cursor"]?.stringValue
+                pages += 1
+            } while cursor != nil && pages < 10
+            #expect(seen == ids.reversed().map { String($0) })
+            #expect(pages == 3)
+            let first = try await fixture.call("GET", "/admin/v1/orgs/\(slug)/listener-requests")
+            let item = try #require(first.json["items"]?.arrayValue?.first)
+            #expect(item["listener_id"]?.stringValue == String(listenerID))
+            #expect(item["client_address"]?.stringValue == "203.0.113.7" && item["request_id"]?.stringValue == "req-test")
+            #expect(item["sender_user"]?.stringValue == "owner@example.com" && item["status"]?.intValue == 200)
+            #expect(item["outcome"]?.stringValue == "ok" && item["item_count"]?.intValue == 1 && item["error_count"]?.intValue == 0)
+            #expect(item["size"]?.intValue == #"{"action":"add-contact"}"#.utf8.count)
+            #expect(item["idempotency_key"] == .null && item["replay_of"] == .null)
+            let receivedAt = try #require(item["received_at"]?.stringValue)
+            #expect(receivedAt.count == 24 && receivedAt.hasSuffix("Z"), "\(receivedAt)")
+        }
     }
 
     @Test("listener and outcome filters narrow the list; outcome follows the status")
     func filters() async throws {
-        let fixture = try await AdminFixture.start()
-        let slug = try await fixture.makeOrg()
-        let orgID = try await LogRows.orgID(fixture, slug)
-        let first = try await LogRows.listener(fixture, slug, name: "First")
-        let second = try await LogRows.listener(fixture, slug, name: "Second")
-        var byStatus: [Int: Int64] = [:]
-        for status in [200, 207, 422, 401, 429] {
-            byStatus[status] = try await LogRows.request(fixture, orgID: orgID, listenerID: status < 400 ? first : second, status: status)
+        try await AdminFixture.with { fixture in
+            let slug = try await fixture.makeOrg()
+            let orgID = try await LogRows.orgID(fixture, slug)
+            let first = try await LogRows.listener(fixture, slug, name: "First")
+            let second = try await LogRows.listener(fixture, slug, name: "Second")
+            var byStatus: [Int: Int64] = [:]
+            for status in [200, 207, 422, 401, 429] {
+                byStatus[status] = try await LogRows.request(fixture, orgID: orgID, listenerID: status < 400 ? first : second, status: status)
+            }
+            func ids(_ query: String) async throws -> [String] {
+                let result = try await fixture.call("GET", "/admin/v1/orgs/\(slug)/listener-requests?\(query)")
+                #expect(result.status == 200, "\(query): \(result.json)")
+                return result.json["items"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
+            }
+            func id(_ status: Int) -> String { String(byStatus[status] ?? 0) }
+            #expect(try await ids("outcome=ok") == [id(200)])
+            #expect(try await ids("outcome=partial") == [id(207)])
+            #expect(try await ids("outcome=failed") == [id(422)])
+            #expect(try await ids("outcome=refused") == [id(429), id(401)])
+            #expect(try await ids("listener=\(first)") == [id(207), id(200)])
+            #expect(try await ids("listener=\(second)&outcome=refused") == [id(429), id(401)])
+            #expect(try await ids("listener=\(second)&outcome=ok") == [])
         }
-        func ids(_ query: String) async throws -> [String] {
-            let result = try await fixture.call("GET", "/admin/v1/orgs/\(slug)/listener-requests?\(query)")
-            #expect(result.status == 200, "\(query): \(result.json)")
-            return result.json["items"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
-        }
-        func id(_ status: Int) -> String { String(byStatus[status] ?? 0) }
-        #expect(try await ids("outcome=ok") == [id(200)])
-        #expect(try await ids("outcome=partial") == [id(207)])
-        #expect(try await ids("outcome=failed") == [id(422)])
-        #expect(try await ids("outcome=refused") == [id(429), id(401)])
-        #expect(try await ids("listener=\(first)") == [id(207), id(200)])
-        #expect(try await ids("listener=\(second)&outcome=refused") == [id(429), id(401)])
-        #expect(try await ids("listener=\(second)&outcome=ok") == [])
-        await fixture.stop()
     }
 
     @Test("bad filters are one 422 naming every parameter", arguments: [
@@ -119,157 +123,157 @@ struct ListenerRequestLogAdminTests {
         ("outcome=&listener=-1&limit=0&cursor=x", ["outcome", "listener", "limit", "cursor"]),
     ])
     func badFilters(query: String, fields: [String]) async throws {
-        let fixture = try await AdminFixture.start()
-        let slug = try await fixture.makeOrg()
-        let result = try await fixture.call("GET", "/admin/v1/orgs/\(slug)/listener-requests?\(query)")
-        #expect(result.status == 422)
-        #expect(result.response.header("Content-Type") == "application/problem+json")
-        let named = result.json["errors"]?.arrayValue?.compactMap { $0["field"]?.stringValue } ?? []
-        #expect(Set(named) == Set(fields), "\(result.json)")
-        await fixture.stop()
+        try await AdminFixture.with { fixture in
+            let slug = try await fixture.makeOrg()
+            let result = try await fixture.call("GET", "/admin/v1/orgs/\(slug)/listener-requests?\(query)")
+            #expect(result.status == 422)
+            #expect(result.response.header("Content-Type") == "application/problem+json")
+            let named = result.json["errors"]?.arrayValue?.compactMap { $0["field"]?.stringValue } ?? []
+            #expect(Set(named) == Set(fields), "\(result.json)")
+        }
     }
 
     @Test("detail embeds a JSON body and the JSON response that was sent")
     func detailJSON() async throws {
-        let fixture = try await AdminFixture.start()
-        let slug = try await fixture.makeOrg()
-        let orgID = try await LogRows.orgID(fixture, slug)
-        let listenerID = try await LogRows.listener(fixture, slug)
-        let original = try await LogRows.request(fixture, orgID: orgID, listenerID: listenerID)
-        let id = try await LogRows.request(
-            fixture, orgID: orgID, listenerID: listenerID, status: 207,
-            body: Array(#"[{"action":"add-contact","data":{"name":"Ann","emails":["ann@example.com"]}},{"action":"nope"}]"#.utf8),
-            response: Array(#"{"results":[{"status":"ok"},{"status":"error","message":"unknown action"}]}"#.utf8),
-            itemCount: 2, errorCount: 1, idempotencyKey: "k-1", replayOf: original)
-        let shown = try await fixture.call("GET", "/admin/v1/orgs/\(slug)/listener-requests/\(id)")
-        #expect(shown.status == 200, "\(shown.json)")
-        #expect(shown.json["body"]?.arrayValue?.first?["data"]?["name"]?.stringValue == "Ann")
-        #expect(shown.json["body"]?.arrayValue?.count == 2)
-        #expect(shown.json["response"]?["results"]?.arrayValue?[1]["message"]?.stringValue == "unknown action")
-        #expect(shown.json["body_text"] == nil && shown.json["body_base64"] == nil)
-        #expect(shown.json["outcome"]?.stringValue == "partial" && shown.json["error_count"]?.intValue == 1)
-        #expect(shown.json["idempotency_key"]?.stringValue == "k-1" && shown.json["replay_of"]?.stringValue == String(original))
-        let missing = try await fixture.call("GET", "/admin/v1/orgs/\(slug)/listener-requests/\(id + 1_000_000)")
-        #expect(missing.status == 404 && missing.response.header("Content-Type") == "application/problem+json")
-        #expect(try await fixture.call("GET", "/admin/v1/orgs/\(slug)/listener-requests/abc").status == 404)
-        await fixture.stop()
+        try await AdminFixture.with { fixture in
+            let slug = try await fixture.makeOrg()
+            let orgID = try await LogRows.orgID(fixture, slug)
+            let listenerID = try await LogRows.listener(fixture, slug)
+            let original = try await LogRows.request(fixture, orgID: orgID, listenerID: listenerID)
+            let id = try await LogRows.request(
+                fixture, orgID: orgID, listenerID: listenerID, status: 207,
+                body: Array(#"[{"action":"add-contact","data":{"name":"Ann","emails":["ann@example.com"]}},{"action":"nope"}]"#.utf8),
+                response: Array(#"{"results":[{"status":"ok"},{"status":"error","message":"unknown action"}]}"#.utf8),
+                itemCount: 2, errorCount: 1, idempotencyKey: "k-1", replayOf: original)
+            let shown = try await fixture.call("GET", "/admin/v1/orgs/\(slug)/listener-requests/\(id)")
+            #expect(shown.status == 200, "\(shown.json)")
+            #expect(shown.json["body"]?.arrayValue?.first?["data"]?["name"]?.stringValue == "Ann")
+            #expect(shown.json["body"]?.arrayValue?.count == 2)
+            #expect(shown.json["response"]?["results"]?.arrayValue?[1]["message"]?.stringValue == "unknown action")
+            #expect(shown.json["body_text"] == nil && shown.json["body_base64"] == nil)
+            #expect(shown.json["outcome"]?.stringValue == "partial" && shown.json["error_count"]?.intValue == 1)
+            #expect(shown.json["idempotency_key"]?.stringValue == "k-1" && shown.json["replay_of"]?.stringValue == String(original))
+            let missing = try await fixture.call("GET", "/admin/v1/orgs/\(slug)/listener-requests/\(id + 1_000_000)")
+            #expect(missing.status == 404 && missing.response.header("Content-Type") == "application/problem+json")
+            #expect(try await fixture.call("GET", "/admin/v1/orgs/\(slug)/listener-requests/abc").status == 404)
+        }
     }
 
     @Test("detail shows a text body as body_text and other bytes as base64 in body_base64")
     func detailNotJSON() async throws {
-        let fixture = try await AdminFixture.start()
-        let slug = try await fixture.makeOrg()
-        let orgID = try await LogRows.orgID(fixture, slug)
-        let listenerID = try await LogRows.listener(fixture, slug)
-        let form = try await LogRows.request(
-            fixture, orgID: orgID, listenerID: listenerID, status: 400, body: Array("action=add-contact&name=Tr%E1%BA%A7n {bad".utf8))
-        let binary = try await LogRows.request(fixture, orgID: orgID, listenerID: listenerID, status: 400, body: [0xFF, 0xFE, 0x00, 0x41, 0x42])
-        let empty = try await LogRows.request(fixture, orgID: orgID, listenerID: listenerID, status: 400, body: [])
-        let text = try await fixture.call("GET", "/admin/v1/orgs/\(slug)/listener-requests/\(form)")
-        #expect(text.json["body_text"]?.stringValue == "action=add-contact&name=Tr%E1%BA%A7n {bad")
-        #expect(text.json["body"] == nil && text.json["body_base64"] == nil)
-        #expect(text.json["outcome"]?.stringValue == "refused")
-        let bytes = try await fixture.call("GET", "/admin/v1/orgs/\(slug)/listener-requests/\(binary)")
-        #expect(bytes.json["body_base64"]?.stringValue == "//4AQUI=")
-        #expect(bytes.json["body"] == nil && bytes.json["body_text"] == nil)
-        let none = try await fixture.call("GET", "/admin/v1/orgs/\(slug)/listener-requests/\(empty)")
-        #expect(none.json["body_text"]?.stringValue == "" && none.json["size"]?.intValue == 0)
-        await fixture.stop()
+        try await AdminFixture.with { fixture in
+            let slug = try await fixture.makeOrg()
+            let orgID = try await LogRows.orgID(fixture, slug)
+            let listenerID = try await LogRows.listener(fixture, slug)
+            let form = try await LogRows.request(
+                fixture, orgID: orgID, listenerID: listenerID, status: 400, body: Array("action=add-contact&name=Tr%E1%BA%A7n {bad".utf8))
+            let binary = try await LogRows.request(fixture, orgID: orgID, listenerID: listenerID, status: 400, body: [0xFF, 0xFE, 0x00, 0x41, 0x42])
+            let empty = try await LogRows.request(fixture, orgID: orgID, listenerID: listenerID, status: 400, body: [])
+            let text = try await fixture.call("GET", "/admin/v1/orgs/\(slug)/listener-requests/\(form)")
+            #expect(text.json["body_text"]?.stringValue == "action=add-contact&name=Tr%E1%BA%A7n {bad")
+            #expect(text.json["body"] == nil && text.json["body_base64"] == nil)
+            #expect(text.json["outcome"]?.stringValue == "refused")
+            let bytes = try await fixture.call("GET", "/admin/v1/orgs/\(slug)/listener-requests/\(binary)")
+            #expect(bytes.json["body_base64"]?.stringValue == "//4AQUI=")
+            #expect(bytes.json["body"] == nil && bytes.json["body_text"] == nil)
+            let none = try await fixture.call("GET", "/admin/v1/orgs/\(slug)/listener-requests/\(empty)")
+            #expect(none.json["body_text"]?.stringValue == "" && none.json["size"]?.intValue == 0)
+        }
     }
 
     @Test("another org's key gets 404 on the log; the org's read key may read it, a write-only key may not")
     func isolationAndScopes() async throws {
-        let fixture = try await AdminFixture.start()
-        let mine = try await fixture.makeOrg("mine")
-        let theirs = try await fixture.makeOrg("theirs")
-        let orgID = try await LogRows.orgID(fixture, mine)
-        let id = try await LogRows.request(fixture, orgID: orgID, listenerID: try await LogRows.listener(fixture, mine))
-        let foreign = try await fixture.makeKey(theirs, scopes: ["admin"])
-        for path in ["/admin/v1/orgs/\(mine)/listener-requests", "/admin/v1/orgs/\(mine)/listener-requests/\(id)"] {
-            #expect(try await fixture.call("GET", path, token: foreign).status == 404, "\(path)")
+        try await AdminFixture.with { fixture in
+            let mine = try await fixture.makeOrg("mine")
+            let theirs = try await fixture.makeOrg("theirs")
+            let orgID = try await LogRows.orgID(fixture, mine)
+            let id = try await LogRows.request(fixture, orgID: orgID, listenerID: try await LogRows.listener(fixture, mine))
+            let foreign = try await fixture.makeKey(theirs, scopes: ["admin"])
+            for path in ["/admin/v1/orgs/\(mine)/listener-requests", "/admin/v1/orgs/\(mine)/listener-requests/\(id)"] {
+                #expect(try await fixture.call("GET", path, token: foreign).status == 404, "\(path)")
+            }
+            // Their own org's path with my request id: row-level security hides the row.
+            #expect(try await fixture.call("GET", "/admin/v1/orgs/\(theirs)/listener-requests/\(id)", token: foreign).status == 404)
+            let theirList = try await fixture.call("GET", "/admin/v1/orgs/\(theirs)/listener-requests", token: foreign)
+            #expect(theirList.status == 200 && theirList.json["items"]?.arrayValue?.isEmpty == true)
+            let reader = try await fixture.makeKey(mine, scopes: ["read"])
+            #expect(try await fixture.call("GET", "/admin/v1/orgs/\(mine)/listener-requests/\(id)", token: reader).status == 200)
+            let writer = try await fixture.makeKey(mine, scopes: ["write"])
+            #expect(try await fixture.call("GET", "/admin/v1/orgs/\(mine)/listener-requests", token: writer).status == 403)
         }
-        // Their own org's path with my request id: row-level security hides the row.
-        #expect(try await fixture.call("GET", "/admin/v1/orgs/\(theirs)/listener-requests/\(id)", token: foreign).status == 404)
-        let theirList = try await fixture.call("GET", "/admin/v1/orgs/\(theirs)/listener-requests", token: foreign)
-        #expect(theirList.status == 200 && theirList.json["items"]?.arrayValue?.isEmpty == true)
-        let reader = try await fixture.makeKey(mine, scopes: ["read"])
-        #expect(try await fixture.call("GET", "/admin/v1/orgs/\(mine)/listener-requests/\(id)", token: reader).status == 200)
-        let writer = try await fixture.makeKey(mine, scopes: ["write"])
-        #expect(try await fixture.call("GET", "/admin/v1/orgs/\(mine)/listener-requests", token: writer).status == 403)
-        await fixture.stop()
     }
 
     @Test("replay needs the write scope and the org's own request; it runs the stored body again")
     func replayAccess() async throws {
-        let fixture = try await AdminFixture.start()
-        let mine = try await fixture.makeOrg("mine")
-        let theirs = try await fixture.makeOrg("theirs")
-        let orgID = try await LogRows.orgID(fixture, mine)
-        let id = try await LogRows.request(fixture, orgID: orgID, listenerID: try await LogRows.listener(fixture, mine))
-        let path = "/admin/v1/orgs/\(mine)/listener-requests/\(id)/replay"
-        // The stored body has no senderUser: the replay runs and is refused like the original would be.
-        let replayed = try await fixture.call("POST", path)
-        #expect(replayed.status == 422, "\(replayed.json)")
-        #expect(replayed.response.header("Content-Type") == "application/problem+json")
-        #expect(try await fixture.call("POST", path, token: try await fixture.makeKey(mine, scopes: ["write"])).status == 422)
-        #expect(try await fixture.call("POST", "/admin/v1/orgs/\(mine)/listener-requests/999999999/replay").status == 404)
-        #expect(try await fixture.call("POST", path, token: try await fixture.makeKey(mine, scopes: ["read"])).status == 403)
-        #expect(try await fixture.call("POST", path, token: try await fixture.makeKey(theirs, scopes: ["admin"])).status == 404)
-        #expect(try await fixture.server.request("POST", path).status == 401)
-        await fixture.stop()
+        try await AdminFixture.with { fixture in
+            let mine = try await fixture.makeOrg("mine")
+            let theirs = try await fixture.makeOrg("theirs")
+            let orgID = try await LogRows.orgID(fixture, mine)
+            let id = try await LogRows.request(fixture, orgID: orgID, listenerID: try await LogRows.listener(fixture, mine))
+            let path = "/admin/v1/orgs/\(mine)/listener-requests/\(id)/replay"
+            // The stored body has no senderUser: the replay runs and is refused like the original would be.
+            let replayed = try await fixture.call("POST", path)
+            #expect(replayed.status == 422, "\(replayed.json)")
+            #expect(replayed.response.header("Content-Type") == "application/problem+json")
+            #expect(try await fixture.call("POST", path, token: try await fixture.makeKey(mine, scopes: ["write"])).status == 422)
+            #expect(try await fixture.call("POST", "/admin/v1/orgs/\(mine)/listener-requests/999999999/replay").status == 404)
+            #expect(try await fixture.call("POST", path, token: try await fixture.makeKey(mine, scopes: ["read"])).status == 403)
+            #expect(try await fixture.call("POST", path, token: try await fixture.makeKey(theirs, scopes: ["admin"])).status == 404)
+            #expect(try await fixture.server.request("POST", path).status == 401)
+        }
     }
 
     @Test("the server purges requests older than the retention and keeps newer ones")
     func retentionPurges() async throws {
-        let fixture = try await LogRows.isolatedFixture(retentionDays: 30, purgeInterval: 1)
-        let slug = try await fixture.makeOrg()
-        let orgID = try await LogRows.orgID(fixture, slug)
-        let listenerID = try await LogRows.listener(fixture, slug)
-        let old = try await LogRows.request(fixture, orgID: orgID, listenerID: listenerID, ageDays: 40)
-        let recent = try await LogRows.request(fixture, orgID: orgID, listenerID: listenerID, ageDays: 29)
-        let new = try await LogRows.request(fixture, orgID: orgID, listenerID: listenerID)
-        let deadline = ContinuousClock.now + .seconds(30)
-        var status = 200
-        while ContinuousClock.now < deadline {
-            status = try await fixture.call("GET", "/admin/v1/orgs/\(slug)/listener-requests/\(old)").status
-            if status == 404 { break }
-            try await Task.sleep(for: .milliseconds(100))
+        try await LogRows.withIsolatedFixture(retentionDays: 30, purgeInterval: 1) { fixture in
+            let slug = try await fixture.makeOrg()
+            let orgID = try await LogRows.orgID(fixture, slug)
+            let listenerID = try await LogRows.listener(fixture, slug)
+            let old = try await LogRows.request(fixture, orgID: orgID, listenerID: listenerID, ageDays: 40)
+            let recent = try await LogRows.request(fixture, orgID: orgID, listenerID: listenerID, ageDays: 29)
+            let new = try await LogRows.request(fixture, orgID: orgID, listenerID: listenerID)
+            let deadline = ContinuousClock.now + .seconds(30)
+            var status = 200
+            while ContinuousClock.now < deadline {
+                status = try await fixture.call("GET", "/admin/v1/orgs/\(slug)/listener-requests/\(old)").status
+                if status == 404 { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(status == 404, "the 40-day-old request was not purged within 30 s")
+            for id in [recent, new] {
+                #expect(try await fixture.call("GET", "/admin/v1/orgs/\(slug)/listener-requests/\(id)").status == 200)
+            }
         }
-        #expect(status == 404, "the 40-day-old request was not purged within 30 s")
-        for id in [recent, new] {
-            #expect(try await fixture.call("GET", "/admin/v1/orgs/\(slug)/listener-requests/\(id)").status == 200)
-        }
-        await fixture.stop()
     }
 
     @Test("a purge deletes in batches of 1000 until a batch comes back short")
     func retentionBatches() async throws {
-        let fixture = try await LogRows.isolatedFixture(retentionDays: 30, purgeInterval: 86400)
-        let slug = try await fixture.makeOrg()
-        let orgID = try await LogRows.orgID(fixture, slug)
-        let listenerID = try await LogRows.listener(fixture, slug)
-        let keep = try await LogRows.request(fixture, orgID: orgID, listenerID: listenerID, ageDays: 1)
-        func insertOld(_ count: Int) async throws {
-            _ = try await fixture.server.database.platformQuery("""
-                INSERT INTO listener_requests (org_id, listener_id, received_at, size, body, status, response)
-                SELECT \(orgID), \(listenerID), now() - interval '31 days', 2, '\\x7b7d'::bytea, 200, '\\x7b7d'::bytea
-                FROM generate_series(1, \(count))
-                """)
+        try await LogRows.withIsolatedFixture(retentionDays: 30, purgeInterval: 86400) { fixture in
+            let slug = try await fixture.makeOrg()
+            let orgID = try await LogRows.orgID(fixture, slug)
+            let listenerID = try await LogRows.listener(fixture, slug)
+            let keep = try await LogRows.request(fixture, orgID: orgID, listenerID: listenerID, ageDays: 1)
+            func insertOld(_ count: Int) async throws {
+                _ = try await fixture.server.database.platformQuery("""
+                    INSERT INTO listener_requests (org_id, listener_id, received_at, size, body, status, response)
+                    SELECT \(orgID), \(listenerID), now() - interval '31 days', 2, '\\x7b7d'::bytea, 200, '\\x7b7d'::bytea
+                    FROM generate_series(1, \(count))
+                    """)
+            }
+            let store = ListenerRequestStore(scope: OrgScope(database: fixture.server.database))
+            try await insertOld(1500)
+            #expect(try await store.purge(olderThanDays: 30, batch: 1000) == 1000)
+            #expect(try await store.purge(olderThanDays: 30, batch: 1000) == 500)
+            #expect(try await store.purge(olderThanDays: 30, batch: 1000) == 0)
+            try await insertOld(2500)
+            let retention = RequestLogRetention(
+                store: store, idempotency: IdempotencyStore(scope: OrgScope(database: fixture.server.database)), days: 30,
+                interval: .seconds(86400), logger: .discarding())
+            #expect(await retention.purge() == 2500)
+            let left = try await fixture.server.database.platformQuery("SELECT count(*) FROM listener_requests").rows[0].decode(0, as: Int.self)
+            #expect(left == 1)
+            #expect(try await fixture.call("GET", "/admin/v1/orgs/\(slug)/listener-requests/\(keep)").status == 200)
         }
-        let store = ListenerRequestStore(scope: OrgScope(database: fixture.server.database))
-        try await insertOld(1500)
-        #expect(try await store.purge(olderThanDays: 30, batch: 1000) == 1000)
-        #expect(try await store.purge(olderThanDays: 30, batch: 1000) == 500)
-        #expect(try await store.purge(olderThanDays: 30, batch: 1000) == 0)
-        try await insertOld(2500)
-        let retention = RequestLogRetention(
-            store: store, idempotency: IdempotencyStore(scope: OrgScope(database: fixture.server.database)), days: 30,
-            interval: .seconds(86400), logger: .discarding())
-        #expect(await retention.purge() == 2500)
-        let left = try await fixture.server.database.platformQuery("SELECT count(*) FROM listener_requests").rows[0].decode(0, as: Int.self)
-        #expect(left == 1)
-        #expect(try await fixture.call("GET", "/admin/v1/orgs/\(slug)/listener-requests/\(keep)").status == 200)
-        await fixture.stop()
     }
 
     @Test("retention settings: defaults, 0 keeps forever, bad values name their setting, --help lists them")

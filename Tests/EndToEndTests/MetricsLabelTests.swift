@@ -15,8 +15,7 @@ struct MetricsLabelTests {
 
     @Test("unknown action types, CR LF and a fake metric line included, are one `unknown` series; made-up methods are `other`")
     func fixedLabels() async throws {
-        let fixture = try await ListenerFixture.start()
-        do {
+        try await ListenerFixture.with { fixture in
             let injected = [
                 "x\r\nfake_metric{a=\"b\"} 666\r\n", "add-contact\"} 1\nfake_metric 1\n", "y\\\"} 1\r\nfake_metric 2",
             ]
@@ -44,10 +43,6 @@ struct MetricsLabelTests {
             let unmatched = lines.filter { $0.hasPrefix("crmhub_http_requests_total{") && $0.contains("route=\"unmatched\"") }
             #expect(!unmatched.contains { $0.contains("MADEUP") }, "\(unmatched)")
             #expect(unmatched.contains(#"crmhub_http_requests_total{method="other",route="unmatched",status="404"} 50"#), "\(unmatched)")
-        } catch {
-            await fixture.stop()
-            throw error
         }
-        await fixture.stop()
     }
 }

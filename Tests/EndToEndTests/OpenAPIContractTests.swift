@@ -31,12 +31,12 @@ struct OpenAPIContractTests {
 
     @Test("every route is in the spec and every spec operation is a route")
     func agree() async throws {
-        let server = try await TestServer.start()
-        let routes = Set(server.application.routeTable.map { "\($0.method) \($0.pattern)" })
-        let spec = try Self.specOperations()
-        #expect(routes.subtracting(spec).sorted() == [], "routes missing from openapi.yaml")
-        #expect(spec.subtracting(routes).sorted() == [], "openapi.yaml paths with no route")
-        await server.stop()
+        try await TestServer.with { server in
+            let routes = Set(server.application.routeTable.map { "\($0.method) \($0.pattern)" })
+            let spec = try Self.specOperations()
+            #expect(routes.subtracting(spec).sorted() == [], "routes missing from openapi.yaml")
+            #expect(spec.subtracting(routes).sorted() == [], "openapi.yaml paths with no route")
+        }
     }
 
     @Test("openapi-spec-validator accepts the document")

@@ -18,27 +18,21 @@ struct ParserLimitTests {
 
     @Test("a listener body with an object of 10,001 keys is 400 naming the limit; 9,998 keys are accepted")
     func listener() async throws {
-        let fixture = try await ListenerFixture.start()
-        do {
+        try await ListenerFixture.with { fixture in
             let refused = try await fixture.post(Self.envelope(keys: JSONParser.maxKeys - 1))
             #expect(refused.status == 400, "\(refused.json)")
             #expect(refused.response.header("Content-Type") == "application/problem+json")
             #expect(refused.json["detail"]?.stringValue?.hasPrefix("the body is not JSON: \(Self.keyLimit) at line 1") == true, "\(refused.json)")
             let accepted = try await fixture.post(Self.envelope(keys: JSONParser.maxKeys - 2))
             #expect(accepted.status == 200, "\(accepted.json)")
-        } catch {
-            await fixture.stop()
-            throw error
         }
-        await fixture.stop()
     }
 
     /// CIOPulse's 64 KiB body cannot hold 10,001 distinct keys (each takes at least 7 bytes), so only the admin
     /// API and the listener can reach the limit.
     @Test("an admin body with an object of 10,001 keys is a 400 problem naming the limit")
     func admin() async throws {
-        let fixture = try await AdminFixture.start()
-        do {
+        try await AdminFixture.with { fixture in
             let keys = "{" + (0...JSONParser.maxKeys).map { "\"k\($0)\": 0" }.joined(separator: ", ") + "}"
             let refused = try await fixture.call("POST", "/admin/v1/orgs", raw: keys)
             #expect(refused.status == 400, "\(refused.json)")
@@ -50,17 +44,12 @@ struct ParserLimitTests {
             #expect(nul.status == 422, "\(nul.json)")
             let fields = nul.json["errors"]?.arrayValue?.compactMap { $0["field"]?.stringValue }
             #expect(fields == ["owner.email", "x[1].y\u{0}", "x[1].y\u{0}[0]"], "\(nul.json)")
-        } catch {
-            await fixture.stop()
-            throw error
         }
-        await fixture.stop()
     }
 
     @Test("a SOAP call with an element of 1,025 attributes is a 400 SOAP fault naming the limit")
     func smarterTrack() async throws {
-        let fixture = try await SmarterTrackFixture.start()
-        do {
+        try await SmarterTrackFixture.with { fixture in
             let attributes = (0...XMLDocumentParser.maxAttributes).map { "a\($0)=\"v\"" }.joined(separator: " ")
             let body = SmarterTrackFixture.envelope("GetUserInfo", ["AuthPW=\(SmarterTrackFixture.authPW)"])
                 .replacingOccurrences(of: "<inputs>", with: "<inputs \(attributes)>")
@@ -70,17 +59,12 @@ struct ParserLimitTests {
             #expect(answer.status == 400)
             let reason = answer.fault?.child("faultstring")?.text ?? ""
             #expect(reason.contains("more than 1024 attributes in <inputs> (the limit)"), "\(answer.response.text)")
-        } catch {
-            await fixture.stop()
-            throw error
         }
-        await fixture.stop()
     }
 
     @Test("a SpiceCSM userXML with an element of 1,025 attributes is the documented malformed-xml 400 naming the limit")
     func spiceCSM() async throws {
-        let fixture = try await HelpdeskFixture.start()
-        do {
+        try await HelpdeskFixture.with { fixture in
             try await fixture.configure("spicecsm", ["enabled": true, "username": "spice", "password": "spice-integration-pass"])
             let attributes = (0...XMLDocumentParser.maxAttributes).map { "a\($0)=\"v\"" }.joined(separator: " ")
             let response = try await fixture.post("/integrations/spicecsm/\(fixture.slug)/update-account", [
@@ -89,10 +73,6 @@ struct ParserLimitTests {
             let xml = HelpdeskFixture.xml(response)
             #expect(response.status == 400 && xml.attribute("code") == "malformed-xml", "\(response.text)")
             #expect(xml.text.contains("more than 1024 attributes in <user> (the limit)"), "\(response.text)")
-        } catch {
-            await fixture.stop()
-            throw error
         }
-        await fixture.stop()
     }
 }

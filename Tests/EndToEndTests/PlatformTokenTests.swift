@@ -42,14 +42,14 @@ struct PlatformTokenTests {
     func bootstrap() async throws {
         let url = try await TestDatabase.makeFreshDatabase(prefix: "boot")
         let secret = "bootstrap-\(RandomText.base62(count: 40))"
-        let server = try await TestServer.start {
+        try await TestServer.with(configure: {
             $0.databaseURL = url
             $0.bootstrapAdminToken = secret
+        }) { (server) async throws in  // its only `try`s are inside #expect
+            let store = PlatformTokenStore(scope: OrgScope(database: server.database))
+            #expect(try await store.verify(secret))
+            #expect(try await store.verify(secret + "x") == false)
         }
-        let store = PlatformTokenStore(scope: OrgScope(database: server.database))
-        #expect(try await store.verify(secret))
-        #expect(try await store.verify(secret + "x") == false)
-        await server.stop()
     }
 
     @Test("a revoked bootstrap token stays revoked after a restart; starting without the variable revokes it")
@@ -62,19 +62,14 @@ struct PlatformTokenTests {
         func restart(with token: String?, probing probes: [String], then: (AdminFixture) async throws -> Void = { _ in })
             async throws -> [Int]
         {
-            let fixture = try await AdminFixture.start {
+            try await AdminFixture.with(configure: {
                 $0.databaseURL = url
                 $0.bootstrapAdminToken = token
-            }
-            do {
+            }) { fixture in
                 var statuses: [Int] = []
                 for probe in probes { statuses.append(try await fixture.call("GET", "/admin/v1/orgs", token: probe).status) }
                 try await then(fixture)
-                await fixture.server.stop()
                 return statuses
-            } catch {
-                await fixture.server.stop()
-                throw error
             }
         }
 

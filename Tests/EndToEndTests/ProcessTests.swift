@@ -89,27 +89,27 @@ struct DatabaseRestartTests {
         try await PrivateCluster.with { cluster in
             // The outage is the point of this test: its expected warnings (connections terminated, cannot connect)
             // are not printed among the test results.
-            let server = try await TestServer.start {
+            try await TestServer.with(configure: {
                 $0.databaseURL = cluster.conninfo
                 $0.logLevel = .error
+            }) { server in
+                #expect(try await server.request("GET", "/readyz").status == 200)
+                try await cluster.stop()
+                for _ in 0..<5 {
+                    let started = ContinuousClock.now
+                    let response = try await server.request("GET", "/readyz")
+                    #expect(response.status == 503)
+                    #expect(ContinuousClock.now - started < .seconds(2))
+                }
+                #expect(try await server.request("GET", "/healthz").status == 200)
+                try await cluster.restart()
+                var recovered = false
+                for _ in 0..<100 where !recovered {
+                    recovered = try await server.request("GET", "/readyz").status == 200
+                    if !recovered { try await Task.sleep(for: .milliseconds(100)) }
+                }
+                #expect(recovered)
             }
-            #expect(try await server.request("GET", "/readyz").status == 200)
-            try await cluster.stop()
-            for _ in 0..<5 {
-                let started = ContinuousClock.now
-                let response = try await server.request("GET", "/readyz")
-                #expect(response.status == 503)
-                #expect(ContinuousClock.now - started < .seconds(2))
-            }
-            #expect(try await server.request("GET", "/healthz").status == 200)
-            try await cluster.restart()
-            var recovered = false
-            for _ in 0..<100 where !recovered {
-                recovered = try await server.request("GET", "/readyz").status == 200
-                if !recovered { try await Task.sleep(for: .milliseconds(100)) }
-            }
-            #expect(recovered)
-            await server.stop()
         }
     }
 }

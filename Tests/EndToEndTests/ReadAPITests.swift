@@ -8,15 +8,17 @@ struct ReadAPIFixture {
     let listener: ListenerFixture
     let key: String
 
-    static func start() async throws -> ReadAPIFixture {
-        let listener = try await ListenerFixture.start()
-        let key = try await Self.apiKey(listener, scopes: ["read"])
-        return ReadAPIFixture(listener: listener, key: key)
+    /// Runs `body` with a listener's org and a read key; the server stops whether `body` returns or throws.
+    @discardableResult
+    static func with<Result>(_ body: (ReadAPIFixture) async throws -> Result) async throws -> Result {
+        try await ListenerFixture.with { listener in
+            try await body(ReadAPIFixture(listener: listener, key: try await Self.apiKey(listener, scopes: ["read"])))
+        }
     }
 
     static func apiKey(_ listener: ListenerFixture, scopes: [String]) async throws -> String {
         let created = try await listener.admin("POST", "/api-keys", ["name": "reader", "scopes": .array(scopes.map(JSONValue.string))])
-        return try #require(created["token"]?.stringValue ?? created["key"]?.stringValue, "\(created)")
+        return try #require(created["key"]?.stringValue, "\(created)")
     }
 
     func get(_ path: String, key: String? = nil, headers: [(String, String)] = []) async throws -> (status: Int, json: JSONValue, response: RawResponse) {
@@ -31,8 +33,6 @@ struct ReadAPIFixture {
         #expect(page.status == 200, "\(path): \(page.json)")
         return page.json["items"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
     }
-
-    func stop() async { await listener.stop() }
 }
 
 @Suite("Read API /api/v1 end to end")
@@ -46,208 +46,208 @@ struct ReadAPITests {
 
     @Test("only an org API key with the read scope reads, and only its own org")
     func authentication() async throws {
-        let fixture = try await ReadAPIFixture.start()
-        _ = try await fixture.listener.send([("add-contact", Self.contact("Visible", email: "v@example.com"))])
-        let none = try await fixture.listener.server.request("GET", "/api/v1/contacts")
-        #expect(none.status == 401 && none.header("WWW-Authenticate") != nil)
-        #expect(try await fixture.get("/api/v1/contacts", key: fixture.listener.admin.platformToken).status == 401)
-        #expect(try await fixture.get("/api/v1/contacts", key: "crmhub_ak_nope").status == 401)
-        let writer = try await ReadAPIFixture.apiKey(fixture.listener, scopes: ["write"])
-        let forbidden = try await fixture.get("/api/v1/contacts", key: writer)
-        #expect(forbidden.status == 403 && forbidden.response.header("Content-Type") == "application/problem+json")
-        let admin = try await ReadAPIFixture.apiKey(fixture.listener, scopes: ["admin"])
-        #expect(try await fixture.get("/api/v1/contacts", key: admin).status == 200)
+        try await ReadAPIFixture.with { fixture in
+            _ = try await fixture.listener.send([("add-contact", Self.contact("Visible", email: "v@example.com"))])
+            let none = try await fixture.listener.server.request("GET", "/api/v1/contacts")
+            #expect(none.status == 401 && none.header("WWW-Authenticate") != nil)
+            #expect(try await fixture.get("/api/v1/contacts", key: fixture.listener.admin.platformToken).status == 401)
+            #expect(try await fixture.get("/api/v1/contacts", key: "crmhub_ak_nope").status == 401)
+            let writer = try await ReadAPIFixture.apiKey(fixture.listener, scopes: ["write"])
+            let forbidden = try await fixture.get("/api/v1/contacts", key: writer)
+            #expect(forbidden.status == 403 && forbidden.response.header("Content-Type") == "application/problem+json")
+            let admin = try await ReadAPIFixture.apiKey(fixture.listener, scopes: ["admin"])
+            #expect(try await fixture.get("/api/v1/contacts", key: admin).status == 200)
 
-        let other = try await ReadAPIFixture.start()
-        #expect(try await other.names("/api/v1/contacts") == [])
-        let id = try #require(try await fixture.get("/api/v1/contacts").json["items"]?[0]?["id"]?.stringValue)
-        #expect(try await other.get("/api/v1/contacts/\(id)").status == 404)
-        await other.stop()
-        await fixture.stop()
+            try await ReadAPIFixture.with { other in
+                #expect(try await other.names("/api/v1/contacts") == [])
+                let id = try #require(try await fixture.get("/api/v1/contacts").json["items"]?[0]?["id"]?.stringValue)
+                #expect(try await other.get("/api/v1/contacts/\(id)").status == 404)
+            }
+        }
     }
 
     @Test("contacts: by id and by code, with an ETag and 304 on If-None-Match")
     func single() async throws {
-        let fixture = try await ReadAPIFixture.start()
-        let sent = try await fixture.listener.post(try ListenerFixture.sample("add-contact"))
-        #expect(sent.status == 200, "\(sent.json)")
-        let code = try #require(sent.json["results"]?[0]?["records"]?[0]?["customerId"]?.stringValue)
-        let id = String(try #require(sent.json["results"]?[0]?["records"]?[0]?["id"]?.intValue))
-        let byCode = try await fixture.get("/api/v1/contacts/\(code)")
-        #expect(byCode.status == 200, "\(byCode.json)")
-        #expect(byCode.json["id"]?.stringValue == id && byCode.json["code"]?.stringValue == code)
-        #expect(byCode.json["name"]?.stringValue == "Huy" && byCode.json["lastname"]?.stringValue == "Nguyen")
-        #expect(byCode.json["emails"]?[0]?["value"]?.stringValue == "huy.nguyen@htklabs.com")
-        #expect(byCode.json["gender"]?.stringValue == "female" && byCode.json["type"]?.stringValue == "contact")
-        #expect(byCode.json["date_of_birth"]?.stringValue == "1993-01-01")
-        let byID = try await fixture.get("/api/v1/contacts/\(id)")
-        #expect(byID.response.body == byCode.response.body)
-        let tag = try #require(byID.response.header("ETag"))
-        let unchanged = try await fixture.get("/api/v1/contacts/\(id)", headers: [("If-None-Match", tag)])
-        #expect(unchanged.status == 304 && unchanged.response.body.isEmpty && unchanged.response.header("ETag") == tag)
-        #expect(try await fixture.get("/api/v1/contacts/\(id)", headers: [("If-None-Match", "\"other\"")]).status == 200)
+        try await ReadAPIFixture.with { fixture in
+            let sent = try await fixture.listener.post(try ListenerFixture.sample("add-contact"))
+            #expect(sent.status == 200, "\(sent.json)")
+            let code = try #require(sent.json["results"]?[0]?["records"]?[0]?["customerId"]?.stringValue)
+            let id = String(try #require(sent.json["results"]?[0]?["records"]?[0]?["id"]?.intValue))
+            let byCode = try await fixture.get("/api/v1/contacts/\(code)")
+            #expect(byCode.status == 200, "\(byCode.json)")
+            #expect(byCode.json["id"]?.stringValue == id && byCode.json["code"]?.stringValue == code)
+            #expect(byCode.json["name"]?.stringValue == "Huy" && byCode.json["lastname"]?.stringValue == "Nguyen")
+            #expect(byCode.json["emails"]?[0]?["value"]?.stringValue == "huy.nguyen@htklabs.com")
+            #expect(byCode.json["gender"]?.stringValue == "female" && byCode.json["type"]?.stringValue == "contact")
+            #expect(byCode.json["date_of_birth"]?.stringValue == "1993-01-01")
+            let byID = try await fixture.get("/api/v1/contacts/\(id)")
+            #expect(byID.response.body == byCode.response.body)
+            let tag = try #require(byID.response.header("ETag"))
+            let unchanged = try await fixture.get("/api/v1/contacts/\(id)", headers: [("If-None-Match", tag)])
+            #expect(unchanged.status == 304 && unchanged.response.body.isEmpty && unchanged.response.header("ETag") == tag)
+            #expect(try await fixture.get("/api/v1/contacts/\(id)", headers: [("If-None-Match", "\"other\"")]).status == 200)
 
-        _ = try await fixture.listener.send([("update-contact", ["customerId": .string(code), "title": "Changed"])])
-        let changed = try await fixture.get("/api/v1/contacts/\(id)", headers: [("If-None-Match", tag)])
-        #expect(changed.status == 200 && changed.response.header("ETag") != tag && changed.json["title"]?.stringValue == "Changed")
+            _ = try await fixture.listener.send([("update-contact", ["customerId": .string(code), "title": "Changed"])])
+            let changed = try await fixture.get("/api/v1/contacts/\(id)", headers: [("If-None-Match", tag)])
+            #expect(changed.status == 200 && changed.response.header("ETag") != tag && changed.json["title"]?.stringValue == "Changed")
 
-        // Stored JSON (emails, addresses, …) is written like the rest of the response: no space after ':' or ','.
-        #expect(byCode.response.text.contains(#""emails":[{"type":"Other","value":"huy.nguyen@htklabs.com"}]"#), "\(byCode.response.text)")
-        #expect(!byCode.response.text.contains("\": ") && !byCode.response.text.contains("\", \""), "\(byCode.response.text)")
-        // A code of another series is a 404 that says what it is and where it is read.
-        let asLead = try await fixture.get("/api/v1/leads/\(code)")
-        #expect(asLead.status == 404 && asLead.json["detail"]?.stringValue == "\(code) is a contact or an account, not a lead: read it at /api/v1/contacts/\(code)")
-        let lead = try await fixture.listener.send([("add-lead", ["name": "Lan", "emails": [["value": "lan@example.com"]]])])
-        let leadCode = try #require(lead.json["results"]?[0]?["records"]?[0]?["customerId"]?.stringValue)
-        let asContact = try await fixture.get("/api/v1/contacts/\(leadCode)")
-        #expect(asContact.status == 404 && asContact.json["detail"]?.stringValue == "\(leadCode) is a lead, not a contact: read it at /api/v1/leads/\(leadCode)")
-        let history404 = try await fixture.get("/api/v1/contacts/\(leadCode)/history")
-        #expect(history404.status == 404 && history404.json["detail"]?.stringValue?.hasSuffix("/api/v1/leads/\(leadCode)/history") == true)
-        #expect(try await fixture.get("/api/v1/leads/\(leadCode)").status == 200)
-        #expect(try await fixture.get("/api/v1/companies/\(code)").json["detail"]?.stringValue?.contains("/api/v1/contacts/\(code)") == true)
-        #expect(try await fixture.get("/api/v1/contacts/PID-999999").status == 404)
-        #expect(try await fixture.get("/api/v1/contacts/nonsense").status == 404)
-        let history = try await fixture.get("/api/v1/contacts/\(code)/history")
-        let events = history.json["items"]?.arrayValue?.compactMap { $0["event"]?.stringValue } ?? []
-        #expect(events.first == "updated" && events.last == "created", "\(history.json)")
-        await fixture.stop()
+            // Stored JSON (emails, addresses, …) is written like the rest of the response: no space after ':' or ','.
+            #expect(byCode.response.text.contains(#""emails":[{"type":"Other","value":"huy.nguyen@htklabs.com"}]"#), "\(byCode.response.text)")
+            #expect(!byCode.response.text.contains("\": ") && !byCode.response.text.contains("\", \""), "\(byCode.response.text)")
+            // A code of another series is a 404 that says what it is and where it is read.
+            let asLead = try await fixture.get("/api/v1/leads/\(code)")
+            #expect(asLead.status == 404 && asLead.json["detail"]?.stringValue == "\(code) is a contact or an account, not a lead: read it at /api/v1/contacts/\(code)")
+            let lead = try await fixture.listener.send([("add-lead", ["name": "Lan", "emails": [["value": "lan@example.com"]]])])
+            let leadCode = try #require(lead.json["results"]?[0]?["records"]?[0]?["customerId"]?.stringValue)
+            let asContact = try await fixture.get("/api/v1/contacts/\(leadCode)")
+            #expect(asContact.status == 404 && asContact.json["detail"]?.stringValue == "\(leadCode) is a lead, not a contact: read it at /api/v1/leads/\(leadCode)")
+            let history404 = try await fixture.get("/api/v1/contacts/\(leadCode)/history")
+            #expect(history404.status == 404 && history404.json["detail"]?.stringValue?.hasSuffix("/api/v1/leads/\(leadCode)/history") == true)
+            #expect(try await fixture.get("/api/v1/leads/\(leadCode)").status == 200)
+            #expect(try await fixture.get("/api/v1/companies/\(code)").json["detail"]?.stringValue?.contains("/api/v1/contacts/\(code)") == true)
+            #expect(try await fixture.get("/api/v1/contacts/PID-999999").status == 404)
+            #expect(try await fixture.get("/api/v1/contacts/nonsense").status == 404)
+            let history = try await fixture.get("/api/v1/contacts/\(code)/history")
+            let events = history.json["items"]?.arrayValue?.compactMap { $0["event"]?.stringValue } ?? []
+            #expect(events.first == "updated" && events.last == "created", "\(history.json)")
+        }
     }
 
     @Test("contacts: filters by email, phone, passport, tag, type and accent-insensitive name prefix")
     func filters() async throws {
-        let fixture = try await ReadAPIFixture.start()
-        let sent = try await fixture.listener.send([
-            ("add-contact", Self.contact("Ngọc Trinh", email: "trinh@example.vn", phone: "0905 000 001", tag: "vip")),
-            ("add-contact", Self.contact("Đặng Văn Lâm", email: "lam@example.vn", tag: "staff")),
-            ("add-contact", Self.contact("Ngo 100% Corp", email: "corp@example.vn", type: 1)),
-        ])
-        #expect(sent.status == 200, "\(sent.json)")
-        #expect(try await fixture.names("/api/v1/contacts?email=TRINH@Example.VN") == ["Ngọc Trinh"])
-        #expect(try await fixture.names("/api/v1/contacts?phone=0905-000-001") == ["Ngọc Trinh"])
-        #expect(try await fixture.names("/api/v1/contacts?email=nobody@example.vn") == [])
-        #expect(try await fixture.names("/api/v1/contacts?q=ngoc") == ["Ngọc Trinh"])
-        #expect(try await fixture.names("/api/v1/contacts?q=NG%E1%BB%8CC%20TR") == ["Ngọc Trinh"])
-        #expect(try await fixture.names("/api/v1/contacts?q=trin") == [])  // the name's beginning, not any word's
-        #expect(try await fixture.names("/api/v1/contacts?q=dang") == ["Đặng Văn Lâm"])
-        #expect(try await fixture.names("/api/v1/contacts?q=ng") == ["Ngo 100% Corp", "Ngọc Trinh"])
-        #expect(try await fixture.names("/api/v1/contacts?q=ngo%20100%25") == ["Ngo 100% Corp"])
-        #expect(try await fixture.names("/api/v1/contacts?q=%25") == [])  // a wildcard is a character, not "anything"
-        #expect(try await fixture.names("/api/v1/contacts?tag=vip") == ["Ngọc Trinh"])
-        #expect(try await fixture.names("/api/v1/contacts?type=account") == ["Ngo 100% Corp"])
-        #expect(try await fixture.names("/api/v1/contacts?created_since=2000-01-01&tag=staff") == ["Đặng Văn Lâm"])
-        #expect(try await fixture.names("/api/v1/contacts?updated_since=2999-01-01T00:00:00Z") == [])
-        #expect(try await fixture.names("/api/v1/contacts?listener=\(fixture.listener.listenerID)").count == 3)
+        try await ReadAPIFixture.with { fixture in
+            let sent = try await fixture.listener.send([
+                ("add-contact", Self.contact("Ngọc Trinh", email: "trinh@example.vn", phone: "0905 000 001", tag: "vip")),
+                ("add-contact", Self.contact("Đặng Văn Lâm", email: "lam@example.vn", tag: "staff")),
+                ("add-contact", Self.contact("Ngo 100% Corp", email: "corp@example.vn", type: 1)),
+            ])
+            #expect(sent.status == 200, "\(sent.json)")
+            #expect(try await fixture.names("/api/v1/contacts?email=TRINH@Example.VN") == ["Ngọc Trinh"])
+            #expect(try await fixture.names("/api/v1/contacts?phone=0905-000-001") == ["Ngọc Trinh"])
+            #expect(try await fixture.names("/api/v1/contacts?email=nobody@example.vn") == [])
+            #expect(try await fixture.names("/api/v1/contacts?q=ngoc") == ["Ngọc Trinh"])
+            #expect(try await fixture.names("/api/v1/contacts?q=NG%E1%BB%8CC%20TR") == ["Ngọc Trinh"])
+            #expect(try await fixture.names("/api/v1/contacts?q=trin") == [])  // the name's beginning, not any word's
+            #expect(try await fixture.names("/api/v1/contacts?q=dang") == ["Đặng Văn Lâm"])
+            #expect(try await fixture.names("/api/v1/contacts?q=ng") == ["Ngo 100% Corp", "Ngọc Trinh"])
+            #expect(try await fixture.names("/api/v1/contacts?q=ngo%20100%25") == ["Ngo 100% Corp"])
+            #expect(try await fixture.names("/api/v1/contacts?q=%25") == [])  // a wildcard is a character, not "anything"
+            #expect(try await fixture.names("/api/v1/contacts?tag=vip") == ["Ngọc Trinh"])
+            #expect(try await fixture.names("/api/v1/contacts?type=account") == ["Ngo 100% Corp"])
+            #expect(try await fixture.names("/api/v1/contacts?created_since=2000-01-01&tag=staff") == ["Đặng Văn Lâm"])
+            #expect(try await fixture.names("/api/v1/contacts?updated_since=2999-01-01T00:00:00Z") == [])
+            #expect(try await fixture.names("/api/v1/contacts?listener=\(fixture.listener.listenerID)").count == 3)
 
-        let bad = try await fixture.get("/api/v1/contacts?email=not-an-email&since=x&limit=0&created_since=2023-02-29")
-        #expect(bad.status == 422)
-        let fields = Set(bad.json["errors"]?.arrayValue?.compactMap { $0["field"]?.stringValue } ?? [])
-        #expect(fields == ["email", "since", "limit", "created_since"], "\(bad.json)")
-        await fixture.stop()
+            let bad = try await fixture.get("/api/v1/contacts?email=not-an-email&since=x&limit=0&created_since=2023-02-29")
+            #expect(bad.status == 422)
+            let fields = Set(bad.json["errors"]?.arrayValue?.compactMap { $0["field"]?.stringValue } ?? [])
+            #expect(fields == ["email", "since", "limit", "created_since"], "\(bad.json)")
+        }
     }
 
     @Test("pages: newest first, every record once, next_cursor null at the end")
     func pagination() async throws {
-        let fixture = try await ReadAPIFixture.start()
-        let items = (1...7).map { ("add-contact", Self.contact("Person \($0)", email: "p\($0)@example.com")) }
-        #expect(try await fixture.listener.send(items).status == 200)
-        var names: [String] = []
-        var path = "/api/v1/contacts?limit=3"
-        var pages = 0
-        while true {
-            let page = try await fixture.get(path)
-            #expect(page.status == 200)
-            names += page.json["items"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
-            pages += 1
-            guard let next = page.json["next_cursor"]?.stringValue else { break }
-            path = "/api/v1/contacts?limit=3&cursor=\(next)"
+        try await ReadAPIFixture.with { fixture in
+            let items = (1...7).map { ("add-contact", Self.contact("Person \($0)", email: "p\($0)@example.com")) }
+            #expect(try await fixture.listener.send(items).status == 200)
+            var names: [String] = []
+            var path = "/api/v1/contacts?limit=3"
+            var pages = 0
+            while true {
+                let page = try await fixture.get(path)
+                #expect(page.status == 200)
+                names += page.json["items"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
+                pages += 1
+                guard let next = page.json["next_cursor"]?.stringValue else { break }
+                path = "/api/v1/contacts?limit=3&cursor=\(next)"
+            }
+            #expect(pages == 3)
+            #expect(names == (1...7).reversed().map { "Person \($0)" })
+            let bad = try await fixture.get("/api/v1/contacts?cursor=42")
+            #expect(bad.status == 422 && bad.json["errors"]?[0]?["field"]?.stringValue == "cursor")
         }
-        #expect(pages == 3)
-        #expect(names == (1...7).reversed().map { "Person \($0)" })
-        let bad = try await fixture.get("/api/v1/contacts?cursor=42")
-        #expect(bad.status == 422 && bad.json["errors"]?[0]?["field"]?.stringValue == "cursor")
-        await fixture.stop()
     }
 
     @Test("deals, notes, tickets, outbox and the listener request log are readable and filterable")
     func otherCollections() async throws {
-        let fixture = try await ReadAPIFixture.start()
-        try await fixture.listener.addCatalog("deal-stages", "New")
-        let sent = try await fixture.listener.send([
-            ("add-contact", Self.contact("Ann", email: "ann@example.com")),
-            ("add-deal", ["name": "BOOKING", "stage": "New", "value": "12.5", "dealWith": ["name": "Ann", "emails": [["value": "ann@example.com"]]]]),
-            ("add-note", ["body": "called back", "email": "ann@example.com"]),
-            ("add-ticket", ["body": "Help", "email": "ann@example.com"]),
-            ("send-sms", ["content": "Hello Ann", "phones": ["0333456789"]]),
-        ])
-        #expect(sent.status == 200, "\(sent.json)")
-        let ann = try #require(try await fixture.get("/api/v1/contacts?email=ann@example.com").json["items"]?[0]?["code"]?.stringValue)
-        let deals = try await fixture.get("/api/v1/deals?customer=\(ann)")
-        #expect(deals.json["items"]?[0]?["name"]?.stringValue == "BOOKING", "\(deals.json)")
-        #expect(deals.json["items"]?[0]?["value"]?.stringValue == "12.5000")
-        #expect(try await fixture.names("/api/v1/deals?q=book") == ["BOOKING"])
-        let notes = try await fixture.get("/api/v1/notes?customer=\(ann)")
-        #expect(notes.json["items"]?[0]?["body"]?.stringValue == "called back", "\(notes.json)")
-        let tickets = try await fixture.get("/api/v1/tickets?status=open")
-        #expect(tickets.json["items"]?[0]?["body"]?.stringValue == "Help", "\(tickets.json)")
-        let ticketID = try #require(tickets.json["items"]?[0]?["id"]?.stringValue)
-        #expect(try await fixture.get("/api/v1/tickets/\(ticketID)").json["body"]?.stringValue == "Help")
-        #expect(try await fixture.get("/api/v1/tickets?status=lost").status == 422)
-        let outbox = try await fixture.get("/api/v1/outbox?channel=sms")
-        #expect(outbox.status == 200)
-        let message = try #require(outbox.json["items"]?[0], "\(outbox.json)")
-        #expect(message["status"]?.stringValue == "queued" && message["body"]?.stringValue == "Hello Ann")
-        // Delivery's fields (OutboxMessage in openapi.yaml): present, null until a worker has tried.
-        for field in ["next_attempt_at", "sent_at", "provider_message_id"] {
-            #expect(message[field] != nil, "\(field) missing from \(message)")
+        try await ReadAPIFixture.with { fixture in
+            try await fixture.listener.addCatalog("deal-stages", "New")
+            let sent = try await fixture.listener.send([
+                ("add-contact", Self.contact("Ann", email: "ann@example.com")),
+                ("add-deal", ["name": "BOOKING", "stage": "New", "value": "12.5", "dealWith": ["name": "Ann", "emails": [["value": "ann@example.com"]]]]),
+                ("add-note", ["body": "called back", "email": "ann@example.com"]),
+                ("add-ticket", ["body": "Help", "email": "ann@example.com"]),
+                ("send-sms", ["content": "Hello Ann", "phones": ["0333456789"]]),
+            ])
+            #expect(sent.status == 200, "\(sent.json)")
+            let ann = try #require(try await fixture.get("/api/v1/contacts?email=ann@example.com").json["items"]?[0]?["code"]?.stringValue)
+            let deals = try await fixture.get("/api/v1/deals?customer=\(ann)")
+            #expect(deals.json["items"]?[0]?["name"]?.stringValue == "BOOKING", "\(deals.json)")
+            #expect(deals.json["items"]?[0]?["value"]?.stringValue == "12.5000")
+            #expect(try await fixture.names("/api/v1/deals?q=book") == ["BOOKING"])
+            let notes = try await fixture.get("/api/v1/notes?customer=\(ann)")
+            #expect(notes.json["items"]?[0]?["body"]?.stringValue == "called back", "\(notes.json)")
+            let tickets = try await fixture.get("/api/v1/tickets?status=open")
+            #expect(tickets.json["items"]?[0]?["body"]?.stringValue == "Help", "\(tickets.json)")
+            let ticketID = try #require(tickets.json["items"]?[0]?["id"]?.stringValue)
+            #expect(try await fixture.get("/api/v1/tickets/\(ticketID)").json["body"]?.stringValue == "Help")
+            #expect(try await fixture.get("/api/v1/tickets?status=lost").status == 422)
+            let outbox = try await fixture.get("/api/v1/outbox?channel=sms")
+            #expect(outbox.status == 200)
+            let message = try #require(outbox.json["items"]?[0], "\(outbox.json)")
+            #expect(message["status"]?.stringValue == "queued" && message["body"]?.stringValue == "Hello Ann")
+            // Delivery's fields (OutboxMessage in openapi.yaml): present, null until a worker has tried.
+            for field in ["next_attempt_at", "sent_at", "provider_message_id"] {
+                #expect(message[field] != nil, "\(field) missing from \(message)")
+            }
+            #expect(message["sent_at"] == .null && message["provider_message_id"] == .null)
+            #expect(try await fixture.get("/api/v1/outbox?status=retrying").json["items"]?.arrayValue?.isEmpty == true)
+            let log = try await fixture.get("/api/v1/listener-requests?listener=\(fixture.listener.listenerID)")
+            #expect(log.json["items"]?.arrayValue?.count == 1 && log.json["items"]?[0]?["status"]?.intValue == 200, "\(log.json)")
         }
-        #expect(message["sent_at"] == .null && message["provider_message_id"] == .null)
-        #expect(try await fixture.get("/api/v1/outbox?status=retrying").json["items"]?.arrayValue?.isEmpty == true)
-        let log = try await fixture.get("/api/v1/listener-requests?listener=\(fixture.listener.listenerID)")
-        #expect(log.json["items"]?.arrayValue?.count == 1 && log.json["items"]?[0]?["status"]?.intValue == 200, "\(log.json)")
-        await fixture.stop()
     }
 
     @Test("export: every contact as NDJSON (the contact object per line) and as RFC 4180 CSV, streamed chunked")
     func export() async throws {
-        let fixture = try await ReadAPIFixture.start()
-        // More than one page of the export (1000 rows per query).
-        for batch in 0..<3 {
-            let items = (0..<500).map { n in
-                ("add-contact", Self.contact("Người \(batch * 500 + n), \"quoted\"", email: "e\(batch)-\(n)@example.com"))
+        try await ReadAPIFixture.with { fixture in
+            // More than one page of the export (1000 rows per query).
+            for batch in 0..<3 {
+                let items = (0..<500).map { n in
+                    ("add-contact", Self.contact("Người \(batch * 500 + n), \"quoted\"", email: "e\(batch)-\(n)@example.com"))
+                }
+                #expect(try await fixture.listener.send(items).status == 200)
             }
-            #expect(try await fixture.listener.send(items).status == 200)
+            let ndjson = try await fixture.get("/api/v1/exports/contacts")
+            #expect(ndjson.status == 200)
+            #expect(ndjson.response.header("Transfer-Encoding") == "chunked")
+            #expect(ndjson.response.header("Content-Type") == "application/x-ndjson")
+            let lines = ndjson.response.text.split(separator: "\n")
+            #expect(lines.count == 1500)
+            let first = try JSONParser.parse(Array(lines[0].utf8))
+            let single = try await fixture.get("/api/v1/contacts/\(first["id"]?.stringValue ?? "")")
+            #expect(Array(lines[0].utf8) == single.response.body)  // same fields as the read API's contact object
+            let ids = lines.compactMap { try? JSONParser.parse(Array($0.utf8))["id"]?.stringValue }.compactMap { Int64($0) }
+            #expect(ids == ids.sorted() && Set(ids).count == 1500)
+
+            let csv = try await fixture.get("/api/v1/exports/contacts?format=csv")
+            #expect(csv.response.header("Content-Type") == "text/csv; charset=utf-8")
+            let rows = csv.response.text.components(separatedBy: "\r\n")
+            #expect(rows[0].hasPrefix("id,code,type,name,lastname,"))
+            #expect(rows.count == 1502 && rows.last == "")  // header, 1500 rows, and the final CRLF
+            #expect(rows[1].contains(",\"Người 0, \"\"quoted\"\"\","), "\(rows[1])")
+
+            #expect(try await fixture.get("/api/v1/exports/contacts?format=xml").status == 422)
+            let filtered = try await fixture.get("/api/v1/exports/contacts?email=e2-7@example.com")
+            #expect(filtered.response.text.split(separator: "\n").count == 1)
         }
-        let ndjson = try await fixture.get("/api/v1/exports/contacts")
-        #expect(ndjson.status == 200)
-        #expect(ndjson.response.header("Transfer-Encoding") == "chunked")
-        #expect(ndjson.response.header("Content-Type") == "application/x-ndjson")
-        let lines = ndjson.response.text.split(separator: "\n")
-        #expect(lines.count == 1500)
-        let first = try JSONParser.parse(Array(lines[0].utf8))
-        let single = try await fixture.get("/api/v1/contacts/\(first["id"]?.stringValue ?? "")")
-        #expect(Array(lines[0].utf8) == single.response.body)  // same fields as the read API's contact object
-        let ids = lines.compactMap { try? JSONParser.parse(Array($0.utf8))["id"]?.stringValue }.compactMap { Int64($0) }
-        #expect(ids == ids.sorted() && Set(ids).count == 1500)
-
-        let csv = try await fixture.get("/api/v1/exports/contacts?format=csv")
-        #expect(csv.response.header("Content-Type") == "text/csv; charset=utf-8")
-        let rows = csv.response.text.components(separatedBy: "\r\n")
-        #expect(rows[0].hasPrefix("id,code,type,name,lastname,"))
-        #expect(rows.count == 1502 && rows.last == "")  // header, 1500 rows, and the final CRLF
-        #expect(rows[1].contains(",\"Người 0, \"\"quoted\"\"\","), "\(rows[1])")
-
-        #expect(try await fixture.get("/api/v1/exports/contacts?format=xml").status == 422)
-        let filtered = try await fixture.get("/api/v1/exports/contacts?email=e2-7@example.com")
-        #expect(filtered.response.text.split(separator: "\n").count == 1)
-        await fixture.stop()
     }
 
     @Test("the OpenAPI document is served at /openapi.yaml")
     func openAPIDocument() async throws {
-        let fixture = try await ReadAPIFixture.start()
-        let response = try await fixture.listener.server.request("GET", "/openapi.yaml")
-        #expect(response.status == 200 && response.header("Content-Type") == "application/yaml")
-        #expect(response.text.hasPrefix("openapi: 3.1"))
-        await fixture.stop()
+        try await ReadAPIFixture.with { fixture in
+            let response = try await fixture.listener.server.request("GET", "/openapi.yaml")
+            #expect(response.status == 200 && response.header("Content-Type") == "application/yaml")
+            #expect(response.text.hasPrefix("openapi: 3.1"))
+        }
     }
 }

@@ -27,13 +27,13 @@ struct ReadmeFirstStepsTests {
     @Test("every command of the first steps succeeds in order, scripts/crmhub included, up to the document's add-lead sample")
     func firstSteps() async throws {
         let url = try await TestDatabase.makeFreshDatabase(prefix: "readme")
-        let server = try await TestServer.start { $0.databaseURL = url }
-        let script = try Self.script(port: server.port)
-        #expect(script.contains("scripts/crmhub admin create-token") && script.contains("Referred By"))
-        let result = try await Repository.run("/bin/bash", ["-c", script], environment: [
-            "CRMHUB_DATABASE_URL": url, "CRMHUB_BIN": Repository.crmhubBinary, "CRMHUB_MIGRATIONS_DIR": TestDatabase.migrationsDirectory(),
-        ])
-        await server.stop()
+        let result = try await TestServer.with(configure: { $0.databaseURL = url }) { server in
+            let script = try Self.script(port: server.port)
+            #expect(script.contains("scripts/crmhub admin create-token") && script.contains("Referred By"))
+            return try await Repository.run("/bin/bash", ["-c", script], environment: [
+                "CRMHUB_DATABASE_URL": url, "CRMHUB_BIN": Repository.crmhubBinary, "CRMHUB_MIGRATIONS_DIR": TestDatabase.migrationsDirectory(),
+            ])
+        }
         #expect(result.status == 0, "stdout:\n\(result.stdout)\nstderr:\n\(result.stderr)")
         #expect(result.stdout.contains("\"slug\":\"htk-labs\"") && result.stdout.contains("created org acme"))
         #expect(result.stdout.contains(#""customerId":"PID-1","outcome":"created""#), "\(result.stdout)")

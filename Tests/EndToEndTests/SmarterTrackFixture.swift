@@ -18,9 +18,20 @@ struct SmarterTrackFixture {
     var orgID: Int64 { listener.orgID }
     var path: String { "/integrations/smartertrack/\(listener.slug)/provider.asmx" }
 
-    static func start(rules: JSONValue? = nil, allowlist: [String] = [], name: String = "Huy",
-                      configure: @Sendable (inout Configuration) -> Void = { _ in }) async throws -> SmarterTrackFixture {
-        let listener = try await ListenerFixture.start(configure: configure)
+    /// Runs `body` with the provider set up as described above; the server stops whether `body` returns or throws.
+    @discardableResult
+    static func with<Result>(
+        rules: JSONValue? = nil, allowlist: [String] = [], name: String = "Huy",
+        configure: @Sendable (inout Configuration) -> Void = { _ in }, _ body: (SmarterTrackFixture) async throws -> Result
+    ) async throws -> Result {
+        try await ListenerFixture.with(configure: configure) { listener in
+            try await body(try await make(listener, rules: rules, allowlist: allowlist, name: name))
+        }
+    }
+
+    private static func make(_ listener: ListenerFixture, rules: JSONValue?, allowlist: [String], name: String)
+        async throws -> SmarterTrackFixture
+    {
         try await listener.addCustomField("contact", "Plan Type")
         try await listener.addCustomField("contact", "Billing ID")
         let created = try await listener.send([("add-contact", [
@@ -28,7 +39,7 @@ struct SmarterTrackFixture {
             "phones": [["value": "01234567890"]],
             "cusFields": [["name": "Plan Type", "value": "ASP.NET Semi-dedicated"], ["name": "Billing ID", "value": "4126"]],
         ])])
-        #expect(created.json["results"]?[0]?["records"]?[0]?["customerId"] == "PID-1", "\(created.json)")
+        try #require(created.json["results"]?[0]?["records"]?[0]?["customerId"] == "PID-1", "\(created.json)")
         try await listener.admin("PUT", "/contacts/PID-1/portal-login", ["username": "myusername", "password": "mypassword"])
         try await listener.admin("PUT", "/integrations/smartertrack", [
             "enabled": true, "password": .string(authPW), "ip_allowlist": .array(allowlist.map(JSONValue.string)),
@@ -36,8 +47,6 @@ struct SmarterTrackFixture {
         if let rules { try await listener.admin("PUT", "/integrations/smartertrack/rules", rules) }
         return SmarterTrackFixture(listener: listener)
     }
-
-    func stop() async { await listener.stop() }
 
     /// The answer to one call: the HTTP exchange, and the `<MethodResult>` element with its output variables.
     struct Answer {

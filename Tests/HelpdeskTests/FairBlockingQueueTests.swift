@@ -13,6 +13,7 @@ struct FairBlockingQueueTests {
             for index in 0..<20 {
                 group.addTask {
                     await queue.run(key: "org\(index % 4)") {
+                        if Self.currentThreadName() != "test-fair" { counts.elsewhere.wrappingAdd(1, ordering: .sequentiallyConsistent) }
                         let now = counts.running.wrappingAdd(1, ordering: .sequentiallyConsistent).newValue
                         _ = counts.most.max(now, ordering: .sequentiallyConsistent)
                         usleep(2000)
@@ -25,6 +26,18 @@ struct FairBlockingQueueTests {
         }
         #expect(results.compactMap { $0 }.sorted() == (0..<20).map { $0 * 2 })
         #expect(counts.most.load(ordering: .sequentiallyConsistent) == 2)
+        #expect(counts.elsewhere.load(ordering: .sequentiallyConsistent) == 0, "jobs ran off the queue's threads")
+    }
+
+    /// The name of the thread this runs on (the queue names its threads after itself; the cooperative pool's
+    /// threads have other names).
+    static func currentThreadName() -> String {
+        guard let file = fopen("/proc/thread-self/comm", "r") else { return "" }
+        defer { fclose(file) }
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let count = fread(&buffer, 1, buffer.count, file)
+        let name = buffer.prefix(count)
+        return String(decoding: name.last == 0x0A ? name.dropLast() : name, as: UTF8.self)
     }
 
     @Test("a key beyond its limit is refused at once; other keys still get in; keys take turns")
@@ -99,4 +112,6 @@ final class Shared: Sendable {
 final class Counts: Sendable {
     let running = Atomic<Int>(0)
     let most = Atomic<Int>(0)
+    /// Jobs that ran on a thread not named after the queue.
+    let elsewhere = Atomic<Int>(0)
 }

@@ -24,15 +24,15 @@
 #   ONLY ["pg_upsert put_new peer put_update get_one pg_get"]  a subset of the measurements to run
 #   CIOPULSE_IDS [1000]  contacts s1..sN created before the rounds, which put_update and get_one (and pg_get) use
 #   CRMHUB_BIN          a built crmhub to use; else built: swift build -c release --scratch-path $SCRATCH [.build]
-#   PEER_BIN            [/work/hbpeer/.build/release/HummingbirdPeer]; when absent the reference is built from
-#                       PEER_SRC [/work/shared/bench/hummingbird-peer] in .build-bench/hummingbird-peer (10–25
+#   PEER_BIN            [.build-bench/hummingbird-peer/.build/release/HummingbirdPeer]; when absent it is built from
+#                       PEER_SRC [../shared/bench/hummingbird-peer] in .build-bench/hummingbird-peer (10–25
 #                       minutes, needs GitHub); PEER_BUILD=0 skips the reference and its bar instead
 #   CRMHUB_PORT [8088]  PEER_PORT [8098]  PG_PORT [54341]  PG_DIR [.data/bench-ciopulse-pg]
 #   PORTAL_CODE [BENCH1]
 #   WRK_TIMEOUT [10s]   a response slower than this is a socket timeout, i.e. an error
 #   CRMHUB_LOG_LEVEL [info]  (one access-log line per request, as in production)
 #   WARMUP [3] seconds of put_new before the rounds, followed by VACUUM ANALYZE (0: neither)
-#   SHARED_BENCH [/work/shared/bench]  (sql/schema.sql of the reference's table)
+#   SHARED_BENCH [../shared/bench]  (sql/schema.sql of the reference's table)
 #
 # The cluster is durable (fsync and synchronous_commit on; PG_FAST is ignored), listens on its socket in PG_DIR and
 # on 127.0.0.1:PG_PORT (the reference speaks TCP only). Databases crmhub_bench (crmhub, and pgbench's table
@@ -78,7 +78,7 @@ bench_fresh_databases
 bench_migrate_crmhub
 # pgbench's table lives in crmhub's database, next to crmhub's own tables (after the migrations: they expect an
 # empty database).
-psql -d crmhub_bench -v ids="$ids" -f "$here/schema.sql" >/dev/null
+psql -d crmhub_bench -v ids="$ids" <"$here/schema.sql" >/dev/null
 bench_serve_crmhub "$crmhub_port"
 bench_create_org
 admin PUT /admin/v1/orgs/bench/ciopulse "{\"portal_code\":\"$portal_code\",\"ip_allowlist\":[]}" >"$logs/portal.json"
@@ -137,13 +137,10 @@ if wants peer; then bench_start_peer "$peer_port"; fi
 # Each prints "requests/s errors" on stdout; the raw output is kept in the log folder.
 wrk_timeout=${WRK_TIMEOUT:-10s}
 error_lines='^(CIOPULSE|INGEST) (bad-statuses|first-bad)|Socket errors|Non-2xx'
-run_pgbench() {  # SCRIPT NAME ROUND
-  bench_pgbench "$logs/$2-round$3.txt" 1 -D ids="$ids" -f "$here/$1" crmhub_bench
-}
 run_one() {  # NAME ROUND
   case "$1" in
-    pg_upsert) run_pgbench upsert.pgbench pg_upsert "$2" ;;
-    pg_get) run_pgbench get.pgbench pg_get "$2" ;;
+    pg_upsert) bench_pgbench pg_upsert "$2" 1 -D ids="$ids" -f "$here/upsert.pgbench" crmhub_bench ;;
+    pg_get) bench_pgbench pg_get "$2" 1 -D ids="$ids" -f "$here/get.pgbench" crmhub_bench ;;
     put_new) bench_wrk "$crmhub_url" "$here/contacts.lua" put_new "$2" "$secs" new "$nonce" "$auth" "$ids" ;;
     put_update) bench_wrk "$crmhub_url" "$here/contacts.lua" put_update "$2" "$secs" update "$nonce" "$auth" "$ids" ;;
     get_one) bench_wrk "$crmhub_url" "$here/contacts.lua" get_one "$2" "$secs" get "$nonce" "$auth" "$ids" ;;
@@ -165,13 +162,9 @@ if [ "$warmup" != 0 ]; then
 fi
 
 order=(pg_upsert put_new peer put_update get_one pg_get)
-label() {
-  case "$1" in
-    pg_upsert) echo "pgbench upsert (new contact)" ;; put_new) echo "crmhub PUT new contact (201)" ;;
-    peer) echo "reference POST /contacts" ;; put_update) echo "crmhub PUT update (200)" ;;
-    get_one) echo "crmhub GET contact (200)" ;; pg_get) echo "pgbench SELECT by system id" ;;
-  esac
-}
+labels=([pg_upsert]="pgbench upsert (new contact)" [put_new]="crmhub PUT new contact (201)"
+  [peer]="reference POST /contacts" [put_update]="crmhub PUT update (200)" [get_one]="crmhub GET contact (200)"
+  [pg_get]="pgbench SELECT by system id")
 echo "ciopulse benchmark: $rounds rounds × ${secs}s, $conns connections, $threads threads, interleaved ($(echo $only));" \
   "$ids contacts for put_update/get_one; PostgreSQL $pg_version durable (fsync on);" \
   "$(if [ "$warmup" = 0 ]; then echo "no warm-up, no ANALYZE"; elif [ "$api" = 1 ]; then echo "warm-up ${warmup}s + ANALYZE"; else echo "ANALYZE"; fi)"

@@ -64,12 +64,10 @@ SQL
 echo "seeded in $(( ($(date +%s%N) - started) / 1000000 )) ms" >&2
 
 # ---- measurements -------------------------------------------------------------------------------------------------
-hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$crmhub_pid/status"; }
-rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$crmhub_pid/status"; }
 failed_bars=0
 printf '\n%-8s %9s %12s %9s %14s %14s\n' format seconds bytes lines "HWM before MB" "HWM after MB"
 for format in ndjson csv; do
-  before=$(hwm_kb)
+  before=$(proc_kb "$crmhub_pid" VmHWM)
   out="$logs/contacts.$format"
   timing=$(curl -sS -o "$out" -w '%{http_code} %{time_total} %{size_download}' \
     -H "Authorization: Bearer $key" "$crmhub_url/api/v1/exports/contacts?format=$format")
@@ -79,7 +77,7 @@ for format in ndjson csv; do
   expected=$contacts
   [ "$format" = csv ] && expected=$((contacts + 1))  # the header row; no cell of these rows holds a line break
   [ "$lines" = "$expected" ] || die "export $format has $lines lines, expected $expected"
-  after=$(hwm_kb)
+  after=$(proc_kb "$crmhub_pid" VmHWM)
   printf '%-8s %9.2f %12d %9d %14.1f %14.1f\n' "$format" "$seconds" "$bytes" "$lines" "$(awk -v k="$before" 'BEGIN {print k / 1024}')" \
     "$(awk -v k="$after" 'BEGIN {print k / 1024}')"
   if awk -v s="$seconds" -v b="$bar_seconds" 'BEGIN {exit !(s > b)}'; then
@@ -90,7 +88,7 @@ for format in ndjson csv; do
   fi
   rm -f "$out"
 done
-echo "RSS now: $(( $(rss_kb) / 1024 )) MB"
+echo "RSS now: $(( $(proc_kb "$crmhub_pid" VmRSS) / 1024 )) MB"
 
 printf '\n%-46s %9s %7s\n' "name search (GET /api/v1/contacts)" seconds items
 for query in "q=zzz" "q=ngu" "q=ng%C6%B0%E1%BB%9Di%2099999" "email=contact50000@example.vn"; do

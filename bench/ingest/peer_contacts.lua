@@ -1,5 +1,5 @@
 -- wrk script for the reference's POST /contacts: one contact per request, the body of
--- /work/shared/bench/contacts.lua, but with identities that are really unique.
+-- ../shared/bench/contacts.lua, but with identities that are really unique.
 --
 --   wrk -t2 -c16 -d10s -s bench/ingest/peer_contacts.lua http://127.0.0.1:8095/contacts -- NONCE
 --

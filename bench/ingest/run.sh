@@ -5,10 +5,10 @@
 #   bench/ingest/run.sh
 #
 # Each round runs, in this order (DURATION seconds each, CONNECTIONS connections):
-#   pg1     pgbench, one INSERT per transaction        (/work/shared/bench/sql/insert_one.pgbench)
+#   pg1     pgbench, one INSERT per transaction        (../shared/bench/sql/insert_one.pgbench)
 #   single  crmhub, POST /l/<token> with one add-contact (bench/ingest/single.lua)
 #   peer    Hummingbird + PostgresNIO reference, POST /contacts (bench/ingest/peer_contacts.lua)
-#   pg100   pgbench, 100 rows per INSERT               (/work/shared/bench/sql/insert_batch100.pgbench)
+#   pg100   pgbench, 100 rows per INSERT               (../shared/bench/sql/insert_batch100.pgbench)
 #   batch   crmhub, POST /l/<token> with 100 add-contact actions (bench/ingest/batch100.lua)
 # and prints contacts/second for each, per round and the median, the ratios with their bars, PASS/FAIL.
 # Every contact sent to crmhub has a new email and a new phone; only 200 responses count (207, 422, 5xx and socket
@@ -18,15 +18,15 @@
 #   ROUNDS [3]  DURATION [10] seconds  CONNECTIONS [16]  THREADS [2] (wrk -t and pgbench -j)
 #   ONLY ["pg1 single peer pg100 batch"]  a subset of the measurements to run
 #   CRMHUB_BIN          a built crmhub to use; else built: swift build -c release --scratch-path $SCRATCH [.build]
-#   PEER_BIN            [/work/hbpeer/.build/release/HummingbirdPeer]; when absent the reference is built from
-#                       PEER_SRC [/work/shared/bench/hummingbird-peer] in .build-bench/hummingbird-peer (10–25
+#   PEER_BIN            [.build-bench/hummingbird-peer/.build/release/HummingbirdPeer]; when absent it is built from
+#                       PEER_SRC [../shared/bench/hummingbird-peer] in .build-bench/hummingbird-peer (10–25
 #                       minutes, needs GitHub); PEER_BUILD=0 skips the reference instead of building it
 #   CRMHUB_PORT [8085]  PEER_PORT [8095]  PG_PORT [54340]  PG_DIR [.data/bench-pg]
 #   WRK_TIMEOUT [30s]   a response slower than this is a socket timeout, i.e. an error
 #   CRMHUB_LOG_LEVEL [info]  (one access-log line per request, as in production)
 #   WARMUP [3] seconds of single add-contacts before the rounds, followed by VACUUM ANALYZE (0: neither warm-up
 #              nor ANALYZE, i.e. fresh tables without planner statistics)
-#   SHARED_BENCH [/work/shared/bench]  (schema.sql and the two pgbench scripts)
+#   SHARED_BENCH [../shared/bench]  (schema.sql and the two pgbench scripts)
 #
 # The cluster is durable (fsync and synchronous_commit on; PG_FAST is ignored), listens on its socket in PG_DIR and
 # on 127.0.0.1:PG_PORT (the reference speaks TCP only). Databases crmhub_bench (crmhub) and peer_bench (pgbench and
@@ -99,13 +99,10 @@ if wants peer; then bench_start_peer "$peer_port"; fi
 # this still counts as an error.
 wrk_timeout=${WRK_TIMEOUT:-30s}
 error_lines='^INGEST first-bad'
-run_pgbench() {  # SCRIPT ROWS-PER-TRANSACTION NAME ROUND
-  bench_pgbench "$logs/$3-round$4.txt" "$2" -f "$shared/sql/$1" peer_bench
-}
 run_one() {  # NAME ROUND
   case "$1" in
-    pg1) run_pgbench insert_one.pgbench 1 pg1 "$2" ;;
-    pg100) run_pgbench insert_batch100.pgbench 100 pg100 "$2" ;;
+    pg1) bench_pgbench pg1 "$2" 1 -f "$shared/sql/insert_one.pgbench" peer_bench ;;
+    pg100) bench_pgbench pg100 "$2" 100 -f "$shared/sql/insert_batch100.pgbench" peer_bench ;;
     single) bench_wrk "$crmhub_url$listener_path" "$here/single.lua" single "$2" "$secs" "$nonce" "$sender" ;;
     batch) bench_wrk "$crmhub_url$listener_path" "$here/batch100.lua" batch "$2" "$secs" "$nonce" "$sender" ;;
     peer) bench_wrk "$peer_url/contacts" "$here/peer_contacts.lua" peer "$2" "$secs" "$nonce" "$sender" ;;
@@ -125,12 +122,8 @@ if [ "$warmup" != 0 ]; then
 fi
 
 order=(pg1 single peer pg100 batch)
-label() {
-  case "$1" in
-    pg1) echo "pgbench insert_one" ;; single) echo "crmhub single add-contact" ;; peer) echo "reference POST /contacts" ;;
-    pg100) echo "pgbench 100-row insert" ;; batch) echo "crmhub 100 add-contact" ;;
-  esac
-}
+labels=([pg1]="pgbench insert_one" [single]="crmhub single add-contact" [peer]="reference POST /contacts"
+  [pg100]="pgbench 100-row insert" [batch]="crmhub 100 add-contact")
 echo "ingest benchmark: $rounds rounds × ${secs}s, $conns connections, $threads threads, interleaved" \
   "($only); PostgreSQL $pg_version durable (fsync on); warm-up ${warmup}s + ANALYZE$([ "$warmup" != 0 ] || echo ": skipped")"
 bench_rounds 14 contacts/s

@@ -3,7 +3,11 @@ import Testing
 @testable import HTTPServer
 
 /// Random and mutated inputs over the same entry points the connection uses. Seeded, so reproducible.
-@Suite("parser fuzzing")
+///
+/// These are crash and consistency checks, not rule checks: they prove the parsers never trap, never consume more
+/// bytes than they were given, and answer the same however the bytes are split. Whether an input is accepted or
+/// refused by the RFC's rules is tested case by case in the other parser suites (`ParseCase` tables).
+@Suite("parser fuzzing (crash and consistency checks, not rule checks)")
 struct FuzzTests {
     static let seeds: [[UInt8]] = [
         "GET /a/b?c=d HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n\r\n",

@@ -19,7 +19,15 @@ struct ServerFixture {
     let streams: StreamReference
     var port: Int { server.httpPort ?? 0 }
 
-    static func start(_ configure: (inout ServerConfiguration) -> Void = { _ in }) throws -> ServerFixture {
+    /// Runs `body` with a server configured by `configure`; the server stops whether `body` returns or throws.
+    @discardableResult
+    static func with<Result>(
+        configure: (inout ServerConfiguration) -> Void = { _ in }, _ body: (ServerFixture) async throws -> Result
+    ) async throws -> Result {
+        try await scoped(try start(configure), stop: { await $0.stop() }, body)
+    }
+
+    private static func start(_ configure: (inout ServerConfiguration) -> Void) throws -> ServerFixture {
         let reference = ServerReference()
         let streams = StreamReference()
         var router = Router(defaultBodyLimit: 1 << 20)
@@ -66,7 +74,10 @@ struct ServerFixture {
 
     func client() throws -> RawHTTPClient { try RawHTTPClient(port: port) }
 
-    func stop() async { await server.shutdown() }
+    /// Shuts the server down unless the test already did (a second shutdown would stop stopped loops).
+    private func stop() async {
+        if !server.isDraining { await server.shutdown() }
+    }
 }
 
 /// A streamed body of `count` pieces of `size` bytes; counts how many pieces were asked for.
