@@ -140,7 +140,7 @@ public struct CIOPulseStore: Sendable {
             )
             SELECT portal.org_id, portal.allowlist, portal.status,
                 \(unescaped: CIOPulseContactStore.columns("c")),
-                set_config('crmhub.org_id', portal.org_id::text, true), set_config('crmhub.platform', '', true)
+                \(unescaped: OrgScope.narrowing(toOrgIn: "portal.org_id"))
             FROM portal CROSS JOIN unnest(\(systemIDs)::text[]) WITH ORDINALITY AS wanted(system_id, ordinal)
             LEFT JOIN LATERAL (
                 -- A unique-key probe whatever the (generic) plan guesses about the table.

@@ -61,12 +61,12 @@ public enum ListenerRequestWriter {
                 ARRAY(SELECT nextval('listener_requests_id_seq') FROM generate_series(1, \(senderEmails.count))),
                 (SELECT coalesce(array_agg(f.entity ORDER BY f.id), '{}') FROM custom_fields AS f WHERE f.org_id = found.org_id AND f.required),
                 (SELECT coalesce(array_agg(f.name ORDER BY f.id), '{}') FROM custom_fields AS f WHERE f.org_id = found.org_id AND f.required),
-                set_config('crmhub.org_id', found.org_id::text, true), set_config('crmhub.platform', '', true)
+                \(unescaped: OrgScope.narrowing(toOrgIn: "found.org_id"))
             FROM found
             """).first
         else { return nil }
         guard SecretToken.matches(token.secretHash, try row.decode(18, as: [UInt8].self)) else {
-            try connection.query("SELECT set_config('crmhub.org_id', '', true)")
+            try OrgScope.clearNarrowing(connection)
             return nil
         }
         return OpenedGroup(
