@@ -7,6 +7,8 @@
 # 2. What a transaction sees and when it ends is decided in one place: Postgres (transactions, savepoints, the
 #    COMMIT that rides on a last statement) and OrgScope (the org and platform settings). No other file writes
 #    set_config, SET ROLE/LOCAL, SAVEPOINT, ROLLBACK or COMMIT. Comment lines are not code and are skipped.
+# 3. Result columns are read by name (or as a typed tuple), never by position: `row.decode(3)` shifts silently when
+#    a select list gains a column.
 # Prints every offending file (and line) and exits non-zero if any check fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +30,12 @@ tenancy=$(code_matching "set_config|SET (LOCAL|ROLE|SESSION)|SAVEPOINT|\\bROLLBA
 if [ -n "$tenancy" ]; then
   printf 'transaction or tenancy SQL outside Postgres/ and OrgScope (use OrgScope or PostgresConnection):\n%s\n' \
     "$tenancy" >&2
+  failed=1
+fi
+
+positional=$(code_matching '\.decode\([0-9]')
+if [ -n "$positional" ]; then
+  printf 'result columns read by position (decode by name, or the whole row as a tuple):\n%s\n' "$positional" >&2
   failed=1
 fi
 

@@ -9,22 +9,22 @@ import Postgres
 /// it holds under concurrent requests. Its mobile is a phone identity when no other contact has claimed that
 /// number (CIOPulse does not ask mobiles to be unique).
 public enum CIOPulseContactStore {
-    /// The columns `decode(_:from:)` reads, for a customers row aliased `alias`.
+    /// The columns `decode(_:)` reads, for a customers row aliased `alias`.
     static func columns(_ alias: String) -> String {
         "\(alias).id, \(alias).system_id, \(alias).name, \(alias).lastname, \(alias).title, "
             + "\(alias).emails -> 0 ->> 'value' AS email, \(alias).phones -> 0 ->> 'value' AS mobile"
     }
 
-    /// The contact in the 7 columns from `start`; nil when the first is NULL (no such contact).
-    static func decode(_ row: Row, from start: Int) throws -> StoredCIOPulseContact? {
-        guard let id = try row.decode(start, as: Int64?.self) else { return nil }
-        return StoredCIOPulseContact(customerID: id, contact: try decodeContact(row, from: start + 1))
+    /// The contact in the columns of `columns(_:)`; nil when its id is NULL (no such contact).
+    static func decode(_ row: Row) throws -> StoredCIOPulseContact? {
+        guard let id = try row.decode("id", as: Int64?.self) else { return nil }
+        return StoredCIOPulseContact(customerID: id, contact: try decodeContact(row))
     }
 
-    static func decodeContact(_ row: Row, from start: Int) throws -> CIOPulseContact {
+    static func decodeContact(_ row: Row) throws -> CIOPulseContact {
         CIOPulseContact(
-            systemID: try row.decode(start), firstName: try row.decode(start + 1), lastName: try row.decode(start + 2),
-            jobTitle: try row.decode(start + 3), email: try row.decode(start + 4), mobile: try row.decode(start + 5))
+            systemID: try row.decode("system_id"), firstName: try row.decode("name"), lastName: try row.decode("lastname"),
+            jobTitle: try row.decode("title"), email: try row.decode("email"), mobile: try row.decode("mobile"))
     }
 
     /// Every contact of the org that has a system id, ordered by it; commits.
@@ -33,7 +33,7 @@ public enum CIOPulseContactStore {
             SELECT \(unescaped: columns("c")) FROM customers AS c
             WHERE c.org_id = \(orgID) AND c.system_id IS NOT NULL AND c.kind = 'contact'
             ORDER BY c.system_id
-            """).rows.map { try decodeContact($0, from: 1) }
+            """).rows.map(decodeContact)
     }
 
     // MARK: Writing
@@ -137,7 +137,7 @@ public enum CIOPulseContactStore {
             throw error.sqlState == .uniqueViolation ? conflict(error) : error
         }
         guard let row else { return nil }
-        return try decodeContact(row, from: 1)
+        return try decodeContact(row)
     }
 
     public enum DeleteOutcome: Sendable, Equatable {
@@ -168,16 +168,16 @@ public enum CIOPulseContactStore {
                 ), history AS (
                     DELETE FROM customer_history WHERE org_id = \(orgID) AND customer_id IN (SELECT id FROM deleted)
                 )
-                SELECT (SELECT count(*) FROM deleted), ARRAY(SELECT system_id FROM blocking ORDER BY system_id)
+                SELECT (SELECT count(*) FROM deleted) AS deleted, ARRAY(SELECT system_id FROM blocking ORDER BY system_id) AS blocking
                 """).rows[0]
         } catch {
             // A group named the contact after this statement's snapshot; the transaction is aborted, so throw.
             guard error.sqlState == .foreignKeyViolation, error.constraint?.hasPrefix("support_groups_") == true else { throw error }
             throw CRMError.conflict(FieldError("contact", "is the Support Lead or an Also Alert of a support group"))
         }
-        let blocking = try row.decode(1, as: [String].self)
+        let blocking = try row.decode("blocking", as: [String].self)
         if !blocking.isEmpty { return .referenced(blocking) }
-        return try row.decode(0, as: Int.self) == 1 ? .deleted : .notFound
+        return try row.decode("deleted", as: Int.self) == 1 ? .deleted : .notFound
     }
 
     // MARK: Admin

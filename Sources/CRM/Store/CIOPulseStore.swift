@@ -33,14 +33,19 @@ public struct CIOPulseStore: Sendable {
                 throw CRMError.conflict(FieldError("portal_code", "portal code '\(portalCode)' is taken"))
             }
             try AuditStore.insert(connection, orgID: orgID, entry: audit.target("ciopulse_portal"))
-            return Portal(orgID: try row.decode(0), portalCode: try row.decode(1), ipAllowlist: try row.decode(2))
+            return try Self.decodePortal(row)
         }
+    }
+
+    /// A portal from its `org_id`, `portal_code` and `ip_allowlist` columns.
+    static func decodePortal(_ row: Row) throws -> Portal {
+        Portal(orgID: try row.decode("org_id"), portalCode: try row.decode("portal_code"), ipAllowlist: try row.decode("ip_allowlist"))
     }
 
     public func portal(orgID: Int64) async throws -> Portal? {
         try await scope.withOrg(orgID) { connection in
             try connection.query("SELECT org_id, portal_code, ip_allowlist::text[] FROM ciopulse_portals").first.map { row in
-                Portal(orgID: try row.decode(0), portalCode: try row.decode(1), ipAllowlist: try row.decode(2))
+                try Self.decodePortal(row)
             }
         }
     }
@@ -63,14 +68,14 @@ public struct CIOPulseStore: Sendable {
     }
 
     static let keyColumns = """
-        id, last_four, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-        to_char(last_used_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-        to_char(revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+        id, last_four, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at,
+        to_char(last_used_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS last_used_at,
+        to_char(revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS revoked_at
         """
 
     static func decodeKey(_ row: Row) throws -> Key {
-        Key(id: try row.decode(0), lastFour: try row.decode(1), createdAt: try row.decode(2), lastUsedAt: try row.decode(3),
-            revokedAt: try row.decode(4))
+        Key(id: try row.decode("id"), lastFour: try row.decode("last_four"), createdAt: try row.decode("created_at"),
+            lastUsedAt: try row.decode("last_used_at"), revokedAt: try row.decode("revoked_at"))
     }
 
     public func keys(orgID: Int64) async throws -> [Key] {
@@ -154,8 +159,8 @@ public struct CIOPulseStore: Sendable {
         guard rows.count == systemIDs.count else { return nil }
         return try rows.map { row in
             Opened(
-                orgID: try row.decode(0), ipAllowlist: try row.decode(1),
-                orgStatus: Org.Status(rawValue: try row.decode(2)) ?? .suspended, contact: try CIOPulseContactStore.decode(row, from: 3))
+                orgID: try row.decode("org_id"), ipAllowlist: try row.decode("allowlist"),
+                orgStatus: Org.Status(rawValue: try row.decode("status")) ?? .suspended, contact: try CIOPulseContactStore.decode(row))
         }
     }
 
@@ -166,19 +171,19 @@ public struct CIOPulseStore: Sendable {
         let presented = SecretToken.hash(apiKey)
         return try await scope.withPlatform { connection in
             let rows = try connection.query("""
-                SELECT p.org_id, p.portal_code, p.ip_allowlist::text[], k.id, k.secret_hash
+                SELECT p.org_id, p.portal_code, p.ip_allowlist::text[], k.id AS key_id, k.secret_hash
                 FROM ciopulse_portals p JOIN ciopulse_api_keys k ON k.org_id = p.org_id AND k.revoked_at IS NULL
                 WHERE p.portal_code = \(portalCode)
                 """).rows
             var match: Row?
-            for row in rows where SecretToken.matches(presented, try row.decode(4, as: [UInt8].self)) { match = row }
+            for row in rows where SecretToken.matches(presented, try row.decode("secret_hash", as: [UInt8].self)) { match = row }
             guard let row = match else { return nil }
             try connection.query("""
                 UPDATE ciopulse_api_keys SET last_used_at = now()
-                WHERE org_id = \(try row.decode(0, as: Int64.self)) AND id = \(try row.decode(3, as: Int64.self))
+                WHERE org_id = \(try row.decode("org_id", as: Int64.self)) AND id = \(try row.decode("key_id", as: Int64.self))
                   AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
                 """)
-            return Portal(orgID: try row.decode(0), portalCode: try row.decode(1), ipAllowlist: try row.decode(2))
+            return try Self.decodePortal(row)
         }
     }
 }

@@ -7,8 +7,8 @@ import Postgres
 public enum CustomerProfileStore {
     static let columns = """
         c.id, c.kind, c.code, c.type, c.name, c.lastname, c.title, c.emails::text, c.phones::text, c.im::text,
-        c.addresses::text, c.websites::text, c.tags, c.custom_fields::text, c.contact_id, co.name, c.date_of_birth::text,
-        to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+        c.addresses::text, c.websites::text, c.tags, c.custom_fields::text, c.contact_id, co.name AS company_name, c.date_of_birth::text,
+        to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at
         """
     static let company = "LEFT JOIN LATERAL (SELECT name FROM customers WHERE org_id = c.org_id AND id = c.company_id LIMIT 1) AS co ON true"
 
@@ -136,8 +136,8 @@ public enum CustomerProfileStore {
                 AND lower(d.stage) NOT IN ('won', 'lost', 'closed', 'closed won', 'closed lost')
             ORDER BY d.id DESC LIMIT \(limit)
             """).rows.map { row in
-            CustomerActivity(id: try row.decode(0), title: try row.decode(1), status: try row.decode(2), amount: try row.decode(3),
-                             date: try row.decode(4))
+            let (id, title, status, amount, date) = try row.decode((Int64, String, String, String?, String?).self)
+            return CustomerActivity(id: id, title: title, status: status, amount: amount, date: date)
         }
     }
 
@@ -148,30 +148,31 @@ public enum CustomerProfileStore {
             FROM tickets WHERE org_id = \(orgID) AND customer_id = \(customerID)
             ORDER BY id DESC LIMIT \(limit)
             """).rows.map { row in
-            CustomerActivity(id: try row.decode(0), title: try row.decode(1), status: try row.decode(2), amount: try row.decode(3),
-                             date: try row.decode(4))
+            let (id, title, status, amount, date) = try row.decode((Int64, String, String, String?, String?).self)
+            return CustomerActivity(id: id, title: title, status: status, amount: amount, date: date)
         }
     }
 
     static func decode(_ row: Row) throws -> CustomerProfile {
-        let series = CustomerSeries(rawValue: try row.decode(1)) ?? .contact
-        func objects(_ column: Int) throws -> [JSONObject] {
+        let series = CustomerSeries(rawValue: try row.decode("kind")) ?? .contact
+        func objects(_ column: String) throws -> [JSONObject] {
             let text: String = try row.decode(column)
             return ((try? JSONParser.parse(text))?.arrayValue ?? []).compactMap(\.objectValue)
         }
-        func handles(_ column: Int, typeKey: String) throws -> [CustomerProfile.Handle] {
+        func handles(_ column: String, typeKey: String) throws -> [CustomerProfile.Handle] {
             try objects(column).compactMap { object in
                 guard let value = object["value"]?.stringValue else { return nil }
                 return CustomerProfile.Handle(type: object[typeKey]?.stringValue ?? "Other", value: value)
             }
         }
-        let customFieldsText: String = try row.decode(13)
+        let customFieldsText: String = try row.decode("custom_fields")
         return CustomerProfile(
-            id: try row.decode(0), code: CustomerCode(series: series, number: try row.decode(2)), type: Int(try row.decode(3, as: Int16.self)),
-            name: try row.decode(4), lastname: try row.decode(5), title: try row.decode(6), emails: try handles(7, typeKey: "type"),
-            phones: try handles(8, typeKey: "type"), im: try handles(9, typeKey: "protocol"), addresses: try objects(10),
-            websites: try objects(11).compactMap { $0["value"]?.stringValue }, tags: try row.decode(12),
-            customFields: (try? JSONParser.parse(customFieldsText))?.objectValue ?? JSONObject(), contactID: try row.decode(14),
-            company: try row.decode(15), dateOfBirth: try row.decode(16), createdAt: try row.decode(17))
+            id: try row.decode("id"), code: CustomerCode(series: series, number: try row.decode("code")),
+            type: Int(try row.decode("type", as: Int16.self)), name: try row.decode("name"), lastname: try row.decode("lastname"),
+            title: try row.decode("title"), emails: try handles("emails", typeKey: "type"), phones: try handles("phones", typeKey: "type"),
+            im: try handles("im", typeKey: "protocol"), addresses: try objects("addresses"),
+            websites: try objects("websites").compactMap { $0["value"]?.stringValue }, tags: try row.decode("tags"),
+            customFields: (try? JSONParser.parse(customFieldsText))?.objectValue ?? JSONObject(), contactID: try row.decode("contact_id"),
+            company: try row.decode("company_name"), dateOfBirth: try row.decode("date_of_birth"), createdAt: try row.decode("created_at"))
     }
 }

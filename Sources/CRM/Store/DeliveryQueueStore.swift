@@ -100,9 +100,10 @@ public struct DeliveryQueueStore: Sendable {
                     next_attempt_at = CASE WHEN o.status = 'sending' AND o.attempts >= \(maxAttempts) THEN NULL
                         ELSE now() + make_interval(secs => \(leaseSeconds)::float8) END
                 FROM due WHERE o.org_id = due.org_id AND o.id = due.id
-                RETURNING o.org_id, \(unescaped: OutboxStore.columns(prefix: "o.")), now()::text
+                RETURNING o.org_id, \(unescaped: OutboxStore.columns(prefix: "o.")), now()::text AS claimed_at
                 """).rows.compactMap { row in
-                    let claim = Claim(orgID: try row.decode(0), message: try OutboxStore.decode(row, from: 1), claimedAt: try row.decode(19))
+                    let claim = Claim(
+                        orgID: try row.decode("org_id"), message: try OutboxStore.decode(row), claimedAt: try row.decode("claimed_at"))
                     return claim.message.status == .failed ? nil : claim
                 }
         }
@@ -146,7 +147,7 @@ public struct DeliveryQueueStore: Sendable {
                     FROM updated WHERE \(countsAsAttempt)
                     RETURNING 1)
                 SELECT count(*) FROM updated
-                """).rows[0].decode(0, as: Int.self) == 1
+                """).rows[0].decode("count", as: Int.self) == 1
         }
     }
 
@@ -157,7 +158,7 @@ public struct DeliveryQueueStore: Sendable {
                 SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8
                 FROM outbox WHERE status IN ('queued', 'retrying')
                 """).rows[0]
-            return (try row.decode(0), try row.decode(1))
+            return try row.decode((Int, Double).self)
         }
     }
 }

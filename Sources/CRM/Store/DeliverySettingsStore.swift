@@ -16,14 +16,14 @@ public struct DeliverySettingsStore: Sendable {
     public init(scope: OrgScope) { self.scope = scope }
 
     static let columns = """
-        channel, config::text, secret, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+        channel, config::text, secret, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated_at
         """
 
     static func decode(_ row: Row) throws -> Record {
-        let config = (try? JSONParser.parse(try row.decode(1, as: String.self)))?.objectValue ?? JSONObject()
+        let config = (try? JSONParser.parse(try row.decode("config", as: String.self)))?.objectValue ?? JSONObject()
         return Record(
-            channel: OutboxMessage.Channel(rawValue: try row.decode(0)) ?? .email, config: config,
-            sealedSecret: try row.decode(2), updatedAt: try row.decode(3))
+            channel: OutboxMessage.Channel(rawValue: try row.decode("channel")) ?? .email, config: config,
+            sealedSecret: try row.decode("secret"), updatedAt: try row.decode("updated_at"))
     }
 
     public func find(orgID: Int64, channel: OutboxMessage.Channel) async throws -> Record? {

@@ -20,15 +20,15 @@ public struct IntegrationStore: Sendable {
     public init(scope: OrgScope) { self.scope = scope }
 
     static let columns = """
-        kind, enabled, username, password_hash, ip_allowlist::text[], custom_data,
-        to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+        kind, enabled, username, password_hash, ip_allowlist::text[] AS ip_allowlist, custom_data,
+        to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated_at
         """
 
-    static func decode(_ row: Row, from first: Int = 0) throws -> Settings {
+    static func decode(_ row: Row) throws -> Settings {
         Settings(
-            kind: Kind(rawValue: try row.decode(first)) ?? .sirportly, enabled: try row.decode(first + 1),
-            username: try row.decode(first + 2), passwordHash: try row.decode(first + 3), ipAllowlist: try row.decode(first + 4),
-            customData: try row.decode(first + 5), updatedAt: try row.decode(first + 6))
+            kind: Kind(rawValue: try row.decode("kind")) ?? .sirportly, enabled: try row.decode("enabled"),
+            username: try row.decode("username"), passwordHash: try row.decode("password_hash"), ipAllowlist: try row.decode("ip_allowlist"),
+            customData: try row.decode("custom_data"), updatedAt: try row.decode("updated_at"))
     }
 
     /// An org as a helpdesk's web call reaches it (by slug, before the org is known), with its settings of `kind`.
@@ -50,10 +50,10 @@ public struct IntegrationStore: Sendable {
                 ) AS s ON true
                 WHERE o.slug = \(orgSlug)
                 """).first else { return nil }
-            let configured = try row.decode(3, as: String?.self) != nil
+            let configured = try row.decode("kind", as: String?.self) != nil
             return Opened(
-                orgID: try row.decode(0), orgStatus: Org.Status(rawValue: try row.decode(1)) ?? .suspended, timezone: try row.decode(2),
-                settings: configured ? try Self.decode(row, from: 3) : nil)
+                orgID: try row.decode("id"), orgStatus: Org.Status(rawValue: try row.decode("status")) ?? .suspended,
+                timezone: try row.decode("timezone"), settings: configured ? try Self.decode(row) : nil)
         }
     }
 

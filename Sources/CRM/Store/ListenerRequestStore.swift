@@ -8,18 +8,18 @@ public struct ListenerRequestStore: Sendable {
     public init(scope: OrgScope) { self.scope = scope }
 
     static let columns = """
-        id, listener_id, to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), host(client_address),
+        id, listener_id, to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS received_at, host(client_address) AS client_address,
         request_id, idempotency_key, replay_of, sender_user, size, status, item_count, error_count
         """
 
     static func decode(_ row: Row, withBodies: Bool) throws -> ListenerRequestRecord {
         ListenerRequestRecord(
-            id: try row.decode(0), listenerID: try row.decode(1), receivedAt: try row.decode(2),
-            clientAddress: try row.decode(3), requestID: try row.decode(4), idempotencyKey: try row.decode(5),
-            replayOf: try row.decode(6), senderUser: try row.decode(7), size: try row.decode(8), status: try row.decode(9),
-            itemCount: try row.decode(10), errorCount: try row.decode(11),
-            body: withBodies ? try row.decode(12, as: [UInt8].self) : nil,
-            response: withBodies ? try row.decode(13, as: [UInt8].self) : nil)
+            id: try row.decode("id"), listenerID: try row.decode("listener_id"), receivedAt: try row.decode("received_at"),
+            clientAddress: try row.decode("client_address"), requestID: try row.decode("request_id"), idempotencyKey: try row.decode("idempotency_key"),
+            replayOf: try row.decode("replay_of"), senderUser: try row.decode("sender_user"), size: try row.decode("size"), status: try row.decode("status"),
+            itemCount: try row.decode("item_count"), errorCount: try row.decode("error_count"),
+            body: withBodies ? try row.decode("body", as: [UInt8].self) : nil,
+            response: withBodies ? try row.decode("response", as: [UInt8].self) : nil)
     }
 
     /// Newest first, before the cursor (a request id; 0 for the first page), without bodies.

@@ -53,27 +53,30 @@ public enum ListenerRequestWriter {
             WITH found AS MATERIALIZED (
                 SELECT \(unescaped: ListenerStore.columns), secret_hash FROM listeners WHERE lookup_id = \(token.lookupID)
             )
-            SELECT found.*, (SELECT status FROM orgs WHERE id = found.org_id),
+            SELECT found.*, (SELECT status FROM orgs WHERE id = found.org_id) AS org_status,
                 ARRAY(
                     SELECT (SELECT u.id FROM users AS u WHERE u.org_id = found.org_id AND lower(u.email) = s.email AND u.active)
                     FROM unnest(\(senderEmails)::text[]) WITH ORDINALITY AS s(email, position) ORDER BY s.position
-                )::text[],
-                ARRAY(SELECT nextval('listener_requests_id_seq') FROM generate_series(1, \(senderEmails.count))),
-                (SELECT coalesce(array_agg(f.entity ORDER BY f.id), '{}') FROM custom_fields AS f WHERE f.org_id = found.org_id AND f.required),
-                (SELECT coalesce(array_agg(f.name ORDER BY f.id), '{}') FROM custom_fields AS f WHERE f.org_id = found.org_id AND f.required),
+                )::text[] AS sender_user_ids,
+                ARRAY(SELECT nextval('listener_requests_id_seq') FROM generate_series(1, \(senderEmails.count))) AS request_log_ids,
+                (SELECT coalesce(array_agg(f.entity ORDER BY f.id), '{}') FROM custom_fields AS f WHERE f.org_id = found.org_id AND f.required)
+                    AS required_entities,
+                (SELECT coalesce(array_agg(f.name ORDER BY f.id), '{}') FROM custom_fields AS f WHERE f.org_id = found.org_id AND f.required)
+                    AS required_names,
                 \(unescaped: OrgScope.narrowing(toOrgIn: "found.org_id"))
             FROM found
             """).first
         else { return nil }
-        guard SecretToken.matches(token.secretHash, try row.decode(18, as: [UInt8].self)) else {
+        guard SecretToken.matches(token.secretHash, try row.decode("secret_hash", as: [UInt8].self)) else {
             try OrgScope.clearNarrowing(connection)
             return nil
         }
         return OpenedGroup(
-            listener: try ListenerStore.decode(row), orgStatus: Org.Status(rawValue: try row.decode(19)) ?? .suspended,
-            senderUserIDs: try row.decode(20, as: [String?].self).map { $0.flatMap { Int64($0) } },
-            requestLogIDs: try row.decode(21),
-            requiredCustomFields: Array(zip(try row.decode(22, as: [String].self), try row.decode(23, as: [String].self))))
+            listener: try ListenerStore.decode(row), orgStatus: Org.Status(rawValue: try row.decode("org_status")) ?? .suspended,
+            senderUserIDs: try row.decode("sender_user_ids", as: [String?].self).map { $0.flatMap { Int64($0) } },
+            requestLogIDs: try row.decode("request_log_ids"),
+            requiredCustomFields: Array(
+                zip(try row.decode("required_entities", as: [String].self), try row.decode("required_names", as: [String].self))))
     }
 
     /// Writes the log rows of several requests (of one listener) in one statement, sent together with the
@@ -109,19 +112,19 @@ public enum ListenerRequestWriter {
                 SELECT \(unescaped: ListenerStore.columns) FROM listeners
                 WHERE org_id = \(orgID) AND id = (SELECT listener_id FROM stored)
             )
-            SELECT listener.*, (SELECT status FROM orgs WHERE id = \(orgID)), (SELECT body FROM stored),
-                nextval('listener_requests_id_seq')
+            SELECT listener.*, (SELECT status FROM orgs WHERE id = \(orgID)) AS org_status, (SELECT body FROM stored) AS body,
+                nextval('listener_requests_id_seq') AS request_log_id
             FROM listener
             """).first
         else { return nil }
         return Stored(
-            listener: try ListenerStore.decode(row), orgStatus: Org.Status(rawValue: try row.decode(18)) ?? .suspended,
-            body: try row.decode(19), requestLogID: try row.decode(20))
+            listener: try ListenerStore.decode(row), orgStatus: Org.Status(rawValue: try row.decode("org_status")) ?? .suspended,
+            body: try row.decode("body"), requestLogID: try row.decode("request_log_id"))
     }
 
     /// The body of a logged request.
     public static func storedBody(_ connection: PostgresConnection, orgID: Int64, id: Int64) throws -> [UInt8]? {
-        try connection.query("SELECT body FROM listener_requests WHERE org_id = \(orgID) AND id = \(id)").first?.decode(0)
+        try connection.query("SELECT body FROM listener_requests WHERE org_id = \(orgID) AND id = \(id)").first?.decode("body")
     }
 
     /// Requests logged for the listener in the last minute (those refused for its rate are not logged), committed
@@ -130,7 +133,7 @@ public enum ListenerRequestWriter {
         try connection.query("""
             SELECT count(*) FROM listener_requests
             WHERE org_id = \(orgID) AND listener_id = \(listenerID) AND received_at > now() - interval '1 minute'
-            """).rows[0].decode(0)
+            """).rows[0].decode("count")
     }
 
     /// The stored answer to an earlier request with this Idempotency-Key.
@@ -142,7 +145,7 @@ public enum ListenerRequestWriter {
             WHERE org_id = \(orgID) AND listener_id = \(listenerID) AND idempotency_key = \(idempotencyKey)
             """).first
         else { return nil }
-        return (try row.decode(0), try row.decode(1), try row.decode(2))
+        return try row.decode((Int64, Int, [UInt8]).self)
     }
 
     public struct Entry: Sendable {

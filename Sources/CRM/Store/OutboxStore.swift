@@ -6,10 +6,10 @@ public struct OutboxStore: Sendable {
 
     public init(scope: OrgScope) { self.scope = scope }
 
-    /// The columns ``decode(_:from:)`` reads, each qualified by `prefix` (e.g. "o.").
+    /// The columns ``decode(_:)`` reads, each qualified by `prefix` (e.g. "o.") and named as in the table.
     static func columns(prefix: String = "") -> String {
         func time(_ column: String) -> String {
-            "to_char(\(prefix)\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+            "to_char(\(prefix)\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS \(column)"
         }
         let plain = ["id", "channel", "reason", "recipient", "sender", "subject", "body", "status", "attempts", "last_error",
                      "customer_id", "listener_id"].map { prefix + $0 }
@@ -20,22 +20,21 @@ public struct OutboxStore: Sendable {
 
     static let selectList = columns()
 
-    static func decode(_ row: Row) throws -> OutboxMessage { try decode(row, from: 0) }
-
-    /// A message from 18 columns starting at `first`.
-    static func decode(_ row: Row, from first: Int) throws -> OutboxMessage {
-        let c = first
-        return OutboxMessage(
-            id: try row.decode(c), channel: try value(row, c + 1), reason: try value(row, c + 2), recipient: try row.decode(c + 3),
-            sender: try row.decode(c + 4), subject: try row.decode(c + 5), body: try row.decode(c + 6), status: try value(row, c + 7),
-            attempts: try row.decode(c + 8), lastError: try row.decode(c + 9), customerID: try row.decode(c + 10),
-            listenerID: try row.decode(c + 11), createdAt: try row.decode(c + 12), updatedAt: try row.decode(c + 13),
-            nextAttemptAt: try row.decode(c + 14), sentAt: try row.decode(c + 15), providerMessageID: try row.decode(c + 16),
-            contentType: try row.decode(c + 17, as: String?.self).flatMap(OutboxMessage.ContentType.init(rawValue:)))
+    /// A message from the columns of ``columns(prefix:)``.
+    static func decode(_ row: Row) throws -> OutboxMessage {
+        OutboxMessage(
+            id: try row.decode("id"), channel: try value(row, "channel"), reason: try value(row, "reason"),
+            recipient: try row.decode("recipient"), sender: try row.decode("sender"), subject: try row.decode("subject"),
+            body: try row.decode("body"), status: try value(row, "status"), attempts: try row.decode("attempts"),
+            lastError: try row.decode("last_error"), customerID: try row.decode("customer_id"), listenerID: try row.decode("listener_id"),
+            createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"),
+            nextAttemptAt: try row.decode("next_attempt_at"), sentAt: try row.decode("sent_at"),
+            providerMessageID: try row.decode("provider_message_id"),
+            contentType: try row.decode("content_type", as: String?.self).flatMap(OutboxMessage.ContentType.init(rawValue:)))
     }
 
     /// A text column held by a CHECK constraint to an enum's values.
-    private static func value<T: RawRepresentable>(_ row: Row, _ column: Int) throws -> T where T.RawValue == String {
+    private static func value<T: RawRepresentable>(_ row: Row, _ column: String) throws -> T where T.RawValue == String {
         guard let value = T(rawValue: try row.decode(column, as: String.self)) else {
             throw PostgresError(kind: .decoding, message: "cannot decode \(T.self)")
         }
@@ -71,13 +70,13 @@ extension OutboxStore {
         try await scope.withOrg(orgID) { connection in
             try connection.query("""
                 SELECT attempt, outcome, error, provider_message_id,
-                    to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-                    to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+                    to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS started_at,
+                    to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS finished_at
                 FROM outbox_attempts WHERE outbox_id = \(messageID) ORDER BY attempt
                 """).rows.map { row in
                     OutboxAttempt(
-                        attempt: try row.decode(0), outcome: try row.decode(1), error: try row.decode(2),
-                        providerMessageID: try row.decode(3), startedAt: try row.decode(4), finishedAt: try row.decode(5))
+                        attempt: try row.decode("attempt"), outcome: try row.decode("outcome"), error: try row.decode("error"),
+                        providerMessageID: try row.decode("provider_message_id"), startedAt: try row.decode("started_at"), finishedAt: try row.decode("finished_at"))
                 }
         }
     }

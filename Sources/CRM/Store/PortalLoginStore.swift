@@ -22,7 +22,7 @@ public struct PortalLoginStore: Sendable {
         try await scope.withOrg(orgID) { connection in
             guard let customer = try connection.query("""
                 SELECT id FROM customers WHERE org_id = \(orgID) AND kind = 'contact' AND code = \(code.number)
-                """).first?.decode(0, as: Int64.self)
+                """).first?.decode("id", as: Int64.self)
             else { throw CRMError.notFound("contact \(code)") }
             let row: Row?
             do {
@@ -36,24 +36,24 @@ public struct PortalLoginStore: Sendable {
                     ON CONFLICT (org_id, customer_id) DO UPDATE SET
                         username = EXCLUDED.username, status = EXCLUDED.status, password_hash = EXCLUDED.password_hash,
                         updated_at = now()
-                    RETURNING to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+                    RETURNING to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated_at
                     """).first
             } catch let error as PostgresError where error.sqlState == .uniqueViolation {
                 throw CRMError.conflict(FieldError("username", "another contact already has the portal user name '\(username)'"))
             }
             guard let row else { throw CRMError.invalid([FieldError("password", "is required for a new portal login")]) }
             try AuditStore.insert(connection, orgID: orgID, entry: audit.target("contact:\(code)"))
-            return Saved(code: code, username: username, status: status, updatedAt: try row.decode(0))
+            return Saved(code: code, username: username, status: status, updatedAt: try row.decode("updated_at"))
         }
     }
 
     public func find(orgID: Int64, code: CustomerCode) async throws -> Saved? {
         try await scope.withOrg(orgID) { connection in
             try connection.query("""
-                SELECT l.username, l.status, to_char(l.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+                SELECT l.username, l.status, to_char(l.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated_at
                 FROM customers AS c JOIN customer_portal_logins AS l ON l.org_id = c.org_id AND l.customer_id = c.id
                 WHERE c.org_id = \(orgID) AND c.kind = 'contact' AND c.code = \(code.number)
-                """).first.map { Saved(code: code, username: try $0.decode(0), status: try $0.decode(1), updatedAt: try $0.decode(2)) }
+                """).first.map { Saved(code: code, username: try $0.decode("username"), status: try $0.decode("status"), updatedAt: try $0.decode("updated_at")) }
         }
     }
 

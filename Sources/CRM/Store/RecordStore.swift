@@ -60,7 +60,7 @@ public struct RecordStore: Sendable {
             }
             fields.append(Record.Field(column.name, value))
         }
-        return Record(id: try row.decode(0), fields: fields)
+        return Record(id: try row.decode("id"), fields: fields)
     }
 }
 

@@ -28,8 +28,8 @@ public struct SmarterTrackStore: Sendable {
     public func provider(slug: String) async throws -> Provider? {
         let row = try await scope.withPlatform { connection in
             try connection.query("""
-                SELECT o.id, o.status, coalesce(s.enabled, false), s.password_hash, coalesce(s.ip_allowlist::text[], '{}'),
-                    r.rules::text
+                SELECT o.id, o.status, coalesce(s.enabled, false) AS enabled, s.password_hash,
+                    coalesce(s.ip_allowlist::text[], '{}') AS ip_allowlist, r.rules::text
                 FROM orgs AS o
                 LEFT JOIN integration_settings AS s ON s.org_id = o.id AND s.kind = 'smartertrack'
                 LEFT JOIN smartertrack_rules AS r ON r.org_id = o.id
@@ -38,21 +38,22 @@ public struct SmarterTrackStore: Sendable {
         }
         guard let row else { return nil }
         var rules = SmarterTrackRules()
-        if let text = try row.decode(5, as: String?.self), let value = try? JSONParser.parse(text),
+        if let text = try row.decode("rules", as: String?.self), let value = try? JSONParser.parse(text),
             case .success(let stored) = SmarterTrackRules.parse(value)
         {
             rules = stored
         }
         return Provider(
-            orgID: try row.decode(0), orgStatus: Org.Status(rawValue: try row.decode(1)) ?? .suspended, enabled: try row.decode(2),
-            passwordHash: try row.decode(3), ipAllowlist: try row.decode(4), rules: rules)
+            orgID: try row.decode("id"), orgStatus: Org.Status(rawValue: try row.decode("status")) ?? .suspended,
+            enabled: try row.decode("enabled"), passwordHash: try row.decode("password_hash"), ipAllowlist: try row.decode("ip_allowlist"),
+            rules: rules)
     }
 
     // MARK: Customers
 
     static let customerColumns = """
         c.id, c.code, c.name, c.lastname, c.title, c.emails::text, c.phones::text, c.custom_fields::text, c.tags,
-        company.name, l.username, l.status, l.password_hash
+        company.name AS company_name, l.username, l.status AS login_status, l.password_hash
         """
 
     /// The contact found by the first lookup that finds one, with its latest five tickets.
@@ -92,17 +93,23 @@ public struct SmarterTrackStore: Sendable {
                 """).first
         }
         guard let row else { return nil }
-        let username: String? = try row.decode(10)
+        let username: String? = try row.decode("username")
         var customer = PortalCustomer(
-            id: try row.decode(0), code: CustomerCode(series: .contact, number: try row.decode(1)), name: try row.decode(2),
-            lastname: try row.decode(3), title: try row.decode(4), emails: PortalCustomer.values(ofContactPoints: try row.decode(5)),
-            phones: PortalCustomer.values(ofContactPoints: try row.decode(6)), company: try row.decode(9),
-            customFields: PortalCustomer.fields(try row.decode(7)), tags: try row.decode(8),
-            login: try username.map { .init(username: $0, status: try row.decode(11), passwordHash: try row.decode(12)) })
+            id: try row.decode("id"), code: CustomerCode(series: .contact, number: try row.decode("code")), name: try row.decode("name"),
+            lastname: try row.decode("lastname"), title: try row.decode("title"),
+            emails: PortalCustomer.values(ofContactPoints: try row.decode("emails")),
+            phones: PortalCustomer.values(ofContactPoints: try row.decode("phones")), company: try row.decode("company_name"),
+            customFields: PortalCustomer.fields(try row.decode("custom_fields")), tags: try row.decode("tags"),
+            login: try username.map {
+                .init(username: $0, status: try row.decode("login_status"), passwordHash: try row.decode("password_hash"))
+            })
         customer.recentTickets = try connection.query("""
             SELECT id, title, status, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"')
             FROM tickets WHERE org_id = \(orgID) AND customer_id = \(customer.id) ORDER BY id DESC LIMIT 5
-            """).rows.map { .init(id: try $0.decode(0), title: try $0.decode(1), status: try $0.decode(2), createdAt: try $0.decode(3)) }
+            """).rows.map {
+                let (id, title, status, createdAt) = try $0.decode((Int64, String?, String, String).self)
+                return .init(id: id, title: title, status: status, createdAt: createdAt)
+            }
         return customer
     }
 
@@ -117,7 +124,7 @@ public struct SmarterTrackStore: Sendable {
                     AND requester->>'smartertrack_ticket_number' = \(ticketNumber)
                 LIMIT 1
                 """).first {
-                return try existing.decode(0, as: Int64.self)
+                return try existing.decode("id", as: Int64.self)
             }
             let id = try TicketStore.insert(connection, orgID: orgID, ticket)
             if let customerID {
@@ -144,7 +151,7 @@ public struct SmarterTrackStore: Sendable {
 
     public func rules(orgID: Int64) async throws -> SmarterTrackRules? {
         let text = try await scope.withOrg(orgID) { connection in
-            try connection.query("SELECT rules::text FROM smartertrack_rules WHERE org_id = \(orgID)").first?.decode(0, as: String.self)
+            try connection.query("SELECT rules::text FROM smartertrack_rules WHERE org_id = \(orgID)").first?.decode("rules", as: String.self)
         }
         guard let text, let value = try? JSONParser.parse(text), case .success(let rules) = SmarterTrackRules.parse(value) else { return nil }
         return rules

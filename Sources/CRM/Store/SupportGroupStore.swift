@@ -12,7 +12,7 @@ public struct SupportGroupStore: Sendable {
     /// (system id, first email) column pairs in `SupportGroup.Slot` order.
     static let select: String = {
         let slots = SupportGroup.Slot.allCases
-        let memberColumns = slots.map { "m\($0.rawValue).system_id, m\($0.rawValue).emails -> 0 ->> 'value'" }
+        let memberColumns = slots.map { "m\($0.rawValue).system_id AS m\($0.rawValue)_system_id, m\($0.rawValue).emails -> 0 ->> 'value' AS m\($0.rawValue)_email" }
         let memberJoins = slots.map { slot in
             """
                 LEFT JOIN LATERAL (
@@ -23,25 +23,30 @@ public struct SupportGroupStore: Sendable {
         return """
             SELECT g.id, g.system_id, g.name, g.code, g.department_code, g.department_system_id,
                 \(memberColumns.joined(separator: ", ")), g.active, g.ccs_only, g.exclude_from_nps,
-                to_char(g.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-                to_char(g.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+                to_char(g.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at,
+                to_char(g.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated_at
             FROM support_groups AS g
             \(memberJoins.joined(separator: "\n"))
             """
     }()
 
+    /// The names `select` gives each slot's member columns, by `Slot.rawValue`.
+    static let memberColumnNames = SupportGroup.Slot.allCases.map { (systemID: "m\($0.rawValue)_system_id", email: "m\($0.rawValue)_email") }
+
     static func decode(_ row: Row) throws -> SupportGroup {
         var members: [SupportGroup.Member?] = []
         for slot in SupportGroup.Slot.allCases {
-            let systemID = try row.decode(6 + 2 * slot.rawValue, as: String?.self)
-            let email = try row.decode(7 + 2 * slot.rawValue, as: String?.self)
+            let names = memberColumnNames[slot.rawValue]
+            let systemID = try row.decode(names.systemID, as: String?.self)
+            let email = try row.decode(names.email, as: String?.self)
             members.append(systemID == nil && email == nil ? nil : SupportGroup.Member(systemID: systemID, email: email))
         }
         return SupportGroup(
-            id: try row.decode(0), systemID: try row.decode(1), name: try row.decode(2), code: try row.decode(3),
-            departmentCode: try row.decode(4), departmentSystemID: try row.decode(5), members: members,
-            active: try row.decode(20), ccsOnly: try row.decode(21), excludeFromNPS: try row.decode(22),
-            createdAt: try row.decode(23), updatedAt: try row.decode(24))
+            id: try row.decode("id"), systemID: try row.decode("system_id"), name: try row.decode("name"), code: try row.decode("code"),
+            departmentCode: try row.decode("department_code"), departmentSystemID: try row.decode("department_system_id"),
+            members: members, active: try row.decode("active"), ccsOnly: try row.decode("ccs_only"),
+            excludeFromNPS: try row.decode("exclude_from_nps"), createdAt: try row.decode("created_at"),
+            updatedAt: try row.decode("updated_at"))
     }
 
     /// Every group of the org, oldest first, and commits (the CIOPulse read: one statement after `open`).
@@ -87,7 +92,7 @@ public struct SupportGroupStore: Sendable {
                         coalesce(\(changes.excludeFromNPS)::boolean, false)
                     FROM v
                     RETURNING id
-                    """).rows[0].decode(0)
+                    """).rows[0].decode("id")
             }
             try AuditStore.insert(connection, orgID: orgID, entry: audit.target("support_group:\(changes.systemID ?? "")"))
             return try Self.find(connection, orgID: orgID, id: id)!
@@ -123,7 +128,7 @@ public struct SupportGroupStore: Sendable {
                     FROM v
                     WHERE g.org_id = \(orgID) AND g.system_id = \(systemID)
                     RETURNING g.id
-                    """).first?.decode(0)
+                    """).first?.decode("id")
             }
             guard let id else { throw CRMError.notFound("support group '\(systemID)'") }
             try AuditStore.insert(connection, orgID: orgID, entry: audit.target("support_group:\(changes.systemID ?? systemID)"))
@@ -153,7 +158,8 @@ public struct SupportGroupStore: Sendable {
                 SELECT system_id, id FROM customers
                 WHERE org_id = \(orgID) AND system_id = ANY(\(named)::text[]) AND kind = 'contact'
                 """).rows {
-                found[try row.decode(0)] = try row.decode(1)
+                let (systemID, id) = try row.decode((String, Int64).self)
+                found[systemID] = id
             }
         }
         var sets: [Bool] = [], ids: [Int64?] = [], errors: [FieldError] = []
