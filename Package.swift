@@ -51,7 +51,7 @@ let package = Package(
         .target(
             name: "SmarterTrack", dependencies: ["CRM", "HTTPServer", "JSON", "Telemetry", "XML"], swiftSettings: swiftSettings),
         // The read API (/api/v1): lists, single records, history and the streamed contact export.
-        .target(name: "ReadAPI", dependencies: ["CRM", "HTTPServer", "JSON"], swiftSettings: swiftSettings),
+        .target(name: "ReadAPI", dependencies: ["CRM", "HTTPServer", "JSON", "Postgres"], swiftSettings: swiftSettings),
         .target(
             name: "App",
             dependencies: [

@@ -1,3 +1,5 @@
+import CRM
+
 /// What the read API can read: a table, the columns it shows (SQL expression, field name, how it is written) and
 /// what its filters need. Everything here is code; no input reaches the SQL text.
 public struct RecordTable: Sendable {

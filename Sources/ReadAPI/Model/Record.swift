@@ -1,3 +1,5 @@
+import CRM
+
 /// A row as the read API shows it: named fields in a fixed order, each with how it is written out.
 public struct Record: Sendable {
     public let id: Int64

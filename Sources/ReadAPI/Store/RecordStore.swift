@@ -1,3 +1,4 @@
+import CRM
 import Postgres
 
 /// Reads the tables of ``RecordTable`` for the read API: pages in id order and single records. The WHERE clause is
