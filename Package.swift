@@ -46,7 +46,7 @@ let package = Package(
         .target(
             name: "CIOPulse", dependencies: ["CRM", "HTTPServer", "JSON", "Platform", "Postgres", "Telemetry"], swiftSettings: swiftSettings),
         // Helpdesk web calls per org: the Sirportly Customer Data Source and SpiceCSM's account/case web calls.
-        .target(name: "Helpdesk", dependencies: ["CRM", "HTTPServer", "JSON", "Postgres", "XML"], swiftSettings: swiftSettings),
+        .target(name: "Helpdesk", dependencies: ["Admin", "CRM", "HTTPServer", "JSON", "Postgres", "XML"], swiftSettings: swiftSettings),
         // SmarterTrack external providers (smartertrack-external-providers.txt): an ASMX-compatible SOAP service per org.
         .target(
             name: "SmarterTrack", dependencies: ["CRM", "HTTPServer", "JSON", "Telemetry", "XML"], swiftSettings: swiftSettings),
@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "CRMHubTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["App", "CRMHubTesting", "HTTPServer", "Postgres", "CRM", "JSON", "XML"],
+            dependencies: ["App", "CRMHubTesting", "HTTPServer", "Postgres", "CRM", "Helpdesk", "JSON", "XML"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -6,18 +6,18 @@ import JSON
 /// `/admin/v1/orgs/{org}/delivery/{smtp,sms,test}`: where the org's outbox messages are sent from. Secrets (the
 /// SMTP password, the SMS provider's token) are stored encrypted and never shown; `password_set` / `secret_set`
 /// tell whether there is one.
-struct DeliveryHandler: Sendable {
-    let context: AdminContext
-    let store: DeliverySettingsStore
-    let deliverer: Deliverer
-    let secrets: SecretBox?
+public struct DeliveryHandler: Sendable {
+    public let context: AdminContext
+    public let store: DeliverySettingsStore
+    public let deliverer: Deliverer
+    public let secrets: SecretBox?
 
     /// The channel a settings path names, and the body field holding its secret.
-    static func channel(_ request: Request) -> (OutboxMessage.Channel, secretField: String) {
+    public static func channel(_ request: Request) -> (OutboxMessage.Channel, secretField: String) {
         request.path.hasSuffix("/sms") ? (.sms, "secret") : (.email, "password")
     }
 
-    func save(_ request: Request) async throws -> Response {
+    public func save(_ request: Request) async throws -> Response {
         let (principal, org) = try await context.authorize(request, .admin)
         let (channel, secretField) = Self.channel(request)
         let object = try AdminJSON.object(request)
@@ -69,7 +69,7 @@ struct DeliveryHandler: Sendable {
         return AdminJSON.response(Self.representation(saved, secretField: secretField))
     }
 
-    func show(_ request: Request) async throws -> Response {
+    public func show(_ request: Request) async throws -> Response {
         let (_, org) = try await context.authorize(request, .read)
         let (channel, secretField) = Self.channel(request)
         guard let record = try await store.find(orgID: org.id, channel: channel) else {
@@ -78,7 +78,7 @@ struct DeliveryHandler: Sendable {
         return AdminJSON.response(Self.representation(record, secretField: secretField))
     }
 
-    func delete(_ request: Request) async throws -> Response {
+    public func delete(_ request: Request) async throws -> Response {
         let (principal, org) = try await context.authorize(request, .admin)
         let (channel, _) = Self.channel(request)
         let audit = context.auditEntry(request, principal, "delivery.delete", details: ["channel": .string(channel.rawValue)])
@@ -89,7 +89,7 @@ struct DeliveryHandler: Sendable {
     }
 
     /// Sends a message now with the saved settings and reports what happened (nothing is queued).
-    func test(_ request: Request) async throws -> Response {
+    public func test(_ request: Request) async throws -> Response {
         let (principal, org) = try await context.authorize(request, .admin)
         var reader = FieldReader(try AdminJSON.object(request))
         reader.allowOnly(["channel", "to", "subject", "body"])
@@ -126,11 +126,18 @@ struct DeliveryHandler: Sendable {
         return AdminJSON.response(.object(outcome))
     }
 
-    static func representation(_ record: DeliverySettingsStore.Record, secretField: String) -> JSONValue {
+    public static func representation(_ record: DeliverySettingsStore.Record, secretField: String) -> JSONValue {
         var object = record.config
         object["\(secretField)_set"] = .bool(record.sealedSecret != nil)
         object["updated_at"] = .string(record.updatedAt)
         return .object(object)
+    }
+
+    public init(context: AdminContext, store: DeliverySettingsStore, deliverer: Deliverer, secrets: SecretBox?) {
+        self.context = context
+        self.store = store
+        self.deliverer = deliverer
+        self.secrets = secrets
     }
 }
 

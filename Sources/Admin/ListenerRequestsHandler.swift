@@ -11,12 +11,12 @@ import JSON
 public typealias ListenerReplay = @Sendable (_ orgID: Int64, _ listenerRequestID: Int64, _ requestID: String) async throws -> Response
 
 /// `/admin/v1/orgs/{org}/listener-requests`: what the org's listeners received and answered, newest first.
-struct ListenerRequestsHandler: Sendable {
-    let context: AdminContext
-    let requests: ListenerRequestStore
-    let replayer: ListenerReplay
+public struct ListenerRequestsHandler: Sendable {
+    public let context: AdminContext
+    public let requests: ListenerRequestStore
+    public let replayer: ListenerReplay
 
-    func list(_ request: Request) async throws -> Response {
+    public func list(_ request: Request) async throws -> Response {
         let (_, org) = try await context.authorize(request, .read)
         var query = QueryReader(request)
         let filter = ListenerRequestFilter(
@@ -26,14 +26,14 @@ struct ListenerRequestsHandler: Sendable {
         return AdminJSON.page(records, limit: limit, id: \.id, Self.representation)
     }
 
-    func show(_ request: Request) async throws -> Response {
+    public func show(_ request: Request) async throws -> Response {
         let (_, org) = try await context.authorize(request, .read)
         let id = try AdminContext.id(request, "request")
         guard let record = try await requests.find(orgID: org.id, id: id) else { throw CRMError.notFound("listener request \(id)") }
         return AdminJSON.response(Self.detail(record))
     }
 
-    func replay(_ request: Request) async throws -> Response {
+    public func replay(_ request: Request) async throws -> Response {
         let (principal, org) = try await context.authorize(request, .write)
         let id = try AdminContext.id(request, "request")
         try await context.audit.record(
@@ -41,7 +41,7 @@ struct ListenerRequestsHandler: Sendable {
         return try await replayer(org.id, id, request.requestID)
     }
 
-    static func representation(_ record: ListenerRequestRecord) -> JSONValue {
+    public static func representation(_ record: ListenerRequestRecord) -> JSONValue {
         func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
         return [
             "id": .string(String(record.id)), "listener_id": .string(String(record.listenerID)),
@@ -55,7 +55,7 @@ struct ListenerRequestsHandler: Sendable {
     }
 
     /// The record with its request body and the response that was sent.
-    static func detail(_ record: ListenerRequestRecord) -> JSONValue {
+    public static func detail(_ record: ListenerRequestRecord) -> JSONValue {
         var object = representation(record).objectValue ?? JSONObject()
         embed(record.body ?? [], as: "body", into: &object)
         embed(record.response ?? [], as: "response", into: &object)
@@ -64,7 +64,7 @@ struct ListenerRequestsHandler: Sendable {
 
     /// Stored bytes as JSON under `key` when they are JSON, else as text under `key_text` when they are UTF-8,
     /// else as base64 (RFC 4648 §4) under `key_base64`: exactly one of the three.
-    static func embed(_ bytes: [UInt8], as key: String, into object: inout JSONObject) {
+    public static func embed(_ bytes: [UInt8], as key: String, into object: inout JSONObject) {
         if !bytes.isEmpty, let value = try? JSONParser.parse(bytes) {
             object[key] = value
         } else if let text = String(validating: bytes, as: UTF8.self) {
@@ -73,18 +73,24 @@ struct ListenerRequestsHandler: Sendable {
             object["\(key)_base64"] = .string(Base64.encode(bytes))
         }
     }
+
+    public init(context: AdminContext, requests: ListenerRequestStore, replayer: @escaping ListenerReplay) {
+        self.context = context
+        self.requests = requests
+        self.replayer = replayer
+    }
 }
 
 /// Reads a list's filters from the query string and reports every bad one, with bad `limit` and `cursor`, in one 422
 /// naming each parameter.
-struct QueryReader {
-    let request: Request
-    var errors: [FieldError] = []
+public struct QueryReader {
+    public let request: Request
+    public var errors: [FieldError] = []
 
-    init(_ request: Request) { self.request = request }
+    public init(_ request: Request) { self.request = request }
 
     /// One of an enum's values, or nil when the parameter is absent.
-    mutating func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ type: T.Type) -> T? where T.RawValue == String {
+    public mutating func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ type: T.Type) -> T? where T.RawValue == String {
         guard let text = request.query(name) else { return nil }
         guard let value = T(rawValue: text) else {
             errors.append(FieldError(name, "must be one of \(T.allCases.map(\.rawValue).joined(separator: ", "))"))
@@ -94,7 +100,7 @@ struct QueryReader {
     }
 
     /// A resource id (a positive whole number), or nil when the parameter is absent.
-    mutating func id(_ name: String) -> Int64? {
+    public mutating func id(_ name: String) -> Int64? {
         guard let text = request.query(name) else { return nil }
         guard let id = Int64(text), id > 0 else {
             errors.append(FieldError(name, "must be a \(name) id"))
@@ -105,7 +111,7 @@ struct QueryReader {
 
     /// `cursor` and `limit` (as ``AdminJSON/pagination(_:)`` reads them).
     /// - Throws: `CRMError.invalid` listing every bad parameter read so far.
-    mutating func pagination() throws -> (cursor: Int64, limit: Int) {
+    public mutating func pagination() throws -> (cursor: Int64, limit: Int) {
         var page: (cursor: Int64, limit: Int) = (0, 50)
         do {
             page = try AdminJSON.pagination(request)

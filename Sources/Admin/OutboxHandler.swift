@@ -3,11 +3,11 @@ import HTTPServer
 import JSON
 
 /// `/admin/v1/orgs/{org}/outbox`: the welcome emails, welcome SMS and send-sms messages queued for the org's customers.
-struct OutboxHandler: Sendable {
-    let context: AdminContext
-    let outbox: OutboxStore
+public struct OutboxHandler: Sendable {
+    public let context: AdminContext
+    public let outbox: OutboxStore
 
-    func list(_ request: Request) async throws -> Response {
+    public func list(_ request: Request) async throws -> Response {
         let (_, org) = try await context.authorize(request, .read)
         var query = QueryReader(request)
         let filter = OutboxFilter(
@@ -18,7 +18,7 @@ struct OutboxHandler: Sendable {
         return AdminJSON.page(messages, limit: limit, id: \.id, Self.representation)
     }
 
-    func show(_ request: Request) async throws -> Response {
+    public func show(_ request: Request) async throws -> Response {
         let (_, org) = try await context.authorize(request, .read)
         let id = try AdminContext.id(request, "message")
         guard let message = try await outbox.find(orgID: org.id, id: id) else { throw CRMError.notFound("outbox message \(id)") }
@@ -27,7 +27,7 @@ struct OutboxHandler: Sendable {
         return AdminJSON.response(.object(shown))
     }
 
-    static func representation(_ message: OutboxMessage) -> JSONValue {
+    public static func representation(_ message: OutboxMessage) -> JSONValue {
         func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
         return [
             "id": .string(String(message.id)), "channel": .string(message.channel.rawValue),
@@ -41,12 +41,17 @@ struct OutboxHandler: Sendable {
         ]
     }
 
-    static func representation(_ attempt: OutboxAttempt) -> JSONValue {
+    public static func representation(_ attempt: OutboxAttempt) -> JSONValue {
         [
             "attempt": .number(Double(attempt.attempt)), "outcome": .string(attempt.outcome),
             "error": attempt.error.map(JSONValue.string) ?? .null,
             "provider_message_id": attempt.providerMessageID.map(JSONValue.string) ?? .null,
             "started_at": .string(attempt.startedAt), "finished_at": .string(attempt.finishedAt),
         ]
+    }
+
+    public init(context: AdminContext, outbox: OutboxStore) {
+        self.context = context
+        self.outbox = outbox
     }
 }

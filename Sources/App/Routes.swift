@@ -26,7 +26,7 @@ enum Routes {
             metrics: application.metrics, openAPIDocument: openAPIDocument)
         let scope = OrgScope(database: application.database)
         let ingestion = ListenerIngestion(scope: scope, metrics: application.metrics)
-        AdminRoutes.register(in: &router, scope: scope, problem: Problem.response(for:)) { orgID, listenerRequestID, requestID in
+        AdminRouteTable.register(in: &router, scope: scope, problem: Problem.response(for:)) { orgID, listenerRequestID, requestID in
             guard let reply = try await ingestion.replay(orgID: orgID, listenerRequestID: listenerRequestID, requestID: requestID) else {
                 return Problem.response(for: .notFound("listener request \(listenerRequestID)"))
             }

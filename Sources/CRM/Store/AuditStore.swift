@@ -55,7 +55,7 @@ public struct AuditStore: Sendable {
 
     public init(scope: OrgScope) { self.scope = scope }
 
-    static func insert(_ connection: PostgresConnection, orgID: Int64, entry: AuditEntry) throws {
+    public static func insert(_ connection: PostgresConnection, orgID: Int64, entry: AuditEntry) throws {
         try connection.query("""
             INSERT INTO audit_log (org_id, actor, action, target, details, client_address, request_id)
             VALUES (\(orgID), \(entry.actor), \(entry.action), \(entry.targetName), \(JSONWriter.string(entry.details))::jsonb,

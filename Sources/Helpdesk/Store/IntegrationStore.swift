@@ -1,3 +1,4 @@
+import CRM
 import Postgres
 
 /// Per-org settings of the helpdesk integrations (Sirportly, SpiceCSM, SmarterTrack).

@@ -4,15 +4,15 @@ import JSON
 
 /// `/admin/v1/orgs/{org}/support-groups`: the CIOPulse support groups that `GET /api/v5/support_groups` shows,
 /// addressed by their system id. They name contacts by the contacts' system ids.
-struct SupportGroupsHandler: Sendable {
-    let context: AdminContext
-    let groups: SupportGroupStore
+public struct SupportGroupsHandler: Sendable {
+    public let context: AdminContext
+    public let groups: SupportGroupStore
 
-    static let fields: Set<String> = Set(
+    public static let fields: Set<String> = Set(
         ["system_id", "name", "code", "department_code", "department_system_id", "active", "ccs_only", "exclude_from_nps"]
             + SupportGroup.Slot.allCases.map(\.field))
 
-    func create(_ request: Request) async throws -> Response {
+    public func create(_ request: Request) async throws -> Response {
         let (principal, org) = try await context.authorize(request, .admin)
         var reader = FieldReader(try AdminJSON.object(request))
         let changes = Self.changes(&reader, creating: true)
@@ -23,14 +23,14 @@ struct SupportGroupsHandler: Sendable {
         return AdminJSON.response(Self.representation(group), status: 201)
     }
 
-    func list(_ request: Request) async throws -> Response {
+    public func list(_ request: Request) async throws -> Response {
         let (_, org) = try await context.authorize(request, .read)
         let (cursor, limit) = try AdminJSON.pagination(request)
         let items = try await groups.list(orgID: org.id, after: cursor, limit: limit)
         return AdminJSON.page(items, limit: limit, id: \.id, Self.representation)
     }
 
-    func show(_ request: Request) async throws -> Response {
+    public func show(_ request: Request) async throws -> Response {
         let (_, org) = try await context.authorize(request, .read)
         let systemID = request.parameters["support_group"] ?? ""
         guard let group = try await groups.find(orgID: org.id, systemID: systemID) else {
@@ -39,7 +39,7 @@ struct SupportGroupsHandler: Sendable {
         return AdminJSON.response(Self.representation(group))
     }
 
-    func update(_ request: Request) async throws -> Response {
+    public func update(_ request: Request) async throws -> Response {
         let (principal, org) = try await context.authorize(request, .admin)
         let systemID = request.parameters["support_group"] ?? ""
         var reader = FieldReader(try AdminJSON.object(request))
@@ -51,7 +51,7 @@ struct SupportGroupsHandler: Sendable {
         return AdminJSON.response(Self.representation(group))
     }
 
-    func delete(_ request: Request) async throws -> Response {
+    public func delete(_ request: Request) async throws -> Response {
         let (principal, org) = try await context.authorize(request, .admin)
         let systemID = request.parameters["support_group"] ?? ""
         try await groups.delete(orgID: org.id, systemID: systemID, audit: context.auditEntry(request, principal, "support_group.delete"))
@@ -60,7 +60,7 @@ struct SupportGroupsHandler: Sendable {
 
     /// The fields a body sets. On create, system_id and name are required; on update every field is optional, and
     /// null clears code, department_code, department_system_id and the contacts.
-    static func changes(_ reader: inout FieldReader, creating: Bool) -> SupportGroup.Changes {
+    public static func changes(_ reader: inout FieldReader, creating: Bool) -> SupportGroup.Changes {
         reader.allowOnly(fields)
         var changes = SupportGroup.Changes()
         for key in ["system_id", "name", "active", "ccs_only", "exclude_from_nps"] where !creating && reader.object[key]?.isNull == true {
@@ -86,7 +86,7 @@ struct SupportGroupsHandler: Sendable {
     }
 
     /// nil when absent, `.some(nil)` for null, else the string.
-    static func optional(_ reader: inout FieldReader, _ key: String, maxLength: Int) -> String?? {
+    public static func optional(_ reader: inout FieldReader, _ key: String, maxLength: Int) -> String?? {
         guard let value = reader.object[key] else { return nil }
         if value.isNull { return .some(nil) }
         guard let text = reader.string(key, maxLength: maxLength) else { return nil }
@@ -97,7 +97,7 @@ struct SupportGroupsHandler: Sendable {
         return .some(text)
     }
 
-    static func representation(_ group: SupportGroup) -> JSONValue {
+    public static func representation(_ group: SupportGroup) -> JSONValue {
         var object: JSONObject = [
             "system_id": .string(group.systemID), "name": .string(group.name), "code": text(group.code),
             "department_code": text(group.departmentCode), "department_system_id": text(group.departmentSystemID),
@@ -114,16 +114,21 @@ struct SupportGroupsHandler: Sendable {
         return .object(object)
     }
 
-    static func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+    public static func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+
+    public init(context: AdminContext, groups: SupportGroupStore) {
+        self.context = context
+        self.groups = groups
+    }
 }
 
 /// `PUT /admin/v1/orgs/{org}/contacts/{contact}/system-id`: gives a contact (by its code, PID-n) the system id
 /// that makes it a CIOPulse contact, e.g. one a listener created.
-struct ContactSystemIDHandler: Sendable {
-    let context: AdminContext
-    let scope: OrgScope
+public struct ContactSystemIDHandler: Sendable {
+    public let context: AdminContext
+    public let scope: OrgScope
 
-    func assign(_ request: Request) async throws -> Response {
+    public func assign(_ request: Request) async throws -> Response {
         let (principal, org) = try await context.authorize(request, .write)
         let text = request.parameters["contact"] ?? ""
         guard let code = CustomerCode(text), code.series == .contact else { throw CRMError.notFound("contact '\(text)'") }
@@ -138,6 +143,11 @@ struct ContactSystemIDHandler: Sendable {
             scope: scope, orgID: org.id, code: code, systemID: systemID!,
             audit: context.auditEntry(request, principal, "contact.system_id", details: ["system_id": .string(systemID!)]))
         return AdminJSON.response(["customer_code": .string(code.description), "system_id": .string(systemID!)])
+    }
+
+    public init(context: AdminContext, scope: OrgScope) {
+        self.context = context
+        self.scope = scope
     }
 }
 

@@ -1,75 +1,14 @@
+import Admin
 import CRM
 import HTTPServer
 import JSON
 
-/// `/admin/v1/orgs/{org}/ciopulse`: the CIOPulse-compatible portal code, allowlist and 40-character keys.
-struct CIOPulseSettingsHandler: Sendable {
-    let context: AdminContext
-    let store: CIOPulseStore
-
-    func save(_ request: Request) async throws -> Response {
-        let (principal, org) = try await context.authorize(request, .admin)
-        var reader = FieldReader(try AdminJSON.object(request))
-        reader.allowOnly(["portal_code", "ip_allowlist"])
-        let code = reader.string("portal_code", required: true, maxLength: 64, pattern: Self.isPortalCode,
-                                 rule: "must be 1–64 letters, digits, '-' or '_'")
-        let allowlist = AllowlistReader.read(&reader, "ip_allowlist") ?? []
-        try reader.finish()
-        let portal = try await store.save(
-            orgID: org.id, portalCode: code!, ipAllowlist: allowlist,
-            audit: context.auditEntry(request, principal, "ciopulse.save", details: reader.object.asValue))
-        return AdminJSON.response(Self.representation(portal))
-    }
-
-    func show(_ request: Request) async throws -> Response {
-        let (_, org) = try await context.authorize(request, .read)
-        guard let portal = try await store.portal(orgID: org.id) else { throw CRMError.notFound("CIOPulse portal of '\(org.slug)'") }
-        return AdminJSON.response(Self.representation(portal))
-    }
-
-    func createKey(_ request: Request) async throws -> Response {
-        let (principal, org) = try await context.authorize(request, .admin)
-        let (key, secret) = try await store.createKey(orgID: org.id, audit: context.auditEntry(request, principal, "ciopulse.key_create"))
-        var body = Self.representation(key)
-        if case .object(var object) = body {
-            object["api_key"] = .string(secret)  // shown once
-            body = .object(object)
-        }
-        return AdminJSON.response(body, status: 201)
-    }
-
-    func listKeys(_ request: Request) async throws -> Response {
-        let (_, org) = try await context.authorize(request, .admin)
-        return AdminJSON.page(try await store.keys(orgID: org.id).map(Self.representation), next: nil)
-    }
-
-    func revokeKey(_ request: Request) async throws -> Response {
-        let (principal, org) = try await context.authorize(request, .admin)
-        let id = try AdminContext.id(request, "key")
-        try await store.revokeKey(orgID: org.id, id: id, audit: context.auditEntry(request, principal, "ciopulse.key_revoke"))
-        return Response(status: 204)
-    }
-
-    static func isPortalCode(_ text: String) -> Bool {
-        !text.isEmpty && text.utf8.allSatisfy { RandomText.isAlphanumeric($0) || $0 == 0x2D || $0 == 0x5F }
-    }
-
-    static func representation(_ portal: CIOPulseStore.Portal) -> JSONValue {
-        ["portal_code": .string(portal.portalCode), "ip_allowlist": .array(portal.ipAllowlist.map(JSONValue.string))]
-    }
-
-    static func representation(_ key: CIOPulseStore.Key) -> JSONValue {
-        ["id": .string(String(key.id)), "last_four": .string(key.lastFour), "created_at": .string(key.createdAt),
-         "last_used_at": key.lastUsedAt.map(JSONValue.string) ?? .null, "revoked_at": key.revokedAt.map(JSONValue.string) ?? .null]
-    }
-}
-
 /// `/admin/v1/orgs/{org}/integrations/{kind}`: Sirportly, SpiceCSM and SmarterTrack credentials and allowlists.
-struct IntegrationsHandler: Sendable {
-    let context: AdminContext
-    let store: IntegrationStore
+public struct IntegrationsHandler: Sendable {
+    public let context: AdminContext
+    public let store: IntegrationStore
 
-    static func kind(_ request: Request) throws -> IntegrationStore.Kind {
+    public static func kind(_ request: Request) throws -> IntegrationStore.Kind {
         let name = request.parameters["kind"] ?? ""
         guard let kind = IntegrationStore.Kind(rawValue: name) else {
             throw CRMError.notFound("integration '\(name)' (known: sirportly, spicecsm, smartertrack)")
@@ -77,7 +16,7 @@ struct IntegrationsHandler: Sendable {
         return kind
     }
 
-    func save(_ request: Request) async throws -> Response {
+    public func save(_ request: Request) async throws -> Response {
         let (principal, org) = try await context.authorize(request, .admin)
         let kind = try Self.kind(request)
         let current = try await store.settings(orgID: org.id, kind: kind)
@@ -129,7 +68,7 @@ struct IntegrationsHandler: Sendable {
         return AdminJSON.response(Self.representation(saved))
     }
 
-    func show(_ request: Request) async throws -> Response {
+    public func show(_ request: Request) async throws -> Response {
         let (_, org) = try await context.authorize(request, .read)
         let kind = try Self.kind(request)
         guard let settings = try await store.settings(orgID: org.id, kind: kind) else {
@@ -139,7 +78,7 @@ struct IntegrationsHandler: Sendable {
     }
 
     /// Sirportly's `custom_data`: the sections to show (SirportlyCustomData); absent or null shows them all.
-    static func customData(_ reader: inout FieldReader) -> [String]? {
+    public static func customData(_ reader: inout FieldReader) -> [String]? {
         guard let value = reader.object["custom_data"], !value.isNull else { return nil }
         let known = SirportlyCustomData.allCases.map(\.rawValue)
         guard let list = value.arrayValue else {
@@ -157,7 +96,7 @@ struct IntegrationsHandler: Sendable {
         return sections
     }
 
-    static func representation(_ settings: IntegrationStore.Settings) -> JSONValue {
+    public static func representation(_ settings: IntegrationStore.Settings) -> JSONValue {
         var object: JSONObject = [
             "integration": .string(settings.kind.rawValue), "enabled": .bool(settings.enabled),
             "username": settings.username.map(JSONValue.string) ?? .null, "password_set": .bool(settings.passwordHash != nil),
@@ -170,25 +109,9 @@ struct IntegrationsHandler: Sendable {
         }
         return .object(object)
     }
-}
 
-/// Reads an array of addresses / CIDR ranges into canonical network form, naming each bad entry.
-enum AllowlistReader {
-    static func read(_ reader: inout FieldReader, _ key: String) -> [String]? {
-        guard let value = reader.object[key] else { return nil }
-        if value.isNull { return [] }
-        guard let list = value.arrayValue else {
-            reader.errors.append(FieldError(key, "must be an array of addresses or CIDR ranges"))
-            return nil
-        }
-        var ranges: [String] = []
-        for (index, element) in list.enumerated() {
-            if let text = element.stringValue, let range = CIDR(text) {
-                ranges.append(range.description)
-            } else {
-                reader.errors.append(FieldError("\(key)[\(index)]", "is not an IPv4/IPv6 address or CIDR range"))
-            }
-        }
-        return ranges
+    public init(context: AdminContext, store: IntegrationStore) {
+        self.context = context
+        self.store = store
     }
 }

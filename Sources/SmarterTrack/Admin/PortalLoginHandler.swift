@@ -4,17 +4,17 @@ import JSON
 
 /// `/admin/v1/orgs/{org}/contacts/{contact}/portal-login`: a contact's customer-portal login (user name, password,
 /// status), which SmarterTrack's login provider checks.
-struct PortalLoginHandler: Sendable {
-    let context: AdminContext
-    let store: PortalLoginStore
+public struct PortalLoginHandler: Sendable {
+    public let context: AdminContext
+    public let store: PortalLoginStore
 
-    static func code(_ request: Request) throws -> CustomerCode {
+    public static func code(_ request: Request) throws -> CustomerCode {
         let text = request.parameters["contact"] ?? ""
         guard let code = CustomerCode(text), code.series == .contact else { throw CRMError.notFound("contact '\(text)'") }
         return code
     }
 
-    func save(_ request: Request) async throws -> Response {
+    public func save(_ request: Request) async throws -> Response {
         let (principal, org) = try await context.authorize(request, .admin)
         let code = try Self.code(request)
         var reader = FieldReader(try AdminJSON.object(request))
@@ -32,14 +32,14 @@ struct PortalLoginHandler: Sendable {
         return AdminJSON.response(Self.representation(saved))
     }
 
-    func show(_ request: Request) async throws -> Response {
+    public func show(_ request: Request) async throws -> Response {
         let (_, org) = try await context.authorize(request, .read)
         let code = try Self.code(request)
         guard let saved = try await store.find(orgID: org.id, code: code) else { throw CRMError.notFound("portal login of contact \(code)") }
         return AdminJSON.response(Self.representation(saved))
     }
 
-    func delete(_ request: Request) async throws -> Response {
+    public func delete(_ request: Request) async throws -> Response {
         let (principal, org) = try await context.authorize(request, .admin)
         let code = try Self.code(request)
         guard try await store.delete(orgID: org.id, code: code, audit: context.auditEntry(request, principal, "contact.portal_login_delete")) else {
@@ -48,19 +48,24 @@ struct PortalLoginHandler: Sendable {
         return Response(status: 204)
     }
 
-    static func representation(_ saved: PortalLoginStore.Saved) -> JSONValue {
+    public static func representation(_ saved: PortalLoginStore.Saved) -> JSONValue {
         ["customer_code": .string(saved.code.description), "username": .string(saved.username), "status": .string(saved.status),
          "password_set": true, "updated_at": .string(saved.updatedAt)]
+    }
+
+    public init(context: AdminContext, store: PortalLoginStore) {
+        self.context = context
+        self.store = store
     }
 }
 
 /// `/admin/v1/orgs/{org}/integrations/smartertrack/rules`: the rules document of GetCustomFieldOptions, StartTicket
 /// and StartChat (statuses, unknown customers, custom-field overrides, which CRM fields go out as `cf_`).
-struct SmarterTrackRulesHandler: Sendable {
-    let context: AdminContext
-    let store: SmarterTrackStore
+public struct SmarterTrackRulesHandler: Sendable {
+    public let context: AdminContext
+    public let store: SmarterTrackStore
 
-    func save(_ request: Request) async throws -> Response {
+    public func save(_ request: Request) async throws -> Response {
         let (principal, org) = try await context.authorize(request, .admin)
         let object = try AdminJSON.object(request)
         let rules = try SmarterTrackRules.parse(.object(object)).get()
@@ -68,8 +73,13 @@ struct SmarterTrackRulesHandler: Sendable {
         return AdminJSON.response(rules.json)
     }
 
-    func show(_ request: Request) async throws -> Response {
+    public func show(_ request: Request) async throws -> Response {
         let (_, org) = try await context.authorize(request, .read)
         return AdminJSON.response((try await store.rules(orgID: org.id) ?? SmarterTrackRules()).json)
+    }
+
+    public init(context: AdminContext, store: SmarterTrackStore) {
+        self.context = context
+        self.store = store
     }
 }

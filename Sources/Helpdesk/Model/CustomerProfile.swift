@@ -1,3 +1,4 @@
+import CRM
 import JSON
 
 /// Everything a helpdesk shows about one customer (Sirportly's data source answer, SpiceCSM's account load): the

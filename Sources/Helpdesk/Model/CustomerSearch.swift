@@ -1,3 +1,5 @@
+import CRM
+
 /// What a helpdesk's account search asks for (spicecsm-web-call-integrations.txt, "Account Search/Load"). Every
 /// criterion present must hold; absent ones (nil or empty) are not part of the query at all.
 public struct CustomerSearch: Sendable, Equatable {
