@@ -44,12 +44,12 @@ let package = Package(
         .target(name: "Listener", dependencies: ["CRM", "HTTPServer", "JSON", "Platform", "Postgres"], swiftSettings: swiftSettings),
         // The CIOPulse-compatible Contacts API (ciopulse-contacts-api.txt) and its support groups.
         .target(
-            name: "CIOPulse", dependencies: ["CRM", "HTTPServer", "JSON", "Platform", "Postgres", "Telemetry"], swiftSettings: swiftSettings),
+            name: "CIOPulse", dependencies: ["Admin", "CRM", "HTTPServer", "JSON", "Platform", "Postgres", "Telemetry"], swiftSettings: swiftSettings),
         // Helpdesk web calls per org: the Sirportly Customer Data Source and SpiceCSM's account/case web calls.
         .target(name: "Helpdesk", dependencies: ["Admin", "CRM", "HTTPServer", "JSON", "Postgres", "XML"], swiftSettings: swiftSettings),
         // SmarterTrack external providers (smartertrack-external-providers.txt): an ASMX-compatible SOAP service per org.
         .target(
-            name: "SmarterTrack", dependencies: ["CRM", "HTTPServer", "JSON", "Telemetry", "XML"], swiftSettings: swiftSettings),
+            name: "SmarterTrack", dependencies: ["Admin", "CRM", "HTTPServer", "JSON", "Postgres", "Telemetry", "XML"], swiftSettings: swiftSettings),
         // The read API (/api/v1): lists, single records, history and the streamed contact export.
         .target(name: "ReadAPI", dependencies: ["CRM", "HTTPServer", "JSON", "Postgres"], swiftSettings: swiftSettings),
         .target(
@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "CRMHubTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["App", "CRMHubTesting", "HTTPServer", "Postgres", "CRM", "Helpdesk", "JSON", "XML"],
+            dependencies: ["App", "CIOPulse", "CRMHubTesting", "HTTPServer", "Postgres", "CRM", "Helpdesk", "JSON", "XML"],
             swiftSettings: swiftSettings
         ),
     ]

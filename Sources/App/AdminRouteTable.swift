@@ -1,7 +1,9 @@
 import Admin
+import CIOPulse
 import CRM
 import Helpdesk
 import HTTPServer
+import SmarterTrack
 
 /// Every route of the admin API (`/admin/v1`), in one table: the platform's own (orgs, users, keys, listeners…)
 /// and each feature's settings, whose handlers live in the feature's module (ARCHITECTURE.md).

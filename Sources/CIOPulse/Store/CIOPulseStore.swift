@@ -1,3 +1,4 @@
+import CRM
 import Postgres
 
 /// The org's CIOPulse-compatible portal: its code (unique across orgs), IP allowlist and 40-character keys.

@@ -1,3 +1,4 @@
+import CRM
 import Postgres
 
 /// CIOPulse support groups (ciopulse-contacts-api.txt): managed through the admin API, read by

@@ -246,7 +246,7 @@ public enum CustomerStore {
             """)
     }
 
-    static func contactPointsJSON(_ points: [ContactPoint]?) -> String? {
+    public static func contactPointsJSON(_ points: [ContactPoint]?) -> String? {
         guard let points else { return nil }
         var out = "["
         for (index, point) in points.enumerated() {

@@ -1,3 +1,4 @@
+import CRM
 import JSON
 
 /// A CRM contact as the helpdesk providers see it: who it is, how to reach it, its custom fields, its portal login

@@ -1,3 +1,4 @@
+import CRM
 import JSON
 
 /// An org's rules for the SmarterTrack providers GetCustomFieldOptions, StartTicket and StartChat

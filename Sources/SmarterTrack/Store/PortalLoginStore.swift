@@ -1,3 +1,4 @@
+import CRM
 import Postgres
 
 /// Customer-portal logins of CRM contacts (user name, PBKDF2 password hash, status), set by the admin API and
