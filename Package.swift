@@ -32,13 +32,13 @@ let package = Package(
             name: "HTTPServer", dependencies: ["CShims", "COpenSSL", "JSON", "Platform", "Telemetry"], swiftSettings: swiftSettings),
         .target(name: "Postgres", dependencies: ["CLibPQ", "COpenSSL", "CShims"], swiftSettings: swiftSettings),
         .target(name: "CRM", dependencies: ["Postgres", "COpenSSL", "JSON", "Platform", "Telemetry", "XML"], swiftSettings: swiftSettings),
-        .target(name: "Admin", dependencies: ["HTTPServer", "CRM", "JSON", "Delivery"], swiftSettings: swiftSettings),
+        .target(name: "Admin", dependencies: ["HTTPServer", "CRM", "JSON"], swiftSettings: swiftSettings),
         // Outbox delivery: blocking client sockets with TLS, an SMTP client, an HTTP/1.1 client, and the workers.
         .target(name: "NetworkClient", dependencies: ["COpenSSL", "Platform"], swiftSettings: swiftSettings),
         .target(name: "SMTP", dependencies: ["NetworkClient"], swiftSettings: swiftSettings),
         .target(name: "HTTPClient", dependencies: ["NetworkClient"], swiftSettings: swiftSettings),
         .target(
-            name: "Delivery", dependencies: ["CRM", "HTTPClient", "JSON", "Platform", "SMTP", "Telemetry"],
+            name: "Delivery", dependencies: ["Admin", "CRM", "HTTPClient", "HTTPServer", "JSON", "Platform", "Postgres", "SMTP", "Telemetry"],
             swiftSettings: swiftSettings),
         // Listener ingestion (crm-listener-webhook.txt): the endpoint, one file per action, lenient values.
         .target(name: "Listener", dependencies: ["CRM", "HTTPServer", "JSON", "Platform", "Postgres"], swiftSettings: swiftSettings),
@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "CRMHubTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["App", "CIOPulse", "CRMHubTesting", "HTTPServer", "Postgres", "CRM", "Helpdesk", "JSON", "XML"],
+            dependencies: ["App", "CIOPulse", "CRMHubTesting", "Delivery", "HTTPServer", "Postgres", "CRM", "Helpdesk", "JSON", "XML"],
             swiftSettings: swiftSettings
         ),
     ]

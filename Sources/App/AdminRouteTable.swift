@@ -1,6 +1,7 @@
 import Admin
 import CIOPulse
 import CRM
+import Delivery
 import Helpdesk
 import HTTPServer
 import SmarterTrack
@@ -10,10 +11,11 @@ import SmarterTrack
 enum AdminRouteTable {
     /// - Parameters:
     ///   - problem: how CRM errors are rendered (stored with Idempotency-Key replays).
+    ///   - deliverer, secrets: send the delivery settings' test messages and seal their secrets.
     ///   - listenerReplay: re-runs a logged listener request; without it the replay route answers 503.
     static func register(
         in router: inout Router, scope: OrgScope, problem: @escaping @Sendable (CRMError) -> Response,
-        listenerReplay: @escaping ListenerReplay
+        deliverer: Deliverer, secrets: SecretBox?, listenerReplay: @escaping ListenerReplay
     ) {
         let context = AdminContext(scope: scope)
         let once = Idempotency(store: IdempotencyStore(scope: scope), render: problem) {
@@ -32,6 +34,7 @@ enum AdminRouteTable {
         let listenerRequests = ListenerRequestsHandler(
             context: context, requests: ListenerRequestStore(scope: scope), replayer: listenerReplay)
         let outbox = OutboxHandler(context: context, outbox: OutboxStore(scope: scope))
+        let delivery = DeliveryHandler(context: context, store: DeliverySettingsStore(scope: scope), deliverer: deliverer, secrets: secrets)
         let supportGroups = SupportGroupsHandler(context: context, groups: SupportGroupStore(scope: scope))
         let contactSystemIDs = ContactSystemIDHandler(context: context, scope: scope)
         let portalLogins = PortalLoginHandler(context: context, store: PortalLoginStore(scope: scope))
@@ -110,5 +113,12 @@ enum AdminRouteTable {
         router.add(.delete, "/admin/v1/orgs/{org}/contacts/{contact}/portal-login", portalLogins.delete)
 
         router.add(.get, "/admin/v1/orgs/{org}/audit", audit.list)
+
+        for channel in ["smtp", "sms"] {
+            router.add(.put, "/admin/v1/orgs/{org}/delivery/\(channel)", delivery.save)  // takes a secret: no replay store
+            router.add(.get, "/admin/v1/orgs/{org}/delivery/\(channel)", delivery.show)
+            router.add(.delete, "/admin/v1/orgs/{org}/delivery/\(channel)", delivery.delete)
+        }
+        router.add(.post, "/admin/v1/orgs/{org}/delivery/test", delivery.test)
     }
 }

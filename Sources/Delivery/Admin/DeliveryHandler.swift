@@ -1,5 +1,5 @@
+import Admin
 import CRM
-import Delivery
 import HTTPServer
 import JSON
 
@@ -138,19 +138,5 @@ public struct DeliveryHandler: Sendable {
         self.store = store
         self.deliverer = deliverer
         self.secrets = secrets
-    }
-}
-
-extension AdminRoutes {
-    /// The delivery settings routes (issue 8), wired by the app next to the rest of the admin API.
-    public static func registerDelivery(in router: inout Router, scope: OrgScope, deliverer: Deliverer, secrets: SecretBox?) {
-        let delivery = DeliveryHandler(
-            context: AdminContext(scope: scope), store: DeliverySettingsStore(scope: scope), deliverer: deliverer, secrets: secrets)
-        for channel in ["smtp", "sms"] {
-            router.add(.put, "/admin/v1/orgs/{org}/delivery/\(channel)", delivery.save)  // takes a secret: no replay store
-            router.add(.get, "/admin/v1/orgs/{org}/delivery/\(channel)", delivery.show)
-            router.add(.delete, "/admin/v1/orgs/{org}/delivery/\(channel)", delivery.delete)
-        }
-        router.add(.post, "/admin/v1/orgs/{org}/delivery/test", delivery.test)
     }
 }

@@ -1,3 +1,4 @@
+import Admin
 import CRM
 import HTTPServer
 import JSON

@@ -1,3 +1,4 @@
+import CRM
 import Postgres
 
 /// The delivery workers' side of the outbox, across orgs (platform scope): claim due messages, record outcomes.

@@ -1,3 +1,4 @@
+import CRM
 import Postgres
 
 /// Reads the outbox (`outbox`) for the admin API. Messages are queued by the ingest transaction (`OutboxWriter`).
