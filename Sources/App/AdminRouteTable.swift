@@ -4,6 +4,7 @@ import CRM
 import Delivery
 import Helpdesk
 import HTTPServer
+import Listener
 import SmarterTrack
 
 /// Every route of the admin API (`/admin/v1`), in one table: the platform's own (orgs, users, keys, listeners…)

@@ -2,6 +2,7 @@ import CRM
 import Delivery
 import FoundationEssentials
 import HTTPServer
+import Listener
 import Postgres
 import Synchronization
 import Telemetry

@@ -7,7 +7,7 @@ public struct ListenerStore: Sendable {
 
     public init(scope: OrgScope) { self.scope = scope }
 
-    static let columns = """
+    public static let columns = """
         id, org_id, name, enabled, lookup_id, ip_allowlist::text[] AS ip_allowlist, default_tag, default_contact_channel,
         default_lead_channel, welcome_email_enabled, welcome_email_from, welcome_email_subject, welcome_email_body,
         welcome_sms_enabled, welcome_sms_body, rate_limit_per_minute,
@@ -15,7 +15,7 @@ public struct ListenerStore: Sendable {
         to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated_at
         """
 
-    static func decode(_ row: Row) throws -> Listener {
+    public static func decode(_ row: Row) throws -> Listener {
         Listener(
             id: try row.decode("id"), orgID: try row.decode("org_id"), name: try row.decode("name"), enabled: try row.decode("enabled"),
             tokenPrefix: "\(prefix)_\(try row.decode("lookup_id", as: String.self))", ipAllowlist: try row.decode("ip_allowlist"),

@@ -1,3 +1,4 @@
+import CRM
 import Postgres
 
 /// The statements of one listener request's transaction that are not about customers: finding the listener

@@ -1,3 +1,4 @@
+import CRM
 import Postgres
 
 /// Reads the listener request log (`listener_requests`) and purges it by age. Rows are written by the ingest
