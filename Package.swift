@@ -32,26 +32,26 @@ let package = Package(
             name: "HTTPServer", dependencies: ["CShims", "COpenSSL", "JSON", "Platform", "Telemetry"], swiftSettings: swiftSettings),
         .target(name: "Postgres", dependencies: ["CLibPQ", "COpenSSL", "CShims"], swiftSettings: swiftSettings),
         .target(name: "CRM", dependencies: ["Postgres", "COpenSSL", "JSON", "Platform", "Telemetry", "XML"], swiftSettings: swiftSettings),
-        .target(name: "Admin", dependencies: ["HTTPServer", "CRM", "JSON", "Delivery"], swiftSettings: swiftSettings),
+        .target(name: "Admin", dependencies: ["HTTPServer", "CRM", "JSON"], swiftSettings: swiftSettings),
         // Outbox delivery: blocking client sockets with TLS, an SMTP client, an HTTP/1.1 client, and the workers.
         .target(name: "NetworkClient", dependencies: ["COpenSSL", "Platform"], swiftSettings: swiftSettings),
         .target(name: "SMTP", dependencies: ["NetworkClient"], swiftSettings: swiftSettings),
         .target(name: "HTTPClient", dependencies: ["NetworkClient"], swiftSettings: swiftSettings),
         .target(
-            name: "Delivery", dependencies: ["CRM", "HTTPClient", "JSON", "Platform", "SMTP", "Telemetry"],
+            name: "Delivery", dependencies: ["Admin", "CRM", "HTTPClient", "HTTPServer", "JSON", "Platform", "Postgres", "SMTP", "Telemetry"],
             swiftSettings: swiftSettings),
         // Listener ingestion (crm-listener-webhook.txt): the endpoint, one file per action, lenient values.
-        .target(name: "Listener", dependencies: ["CRM", "HTTPServer", "JSON", "Platform", "Postgres"], swiftSettings: swiftSettings),
+        .target(name: "Listener", dependencies: ["Admin", "CRM", "HTTPServer", "JSON", "Platform", "Postgres"], swiftSettings: swiftSettings),
         // The CIOPulse-compatible Contacts API (ciopulse-contacts-api.txt) and its support groups.
         .target(
-            name: "CIOPulse", dependencies: ["CRM", "HTTPServer", "JSON", "Platform", "Postgres", "Telemetry"], swiftSettings: swiftSettings),
+            name: "CIOPulse", dependencies: ["Admin", "CRM", "HTTPServer", "JSON", "Platform", "Postgres", "Telemetry"], swiftSettings: swiftSettings),
         // Helpdesk web calls per org: the Sirportly Customer Data Source and SpiceCSM's account/case web calls.
-        .target(name: "Helpdesk", dependencies: ["CRM", "HTTPServer", "JSON", "Postgres", "XML"], swiftSettings: swiftSettings),
+        .target(name: "Helpdesk", dependencies: ["Admin", "CRM", "HTTPServer", "JSON", "Postgres", "XML"], swiftSettings: swiftSettings),
         // SmarterTrack external providers (smartertrack-external-providers.txt): an ASMX-compatible SOAP service per org.
         .target(
-            name: "SmarterTrack", dependencies: ["CRM", "HTTPServer", "JSON", "Telemetry", "XML"], swiftSettings: swiftSettings),
+            name: "SmarterTrack", dependencies: ["Admin", "CRM", "HTTPServer", "JSON", "Postgres", "Telemetry", "XML"], swiftSettings: swiftSettings),
         // The read API (/api/v1): lists, single records, history and the streamed contact export.
-        .target(name: "ReadAPI", dependencies: ["CRM", "HTTPServer", "JSON"], swiftSettings: swiftSettings),
+        .target(name: "ReadAPI", dependencies: ["CRM", "HTTPServer", "JSON", "Postgres"], swiftSettings: swiftSettings),
         .target(
             name: "App",
             dependencies: [
@@ -93,7 +93,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "CRMHubTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["App", "CRMHubTesting", "HTTPServer", "Postgres", "CRM", "JSON", "XML"],
+            dependencies: ["App", "CIOPulse", "CRMHubTesting", "Delivery", "HTTPServer", "Postgres", "CRM", "Helpdesk", "JSON", "Listener", "XML"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -9,7 +9,8 @@
 #                  over its Unix socket; CRMHUB_TEST_DATABASE_URL is exported for the tests, which create their
 #                  own databases in it as crmhub_test_owner (no SUPERUSER, no CREATEROLE). Databases left by
 #                  earlier runs are dropped first.
-# 3. build         swift build --build-tests
+# 3. build         scripts/lint.sh (SQL only in stores; transactions and tenancy only in Postgres/OrgScope),
+#                  then swift build --build-tests
 # 4. tests         swift test --no-parallel, with the arguments given to this script
 # 5. python tests  Tests/python/test_*.py with pytest (schemathesis against the live server and openapi.yaml)
 # 6. image         deploy/test-image.sh: the container image built from Debian packages and run with podman;
@@ -151,12 +152,8 @@ fi
 
 # ---- 3. build --------------------------------------------------------------------------------------------------
 phase build
-# SQL lives only in stores and the Postgres module (HTTP method names such as DELETE are not SQL).
-misplaced=$(grep -rlE '\b(SELECT|INSERT|UPDATE|DELETE)\b' Sources | grep -v -e /Store/ -e /Postgres/ -e /HTTPServer/ || true)
-if [ -n "$misplaced" ]; then
-  echo "SQL outside the stores: $misplaced" >&2
-  exit 1
-fi
+# The checks the compiler cannot make: SQL only in stores, transaction and tenancy SQL only in Postgres/OrgScope.
+scripts/lint.sh 9>&-
 # Warnings are errors: the code base stays warning-free in the Swift 6 language mode.
 swift build --build-tests -Xswiftc -warnings-as-errors 9>&-
 

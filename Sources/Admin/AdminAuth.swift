@@ -9,7 +9,7 @@ public enum Principal: Sendable {
     case orgKey(orgID: Int64, keyID: Int64, name: String, scopes: [APIKey.Scope])
 
     /// The credential, as the audit log names it: its kind, id and name (never its secret).
-    var actor: String {
+    public var actor: String {
         switch self {
         case .platform(let id, let name): "platform_token:\(id) (\(name))"
         case .orgKey(_, let keyID, let name, _): "api_key:\(keyID) (\(name))"
@@ -18,11 +18,11 @@ public enum Principal: Sendable {
 }
 
 /// Bearer-token authentication for `/admin/v1` (RFC 6750 §2.1).
-struct AdminAuthenticator: Sendable {
-    let platformTokens: PlatformTokenStore
-    let apiKeys: APIKeyStore
+public struct AdminAuthenticator: Sendable {
+    public let platformTokens: PlatformTokenStore
+    public let apiKeys: APIKeyStore
 
-    func authenticate(_ request: Request) async throws -> Principal {
+    public func authenticate(_ request: Request) async throws -> Principal {
         let token = try BearerToken.parse(request.headers["Authorization"])
         if token.hasPrefix(APIKeyStore.prefix + "_") {
             guard let key = try await apiKeys.authenticate(token) else { throw CRMError.unauthorized("invalid or revoked token") }
@@ -31,16 +31,21 @@ struct AdminAuthenticator: Sendable {
         guard let platform = try await platformTokens.authenticate(token) else { throw CRMError.unauthorized("invalid or revoked token") }
         return .platform(tokenID: platform.id, name: platform.name)
     }
+
+    public init(platformTokens: PlatformTokenStore, apiKeys: APIKeyStore) {
+        self.platformTokens = platformTokens
+        self.apiKeys = apiKeys
+    }
 }
 
 extension Principal {
     /// Platform only (managing orgs themselves).
-    func requirePlatform() throws {
+    public func requirePlatform() throws {
         guard case .platform = self else { throw CRMError.forbidden("this needs a platform administrator token") }
     }
 
     /// Access to `org` with `scope`. Another org's key sees a 404, never the org's existence.
-    func require(_ scope: APIKey.Scope, on org: Org) throws {
+    public func require(_ scope: APIKey.Scope, on org: Org) throws {
         switch self {
         case .platform:
             return

@@ -3,9 +3,9 @@ import HTTPServer
 import JSON
 
 /// Reading request bodies and writing responses for the admin API.
-enum AdminJSON {
+public enum AdminJSON {
     /// The body as a JSON object, or 400 naming the syntax error's position.
-    static func object(_ request: Request) throws -> JSONObject {
+    public static func object(_ request: Request) throws -> JSONObject {
         guard !request.body.isEmpty else { throw CRMError.malformed("the request body must be a JSON object") }
         let value: JSONValue
         do {
@@ -23,14 +23,14 @@ enum AdminJSON {
     /// PostgreSQL text cannot hold U+0000, so a string (or key) with one is refused up front, naming where it is.
     /// The walk keeps the path as a stack of steps and writes a name only for a string it refuses (at most
     /// `maxNULErrors` of them), so its cost is linear in the document, however deep or long-keyed.
-    static func findNUL(_ value: JSONValue, path: String, into errors: inout [FieldError]) {
+    public static func findNUL(_ value: JSONValue, path: String, into errors: inout [FieldError]) {
         var steps: [PathStep] = path.isEmpty ? [] : [.key(path)]
         findNUL(value, &steps, &errors)
     }
 
-    static let maxNULErrors = 100
+    public static let maxNULErrors = 100
 
-    enum PathStep {
+    public enum PathStep {
         case key(String)
         case index(Int)
     }
@@ -72,22 +72,22 @@ enum AdminJSON {
         return name
     }
 
-    static func response(_ value: JSONValue, status: Int = 200) -> Response {
+    public static func response(_ value: JSONValue, status: Int = 200) -> Response {
         .json(JSONWriter.bytes(value), status: status)
     }
 
     /// A page of items with the cursor of the next page (null at the end).
-    static func page(_ items: [JSONValue], next: Int64?) -> Response {
+    public static func page(_ items: [JSONValue], next: Int64?) -> Response {
         response(["items": .array(items), "next_cursor": next.map { .string(String($0)) } ?? .null])
     }
 
     /// A page of rows read with `limit`: a full page means there may be more, so the last row's id is the cursor.
-    static func page<Row>(_ rows: [Row], limit: Int, id: KeyPath<Row, Int64>, _ render: (Row) -> JSONValue) -> Response {
+    public static func page<Row>(_ rows: [Row], limit: Int, id: KeyPath<Row, Int64>, _ render: (Row) -> JSONValue) -> Response {
         page(rows.map(render), next: rows.count == limit ? rows.last?[keyPath: id] : nil)
     }
 
     /// `limit` (1–200, default 50) and `cursor` query parameters.
-    static func pagination(_ request: Request) throws -> (cursor: Int64, limit: Int) {
+    public static func pagination(_ request: Request) throws -> (cursor: Int64, limit: Int) {
         var errors: [FieldError] = []
         var limit = 50
         if let text = request.query("limit") {
@@ -103,24 +103,24 @@ enum AdminJSON {
 }
 
 /// Collects field errors while reading a JSON object, so one response lists every problem.
-struct FieldReader {
-    let object: JSONObject
-    let prefix: String
-    var errors: [FieldError] = []
+public struct FieldReader {
+    public let object: JSONObject
+    public let prefix: String
+    public var errors: [FieldError] = []
 
-    init(_ object: JSONObject, prefix: String = "") {
+    public init(_ object: JSONObject, prefix: String = "") {
         self.object = object
         self.prefix = prefix
     }
 
-    func name(_ key: String) -> String { prefix.isEmpty ? key : "\(prefix).\(key)" }
+    public func name(_ key: String) -> String { prefix.isEmpty ? key : "\(prefix).\(key)" }
 
     /// Unknown keys are errors: a typo must not be silently ignored.
-    mutating func allowOnly(_ keys: Set<String>) {
+    public mutating func allowOnly(_ keys: Set<String>) {
         for key in object.keys where !keys.contains(key) { errors.append(FieldError(name(key), "is not a known field")) }
     }
 
-    mutating func string(_ key: String, required: Bool = false, maxLength: Int = 200, pattern: ((String) -> Bool)? = nil,
+    public mutating func string(_ key: String, required: Bool = false, maxLength: Int = 200, pattern: ((String) -> Bool)? = nil,
                          rule: String = "") -> String? {
         guard let value = object[key], !value.isNull else {
             if required { errors.append(FieldError(name(key), "is required")) }
@@ -145,7 +145,7 @@ struct FieldReader {
         return text
     }
 
-    mutating func bool(_ key: String) -> Bool? {
+    public mutating func bool(_ key: String) -> Bool? {
         guard let value = object[key], !value.isNull else { return nil }
         guard let flag = value.boolValue else {
             errors.append(FieldError(name(key), "must be true or false, not \(value.typeName)"))
@@ -154,7 +154,7 @@ struct FieldReader {
         return flag
     }
 
-    mutating func choice<T: RawRepresentable>(_ key: String, _ type: T.Type, allowed: [T], required: Bool = false) -> T?
+    public mutating func choice<T: RawRepresentable>(_ key: String, _ type: T.Type, allowed: [T], required: Bool = false) -> T?
     where T.RawValue == String {
         let list = allowed.map(\.rawValue).joined(separator: ", ")
         guard let text = string(key, required: required) else { return nil }
@@ -165,13 +165,13 @@ struct FieldReader {
         return value
     }
 
-    func finish() throws {
+    public func finish() throws {
         if !errors.isEmpty { throw CRMError.invalid(errors) }
     }
 }
 
-enum Validation {
-    static func isEmail(_ text: String) -> Bool {
+public enum Validation {
+    public static func isEmail(_ text: String) -> Bool {
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix(".") else {
             return false
@@ -179,7 +179,7 @@ enum Validation {
         return !text.contains { $0 == " " || $0 == "\t" || $0 == "\n" }
     }
 
-    static func isSlug(_ text: String) -> Bool {
+    public static func isSlug(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
         guard (2...63).contains(bytes.count) else { return false }
         return bytes.enumerated().allSatisfy { index, byte in
@@ -188,7 +188,7 @@ enum Validation {
     }
 
     /// "UTC" or an IANA zone name shape ("Asia/Ho_Chi_Minh", "America/Argentina/Buenos_Aires", "Etc/GMT+7").
-    static func isTimeZone(_ text: String) -> Bool {
+    public static func isTimeZone(_ text: String) -> Bool {
         if text == "UTC" { return true }
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count >= 2, parts.count <= 3 else { return false }

@@ -1,7 +1,7 @@
 import CRM
 import HTTPServer
 
-/// Every route of the admin API (`/admin/v1`), in one table.
+/// The admin API's admission check. Its route table, with every feature's admin routes, is `App/AdminRouteTable.swift`.
 public enum AdminRoutes {
     /// Authenticates the bearer token before a request's body is read; an unknown token is refused unread.
     public static func admission(scope: OrgScope, problem: @escaping @Sendable (CRMError) -> Response) -> Admission {
@@ -16,109 +16,5 @@ public enum AdminRoutes {
                 return .problem(status: 503, detail: "authentication is unavailable; retry later", extraHeaders: [("Retry-After", "1")])
             }
         }
-    }
-
-    /// - Parameters:
-    ///   - problem: how CRM errors are rendered (stored with Idempotency-Key replays).
-    ///   - listenerReplay: re-runs a logged listener request; without it the replay route answers 503.
-    public static func register(
-        in router: inout Router, scope: OrgScope, problem: @escaping @Sendable (CRMError) -> Response,
-        listenerReplay: @escaping ListenerReplay
-    ) {
-        let context = AdminContext(scope: scope)
-        let once = Idempotency(store: IdempotencyStore(scope: scope), render: problem) {
-            _ = try await context.authenticator.authenticate($0)
-        }.wrap
-        let orgs = OrgsHandler(context: context)
-        let users = UsersHandler(context: context)
-        let keys = APIKeysHandler(context: context)
-        let audit = AuditHandler(context: context)
-        let listeners = ListenersHandler(context: context, listeners: ListenerStore(scope: scope), catalogs: CatalogStore(scope: scope))
-        let catalogs = CatalogsHandler(context: context, catalogs: CatalogStore(scope: scope))
-        let groups = GroupsHandler(context: context, groups: GroupStore(scope: scope))
-        let customFields = CustomFieldsHandler(context: context, fields: CustomFieldStore(scope: scope))
-        let ciopulse = CIOPulseSettingsHandler(context: context, store: CIOPulseStore(scope: scope))
-        let integrations = IntegrationsHandler(context: context, store: IntegrationStore(scope: scope))
-        let listenerRequests = ListenerRequestsHandler(
-            context: context, requests: ListenerRequestStore(scope: scope), replayer: listenerReplay)
-        let outbox = OutboxHandler(context: context, outbox: OutboxStore(scope: scope))
-        let supportGroups = SupportGroupsHandler(context: context, groups: SupportGroupStore(scope: scope))
-        let contactSystemIDs = ContactSystemIDHandler(context: context, scope: scope)
-        let portalLogins = PortalLoginHandler(context: context, store: PortalLoginStore(scope: scope))
-        let smarterTrackRules = SmarterTrackRulesHandler(context: context, store: SmarterTrackStore(scope: scope))
-
-        let platformTokens = PlatformTokensHandler(context: context, tokens: PlatformTokenStore(scope: scope))
-        router.add(.post, "/admin/v1/platform-tokens", platformTokens.create)  // returns a secret
-        router.add(.get, "/admin/v1/platform-tokens", platformTokens.list)
-        router.add(.delete, "/admin/v1/platform-tokens/{token}", platformTokens.revoke)
-        router.add(.get, "/admin/v1/audit", audit.listPlatform)
-
-        router.add(.post, "/admin/v1/orgs", once(orgs.create))
-        router.add(.get, "/admin/v1/orgs", orgs.list)
-        router.add(.get, "/admin/v1/orgs/{org}", orgs.show)
-        router.add(.patch, "/admin/v1/orgs/{org}", orgs.update)
-
-        router.add(.post, "/admin/v1/orgs/{org}/users", once(users.create))
-        router.add(.get, "/admin/v1/orgs/{org}/users", users.list)
-        router.add(.get, "/admin/v1/orgs/{org}/users/{user}", users.show)
-        router.add(.patch, "/admin/v1/orgs/{org}/users/{user}", users.update)
-        router.add(.delete, "/admin/v1/orgs/{org}/users/{user}", users.delete)
-
-        router.add(.post, "/admin/v1/orgs/{org}/groups", once(groups.create))
-        router.add(.get, "/admin/v1/orgs/{org}/groups", groups.list)
-        router.add(.get, "/admin/v1/orgs/{org}/groups/{group}", groups.show)
-        router.add(.patch, "/admin/v1/orgs/{org}/groups/{group}", groups.update)
-        router.add(.delete, "/admin/v1/orgs/{org}/groups/{group}", groups.delete)
-
-        router.add(.post, "/admin/v1/orgs/{org}/api-keys", keys.create)  // returns a secret: never stored for replay
-        router.add(.get, "/admin/v1/orgs/{org}/api-keys", keys.list)
-        router.add(.delete, "/admin/v1/orgs/{org}/api-keys/{key}", keys.revoke)
-
-        router.add(.post, "/admin/v1/orgs/{org}/listeners", listeners.create)  // returns a secret URL; names are unique
-        router.add(.get, "/admin/v1/orgs/{org}/listeners", listeners.list)
-        router.add(.get, "/admin/v1/orgs/{org}/listeners/{listener}", listeners.show)
-        router.add(.patch, "/admin/v1/orgs/{org}/listeners/{listener}", listeners.update)
-        router.add(.delete, "/admin/v1/orgs/{org}/listeners/{listener}", listeners.delete)
-        router.add(.post, "/admin/v1/orgs/{org}/listeners/{listener}/rotate-token", listeners.rotate)
-
-        router.add(.get, "/admin/v1/orgs/{org}/listener-requests", listenerRequests.list)
-        router.add(.get, "/admin/v1/orgs/{org}/listener-requests/{request}", listenerRequests.show)
-        router.add(.post, "/admin/v1/orgs/{org}/listener-requests/{request}/replay", listenerRequests.replay)
-
-        router.add(.get, "/admin/v1/orgs/{org}/outbox", outbox.list)
-        router.add(.get, "/admin/v1/orgs/{org}/outbox/{message}", outbox.show)
-
-        router.add(.post, "/admin/v1/orgs/{org}/catalogs/{kind}", once(catalogs.create))
-        router.add(.get, "/admin/v1/orgs/{org}/catalogs/{kind}", catalogs.list)
-        router.add(.patch, "/admin/v1/orgs/{org}/catalogs/{kind}/{item}", catalogs.update)
-        router.add(.delete, "/admin/v1/orgs/{org}/catalogs/{kind}/{item}", catalogs.delete)
-
-        router.add(.post, "/admin/v1/orgs/{org}/custom-fields", once(customFields.create))
-        router.add(.get, "/admin/v1/orgs/{org}/custom-fields", customFields.list)
-        router.add(.patch, "/admin/v1/orgs/{org}/custom-fields/{field}", customFields.update)
-        router.add(.delete, "/admin/v1/orgs/{org}/custom-fields/{field}", customFields.delete)
-
-        router.add(.put, "/admin/v1/orgs/{org}/ciopulse", ciopulse.save)
-        router.add(.get, "/admin/v1/orgs/{org}/ciopulse", ciopulse.show)
-        router.add(.post, "/admin/v1/orgs/{org}/ciopulse/api-keys", ciopulse.createKey)  // returns a secret
-        router.add(.get, "/admin/v1/orgs/{org}/ciopulse/api-keys", ciopulse.listKeys)
-        router.add(.delete, "/admin/v1/orgs/{org}/ciopulse/api-keys/{key}", ciopulse.revokeKey)
-
-        router.add(.post, "/admin/v1/orgs/{org}/support-groups", once(supportGroups.create))
-        router.add(.get, "/admin/v1/orgs/{org}/support-groups", supportGroups.list)
-        router.add(.get, "/admin/v1/orgs/{org}/support-groups/{support_group}", supportGroups.show)
-        router.add(.patch, "/admin/v1/orgs/{org}/support-groups/{support_group}", supportGroups.update)
-        router.add(.delete, "/admin/v1/orgs/{org}/support-groups/{support_group}", supportGroups.delete)
-        router.add(.put, "/admin/v1/orgs/{org}/contacts/{contact}/system-id", contactSystemIDs.assign)
-
-        router.add(.put, "/admin/v1/orgs/{org}/integrations/{kind}", integrations.save)
-        router.add(.get, "/admin/v1/orgs/{org}/integrations/{kind}", integrations.show)
-        router.add(.put, "/admin/v1/orgs/{org}/integrations/smartertrack/rules", smarterTrackRules.save)
-        router.add(.get, "/admin/v1/orgs/{org}/integrations/smartertrack/rules", smarterTrackRules.show)
-        router.add(.put, "/admin/v1/orgs/{org}/contacts/{contact}/portal-login", portalLogins.save)
-        router.add(.get, "/admin/v1/orgs/{org}/contacts/{contact}/portal-login", portalLogins.show)
-        router.add(.delete, "/admin/v1/orgs/{org}/contacts/{contact}/portal-login", portalLogins.delete)
-
-        router.add(.get, "/admin/v1/orgs/{org}/audit", audit.list)
     }
 }

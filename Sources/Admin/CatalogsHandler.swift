@@ -3,11 +3,11 @@ import HTTPServer
 import JSON
 
 /// `/admin/v1/orgs/{org}/catalogs/{kind}`: channels, tags, deal stages, categories, packages, currencies, SLAs.
-struct CatalogsHandler: Sendable {
-    let context: AdminContext
-    let catalogs: CatalogStore
+public struct CatalogsHandler: Sendable {
+    public let context: AdminContext
+    public let catalogs: CatalogStore
 
-    static func kind(_ request: Request) throws -> CatalogStore.Kind {
+    public static func kind(_ request: Request) throws -> CatalogStore.Kind {
         let name = request.parameters["kind"] ?? ""
         guard let kind = CatalogStore.Kind(pathName: name) else {
             throw CRMError.notFound("catalog '\(name)' (known: \(CatalogStore.Kind.allCases.map(\.pathName).joined(separator: ", ")))")
@@ -15,7 +15,7 @@ struct CatalogsHandler: Sendable {
         return kind
     }
 
-    func create(_ request: Request) async throws -> Response {
+    public func create(_ request: Request) async throws -> Response {
         let (principal, org) = try await context.authorize(request, .admin)
         let kind = try Self.kind(request)
         var reader = FieldReader(try AdminJSON.object(request))
@@ -29,13 +29,13 @@ struct CatalogsHandler: Sendable {
         return AdminJSON.response(Self.representation(item), status: 201)
     }
 
-    func list(_ request: Request) async throws -> Response {
+    public func list(_ request: Request) async throws -> Response {
         let (_, org) = try await context.authorize(request, .read)
         let items = try await catalogs.list(orgID: org.id, kind: try Self.kind(request))
         return AdminJSON.page(items.map(Self.representation), next: nil)
     }
 
-    func update(_ request: Request) async throws -> Response {
+    public func update(_ request: Request) async throws -> Response {
         let (principal, org) = try await context.authorize(request, .admin)
         let kind = try Self.kind(request)
         let id = try AdminContext.id(request, "item")
@@ -51,7 +51,7 @@ struct CatalogsHandler: Sendable {
         return AdminJSON.response(Self.representation(item))
     }
 
-    func delete(_ request: Request) async throws -> Response {
+    public func delete(_ request: Request) async throws -> Response {
         let (principal, org) = try await context.authorize(request, .admin)
         let kind = try Self.kind(request)
         let id = try AdminContext.id(request, "item")
@@ -61,7 +61,7 @@ struct CatalogsHandler: Sendable {
         return Response(status: 204)
     }
 
-    static func position(_ reader: inout FieldReader) -> Int? {
+    public static func position(_ reader: inout FieldReader) -> Int? {
         guard let value = reader.object["position"], !value.isNull else { return nil }
         guard let number = value.intValue, (0...1_000_000).contains(number) else {
             reader.errors.append(FieldError("position", "must be a whole number from 0 to 1000000"))
@@ -70,8 +70,13 @@ struct CatalogsHandler: Sendable {
         return number
     }
 
-    static func representation(_ item: CatalogStore.Item) -> JSONValue {
+    public static func representation(_ item: CatalogStore.Item) -> JSONValue {
         ["id": .string(String(item.id)), "catalog": .string(item.kind.pathName), "name": .string(item.name),
          "position": .number(Double(item.position))]
+    }
+
+    public init(context: AdminContext, catalogs: CatalogStore) {
+        self.context = context
+        self.catalogs = catalogs
     }
 }

@@ -3,11 +3,11 @@ import HTTPServer
 import JSON
 
 /// `/admin/v1/orgs/{org}/custom-fields`: definitions that `cusFields` values are checked against.
-struct CustomFieldsHandler: Sendable {
-    let context: AdminContext
-    let fields: CustomFieldStore
+public struct CustomFieldsHandler: Sendable {
+    public let context: AdminContext
+    public let fields: CustomFieldStore
 
-    func create(_ request: Request) async throws -> Response {
+    public func create(_ request: Request) async throws -> Response {
         let (principal, org) = try await context.authorize(request, .admin)
         var reader = FieldReader(try AdminJSON.object(request))
         reader.allowOnly(["entity", "name", "type", "options", "required"])
@@ -30,7 +30,7 @@ struct CustomFieldsHandler: Sendable {
         return AdminJSON.response(Self.representation(definition), status: 201)
     }
 
-    func list(_ request: Request) async throws -> Response {
+    public func list(_ request: Request) async throws -> Response {
         let (_, org) = try await context.authorize(request, .read)
         var entity: CustomFieldStore.Entity?
         if let text = request.query("entity") {
@@ -43,7 +43,7 @@ struct CustomFieldsHandler: Sendable {
         return AdminJSON.page(items.map(Self.representation), next: nil)
     }
 
-    func update(_ request: Request) async throws -> Response {
+    public func update(_ request: Request) async throws -> Response {
         let (principal, org) = try await context.authorize(request, .admin)
         let id = try AdminContext.id(request, "field")
         guard let current = try await fields.find(orgID: org.id, id: id) else { throw CRMError.notFound("custom field \(id)") }
@@ -67,7 +67,7 @@ struct CustomFieldsHandler: Sendable {
         return AdminJSON.response(Self.representation(definition))
     }
 
-    func delete(_ request: Request) async throws -> Response {
+    public func delete(_ request: Request) async throws -> Response {
         let (principal, org) = try await context.authorize(request, .admin)
         let id = try AdminContext.id(request, "field")
         try await fields.delete(orgID: org.id, id: id, audit: context.auditEntry(request, principal, "custom_field.delete"))
@@ -75,7 +75,7 @@ struct CustomFieldsHandler: Sendable {
     }
 
     /// Distinct, non-empty option strings (a value may not contain "|": checkbox values are split on it).
-    static func options(_ reader: inout FieldReader) -> [String]? {
+    public static func options(_ reader: inout FieldReader) -> [String]? {
         guard let value = reader.object["options"], !value.isNull else { return nil }
         guard let list = value.arrayValue else {
             reader.errors.append(FieldError("options", "must be an array of strings"))
@@ -96,9 +96,14 @@ struct CustomFieldsHandler: Sendable {
         return options
     }
 
-    static func representation(_ definition: CustomFieldStore.Definition) -> JSONValue {
+    public static func representation(_ definition: CustomFieldStore.Definition) -> JSONValue {
         ["id": .string(String(definition.id)), "entity": .string(definition.entity.rawValue), "name": .string(definition.name),
          "type": .string(definition.type.rawValue), "options": .array(definition.options.map(JSONValue.string)),
          "required": .bool(definition.required)]
+    }
+
+    public init(context: AdminContext, fields: CustomFieldStore) {
+        self.context = context
+        self.fields = fields
     }
 }

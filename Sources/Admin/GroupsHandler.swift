@@ -3,11 +3,11 @@ import HTTPServer
 import JSON
 
 /// `/admin/v1/orgs/{org}/groups`: named groups of users, name unique per org.
-struct GroupsHandler: Sendable {
-    let context: AdminContext
-    let groups: GroupStore
+public struct GroupsHandler: Sendable {
+    public let context: AdminContext
+    public let groups: GroupStore
 
-    func create(_ request: Request) async throws -> Response {
+    public func create(_ request: Request) async throws -> Response {
         let (principal, org) = try await context.authorize(request, .admin)
         var reader = FieldReader(try AdminJSON.object(request))
         reader.allowOnly(["name", "members"])
@@ -20,21 +20,21 @@ struct GroupsHandler: Sendable {
         return AdminJSON.response(Self.representation(group), status: 201)
     }
 
-    func list(_ request: Request) async throws -> Response {
+    public func list(_ request: Request) async throws -> Response {
         let (_, org) = try await context.authorize(request, .read)
         let (cursor, limit) = try AdminJSON.pagination(request)
         let items = try await groups.list(orgID: org.id, after: cursor, limit: limit)
         return AdminJSON.page(items, limit: limit, id: \.id, Self.representation)
     }
 
-    func show(_ request: Request) async throws -> Response {
+    public func show(_ request: Request) async throws -> Response {
         let (_, org) = try await context.authorize(request, .read)
         let id = try AdminContext.id(request, "group")
         guard let group = try await groups.find(orgID: org.id, id: id) else { throw CRMError.notFound("group \(id)") }
         return AdminJSON.response(Self.representation(group))
     }
 
-    func update(_ request: Request) async throws -> Response {
+    public func update(_ request: Request) async throws -> Response {
         let (principal, org) = try await context.authorize(request, .admin)
         let id = try AdminContext.id(request, "group")
         var reader = FieldReader(try AdminJSON.object(request))
@@ -49,7 +49,7 @@ struct GroupsHandler: Sendable {
         return AdminJSON.response(Self.representation(group))
     }
 
-    func delete(_ request: Request) async throws -> Response {
+    public func delete(_ request: Request) async throws -> Response {
         let (principal, org) = try await context.authorize(request, .admin)
         let id = try AdminContext.id(request, "group")
         try await groups.delete(orgID: org.id, id: id, audit: context.auditEntry(request, principal, "group.delete"))
@@ -57,7 +57,7 @@ struct GroupsHandler: Sendable {
     }
 
     /// `members`: user ids as strings (the API's id format) or numbers; nil when absent.
-    static func members(_ reader: inout FieldReader) -> [Int64]? {
+    public static func members(_ reader: inout FieldReader) -> [Int64]? {
         guard let value = reader.object["members"], !value.isNull else { return nil }
         guard let list = value.arrayValue else {
             reader.errors.append(FieldError("members", "must be an array of user ids"))
@@ -76,8 +76,13 @@ struct GroupsHandler: Sendable {
         return ids
     }
 
-    static func representation(_ group: GroupStore.Group) -> JSONValue {
+    public static func representation(_ group: GroupStore.Group) -> JSONValue {
         ["id": .string(String(group.id)), "name": .string(group.name),
          "members": .array(group.memberIDs.map { .string(String($0)) })]
+    }
+
+    public init(context: AdminContext, groups: GroupStore) {
+        self.context = context
+        self.groups = groups
     }
 }

@@ -5,13 +5,13 @@ import HTTPServer
 /// key and the same request gets the stored response; the same key with another request is a 422; a retry
 /// while the first is still running is a 409. Keys are scoped to the caller's credentials and the route.
 /// The caller is authenticated before a key is looked at: an unauthenticated request never writes a row.
-struct Idempotency: Sendable {
-    let store: IdempotencyStore
+public struct Idempotency: Sendable {
+    public let store: IdempotencyStore
     /// The application's problem mapping, so a stored refusal is byte-for-byte the live one.
-    let render: @Sendable (CRMError) -> Response
-    let authenticate: @Sendable (Request) async throws -> Void
+    public let render: @Sendable (CRMError) -> Response
+    public let authenticate: @Sendable (Request) async throws -> Void
 
-    func wrap(_ handler: @escaping Handler) -> Handler {
+    public func wrap(_ handler: @escaping Handler) -> Handler {
         { request in
             guard let key = request.headers["Idempotency-Key"] else { return try await handler(request) }
             try await authenticate(request)
@@ -47,6 +47,12 @@ struct Idempotency: Sendable {
                 }
             }
         }
+    }
+
+    public init(store: IdempotencyStore, render: @escaping @Sendable (CRMError) -> Response, authenticate: @escaping @Sendable (Request) async throws -> Void) {
+        self.store = store
+        self.render = render
+        self.authenticate = authenticate
     }
 }
 

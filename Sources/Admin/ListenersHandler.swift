@@ -3,13 +3,13 @@ import HTTPServer
 import JSON
 
 /// `/admin/v1/orgs/{org}/listeners`: listener URLs with allowlists, defaults and welcome messages.
-struct ListenersHandler: Sendable {
-    let context: AdminContext
-    let listeners: ListenerStore
-    let catalogs: CatalogStore
+public struct ListenersHandler: Sendable {
+    public let context: AdminContext
+    public let listeners: ListenerStore
+    public let catalogs: CatalogStore
 
     /// Default channels must be channels of the org, or new customers would get a dangling one.
-    func checkChannels(_ changes: ListenerChanges, orgID: Int64) async throws {
+    public func checkChannels(_ changes: ListenerChanges, orgID: Int64) async throws {
         var errors: [FieldError] = []
         for (field, value) in [("default_contact_channel", changes.defaultContactChannel), ("default_lead_channel", changes.defaultLeadChannel)] {
             guard let name = value ?? nil else { continue }
@@ -20,12 +20,12 @@ struct ListenersHandler: Sendable {
         if !errors.isEmpty { throw CRMError.invalid(errors) }
     }
 
-    static let fields: Set<String> = [
+    public static let fields: Set<String> = [
         "name", "enabled", "ip_allowlist", "default_tag", "default_contact_channel", "default_lead_channel",
         "welcome_email", "welcome_sms", "rate_limit_per_minute",
     ]
 
-    func create(_ request: Request) async throws -> Response {
+    public func create(_ request: Request) async throws -> Response {
         let (principal, org) = try await context.authorize(request, .admin)
         let object = try AdminJSON.object(request)
         let changes = try Self.read(object, creating: true)
@@ -35,21 +35,21 @@ struct ListenersHandler: Sendable {
         return AdminJSON.response(withURL(listener, token, org: org, request: request), status: 201)
     }
 
-    func list(_ request: Request) async throws -> Response {
+    public func list(_ request: Request) async throws -> Response {
         let (_, org) = try await context.authorize(request, .read)
         let (cursor, limit) = try AdminJSON.pagination(request)
         let items = try await listeners.list(orgID: org.id, after: cursor, limit: limit)
         return AdminJSON.page(items, limit: limit, id: \.id) { Self.representation($0, orgSlug: org.slug) }
     }
 
-    func show(_ request: Request) async throws -> Response {
+    public func show(_ request: Request) async throws -> Response {
         let (_, org) = try await context.authorize(request, .read)
         let id = try AdminContext.id(request, "listener")
         guard let listener = try await listeners.find(orgID: org.id, id: id) else { throw CRMError.notFound("listener \(id)") }
         return AdminJSON.response(Self.representation(listener, orgSlug: org.slug))
     }
 
-    func update(_ request: Request) async throws -> Response {
+    public func update(_ request: Request) async throws -> Response {
         let (principal, org) = try await context.authorize(request, .admin)
         let id = try AdminContext.id(request, "listener")
         let object = try AdminJSON.object(request)
@@ -62,7 +62,7 @@ struct ListenersHandler: Sendable {
         return AdminJSON.response(Self.representation(listener, orgSlug: org.slug))
     }
 
-    func rotate(_ request: Request) async throws -> Response {
+    public func rotate(_ request: Request) async throws -> Response {
         let (principal, org) = try await context.authorize(request, .admin)
         let id = try AdminContext.id(request, "listener")
         let (listener, token) = try await listeners.rotate(
@@ -70,7 +70,7 @@ struct ListenersHandler: Sendable {
         return AdminJSON.response(withURL(listener, token, org: org, request: request))
     }
 
-    func delete(_ request: Request) async throws -> Response {
+    public func delete(_ request: Request) async throws -> Response {
         let (principal, org) = try await context.authorize(request, .admin)
         let id = try AdminContext.id(request, "listener")
         try await listeners.delete(orgID: org.id, id: id, audit: context.auditEntry(request, principal, "listener.delete"))
@@ -92,7 +92,7 @@ struct ListenersHandler: Sendable {
 
     // MARK: Reading and checking
 
-    static func read(_ object: JSONObject, creating: Bool) throws -> ListenerChanges {
+    public static func read(_ object: JSONObject, creating: Bool) throws -> ListenerChanges {
         var reader = FieldReader(object)
         reader.allowOnly(fields)
         var changes = ListenerChanges()
@@ -152,7 +152,7 @@ struct ListenersHandler: Sendable {
 
     /// An enabled welcome email needs a sender, a subject and a body; an enabled SMS needs a body.
     /// `current` is nil when creating.
-    static func checkWelcome(_ changes: ListenerChanges, current: Listener?) throws {
+    public static func checkWelcome(_ changes: ListenerChanges, current: Listener?) throws {
         var errors: [FieldError] = []
         if changes.welcomeEmailEnabled ?? current?.welcomeEmailEnabled ?? false {
             if (changes.welcomeEmailFrom ?? current?.welcomeEmailFrom) == nil {
@@ -174,7 +174,7 @@ struct ListenersHandler: Sendable {
     }
 
     /// A string field where JSON null means "clear it": nil = not given, .some(nil) = clear.
-    static func nullable(_ reader: inout FieldReader, _ key: String, maxLength: Int = 200, pattern: ((String) -> Bool)? = nil,
+    public static func nullable(_ reader: inout FieldReader, _ key: String, maxLength: Int = 200, pattern: ((String) -> Bool)? = nil,
                          rule: String = "") -> String?? {
         guard let value = reader.object[key] else { return nil }
         if value.isNull { return .some(nil) }
@@ -182,7 +182,7 @@ struct ListenersHandler: Sendable {
         return .some(text.isEmpty ? nil : text)
     }
 
-    static func redacted(_ object: JSONObject) -> JSONObject {
+    public static func redacted(_ object: JSONObject) -> JSONObject {
         var copy = object
         // Message bodies stay out of the audit log; that a change happened is enough there.
         if case .object(var email)? = copy["welcome_email"], email["body"] != nil {
@@ -192,7 +192,7 @@ struct ListenersHandler: Sendable {
         return copy
     }
 
-    static func representation(_ listener: Listener, orgSlug: String) -> JSONValue {
+    public static func representation(_ listener: Listener, orgSlug: String) -> JSONValue {
         func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
         return [
             "id": .string(String(listener.id)), "org": .string(orgSlug), "name": .string(listener.name),
@@ -209,11 +209,17 @@ struct ListenersHandler: Sendable {
             "created_at": .string(listener.createdAt), "updated_at": .string(listener.updatedAt),
         ]
     }
+
+    public init(context: AdminContext, listeners: ListenerStore, catalogs: CatalogStore) {
+        self.context = context
+        self.listeners = listeners
+        self.catalogs = catalogs
+    }
 }
 
 extension FieldReader {
     /// A welcome template may use only ``MessageTemplate/welcomeFields``; each unknown placeholder is named.
-    mutating func checkPlaceholders(_ key: String, _ template: String?) {
+    public mutating func checkPlaceholders(_ key: String, _ template: String?) {
         guard let template else { return }
         let known = MessageTemplate.welcomeFields
         for name in MessageTemplate(template, syntax: .doubleBraces).unknownPlaceholders(known: known) {

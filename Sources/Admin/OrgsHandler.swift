@@ -3,10 +3,10 @@ import HTTPServer
 import JSON
 
 /// `/admin/v1/orgs`: the tenants. Creating and listing orgs is for platform administrators.
-struct OrgsHandler: Sendable {
-    let context: AdminContext
+public struct OrgsHandler: Sendable {
+    public let context: AdminContext
 
-    func create(_ request: Request) async throws -> Response {
+    public func create(_ request: Request) async throws -> Response {
         let principal = try await context.authenticator.authenticate(request)
         try principal.requirePlatform()
         let input = try await AdminValidation.newOrg(try AdminJSON.object(request), orgs: context.orgs)
@@ -23,20 +23,20 @@ struct OrgsHandler: Sendable {
         return response
     }
 
-    func list(_ request: Request) async throws -> Response {
+    public func list(_ request: Request) async throws -> Response {
         try await context.authenticator.authenticate(request).requirePlatform()
         let (cursor, limit) = try AdminJSON.pagination(request)
         let orgs = try await context.orgs.list(after: cursor, limit: limit)
         return AdminJSON.page(orgs, limit: limit, id: \.id, AdminRepresentation.org)
     }
 
-    func show(_ request: Request) async throws -> Response {
+    public func show(_ request: Request) async throws -> Response {
         let (_, org) = try await context.authorize(request, .read)
         return AdminJSON.response(AdminRepresentation.org(org))
     }
 
     /// name and timezone: org admins too; status (suspend/activate): platform only.
-    func update(_ request: Request) async throws -> Response {
+    public func update(_ request: Request) async throws -> Response {
         let principal = try await context.authenticator.authenticate(request)
         let slug = request.parameters["org"] ?? ""
         guard let org = try await context.orgs.find(slug: slug) else { throw CRMError.notFound("org '\(slug)'") }
@@ -59,8 +59,12 @@ struct OrgsHandler: Sendable {
             audit: context.auditEntry(request, principal, "org.update", details: reader.object.asValue))
         return AdminJSON.response(AdminRepresentation.org(updated))
     }
+
+    public init(context: AdminContext) {
+        self.context = context
+    }
 }
 
 extension JSONObject {
-    var asValue: JSONValue { .object(self) }
+    public var asValue: JSONValue { .object(self) }
 }

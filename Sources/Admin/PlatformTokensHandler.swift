@@ -3,11 +3,11 @@ import HTTPServer
 import JSON
 
 /// `/admin/v1/platform-tokens`: platform administrator tokens (platform token required).
-struct PlatformTokensHandler: Sendable {
-    let context: AdminContext
-    let tokens: PlatformTokenStore
+public struct PlatformTokensHandler: Sendable {
+    public let context: AdminContext
+    public let tokens: PlatformTokenStore
 
-    func create(_ request: Request) async throws -> Response {
+    public func create(_ request: Request) async throws -> Response {
         let principal = try await context.authenticator.authenticate(request)
         try principal.requirePlatform()
         let name = try AdminValidation.newPlatformToken(try AdminJSON.object(request))
@@ -21,21 +21,26 @@ struct PlatformTokensHandler: Sendable {
         return AdminJSON.response(body, status: 201)
     }
 
-    func list(_ request: Request) async throws -> Response {
+    public func list(_ request: Request) async throws -> Response {
         try await context.authenticator.authenticate(request).requirePlatform()
         return AdminJSON.page(try await tokens.list().map(Self.representation), next: nil)
     }
 
-    func revoke(_ request: Request) async throws -> Response {
+    public func revoke(_ request: Request) async throws -> Response {
         let principal = try await context.authenticator.authenticate(request)
         try principal.requirePlatform()
         try await tokens.revoke(id: try AdminContext.id(request, "token"), audit: context.auditEntry(request, principal, "platform_token.revoke"))
         return Response(status: 204)
     }
 
-    static func representation(_ token: PlatformTokenStore.Listed) -> JSONValue {
+    public static func representation(_ token: PlatformTokenStore.Listed) -> JSONValue {
         ["id": .string(String(token.id)), "name": .string(token.name), "prefix": .string(token.prefix),
          "created_at": .string(token.createdAt), "last_used_at": token.lastUsedAt.map(JSONValue.string) ?? .null,
          "revoked_at": token.revokedAt.map(JSONValue.string) ?? .null]
+    }
+
+    public init(context: AdminContext, tokens: PlatformTokenStore) {
+        self.context = context
+        self.tokens = tokens
     }
 }

@@ -3,10 +3,10 @@ import HTTPServer
 import JSON
 
 /// `/admin/v1/orgs/{org}/users`: the people `senderUser` and permits name.
-struct UsersHandler: Sendable {
-    let context: AdminContext
+public struct UsersHandler: Sendable {
+    public let context: AdminContext
 
-    func create(_ request: Request) async throws -> Response {
+    public func create(_ request: Request) async throws -> Response {
         let (principal, org) = try await context.authorize(request, .admin)
         var reader = FieldReader(try AdminJSON.object(request))
         reader.allowOnly(["email", "display_name", "role", "active"])
@@ -23,21 +23,21 @@ struct UsersHandler: Sendable {
         return response
     }
 
-    func list(_ request: Request) async throws -> Response {
+    public func list(_ request: Request) async throws -> Response {
         let (_, org) = try await context.authorize(request, .read)
         let (cursor, limit) = try AdminJSON.pagination(request)
         let users = try await context.users.list(orgID: org.id, after: cursor, limit: limit)
         return AdminJSON.page(users, limit: limit, id: \.id) { AdminRepresentation.user($0, orgSlug: org.slug) }
     }
 
-    func show(_ request: Request) async throws -> Response {
+    public func show(_ request: Request) async throws -> Response {
         let (_, org) = try await context.authorize(request, .read)
         let id = try AdminContext.id(request, "user")
         guard let user = try await context.users.find(orgID: org.id, id: id) else { throw CRMError.notFound("user \(id)") }
         return AdminJSON.response(AdminRepresentation.user(user, orgSlug: org.slug))
     }
 
-    func update(_ request: Request) async throws -> Response {
+    public func update(_ request: Request) async throws -> Response {
         let (principal, org) = try await context.authorize(request, .admin)
         let id = try AdminContext.id(request, "user")
         var reader = FieldReader(try AdminJSON.object(request))
@@ -53,19 +53,23 @@ struct UsersHandler: Sendable {
         return AdminJSON.response(AdminRepresentation.user(user, orgSlug: org.slug))
     }
 
-    func delete(_ request: Request) async throws -> Response {
+    public func delete(_ request: Request) async throws -> Response {
         let (principal, org) = try await context.authorize(request, .admin)
         let id = try AdminContext.id(request, "user")
         try await context.users.delete(orgID: org.id, id: id, audit: context.auditEntry(request, principal, "user.delete"))
         return Response(status: 204)
     }
+
+    public init(context: AdminContext) {
+        self.context = context
+    }
 }
 
 /// `/admin/v1/orgs/{org}/api-keys`: org-scoped keys with scopes admin, read, write.
-struct APIKeysHandler: Sendable {
-    let context: AdminContext
+public struct APIKeysHandler: Sendable {
+    public let context: AdminContext
 
-    func create(_ request: Request) async throws -> Response {
+    public func create(_ request: Request) async throws -> Response {
         let (principal, org) = try await context.authorize(request, .admin)
         var reader = FieldReader(try AdminJSON.object(request))
         reader.allowOnly(["name", "scopes"])
@@ -94,26 +98,30 @@ struct APIKeysHandler: Sendable {
         return AdminJSON.response(body, status: 201)
     }
 
-    func list(_ request: Request) async throws -> Response {
+    public func list(_ request: Request) async throws -> Response {
         let (_, org) = try await context.authorize(request, .admin)
         let (cursor, limit) = try AdminJSON.pagination(request)
         let keys = try await context.apiKeys.list(orgID: org.id, after: cursor, limit: limit)
         return AdminJSON.page(keys, limit: limit, id: \.id) { AdminRepresentation.apiKey($0, orgSlug: org.slug) }
     }
 
-    func revoke(_ request: Request) async throws -> Response {
+    public func revoke(_ request: Request) async throws -> Response {
         let (principal, org) = try await context.authorize(request, .admin)
         let id = try AdminContext.id(request, "key")
         try await context.apiKeys.revoke(orgID: org.id, id: id, audit: context.auditEntry(request, principal, "api_key.revoke"))
         return Response(status: 204)
     }
+
+    public init(context: AdminContext) {
+        self.context = context
+    }
 }
 
 /// `/admin/v1/orgs/{org}/audit`: every admin change, newest first.
-struct AuditHandler: Sendable {
-    let context: AdminContext
+public struct AuditHandler: Sendable {
+    public let context: AdminContext
 
-    func list(_ request: Request) async throws -> Response {
+    public func list(_ request: Request) async throws -> Response {
         let (_, org) = try await context.authorize(request, .admin)
         let (cursor, limit) = try AdminJSON.pagination(request)
         let records = try await context.audit.list(orgID: org.id, before: cursor, limit: limit)
@@ -121,10 +129,14 @@ struct AuditHandler: Sendable {
     }
 
     /// `/admin/v1/audit`: platform-wide changes (platform tokens), for platform administrators.
-    func listPlatform(_ request: Request) async throws -> Response {
+    public func listPlatform(_ request: Request) async throws -> Response {
         try await context.authenticator.authenticate(request).requirePlatform()
         let (cursor, limit) = try AdminJSON.pagination(request)
         let records = try await context.audit.listPlatform(before: cursor, limit: limit)
         return AdminJSON.page(records, limit: limit, id: \.id, AdminRepresentation.audit)
+    }
+
+    public init(context: AdminContext) {
+        self.context = context
     }
 }

@@ -2,6 +2,7 @@ import CRM
 import Delivery
 import FoundationEssentials
 import HTTPServer
+import Listener
 import Postgres
 import Synchronization
 import Telemetry
@@ -47,13 +48,13 @@ public final class Application: Sendable {
         if openAPIDocument == nil {
             logger.warning("OpenAPI document not readable; /openapi.yaml answers 404", [("file", configuration.openAPIFile)])
         }
-        Routes.register(
-            in: &router, application: (database, migrator, metrics, logger), draining: drainSignal, openAPIDocument: openAPIDocument)
         let secrets: SecretBox? = try configuration.secretKey.map { try SecretBox(keyText: $0) }
         let deliverer = Deliverer(
             settings: DeliverySettingsStore(scope: OrgScope(database: database)), secrets: secrets, configuration: configuration.delivery,
             logger: logger)
-        Routes.registerDelivery(in: &router, database: database, deliverer: deliverer, secrets: secrets)
+        Routes.register(
+            in: &router, application: (database, migrator, metrics, logger), draining: drainSignal, openAPIDocument: openAPIDocument,
+            deliverer: deliverer, secrets: secrets)
         Routes.admitAdminCallers(in: &router, database: database)
         let backlog = Backlog()
         delivery = DeliveryService(

@@ -1,4 +1,5 @@
 import CRM
+import Listener
 import Telemetry
 
 /// Keeps the listener request log to `CRMHUB_LISTENER_LOG_RETENTION_DAYS`: every

@@ -15,7 +15,7 @@ enum Routes {
     static func register(
         in router: inout Router,
         application: (database: PostgresClient, migrator: Migrator, metrics: MetricsRegistry, logger: Logger),
-        draining: DrainSignal, openAPIDocument: [UInt8]?
+        draining: DrainSignal, openAPIDocument: [UInt8]?, deliverer: Deliverer, secrets: SecretBox?
     ) {
         // The org's slug in /admin/v1/orgs/{org}/…, /integrations/…/{org} and SmarterTrack's paths names the org in
         // each access-log line; handlers that learn the org otherwise (listener URL, API keys) add it themselves.
@@ -26,7 +26,9 @@ enum Routes {
             metrics: application.metrics, openAPIDocument: openAPIDocument)
         let scope = OrgScope(database: application.database)
         let ingestion = ListenerIngestion(scope: scope, metrics: application.metrics)
-        AdminRoutes.register(in: &router, scope: scope, problem: Problem.response(for:)) { orgID, listenerRequestID, requestID in
+        AdminRouteTable.register(
+            in: &router, scope: scope, problem: Problem.response(for:), deliverer: deliverer, secrets: secrets
+        ) { orgID, listenerRequestID, requestID in
             guard let reply = try await ingestion.replay(orgID: orgID, listenerRequestID: listenerRequestID, requestID: requestID) else {
                 return Problem.response(for: .notFound("listener request \(listenerRequestID)"))
             }
@@ -37,11 +39,6 @@ enum Routes {
         SmarterTrackRoutes.register(in: &router, scope: scope, logger: application.logger)
         HelpdeskRoutes.register(in: &router, scope: scope)
         ReadAPIRoutes.register(in: &router, scope: scope)
-    }
-
-    /// Outbox delivery settings and test messages (`/admin/v1/orgs/{org}/delivery/…`).
-    static func registerDelivery(in router: inout Router, database: PostgresClient, deliverer: Deliverer, secrets: SecretBox?) {
-        AdminRoutes.registerDelivery(in: &router, scope: OrgScope(database: database), deliverer: deliverer, secrets: secrets)
     }
 
     /// The admin API's bearer token is checked before any of its bodies is read (after every admin route is in).

@@ -176,8 +176,8 @@ public struct Migrator: Sendable {
     public func status(_ client: PostgresClient) async throws -> MigrationStatus {
         let migrations = try self.migrations()
         let applied = try await client.withConnection { connection -> [Int: String] in
-            let exists = try connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL").rows[0]
-                .decode(0, as: Bool.self)
+            let exists = try connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS present").rows[0]
+                .decode("present", as: Bool.self)
             return exists ? try Self.applied(on: connection) : [:]
         }
         let files = Dictionary(uniqueKeysWithValues: migrations.map { ($0.version, $0.checksum) })

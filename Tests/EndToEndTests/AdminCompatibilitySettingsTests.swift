@@ -1,3 +1,4 @@
+import CIOPulse
 import CRM
 import CRMHubTesting
 import JSON

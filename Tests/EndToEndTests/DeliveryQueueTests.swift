@@ -1,5 +1,6 @@
 import CRM
 import CRMHubTesting
+import Delivery
 import Postgres
 import Testing
 

@@ -1,6 +1,7 @@
 import CRM
 import CRMHubTesting
 import JSON
+import Listener
 import Postgres
 import Testing
 

@@ -1,6 +1,7 @@
 import CRM
 import CRMHubTesting
 import Foundation
+import Helpdesk
 import JSON
 import Testing
 

@@ -1,5 +1,6 @@
 import CRM
 import JSON
+import SmarterTrack
 import Testing
 
 @Suite("SmarterTrack rules")

@@ -75,27 +75,3 @@ public struct OutboxMessage: Sendable, Equatable {
         self.contentType = contentType
     }
 }
-
-/// Which outbox messages a list shows; nil matches any.
-public struct OutboxFilter: Sendable, Equatable {
-    public var status: OutboxMessage.Status?
-    public var channel: OutboxMessage.Channel?
-    public var reason: OutboxMessage.Reason?
-
-    public init(status: OutboxMessage.Status? = nil, channel: OutboxMessage.Channel? = nil, reason: OutboxMessage.Reason? = nil) {
-        self.status = status
-        self.channel = channel
-        self.reason = reason
-    }
-}
-
-/// One try to send an outbox message (`outbox_attempts`).
-public struct OutboxAttempt: Sendable, Equatable {
-    public let attempt: Int
-    /// sent, retrying or failed.
-    public let outcome: String
-    public let error: String?
-    public let providerMessageID: String?
-    public let startedAt: String
-    public let finishedAt: String
-}

@@ -9,17 +9,17 @@ public struct APIKeyStore: Sendable {
 
     static let columns = """
         id, org_id, name, scopes, lookup_id,
-        to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-        to_char(last_used_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-        to_char(revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+        to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at,
+        to_char(last_used_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS last_used_at,
+        to_char(revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS revoked_at
         """
 
     static func decode(_ row: Row) throws -> APIKey {
         APIKey(
-            id: try row.decode(0), orgID: try row.decode(1), name: try row.decode(2),
-            scopes: try row.decode(3, as: [String].self).compactMap(APIKey.Scope.init(rawValue:)),
-            prefix: "\(prefix)_\(try row.decode(4, as: String.self))", createdAt: try row.decode(5),
-            lastUsedAt: try row.decode(6), revokedAt: try row.decode(7))
+            id: try row.decode("id"), orgID: try row.decode("org_id"), name: try row.decode("name"),
+            scopes: try row.decode("scopes", as: [String].self).compactMap(APIKey.Scope.init(rawValue:)),
+            prefix: "\(prefix)_\(try row.decode("lookup_id", as: String.self))", createdAt: try row.decode("created_at"),
+            lastUsedAt: try row.decode("last_used_at"), revokedAt: try row.decode("revoked_at"))
     }
 
     /// Creates a key; the returned token is the only time its secret exists outside the caller.
@@ -64,15 +64,15 @@ public struct APIKeyStore: Sendable {
                 SELECT org_id, id, scopes, secret_hash, name FROM api_keys
                 WHERE lookup_id = \(token.lookupID) AND revoked_at IS NULL
                 """).first,
-                SecretToken.matches(token.secretHash, try row.decode(3, as: [UInt8].self))
+                SecretToken.matches(token.secretHash, try row.decode("secret_hash", as: [UInt8].self))
             else { return nil }
-            let keyID = try row.decode(1, as: Int64.self)
+            let keyID = try row.decode("id", as: Int64.self)
             try connection.query("""
                 UPDATE api_keys SET last_used_at = now()
-                WHERE org_id = \(try row.decode(0, as: Int64.self)) AND id = \(keyID)
+                WHERE org_id = \(try row.decode("org_id", as: Int64.self)) AND id = \(keyID)
                   AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
                 """)
-            return (try row.decode(0), keyID, try row.decode(4), try row.decode(2, as: [String].self).compactMap(APIKey.Scope.init(rawValue:)))
+            return (try row.decode("org_id"), keyID, try row.decode("name"), try row.decode("scopes", as: [String].self).compactMap(APIKey.Scope.init(rawValue:)))
         }
     }
 }

@@ -50,8 +50,8 @@ public enum ApplicationRole {
     private static func canSwitch(on connection: PostgresConnection, version: Int) throws(PostgresError) -> Bool {
         let query: Query =
             version >= 160_000
-            ? "SELECT pg_has_role(current_user, 'crmhub_app', 'SET')"
-            : "SELECT pg_has_role(current_user, 'crmhub_app', 'MEMBER')"
-        return try connection.query(query).rows[0].decode(0, as: Bool.self)
+            ? "SELECT pg_has_role(current_user, 'crmhub_app', 'SET') AS granted"
+            : "SELECT pg_has_role(current_user, 'crmhub_app', 'MEMBER') AS granted"
+        return try connection.query(query).rows[0].decode("granted", as: Bool.self)
     }
 }

@@ -55,7 +55,7 @@ public struct AuditStore: Sendable {
 
     public init(scope: OrgScope) { self.scope = scope }
 
-    static func insert(_ connection: PostgresConnection, orgID: Int64, entry: AuditEntry) throws {
+    public static func insert(_ connection: PostgresConnection, orgID: Int64, entry: AuditEntry) throws {
         try connection.query("""
             INSERT INTO audit_log (org_id, actor, action, target, details, client_address, request_id)
             VALUES (\(orgID), \(entry.actor), \(entry.action), \(entry.targetName), \(JSONWriter.string(entry.details))::jsonb,
@@ -91,14 +91,14 @@ public struct AuditStore: Sendable {
 
     /// What ``record(_:)`` reads, from `audit_log` or `platform_audit_log`.
     static let columns = """
-        id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), actor, action, target, details::text,
-        host(client_address), request_id
+        id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, actor, action, target, details::text,
+        host(client_address) AS client_address, request_id
         """
 
     static func record(_ row: Row) throws -> AuditRecord {
         AuditRecord(
-            id: try row.decode(0), at: try row.decode(1), actor: try row.decode(2), action: try row.decode(3),
-            target: try row.decode(4), details: try row.decode(5), clientAddress: try row.decode(6), requestID: try row.decode(7))
+            id: try row.decode("id"), at: try row.decode("at"), actor: try row.decode("actor"), action: try row.decode("action"),
+            target: try row.decode("target"), details: try row.decode("details"), clientAddress: try row.decode("client_address"), requestID: try row.decode("request_id"))
     }
 
     /// Newest first, before the cursor (an audit id; 0 for the first page).

@@ -43,7 +43,7 @@ public struct CatalogStore: Sendable {
     public init(scope: OrgScope) { self.scope = scope }
 
     static func decode(_ row: Row) throws -> Item {
-        Item(id: try row.decode(0), kind: Kind(rawValue: try row.decode(1)) ?? .tag, name: try row.decode(2), position: try row.decode(3))
+        Item(id: try row.decode("id"), kind: Kind(rawValue: try row.decode("kind")) ?? .tag, name: try row.decode("name"), position: try row.decode("position"))
     }
 
     static func seedChannels(_ connection: PostgresConnection, orgID: Int64) throws {
@@ -75,8 +75,8 @@ public struct CatalogStore: Sendable {
         let lowered = names.map { $0.lowercased() }
         let present = try await scope.withOrg(orgID) { connection in
             try connection.query(
-                "SELECT lower(name) FROM catalog_items WHERE kind = \(kind.rawValue) AND lower(name) = ANY(\(lowered)::text[])"
-            ).rows.map { try $0.decode(0, as: String.self) }
+                "SELECT lower(name) AS name FROM catalog_items WHERE kind = \(kind.rawValue) AND lower(name) = ANY(\(lowered)::text[])"
+            ).rows.map { try $0.decode("name", as: String.self) }
         }
         return names.filter { !present.contains($0.lowercased()) }
     }

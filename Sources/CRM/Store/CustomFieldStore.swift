@@ -27,8 +27,8 @@ public struct CustomFieldStore: Sendable {
 
     static func decode(_ row: Row) throws -> Definition {
         Definition(
-            id: try row.decode(0), entity: Entity(rawValue: try row.decode(1)) ?? .contact, name: try row.decode(2),
-            type: FieldType(rawValue: try row.decode(3)) ?? .text, options: try row.decode(4), required: try row.decode(5))
+            id: try row.decode("id"), entity: Entity(rawValue: try row.decode("entity")) ?? .contact, name: try row.decode("name"),
+            type: FieldType(rawValue: try row.decode("type")) ?? .text, options: try row.decode("options"), required: try row.decode("required"))
     }
 
     public func create(orgID: Int64, entity: Entity, name: String, type: FieldType, options: [String], required: Bool,

@@ -146,11 +146,11 @@ extension CustomerStore {
         var outcomes = [CreateOutcome?](repeating: nil, count: entries.count)
         var drawnIDs = [Int64](repeating: 0, count: entries.count)
         for row in result {
-            let ordinal = try row.decode(0, as: Int.self)
-            let id = try row.decode(1, as: Int64.self)
+            let ordinal = try row.decode("ordinal", as: Int.self)
+            let id = try row.decode("new_id", as: Int64.self)
             drawnIDs[ordinal] = id
-            if let code = try row.decode(2, as: Int64?.self) {
-                outcomes[ordinal] = .created(CustomerRef(id: id, code: CustomerCode(series: series, number: code), type: try row.decode(3)))
+            if let code = try row.decode("code", as: Int64?.self) {
+                outcomes[ordinal] = .created(CustomerRef(id: id, code: CustomerCode(series: series, number: code), type: try row.decode("type")))
             }
         }
         return (outcomes, drawnIDs)
@@ -199,20 +199,20 @@ extension CustomerStore {
             ), claims AS (
                 SELECT customer_id, count(*) AS n FROM claimed GROUP BY customer_id
             )
-            SELECT fresh.ordinal, true, inserted.id, inserted.code, inserted.type, coalesce(claims.n, 0)
+            SELECT fresh.ordinal, true AS created, inserted.id, inserted.code, inserted.type, coalesce(claims.n, 0) AS claims
             FROM fresh JOIN inserted ON inserted.id = fresh.new_id LEFT JOIN claims ON claims.customer_id = inserted.id
             UNION ALL
-            SELECT existing.ordinal, false, c.id, c.code, c.type, 0
+            SELECT existing.ordinal, false AS created, c.id, c.code, c.type, 0 AS claims
             FROM existing CROSS JOIN LATERAL (
                 SELECT id, code, type FROM customers WHERE org_id = \(orgID) AND id = existing.customer_id LIMIT 1
             ) AS c
             """).rows
         var outcomes = [CreateOutcome?](repeating: nil, count: entries.count)
         for row in result {
-            let ordinal = try row.decode(0, as: Int.self)
-            let ref = CustomerRef(id: try row.decode(2), code: CustomerCode(series: series, number: try row.decode(3)), type: try row.decode(4))
-            if try row.decode(1, as: Bool.self) {
-                if try row.decode(5, as: Int.self) == rows.wantedCount[ordinal] {
+            let ordinal = try row.decode("ordinal", as: Int.self)
+            let ref = CustomerRef(id: try row.decode("id"), code: CustomerCode(series: series, number: try row.decode("code")), type: try row.decode("type"))
+            if try row.decode("created", as: Bool.self) {
+                if try row.decode("claims", as: Int.self) == rows.wantedCount[ordinal] {
                     outcomes[ordinal] = .created(ref)
                 } else {
                     // A concurrent request claimed one of its identities first: take this row back.

@@ -88,7 +88,7 @@ public enum CustomerStore {
             ORDER BY m.rank, m.position LIMIT 1
             """).rows
         guard let row = rows.first else { return nil }
-        return CustomerRef(id: try row.decode(0), code: CustomerCode(series: series, number: try row.decode(1)), type: try row.decode(2))
+        return CustomerRef(id: try row.decode("id"), code: CustomerCode(series: series, number: try row.decode("code")), type: try row.decode("type"))
     }
 
     // MARK: Creating
@@ -176,9 +176,9 @@ public enum CustomerStore {
             CROSS JOIN LATERAL (SELECT code FROM customers WHERE org_id = \(orgID) AND id = found.customer_id LIMIT 1) AS c
             LIMIT 1
             """).first {
-            let owner = CustomerCode(series: series, number: try taken.decode(2))
-            let field = ["contact_id": "contactId", "passport": "passport", "email": "emails", "phone": "phones"][try taken.decode(0, as: String.self)] ?? "data"
-            throw CRMError.conflict(FieldError(field, "'\(try taken.decode(1, as: String.self))' already belongs to \(owner)"))
+            let owner = CustomerCode(series: series, number: try taken.decode("code"))
+            let field = ["contact_id": "contactId", "passport": "passport", "email": "emails", "phone": "phones"][try taken.decode("kind", as: String.self)] ?? "data"
+            throw CRMError.conflict(FieldError(field, "'\(try taken.decode("value", as: String.self))' already belongs to \(owner)"))
         }
         let setCompany = companyID != nil, company: Int64? = companyID ?? nil
         let row = try connection.query("""
@@ -198,21 +198,27 @@ public enum CustomerStore {
                 updated_at = now()
             FROM customers AS old
             WHERE c.org_id = \(orgID) AND c.id = \(id) AND old.org_id = c.org_id AND old.id = c.id
-            RETURNING c.name IS DISTINCT FROM old.name, c.lastname IS DISTINCT FROM old.lastname,
-                c.title IS DISTINCT FROM old.title, c.passport IS DISTINCT FROM old.passport, c.type IS DISTINCT FROM old.type,
-                c.gender IS DISTINCT FROM old.gender, c.bg_info IS DISTINCT FROM old.bg_info,
-                c.date_of_birth IS DISTINCT FROM old.date_of_birth, c.emails IS DISTINCT FROM old.emails,
-                c.phones IS DISTINCT FROM old.phones, c.addresses IS DISTINCT FROM old.addresses,
-                c.websites IS DISTINCT FROM old.websites, c.im IS DISTINCT FROM old.im, c.tags IS DISTINCT FROM old.tags,
-                c.custom_fields IS DISTINCT FROM old.custom_fields, c.permit IS DISTINCT FROM old.permit,
-                c.contact_id IS DISTINCT FROM old.contact_id, c.company_id IS DISTINCT FROM old.company_id
+            RETURNING c.name IS DISTINCT FROM old.name AS name, c.lastname IS DISTINCT FROM old.lastname AS lastname,
+                c.title IS DISTINCT FROM old.title AS title, c.passport IS DISTINCT FROM old.passport AS passport,
+                c.type IS DISTINCT FROM old.type AS type, c.gender IS DISTINCT FROM old.gender AS gender,
+                c.bg_info IS DISTINCT FROM old.bg_info AS bg_info,
+                c.date_of_birth IS DISTINCT FROM old.date_of_birth AS date_of_birth,
+                c.emails IS DISTINCT FROM old.emails AS emails, c.phones IS DISTINCT FROM old.phones AS phones,
+                c.addresses IS DISTINCT FROM old.addresses AS addresses, c.websites IS DISTINCT FROM old.websites AS websites,
+                c.im IS DISTINCT FROM old.im AS im, c.tags IS DISTINCT FROM old.tags AS tags,
+                c.custom_fields IS DISTINCT FROM old.custom_fields AS custom_fields,
+                c.permit IS DISTINCT FROM old.permit AS permit, c.contact_id IS DISTINCT FROM old.contact_id AS contact_id,
+                c.company_id IS DISTINCT FROM old.company_id AS company_id
             """).rows[0]
-        let names = [
-            "name", "lastname", "title", "passport", "type", "gender", "bgInfo", "dateOfBirth", "emails", "phones",
-            "addresses", "websites", "im", "tag", "cusFields", "permit", "contactId", "company",
+        // (the column that says whether it changed, named for it; the listener field it is reported as)
+        let fields = [
+            ("name", "name"), ("lastname", "lastname"), ("title", "title"), ("passport", "passport"), ("type", "type"),
+            ("gender", "gender"), ("bg_info", "bgInfo"), ("date_of_birth", "dateOfBirth"), ("emails", "emails"),
+            ("phones", "phones"), ("addresses", "addresses"), ("websites", "websites"), ("im", "im"), ("tags", "tag"),
+            ("custom_fields", "cusFields"), ("permit", "permit"), ("contact_id", "contactId"), ("company_id", "company"),
         ]
         var changed: [String] = []
-        for (index, name) in names.enumerated() where try row.decode(index, as: Bool.self) { changed.append(name) }
+        for (column, name) in fields where try row.decode(column, as: Bool.self) { changed.append(name) }
         if !replaced.isEmpty {
             try connection.query("""
                 DELETE FROM customer_identities
@@ -240,7 +246,7 @@ public enum CustomerStore {
             """)
     }
 
-    static func contactPointsJSON(_ points: [ContactPoint]?) -> String? {
+    public static func contactPointsJSON(_ points: [ContactPoint]?) -> String? {
         guard let points else { return nil }
         var out = "["
         for (index, point) in points.enumerated() {

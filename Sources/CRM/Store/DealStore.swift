@@ -7,7 +7,7 @@ public enum DealStore {
     static let columns = "id, name, reference, customer_id"
 
     static func decode(_ row: Row) throws -> DealRef {
-        DealRef(id: try row.decode(0), name: try row.decode(1), reference: try row.decode(2), customerID: try row.decode(3))
+        DealRef(id: try row.decode("id"), name: try row.decode("name"), reference: try row.decode("reference"), customerID: try row.decode("customer_id"))
     }
 
     // MARK: Finding
@@ -79,21 +79,26 @@ public enum DealStore {
             FROM deals AS old
             WHERE d.org_id = \(orgID) AND d.id = \(id) AND old.org_id = d.org_id AND old.id = d.id
             RETURNING d.id, d.name, d.reference, d.customer_id,
-                d.name IS DISTINCT FROM old.name, d.reference IS DISTINCT FROM old.reference, d.value IS DISTINCT FROM old.value,
-                d.currency IS DISTINCT FROM old.currency, d.description IS DISTINCT FROM old.description,
-                d.stage IS DISTINCT FROM old.stage, d.close_date IS DISTINCT FROM old.close_date,
-                d.category IS DISTINCT FROM old.category, d.package IS DISTINCT FROM old.package,
-                d.owner_user_ids IS DISTINCT FROM old.owner_user_ids OR d.owner_group_ids IS DISTINCT FROM old.owner_group_ids,
-                d.customer_id IS DISTINCT FROM old.customer_id, d.permit IS DISTINCT FROM old.permit,
-                d.custom_fields IS DISTINCT FROM old.custom_fields
+                d.name IS DISTINCT FROM old.name AS changed_name, d.reference IS DISTINCT FROM old.reference AS changed_reference,
+                d.value IS DISTINCT FROM old.value AS changed_value, d.currency IS DISTINCT FROM old.currency AS changed_currency,
+                d.description IS DISTINCT FROM old.description AS changed_description, d.stage IS DISTINCT FROM old.stage AS changed_stage,
+                d.close_date IS DISTINCT FROM old.close_date AS changed_close_date,
+                d.category IS DISTINCT FROM old.category AS changed_category, d.package IS DISTINCT FROM old.package AS changed_package,
+                d.owner_user_ids IS DISTINCT FROM old.owner_user_ids OR d.owner_group_ids IS DISTINCT FROM old.owner_group_ids
+                    AS changed_owners,
+                d.customer_id IS DISTINCT FROM old.customer_id AS changed_customer, d.permit IS DISTINCT FROM old.permit AS changed_permit,
+                d.custom_fields IS DISTINCT FROM old.custom_fields AS changed_custom_fields
             """).rows[0]
-        let names = [
-            "name", "dealId", "value", "currency", "description", "stage", "closeDate", "category", "package",
-            "owner_opportunity", "dealWith", "permit", "cusFields",
+        // (the column that says whether it changed, the listener field it is reported as)
+        let fields = [
+            ("changed_name", "name"), ("changed_reference", "dealId"), ("changed_value", "value"), ("changed_currency", "currency"),
+            ("changed_description", "description"), ("changed_stage", "stage"), ("changed_close_date", "closeDate"),
+            ("changed_category", "category"), ("changed_package", "package"), ("changed_owners", "owner_opportunity"),
+            ("changed_customer", "dealWith"), ("changed_permit", "permit"), ("changed_custom_fields", "cusFields"),
         ]
         var changed: [String] = []
-        for (index, name) in names.enumerated() where try row.decode(index + 4, as: Bool.self) { changed.append(name) }
-        let deal = DealRef(id: try row.decode(0), name: try row.decode(1), reference: try row.decode(2), customerID: try row.decode(3))
+        for (column, name) in fields where try row.decode(column, as: Bool.self) { changed.append(name) }
+        let deal = try Self.decode(row)
         return (deal, changed)
     }
 
@@ -106,6 +111,6 @@ public enum DealStore {
             SELECT \(orgID), \(dealID), customer_id FROM unnest(\(customerIDs)::bigint[]) AS t(customer_id)
             ON CONFLICT DO NOTHING
             RETURNING customer_id
-            """).rows.map { try $0.decode(0) }
+            """).rows.map { try $0.decode("customer_id") }
     }
 }

@@ -13,19 +13,19 @@ public struct GroupStore: Sendable {
     public init(scope: OrgScope) { self.scope = scope }
 
     static let select = """
-        SELECT g.id, g.name, coalesce(array_agg(m.user_id ORDER BY m.user_id) FILTER (WHERE m.user_id IS NOT NULL), '{}')
+        SELECT g.id, g.name, coalesce(array_agg(m.user_id ORDER BY m.user_id) FILTER (WHERE m.user_id IS NOT NULL), '{}') AS member_ids
         FROM groups g LEFT JOIN group_members m ON m.org_id = g.org_id AND m.group_id = g.id
         """
 
     static func decode(_ row: Row) throws -> Group {
-        Group(id: try row.decode(0), name: try row.decode(1), memberIDs: try row.decode(2))
+        Group(id: try row.decode("id"), name: try row.decode("name"), memberIDs: try row.decode("member_ids"))
     }
 
     public func create(orgID: Int64, name: String, memberIDs: [Int64], audit: AuditEntry) async throws -> Group {
         try await scope.withOrg(orgID) { connection in
             let id: Int64
             do {
-                id = try connection.query("INSERT INTO groups (org_id, name) VALUES (\(orgID), \(name)) RETURNING id").rows[0].decode(0)
+                id = try connection.query("INSERT INTO groups (org_id, name) VALUES (\(orgID), \(name)) RETURNING id").rows[0].decode("id")
             } catch let error as PostgresError where error.sqlState == .uniqueViolation {
                 throw CRMError.conflict(FieldError("name", "a group named '\(name)' already exists"))
             }
@@ -57,7 +57,7 @@ public struct GroupStore: Sendable {
     static func setMembers(_ connection: PostgresConnection, orgID: Int64, groupID: Int64, _ memberIDs: [Int64]) throws {
         guard !memberIDs.isEmpty else { return }
         let unique = Array(Set(memberIDs)).sorted()
-        let known = try connection.query("SELECT id FROM users WHERE id = ANY(\(unique)::bigint[])").rows.map { try $0.decode(0, as: Int64.self) }
+        let known = try connection.query("SELECT id FROM users WHERE id = ANY(\(unique)::bigint[])").rows.map { try $0.decode("id", as: Int64.self) }
         let missing = unique.filter { !known.contains($0) }
         if !missing.isEmpty {
             throw CRMError.invalid(missing.map { FieldError("members", "user \($0) does not exist in this org") })

@@ -30,9 +30,9 @@ public struct IdempotencyStore: Sendable {
                 SELECT request_hash, status, response_body FROM idempotency_keys WHERE scope = \(name) AND key = \(key)
                 """).first
             else { return .inProgress }
-            guard try row.decode(0, as: String.self) == requestHash else { return .mismatch }
-            let status = try row.decode(1, as: Int.self)
-            return status == 0 ? .inProgress : .replay(status: status, body: try row.decode(2))
+            guard try row.decode("request_hash", as: String.self) == requestHash else { return .mismatch }
+            let status = try row.decode("status", as: Int.self)
+            return status == 0 ? .inProgress : .replay(status: status, body: try row.decode("response_body"))
         }
     }
 

@@ -7,23 +7,25 @@ public struct ListenerStore: Sendable {
 
     public init(scope: OrgScope) { self.scope = scope }
 
-    static let columns = """
-        id, org_id, name, enabled, lookup_id, ip_allowlist::text[], default_tag, default_contact_channel,
+    public static let columns = """
+        id, org_id, name, enabled, lookup_id, ip_allowlist::text[] AS ip_allowlist, default_tag, default_contact_channel,
         default_lead_channel, welcome_email_enabled, welcome_email_from, welcome_email_subject, welcome_email_body,
         welcome_sms_enabled, welcome_sms_body, rate_limit_per_minute,
-        to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-        to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+        to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at,
+        to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated_at
         """
 
-    static func decode(_ row: Row) throws -> Listener {
+    public static func decode(_ row: Row) throws -> Listener {
         Listener(
-            id: try row.decode(0), orgID: try row.decode(1), name: try row.decode(2), enabled: try row.decode(3),
-            tokenPrefix: "\(prefix)_\(try row.decode(4, as: String.self))", ipAllowlist: try row.decode(5),
-            defaultTag: try row.decode(6), defaultContactChannel: try row.decode(7), defaultLeadChannel: try row.decode(8),
-            welcomeEmailEnabled: try row.decode(9), welcomeEmailFrom: try row.decode(10),
-            welcomeEmailSubject: try row.decode(11), welcomeEmailBody: try row.decode(12),
-            welcomeSMSEnabled: try row.decode(13), welcomeSMSBody: try row.decode(14),
-            rateLimitPerMinute: try row.decode(15), createdAt: try row.decode(16), updatedAt: try row.decode(17))
+            id: try row.decode("id"), orgID: try row.decode("org_id"), name: try row.decode("name"), enabled: try row.decode("enabled"),
+            tokenPrefix: "\(prefix)_\(try row.decode("lookup_id", as: String.self))", ipAllowlist: try row.decode("ip_allowlist"),
+            defaultTag: try row.decode("default_tag"), defaultContactChannel: try row.decode("default_contact_channel"),
+            defaultLeadChannel: try row.decode("default_lead_channel"),
+            welcomeEmailEnabled: try row.decode("welcome_email_enabled"), welcomeEmailFrom: try row.decode("welcome_email_from"),
+            welcomeEmailSubject: try row.decode("welcome_email_subject"), welcomeEmailBody: try row.decode("welcome_email_body"),
+            welcomeSMSEnabled: try row.decode("welcome_sms_enabled"), welcomeSMSBody: try row.decode("welcome_sms_body"),
+            rateLimitPerMinute: try row.decode("rate_limit_per_minute"), createdAt: try row.decode("created_at"),
+            updatedAt: try row.decode("updated_at"))
     }
 
     public func create(orgID: Int64, _ changes: ListenerChanges, audit: AuditEntry) async throws -> (Listener, SecretToken) {
@@ -38,7 +40,7 @@ public struct ListenerStore: Sendable {
             } catch let error as PostgresError where error.sqlState == .uniqueViolation {
                 throw CRMError.conflict(FieldError("name", "a listener named '\(changes.name ?? "")' already exists"))
             }
-            let id = try inserted.decode(0, as: Int64.self)
+            let id = try inserted.decode("id", as: Int64.self)
             let listener = try Self.apply(changes, to: id, connection)
             try AuditStore.insert(connection, orgID: orgID, entry: audit.target("listener:\(id)"))
             return listener
@@ -141,7 +143,7 @@ public struct ListenerStore: Sendable {
             guard let row = try connection.query("""
                 SELECT \(unescaped: Self.columns), secret_hash FROM listeners WHERE lookup_id = \(token.lookupID)
                 """).first,
-                SecretToken.matches(token.secretHash, try row.decode(18, as: [UInt8].self))
+                SecretToken.matches(token.secretHash, try row.decode("secret_hash", as: [UInt8].self))
             else { return nil }
             return try Self.decode(row)
         }

@@ -37,7 +37,7 @@ public enum NoteStore {
             VALUES (\(orgID), \(note.customerID)::bigint, \(note.dealID)::bigint, \(note.body), \(note.permitJSON)::jsonb,
                 \(note.tags)::text[], \(note.channel), \(note.authorUserID)::bigint, \(note.listenerID)::bigint)
             RETURNING id
-            """).rows[0].decode(0)
+            """).rows[0].decode("id")
     }
 
     /// Inserts the note a helpdesk knows by `externalID` (a response id) unless it was recorded before; returns its
@@ -50,6 +50,6 @@ public enum NoteStore {
             VALUES (\(orgID), \(note.customerID)::bigint, \(note.body), \(note.channel), \(source), \(externalID))
             ON CONFLICT (org_id, source, external_id) WHERE external_id IS NOT NULL DO NOTHING
             RETURNING id
-            """).first?.decode(0)
+            """).first?.decode("id")
     }
 }

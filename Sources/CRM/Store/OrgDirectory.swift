@@ -21,8 +21,8 @@ public final class OrgDirectory {
     public func activeUser(email: String) throws -> Int64? {
         if usersByEmail == nil {
             var map: [String: Int64] = [:]
-            for row in try connection.query("SELECT lower(email), id FROM users WHERE org_id = \(orgID) AND active").rows {
-                map[try row.decode(0)] = try row.decode(1)
+            for row in try connection.query("SELECT lower(email) AS email, id FROM users WHERE org_id = \(orgID) AND active").rows {
+                map[try row.decode("email")] = try row.decode("id")
             }
             usersByEmail = map
         }
@@ -34,8 +34,8 @@ public final class OrgDirectory {
         if groupsByName == nil {
             var map: [String: (id: Int64, name: String)] = [:]
             for row in try connection.query("SELECT id, name FROM groups WHERE org_id = \(orgID)").rows {
-                let groupName: String = try row.decode(1)
-                map[groupName.lowercased()] = (try row.decode(0), groupName)
+                let groupName: String = try row.decode("name")
+                map[groupName.lowercased()] = (try row.decode("id"), groupName)
             }
             groupsByName = map
         }
@@ -49,7 +49,7 @@ public final class OrgDirectory {
             for row in try connection.query(
                 "SELECT name FROM catalog_items WHERE org_id = \(orgID) AND kind = \(kind.rawValue)"
             ).rows {
-                let entry: String = try row.decode(0)
+                let entry: String = try row.decode("name")
                 map[entry.lowercased()] = entry
             }
             catalogs[kind] = map

@@ -8,15 +8,15 @@ public struct OrgStore: Sendable {
 
     static let columns = """
         id, slug, name, timezone, status,
-        to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-        to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+        to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at,
+        to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated_at
         """
 
     static func decode(_ row: Row) throws -> Org {
         Org(
-            id: try row.decode(0), slug: try row.decode(1), name: try row.decode(2), timezone: try row.decode(3),
-            status: Org.Status(rawValue: try row.decode(4)) ?? .active, createdAt: try row.decode(5),
-            updatedAt: try row.decode(6))
+            id: try row.decode("id"), slug: try row.decode("slug"), name: try row.decode("name"), timezone: try row.decode("timezone"),
+            status: Org.Status(rawValue: try row.decode("status")) ?? .active, createdAt: try row.decode("created_at"),
+            updatedAt: try row.decode("updated_at"))
     }
 
     public struct NewOwner: Sendable {
@@ -55,8 +55,8 @@ public struct OrgStore: Sendable {
 
     /// Whether PostgreSQL's time zone database knows the name (the same zones the server computes with).
     public func isKnownTimeZone(_ name: String) async throws -> Bool {
-        try await scope.database.query("SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = \(name))")
-            .rows[0].decode(0, as: Bool.self)
+        try await scope.database.query("SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = \(name)) AS known")
+            .rows[0].decode("known", as: Bool.self)
     }
 
     /// The org with this slug, whatever its status; nil when there is none.

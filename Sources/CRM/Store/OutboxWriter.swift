@@ -45,6 +45,6 @@ public enum OutboxWriter {
                 WITH ORDINALITY AS m(channel, reason, recipient, sender, subject, body, customer_id, content_type, position)
             ORDER BY position
             RETURNING id
-            """).rows.map { try $0.decode(0) }
+            """).rows.map { try $0.decode("id") }
     }
 }

@@ -18,7 +18,7 @@ public struct PlatformTokenStore: Sendable {
                 INSERT INTO platform_tokens (lookup_id, secret_hash, name)
                 VALUES (\(token.lookupID), \(token.secretHash), \(name))
                 RETURNING id
-                """).first!.decode(0, as: Int64.self)
+                """).first!.decode("id", as: Int64.self)
             try AuditStore.insertPlatform(connection, entry: audit.target("platform_token:\(id)").adding(["name": .string(name)]))
         }
         return token
@@ -45,11 +45,11 @@ public struct PlatformTokenStore: Sendable {
             let revoked = try connection.query("""
                 SELECT count(*) FROM platform_tokens
                 WHERE lookup_id LIKE 'bootstrap%' AND secret_hash = \(hash) AND revoked_at IS NOT NULL
-                """).first?.decode(0, as: Int64.self) ?? 0
+                """).first?.decode("count", as: Int64.self) ?? 0
             if revoked > 0 { return .revoked }
             if let current = try connection.query("""
                 SELECT id, secret_hash FROM platform_tokens WHERE lookup_id = \(Self.bootstrapLookupID)
-                """).first, SecretToken.matches(hash, try current.decode(1, as: [UInt8].self))
+                """).first, SecretToken.matches(hash, try current.decode("secret_hash", as: [UInt8].self))
             {
                 return .unchanged
             }
@@ -58,7 +58,7 @@ public struct PlatformTokenStore: Sendable {
                 INSERT INTO platform_tokens (lookup_id, secret_hash, name)
                 VALUES (\(Self.bootstrapLookupID), \(hash), \(Self.bootstrapName))
                 RETURNING id
-                """).first!.decode(0, as: Int64.self)
+                """).first!.decode("id", as: Int64.self)
             try AuditStore.insertPlatform(connection, entry: audit.target("platform_token:\(id)").adding(
                 ["retired_token": retired.map { .string(String($0)) } ?? .null]))
             return .installed
@@ -82,8 +82,8 @@ public struct PlatformTokenStore: Sendable {
         try connection.query("""
             UPDATE platform_tokens SET lookup_id = 'bootstrap-' || id, revoked_at = coalesce(revoked_at, now())
             WHERE lookup_id = \(bootstrapLookupID)
-            RETURNING id, revoked_at = now()
-            """).rows.compactMap { row in try row.decode(1, as: Bool.self) ? try row.decode(0, as: Int64.self) : nil }.first
+            RETURNING id, revoked_at = now() AS revoked_now
+            """).rows.compactMap { row in try row.decode("revoked_now", as: Bool.self) ? try row.decode("id", as: Int64.self) : nil }.first
     }
 
     static let bootstrapName = "bootstrap (CRMHUB_BOOTSTRAP_ADMIN_TOKEN)"
@@ -110,13 +110,13 @@ public struct PlatformTokenStore: Sendable {
                 SELECT id, secret_hash, name FROM platform_tokens WHERE lookup_id = \(lookupID) AND revoked_at IS NULL
                 """).first
             else { return nil }
-            guard SecretToken.matches(hash, try row.decode(1, as: [UInt8].self)) else { return nil }
-            let id = try row.decode(0, as: Int64.self)
+            guard SecretToken.matches(hash, try row.decode("secret_hash", as: [UInt8].self)) else { return nil }
+            let id = try row.decode("id", as: Int64.self)
             try connection.query("""
                 UPDATE platform_tokens SET last_used_at = now()
                 WHERE id = \(id) AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
                 """)
-            return (id, try row.decode(2, as: String.self))
+            return (id, try row.decode("name", as: String.self))
         }
     }
 
@@ -133,16 +133,16 @@ public struct PlatformTokenStore: Sendable {
         try await scope.withPlatform { connection in
             try connection.query("""
                 SELECT id, name, lookup_id,
-                       to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-                       to_char(last_used_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-                       to_char(revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+                       to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at,
+                       to_char(last_used_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS last_used_at,
+                       to_char(revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS revoked_at
                 FROM platform_tokens ORDER BY id
                 """).rows.map { row in
-                let lookup = try row.decode(2, as: String.self)
+                let lookup = try row.decode("lookup_id", as: String.self)
                 return Listed(
-                    id: try row.decode(0), name: try row.decode(1),
+                    id: try row.decode("id"), name: try row.decode("name"),
                     prefix: lookup.hasPrefix(Self.bootstrapLookupID) ? "(bootstrap)" : "\(Self.prefix)_\(lookup)",
-                    createdAt: try row.decode(3), lastUsedAt: try row.decode(4), revokedAt: try row.decode(5))
+                    createdAt: try row.decode("created_at"), lastUsedAt: try row.decode("last_used_at"), revokedAt: try row.decode("revoked_at"))
             }
         }
     }

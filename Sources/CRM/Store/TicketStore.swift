@@ -54,7 +54,7 @@ public enum TicketStore {
                 coalesce(\(ticket.customFieldsJSON)::jsonb, '{}'), \(ticket.requesterJSON)::jsonb, \(ticket.authorUserID)::bigint,
                 \(ticket.listenerID)::bigint)
             RETURNING id
-            """).rows[0].decode(0)
+            """).rows[0].decode("id")
     }
 
     /// Inserts the ticket a helpdesk knows by `externalID` (its case id), or updates that ticket's title, status and
@@ -69,8 +69,8 @@ public enum TicketStore {
             ON CONFLICT (org_id, source, external_id) WHERE external_id IS NOT NULL DO UPDATE SET
                 title = EXCLUDED.title, status = EXCLUDED.status, customer_id = EXCLUDED.customer_id,
                 custom_fields = tickets.custom_fields || EXCLUDED.custom_fields, updated_at = now()
-            RETURNING id, xmax = 0
+            RETURNING id, xmax = 0 AS inserted
             """).rows[0]
-        return (try row.decode(0), try row.decode(1))
+        return try row.decode((Int64, Bool).self)
     }
 }

@@ -8,15 +8,15 @@ public struct UserStore: Sendable {
 
     static let columns = """
         id, org_id, email, display_name, role, active,
-        to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-        to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+        to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at,
+        to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated_at
         """
 
     static func decode(_ row: Row) throws -> User {
         User(
-            id: try row.decode(0), orgID: try row.decode(1), email: try row.decode(2), displayName: try row.decode(3),
-            role: User.Role(rawValue: try row.decode(4)) ?? .member, active: try row.decode(5),
-            createdAt: try row.decode(6), updatedAt: try row.decode(7))
+            id: try row.decode("id"), orgID: try row.decode("org_id"), email: try row.decode("email"), displayName: try row.decode("display_name"),
+            role: User.Role(rawValue: try row.decode("role")) ?? .member, active: try row.decode("active"),
+            createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"))
     }
 
     static func insert(_ connection: PostgresConnection, orgID: Int64, email: String, displayName: String, role: User.Role,

@@ -42,21 +42,21 @@ extension ListenerIngestion {
 
     func run(_ item: Envelope.Item, _ context: IngestContext, savepoints: Bool) throws -> ItemResult {
         if let error = item.error { return .failed(item, [error]) }
-        if savepoints { try context.connection.execute("SAVEPOINT item") }
+        if savepoints { try context.connection.setSavepoint("item") }
         context.notices = []
         do {
             let (outcome, records) = try dispatch(item, context)
-            if savepoints { try context.connection.execute("RELEASE SAVEPOINT item") }
+            if savepoints { try context.connection.releaseSavepoint("item") }
             return ItemResult(
                 index: item.index, actionType: item.actionType, outcome: outcome, records: records, errors: [], notices: context.notices)
         } catch let failure as ActionFailure {
-            if savepoints { try context.connection.execute("ROLLBACK TO SAVEPOINT item; RELEASE SAVEPOINT item") }
+            if savepoints { try context.connection.rollBackToSavepoint("item") }
             return .failed(item, failure.errors)
         } catch let error as PostgresError where error.isUnavailable || error.isRetryableTransactionFailure {
             throw error
         } catch {
             guard savepoints else { throw RestartWithSavepoints() }
-            try context.connection.execute("ROLLBACK TO SAVEPOINT item; RELEASE SAVEPOINT item")
+            try context.connection.rollBackToSavepoint("item")
             return .failed(item, Self.errors(for: error, item: item))
         }
     }

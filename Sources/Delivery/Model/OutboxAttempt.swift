@@ -1,0 +1,10 @@
+/// One try to send an outbox message (`outbox_attempts`).
+public struct OutboxAttempt: Sendable, Equatable {
+    public let attempt: Int
+    /// sent, retrying or failed.
+    public let outcome: String
+    public let error: String?
+    public let providerMessageID: String?
+    public let startedAt: String
+    public let finishedAt: String
+}

@@ -1,0 +1,165 @@
+import CRM
+import Postgres
+
+/// The delivery workers' side of the outbox, across orgs (platform scope): claim due messages, record outcomes.
+///
+/// A claim marks a message 'sending' and leases it (next_attempt_at = the lease's end) in the same statement that
+/// locks it with SKIP LOCKED, so concurrent workers and instances never claim the same message. `attempts` is raised
+/// by the claim; an outcome is recorded only while the message is still 'sending' with that attempt number, so a
+/// worker whose lease ran out (and whose message another worker claimed again) cannot overwrite the newer claim.
+public struct DeliveryQueueStore: Sendable {
+    /// A message claimed for one attempt.
+    public struct Claim: Sendable {
+        public let orgID: Int64
+        public let message: OutboxMessage
+        /// This attempt's number (1 for the first).
+        public var attempt: Int { message.attempts }
+        /// When the claim was made (timestamptz text), recorded as the attempt's start.
+        public let claimedAt: String
+    }
+
+    /// What became of an attempt.
+    public enum Outcome: Sendable, Equatable {
+        case sent(providerMessageID: String?)
+        /// Tried again after the delay.
+        case retrying(error: String, delaySeconds: Double)
+        case failed(error: String)
+        /// Not an attempt: the org has no settings for the channel. The message goes back to 'queued' with the
+        /// reason, and is looked at again after the delay (or as soon as settings are saved).
+        case waiting(reason: String, delaySeconds: Double)
+    }
+
+    let scope: OrgScope
+
+    public init(scope: OrgScope) { self.scope = scope }
+
+    /// Claims up to `limit` due messages, leased for `leaseSeconds`, taking turns between orgs (sql/0010): the org
+    /// whose turn is earliest goes first, its turn being the later of its oldest due message and the last claim of
+    /// one of its messages; within an org, oldest due first. A suspended org's messages are not claimed: they keep
+    /// their status and are due again as soon as the org is active.
+    ///
+    /// The orgs with messages waiting are found by walking the pending index one org_id after another (one probe
+    /// per waiting org, not a scan of all orgs). Each org offers a few more messages than `limit`, so that workers
+    /// claiming at the same moment skip each other's locked rows and still find one. The status and due conditions
+    /// are repeated where the rows are locked: a row another worker claimed after this statement's snapshot is
+    /// re-checked there, and skipped.
+    ///
+    /// A message still 'sending' when its lease ran out was abandoned mid-attempt (its worker stopped or crashed);
+    /// that attempt is logged as such. When it was already the `maxAttempts`-th, the message ends 'failed' here
+    /// instead of being claimed again, so a message that kills its worker cannot do so for ever.
+    public func claim(limit: Int, leaseSeconds: Double, maxAttempts: Int) async throws -> [Claim] {
+        let offered = limit + Self.spare
+        return try await scope.withPlatform { connection in
+            try connection.query("""
+                WITH RECURSIVE waiting(org_id) AS (
+                    (SELECT org_id FROM outbox WHERE status IN ('queued', 'retrying', 'sending') ORDER BY org_id LIMIT 1)
+                    UNION ALL
+                    SELECT (SELECT o.org_id FROM outbox AS o
+                            WHERE o.status IN ('queued', 'retrying', 'sending') AND o.org_id > waiting.org_id
+                            ORDER BY o.org_id LIMIT 1)
+                    FROM waiting WHERE waiting.org_id IS NOT NULL
+                ),
+                offered AS MATERIALIZED (
+                    SELECT head.org_id, head.id,
+                        row_number() OVER (PARTITION BY head.org_id ORDER BY head.due, head.id) AS place,
+                        greatest(min(head.due) OVER (PARTITION BY head.org_id), turn.last_claimed_at) AS turn
+                    FROM waiting
+                    CROSS JOIN LATERAL (
+                        SELECT o.org_id, o.id, coalesce(o.next_attempt_at, o.created_at) AS due FROM outbox AS o
+                        WHERE o.org_id = waiting.org_id AND o.status IN ('queued', 'retrying', 'sending')
+                            AND coalesce(o.next_attempt_at, o.created_at) <= now()
+                        ORDER BY coalesce(o.next_attempt_at, o.created_at)
+                        LIMIT \(offered)) AS head
+                    LEFT JOIN outbox_turns AS turn ON turn.org_id = head.org_id
+                    WHERE waiting.org_id IS NOT NULL
+                        AND NOT EXISTS (SELECT FROM orgs WHERE orgs.id = waiting.org_id AND orgs.status = 'suspended')
+                ),
+                due AS (
+                    SELECT o.org_id, o.id FROM outbox AS o JOIN offered ON offered.org_id = o.org_id AND offered.id = o.id
+                    WHERE o.status IN ('queued', 'retrying', 'sending') AND coalesce(o.next_attempt_at, o.created_at) <= now()
+                    ORDER BY offered.place, offered.turn, o.id
+                    LIMIT \(limit)
+                    FOR UPDATE OF o SKIP LOCKED
+                ),
+                turns AS (
+                    INSERT INTO outbox_turns (org_id, last_claimed_at) SELECT DISTINCT org_id, now() FROM due
+                    ON CONFLICT (org_id) DO UPDATE SET last_claimed_at = excluded.last_claimed_at
+                ),
+                abandoned AS (
+                    INSERT INTO outbox_attempts (org_id, outbox_id, attempt, outcome, error, started_at)
+                    SELECT o.org_id, o.id, o.attempts, CASE WHEN o.attempts >= \(maxAttempts) THEN 'failed' ELSE 'retrying' END,
+                        \(Self.abandonedError), o.updated_at
+                    FROM outbox AS o JOIN due ON o.org_id = due.org_id AND o.id = due.id
+                    WHERE o.status = 'sending'
+                    ON CONFLICT DO NOTHING
+                )
+                UPDATE outbox o SET updated_at = now(),
+                    status = CASE WHEN o.status = 'sending' AND o.attempts >= \(maxAttempts) THEN 'failed' ELSE 'sending' END,
+                    attempts = o.attempts + CASE WHEN o.status = 'sending' AND o.attempts >= \(maxAttempts) THEN 0 ELSE 1 END,
+                    last_error = CASE WHEN o.status = 'sending' AND o.attempts >= \(maxAttempts)
+                        THEN \(Self.abandonedError + " (gave up after \(maxAttempts) attempts)") ELSE o.last_error END,
+                    next_attempt_at = CASE WHEN o.status = 'sending' AND o.attempts >= \(maxAttempts) THEN NULL
+                        ELSE now() + make_interval(secs => \(leaseSeconds)::float8) END
+                FROM due WHERE o.org_id = due.org_id AND o.id = due.id
+                RETURNING o.org_id, \(unescaped: OutboxStore.columns(prefix: "o.")), now()::text AS claimed_at
+                """).rows.compactMap { row in
+                    let claim = Claim(
+                        orgID: try row.decode("org_id"), message: try OutboxStore.decode(row), claimedAt: try row.decode("claimed_at"))
+                    return claim.message.status == .failed ? nil : claim
+                }
+        }
+    }
+
+    /// Messages each org offers to a claim beyond its limit, so that workers claiming at the same moment find one
+    /// past each other's locked rows. A claim sorts (limit + spare) rows per waiting org; a worker that still finds
+    /// only locked rows looks again after its poll interval.
+    static let spare = 4
+
+    /// Why an attempt whose lease ran out while it was 'sending' is logged as not finished.
+    static let abandonedError = "the attempt did not finish: its worker stopped before the lease ended"
+
+    /// Records the outcome of `claim`. - Returns: false when the claim was no longer current (its lease ran out
+    /// and another worker claimed the message again), in which case nothing was written.
+    @discardableResult
+    public func record(_ claim: Claim, _ outcome: Outcome) async throws -> Bool {
+        let orgID = claim.orgID, id = claim.message.id, attempt = claim.attempt, claimedAt = claim.claimedAt
+        let (status, error, provider, delay): (String, String?, String?, Double?)
+        switch outcome {
+        case .sent(let id): (status, error, provider, delay) = ("sent", nil, id, nil)
+        case .retrying(let text, let seconds): (status, error, provider, delay) = ("retrying", text, nil, seconds)
+        case .failed(let text): (status, error, provider, delay) = ("failed", text, nil, nil)
+        case .waiting(let text, let seconds): (status, error, provider, delay) = ("queued", text, nil, seconds)
+        }
+        let countsAsAttempt = status != "queued"
+        let clipped = error.map { String($0.prefix(2000)) }
+        return try await scope.withPlatform { connection in
+            try connection.query("""
+                WITH updated AS (
+                    UPDATE outbox SET status = \(status), last_error = \(clipped), updated_at = now(),
+                        provider_message_id = coalesce(\(provider), provider_message_id),
+                        sent_at = CASE WHEN \(status) = 'sent' THEN now() ELSE sent_at END,
+                        attempts = attempts - CASE WHEN \(countsAsAttempt) THEN 0 ELSE 1 END,
+                        next_attempt_at = now() + make_interval(secs => \(delay)::float8)
+                    WHERE org_id = \(orgID) AND id = \(id) AND status = 'sending' AND attempts = \(attempt)
+                    RETURNING org_id, id),
+                attempt AS (
+                    INSERT INTO outbox_attempts (org_id, outbox_id, attempt, outcome, error, provider_message_id, started_at)
+                    SELECT org_id, id, \(attempt), \(status), \(clipped), \(provider), \(claimedAt)::timestamptz
+                    FROM updated WHERE \(countsAsAttempt)
+                    RETURNING 1)
+                SELECT count(*) FROM updated
+                """).rows[0].decode("count", as: Int.self) == 1
+        }
+    }
+
+    /// Messages waiting to be sent (queued or retrying) and the age in seconds of the oldest, across orgs.
+    public func backlog() async throws -> (count: Int, oldestSeconds: Double) {
+        try await scope.withPlatform { connection in
+            let row = try connection.query("""
+                SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8
+                FROM outbox WHERE status IN ('queued', 'retrying')
+                """).rows[0]
+            return try row.decode((Int, Double).self)
+        }
+    }
+}

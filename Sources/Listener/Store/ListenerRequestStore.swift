@@ -1,0 +1,66 @@
+import CRM
+import Postgres
+
+/// Reads the listener request log (`listener_requests`) and purges it by age. Rows are written by the ingest
+/// transaction (`ListenerRequestWriter`), not here.
+public struct ListenerRequestStore: Sendable {
+    let scope: OrgScope
+
+    public init(scope: OrgScope) { self.scope = scope }
+
+    static let columns = """
+        id, listener_id, to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS received_at, host(client_address) AS client_address,
+        request_id, idempotency_key, replay_of, sender_user, size, status, item_count, error_count
+        """
+
+    static func decode(_ row: Row, withBodies: Bool) throws -> ListenerRequestRecord {
+        ListenerRequestRecord(
+            id: try row.decode("id"), listenerID: try row.decode("listener_id"), receivedAt: try row.decode("received_at"),
+            clientAddress: try row.decode("client_address"), requestID: try row.decode("request_id"), idempotencyKey: try row.decode("idempotency_key"),
+            replayOf: try row.decode("replay_of"), senderUser: try row.decode("sender_user"), size: try row.decode("size"), status: try row.decode("status"),
+            itemCount: try row.decode("item_count"), errorCount: try row.decode("error_count"),
+            body: withBodies ? try row.decode("body", as: [UInt8].self) : nil,
+            response: withBodies ? try row.decode("response", as: [UInt8].self) : nil)
+    }
+
+    /// Newest first, before the cursor (a request id; 0 for the first page), without bodies.
+    /// The outcome is matched on the status it is derived from (``ListenerRequestRecord/Outcome``).
+    public func list(orgID: Int64, _ filter: ListenerRequestFilter = ListenerRequestFilter(), before cursor: Int64, limit: Int)
+        async throws -> [ListenerRequestRecord]
+    {
+        let outcome = filter.outcome?.rawValue
+        return try await scope.withOrg(orgID) { connection in
+            try connection.query("""
+                SELECT \(unescaped: Self.columns) FROM listener_requests
+                WHERE (\(cursor)::bigint = 0 OR id < \(cursor))
+                  AND (\(filter.listenerID)::bigint IS NULL OR listener_id = \(filter.listenerID))
+                  AND (\(outcome)::text IS NULL OR \(outcome) = CASE status WHEN 200 THEN 'ok' WHEN 207 THEN 'partial'
+                                                                          WHEN 422 THEN 'failed' ELSE 'refused' END)
+                ORDER BY id DESC LIMIT \(limit)
+                """).rows.map { try Self.decode($0, withBodies: false) }
+        }
+    }
+
+    /// One logged request with its body and the response that was sent; nil when the org has no such request.
+    public func find(orgID: Int64, id: Int64) async throws -> ListenerRequestRecord? {
+        try await scope.withOrg(orgID) { connection in
+            try connection.query("""
+                SELECT \(unescaped: Self.columns), body, response FROM listener_requests WHERE id = \(id)
+                """).first.map { try Self.decode($0, withBodies: true) }
+        }
+    }
+
+    /// Deletes at most `batch` requests received more than `days` days ago, in every org, in one short transaction;
+    /// returns how many it deleted. Call it again while it returns `batch`. Rows another purge is deleting at the
+    /// same moment are skipped, so several instances can purge at once without waiting on each other.
+    public func purge(olderThanDays days: Int, batch: Int) async throws -> Int {
+        try await scope.withPlatform { connection in
+            try connection.query("""
+                DELETE FROM listener_requests WHERE (org_id, id) IN (
+                    SELECT org_id, id FROM listener_requests
+                    WHERE received_at < now() - make_interval(days => \(days))
+                    LIMIT \(batch) FOR UPDATE SKIP LOCKED)
+                """).affectedRows
+        }
+    }
+}
