@@ -12,14 +12,12 @@ import Telemetry
 /// sent (a decoy one when there is no stored hash). Only a caller who got in is told that the org is suspended.
 struct SmarterTrackEndpoint: Sendable {
     let store: SmarterTrackStore
-    let integrations: IntegrationStore
     let provider: ExternalProvider
     let passwords: PasswordVerifier
     let logger: Logger
 
     init(scope: OrgScope, logger: Logger) {
         store = SmarterTrackStore(scope: scope)
-        integrations = IntegrationStore(scope: scope)
         provider = ExternalProvider(store: store)
         passwords = PasswordVerifier()
         self.logger = logger
@@ -70,8 +68,8 @@ struct SmarterTrackEndpoint: Sendable {
             if let found, let hash = found.passwordHash {
                 passwordRight = await passwords.verify(password, against: hash, scope: "\(found.orgID):smartertrack")
                 if passwordRight {
-                    PasswordHash.upgrade(password, from: hash) { [integrations] fresh in
-                        try await integrations.rehash(orgID: found.orgID, kind: .smartertrack, from: hash, to: fresh)
+                    PasswordHash.upgrade(password, from: hash) { [store] fresh in
+                        try await store.rehashAuthPW(orgID: found.orgID, from: hash, to: fresh)
                     }
                 }
             } else {

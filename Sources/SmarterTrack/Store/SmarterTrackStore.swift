@@ -26,8 +26,19 @@ public struct SmarterTrackStore: Sendable {
     public init(scope: OrgScope) { self.scope = scope }
 
     /// A portal login's password hash made with fewer iterations, replaced by `new` at a successful login.
-    public func rehashPortalLogin(orgID: Int64, customerID: Int64, from old: String, to new: String) async throws {
+    func rehashPortalLogin(orgID: Int64, customerID: Int64, from old: String, to new: String) async throws {
         try await PortalLoginStore(scope: scope).rehash(orgID: orgID, customerID: customerID, from: old, to: new)
+    }
+
+    /// The web service password's hash (AuthPW) made with fewer iterations, replaced by `new` at a successful call,
+    /// unless another password was saved meanwhile.
+    func rehashAuthPW(orgID: Int64, from old: String, to new: String) async throws {
+        try await scope.withOrg(orgID) { connection in
+            _ = try connection.query("""
+                UPDATE integration_settings SET password_hash = \(new)
+                WHERE org_id = \(orgID) AND kind = 'smartertrack' AND password_hash = \(old)
+                """)
+        }
     }
 
     /// The org with this slug, its SmarterTrack settings and rules (one platform statement); nil for no such org.
