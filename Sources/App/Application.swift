@@ -49,6 +49,11 @@ public final class Application: Sendable {
         }
         Routes.register(
             in: &router, application: (database, migrator, metrics, logger), draining: drainSignal, openAPIDocument: openAPIDocument)
+        let console = ConsoleFiles(directory: configuration.consoleDirectory)
+        if console == nil {
+            logger.warning("console folder has no index.html; /console/ answers 404", [("directory", configuration.consoleDirectory)])
+        }
+        ConsoleRoutes.register(in: &router, files: console)
         let secrets: SecretBox? = try configuration.secretKey.map { try SecretBox(keyText: $0) }
         let deliverer = Deliverer(
             settings: DeliverySettingsStore(scope: OrgScope(database: database)), secrets: secrets, configuration: configuration.delivery,
