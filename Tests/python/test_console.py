@@ -10,7 +10,7 @@ import shutil
 import pytest
 import requests
 
-from crmhub_process import ROOT, Crmhub, Database
+from crmhub_process import LOG_DIR, ROOT, Crmhub, Database
 
 CHROMIUM = shutil.which("chromium")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -98,7 +98,7 @@ def test_no_path_leaves_the_assets(console_server, suffix):
 
 
 @pytest.fixture
-def browser(tmp_path):
+def browser(tmp_path, request):
     if not CHROMIUM or not CHROMEDRIVER:
         pytest.skip("chromium and chromium-driver are not installed (scripts/setup-deps.sh --test installs them)")
     from selenium import webdriver
@@ -116,8 +116,13 @@ def browser(tmp_path):
     except Exception as error:  # noqa: BLE001 - the reason is reported in the skip
         pytest.skip(f"headless chromium cannot start here: {error}")
     driver.implicitly_wait(10)
+    failed_before = request.session.testsfailed
     try:
         yield driver
+        # A failing step leaves a screenshot with the server logs (.data/test-logs, emptied by scripts/test.sh).
+        if request.session.testsfailed > failed_before:
+            LOG_DIR.mkdir(parents=True, exist_ok=True)
+            driver.save_screenshot(str(LOG_DIR / f"{request.node.name}.png"))
     finally:
         driver.quit()
 
