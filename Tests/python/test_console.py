@@ -214,6 +214,15 @@ def test_console_end_to_end(console_server, browser):
     driver.find_element(By.LINK_TEXT, "Request log").click()
     wait_text(driver, "h1", "Request log")
     wait_text(driver, "main table", "ok")
+    # The outcome filter is part of the URL: "refused" hides the request, "ok" shows it again.
+    from selenium.webdriver.support.ui import Select
+    Select(driver.find_element(By.ID, "outcome-filter")).select_by_value("refused")
+    WebDriverWait(driver, 10).until(lambda d: "outcome=refused" in d.current_url)
+    WebDriverWait(driver, 10).until(
+        lambda d: d.execute_script("return document.querySelectorAll('main table tbody tr').length") == 0)
+    Select(driver.find_element(By.ID, "outcome-filter")).select_by_value("ok")
+    wait_text(driver, "main table tbody", "ok")
+    assert "outcome=ok" in driver.current_url
     driver.find_element(By.CSS_SELECTOR, "main table tbody a").click()
     wait_text(driver, "#request-body", f"huy@{slug}.example")
     assert "add-contact" in driver.find_element(By.ID, "request-body").text

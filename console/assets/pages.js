@@ -94,16 +94,28 @@ export async function listenersPage(org) {
 
 export async function requestsPage(org, query) {
   const listener = query.get("listener");
+  const outcome = query.get("outcome");
   const cursor = query.get("cursor");
   const params = new URLSearchParams({ limit: "50" });
   if (listener) params.set("listener", listener);
+  if (outcome) params.set("outcome", outcome);
   if (cursor) params.set("cursor", cursor);
   const page = await call("GET", `/admin/v1/orgs/${enc(org)}/listener-requests?${params}`);
   const rows = page.items.map((request) => [
     h("a", { href: `#/orgs/${enc(org)}/requests/${enc(request.id)}` }, request.received_at),
     request.listener_id, request.sender_user ?? "", request.status, request.outcome, `${request.item_count} / ${request.error_count}`]);
-  const base = `#/orgs/${enc(org)}/requests?` + (listener ? `listener=${enc(listener)}&` : "");
+  const filter = new URLSearchParams();
+  if (listener) filter.set("listener", listener);
+  if (outcome) filter.set("outcome", outcome);
+  const base = `#/orgs/${enc(org)}/requests?${filter}`;
+  const choice = h("select", { name: "outcome", id: "outcome-filter", onchange: (event) => {
+    filter.delete("outcome");
+    if (event.target.value) filter.set("outcome", event.target.value);
+    location.hash = `#/orgs/${enc(org)}/requests?${filter}`;
+  } }, ["", "ok", "partial", "failed", "refused"].map((value) =>
+    h("option", { value, selected: value === (outcome || "") }, value || "any")));
   return [h("h1", {}, `Request log of ${org}` + (listener ? `, listener ${listener}` : "")),
+    h("label", {}, "Outcome", choice),
     table(["Received", "Listener", "Sender", "Status", "Outcome", "Items / errors"], rows), more(page, base)];
 }
 
