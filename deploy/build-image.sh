@@ -115,6 +115,7 @@ install -m 0755 "$binary" "$context/crmhub"
 strip --strip-debug "$context/crmhub"
 cp -r sql "$context/sql"
 cp openapi/openapi.yaml "$context/openapi.yaml"
+cp -r console "$context/console"
 podman build --quiet --format docker -f deploy/Containerfile --build-arg "BASE_IMAGE=$base" -t "$tag" "$context" >/dev/null
 base_size=$(podman image inspect --format '{{.Size}}' "$base")
 size=$(podman image inspect --format '{{.Size}}' "$tag")

@@ -65,6 +65,7 @@ export CRMHUB_DATABASE_URL="${conninfo/dbname=postgres/dbname=crmhub}"
 export CRMHUB_HTTP_ADDRESS="$address"
 export CRMHUB_MIGRATIONS_DIR="${CRMHUB_MIGRATIONS_DIR:-$root/sql}"
 export CRMHUB_OPENAPI_FILE="${CRMHUB_OPENAPI_FILE:-$root/openapi/openapi.yaml}"
+export CRMHUB_CONSOLE_DIR="${CRMHUB_CONSOLE_DIR:-$root/console}"
 # A development key for the SMTP/SMS secrets (outbox delivery), made once and kept with the data; production sets
 # its own CRMHUB_SECRET_KEY or CRMHUB_SECRET_KEY_FILE.
 if [ -z "${CRMHUB_SECRET_KEY:-}" ] && [ -z "${CRMHUB_SECRET_KEY_FILE:-}" ]; then

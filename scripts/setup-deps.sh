@@ -4,7 +4,7 @@
 #
 #   scripts/setup-deps.sh          build and run: PostgreSQL server (15 on Debian 12), libpq-dev, libssl-dev,
 #                                  pkg-config, openssl, curl, ca-certificates
-#   scripts/setup-deps.sh --test   also the test and benchmark tools: wrk, python3 with venv support
+#   scripts/setup-deps.sh --test   also the test and benchmark tools: wrk, python3 with venv support, chromium and chromium-driver
 #                                  (scripts/test.sh makes its own virtual environment with the Python tools)
 #   scripts/setup-deps.sh --image  also what deploy/build-image.sh and deploy/test-image.sh need: podman, runc,
 #                                  mmdebstrap (as root only: the image test needs root anyway)
@@ -55,6 +55,10 @@ if [ "$want_test" = 1 ]; then
   command -v python3 >/dev/null 2>&1 || missing+=(python3)
   # `python3 -m venv` needs ensurepip, which Debian ships separately in python3-venv.
   python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
+  # The admin console's browser tests drive Debian's headless chromium through its chromedriver (Selenium).
+  for package in chromium chromium-driver; do
+    installed "$package" || missing+=("$package")
+  done
 fi
 if [ "$want_image" = 1 ] && [ "$(id -u)" = 0 ]; then
   for package in podman runc mmdebstrap; do

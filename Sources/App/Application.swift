@@ -56,6 +56,11 @@ public final class Application: Sendable {
             in: &router, application: (database, migrator, metrics, logger), draining: drainSignal, openAPIDocument: openAPIDocument,
             deliverer: deliverer, secrets: secrets)
         Routes.admitAdminCallers(in: &router, database: database)
+        let console = ConsoleFiles(directory: configuration.consoleDirectory)
+        if console == nil {
+            logger.warning("console folder has no index.html; /console/ answers 404", [("directory", configuration.consoleDirectory)])
+        }
+        ConsoleRoutes.register(in: &router, files: console)
         let backlog = Backlog()
         delivery = DeliveryService(
             scope: OrgScope(database: database), deliverer: deliverer, configuration: configuration.delivery,

@@ -16,6 +16,8 @@ public struct Configuration: Sendable {
     public var migrationsDirectory: String
     /// The OpenAPI document served at `/openapi.yaml`.
     public var openAPIFile: String
+    /// The admin console's folder (`index.html` and `assets/`) served at `/console/`.
+    public var consoleDirectory: String
     public var migrateOnStart: Bool
     public var ioThreads: Int
     public var maxConnections: Int
@@ -50,6 +52,7 @@ public struct Configuration: Sendable {
         logLevel = .info
         migrationsDirectory = "sql"
         openAPIFile = "openapi/openapi.yaml"
+        consoleDirectory = "console"
         migrateOnStart = true
         ioThreads = 2
         maxConnections = 10_000

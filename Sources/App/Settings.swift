@@ -82,6 +82,10 @@ enum Settings {
                 help: "the OpenAPI document served at /openapi.yaml") { value, config in
             config.openAPIFile = value
         },
+        Setting("CRMHUB_CONSOLE_DIR", flag: "--console-dir", default: "console",
+                help: "the admin console's folder (index.html, assets/) served at /console/") { value, config in
+            config.consoleDirectory = value
+        },
         Setting("CRMHUB_MIGRATE", flag: "--migrate", default: "true",
                 help: "apply migrations before serving (true/false; --no-migrate is the same as false)") { value, config throws(ConfigurationError) in
             config.migrateOnStart = try boolean(value, setting: "CRMHUB_MIGRATE")

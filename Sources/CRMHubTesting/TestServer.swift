@@ -22,6 +22,7 @@ public final class TestServer: Sendable {
         configuration.httpAddress = BindAddress(host: "127.0.0.1", port: 0)
         configuration.migrationsDirectory = TestDatabase.migrationsDirectory()
         configuration.openAPIFile = TestDatabase.migrationsDirectory() + "/../openapi/openapi.yaml"
+        configuration.consoleDirectory = TestDatabase.migrationsDirectory() + "/../console"
         configuration.databasePoolSize = 4
         configuration.ioThreads = 2
         configuration.logLevel = .warning
