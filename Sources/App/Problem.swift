@@ -49,17 +49,6 @@ enum Problem {
     }
 
     static func document(_ status: Int, _ detail: String, errors: [FieldError] = [], headers: [(String, String)] = []) -> Response {
-        var object = JSONObject()
-        object["type"] = "about:blank"
-        object["title"] = .string(HTTPStatus.reason(status))
-        object["status"] = .number(Double(status))
-        object["detail"] = .string(detail)
-        if !errors.isEmpty {
-            object["errors"] = .array(errors.map { ["field": .string($0.field), "message": .string($0.message)] })
-        }
-        var response = Response(status: status, body: JSONWriter.bytes(.object(object)))
-        response.headers.add("Content-Type", "application/problem+json")
-        for (name, value) in headers { response.headers.add(name, value) }
-        return response
+        .problem(status: status, detail: detail, errors: errors.map { ($0.field, $0.message) }, extraHeaders: headers)
     }
 }

@@ -67,7 +67,7 @@ public struct Deliverer: Sendable {
             guard case .success(let smtp) = SMTPSettings.parse(record.config) else { return .notConfigured("the stored SMTP settings are not valid") }
             let sender = EmailSender(settings: smtp, password: secret, configuration: configuration, tls: tls)
             let contentType = message.contentType ?? .plain
-            return await Self.onThread {
+            return await Self.onThread(org: orgID) {
                 sender.send(to: to, sender: message.sender, subject: message.subject ?? "", body: message.body, contentType: contentType, key: key)
             }
         case .sms:
@@ -75,14 +75,17 @@ public struct Deliverer: Sendable {
             if sms.needsSecret && secret == nil { return .notConfigured("the SMS provider settings have no secret") }
             let sender = SMSSender(settings: sms, secret: secret, client: HTTPClient(
                 tls: tls, timeout: configuration.networkTimeout, addressPolicy: configuration.addressPolicy))
-            return await Self.onThread { sender.send(to: to, text: message.body, key: key) }
+            return await Self.onThread(org: orgID) { sender.send(to: to, text: message.body, key: key) }
         }
     }
 
-    static func onThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            OSThread.detach(name: "crmhub-deliver") { continuation.resume(returning: body()) }
-        }
+    /// Sends block on the network (with timeouts), so they run on plain threads, never on Swift's cooperative pool:
+    /// at most 8 at once, taking turns between orgs, 64 waiting per org and 512 in all.
+    static let sends = FairBlockingQueue(name: "crmhub-deliver", threads: 8, perKeyLimit: 64, totalLimit: 512)
+
+    /// `body` on one of the send threads, queued under the org; a retryable failure when the queue is full.
+    static func onThread(org orgID: Int64, _ body: @escaping @Sendable () -> SendResult) async -> SendResult {
+        await sends.run(key: String(orgID), body) ?? .failed("too many deliveries are waiting; retried later", permanent: false)
     }
 }
 

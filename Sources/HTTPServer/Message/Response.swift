@@ -38,16 +38,37 @@ public struct Response: Sendable {
         Response(status: status, headers: HeaderFields([("Content-Type", "application/json")]), body: bytes)
     }
 
-    /// An RFC 9457 problem document, used by the server for errors it answers itself.
-    public static func problem(status: Int, detail: String, extraHeaders: [(String, String)] = []) -> Response {
+    /// An RFC 9457 problem document: the one builder of every problem+json answer (the server's own errors, the
+    /// application's, the listener's refusals).
+    public static func problem(
+        status: Int, detail: String, errors: [(field: String, message: String)] = [], extraHeaders: [(String, String)] = []
+    ) -> Response {
+        var response = Response(
+            status: status, headers: HeaderFields([("Content-Type", "application/problem+json")]),
+            body: problemBody(status: status, detail: detail, errors: errors))
+        for (name, value) in extraHeaders { response.headers.add(name, value) }
+        return response
+    }
+
+    /// The bytes of a problem document: type, title, status, detail and, when there are any, the fields in error.
+    public static func problemBody(status: Int, detail: String, errors: [(field: String, message: String)] = []) -> [UInt8] {
         var body = "{\"type\":\"about:blank\",\"title\":"
         JSONWriter.quote(HTTPStatus.reason(status), into: &body)
         body += ",\"status\":\(status),\"detail\":"
         JSONWriter.quote(detail, into: &body)
+        if !errors.isEmpty {
+            body += ",\"errors\":["
+            for (index, error) in errors.enumerated() {
+                body += index == 0 ? "{\"field\":" : ",{\"field\":"
+                JSONWriter.quote(error.field, into: &body)
+                body += ",\"message\":"
+                JSONWriter.quote(error.message, into: &body)
+                body += "}"
+            }
+            body += "]"
+        }
         body += "}"
-        var response = Response(status: status, contentType: "application/problem+json", body: body)
-        for (name, value) in extraHeaders { response.headers.add(name, value) }
-        return response
+        return Array(body.utf8)
     }
 }
 

@@ -100,12 +100,7 @@ public struct ListenerIngestion: Sendable {
         }
 
         var body: [UInt8] {
-            var object: JSONObject = [
-                "type": "about:blank", "title": .string(HTTPStatus.reason(status)), "status": .number(Double(status)),
-                "detail": .string(detail),
-            ]
-            if let field { object["errors"] = [["field": .string(field.field), "message": .string(field.message)]] }
-            return JSONWriter.bytes(.object(object))
+            Response.problemBody(status: status, detail: detail, errors: field.map { [($0.field, $0.message)] } ?? [])
         }
     }
 
