@@ -17,6 +17,8 @@ public final class PostgresConnection {
     /// `SET …` statements that every session (and every session reset by `DISCARD ALL`) needs.
     private let sessionSetup: String
     private let notices: NoticeSink
+    /// Named statements cached per connection; off for transaction poolers (``PostgresConfiguration/preparedStatements``).
+    let usesPreparedStatements: Bool
     /// Set when the connection can no longer be trusted; the worker closes it after the job.
     private(set) var isBroken = false
     /// BEGIN and its settings, held back by `withTransaction` to travel with the transaction's first statement.
@@ -29,8 +31,9 @@ public final class PostgresConnection {
     /// More distinct SQL texts than this on one connection: `DEALLOCATE ALL` and start over.
     static let statementCacheLimit = 256
 
-    private init(handle: OpaquePointer, sessionSetup: String, notices: NoticeSink) {
+    private init(handle: OpaquePointer, sessionSetup: String, notices: NoticeSink, usesPreparedStatements: Bool) {
         self.handle = handle
+        self.usesPreparedStatements = usesPreparedStatements
         self.sessionSetup = sessionSetup
         self.notices = notices
         PQsetNoticeReceiver(handle, noticeReceiver, Unmanaged.passUnretained(notices).toOpaque())
@@ -76,7 +79,9 @@ public final class PostgresConnection {
             SET IntervalStyle = 'postgres'; SET extra_float_digits = 3; SET bytea_output = 'hex'; \
             SET plan_cache_mode = force_generic_plan
             """
-        let connection = PostgresConnection(handle: connected, sessionSetup: setup, notices: NoticeSink(log: log))
+        let connection = PostgresConnection(
+            handle: connected, sessionSetup: setup, notices: NoticeSink(log: log),
+            usesPreparedStatements: configuration.preparedStatements)
         do throws(PostgresError) {
             try connection.execute(setup)
         } catch {
@@ -221,6 +226,14 @@ public final class PostgresConnection {
     private func run(
         _ sql: String, _ binds: CStringArray, on handle: OpaquePointer
     ) throws(PostgresError) -> QueryResult {
+        guard usesPreparedStatements else {
+            let result: OpaquePointer? = binds.withPointers(terminated: false) { values in
+                PQexecParams(handle, sql, Int32(binds.count), nil, values, nil, nil, 0)
+            }
+            defer { PQclear(result) }
+            try check(result, handle)
+            return Self.read(result!)
+        }
         let (name, cached) = try prepared(sql, on: handle)
         let result: OpaquePointer? = binds.withPointers(terminated: false) { values in
             PQexecPrepared(handle, name, Int32(binds.count), values, nil, nil, 0)
@@ -283,6 +296,11 @@ public final class PostgresConnection {
             // An error libpq made up itself with the connection nominally up: do not trust the connection.
             isBroken = true
             kind = .protocolViolation
+        } else if state == .readOnlySQLTransaction {
+            // A write reached a standby: after a failover, a pooler (PgBouncer) may hand an old session to the
+            // demoted primary. Reconnecting lets libpq's target_session_attrs=read-write find the new primary.
+            isBroken = true
+            kind = .connectionLost
         } else if state == .protocolViolation {
             kind = .protocolViolation
         } else {
