@@ -51,25 +51,7 @@ public final class PostgresConnection {
     static func connect(
         _ configuration: PostgresConfiguration, log: (@Sendable (String) -> Void)?
     ) throws(PostgresError) -> PostgresConnection {
-        let timeout = max(2, (configuration.connectTimeout.milliseconds + 999) / 1000)
-        let keywords = ["application_name", "connect_timeout", "dbname", "client_encoding"]
-        let values = [configuration.applicationName, String(timeout), configuration.connectionString, "UTF8"]
-        guard let keywordArray = CStringArray(keywords), let valueArray = CStringArray(values) else {
-            throw PostgresError(kind: .unavailable, message: "the connection settings contain a NUL byte")
-        }
-        let connected: OpaquePointer? = keywordArray.withPointers(terminated: true) { keywordPointers in
-            valueArray.withPointers(terminated: true) { valuePointers in
-                PQconnectdbParams(keywordPointers, valuePointers, 1)
-            }
-        }
-        guard let connected else {
-            throw PostgresError(kind: .unavailable, message: "libpq could not allocate a connection")
-        }
-        guard PQstatus(connected) == CONNECTION_OK else {
-            let message = Self.lastError(connected)
-            PQfinish(connected)
-            throw PostgresError(kind: .unavailable, message: message)
-        }
+        let connected = try openWritable(configuration)
         let timeoutMilliseconds = max(0, configuration.statementTimeout.milliseconds)
         // Our own integers and constants only: nothing here comes from input. Every statement is prepared and
         // keyed (org, primary or unique keys), so a generic plan fits them all and planning once per session
@@ -89,6 +71,54 @@ public final class PostgresConnection {
             throw PostgresError(kind: .unavailable, message: "setting up the session failed: \(error.message)")
         }
         return connection
+    }
+
+    /// ``open(_:overrides:)``, but when the connection string asks for a writable session the server is asked
+    /// (``ReadWriteCheck``): each host in turn comes first, until one is not a standby.
+    private static func openWritable(_ configuration: PostgresConfiguration) throws(PostgresError) -> OpaquePointer {
+        guard let lists = ReadWriteCheck.hostLists(configuration.connectionString), lists.hosts.count > 0 else {
+            return try open(configuration, overrides: [])
+        }
+        var failure = PostgresError(kind: .unavailable, message: "no server in the list accepts writes")
+        for start in lists.hosts.indices {
+            do throws(PostgresError) {
+                let connected = try open(configuration, overrides: ReadWriteCheck.overrides(lists, startingAt: start))
+                if !ReadWriteCheck.isStandby(connected) { return connected }
+                PQfinish(connected)
+            } catch {
+                failure = error
+            }
+        }
+        throw failure
+    }
+
+    /// `PQconnectdbParams` with the keywords described at ``connect(_:log:)``; `overrides` come after the
+    /// connection string, so they win.
+    private static func open(
+        _ configuration: PostgresConfiguration, overrides: [(String, String)]
+    ) throws(PostgresError) -> OpaquePointer {
+        let timeout = max(2, (configuration.connectTimeout.milliseconds + 999) / 1000)
+        var keywords = ["application_name", "connect_timeout", "dbname", "client_encoding"]
+        var values = [configuration.applicationName, String(timeout), configuration.connectionString, "UTF8"]
+        keywords += overrides.map(\.0)
+        values += overrides.map(\.1)
+        guard let keywordArray = CStringArray(keywords), let valueArray = CStringArray(values) else {
+            throw PostgresError(kind: .unavailable, message: "the connection settings contain a NUL byte")
+        }
+        let connected: OpaquePointer? = keywordArray.withPointers(terminated: true) { keywordPointers in
+            valueArray.withPointers(terminated: true) { valuePointers in
+                PQconnectdbParams(keywordPointers, valuePointers, 1)
+            }
+        }
+        guard let connected else {
+            throw PostgresError(kind: .unavailable, message: "libpq could not allocate a connection")
+        }
+        guard PQstatus(connected) == CONNECTION_OK else {
+            let message = Self.lastError(connected)
+            PQfinish(connected)
+            throw PostgresError(kind: .unavailable, message: message)
+        }
+        return connected
     }
 
     /// Runs one statement with its binds as text parameters (extended protocol).
@@ -299,6 +329,11 @@ public final class PostgresConnection {
         } else if state == .readOnlySQLTransaction {
             // A write reached a standby: after a failover, a pooler (PgBouncer) may hand an old session to the
             // demoted primary. Reconnecting lets libpq's target_session_attrs=read-write find the new primary.
+            isBroken = true
+            kind = .connectionLost
+        } else if state == .protocolViolation, severity == nil {
+            // PgBouncer's own errors ("server conn crashed?", "server login has been failing", query_timeout) lack
+            // the non-localized severity that PostgreSQL 9.6+ always sends, and it closes the connection after them.
             isBroken = true
             kind = .connectionLost
         } else if state == .protocolViolation {

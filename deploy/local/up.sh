@@ -53,8 +53,8 @@ for i in 1 2; do
   pid_alive "$topology/node$i.pid" ||
     detach "$topology/node$i.pid" "$topology/node$i.log" runuser -u postgres -- env XDG_CONFIG_HOME="$topology/xdg/config" \
       XDG_DATA_HOME="$topology/xdg/data" XDG_RUNTIME_DIR="$topology/xdg/run" /usr/bin/pg_autoctl run --pgdata "$data"
-  # The first node must be primary before the second joins as its standby.
-  want=$([ "$i" = 1 ] && echo 'node1.*(single|primary)' || echo 'node2.*secondary')
+  # The first node must be up (single, or either role on a restart) before the second joins as its standby.
+  want="node$i .*(single|primary|secondary)"
   if ! wait_for 180 sh -c "runuser -u postgres -- env XDG_CONFIG_HOME='$topology/xdg/config' XDG_DATA_HOME='$topology/xdg/data' \
       /usr/bin/pg_autoctl show state --pgdata '$topology/monitor' | grep -Eq '$want'"; then
     echo "up.sh: node$i did not reach its state; see $topology/node$i.log" >&2
@@ -62,15 +62,10 @@ for i in 1 2; do
   fi
 done
 
-primary_port() {
-  for port in "${node_ports[@]}"; do
-    if [ "$(as_postgres psql -X -At -h 127.0.0.1 -p "$port" -d crmhub -c 'SELECT pg_is_in_recovery()' 2>/dev/null)" = f ]; then
-      echo "$port"; return 0
-    fi
-  done
-  return 1
-}
-primary=$(primary_port)
+writable="host=127.0.0.1,127.0.0.1 port=${node_ports[0]},${node_ports[1]} dbname=crmhub target_session_attrs=read-write"
+wait_for 60 as_postgres psql -X -At -d "$writable" -c 'SELECT 1' ||
+  { echo "up.sh: no node accepts writes; see $topology/node*.log" >&2; exit 1; }
+primary=$(as_postgres psql -X -At -d "$writable" -c 'SELECT inet_server_port()')
 # Loopback only: any local role may connect to crmhub (the hba pg_autoctl wrote covers its own roles).
 for i in 1 2; do
   hba="$topology/node$i/pg_hba.conf"
@@ -79,7 +74,7 @@ for i in 1 2; do
     as_postgres "$pgbin/pg_ctl" reload -D "$topology/node$i" >/dev/null
   }
 done
-as_postgres psql -X -q -h 127.0.0.1 -p "$primary" -d crmhub -v ON_ERROR_STOP=1 <<'SQL'
+as_postgres psql -X -q -d "$writable" -v ON_ERROR_STOP=1 <<'SQL'
 DO $$ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'crmhub_owner') THEN CREATE ROLE crmhub_owner LOGIN; END IF;
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'crmhub_app') THEN CREATE ROLE crmhub_app NOLOGIN; END IF;
@@ -108,6 +103,7 @@ max_client_conn = 500
 server_connect_timeout = 2
 server_login_retry = 1
 query_wait_timeout = 10
+query_timeout = 8
 ignore_startup_parameters = extra_float_digits
 $([ "$(id -u)" = 0 ] && echo "user = postgres")
 INI
@@ -122,6 +118,9 @@ CRMHUB_DATABASE_URL="$direct_url" CRMHUB_MIGRATIONS_DIR="$root/sql" "$binary" mi
 for n in 1 2 3; do "$root/deploy/local/instance.sh" start "$n"; done
 
 # --- HAProxy ---
+# When no instance is ready (the database is failing over) HAProxy answers itself: a 503 with Retry-After too.
+printf 'HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\nRetry-After: 1\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n{"title":"Service Unavailable","status":503,"detail":"no instance is ready; retry shortly"}\n' \
+  >"$topology/haproxy-503.http"
 cat >"$topology/haproxy.cfg" <<CFG
 global
   maxconn 4000
@@ -133,6 +132,7 @@ defaults
   retries 2
   option redispatch
   retry-on conn-failure empty-response
+  errorfile 503 $topology/haproxy-503.http
 frontend crmhub
   bind 127.0.0.1:$balancer_port
   default_backend instances
