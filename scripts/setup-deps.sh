@@ -5,7 +5,10 @@
 #   scripts/setup-deps.sh          build and run: PostgreSQL server (15 on Debian 12), libpq-dev, libssl-dev,
 #                                  pkg-config, openssl, curl, ca-certificates
 #   scripts/setup-deps.sh --test   also the test and benchmark tools: wrk, python3 with venv support, chromium and chromium-driver
-#                                  (scripts/test.sh makes its own virtual environment with the Python tools)
+#                                  (scripts/test.sh makes its own virtual environment with the Python tools),
+#                                  pgbouncer (the transaction-pooling test runs through a real one)
+#   scripts/setup-deps.sh --topology  also what deploy/local/up.sh runs: pgbouncer, haproxy,
+#                                  postgresql-15-auto-failover (pg_autoctl)
 #   scripts/setup-deps.sh --image  also what deploy/build-image.sh and deploy/test-image.sh need: podman, runc,
 #                                  mmdebstrap (as root only: the image test needs root anyway)
 #
@@ -14,12 +17,14 @@ set -euo pipefail
 
 want_test=0
 want_image=0
+want_topology=0
 for argument in "$@"; do
   case "$argument" in
     --test) want_test=1 ;;
     --image) want_image=1 ;;
-    -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
-    *) echo "setup-deps: unknown argument '$argument' (--test, --image)" >&2; exit 2 ;;
+    --topology) want_topology=1 ;;
+    -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
+    *) echo "setup-deps: unknown argument '$argument' (--test, --image, --topology)" >&2; exit 2 ;;
   esac
 done
 
@@ -59,6 +64,12 @@ if [ "$want_test" = 1 ]; then
   for package in chromium chromium-driver; do
     installed "$package" || missing+=("$package")
   done
+  command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
+fi
+if [ "$want_topology" = 1 ]; then
+  [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
+  [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
+  [ -x /usr/bin/pg_autoctl ] && ls /usr/lib/postgresql/*/lib/pgautofailover.so >/dev/null 2>&1 || missing+=(postgresql-15-auto-failover)
 fi
 if [ "$want_image" = 1 ] && [ "$(id -u)" = 0 ]; then
   for package in podman runc mmdebstrap; do

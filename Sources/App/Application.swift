@@ -33,7 +33,8 @@ public final class Application: Sendable {
         database = PostgresClient(
             configuration: PostgresConfiguration(
                 connectionString: configuration.databaseURL, poolSize: configuration.databasePoolSize,
-                statementTimeout: .seconds(configuration.statementTimeoutSeconds)),
+                statementTimeout: .seconds(configuration.statementTimeoutSeconds),
+                preparedStatements: configuration.databasePreparedStatements),
             log: { [logger] message in logger.warning(message) })
         if configuration.httpsAddress != nil, let certificate = configuration.tlsCertificateFile,
             let key = configuration.tlsKeyFile

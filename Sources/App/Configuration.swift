@@ -12,6 +12,8 @@ public struct Configuration: Sendable {
     public var tlsKeyFile: String?
     public var trustedProxies: [CIDR]
     public var databasePoolSize: Int
+    /// `CRMHUB_DB_PREPARED_STATEMENTS`: off behind a transaction pooler.
+    public var databasePreparedStatements: Bool
     public var logLevel: LogLevel
     public var migrationsDirectory: String
     /// The OpenAPI document served at `/openapi.yaml`.
@@ -49,6 +51,7 @@ public struct Configuration: Sendable {
         tlsKeyFile = nil
         trustedProxies = []
         databasePoolSize = 16
+        databasePreparedStatements = true
         logLevel = .info
         migrationsDirectory = "sql"
         openAPIFile = "openapi/openapi.yaml"

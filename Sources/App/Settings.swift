@@ -67,6 +67,10 @@ enum Settings {
                 help: "PostgreSQL connections in the pool (each has its own thread)") { value, config throws(ConfigurationError) in
             config.databasePoolSize = try integer(value, setting: "CRMHUB_DB_POOL_SIZE", in: 1...500)
         },
+        Setting("CRMHUB_DB_PREPARED_STATEMENTS", flag: "--db-prepared-statements", default: "on",
+                help: "on: named statements prepared once per connection; off: unnamed ones, for a transaction pooler (PgBouncer)") { value, config throws(ConfigurationError) in
+            config.databasePreparedStatements = try boolean(value, setting: "CRMHUB_DB_PREPARED_STATEMENTS")
+        },
         Setting("CRMHUB_LOG_LEVEL", flag: "--log-level", default: "info",
                 help: "debug, info, warning or error; info logs one JSON line per request") { value, config throws(ConfigurationError) in
             guard let level = LogLevel(name: value) else {

@@ -6,14 +6,14 @@ extension PostgresConnection {
     /// Every statement is prepared (parameterless ones such as BEGIN and COMMIT too: parsing them again for
     /// every transaction costs the server more than running them). The server runs them in order and stops at
     /// the first error: the rest are skipped, and that error is thrown. Results are small here, so a blocking
-    /// connection cannot deadlock on full buffers.
+    /// connection cannot deadlock on full buffers. Without prepared statements each goes as the unnamed statement.
     func pipeline(_ statements: [Query]) throws(PostgresError) -> [QueryResult] {
         let handle = try liveHandle()
         var names: [(name: String, cached: Bool)] = []
         var binds: [CStringArray] = []
         for statement in statements {
             binds.append(try CStringArray.binds(statement.binds))
-            names.append(try prepared(statement.sql, on: handle))
+            names.append(usesPreparedStatements ? try prepared(statement.sql, on: handle) : ("", false))
         }
         guard PQenterPipelineMode(handle) == 1 else {
             throw PostgresError(kind: .protocolViolation, message: "could not enter pipeline mode")
@@ -21,7 +21,9 @@ extension PostgresConnection {
         var sent = true
         for (index, (name, _)) in names.enumerated() where sent {
             sent = binds[index].withPointers(terminated: false) { values in
-                PQsendQueryPrepared(handle, name, Int32(binds[index].count), values, nil, nil, 0)
+                usesPreparedStatements
+                    ? PQsendQueryPrepared(handle, name, Int32(binds[index].count), values, nil, nil, 0)
+                    : PQsendQueryParams(handle, statements[index].sql, Int32(binds[index].count), nil, values, nil, nil, 0)
             } == 1
         }
         sent = sent && PQpipelineSync(handle) == 1

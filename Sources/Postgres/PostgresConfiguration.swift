@@ -22,11 +22,15 @@ public struct PostgresConfiguration: Sendable {
     /// After a failed connection attempt, jobs that would need a new connection fail at once with
     /// `.unavailable` for this long; then one job tries again.
     public var reconnectBackoff: Duration
+    /// Each distinct SQL text is prepared once per connection under a name (the default). Off: every statement
+    /// goes as the unnamed statement (Parse, Bind, Execute in one round trip), which a transaction pooler such as
+    /// PgBouncer 1.18 can hand to any server connection, since nothing outlives the transaction.
+    public var preparedStatements: Bool
 
     public init(
         connectionString: String, poolSize: Int = 10, statementTimeout: Duration = .seconds(30),
         connectTimeout: Duration = .seconds(5), acquireTimeout: Duration = .seconds(5), maxWaiting: Int = 1000,
-        applicationName: String = "crmhub", reconnectBackoff: Duration = .seconds(1)
+        applicationName: String = "crmhub", reconnectBackoff: Duration = .seconds(1), preparedStatements: Bool = true
     ) {
         self.connectionString = connectionString
         self.poolSize = poolSize
@@ -36,6 +40,7 @@ public struct PostgresConfiguration: Sendable {
         self.maxWaiting = maxWaiting
         self.applicationName = applicationName
         self.reconnectBackoff = reconnectBackoff
+        self.preparedStatements = preparedStatements
     }
 }
 

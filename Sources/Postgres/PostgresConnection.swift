@@ -17,6 +17,8 @@ public final class PostgresConnection {
     /// `SET …` statements that every session (and every session reset by `DISCARD ALL`) needs.
     private let sessionSetup: String
     private let notices: NoticeSink
+    /// Named statements cached per connection; off for transaction poolers (``PostgresConfiguration/preparedStatements``).
+    let usesPreparedStatements: Bool
     /// Set when the connection can no longer be trusted; the worker closes it after the job.
     private(set) var isBroken = false
     /// BEGIN and its settings, held back by `withTransaction` to travel with the transaction's first statement.
@@ -29,8 +31,9 @@ public final class PostgresConnection {
     /// More distinct SQL texts than this on one connection: `DEALLOCATE ALL` and start over.
     static let statementCacheLimit = 256
 
-    private init(handle: OpaquePointer, sessionSetup: String, notices: NoticeSink) {
+    private init(handle: OpaquePointer, sessionSetup: String, notices: NoticeSink, usesPreparedStatements: Bool) {
         self.handle = handle
+        self.usesPreparedStatements = usesPreparedStatements
         self.sessionSetup = sessionSetup
         self.notices = notices
         PQsetNoticeReceiver(handle, noticeReceiver, Unmanaged.passUnretained(notices).toOpaque())
@@ -48,9 +51,57 @@ public final class PostgresConnection {
     static func connect(
         _ configuration: PostgresConfiguration, log: (@Sendable (String) -> Void)?
     ) throws(PostgresError) -> PostgresConnection {
+        let connected = try openWritable(configuration)
+        let timeoutMilliseconds = max(0, configuration.statementTimeout.milliseconds)
+        // Our own integers and constants only: nothing here comes from input. Every statement is prepared and
+        // keyed (org, primary or unique keys), so a generic plan fits them all and planning once per session
+        // saves a re-plan per execution, which costs more than the execution for the larger statements.
+        let setup = """
+            SET statement_timeout = \(timeoutMilliseconds); SET DateStyle = 'ISO, MDY'; \
+            SET IntervalStyle = 'postgres'; SET extra_float_digits = 3; SET bytea_output = 'hex'; \
+            SET plan_cache_mode = force_generic_plan
+            """
+        let connection = PostgresConnection(
+            handle: connected, sessionSetup: setup, notices: NoticeSink(log: log),
+            usesPreparedStatements: configuration.preparedStatements)
+        do throws(PostgresError) {
+            try connection.execute(setup)
+        } catch {
+            connection.close()
+            throw PostgresError(kind: .unavailable, message: "setting up the session failed: \(error.message)")
+        }
+        return connection
+    }
+
+    /// ``open(_:overrides:)``, but when the connection string asks for a writable session the server is asked
+    /// (``ReadWriteCheck``): each host in turn comes first, until one is not a standby.
+    private static func openWritable(_ configuration: PostgresConfiguration) throws(PostgresError) -> OpaquePointer {
+        guard let lists = ReadWriteCheck.hostLists(configuration.connectionString), lists.hosts.count > 0 else {
+            return try open(configuration, overrides: [])
+        }
+        var failure = PostgresError(kind: .unavailable, message: "no server in the list accepts writes")
+        for start in lists.hosts.indices {
+            do throws(PostgresError) {
+                let connected = try open(configuration, overrides: ReadWriteCheck.overrides(lists, startingAt: start))
+                if !ReadWriteCheck.isStandby(connected) { return connected }
+                PQfinish(connected)
+            } catch {
+                failure = error
+            }
+        }
+        throw failure
+    }
+
+    /// `PQconnectdbParams` with the keywords described at ``connect(_:log:)``; `overrides` come after the
+    /// connection string, so they win.
+    private static func open(
+        _ configuration: PostgresConfiguration, overrides: [(String, String)]
+    ) throws(PostgresError) -> OpaquePointer {
         let timeout = max(2, (configuration.connectTimeout.milliseconds + 999) / 1000)
-        let keywords = ["application_name", "connect_timeout", "dbname", "client_encoding"]
-        let values = [configuration.applicationName, String(timeout), configuration.connectionString, "UTF8"]
+        var keywords = ["application_name", "connect_timeout", "dbname", "client_encoding"]
+        var values = [configuration.applicationName, String(timeout), configuration.connectionString, "UTF8"]
+        keywords += overrides.map(\.0)
+        values += overrides.map(\.1)
         guard let keywordArray = CStringArray(keywords), let valueArray = CStringArray(values) else {
             throw PostgresError(kind: .unavailable, message: "the connection settings contain a NUL byte")
         }
@@ -67,23 +118,7 @@ public final class PostgresConnection {
             PQfinish(connected)
             throw PostgresError(kind: .unavailable, message: message)
         }
-        let timeoutMilliseconds = max(0, configuration.statementTimeout.milliseconds)
-        // Our own integers and constants only: nothing here comes from input. Every statement is prepared and
-        // keyed (org, primary or unique keys), so a generic plan fits them all and planning once per session
-        // saves a re-plan per execution, which costs more than the execution for the larger statements.
-        let setup = """
-            SET statement_timeout = \(timeoutMilliseconds); SET DateStyle = 'ISO, MDY'; \
-            SET IntervalStyle = 'postgres'; SET extra_float_digits = 3; SET bytea_output = 'hex'; \
-            SET plan_cache_mode = force_generic_plan
-            """
-        let connection = PostgresConnection(handle: connected, sessionSetup: setup, notices: NoticeSink(log: log))
-        do throws(PostgresError) {
-            try connection.execute(setup)
-        } catch {
-            connection.close()
-            throw PostgresError(kind: .unavailable, message: "setting up the session failed: \(error.message)")
-        }
-        return connection
+        return connected
     }
 
     /// Runs one statement with its binds as text parameters (extended protocol).
@@ -221,6 +256,14 @@ public final class PostgresConnection {
     private func run(
         _ sql: String, _ binds: CStringArray, on handle: OpaquePointer
     ) throws(PostgresError) -> QueryResult {
+        guard usesPreparedStatements else {
+            let result: OpaquePointer? = binds.withPointers(terminated: false) { values in
+                PQexecParams(handle, sql, Int32(binds.count), nil, values, nil, nil, 0)
+            }
+            defer { PQclear(result) }
+            try check(result, handle)
+            return Self.read(result!)
+        }
         let (name, cached) = try prepared(sql, on: handle)
         let result: OpaquePointer? = binds.withPointers(terminated: false) { values in
             PQexecPrepared(handle, name, Int32(binds.count), values, nil, nil, 0)
@@ -283,6 +326,16 @@ public final class PostgresConnection {
             // An error libpq made up itself with the connection nominally up: do not trust the connection.
             isBroken = true
             kind = .protocolViolation
+        } else if state == .readOnlySQLTransaction {
+            // A write reached a standby: after a failover, a pooler (PgBouncer) may hand an old session to the
+            // demoted primary. Reconnecting lets libpq's target_session_attrs=read-write find the new primary.
+            isBroken = true
+            kind = .connectionLost
+        } else if state == .protocolViolation, severity == nil {
+            // PgBouncer's own errors ("server conn crashed?", "server login has been failing", query_timeout) lack
+            // the non-localized severity that PostgreSQL 9.6+ always sends, and it closes the connection after them.
+            isBroken = true
+            kind = .connectionLost
         } else if state == .protocolViolation {
             kind = .protocolViolation
         } else {

@@ -143,7 +143,8 @@ enum AdminCommand {
                 setting: "CRMHUB_DATABASE_URL",
                 reason: "is required: the database to work on (with scripts/dev.sh running, scripts/crmhub sets it for you)")
         }
-        let database = PostgresClient(configuration: PostgresConfiguration(connectionString: configuration.databaseURL, poolSize: 1))
+        let database = PostgresClient(configuration: PostgresConfiguration(
+            connectionString: configuration.databaseURL, poolSize: 1, preparedStatements: configuration.databasePreparedStatements))
         do {
             // The schema must be current before rows are written into it.
             _ = try await Application.migrator(directory: configuration.migrationsDirectory).migrate(database)
