@@ -75,7 +75,9 @@ public struct DeliveryQueueStore: Sendable {
                         AND NOT EXISTS (SELECT FROM orgs WHERE orgs.id = waiting.org_id AND orgs.status = 'suspended')
                 ),
                 due AS (
-                    SELECT o.org_id, o.id FROM outbox AS o JOIN offered ON offered.org_id = o.org_id AND offered.id = o.id
+                    SELECT o.org_id, o.id, o.attempts, o.updated_at, o.status = 'sending' AS abandoned,
+                        o.status = 'sending' AND o.attempts >= \(maxAttempts) AS exhausted
+                    FROM outbox AS o JOIN offered ON offered.org_id = o.org_id AND offered.id = o.id
                     WHERE o.status IN ('queued', 'retrying', 'sending') AND coalesce(o.next_attempt_at, o.created_at) <= now()
                     ORDER BY offered.place, offered.turn, o.id
                     LIMIT \(limit)
@@ -87,18 +89,17 @@ public struct DeliveryQueueStore: Sendable {
                 ),
                 abandoned AS (
                     INSERT INTO outbox_attempts (org_id, outbox_id, attempt, outcome, error, started_at)
-                    SELECT o.org_id, o.id, o.attempts, CASE WHEN o.attempts >= \(maxAttempts) THEN 'failed' ELSE 'retrying' END,
-                        \(Self.abandonedError), o.updated_at
-                    FROM outbox AS o JOIN due ON o.org_id = due.org_id AND o.id = due.id
-                    WHERE o.status = 'sending'
+                    SELECT org_id, id, attempts, CASE WHEN exhausted THEN 'failed' ELSE 'retrying' END,
+                        \(Self.abandonedError), updated_at
+                    FROM due WHERE abandoned
                     ON CONFLICT DO NOTHING
                 )
                 UPDATE outbox o SET updated_at = now(),
-                    status = CASE WHEN o.status = 'sending' AND o.attempts >= \(maxAttempts) THEN 'failed' ELSE 'sending' END,
-                    attempts = o.attempts + CASE WHEN o.status = 'sending' AND o.attempts >= \(maxAttempts) THEN 0 ELSE 1 END,
-                    last_error = CASE WHEN o.status = 'sending' AND o.attempts >= \(maxAttempts)
+                    status = CASE WHEN due.exhausted THEN 'failed' ELSE 'sending' END,
+                    attempts = o.attempts + CASE WHEN due.exhausted THEN 0 ELSE 1 END,
+                    last_error = CASE WHEN due.exhausted
                         THEN \(Self.abandonedError + " (gave up after \(maxAttempts) attempts)") ELSE o.last_error END,
-                    next_attempt_at = CASE WHEN o.status = 'sending' AND o.attempts >= \(maxAttempts) THEN NULL
+                    next_attempt_at = CASE WHEN due.exhausted THEN NULL
                         ELSE now() + make_interval(secs => \(leaseSeconds)::float8) END
                 FROM due WHERE o.org_id = due.org_id AND o.id = due.id
                 RETURNING o.org_id, \(unescaped: OutboxStore.columns(prefix: "o.")), now()::text AS claimed_at
