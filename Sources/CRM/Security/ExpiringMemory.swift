@@ -1,32 +1,48 @@
 import Synchronization
 
-/// Credentials that opened something a moment ago, remembered under their SHA-256 (never in clear) for `lifetime`.
-/// A check made before a request's body is read uses it so that the hot path pays no extra round trip for a
-/// credential it saw seconds ago; the request's own transaction checks the credential again, so a revoked or rotated
-/// one stops working there at once.
-public final class RecentlyAdmitted: Sendable {
-    private let entries = Mutex<[[UInt8]: ContinuousClock.Instant]>([:])
-    let lifetime: Duration
+/// Values remembered under a digest (a SHA-256, never a secret in clear) until each one's lifetime ends. A full
+/// memory drops its expired entries, and is emptied if that is not enough, rather than grow.
+public final class ExpiringMemory<Value: Sendable>: Sendable {
+    private let entries = Mutex<[[UInt8]: (expires: ContinuousClock.Instant, value: Value)]>([:])
     let capacity: Int
 
-    public init(lifetime: Duration = .seconds(5), capacity: Int = 10_000) {
-        self.lifetime = lifetime
+    public init(capacity: Int = 10_000) {
         self.capacity = capacity
     }
 
-    public func contains(_ credential: String) -> Bool {
-        let key = SecretToken.hash(credential)
+    /// The value remembered under `key`, unless it expired.
+    public func value(for key: [UInt8]) -> Value? {
         let now = ContinuousClock.now
-        return entries.withLock { $0[key].map { $0 > now } ?? false }
+        return entries.withLock { $0[key].flatMap { $0.expires > now ? $0.value : nil } }
     }
 
-    public func remember(_ credential: String) {
-        let key = SecretToken.hash(credential)
+    public func remember(_ value: Value, for key: [UInt8], lifetime: Duration) {
         let now = ContinuousClock.now
         entries.withLock { entries in
-            if entries.count >= capacity { entries = entries.filter { $0.value > now } }
-            if entries.count >= capacity { entries.removeAll() }
-            entries[key] = now + lifetime
+            if entries.count >= capacity {
+                entries = entries.filter { $0.value.expires > now }
+                if entries.count >= capacity { entries.removeAll() }
+            }
+            entries[key] = (now + lifetime, value)
         }
     }
+
+    /// Entries held, expired ones included until the next clean-up.
+    public var count: Int { entries.withLock { $0.count } }
+}
+
+/// Credentials that opened something a moment ago, remembered for `lifetime`. A check made before a request's body is
+/// read uses it so that the hot path pays no extra round trip for a credential it saw seconds ago; the request's own
+/// transaction checks the credential again, so a revoked or rotated one stops working there at once.
+public final class RecentlyAdmitted: Sendable {
+    private let memory = ExpiringMemory<Bool>()
+    let lifetime: Duration
+
+    public init(lifetime: Duration = .seconds(5)) {
+        self.lifetime = lifetime
+    }
+
+    public func contains(_ credential: String) -> Bool { memory.value(for: SecretToken.hash(credential)) != nil }
+
+    public func remember(_ credential: String) { memory.remember(true, for: SecretToken.hash(credential), lifetime: lifetime) }
 }

@@ -1,5 +1,4 @@
 import Platform
-import Synchronization
 
 /// Checks helpdesk passwords against their PBKDF2 hashes, remembering outcomes for a short time.
 ///
@@ -19,10 +18,9 @@ public final class PasswordVerifier: Sendable {
         case busy
     }
 
-    private let remembered = Mutex<[[UInt8]: (expires: ContinuousClock.Instant, valid: Bool)]>([:])
+    private let remembered: ExpiringMemory<Bool>
     let lifetime: Duration
     let failureLifetime: Duration
-    let capacity: Int
     /// How long a refusal for a full queue waits before it is answered. It costs nothing (a suspended task), and a
     /// flood's callers, answered at once, would come straight back: the CPU their calls take is what slows other
     /// orgs, not the queue.
@@ -34,7 +32,7 @@ public final class PasswordVerifier: Sendable {
     ) {
         self.lifetime = lifetime
         self.failureLifetime = failureLifetime
-        self.capacity = capacity
+        remembered = ExpiringMemory(capacity: capacity)
         self.busyDelay = busyDelay
     }
 
@@ -46,26 +44,18 @@ public final class PasswordVerifier: Sendable {
 
     public func check(_ password: String, against stored: String, scope: String) async -> Outcome {
         let key = SecretToken.hash(scope + "\u{0}" + stored + "\u{0}" + password)
-        let now = ContinuousClock.now
-        if let known = remembered.withLock({ $0[key] }), known.expires > now { return known.valid ? .valid : .invalid }
+        if let known = remembered.value(for: key) { return known ? .valid : .invalid }
         let tenant = String(scope.prefix { $0 != ":" })
         guard let valid = await PasswordHash.verifyOffPool(password, against: stored, tenant: tenant) else {
             try? await Task.sleep(for: busyDelay)
             return .busy
         }
-        let later = ContinuousClock.now
-        remembered.withLock { entries in
-            if entries.count >= capacity {
-                entries = entries.filter { $0.value.expires > later }
-                if entries.count >= capacity { entries.removeAll() }
-            }
-            entries[key] = (later + (valid ? lifetime : failureLifetime), valid)
-        }
+        remembered.remember(valid, for: key, lifetime: valid ? lifetime : failureLifetime)
         return valid ? .valid : .invalid
     }
 
     /// How many outcomes are remembered (expired ones included until the next clean-up).
-    public var rememberedCount: Int { remembered.withLock { $0.count } }
+    public var rememberedCount: Int { remembered.count }
 }
 
 extension PasswordHash {
