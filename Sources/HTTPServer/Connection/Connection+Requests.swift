@@ -109,6 +109,7 @@ extension Connection {
                     connection.currentHead?.keepAlive = false
                     connection.respond(to: request, with: refusal)
                 } else {
+                    connection.admitted = request
                     connection.readBody(of: head, limit: limit)
                     connection.resumeReading()
                 }
@@ -228,7 +229,8 @@ extension Connection {
 
     private func dispatch() {
         guard let head = currentHead else { return }
-        var request = makeRequest(head)
+        var request = admitted ?? makeRequest(head)
+        admitted = nil
         request.body = currentBody
         request.trailers = trailersOfCurrent
         currentBody = []

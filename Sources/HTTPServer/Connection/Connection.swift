@@ -52,6 +52,9 @@ final class Connection: EventHandler {
     var activeStream: ActiveStream?
     /// Bytes of the body memory budget this request holds (released when it is answered or the connection closes).
     var reservedBody = 0
+    /// The request as its route's admission saw it (head only), reused when the body has arrived: one request id and
+    /// one client-address resolution per request.
+    var admitted: Request?
     /// Buffered head bytes already searched for the head's end, and the count at the last parse that needed more:
     /// a head trickled in byte by byte is parsed again only when its end may have arrived or it grew by a KiB, not
     /// at every read (which made a trickled 16 KiB head cost quadratic time).
