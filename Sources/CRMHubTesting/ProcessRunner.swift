@@ -141,6 +141,7 @@ public final class ServerProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var lines: [String] = []
     private var partial = ""
+    private var reachedEnd = false
 
     public init(arguments: [String], environment: [String: String]) throws {
         process.executableURL = URL(fileURLWithPath: Repository.crmhubBinary)
@@ -154,8 +155,17 @@ public final class ServerProcess: @unchecked Sendable {
         process.standardError = pipe
         pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
+            guard let self else { return }
             self.lock.lock()
+            if data.isEmpty {
+                // End of output: every line the process wrote before exiting has been collected.
+                self.reachedEnd = true
+                handle.readabilityHandler = nil
+                if !self.partial.isEmpty { self.lines.append(self.partial) }
+                self.partial = ""
+                self.lock.unlock()
+                return
+            }
             self.partial += String(decoding: data, as: UTF8.self)
             while let newline = self.partial.firstIndex(of: "\n") {
                 self.lines.append(String(self.partial[..<newline]))
@@ -188,10 +198,24 @@ public final class ServerProcess: @unchecked Sendable {
 
     public var isRunning: Bool { process.isRunning }
 
+    /// Waits for the process to exit and for its last output to be read: the pipe is drained on another thread,
+    /// so without the second wait a test could look for the final log line before it has arrived.
     public func waitForExit() async throws -> Int32 {
-        try await blocking {
+        let status = try await blocking {
             self.process.waitUntilExit()
             return self.process.terminationStatus
         }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if outputEnded { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return status
+    }
+
+    private var outputEnded: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return reachedEnd
     }
 }
