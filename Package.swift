@@ -33,15 +33,17 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CLibPQ", "COpenSSL", "CShims"], swiftSettings: swiftSettings),
         .target(name: "CRM", dependencies: ["Postgres", "COpenSSL", "JSON", "Platform", "Telemetry", "XML"], swiftSettings: swiftSettings),
         .target(name: "Admin", dependencies: ["HTTPServer", "CRM", "JSON"], swiftSettings: swiftSettings),
+        // The outbox table: messages features write in their own transaction, and Delivery claims and sends.
+        .target(name: "Outbox", dependencies: ["Postgres"], swiftSettings: swiftSettings),
         // Outbox delivery: blocking client sockets with TLS, an SMTP client, an HTTP/1.1 client, and the workers.
         .target(name: "NetworkClient", dependencies: ["COpenSSL", "Platform"], swiftSettings: swiftSettings),
         .target(name: "SMTP", dependencies: ["NetworkClient"], swiftSettings: swiftSettings),
         .target(name: "HTTPClient", dependencies: ["NetworkClient"], swiftSettings: swiftSettings),
         .target(
-            name: "Delivery", dependencies: ["Admin", "CRM", "HTTPClient", "HTTPServer", "JSON", "Platform", "Postgres", "SMTP", "Telemetry"],
+            name: "Delivery", dependencies: ["Admin", "CRM", "HTTPClient", "HTTPServer", "JSON", "Outbox", "Platform", "Postgres", "SMTP", "Telemetry"],
             swiftSettings: swiftSettings),
         // Listener ingestion (crm-listener-webhook.txt): the endpoint, one file per action, lenient values.
-        .target(name: "Listener", dependencies: ["Admin", "CRM", "HTTPServer", "JSON", "Platform", "Postgres"], swiftSettings: swiftSettings),
+        .target(name: "Listener", dependencies: ["Admin", "CRM", "HTTPServer", "JSON", "Outbox", "Platform", "Postgres"], swiftSettings: swiftSettings),
         // The CIOPulse-compatible Contacts API (ciopulse-contacts-api.txt) and its support groups.
         .target(
             name: "CIOPulse", dependencies: ["Admin", "CRM", "HTTPServer", "JSON", "Platform", "Postgres", "Telemetry"], swiftSettings: swiftSettings),
@@ -73,7 +75,7 @@ let package = Package(
         .testTarget(name: "PlatformTests", dependencies: ["Platform"], swiftSettings: swiftSettings),
         // CRM's rules and the store logic that needs no database; Admin's field validation without a server.
         .testTarget(name: "CRMTests", dependencies: ["CRM"], swiftSettings: swiftSettings),
-        .testTarget(name: "AdminTests", dependencies: ["Admin", "CRM", "JSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "AdminTests", dependencies: ["Admin", "CRM", "JSON", "Listener"], swiftSettings: swiftSettings),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DeliveryTests", dependencies: ["Delivery", "SMTP", "HTTPClient", "NetworkClient", "CRM", "JSON"], swiftSettings: swiftSettings),
@@ -93,7 +95,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "CRMHubTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["App", "CIOPulse", "CRMHubTesting", "Delivery", "HTTPServer", "Postgres", "CRM", "Helpdesk", "JSON", "Listener", "XML"],
+            dependencies: ["App", "CIOPulse", "CRMHubTesting", "Delivery", "HTTPServer", "Postgres", "CRM", "Helpdesk", "JSON", "Listener", "Outbox", "XML"],
             swiftSettings: swiftSettings
         ),
     ]

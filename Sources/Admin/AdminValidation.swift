@@ -44,12 +44,6 @@ public enum AdminValidation {
         return NewOrg(slug: slug!, name: name!, timezone: timezone, owner: owner)
     }
 
-    /// A new listener as `POST /admin/v1/orgs/{org}/listeners` takes it (channels are checked against the org's
-    /// catalog separately).
-    public static func newListener(_ object: JSONObject) throws -> ListenerChanges {
-        try ListenersHandler.read(object, creating: true)
-    }
-
     /// A platform token's `{"name"}` as `POST /admin/v1/platform-tokens` takes it.
     public static func newPlatformToken(_ object: JSONObject) throws -> String {
         var reader = FieldReader(object)

@@ -26,7 +26,7 @@ enum AdminRouteTable {
         let users = UsersHandler(context: context)
         let keys = APIKeysHandler(context: context)
         let audit = AuditHandler(context: context)
-        let listeners = ListenersHandler(context: context, listeners: ListenerStore(scope: scope), catalogs: CatalogStore(scope: scope))
+        let listeners = ListenerURLsHandler(context: context, listeners: ListenerURLStore(scope: scope), catalogs: CatalogStore(scope: scope))
         let catalogs = CatalogsHandler(context: context, catalogs: CatalogStore(scope: scope))
         let groups = GroupsHandler(context: context, groups: GroupStore(scope: scope))
         let customFields = CustomFieldsHandler(context: context, fields: CustomFieldStore(scope: scope))

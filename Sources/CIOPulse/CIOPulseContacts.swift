@@ -51,7 +51,8 @@ public struct CIOPulseContacts: Sendable {
     /// `GET /api/v5/contacts`: every contact of the portal's org that has a system id.
     func list(_ request: Request) async -> Response {
         await serve(request, systemID: nil) { connection, opened in
-            .body(200, CIOPulseJSON.contactsDocument(try CIOPulseContactStore.listAndCommit(connection, orgID: opened.orgID)))
+            connection.commitWithNextQuery()
+            return .body(200, CIOPulseJSON.contactsDocument(try CIOPulseContactStore.list(connection, orgID: opened.orgID)))
         }
     }
 
@@ -60,7 +61,8 @@ public struct CIOPulseContacts: Sendable {
         await serve(request, systemID: request.parameters["system_id"] ?? "") { connection, opened in
             guard let found = opened.contact else { return .error(.notFound) }
             do {
-                switch try CIOPulseContactStore.deleteAndCommit(connection, orgID: opened.orgID, customerID: found.customerID) {
+                connection.commitWithNextQuery()
+                switch try CIOPulseContactStore.delete(connection, orgID: opened.orgID, customerID: found.customerID) {
                 case .deleted: return .body(202, CIOPulseJSON.message("Contact deleted", status: 202))
                 case .notFound: return .error(.notFound)
                 case .referenced(let groups): return .error(.inSupportGroups(groups))
@@ -74,7 +76,8 @@ public struct CIOPulseContacts: Sendable {
     /// `GET /api/v5/support_groups`: the document's example shape.
     func supportGroups(_ request: Request) async -> Response {
         await serve(request, systemID: nil) { connection, opened in
-            .body(200, CIOPulseJSON.supportGroupsDocument(try SupportGroupStore.listAndCommit(connection, orgID: opened.orgID)))
+            connection.commitWithNextQuery()
+            return .body(200, CIOPulseJSON.supportGroupsDocument(try SupportGroupStore.list(connection, orgID: opened.orgID)))
         }
     }
 
@@ -96,9 +99,9 @@ public struct CIOPulseContacts: Sendable {
             for _ in 0..<3 {
                 do {
                     let (reply, orgID) = try await scope.withPlatform { connection -> (Reply, Int64?) in
+                        if commitWithOpen { connection.commitWithNextQuery() }
                         guard let opened = try CIOPulseStore.open(
-                            connection, portalCode: credentials.user, apiKey: credentials.password, systemID: lookup,
-                            commit: commitWithOpen)
+                            connection, portalCode: credentials.user, apiKey: credentials.password, systemID: lookup)
                         else { return (.error(.unauthorized), nil) }
                         if let refusal = CIOPulseAccess.refusal(opened, client: client) { return (.error(refusal), opened.orgID) }
                         return (try body(connection, opened), opened.orgID)

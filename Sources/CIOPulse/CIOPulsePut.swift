@@ -45,12 +45,13 @@ extension CIOPulseContacts {
                 case .answer(let reply):
                     return reply
                 case .create(let contact):
-                    try CIOPulseContactStore.create(connection, orgID: opened.orgID, contacts: [contact], commit: true)
+                    connection.commitWithNextQuery()
+                    try CIOPulseContactStore.create(connection, orgID: opened.orgID, contacts: [contact])
                     return .body(201, CIOPulseJSON.contactDocument(contact))
                 case .update(let customerID, let changes, let changedFields):
+                    connection.commitWithNextQuery()
                     guard let updated = try CIOPulseContactStore.update(
-                        connection, orgID: opened.orgID, customerID: customerID, changes: changes, changedFields: changedFields,
-                        commit: true)
+                        connection, orgID: opened.orgID, customerID: customerID, changes: changes, changedFields: changedFields)
                     else { throw Retry() }
                     return .body(200, CIOPulseJSON.contactDocument(updated))
                 }
@@ -69,7 +70,7 @@ extension CIOPulseContacts {
             let replies = try await scope.withPlatform { connection -> [Reply] in
                 let lookups = arrivals.map { CIOPulseContact.isSystemID($0.systemID) ? $0.systemID : nil }
                 guard let opened = try CIOPulseStore.open(
-                    connection, portalCode: credentials.user, apiKey: credentials.password, systemIDs: lookups, commit: false)
+                    connection, portalCode: credentials.user, apiKey: credentials.password, systemIDs: lookups)
                 else { return arrivals.map { _ in .error(.unauthorized) } }
                 var replies: [Reply?] = []
                 var creates: [(index: Int, contact: CIOPulseContact)] = []
@@ -83,13 +84,14 @@ extension CIOPulseContacts {
                     case .update(let customerID, let changes, let changedFields):
                         guard let updated = try CIOPulseContactStore.update(
                             connection, orgID: opened[index].orgID, customerID: customerID, changes: changes,
-                            changedFields: changedFields, commit: false)
+                            changedFields: changedFields)
                         else { throw Retry() }
                         replies.append(.body(200, CIOPulseJSON.contactDocument(updated)))
                     }
                 }
                 if let orgID = opened.first?.orgID, !creates.isEmpty {
-                    try CIOPulseContactStore.create(connection, orgID: orgID, contacts: creates.map(\.contact), commit: true)
+                    connection.commitWithNextQuery()
+                    try CIOPulseContactStore.create(connection, orgID: orgID, contacts: creates.map(\.contact))
                     for (index, contact) in creates { replies[index] = .body(201, CIOPulseJSON.contactDocument(contact)) }
                 }
                 return replies.map { $0 ?? .error(CIOPulseError(500, "no answer")) }

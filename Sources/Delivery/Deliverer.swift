@@ -1,6 +1,7 @@
 import CRM
 import HTTPClient
 import NetworkClient
+import Outbox
 import Platform
 import Synchronization
 import Telemetry

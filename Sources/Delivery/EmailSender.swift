@@ -1,5 +1,6 @@
 import CRM
 import NetworkClient
+import Outbox
 import SMTP
 
 /// Sends an outbox email through the org's SMTP server.

@@ -8,7 +8,7 @@ import Telemetry
 public final class HTTPServer: Sendable {
     private let core: ServerCore
     private let loops: [EventLoop]
-    private let listeners = Mutex<[LoopBound<Listener>]>([])
+    private let listeners = Mutex<[LoopBound<ListeningSocket>]>([])
     private let ports = Mutex<(http: Int?, https: Int?)>((nil, nil))
 
     public init(
@@ -53,7 +53,7 @@ public final class HTTPServer: Sendable {
         }
         for loop in loops { loop.start() }
         for (fd, loop, tls) in created {
-            let listener = Listener(fd: fd, loop: loop, core: core, tls: tls)
+            let listener = ListeningSocket(fd: fd, loop: loop, core: core, tls: tls)
             listeners.withLock { $0.append(LoopBound(listener)) }
             let bound = LoopBound(listener)
             loop.execute { loop.register(fd, bound.value, events: 0x001 | 0x8000_0000) }  // EPOLLIN | EPOLLET

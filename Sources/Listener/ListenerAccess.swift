@@ -11,7 +11,7 @@ public enum ListenerAccess {
         case addressNotAllowed(String)
     }
 
-    public static func check(_ listener: Listener, orgStatus: Org.Status, client: IPAddress?) -> Refusal? {
+    public static func check(_ listener: ListenerURL, orgStatus: Org.Status, client: IPAddress?) -> Refusal? {
         guard listener.enabled else { return .disabled }
         guard orgStatus == .active else { return .orgSuspended }
         guard CIDR.allowlist(listener.ipAllowlist, admits: client) else { return .addressNotAllowed(client?.description ?? "unknown") }

@@ -7,7 +7,7 @@ public enum ListenerRoutes {
     public static let bodyLimit = 4 << 20
 
     public static func register(in router: inout Router, ingestion: ListenerIngestion) {
-        let tokens = ListenerTokenCheck(store: ListenerStore(scope: ingestion.scope))
+        let tokens = ListenerTokenCheck(store: ListenerURLStore(scope: ingestion.scope))
         router.add(.post, "/l/{token}", bodyLimit: bodyLimit, admission: { request in
             await tokens.knows(request.parameters["token"] ?? "") ? nil : unknownToken
         }) { request in

@@ -4,11 +4,11 @@ import CRM
 /// `/l/anything`, and a 4 MiB body for a token that opens nothing must cost neither its memory nor its parsing.
 /// A token that is not even well-formed is refused without a query; known tokens are remembered for a few seconds.
 struct ListenerTokenCheck: Sendable {
-    let store: ListenerStore
+    let store: ListenerURLStore
     let recent = RecentlyAdmitted()
 
     func knows(_ token: String) async -> Bool {
-        guard SecretToken.parse(token, prefix: ListenerStore.prefix) != nil else { return false }
+        guard SecretToken.parse(token, prefix: ListenerURLStore.prefix) != nil else { return false }
         if recent.contains(token) { return true }
         do {
             guard try await store.authenticate(token) != nil else { return false }

@@ -25,6 +25,8 @@ public final class PostgresConnection {
     var deferredBegin: [Query]?
     /// The transaction's last statement went out together with COMMIT (`queryAndCommit`).
     var committedEarly = false
+    /// ``commitWithNextQuery()`` was called: the next ``query(_:)`` sends COMMIT with it.
+    var commitsWithNextQuery = false
 
     func markBroken() { isBroken = true }
 
@@ -131,6 +133,13 @@ public final class PostgresConnection {
     /// - Throws: `.server` with the SQLSTATE, `.connectionLost`, `.protocolViolation`.
     @discardableResult
     public func query(_ query: Query) throws(PostgresError) -> QueryResult {
+        if committedEarly {
+            throw PostgresError(kind: .protocolViolation, message: "a statement after the transaction's COMMIT")
+        }
+        if commitsWithNextQuery {
+            commitsWithNextQuery = false
+            return try queryAndCommit(query)
+        }
         if let leading = deferredBegin {
             deferredBegin = nil
             return try pipeline(leading + [query])[leading.count]
@@ -166,10 +175,14 @@ public final class PostgresConnection {
         try check(result, handle)
     }
 
-    /// Runs a transaction's last statement and its COMMIT in one round trip; only inside `withTransaction`, which
-    /// then has nothing left to commit. A failing statement leaves the transaction to roll back as usual.
+    /// Declares the next statement the transaction's last: ``query(_:)`` sends it together with COMMIT, one round
+    /// trip instead of two, and `withTransaction` then has nothing left to commit. Only inside `withTransaction`; a
+    /// statement after that one is refused (it would run outside the transaction). A failing statement leaves the
+    /// transaction to roll back as usual.
+    public func commitWithNextQuery() { commitsWithNextQuery = true }
+
     @discardableResult
-    public func queryAndCommit(_ query: Query) throws(PostgresError) -> QueryResult {
+    func queryAndCommit(_ query: Query) throws(PostgresError) -> QueryResult {
         let leading = deferredBegin ?? []
         deferredBegin = nil
         let result = try pipeline(leading + [query, "COMMIT"])[leading.count]

@@ -14,7 +14,7 @@ extension PostgresConnection {
     ///
     /// `BEGIN` and `prelude` (one statement, e.g. transaction-local settings) are sent together with the body's
     /// first statement, and
-    /// a body that ends with ``queryAndCommit(_:)`` sends its COMMIT with its last one.
+    /// a body that calls ``commitWithNextQuery()`` before its last statement sends its COMMIT with that one.
     public func withTransaction<T>(
         isolation: IsolationLevel = .readCommitted, retries: Int = 3, prelude: Query? = nil, _ body: (PostgresConnection) throws -> T
     ) throws -> T {
@@ -24,11 +24,13 @@ extension PostgresConnection {
                 // BEGIN travels with the first statement (one round trip fewer); a body that runs none opens none.
                 deferredBegin = [Query(sql: isolation.beginStatement)] + (prelude.map { [$0] } ?? [])
                 committedEarly = false
+                commitsWithNextQuery = false
                 let value = try body(self)
                 if deferredBegin != nil {
                     deferredBegin = nil
                     return value
                 }
+                commitsWithNextQuery = false
                 if committedEarly {
                     committedEarly = false
                     return value
@@ -43,6 +45,7 @@ extension PostgresConnection {
             } catch {
                 deferredBegin = nil
                 committedEarly = false
+                commitsWithNextQuery = false
                 if !isBroken, isInTransaction { try? execute("ROLLBACK") }
                 guard attempt < retries, let failure = error as? PostgresError,
                     failure.isRetryableTransactionFailure || failure.isStalePreparedStatement

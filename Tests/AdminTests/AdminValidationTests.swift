@@ -1,5 +1,6 @@
 import CRM
 import JSON
+import Listener
 import Testing
 
 @testable import Admin
@@ -73,6 +74,6 @@ struct AdminValidationTests {
     ])
     func newListener(body: String, fields: [String]) throws {
         let object = try #require(try JSONParser.parse(Array(body.utf8)).objectValue)
-        #expect(Set(Self.fields { _ = try AdminValidation.newListener(object) } ?? ["(not CRMError.invalid)"]) == Set(fields))
+        #expect(Set(Self.fields { _ = try ListenerURLsHandler.read(object, creating: true) } ?? ["(not CRMError.invalid)"]) == Set(fields))
     }
 }

@@ -1,6 +1,7 @@
 import CRM
 import CRMHubTesting
 import JSON
+import Listener
 import Testing
 
 @Suite("admin API: listeners")
@@ -22,7 +23,7 @@ struct AdminListenerTests {
             #expect(created.json["ip_allowlist"] == ["10.0.0.0/8", "2001:db8::1/128", "203.0.113.7/32"])
             #expect(created.json["welcome_email"]?["enabled"]?.boolValue == true)
             let token = String(path.dropFirst(3))
-            let store = ListenerStore(scope: OrgScope(database: fixture.server.database))
+            let store = ListenerURLStore(scope: OrgScope(database: fixture.server.database))
             let opened = try #require(try await store.authenticate(token))
             #expect(opened.name == "Website form" && opened.defaultLeadChannel == "Contact Form")
             let listed = try await fixture.call("GET", "/admin/v1/orgs/\(slug)/listeners")
@@ -85,7 +86,7 @@ struct AdminListenerTests {
             let rotated = try await fixture.call("POST", "/admin/v1/orgs/\(slug)/listeners/\(id)/rotate-token")
             #expect(rotated.status == 200)
             let newToken = String(try #require(rotated.json["url_path"]?.stringValue).dropFirst(3))
-            let store = ListenerStore(scope: OrgScope(database: fixture.server.database))
+            let store = ListenerURLStore(scope: OrgScope(database: fixture.server.database))
             #expect(try await store.authenticate(oldToken) == nil)
             #expect(try await store.authenticate(newToken)?.name == "L")
             #expect(try await fixture.call("DELETE", "/admin/v1/orgs/\(slug)/listeners/\(id)").status == 204)

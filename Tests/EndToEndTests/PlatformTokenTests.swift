@@ -1,5 +1,6 @@
 import CRM
 import CRMHubTesting
+import Listener
 import Postgres
 import Testing
 
@@ -135,7 +136,7 @@ struct AdminCommandTests {
         #expect(printed.hasPrefix("https://crm.example/l/crmhub_lt_"))
         let database = PostgresClient(configuration: PostgresConfiguration(connectionString: url, poolSize: 1))
         let token = String(printed.dropFirst("https://crm.example/l/".count))
-        #expect(try await ListenerStore(scope: OrgScope(database: database)).authenticate(token)?.name == "Website")
+        #expect(try await ListenerURLStore(scope: OrgScope(database: database)).authenticate(token)?.name == "Website")
         await database.shutdown()
         let missing = try await Repository.run(Repository.crmhubBinary, ["admin", "create-org", "--slug", "x"], environment: environment)
         #expect(missing.status == 2 && missing.stderr.contains("--name"))

@@ -1,6 +1,7 @@
 import CRMHubTesting
 import Foundation
 import JSON
+import Outbox
 import Testing
 
 /// An org with records sent through its listener, and an org API key with the `read` scope.

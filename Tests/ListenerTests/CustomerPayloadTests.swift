@@ -54,7 +54,7 @@ struct CustomerPayloadTests {
         var fields = CustomerFields()
         fields.name = "Huy"
         fields.phones = [ContactPoint(type: "Other", value: "0905 000 001", key: "0905000001")]
-        let listener = Listener(
+        let listener = ListenerURL(
             id: 1, orgID: 1, name: "L", welcomeEmailEnabled: true, welcomeEmailFrom: "a@b.co", welcomeEmailSubject: "Hi",
             welcomeEmailBody: "Hello {{name}}", welcomeSMSEnabled: true, welcomeSMSBody: "{{fullname}} is {{customerId}}, {{phone}}{{email}}")
         let messages = Welcome.messages(for: CustomerRef(id: 9, code: CustomerCode(series: .contact, number: 4), type: 0), fields: fields, listener: listener)

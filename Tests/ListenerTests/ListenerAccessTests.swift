@@ -6,8 +6,8 @@ import Testing
 
 @Suite("who may reach a listener")
 struct ListenerAccessTests {
-    static let open = Listener(id: 1, orgID: 1, name: "L")
-    static let guarded = Listener(id: 2, orgID: 1, name: "G", ipAllowlist: ["203.0.113.0/24", "2001:db8::/32"])
+    static let open = ListenerURL(id: 1, orgID: 1, name: "L")
+    static let guarded = ListenerURL(id: 2, orgID: 1, name: "G", ipAllowlist: ["203.0.113.0/24", "2001:db8::/32"])
 
     @Test("an empty allowlist admits any address; an allowlist admits only its ranges, IPv4 and IPv6")
     func allowlist() {

@@ -16,12 +16,13 @@ struct PipelineTests {
         }
     }
 
-    @Test("queryAndCommit commits with the last statement; a body with no statement opens no transaction")
-    func queryAndCommit() async throws {
+    @Test("commitWithNextQuery commits with the last statement; a body with no statement opens no transaction")
+    func commitWithNextQuery() async throws {
         try await TransactionTests.withTable { client, table in
             let id = try await client.withTransaction { connection in
                 try connection.query("INSERT INTO \(unescaped: table) VALUES (\(1), \(1))")
-                let row = try connection.queryAndCommit("INSERT INTO \(unescaped: table) VALUES (\(2), \(2)) RETURNING k").rows[0]
+                connection.commitWithNextQuery()
+                let row = try connection.query("INSERT INTO \(unescaped: table) VALUES (\(2), \(2)) RETURNING k").rows[0]
                 #expect(!connection.isInTransaction)
                 return try row.decode(0, as: Int.self)
             }
@@ -39,7 +40,8 @@ struct PipelineTests {
             do {
                 try await client.withTransaction { connection in
                     try connection.query("INSERT INTO \(unescaped: table) VALUES (\(1), \(1))")
-                    try connection.queryAndCommit("INSERT INTO \(unescaped: table) VALUES (\(1), \(2))")
+                    connection.commitWithNextQuery()
+                    try connection.query("INSERT INTO \(unescaped: table) VALUES (\(1), \(2))")
                 }
             } catch let error as PostgresError {
                 failed = error.sqlState == .uniqueViolation
@@ -55,6 +57,34 @@ struct PipelineTests {
             }
             #expect(failed)
             #expect(try await client.query("SELECT \(41) + 1").rows[0].decode(0, as: Int.self) == 42)
+        }
+    }
+
+    @Test("a statement after the committing one is refused; an armed commit with no statement after it commits as usual")
+    func statementAfterCommit() async throws {
+        try await TransactionTests.withTable { client, table in
+            var refused = false
+            do {
+                try await client.withTransaction { connection in
+                    connection.commitWithNextQuery()
+                    try connection.query("INSERT INTO \(unescaped: table) VALUES (\(1), \(1))")
+                    try connection.query("INSERT INTO \(unescaped: table) VALUES (\(2), \(2))")
+                }
+            } catch let error as PostgresError {
+                refused = error.kind == .protocolViolation
+            }
+            #expect(refused)
+            #expect(try await TransactionTests.count(client, table) == 1)
+            try await client.withTransaction { connection in
+                try connection.query("INSERT INTO \(unescaped: table) VALUES (\(3), \(3))")
+                connection.commitWithNextQuery()
+            }
+            #expect(try await TransactionTests.count(client, table) == 2)
+            // The next transaction on the same connection is not committed early by a leftover request.
+            try await client.withTransaction { connection in
+                try connection.query("INSERT INTO \(unescaped: table) VALUES (\(4), \(4))")
+                #expect(connection.isInTransaction)
+            }
         }
     }
 }

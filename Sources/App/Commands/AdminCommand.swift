@@ -1,6 +1,7 @@
 import Admin
 import CRM
 import JSON
+import Listener
 import Postgres
 import Telemetry
 
@@ -185,9 +186,9 @@ enum AdminCommand {
 
     static func createListener(_ scope: OrgScope, _ options: [String: String], configuration: Configuration) async throws {
         let slug = options["--org"] ?? ""
-        let changes = try AdminValidation.newListener(["name": .string(options["--name"] ?? "")])
+        let changes = try ListenerURLsHandler.read(["name": .string(options["--name"] ?? "")], creating: true)
         guard let org = try await OrgStore(scope: scope).find(slug: slug) else { throw CRMError.notFound("org '\(slug)'") }
-        let (_, token) = try await ListenerStore(scope: scope).create(
+        let (_, token) = try await ListenerURLStore(scope: scope).create(
             orgID: org.id, changes, audit: AuditEntry(actor: "cli", action: "listener.create", clientAddress: nil, requestID: "cli"))
         let base = options["--base-url"] ?? configuration.httpAddress.map { "http://\($0)" } ?? "https://crmhub.example"
         print("\(base)/l/\(token.text)")

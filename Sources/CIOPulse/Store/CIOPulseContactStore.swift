@@ -28,9 +28,9 @@ public enum CIOPulseContactStore {
             jobTitle: try row.decode("title"), email: try row.decode("email"), mobile: try row.decode("mobile"))
     }
 
-    /// Every contact of the org that has a system id, ordered by it; commits.
-    public static func listAndCommit(_ connection: PostgresConnection, orgID: Int64) throws -> [CIOPulseContact] {
-        try connection.queryAndCommit("""
+    /// Every contact of the org that has a system id, ordered by it.
+    public static func list(_ connection: PostgresConnection, orgID: Int64) throws -> [CIOPulseContact] {
+        try connection.query("""
             SELECT \(unescaped: columns("c")) FROM customers AS c
             WHERE c.org_id = \(orgID) AND c.system_id IS NOT NULL AND c.kind = 'contact'
             ORDER BY c.system_id
@@ -44,7 +44,7 @@ public enum CIOPulseContactStore {
     /// - Throws: `CRMError.conflict` on `email` when another contact has an address (also one being created
     ///   concurrently, or another of `contacts`), on `system_id` when a concurrent request created a contact with
     ///   one of these system ids first. Nothing is created then.
-    public static func create(_ connection: PostgresConnection, orgID: Int64, contacts: [CIOPulseContact], commit: Bool) throws {
+    public static func create(_ connection: PostgresConnection, orgID: Int64, contacts: [CIOPulseContact]) throws {
         let query: Query = """
             WITH input AS MATERIALIZED (
                 SELECT * FROM unnest(
@@ -75,19 +75,19 @@ public enum CIOPulseContactStore {
             SELECT \(orgID), inserted.id, 'created', input.detail::jsonb FROM input JOIN inserted USING (system_id)
             """
         do {
-            _ = try commit ? connection.queryAndCommit(query) : connection.query(query)
+            try connection.query(query)
         } catch {
             throw error.sqlState == .uniqueViolation ? conflict(error) : error
         }
     }
 
     /// Applies `changes` to the contact with `customerID`, moves its email and phone identities with them, writes
-    /// an "updated" history line naming `changedFields`, and commits when `commit`.
+    /// an "updated" history line naming `changedFields`.
     /// - Returns: the contact as stored now; nil when it no longer exists (deleted meanwhile: nothing was written).
     /// - Throws: `CRMError.conflict` on `email` when another contact has the new address.
     public static func update(
         _ connection: PostgresConnection, orgID: Int64, customerID: Int64, changes: CIOPulseContact.Changes,
-        changedFields: [String], commit: Bool
+        changedFields: [String]
     ) throws -> CIOPulseContact? {
         let setEmail = changes.email != nil, setMobile = changes.mobile != nil
         let newEmail = changes.email ?? nil, newMobile = changes.mobile ?? nil
@@ -133,7 +133,7 @@ public enum CIOPulseContactStore {
                 """
         let row: Row?
         do {
-            row = try (commit ? connection.queryAndCommit(query) : connection.query(query)).first
+            row = try connection.query(query).first
         } catch {
             throw error.sqlState == .uniqueViolation ? conflict(error) : error
         }
@@ -149,13 +149,13 @@ public enum CIOPulseContactStore {
         case referenced([String])
     }
 
-    /// Deletes the contact with its identities and history unless a support group names it, and commits.
+    /// Deletes the contact with its identities and history unless a support group names it.
     /// - Throws: `CRMError.conflict` on `contact` when a group named it concurrently (the support groups' foreign
     ///   keys, ON DELETE RESTRICT, decide).
-    public static func deleteAndCommit(_ connection: PostgresConnection, orgID: Int64, customerID: Int64) throws -> DeleteOutcome {
+    public static func delete(_ connection: PostgresConnection, orgID: Int64, customerID: Int64) throws -> DeleteOutcome {
         let row: Row
         do {
-            row = try connection.queryAndCommit("""
+            row = try connection.query("""
                 WITH blocking AS (
                     SELECT g.system_id FROM support_groups AS g
                     WHERE g.org_id = \(orgID) AND \(customerID) IN (g.support_lead_id, g.also_alert_1_id, g.also_alert_2_id,

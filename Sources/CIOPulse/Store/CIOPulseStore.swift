@@ -128,18 +128,17 @@ public struct CIOPulseStore: Sendable {
     /// `systemID`, and switches the transaction to the portal's org, so row-level security applies from then on.
     /// Nothing is switched when the credentials do not match. The key is compared by its SHA-256 in SQL: timing can
     /// at most reveal how much of a digest matched, which does not help find a 40-character random key.
-    /// - Parameter commit: commit with this statement (a request that needs nothing more: one round trip).
     /// - Returns: nil when no portal has this code or no live key of it is `apiKey`.
     public static func open(
-        _ connection: PostgresConnection, portalCode: String, apiKey: String, systemID: String?, commit: Bool
+        _ connection: PostgresConnection, portalCode: String, apiKey: String, systemID: String?
     ) throws -> Opened? {
-        try open(connection, portalCode: portalCode, apiKey: apiKey, systemIDs: [systemID], commit: commit)?.first
+        try open(connection, portalCode: portalCode, apiKey: apiKey, systemIDs: [systemID])?.first
     }
 
     /// `open` for requests sent together with the same credentials (see `CIOPulseContacts.putGroup`): one `Opened`
     /// per system id, in order, each with the contact that has it.
     public static func open(
-        _ connection: PostgresConnection, portalCode: String, apiKey: String, systemIDs: [String?], commit: Bool
+        _ connection: PostgresConnection, portalCode: String, apiKey: String, systemIDs: [String?]
     ) throws -> [Opened]? {
         guard apiKey.utf8.count == 40 else { return nil }
         let query: Query = """
@@ -168,7 +167,7 @@ public struct CIOPulseStore: Sendable {
             WHERE portal.key_id IS NOT NULL
             ORDER BY wanted.ordinal
             """
-        let rows = try (commit ? connection.queryAndCommit(query) : connection.query(query)).rows
+        let rows = try connection.query(query).rows
         guard rows.count == systemIDs.count else { return nil }
         return try rows.map { row in
             Opened(

@@ -51,8 +51,8 @@ public struct SupportGroupStore: Sendable {
     }
 
     /// Every group of the org, oldest first, and commits (the CIOPulse read: one statement after `open`).
-    public static func listAndCommit(_ connection: PostgresConnection, orgID: Int64) throws -> [SupportGroup] {
-        try connection.queryAndCommit("\(unescaped: select) WHERE g.org_id = \(orgID) ORDER BY g.id").rows.map(decode)
+    public static func list(_ connection: PostgresConnection, orgID: Int64) throws -> [SupportGroup] {
+        try connection.query("\(unescaped: select) WHERE g.org_id = \(orgID) ORDER BY g.id").rows.map(decode)
     }
 
     static func find(_ connection: PostgresConnection, orgID: Int64, id: Int64) throws -> SupportGroup? {

@@ -2,6 +2,7 @@ import Admin
 import CRM
 import HTTPServer
 import JSON
+import Outbox
 
 /// `/admin/v1/orgs/{org}/delivery/{smtp,sms,test}`: where the org's outbox messages are sent from. Secrets (the
 /// SMTP password, the SMS provider's token) are stored encrypted and never shown; `password_set` / `secret_set`

@@ -2,6 +2,7 @@ import Admin
 import CRM
 import HTTPServer
 import JSON
+import Outbox
 
 /// `/admin/v1/orgs/{org}/outbox`: the welcome emails, welcome SMS and send-sms messages queued for the org's customers.
 public struct OutboxHandler: Sendable {

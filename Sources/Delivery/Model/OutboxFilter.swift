@@ -1,4 +1,5 @@
 import CRM
+import Outbox
 
 /// Which outbox messages a list shows; nil matches any.
 public struct OutboxFilter: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import CRM
+import Outbox
 import Postgres
 
 /// The delivery workers' side of the outbox, across orgs (platform scope): claim due messages, record outcomes.

@@ -1,5 +1,6 @@
 import CRM
 import JSON
+import Outbox
 import Postgres
 
 /// Per-org delivery settings (`delivery_settings`): one row per channel, the settings that are not secret as

@@ -1,4 +1,5 @@
 import CRM
+import Outbox
 import Postgres
 
 /// Reads the outbox (`outbox`) for the admin API. Messages are queued by the ingest transaction (`OutboxWriter`).

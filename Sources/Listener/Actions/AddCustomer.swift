@@ -1,4 +1,5 @@
 import CRM
+import Outbox
 
 /// `add-contact` (§2.2.1) and `add-lead` (§2.2.2).
 ///

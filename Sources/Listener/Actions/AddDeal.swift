@@ -1,5 +1,6 @@
 import CRM
 import JSON
+import Outbox
 
 /// `add-deal` (crm-listener-webhook.txt §2.2.6): adds a deal (the document's "order") or updates the one it names.
 ///

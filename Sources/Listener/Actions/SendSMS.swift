@@ -1,5 +1,6 @@
 import CRM
 import JSON
+import Outbox
 
 /// `send-sms` (crm-listener-webhook.txt §2.2.8): queues an SMS in the outbox for each phone.
 ///

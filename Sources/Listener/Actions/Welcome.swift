@@ -1,4 +1,5 @@
 import CRM
+import Outbox
 
 /// The listener's welcome email and SMS (crm-listener-webhook.txt §2.1): queued only for a customer this request
 /// created, only when the listener enables them, and only to a customer that has an email (or phone).
@@ -9,7 +10,7 @@ import CRM
 /// are HTML-escaped in an HTML body and inserted as they are in a plain one, which is sent as text/plain whatever
 /// they contain.
 enum Welcome {
-    static func messages(for customer: CustomerRef, fields: CustomerFields, listener: Listener) -> [OutboxWriter.Message] {
+    static func messages(for customer: CustomerRef, fields: CustomerFields, listener: ListenerURL) -> [OutboxWriter.Message] {
         var messages: [OutboxWriter.Message] = []
         let email = fields.emails?.first?.key
         let phone = fields.phones?.first?.key

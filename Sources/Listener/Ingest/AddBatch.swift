@@ -1,4 +1,5 @@
 import CRM
+import Outbox
 
 /// Consecutive add-contact (or add-lead) actions of a request, written by one statement instead of one each: a
 /// batch of a hundred contacts costs the database one statement's overhead, not a hundred.

@@ -8,7 +8,7 @@ extension ListenerIngestion {
     /// One request inside its transaction, after its listener was found: the access rules, the actions, the
     /// answer. Returns the log row to write (none for a rate-limit refusal or an idempotent replay).
     func process(
-        _ arrival: Arrival, _ connection: PostgresConnection, listener: Listener, orgStatus: Org.Status, senderUserID: Int64?,
+        _ arrival: Arrival, _ connection: PostgresConnection, listener: ListenerURL, orgStatus: Org.Status, senderUserID: Int64?,
         logID: Int64, directory: OrgDirectory, checkAddress: Bool, savepoints: Bool
     ) throws -> (Reply, ListenerRequestWriter.Entry?) {
         switch try admit(
@@ -37,7 +37,7 @@ extension ListenerIngestion {
 
     /// The access rules of one request: listener enabled, org active, address allowed, rate, body, sender.
     func admit(
-        _ arrival: Arrival, _ connection: PostgresConnection, listener: Listener, orgStatus: Org.Status, senderUserID: Int64?,
+        _ arrival: Arrival, _ connection: PostgresConnection, listener: ListenerURL, orgStatus: Org.Status, senderUserID: Int64?,
         logID: Int64, directory: OrgDirectory, checkAddress: Bool
     ) throws -> Admission {
         var entry = ListenerRequestWriter.Entry(

@@ -6,7 +6,7 @@ import Postgres
 /// listener's defaults, who sent it, and the org's names loaded once.
 final class IngestContext {
     let connection: PostgresConnection
-    let listener: Listener
+    let listener: ListenerURL
     let senderUserID: Int64
     let directory: OrgDirectory
     let source: CustomerStore.Source
@@ -18,7 +18,7 @@ final class IngestContext {
     var notices: [FieldError] = []
 
     /// - Parameter directory: the org's names, shared by the requests of one transaction.
-    init(connection: PostgresConnection, listener: Listener, senderUserID: Int64, listenerRequestID: Int64, directory: OrgDirectory) {
+    init(connection: PostgresConnection, listener: ListenerURL, senderUserID: Int64, listenerRequestID: Int64, directory: OrgDirectory) {
         self.connection = connection
         self.listener = listener
         self.senderUserID = senderUserID

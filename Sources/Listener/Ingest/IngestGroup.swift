@@ -58,7 +58,8 @@ extension ListenerIngestion {
                 }
             }
         }
-        try ListenerRequestWriter.insertManyAndCommit(connection, answers.compactMap { $0.entry })
+        connection.commitWithNextQuery()
+        try ListenerRequestWriter.insertMany(connection, answers.compactMap { $0.entry })
         return answers.map { $0.reply }
     }
 

@@ -27,7 +27,7 @@ public struct ListenerIngestion: Sendable {
         public var orgID: Int64? = nil
         public var listenerID: Int64? = nil
 
-        func of(_ listener: Listener) -> Reply {
+        func of(_ listener: ListenerURL) -> Reply {
             var reply = self
             reply.orgID = listener.orgID
             reply.listenerID = listener.id
@@ -190,7 +190,10 @@ public struct ListenerIngestion: Sendable {
         let (reply, entry) = try process(
             arrival, connection, listener: opened.listener, orgStatus: opened.orgStatus, senderUserID: opened.senderUserID,
             logID: opened.requestLogID, directory: directory, checkAddress: checkAddress, savepoints: savepoints)
-        if let entry { try ListenerRequestWriter.insertAndCommit(connection, entry) }
+        if let entry {
+            connection.commitWithNextQuery()
+            try ListenerRequestWriter.insert(connection, entry)
+        }
         return reply
     }
 }

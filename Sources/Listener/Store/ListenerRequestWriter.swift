@@ -6,7 +6,7 @@ import Postgres
 public enum ListenerRequestWriter {
     /// The listener a request reached, with what the access rules need.
     public struct Opened: Sendable {
-        public let listener: Listener
+        public let listener: ListenerURL
         public let orgStatus: Org.Status
         /// The active user of the org with the sender's email, if any.
         public let senderUserID: Int64?
@@ -16,7 +16,7 @@ public enum ListenerRequestWriter {
         public let requiredCustomFields: [(entity: String, name: String)]?
 
         public init(
-            listener: Listener, orgStatus: Org.Status, senderUserID: Int64?, requestLogID: Int64,
+            listener: ListenerURL, orgStatus: Org.Status, senderUserID: Int64?, requestLogID: Int64,
             requiredCustomFields: [(entity: String, name: String)]?
         ) {
             self.listener = listener
@@ -38,7 +38,7 @@ public enum ListenerRequestWriter {
     /// Several requests to one listener URL, opened together: the sender's user id for each of `senderEmails`
     /// (nil when not an active user) and one log id per request.
     public struct OpenedGroup: Sendable {
-        public let listener: Listener
+        public let listener: ListenerURL
         public let orgStatus: Org.Status
         public let senderUserIDs: [Int64?]
         public let requestLogIDs: [Int64]
@@ -49,10 +49,10 @@ public enum ListenerRequestWriter {
     /// and switches the transaction to the listener's org (row-level security applies from then on).
     /// - Returns: nil when no listener has this token.
     public static func openGroup(_ connection: PostgresConnection, token: String, senderEmails: [String?]) throws -> OpenedGroup? {
-        guard let token = SecretToken.parse(token, prefix: ListenerStore.prefix) else { return nil }
+        guard let token = SecretToken.parse(token, prefix: ListenerURLStore.prefix) else { return nil }
         guard let row = try connection.query("""
             WITH found AS MATERIALIZED (
-                SELECT \(unescaped: ListenerStore.columns), secret_hash FROM listeners WHERE lookup_id = \(token.lookupID)
+                SELECT \(unescaped: ListenerURLStore.columns), secret_hash FROM listeners WHERE lookup_id = \(token.lookupID)
             )
             SELECT found.*, (SELECT status FROM orgs WHERE id = found.org_id) AS org_status,
                 ARRAY(
@@ -73,18 +73,17 @@ public enum ListenerRequestWriter {
             return nil
         }
         return OpenedGroup(
-            listener: try ListenerStore.decode(row), orgStatus: Org.Status(rawValue: try row.decode("org_status")) ?? .suspended,
+            listener: try ListenerURLStore.decode(row), orgStatus: Org.Status(rawValue: try row.decode("org_status")) ?? .suspended,
             senderUserIDs: try row.decode("sender_user_ids", as: [String?].self).map { $0.flatMap { Int64($0) } },
             requestLogIDs: try row.decode("request_log_ids"),
             requiredCustomFields: Array(
                 zip(try row.decode("required_entities", as: [String].self), try row.decode("required_names", as: [String].self))))
     }
 
-    /// Writes the log rows of several requests (of one listener) in one statement, sent together with the
-    /// transaction's COMMIT.
-    public static func insertManyAndCommit(_ connection: PostgresConnection, _ entries: [Entry]) throws {
+    /// Writes the log rows of several requests (of one listener) in one statement.
+    public static func insertMany(_ connection: PostgresConnection, _ entries: [Entry]) throws {
         guard let first = entries.first else { return }
-        try connection.queryAndCommit("""
+        try connection.query("""
             INSERT INTO listener_requests (org_id, id, listener_id, client_address, request_id, idempotency_key, replay_of,
                 sender_user, size, body, status, response, item_count, error_count)
             SELECT \(first.orgID), id, \(first.listenerID), client_address::inet, request_id, idempotency_key, replay_of,
@@ -100,7 +99,7 @@ public enum ListenerRequestWriter {
 
     /// A stored request to run again, in an org transaction.
     public struct Stored: Sendable {
-        public let listener: Listener
+        public let listener: ListenerURL
         public let orgStatus: Org.Status
         public let body: [UInt8]
         public let requestLogID: Int64
@@ -110,7 +109,7 @@ public enum ListenerRequestWriter {
         guard let row = try connection.query("""
             WITH stored AS (SELECT listener_id, body FROM listener_requests WHERE org_id = \(orgID) AND id = \(id)),
             listener AS (
-                SELECT \(unescaped: ListenerStore.columns) FROM listeners
+                SELECT \(unescaped: ListenerURLStore.columns) FROM listeners
                 WHERE org_id = \(orgID) AND id = (SELECT listener_id FROM stored)
             )
             SELECT listener.*, (SELECT status FROM orgs WHERE id = \(orgID)) AS org_status, (SELECT body FROM stored) AS body,
@@ -119,7 +118,7 @@ public enum ListenerRequestWriter {
             """).first
         else { return nil }
         return Stored(
-            listener: try ListenerStore.decode(row), orgStatus: Org.Status(rawValue: try row.decode("org_status")) ?? .suspended,
+            listener: try ListenerURLStore.decode(row), orgStatus: Org.Status(rawValue: try row.decode("org_status")) ?? .suspended,
             body: try row.decode("body"), requestLogID: try row.decode("request_log_id"))
     }
 
@@ -183,8 +182,8 @@ public enum ListenerRequestWriter {
         }
     }
 
-    /// Writes the log row as the transaction's last statement, sent together with its COMMIT.
-    public static func insertAndCommit(_ connection: PostgresConnection, _ entry: Entry) throws {
-        try insertManyAndCommit(connection, [entry])
+    /// Writes one request's log row.
+    public static func insert(_ connection: PostgresConnection, _ entry: Entry) throws {
+        try insertMany(connection, [entry])
     }
 }

@@ -1,7 +1,8 @@
+import CRM
 import Postgres
 
 /// Listener URLs. The URL token ("crmhub_lt_…") is shown once; rotating it kills the old one at once.
-public struct ListenerStore: Sendable {
+public struct ListenerURLStore: Sendable {
     public static let prefix = "crmhub_lt"
     let scope: OrgScope
 
@@ -15,8 +16,8 @@ public struct ListenerStore: Sendable {
         to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated_at
         """
 
-    public static func decode(_ row: Row) throws -> Listener {
-        Listener(
+    public static func decode(_ row: Row) throws -> ListenerURL {
+        ListenerURL(
             id: try row.decode("id"), orgID: try row.decode("org_id"), name: try row.decode("name"), enabled: try row.decode("enabled"),
             tokenPrefix: "\(prefix)_\(try row.decode("lookup_id", as: String.self))", ipAllowlist: try row.decode("ip_allowlist"),
             defaultTag: try row.decode("default_tag"), defaultContactChannel: try row.decode("default_contact_channel"),
@@ -28,7 +29,7 @@ public struct ListenerStore: Sendable {
             updatedAt: try row.decode("updated_at"))
     }
 
-    public func create(orgID: Int64, _ changes: ListenerChanges, audit: AuditEntry) async throws -> (Listener, SecretToken) {
+    public func create(orgID: Int64, _ changes: ListenerURLChanges, audit: AuditEntry) async throws -> (ListenerURL, SecretToken) {
         let token = SecretToken.generate(prefix: Self.prefix)
         let listener = try await scope.withOrg(orgID) { connection in
             let inserted: Row
@@ -48,7 +49,7 @@ public struct ListenerStore: Sendable {
         return (listener, token)
     }
 
-    public func update(orgID: Int64, id: Int64, _ changes: ListenerChanges, audit: AuditEntry) async throws -> Listener {
+    public func update(orgID: Int64, id: Int64, _ changes: ListenerURLChanges, audit: AuditEntry) async throws -> ListenerURL {
         try await scope.withOrg(orgID) { connection in
             let listener = try Self.apply(changes, to: id, connection)
             try AuditStore.insert(connection, orgID: orgID, entry: audit.target("listener:\(id)"))
@@ -57,7 +58,7 @@ public struct ListenerStore: Sendable {
     }
 
     /// One UPDATE: each column takes the new value when the change names it, else keeps its own.
-    static func apply(_ changes: ListenerChanges, to id: Int64, _ connection: PostgresConnection) throws -> Listener {
+    static func apply(_ changes: ListenerURLChanges, to id: Int64, _ connection: PostgresConnection) throws -> ListenerURL {
         let setTag = changes.defaultTag != nil, tag: String? = changes.defaultTag ?? nil
         let setContact = changes.defaultContactChannel != nil, contact: String? = changes.defaultContactChannel ?? nil
         let setLead = changes.defaultLeadChannel != nil, lead: String? = changes.defaultLeadChannel ?? nil
@@ -98,13 +99,13 @@ public struct ListenerStore: Sendable {
         return try decode(row)
     }
 
-    public func find(orgID: Int64, id: Int64) async throws -> Listener? {
+    public func find(orgID: Int64, id: Int64) async throws -> ListenerURL? {
         try await scope.withOrg(orgID) { connection in
             try connection.query("SELECT \(unescaped: Self.columns) FROM listeners WHERE id = \(id)").first.map(Self.decode)
         }
     }
 
-    public func list(orgID: Int64, after cursor: Int64, limit: Int) async throws -> [Listener] {
+    public func list(orgID: Int64, after cursor: Int64, limit: Int) async throws -> [ListenerURL] {
         try await scope.withOrg(orgID) { connection in
             try connection.query("""
                 SELECT \(unescaped: Self.columns) FROM listeners WHERE id > \(cursor) ORDER BY id LIMIT \(limit)
@@ -113,7 +114,7 @@ public struct ListenerStore: Sendable {
     }
 
     /// A new URL token; the old one stops working in the same transaction.
-    public func rotate(orgID: Int64, id: Int64, audit: AuditEntry) async throws -> (Listener, SecretToken) {
+    public func rotate(orgID: Int64, id: Int64, audit: AuditEntry) async throws -> (ListenerURL, SecretToken) {
         let token = SecretToken.generate(prefix: Self.prefix)
         let listener = try await scope.withOrg(orgID) { connection in
             guard let row = try connection.query("""
@@ -137,7 +138,7 @@ public struct ListenerStore: Sendable {
     }
 
     /// The listener a presented URL token opens, with its org; nil for an unknown or rotated token.
-    public func authenticate(_ presented: String) async throws -> Listener? {
+    public func authenticate(_ presented: String) async throws -> ListenerURL? {
         guard let token = SecretToken.parse(presented, prefix: Self.prefix) else { return nil }
         return try await scope.withPlatform { connection in
             guard let row = try connection.query("""

@@ -1,5 +1,5 @@
 /// A listener URL's settings (crm-listener-webhook.txt §2.1). The URL token is never part of this value.
-public struct Listener: Sendable, Equatable {
+public struct ListenerURL: Sendable, Equatable {
     public let id: Int64
     public let orgID: Int64
     public var name: String
@@ -50,7 +50,7 @@ public struct Listener: Sendable, Equatable {
 
 /// The settable fields of a listener; nil leaves a field as it is (on update) or at its default (on create).
 /// A double optional distinguishes "clear it" (`.some(nil)`) from "leave it" (`nil`).
-public struct ListenerChanges: Sendable {
+public struct ListenerURLChanges: Sendable {
     public var name: String?
     public var enabled: Bool?
     public var ipAllowlist: [String]?

@@ -1,15 +1,16 @@
+import Admin
 import CRM
 import HTTPServer
 import JSON
 
 /// `/admin/v1/orgs/{org}/listeners`: listener URLs with allowlists, defaults and welcome messages.
-public struct ListenersHandler: Sendable {
+public struct ListenerURLsHandler: Sendable {
     public let context: AdminContext
-    public let listeners: ListenerStore
+    public let listeners: ListenerURLStore
     public let catalogs: CatalogStore
 
     /// Default channels must be channels of the org, or new customers would get a dangling one.
-    public func checkChannels(_ changes: ListenerChanges, orgID: Int64) async throws {
+    public func checkChannels(_ changes: ListenerURLChanges, orgID: Int64) async throws {
         var errors: [FieldError] = []
         for (field, value) in [("default_contact_channel", changes.defaultContactChannel), ("default_lead_channel", changes.defaultLeadChannel)] {
             guard let name = value ?? nil else { continue }
@@ -78,7 +79,7 @@ public struct ListenersHandler: Sendable {
     }
 
     /// The listener plus its secret URL, shown only when created or rotated.
-    private func withURL(_ listener: Listener, _ token: SecretToken, org: Org, request: Request) -> JSONValue {
+    private func withURL(_ listener: ListenerURL, _ token: SecretToken, org: Org, request: Request) -> JSONValue {
         var body = Self.representation(listener, orgSlug: org.slug)
         if case .object(var object) = body {
             let path = "/l/\(token.text)"
@@ -92,10 +93,10 @@ public struct ListenersHandler: Sendable {
 
     // MARK: Reading and checking
 
-    public static func read(_ object: JSONObject, creating: Bool) throws -> ListenerChanges {
+    public static func read(_ object: JSONObject, creating: Bool) throws -> ListenerURLChanges {
         var reader = FieldReader(object)
         reader.allowOnly(fields)
-        var changes = ListenerChanges()
+        var changes = ListenerURLChanges()
         changes.name = reader.string("name", required: creating)
         if !creating, object["name"] != nil, changes.name == nil || changes.name == "" {
             reader.errors.append(FieldError("name", "must be a non-empty string"))
@@ -152,7 +153,7 @@ public struct ListenersHandler: Sendable {
 
     /// An enabled welcome email needs a sender, a subject and a body; an enabled SMS needs a body.
     /// `current` is nil when creating.
-    public static func checkWelcome(_ changes: ListenerChanges, current: Listener?) throws {
+    public static func checkWelcome(_ changes: ListenerURLChanges, current: ListenerURL?) throws {
         var errors: [FieldError] = []
         if changes.welcomeEmailEnabled ?? current?.welcomeEmailEnabled ?? false {
             if (changes.welcomeEmailFrom ?? current?.welcomeEmailFrom) == nil {
@@ -192,7 +193,7 @@ public struct ListenersHandler: Sendable {
         return copy
     }
 
-    public static func representation(_ listener: Listener, orgSlug: String) -> JSONValue {
+    public static func representation(_ listener: ListenerURL, orgSlug: String) -> JSONValue {
         func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
         return [
             "id": .string(String(listener.id)), "org": .string(orgSlug), "name": .string(listener.name),
@@ -210,7 +211,7 @@ public struct ListenersHandler: Sendable {
         ]
     }
 
-    public init(context: AdminContext, listeners: ListenerStore, catalogs: CatalogStore) {
+    public init(context: AdminContext, listeners: ListenerURLStore, catalogs: CatalogStore) {
         self.context = context
         self.listeners = listeners
         self.catalogs = catalogs

@@ -2,7 +2,7 @@ import CShims
 import Glibc
 
 /// A listening socket on one event loop; accepts until the backlog is empty and hands connections to the loop.
-final class Listener: EventHandler {
+final class ListeningSocket: EventHandler {
     let fd: Int32
     let loop: EventLoop
     let core: ServerCore
