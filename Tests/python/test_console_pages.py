@@ -1,0 +1,190 @@
+"""The admin console's pages in headless chromium against the real crmhub: each test drives one page's forms and checks
+the result through the admin API (or the listener), so a page that only looks right fails."""
+
+import datetime
+import json
+import secrets
+
+import pytest
+import requests
+
+from console_support import browser, console_server, screenshot, sign_in, wait_text  # noqa: F401 - fixtures by name
+
+
+def by():
+    from selenium.webdriver.common.by import By
+    return By
+
+
+def wait(driver, predicate, timeout=10):
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+    return WebDriverWait(driver, timeout, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(predicate)
+
+
+class Admin:
+    """The admin API with the platform token, for setting up and checking what the console did."""
+
+    def __init__(self, base, token):
+        self.base = base
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {token}"
+
+    def __call__(self, method, path, body=None, expect=(200, 201, 204)):
+        response = self.session.request(method, f"{self.base}/admin/v1{path}", json=body, timeout=10)
+        assert response.status_code in expect, f"{method} {path}: {response.status_code} {response.text}"
+        return response.json() if response.content else None
+
+
+@pytest.fixture
+def org(console_server):
+    """A new org with its owner and one listener: (admin, slug, owner email, listener with its URL)."""
+    process, token = console_server
+    admin = Admin(process.base_url, token)
+    slug = "pg-" + secrets.token_hex(4)
+    owner = f"owner@{slug}.example"
+    admin("POST", "/orgs", {"slug": slug, "name": f"Org {slug}", "timezone": "UTC", "owner": {"email": owner}})
+    listener = admin("POST", f"/orgs/{slug}/listeners", {"name": "Website form"})
+    return admin, slug, owner, listener
+
+
+def fill(element, value):
+    element.clear()
+    element.send_keys(value)
+
+
+def test_listener_settings_allowlist_defaults_welcome_and_test_request(console_server, browser, org):
+    By = by()
+    process, token = console_server
+    admin, slug, owner, listener = org
+    admin("POST", f"/orgs/{slug}/catalogs/tags", {"name": "webhook"})
+    driver = browser
+    sign_in(driver, process.base_url, token)
+    driver.get(f"{process.base_url}/console/#/orgs/{slug}/listeners/{listener['id']}")
+    wait_text(driver, "h1", "Listener Website form")
+
+    # The allowlist is checked while typing, for IPv4 and IPv6; the message is next to the field.
+    allowlist = driver.find_element(By.ID, "ip-allowlist")
+    problems = lambda: driver.find_element(By.ID, "ip-allowlist-problems").text  # noqa: E731
+    for bad, message in [("10.0.0.0/33", "prefix length outside 0–32"), ("300.1.2.3", "not an IPv4 or IPv6"),
+                         ("2001:db8:::1", "not an IPv4 or IPv6"), ("2001:db8::/129", "outside 0–128"),
+                         ("::ffff:10.0.0.0/90", "outside 96–128"), ("010.0.0.1", "not an IPv4")]:
+        fill(allowlist, bad)
+        wait(driver, lambda d: message in problems())
+        assert allowlist.get_attribute("aria-invalid") == "true"
+    fill(allowlist, "203.0.113.7/24\n\n2001:db8::1/32\n::ffff:10.0.0.0/104\n192.0.2.1")
+    wait(driver, lambda d: problems() == "")
+    assert allowlist.get_attribute("aria-invalid") is None
+    # An invalid entry blocks saving: nothing reaches the server.
+    fill(allowlist, "203.0.113.0/24\nnot-an-address")
+    wait(driver, lambda d: 'line 2: "not-an-address"' in problems())
+    form = driver.find_element(By.ID, "listener-settings")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    assert admin("GET", f"/orgs/{slug}/listeners/{listener['id']}")["ip_allowlist"] == []
+
+    # Before the allowlist is saved, a test request from this browser's address goes through.
+    url_field = driver.find_element(By.CSS_SELECTOR, "#test-request [name=url]")
+    fill(url_field, "https://elsewhere.example/l/abc")
+    driver.find_element(By.CSS_SELECTOR, "#test-request button[type=submit]").click()
+    wait_text(driver, "#test-request .error", "must be a listener URL of")
+    fill(url_field, listener["url"])
+    body = json.loads(driver.find_element(By.CSS_SELECTOR, "#test-request [name=body]").get_attribute("value"))
+    assert body["senderUser"] == owner and body["data"][0]["actionType"] == "add-contact"
+    driver.find_element(By.CSS_SELECTOR, "#test-request button[type=submit]").click()
+    wait_text(driver, "#test-result", "The listener answered 200")
+    answer = json.loads(driver.find_element(By.ID, "test-answer").text)
+    assert answer["status"] == "ok" and answer["results"][0]["outcome"] == "created", answer
+    logged = admin("GET", f"/orgs/{slug}/listener-requests?listener={listener['id']}")["items"]
+    assert len(logged) == 1 and logged[0]["status"] == 200
+
+    # Default tag and channels come from the catalogs; the welcome email needs from, subject and body: the server's
+    # problems are shown by the fields they name.
+    from selenium.webdriver.support.ui import Select
+    fill(allowlist, "203.0.113.7/24\n2001:db8::1/32")
+    tag_options = [o.text for o in Select(form.find_element(By.NAME, "default_tag")).options]
+    assert tag_options == ["(none)", "webhook"]
+    Select(form.find_element(By.NAME, "default_tag")).select_by_visible_text("webhook")
+    Select(form.find_element(By.NAME, "default_contact_channel")).select_by_visible_text("Web Contact Form")
+    Select(form.find_element(By.NAME, "default_lead_channel")).select_by_visible_text("Contact Form")
+    form.find_element(By.NAME, "welcome_email.enabled").click()
+    fill(form.find_element(By.NAME, "welcome_email.from"), "hello@htklabs.com")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait(driver, lambda d: "is required" in d.find_element(
+        By.XPATH, "//textarea[@name='welcome_email.body']/following-sibling::span[@class='error']").text)
+    assert "is required" in driver.find_element(
+        By.XPATH, "//input[@name='welcome_email.subject']/following-sibling::span[@class='error']").text
+    fill(form.find_element(By.NAME, "welcome_email.subject"), "Welcome, {{name}}")
+    fill(form.find_element(By.NAME, "welcome_email.body"), "Xin chào {{name}} {{lastname}}!")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait_text(driver, "#settings-saved", "Saved")
+    saved = admin("GET", f"/orgs/{slug}/listeners/{listener['id']}")
+    assert saved["ip_allowlist"] == ["203.0.113.0/24", "2001:db8::/32"]
+    assert (saved["default_tag"], saved["default_contact_channel"], saved["default_lead_channel"]) == (
+        "webhook", "Web Contact Form", "Contact Form")
+    assert saved["welcome_email"] == {"enabled": True, "from": "hello@htklabs.com", "subject": "Welcome, {{name}}",
+                                      "body": "Xin chào {{name}} {{lastname}}!"}
+    # The canonical network form is shown after saving.
+    assert allowlist.get_attribute("value") == "203.0.113.0/24\n2001:db8::/32"
+    screenshot(driver, "console-listener-settings")
+
+    # Now this browser's address (127.0.0.1) is outside the allowlist: the test request is refused.
+    driver.find_element(By.CSS_SELECTOR, "#test-request button[type=submit]").click()
+    wait_text(driver, "#test-result", "The listener answered 403")
+    assert "allowlist" in driver.find_element(By.ID, "test-answer").text
+
+
+def test_request_log_time_filter_and_replay(console_server, browser, org):
+    By = by()
+    process, token = console_server
+    admin, slug, owner, listener = org
+    sent = requests.post(process.base_url + listener["url_path"], timeout=10, json={"senderUser": owner, "data": [
+        {"actionType": "add-contact", "data": {"name": "Lan", "emails": [{"value": f"lan@{slug}.example"}]}}]})
+    assert sent.status_code == 200, sent.text
+    driver = browser
+    sign_in(driver, process.base_url, token)
+    driver.get(f"{process.base_url}/console/#/orgs/{slug}/requests")
+    wait_text(driver, "#request-log tbody", "ok")
+    tomorrow = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)).date().isoformat()
+
+    # From tomorrow: nothing; the filter is in the URL and survives a reload.
+    form = driver.find_element(By.ID, "request-filter")
+    fill(form.find_element(By.NAME, "received_since"), tomorrow)
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait(driver, lambda d: f"from={tomorrow}" in d.current_url)
+    wait(driver, lambda d: d.execute_script("return document.querySelectorAll('#request-log tbody tr').length") == 0)
+    driver.refresh()
+    wait(driver, lambda d: d.find_element(By.NAME, "received_since").get_attribute("value") == tomorrow)
+    assert driver.execute_script("return document.querySelectorAll('#request-log tbody tr').length") == 0
+    # To (before) tomorrow: the request is there.
+    driver.get(f"{process.base_url}/console/#/orgs/{slug}/requests?to={tomorrow}")
+    wait_text(driver, "#request-log tbody", "ok")
+    assert driver.find_element(By.NAME, "received_before").get_attribute("value") == tomorrow
+    # A time the server cannot read: its problem is shown by the field.
+    form = driver.find_element(By.ID, "request-filter")
+    fill(form.find_element(By.NAME, "received_since"), "yesterday")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait(driver, lambda d: "RFC 3339" in d.find_element(
+        By.XPATH, "//input[@name='received_since']/following-sibling::span[@class='error']").text)
+    screenshot_log = f"{process.base_url}/console/#/orgs/{slug}/requests"
+    driver.get(screenshot_log)
+    wait_text(driver, "#request-log tbody", "ok")
+    screenshot(driver, "console-request-log")
+
+    # Replay asks first, runs the body again and shows the new results and the replay's log entry.
+    driver.find_element(By.CSS_SELECTOR, "#request-log tbody a").click()
+    wait_text(driver, "#request-body", f"lan@{slug}.example")
+    driver.find_element(By.ID, "replay").click()
+    driver.switch_to.alert.dismiss()
+    assert len(admin("GET", f"/orgs/{slug}/listener-requests")["items"]) == 1
+    driver.find_element(By.ID, "replay").click()
+    driver.switch_to.alert.accept()
+    wait_text(driver, "#replay-result", "The listener answered 200")
+    replay_answer = json.loads(driver.find_element(By.ID, "replay-answer").text)
+    # The same contact again: the replay finds it instead of creating a second one.
+    assert replay_answer["status"] == "ok" and replay_answer["results"][0]["outcome"] == "matched-existing", replay_answer
+    logged = admin("GET", f"/orgs/{slug}/listener-requests")["items"]
+    assert len(logged) == 2 and logged[0]["replay_of"] == logged[1]["id"]
+    wait_text(driver, "#replay-result table tbody", logged[0]["received_at"])
+    driver.find_element(By.CSS_SELECTOR, "#replay-result table tbody a").click()
+    wait_text(driver, "h1", f"Request {logged[0]['id']}")
+    wait_text(driver, "main", f"replay of {logged[1]['id']}")
