@@ -188,3 +188,160 @@ def test_request_log_time_filter_and_replay(console_server, browser, org):
     driver.find_element(By.CSS_SELECTOR, "#replay-result table tbody a").click()
     wait_text(driver, "h1", f"Request {logged[0]['id']}")
     wait_text(driver, "main", f"replay of {logged[1]['id']}")
+
+
+def test_users_and_groups(console_server, browser, org):
+    By = by()
+    process, token = console_server
+    admin, slug, owner, _ = org
+    driver = browser
+    sign_in(driver, process.base_url, token)
+    driver.get(f"{process.base_url}/console/#/orgs/{slug}/users")
+    wait_text(driver, "#users", owner)
+
+    # Create: a bad email is refused by its field; a good one appears.
+    form = driver.find_element(By.ID, "create-user")
+    fill(form.find_element(By.NAME, "email"), "not-an-email@")
+    driver.execute_script("arguments[0].noValidate = true", form)
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait(driver, lambda d: d.find_element(By.XPATH, "//form[@id='create-user']//input[@name='email']/following-sibling::span[@class='error']"))
+    user_email = f"mai@{slug}.example"
+    form = driver.find_element(By.ID, "create-user")
+    fill(form.find_element(By.NAME, "email"), user_email)
+    fill(form.find_element(By.NAME, "display_name"), "Mai")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait_text(driver, "#users", user_email)
+    user = next(u for u in admin("GET", f"/orgs/{slug}/users")["items"] if u["email"] == user_email)
+    assert user["display_name"] == "Mai" and user["role"] == "member" and user["active"]
+
+    # Disable asks first.
+    row = lambda: driver.find_element(By.XPATH, f"//table[@id='users']//tr[td/a[text()='{user_email}']]")  # noqa: E731
+    row().find_element(By.XPATH, ".//button[text()='Disable']").click()
+    driver.switch_to.alert.accept()
+    wait(driver, lambda d: "disabled" in row().text)
+    assert admin("GET", f"/orgs/{slug}/users/{user['id']}")["active"] is False
+
+    # Edit: name and role.
+    from selenium.webdriver.support.ui import Select
+    row().find_element(By.LINK_TEXT, user_email).click()
+    wait_text(driver, "h1", f"User {user_email}")
+    form = driver.find_element(By.ID, "edit-user")
+    fill(form.find_element(By.NAME, "display_name"), "Mai Tran")
+    Select(form.find_element(By.NAME, "role")).select_by_value("admin")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait_text(driver, "#edit-user", "Saved")
+    changed = admin("GET", f"/orgs/{slug}/users/{user['id']}")
+    assert (changed["display_name"], changed["role"], changed["active"]) == ("Mai Tran", "admin", False)
+
+    # Groups: create with a member, change the members, delete (asks first).
+    driver.get(f"{process.base_url}/console/#/orgs/{slug}/groups")
+    wait_text(driver, "h1", "Groups of")
+    form = driver.find_element(By.ID, "create-group")
+    fill(form.find_element(By.NAME, "name"), "Sales")
+    form.find_element(By.NAME, f"member-{user['id']}").click()
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait_text(driver, "#groups", user_email)
+    group = admin("GET", f"/orgs/{slug}/groups")["items"][0]
+    assert group["name"] == "Sales" and group["members"] == [user["id"]]
+    edit = driver.find_element(By.CSS_SELECTOR, "#groups form")
+    edit.find_element(By.NAME, f"member-{user['id']}").click()
+    owner_id = next(u["id"] for u in admin("GET", f"/orgs/{slug}/users")["items"] if u["email"] == owner)
+    edit.find_element(By.NAME, f"member-{owner_id}").click()
+    edit.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait(driver, lambda d: admin("GET", f"/orgs/{slug}/groups")["items"][0]["members"] == [owner_id])
+    wait_text(driver, "#groups tbody", owner)
+    driver.find_element(By.XPATH, "//table[@id='groups']//button[text()='Delete']").click()
+    driver.switch_to.alert.accept()
+    wait(driver, lambda d: d.execute_script("return document.querySelectorAll('#groups tbody tr').length") == 0)
+    assert admin("GET", f"/orgs/{slug}/groups")["items"] == []
+
+
+def test_catalogs_custom_fields_support_groups_and_audit(console_server, browser, org):
+    By = by()
+    from selenium.webdriver.support.ui import Select
+    process, token = console_server
+    admin, slug, _, _ = org
+    driver = browser
+    sign_in(driver, process.base_url, token)
+
+    # Catalogs: the kind is in the URL; add, rename, delete (asks first).
+    driver.get(f"{process.base_url}/console/#/orgs/{slug}/catalogs")
+    wait_text(driver, "#catalog", "Web Contact Form")
+    Select(driver.find_element(By.ID, "catalog-kind")).select_by_value("tags")
+    wait(driver, lambda d: "kind=tags" in d.current_url)
+    wait(driver, lambda d: d.execute_script("return document.querySelectorAll('#catalog tbody tr').length") == 0)
+    form = driver.find_element(By.ID, "create-catalog-item")
+    fill(form.find_element(By.NAME, "name"), "vip")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait_text(driver, "#catalog tbody", "vip")
+    rename = driver.find_element(By.CSS_SELECTOR, "#catalog form")
+    fill(rename.find_element(By.NAME, "name"), "VIP customers")
+    rename.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait(driver, lambda d: [i["name"] for i in admin("GET", f"/orgs/{slug}/catalogs/tags")["items"]] == ["VIP customers"])
+    wait_text(driver, "#catalog tbody", "VIP customers")
+    # A duplicate name: the server's problem is shown in the form.
+    form = driver.find_element(By.ID, "create-catalog-item")
+    fill(form.find_element(By.NAME, "name"), "vip customers")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#create-catalog-item .error"))
+    driver.find_element(By.XPATH, "//table[@id='catalog']//button[text()='Delete']").click()
+    driver.switch_to.alert.accept()
+    wait(driver, lambda d: admin("GET", f"/orgs/{slug}/catalogs/tags")["items"] == [])
+
+    # Custom fields: a dropdown with options, edited, deleted.
+    driver.get(f"{process.base_url}/console/#/orgs/{slug}/custom-fields")
+    wait_text(driver, "h1", "Custom fields of")
+    form = driver.find_element(By.ID, "create-custom-field")
+    Select(form.find_element(By.NAME, "entity")).select_by_value("lead")
+    fill(form.find_element(By.NAME, "name"), "Plan")
+    Select(form.find_element(By.NAME, "type")).select_by_value("dropdown")
+    fill(form.find_element(By.NAME, "options"), "Basic, Pro")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait_text(driver, "#custom-fields", "dropdown")
+    field = admin("GET", f"/orgs/{slug}/custom-fields")["items"][0]
+    assert (field["entity"], field["name"], field["options"], field["required"]) == ("lead", "Plan", ["Basic", "Pro"], False)
+    edit = driver.find_element(By.CSS_SELECTOR, "#custom-fields form")
+    fill(edit.find_element(By.NAME, "options"), "Basic, Pro, Enterprise")
+    edit.find_element(By.NAME, "required").click()
+    edit.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait(driver, lambda d: admin("GET", f"/orgs/{slug}/custom-fields")["items"][0]["options"] == ["Basic", "Pro", "Enterprise"])
+    assert admin("GET", f"/orgs/{slug}/custom-fields")["items"][0]["required"] is True
+    wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, "#custom-fields input[name=options]").get_attribute("value")
+         == "Basic, Pro, Enterprise")
+    driver.find_element(By.XPATH, "//table[@id='custom-fields']//button[text()='Delete']").click()
+    driver.switch_to.alert.accept()
+    wait(driver, lambda d: admin("GET", f"/orgs/{slug}/custom-fields")["items"] == [])
+
+    # Support groups: create, deactivate, delete.
+    driver.get(f"{process.base_url}/console/#/orgs/{slug}/support-groups")
+    wait_text(driver, "h1", "Support groups of")
+    form = driver.find_element(By.ID, "create-support-group")
+    fill(form.find_element(By.NAME, "system_id"), "SG-1")
+    fill(form.find_element(By.NAME, "name"), "Tier 1")
+    fill(form.find_element(By.NAME, "code"), "T1")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait_text(driver, "#support-groups", "Tier 1")
+    driver.find_element(By.XPATH, "//table[@id='support-groups']//button[text()='Deactivate']").click()
+    wait_text(driver, "#support-groups", "inactive")
+    assert admin("GET", f"/orgs/{slug}/support-groups/SG-1")["active"] is False
+    driver.find_element(By.XPATH, "//table[@id='support-groups']//button[text()='Delete']").click()
+    driver.switch_to.alert.accept()
+    wait(driver, lambda d: admin("GET", f"/orgs/{slug}/support-groups")["items"] == [])
+
+    # The audit log shows those changes; the action filter is in the URL and keeps only matching records.
+    driver.get(f"{process.base_url}/console/#/orgs/{slug}/audit")
+    wait_text(driver, "#audit", "support_group")
+    form = driver.find_element(By.ID, "audit-filter")
+    fill(form.find_element(By.NAME, "action"), "custom_field.")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait(driver, lambda d: "action=custom_field." in d.current_url)
+    actions = lambda: [td.text for td in driver.find_elements(By.CSS_SELECTOR, "#audit tbody tr td:nth-child(3)")]  # noqa: E731
+    wait(driver, lambda d: actions() and all(a.startswith("custom_field.") for a in actions()))
+    actions = actions()
+    assert {"custom_field.create", "custom_field.update", "custom_field.delete"} <= set(actions), actions
+    # The platform audit log (platform tokens): a token created through the API is there, found by its action.
+    created = admin("POST", "/platform-tokens", {"name": f"ops-{slug}"})
+    driver.get(f"{process.base_url}/console/#/audit?action=platform_token.create")
+    wait_text(driver, "h1", "Platform audit log")
+    wait_text(driver, "#audit tbody", f"ops-{slug}")
+    admin("DELETE", f"/platform-tokens/{created['id']}")

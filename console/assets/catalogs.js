@@ -11,7 +11,7 @@ export async function catalogsPage(org, query) {
   picker.querySelector("select").addEventListener("change", (event) => {
     location.hash = `#/orgs/${enc(org)}/catalogs?kind=${enc(event.target.value)}`;
   });
-  const rows = catalog.items.map((item) => [
+  const rows = catalog.items.map((item) => [item.name, item.position,
     onSubmit(h("form", { class: "inline", "aria-label": `Rename ${item.name}` },
       field("Name", "name", { value: item.name, required: true }),
       field("Position", "position", { type: "number", value: item.position, min: 0 }),
@@ -31,6 +31,6 @@ export async function catalogsPage(org, query) {
     await call("POST", base, body);
     rerender();
   });
-  return [h("h1", {}, `Catalogs of ${org}`), picker, table(["Item", ""], rows, { id: "catalog" }),
+  return [h("h1", {}, `Catalogs of ${org}`), picker, table(["Name", "Position", "Rename or move", ""], rows, { id: "catalog" }),
     h("h2", {}, `Add to ${kind}`), create];
 }
