@@ -21,8 +21,10 @@ SCREENSHOTS = os.environ.get("CRMHUB_CONSOLE_SCREENSHOTS") == "1"
 def console_server(tmp_path_factory):
     database = Database("console")
     token = "crmhub_pt_console" + secrets.token_urlsafe(32)
+    # A secret key for the delivery settings' secrets; the integrations page's delivery test sends to a local SMTP sink.
     process = Crmhub(database, log_path=tmp_path_factory.mktemp("console") / "server.log", bootstrap_admin_token=token,
-                     console_dir=ROOT / "console")
+                     console_dir=ROOT / "console", secret_key=secrets.token_hex(32), delivery_private_targets="allow",
+                     delivery_timeout=5)
     try:
         yield process, token
     finally:

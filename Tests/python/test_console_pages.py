@@ -345,3 +345,81 @@ def test_catalogs_custom_fields_support_groups_and_audit(console_server, browser
     wait_text(driver, "h1", "Platform audit log")
     wait_text(driver, "#audit tbody", f"ops-{slug}")
     admin("DELETE", f"/platform-tokens/{created['id']}")
+
+
+def test_outbox_and_integrations(console_server, browser, org):
+    By = by()
+    from selenium.webdriver.support.ui import Select
+
+    from delivery_support import MailSink
+    process, token = console_server
+    admin, slug, owner, listener = org
+    admin("PATCH", f"/orgs/{slug}/listeners/{listener['id']}", {"welcome_email": {
+        "enabled": True, "from": "hello@htklabs.com", "subject": "Welcome {{name}}", "body": "Xin chào {{name}}!"}})
+    sent = requests.post(process.base_url + listener["url_path"], timeout=10, json={"senderUser": owner, "data": [
+        {"actionType": "add-contact", "data": {"name": "An", "emails": [{"value": f"an@{slug}.example"}]}}]})
+    assert sent.status_code == 200, sent.text
+    driver = browser
+    sign_in(driver, process.base_url, token)
+
+    # The welcome email waits in the outbox (no SMTP settings yet); the status filter is in the URL.
+    driver.get(f"{process.base_url}/console/#/orgs/{slug}/outbox")
+    wait_text(driver, "#outbox tbody", f"an@{slug}.example")
+    assert "queued" in driver.find_element(By.CSS_SELECTOR, "#outbox tbody").text
+    Select(driver.find_element(By.ID, "outbox-status")).select_by_value("sent")
+    wait(driver, lambda d: "status=sent" in d.current_url)
+    wait(driver, lambda d: d.execute_script("return document.querySelectorAll('#outbox tbody tr').length") == 0)
+    Select(driver.find_element(By.ID, "outbox-status")).select_by_value("queued")
+    wait_text(driver, "#outbox tbody", f"an@{slug}.example")
+    driver.find_element(By.CSS_SELECTOR, "#outbox tbody a").click()
+    wait_text(driver, "#outbox-message", "welcome-email")
+    assert "Xin chào An!" in driver.find_element(By.TAG_NAME, "main").text
+
+    # SMTP settings saved through the form; the delivery test sends through them to a real SMTP server.
+    sink = MailSink()
+    try:
+        driver.get(f"{process.base_url}/console/#/orgs/{slug}/integrations")
+        wait_text(driver, "h1", "Integrations of")
+        form = driver.find_element(By.ID, "smtp-settings")
+        fill(form.find_element(By.NAME, "host"), "127.0.0.1")
+        fill(form.find_element(By.NAME, "port"), str(sink.port))
+        Select(form.find_element(By.NAME, "security")).select_by_value("none")
+        fill(form.find_element(By.NAME, "from_address"), "not-an-address")
+        driver.execute_script("arguments[0].noValidate = true", form)
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        wait(driver, lambda d: d.find_element(
+            By.XPATH, "//form[@id='smtp-settings']//input[@name='from_address']/following-sibling::span[@class='error']"))
+        fill(form.find_element(By.NAME, "from_address"), "hello@htklabs.com")
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        wait_text(driver, "#smtp-settings", "SMTP settings saved")
+        smtp = admin("GET", f"/orgs/{slug}/delivery/smtp")
+        assert (smtp["host"], smtp["port"], smtp["security"], smtp["from_address"]) == ("127.0.0.1", sink.port, "none", "hello@htklabs.com")
+        test = driver.find_element(By.ID, "delivery-test")
+        fill(test.find_element(By.NAME, "to"), f"check@{slug}.example")
+        test.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        wait_text(driver, "#delivery-test-result", "Delivery test: sent", timeout=20)
+        assert any(m["To"] == f"check@{slug}.example" for m in sink.parsed())
+    finally:
+        sink.stop()
+
+    # A helpdesk integration: the allowlist is checked while typing; saved settings never show the password.
+    spice = driver.find_element(By.ID, "integration-spicecsm")
+    allowlist = spice.find_element(By.NAME, "ip_allowlist")
+    fill(allowlist, "10.0.0.0/40")
+    wait_text(driver, "#integration-spicecsm", "prefix length outside 0–32")
+    fill(allowlist, "10.0.0.0/8")
+    wait(driver, lambda d: "prefix length" not in d.find_element(By.ID, "integration-spicecsm").text)
+    spice.find_element(By.NAME, "enabled").click()
+    fill(spice.find_element(By.NAME, "username"), "spice")
+    fill(spice.find_element(By.NAME, "password"), "s3cret-pass")
+    spice.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait_text(driver, "#integration-spicecsm", "SpiceCSM web calls saved.")
+    saved = admin("GET", f"/orgs/{slug}/integrations/spicecsm")
+    assert (saved["enabled"], saved["username"], saved["password_set"], saved["ip_allowlist"]) == (True, "spice", True, ["10.0.0.0/8"])
+    # Sirportly enabled with neither credentials nor an allowlist must be marked public: the problem is by that box.
+    sirportly = driver.find_element(By.ID, "integration-sirportly")
+    sirportly.find_element(By.NAME, "enabled").click()
+    sirportly.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait(driver, lambda d: d.find_element(
+        By.XPATH, "//form[@id='integration-sirportly']//input[@name='public']/following-sibling::span[@class='error']"))
+    screenshot(driver, "console-integrations")
