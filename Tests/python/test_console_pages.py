@@ -423,3 +423,70 @@ def test_outbox_and_integrations(console_server, browser, org):
     wait(driver, lambda d: d.find_element(
         By.XPATH, "//form[@id='integration-sirportly']//input[@name='public']/following-sibling::span[@class='error']"))
     screenshot(driver, "console-integrations")
+
+
+def test_records_search_and_history(console_server, browser, org):
+    By = by()
+    process, token = console_server
+    admin, slug, owner, listener = org
+    sent = requests.post(process.base_url + listener["url_path"], timeout=10, json={"senderUser": owner, "data": [
+        {"actionType": "add-contact", "data": {"name": "Ngọc", "lastname": "Trinh", "emails": [{"value": f"ngoc@{slug}.example"}],
+                                               "phones": [{"value": "0905 123 456"}]}},
+        {"actionType": "add-lead", "data": {"name": "Bao", "emails": [{"value": f"bao@{slug}.example"}]}}]})
+    assert sent.status_code == 200, sent.text
+    driver = browser
+
+    # With a platform token the read API is not available: the page says so.
+    sign_in(driver, process.base_url, token)
+    driver.get(f"{process.base_url}/console/#/orgs/{slug}/records")
+    wait_text(driver, "#records-unavailable", "org API key")
+    driver.find_element(By.ID, "sign-out").click()
+    wait_text(driver, "h1", "Sign in")
+
+    # With an org API key: search by name prefix (diacritics ignored), email and phone; the record with its history.
+    key = admin("POST", f"/orgs/{slug}/api-keys", {"name": "console", "scopes": ["read", "write", "admin"]})["key"]
+    sign_in(driver, process.base_url, key, org=slug)
+    driver.get(f"{process.base_url}/console/#/orgs/{slug}/records")
+    form = driver.find_element(By.ID, "record-search")
+    fill(form.find_element(By.NAME, "q"), "ngoc")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait_text(driver, "#records tbody", "PID-1")
+    assert "q=ngoc" in driver.current_url and "Ngọc Trinh" in driver.find_element(By.ID, "records").text
+    driver.get(f"{process.base_url}/console/#/orgs/{slug}/records?kind=contacts&phone=0905123456")
+    wait_text(driver, "#records tbody", f"ngoc@{slug}.example")
+    driver.get(f"{process.base_url}/console/#/orgs/{slug}/records?kind=leads&email=bao@{slug}.example")
+    wait_text(driver, "#records tbody", "LID-1")
+    driver.get(f"{process.base_url}/console/#/orgs/{slug}/records?kind=contacts&email=nobody@{slug}.example")
+    wait_text(driver, "h1", "Records of")
+    wait(driver, lambda d: d.execute_script("return document.querySelectorAll('#records tbody tr').length") == 0)
+    # A phone the read API refuses: its problem is shown by the field.
+    driver.get(f"{process.base_url}/console/#/orgs/{slug}/records?kind=contacts&phone=abc")
+    wait(driver, lambda d: d.find_element(
+        By.XPATH, "//form[@id='record-search']//input[@name='phone']/following-sibling::span[@class='error']"))
+    driver.get(f"{process.base_url}/console/#/orgs/{slug}/records?kind=contacts&q=ngoc")
+    wait_text(driver, "#records tbody", "PID-1")
+    driver.find_element(By.LINK_TEXT, "PID-1").click()
+    wait_text(driver, "#record", f"ngoc@{slug}.example")
+    wait_text(driver, "#history tbody", "created")
+    request_link = driver.find_element(By.CSS_SELECTOR, "#history tbody a")
+    request_link.click()
+    wait_text(driver, "#request-body", f"ngoc@{slug}.example")
+
+
+def test_health_panel(console_server, browser):
+    By = by()
+    process, token = console_server
+    driver = browser
+    sign_in(driver, process.base_url, token)
+    driver.get(f"{process.base_url}/console/#/health")
+    wait_text(driver, "#readiness", "Readiness: ready")
+    figures = {row.find_elements(By.TAG_NAME, "td")[0].text: row.find_elements(By.TAG_NAME, "td")[1].text
+               for row in driver.find_elements(By.CSS_SELECTOR, "#metrics tbody tr")}
+    ok, client_errors, server_errors = (int(n) for n in figures["Requests answered 2xx / 4xx / 5xx"].split(" / "))
+    # The console's own calls were answered 2xx by this instance.
+    metrics = requests.get(process.base_url + "/metrics", timeout=10).text
+    assert ok > 0 and ok <= sum(float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
+                                if line.startswith("crmhub_http_requests_total{") and 'status="2' in line)
+    assert "ms" in figures["Request latency p50 / p99 (all routes)"]
+    in_use, idle, waiting = (int(n) for n in figures["Database pool in use / idle / waiting"].split(" / "))
+    assert in_use + idle > 0
