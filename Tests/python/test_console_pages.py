@@ -490,3 +490,103 @@ def test_health_panel(console_server, browser):
     assert "ms" in figures["Request latency p50 / p99 (all routes)"]
     in_use, idle, waiting = (int(n) for n in figures["Database pool in use / idle / waiting"].split(" / "))
     assert in_use + idle > 0
+
+
+FOCUSABLE = """
+    return [...document.querySelectorAll('a[href], button, input, select, textarea')]
+      .filter((e) => !e.disabled && e.offsetParent !== null)
+      .map((e, i) => { e.dataset.k = String(i); return e; }).length;"""
+
+
+def tab_through(driver, count):
+    """Presses Tab from the top of a freshly loaded page until focus has been on every control once; returns what it saw: the
+    control's index, whether its focus is visible (an outline), and whether it is labelled."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+    seen = []
+    for _ in range(count + 5):
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+        seen.append(driver.execute_script("""
+            const e = document.activeElement;
+            const style = getComputedStyle(e);
+            const labelled = !['INPUT', 'SELECT', 'TEXTAREA'].includes(e.tagName) || e.labels.length > 0 || e.hasAttribute('aria-label');
+            return [e.dataset.k ?? null, style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2, labelled, e.matches(':focus-visible')];"""))
+    return seen
+
+
+def test_keyboard_only_and_200_percent_zoom(console_server, browser, org):
+    By = by()
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+    process, token = console_server
+    admin, slug, owner, listener = org
+    requests.post(process.base_url + listener["url_path"], timeout=10, json={"senderUser": owner, "data": [
+        {"actionType": "add-contact", "data": {"name": "Kim", "emails": [{"value": f"kim@{slug}.example"}]}}]})
+    request_id = admin("GET", f"/orgs/{slug}/listener-requests")["items"][0]["id"]
+    driver = browser
+    sign_in(driver, process.base_url, token)
+    pages = {
+        "orgs": ("#/orgs", "Orgs"),
+        "listeners": (f"#/orgs/{slug}/listeners", "Listeners of"),
+        "listener settings": (f"#/orgs/{slug}/listeners/{listener['id']}", "Listener Website form"),
+        "request log": (f"#/orgs/{slug}/requests", "Request log of"),
+        "request": (f"#/orgs/{slug}/requests/{request_id}", f"Request {request_id}"),
+        "users": (f"#/orgs/{slug}/users", "Users of"),
+        "groups": (f"#/orgs/{slug}/groups", "Groups of"),
+        "catalogs": (f"#/orgs/{slug}/catalogs", "Catalogs of"),
+        "custom fields": (f"#/orgs/{slug}/custom-fields", "Custom fields of"),
+        "support groups": (f"#/orgs/{slug}/support-groups", "Support groups of"),
+        "outbox": (f"#/orgs/{slug}/outbox", "Outbox of"),
+        "integrations": (f"#/orgs/{slug}/integrations", "Integrations of"),
+        "audit": (f"#/orgs/{slug}/audit", "Audit log of"),
+        "records": (f"#/orgs/{slug}/records", "Records of"),
+        "health": ("#/health", "Health"),
+    }
+
+    # Keyboard only: Tab reaches every link, button and field of each page, in turn, each with a visible focus
+    # outline, and every field has a label.
+    for name, (path, heading) in pages.items():
+        driver.get(f"{process.base_url}/console/{path}")
+        driver.refresh()  # a fresh document: sequential focus starts at its top
+        wait_text(driver, "h1", heading)
+        count = driver.execute_script(FOCUSABLE)
+        seen = tab_through(driver, count)
+        reached = [k for k, _, _, _ in seen if k is not None]
+        assert set(reached) == {str(i) for i in range(count)}, (name, count, reached)
+        # Document order: the first pass visits the controls 0, 1, 2, … in turn.
+        assert reached[:count] == [str(i) for i in range(count)], (name, reached)
+        assert all(visible and focus_visible for k, visible, _, focus_visible in seen if k is not None), (name, seen)
+        assert all(labelled for k, _, labelled, _ in seen if k is not None), (name, seen)
+
+    # A change made with the keyboard alone: a new org from the orgs page's form (Tab to the field, type, Enter).
+    driver.get(f"{process.base_url}/console/#/orgs")
+    driver.refresh()
+    wait_text(driver, "h1", "Orgs")
+    new_slug = "kb-" + secrets.token_hex(4)
+    for _ in range(200):
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+        if driver.execute_script("return document.activeElement.name") == "slug":
+            break
+    ActionChains(driver).send_keys(new_slug, Keys.TAB, "Keyboard org", Keys.ENTER).perform()
+    wait_text(driver, "main table", new_slug)
+    assert admin("GET", f"/orgs/{new_slug}")["name"] == "Keyboard org"
+
+    # 200% zoom: a 1280-pixel-wide window at device scale 2 is a 640-CSS-pixel viewport. No page scrolls sideways
+    # and every control is inside the viewport's width.
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 640, "height": 900, "deviceScaleFactor": 2, "mobile": False})
+    try:
+        for name, (path, heading) in pages.items():
+            driver.get(f"{process.base_url}/console/{path}")
+            wait_text(driver, "h1", heading)
+            layout = driver.execute_script("""
+                const width = document.documentElement.clientWidth;
+                const outside = [...document.querySelectorAll('a[href], button, input, select, textarea, th, td, pre, h1')]
+                  .filter((e) => e.offsetParent !== null)
+                  .filter((e) => { const r = e.getBoundingClientRect(); return r.left < -1 || r.right > width + 1; })
+                  .map((e) => e.outerHTML.slice(0, 80));
+                return {width, scroll: document.documentElement.scrollWidth, outside};""")
+            # (640 less a vertical scroll bar when the page is taller than the window)
+            assert 600 <= layout["width"] <= 640 and layout["scroll"] <= layout["width"], (name, layout)
+            assert layout["outside"] == [], (name, layout)
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
