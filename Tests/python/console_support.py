@@ -91,4 +91,8 @@ def screenshot(driver, name):
     """Saves docs/<name>.png for the README when CRMHUB_CONSOLE_SCREENSHOTS=1."""
     if SCREENSHOTS:
         (ROOT / "docs").mkdir(exist_ok=True)
+        size = driver.get_window_size()
+        driver.set_window_size(1024, 720)
+        driver.execute_script("window.scrollTo(0, 0); document.activeElement && document.activeElement.blur();")
         driver.save_screenshot(str(ROOT / "docs" / f"{name}.png"))
+        driver.set_window_size(size["width"], size["height"])
