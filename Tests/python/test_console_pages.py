@@ -53,6 +53,16 @@ def fill(element, value):
     element.send_keys(value)
 
 
+def submit(form):
+    form.find_element(by().CSS_SELECTOR, "button[type=submit]").click()
+
+
+def delete_first(driver, table_id):
+    """Clicks the first Delete button of the table and accepts its question."""
+    driver.find_element(by().XPATH, f"//table[@id='{table_id}']//button[text()='Delete']").click()
+    driver.switch_to.alert.accept()
+
+
 def test_listener_settings_allowlist_defaults_welcome_and_test_request(console_server, browser, org):
     By = by()
     process, token = console_server
@@ -79,7 +89,7 @@ def test_listener_settings_allowlist_defaults_welcome_and_test_request(console_s
     fill(allowlist, "203.0.113.0/24\nnot-an-address")
     wait(driver, lambda d: 'line 2: "not-an-address"' in problems())
     form = driver.find_element(By.ID, "listener-settings")
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    submit(form)
     assert admin("GET", f"/orgs/{slug}/listeners/{listener['id']}")["ip_allowlist"] == []
 
     # Before the allowlist is saved, a test request from this browser's address goes through.
@@ -108,14 +118,14 @@ def test_listener_settings_allowlist_defaults_welcome_and_test_request(console_s
     Select(form.find_element(By.NAME, "default_lead_channel")).select_by_visible_text("Contact Form")
     form.find_element(By.NAME, "welcome_email.enabled").click()
     fill(form.find_element(By.NAME, "welcome_email.from"), "hello@htklabs.com")
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    submit(form)
     wait(driver, lambda d: "is required" in d.find_element(
         By.XPATH, "//textarea[@name='welcome_email.body']/following-sibling::span[@class='error']").text)
     assert "is required" in driver.find_element(
         By.XPATH, "//input[@name='welcome_email.subject']/following-sibling::span[@class='error']").text
     fill(form.find_element(By.NAME, "welcome_email.subject"), "Welcome, {{name}}")
     fill(form.find_element(By.NAME, "welcome_email.body"), "Xin chào {{name}} {{lastname}}!")
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    submit(form)
     wait_text(driver, "#settings-saved", "Saved")
     saved = admin("GET", f"/orgs/{slug}/listeners/{listener['id']}")
     assert saved["ip_allowlist"] == ["203.0.113.0/24", "2001:db8::/32"]
@@ -149,7 +159,7 @@ def test_request_log_time_filter_and_replay(console_server, browser, org):
     # From tomorrow: nothing; the filter is in the URL and survives a reload.
     form = driver.find_element(By.ID, "request-filter")
     fill(form.find_element(By.NAME, "received_since"), tomorrow)
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    submit(form)
     wait(driver, lambda d: f"from={tomorrow}" in d.current_url)
     wait(driver, lambda d: d.execute_script("return document.querySelectorAll('#request-log tbody tr').length") == 0)
     driver.refresh()
@@ -162,7 +172,7 @@ def test_request_log_time_filter_and_replay(console_server, browser, org):
     # A time the server cannot read: its problem is shown by the field.
     form = driver.find_element(By.ID, "request-filter")
     fill(form.find_element(By.NAME, "received_since"), "yesterday")
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    submit(form)
     wait(driver, lambda d: "RFC 3339" in d.find_element(
         By.XPATH, "//input[@name='received_since']/following-sibling::span[@class='error']").text)
     screenshot_log = f"{process.base_url}/console/#/orgs/{slug}/requests"
@@ -203,13 +213,13 @@ def test_users_and_groups(console_server, browser, org):
     form = driver.find_element(By.ID, "create-user")
     fill(form.find_element(By.NAME, "email"), "not-an-email@")
     driver.execute_script("arguments[0].noValidate = true", form)
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    submit(form)
     wait(driver, lambda d: d.find_element(By.XPATH, "//form[@id='create-user']//input[@name='email']/following-sibling::span[@class='error']"))
     user_email = f"mai@{slug}.example"
     form = driver.find_element(By.ID, "create-user")
     fill(form.find_element(By.NAME, "email"), user_email)
     fill(form.find_element(By.NAME, "display_name"), "Mai")
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    submit(form)
     wait_text(driver, "#users", user_email)
     user = next(u for u in admin("GET", f"/orgs/{slug}/users")["items"] if u["email"] == user_email)
     assert user["display_name"] == "Mai" and user["role"] == "member" and user["active"]
@@ -228,7 +238,7 @@ def test_users_and_groups(console_server, browser, org):
     form = driver.find_element(By.ID, "edit-user")
     fill(form.find_element(By.NAME, "display_name"), "Mai Tran")
     Select(form.find_element(By.NAME, "role")).select_by_value("admin")
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    submit(form)
     wait_text(driver, "#edit-user", "Saved")
     changed = admin("GET", f"/orgs/{slug}/users/{user['id']}")
     assert (changed["display_name"], changed["role"], changed["active"]) == ("Mai Tran", "admin", False)
@@ -239,7 +249,7 @@ def test_users_and_groups(console_server, browser, org):
     form = driver.find_element(By.ID, "create-group")
     fill(form.find_element(By.NAME, "name"), "Sales")
     form.find_element(By.NAME, f"member-{user['id']}").click()
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    submit(form)
     wait_text(driver, "#groups", user_email)
     group = admin("GET", f"/orgs/{slug}/groups")["items"][0]
     assert group["name"] == "Sales" and group["members"] == [user["id"]]
@@ -247,11 +257,10 @@ def test_users_and_groups(console_server, browser, org):
     edit.find_element(By.NAME, f"member-{user['id']}").click()
     owner_id = next(u["id"] for u in admin("GET", f"/orgs/{slug}/users")["items"] if u["email"] == owner)
     edit.find_element(By.NAME, f"member-{owner_id}").click()
-    edit.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    submit(edit)
     wait(driver, lambda d: admin("GET", f"/orgs/{slug}/groups")["items"][0]["members"] == [owner_id])
     wait_text(driver, "#groups tbody", owner)
-    driver.find_element(By.XPATH, "//table[@id='groups']//button[text()='Delete']").click()
-    driver.switch_to.alert.accept()
+    delete_first(driver, "groups")
     wait(driver, lambda d: d.execute_script("return document.querySelectorAll('#groups tbody tr').length") == 0)
     assert admin("GET", f"/orgs/{slug}/groups")["items"] == []
 
@@ -272,20 +281,19 @@ def test_catalogs_custom_fields_support_groups_and_audit(console_server, browser
     wait(driver, lambda d: d.execute_script("return document.querySelectorAll('#catalog tbody tr').length") == 0)
     form = driver.find_element(By.ID, "create-catalog-item")
     fill(form.find_element(By.NAME, "name"), "vip")
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    submit(form)
     wait_text(driver, "#catalog tbody", "vip")
     rename = driver.find_element(By.CSS_SELECTOR, "#catalog form")
     fill(rename.find_element(By.NAME, "name"), "VIP customers")
-    rename.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    submit(rename)
     wait(driver, lambda d: [i["name"] for i in admin("GET", f"/orgs/{slug}/catalogs/tags")["items"]] == ["VIP customers"])
     wait_text(driver, "#catalog tbody", "VIP customers")
     # A duplicate name: the server's problem is shown in the form.
     form = driver.find_element(By.ID, "create-catalog-item")
     fill(form.find_element(By.NAME, "name"), "vip customers")
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    submit(form)
     wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#create-catalog-item .error"))
-    driver.find_element(By.XPATH, "//table[@id='catalog']//button[text()='Delete']").click()
-    driver.switch_to.alert.accept()
+    delete_first(driver, "catalog")
     wait(driver, lambda d: admin("GET", f"/orgs/{slug}/catalogs/tags")["items"] == [])
 
     # Custom fields: a dropdown with options, edited, deleted.
@@ -296,20 +304,19 @@ def test_catalogs_custom_fields_support_groups_and_audit(console_server, browser
     fill(form.find_element(By.NAME, "name"), "Plan")
     Select(form.find_element(By.NAME, "type")).select_by_value("dropdown")
     fill(form.find_element(By.NAME, "options"), "Basic, Pro")
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    submit(form)
     wait_text(driver, "#custom-fields", "dropdown")
     field = admin("GET", f"/orgs/{slug}/custom-fields")["items"][0]
     assert (field["entity"], field["name"], field["options"], field["required"]) == ("lead", "Plan", ["Basic", "Pro"], False)
     edit = driver.find_element(By.CSS_SELECTOR, "#custom-fields form")
     fill(edit.find_element(By.NAME, "options"), "Basic, Pro, Enterprise")
     edit.find_element(By.NAME, "required").click()
-    edit.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    submit(edit)
     wait(driver, lambda d: admin("GET", f"/orgs/{slug}/custom-fields")["items"][0]["options"] == ["Basic", "Pro", "Enterprise"])
     assert admin("GET", f"/orgs/{slug}/custom-fields")["items"][0]["required"] is True
     wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, "#custom-fields input[name=options]").get_attribute("value")
          == "Basic, Pro, Enterprise")
-    driver.find_element(By.XPATH, "//table[@id='custom-fields']//button[text()='Delete']").click()
-    driver.switch_to.alert.accept()
+    delete_first(driver, "custom-fields")
     wait(driver, lambda d: admin("GET", f"/orgs/{slug}/custom-fields")["items"] == [])
 
     # Support groups: create, deactivate, delete.
@@ -319,13 +326,12 @@ def test_catalogs_custom_fields_support_groups_and_audit(console_server, browser
     fill(form.find_element(By.NAME, "system_id"), "SG-1")
     fill(form.find_element(By.NAME, "name"), "Tier 1")
     fill(form.find_element(By.NAME, "code"), "T1")
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    submit(form)
     wait_text(driver, "#support-groups", "Tier 1")
     driver.find_element(By.XPATH, "//table[@id='support-groups']//button[text()='Deactivate']").click()
     wait_text(driver, "#support-groups", "inactive")
     assert admin("GET", f"/orgs/{slug}/support-groups/SG-1")["active"] is False
-    driver.find_element(By.XPATH, "//table[@id='support-groups']//button[text()='Delete']").click()
-    driver.switch_to.alert.accept()
+    delete_first(driver, "support-groups")
     wait(driver, lambda d: admin("GET", f"/orgs/{slug}/support-groups")["items"] == [])
 
     # The audit log shows those changes; the action filter is in the URL and keeps only matching records.
@@ -333,7 +339,7 @@ def test_catalogs_custom_fields_support_groups_and_audit(console_server, browser
     wait_text(driver, "#audit", "support_group")
     form = driver.find_element(By.ID, "audit-filter")
     fill(form.find_element(By.NAME, "action"), "custom_field.")
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    submit(form)
     wait(driver, lambda d: "action=custom_field." in d.current_url)
     actions = lambda: [td.text for td in driver.find_elements(By.CSS_SELECTOR, "#audit tbody tr td:nth-child(3)")]  # noqa: E731
     wait(driver, lambda d: actions() and all(a.startswith("custom_field.") for a in actions()))
@@ -386,17 +392,17 @@ def test_outbox_and_integrations(console_server, browser, org):
         Select(form.find_element(By.NAME, "security")).select_by_value("none")
         fill(form.find_element(By.NAME, "from_address"), "not-an-address")
         driver.execute_script("arguments[0].noValidate = true", form)
-        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        submit(form)
         wait(driver, lambda d: d.find_element(
             By.XPATH, "//form[@id='smtp-settings']//input[@name='from_address']/following-sibling::span[@class='error']"))
         fill(form.find_element(By.NAME, "from_address"), "hello@htklabs.com")
-        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        submit(form)
         wait_text(driver, "#smtp-settings", "SMTP settings saved")
         smtp = admin("GET", f"/orgs/{slug}/delivery/smtp")
         assert (smtp["host"], smtp["port"], smtp["security"], smtp["from_address"]) == ("127.0.0.1", sink.port, "none", "hello@htklabs.com")
         test = driver.find_element(By.ID, "delivery-test")
         fill(test.find_element(By.NAME, "to"), f"check@{slug}.example")
-        test.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        submit(test)
         wait_text(driver, "#delivery-test-result", "Delivery test: sent", timeout=20)
         assert any(m["To"] == f"check@{slug}.example" for m in sink.parsed())
     finally:
@@ -412,14 +418,14 @@ def test_outbox_and_integrations(console_server, browser, org):
     spice.find_element(By.NAME, "enabled").click()
     fill(spice.find_element(By.NAME, "username"), "spice")
     fill(spice.find_element(By.NAME, "password"), "s3cret-pass")
-    spice.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    submit(spice)
     wait_text(driver, "#integration-spicecsm", "SpiceCSM web calls saved.")
     saved = admin("GET", f"/orgs/{slug}/integrations/spicecsm")
     assert (saved["enabled"], saved["username"], saved["password_set"], saved["ip_allowlist"]) == (True, "spice", True, ["10.0.0.0/8"])
     # Sirportly enabled with neither credentials nor an allowlist must be marked public: the problem is by that box.
     sirportly = driver.find_element(By.ID, "integration-sirportly")
     sirportly.find_element(By.NAME, "enabled").click()
-    sirportly.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    submit(sirportly)
     wait(driver, lambda d: d.find_element(
         By.XPATH, "//form[@id='integration-sirportly']//input[@name='public']/following-sibling::span[@class='error']"))
     screenshot(driver, "console-integrations")
@@ -449,7 +455,7 @@ def test_records_search_and_history(console_server, browser, org):
     driver.get(f"{process.base_url}/console/#/orgs/{slug}/records")
     form = driver.find_element(By.ID, "record-search")
     fill(form.find_element(By.NAME, "q"), "ngoc")
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    submit(form)
     wait_text(driver, "#records tbody", "PID-1")
     assert "q=ngoc" in driver.current_url and "Ngọc Trinh" in driver.find_element(By.ID, "records").text
     driver.get(f"{process.base_url}/console/#/orgs/{slug}/records?kind=contacts&phone=0905123456")
