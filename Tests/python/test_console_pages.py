@@ -22,6 +22,26 @@ def wait(driver, predicate, timeout=10):
     return WebDriverWait(driver, timeout, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(predicate)
 
 
+@pytest.fixture(autouse=True)
+def own_origin_only(request, console_server):
+    """After each page test: no CSP violation or script error was logged, and every request the console made went to
+    its own origin (the performance log)."""
+    driver = request.getfixturevalue("browser")
+    yield
+    base = console_server[0].base_url
+    logged = driver.get_log("browser")
+    # Chromium logs each 4xx answer as a failed load; the tests provoke those on purpose.
+    problems = [e for e in logged if "Content Security Policy" in e["message"]
+                or e["level"] == "SEVERE" and "the server responded with a status of 4" not in e["message"]]
+    assert problems == [], problems
+    requested = set()
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent" and message["params"].get("documentURL", "").startswith(base + "/console/"):
+            requested.add(message["params"]["request"]["url"])
+    assert requested and all(url.startswith(base + "/") for url in requested), requested
+
+
 class Admin:
     """The admin API with the platform token, for setting up and checking what the console did."""
 
@@ -596,3 +616,66 @@ def test_keyboard_only_and_200_percent_zoom(console_server, browser, org):
             assert layout["outside"] == [], (name, layout)
     finally:
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_ciopulse_portal_and_keys(console_server, browser, org):
+    By = by()
+    process, token = console_server
+    admin, slug, _, _ = org
+    driver = browser
+    sign_in(driver, process.base_url, token)
+    driver.get(f"{process.base_url}/console/#/orgs/{slug}/integrations")
+    wait_text(driver, "h1", "Integrations of")
+    form = driver.find_element(By.ID, "ciopulse-portal")
+    code = "P" + secrets.token_hex(4).upper()
+    fill(form.find_element(By.NAME, "portal_code"), code)
+    allowlist = form.find_element(By.NAME, "ip_allowlist")
+    fill(allowlist, "127.0.0.1\n::1/129")
+    wait_text(driver, "#ciopulse-allowlist-problems", 'line 2: "::1/129"')
+    fill(allowlist, "127.0.0.1\n::1")
+    wait(driver, lambda d: d.find_element(By.ID, "ciopulse-allowlist-problems").text == "")
+    submit(form)
+    wait_text(driver, "#ciopulse-portal", "CIOPulse portal saved.")
+    assert admin("GET", f"/orgs/{slug}/ciopulse") == {"portal_code": code, "ip_allowlist": ["127.0.0.1/32", "::1/128"]}
+
+    # A new key is shown once and works with the portal code; revoking asks first and stops it.
+    driver.find_element(By.ID, "create-ciopulse-key").click()
+    wait_text(driver, "#ciopulse-key", "shown only now")
+    key = driver.find_element(By.CSS_SELECTOR, "#ciopulse-key code").text
+    assert len(key) == 40 and key.isalnum()
+    listed = requests.get(f"{process.base_url}/api/v5/contacts", auth=(code, key), timeout=10)
+    assert listed.status_code == 200, listed.text
+    driver.refresh()
+    wait_text(driver, "#ciopulse-keys tbody", f"…{key[-4:]}")
+    assert key not in driver.find_element(By.TAG_NAME, "main").text
+    driver.find_element(By.XPATH, "//table[@id='ciopulse-keys']//button[text()='Revoke']").click()
+    driver.switch_to.alert.accept()
+    wait_text(driver, "#ciopulse-keys tbody", "revoked")
+    assert requests.get(f"{process.base_url}/api/v5/contacts", auth=(code, key), timeout=10).status_code == 401
+
+
+def test_a_problem_naming_an_allowlist_entry_is_shown_by_the_allowlist(console_server, browser, org):
+    """The browser checks entries as the server does, so the server's per-entry problem (`ip_allowlist[1]`) is not
+    provoked through the form; the console's renderer is given the server's problem document instead."""
+    By = by()
+    process, token = console_server
+    admin, slug, _, listener = org
+    response = requests.patch(f"{process.base_url}/admin/v1/orgs/{slug}/listeners/{listener['id']}", timeout=10,
+                              headers={"Authorization": f"Bearer {token}"}, json={"ip_allowlist": ["10.0.0.0/8", "nope"]})
+    assert response.status_code == 422
+    problem = response.json()
+    assert [e["field"] for e in problem["errors"]] == ["ip_allowlist[1]"]
+    driver = browser
+    sign_in(driver, process.base_url, token)
+    driver.get(f"{process.base_url}/console/#/orgs/{slug}/listeners/{listener['id']}")
+    wait_text(driver, "h1", "Listener Website form")
+    driver.execute_async_script("""
+        const [problem, done] = arguments;
+        const src = document.querySelector('script[type=module]').src;
+        import(src.slice(0, src.lastIndexOf('/') + 1) + 'dom.js').then(({ showProblem }) => {
+          showProblem(document.getElementById('listener-settings'), problem);
+          done();
+        });""", {"errors": problem["errors"], "message": problem.get("detail", "")})
+    shown = driver.find_element(By.XPATH, "//textarea[@name='ip_allowlist']/following-sibling::span[@class='error']")
+    assert shown.text == "entry 2: " + problem["errors"][0]["message"]
+    assert driver.find_element(By.ID, "ip-allowlist").get_attribute("aria-invalid") == "true"

@@ -1,9 +1,10 @@
 import { call } from "./api.js";
-import { allowlistEntries, allowlistProblems } from "./cidr.js";
+import { allowlistEditor } from "./allowlist.js";
+import { ciopulseSection } from "./ciopulse.js";
 import { action, area, checkbox, choice, enc, field, h, onSubmit, rerender, status, text } from "./dom.js";
 
 // Settings not saved yet answer 404: shown as an empty form.
-async function load(path) {
+export async function load(path) {
   try {
     return await call("GET", path);
   } catch (problem) {
@@ -95,22 +96,18 @@ function helpdeskForm(org, kind, title, credentials, settings) {
   const path = `/admin/v1/orgs/${enc(org)}/integrations/${kind}`;
   const note = h("div");
   const s = settings ?? { enabled: false, ip_allowlist: [] };
-  const allowlist = h("textarea", { name: "ip_allowlist", rows: 3 });
-  allowlist.value = (s.ip_allowlist ?? []).join("\n");
-  const problems = h("div", { role: "status", "aria-live": "polite" });
-  allowlist.addEventListener("input", () => problems.replaceChildren(
-    ...allowlistProblems(allowlist.value).map((message) => h("span", { class: "error" }, message))));
+  const allowlist = allowlistEditor(`${kind}-allowlist`, "IP allowlist", s.ip_allowlist);
   const form = onSubmit(h("form", { id: `integration-${kind}`, "aria-label": title },
     h("p", { class: "wide" }, `${s.enabled ? "Enabled" : "Disabled"}` + (s.updated_at ? `, saved ${s.updated_at}` : ", not saved yet")
       + `. Credentials: ${credentials}.`),
     checkbox("Enabled", "enabled", s.enabled),
     kind === "smartertrack" ? null : field("User name", "username", { value: s.username ?? "", autocomplete: "off" }),
     field(s.password_set ? "Password (set; empty keeps it)" : "Password", "password", { type: "password", autocomplete: "new-password" }),
-    h("label", {}, "IP allowlist (one a line)", allowlist, problems),
+    allowlist.label,
     kind === "sirportly" ? checkbox("Public (no credentials and no allowlist)", "public", s.public) : null,
     h("button", { type: "submit" }, "Save"), note), async (data) => {
-    if (allowlistProblems(allowlist.value).length) return;
-    const body = { enabled: data.get("enabled") === "on", ip_allowlist: allowlistEntries(allowlist.value) };
+    if (!allowlist.check()) return;
+    const body = { enabled: data.get("enabled") === "on", ip_allowlist: allowlist.entries() };
     if (kind !== "smartertrack") body.username = text(data, "username");
     if (text(data, "password")) body.password = String(data.get("password"));
     if (kind === "sirportly") body.public = data.get("public") === "on";
@@ -122,9 +119,10 @@ function helpdeskForm(org, kind, title, credentials, settings) {
 
 export async function integrationsPage(org) {
   const base = `/admin/v1/orgs/${enc(org)}`;
-  const [smtp, sms, ...helpdesks] = await Promise.all([load(`${base}/delivery/smtp`), load(`${base}/delivery/sms`),
+  const [smtp, sms, portal, keys, ...helpdesks] = await Promise.all([load(`${base}/delivery/smtp`), load(`${base}/delivery/sms`),
+    load(`${base}/ciopulse`), call("GET", `${base}/ciopulse/api-keys`),
     ...HELPDESKS.map(([kind]) => load(`${base}/integrations/${kind}`))]);
   return [h("h1", {}, `Integrations of ${org}`), smtpForm(org, smtp), smsForm(org, sms), deliveryTestForm(org),
-    h("h2", {}, "Helpdesk integrations"),
+    ciopulseSection(org, portal, keys.items), h("h2", {}, "Helpdesk integrations"),
     HELPDESKS.map(([kind, title, credentials], index) => helpdeskForm(org, kind, title, credentials, helpdesks[index]))];
 }

@@ -1,5 +1,5 @@
 import { call, send } from "./api.js";
-import { allowlistEntries, allowlistProblems } from "./cidr.js";
+import { allowlistEditor } from "./allowlist.js";
 import { area, checkbox, choice, clearProblems, enc, field, h, onSubmit, showProblem, status, text } from "./dom.js";
 
 // Secret URLs shown in this tab since the page was loaded (memory only), to fill the test-request form.
@@ -22,24 +22,6 @@ export function sampleRequest(sender) {
   }, null, 2);
 }
 
-// The allowlist textarea, checked on every keystroke; its problems are shown next to it.
-function allowlistEditor(entries) {
-  const input = h("textarea", { name: "ip_allowlist", id: "ip-allowlist", rows: 4, "aria-describedby": "ip-allowlist-help" });
-  input.value = entries.join("\n");
-  const problems = h("div", { id: "ip-allowlist-problems", role: "status", "aria-live": "polite" });
-  const check = () => {
-    const found = allowlistProblems(input.value);
-    problems.replaceChildren(...found.map((message) => h("span", { class: "error" }, message)));
-    if (found.length) input.setAttribute("aria-invalid", "true");
-    else input.removeAttribute("aria-invalid");
-    return found.length === 0;
-  };
-  input.addEventListener("input", check);
-  const label = h("label", { class: "wide" }, "IP allowlist (one address or CIDR range a line; empty: any address)", input,
-    h("small", { id: "ip-allowlist-help" }, "e.g. 203.0.113.0/24 or 2001:db8::/32"), problems);
-  return { label, check };
-}
-
 export async function listenerPage(org, id) {
   const base = `/admin/v1/orgs/${enc(org)}/listeners/${enc(id)}`;
   const [listener, channels, tags, users] = await Promise.all([
@@ -47,7 +29,7 @@ export async function listenerPage(org, id) {
     call("GET", `/admin/v1/orgs/${enc(org)}/catalogs/tags`), call("GET", `/admin/v1/orgs/${enc(org)}/users?limit=200`)]);
   const names = (catalog) => catalog.items.map((item) => item.name);
   const withCurrent = (list, value) => (value && !list.includes(value) ? list.concat([value]) : list);
-  const allowlist = allowlistEditor(listener.ip_allowlist);
+  const allowlist = allowlistEditor("ip-allowlist", "IP allowlist", listener.ip_allowlist);
   const saved = h("div", { id: "settings-saved" });
   const form = h("form", { id: "listener-settings", novalidate: true },
     field("Name", "name", { value: listener.name, required: true }),
@@ -73,7 +55,7 @@ export async function listenerPage(org, id) {
     if (!allowlist.check()) return;
     const rate = text(data, "rate_limit_per_minute");
     const body = {
-      name: text(data, "name") ?? "", ip_allowlist: allowlistEntries(String(data.get("ip_allowlist"))),
+      name: text(data, "name") ?? "", ip_allowlist: allowlist.entries(),
       default_tag: text(data, "default_tag"), default_contact_channel: text(data, "default_contact_channel"),
       default_lead_channel: text(data, "default_lead_channel"), rate_limit_per_minute: rate === null ? null : Number(rate),
       welcome_email: { enabled: data.get("welcome_email.enabled") === "on", from: text(data, "welcome_email.from"),
@@ -81,7 +63,7 @@ export async function listenerPage(org, id) {
       welcome_sms: { enabled: data.get("welcome_sms.enabled") === "on", body: text(data, "welcome_sms.body") },
     };
     const updated = await call("PATCH", base, body);
-    form.querySelector("[name=ip_allowlist]").value = updated.ip_allowlist.join("\n");
+    allowlist.show(updated.ip_allowlist);
     saved.replaceChildren(status(`Saved at ${new Date().toLocaleTimeString()}.`));
   });
   const sender = (users.items.find((user) => user.active) || users.items[0] || {}).email || "";
