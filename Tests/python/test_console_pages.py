@@ -679,3 +679,47 @@ def test_a_problem_naming_an_allowlist_entry_is_shown_by_the_allowlist(console_s
     shown = driver.find_element(By.XPATH, "//textarea[@name='ip_allowlist']/following-sibling::span[@class='error']")
     assert shown.text == "entry 2: " + problem["errors"][0]["message"]
     assert driver.find_element(By.ID, "ip-allowlist").get_attribute("aria-invalid") == "true"
+
+
+def test_long_lists_page_with_the_api_cursors(console_server, browser, org):
+    By = by()
+    process, token = console_server
+    admin, slug, _, _ = org
+    for number in range(52):
+        admin("POST", f"/orgs/{slug}/listeners", {"name": f"Listener {number:02d}"})
+    driver = browser
+    sign_in(driver, process.base_url, token)
+    driver.get(f"{process.base_url}/console/#/orgs/{slug}/listeners")
+    rows = lambda: driver.execute_script("return document.querySelectorAll('#listener-table tbody tr').length")  # noqa: E731
+    wait(driver, lambda d: rows() == 50)
+    driver.find_element(By.LINK_TEXT, "Next page").click()
+    wait(driver, lambda d: "cursor=" in d.current_url and rows() == 3)
+    names = {a.text for a in driver.find_elements(By.CSS_SELECTOR, "#listener-table tbody a[href*='/listeners/']")}
+    api_first = admin("GET", f"/orgs/{slug}/listeners?limit=50")
+    api_rest = admin("GET", f"/orgs/{slug}/listeners?limit=50&cursor={api_first['next_cursor']}")
+    assert names == {listener["name"] for listener in api_rest["items"]}
+    assert not driver.find_elements(By.LINK_TEXT, "Next page")
+    # The page is a URL: reloading it shows the same second page.
+    driver.refresh()
+    wait(driver, lambda d: rows() == 3)
+
+
+def test_group_members_beyond_the_listed_users_are_kept(console_server, browser, org):
+    """The group editor offers the first 200 users; saving a group keeps members it did not list."""
+    By = by()
+    process, token = console_server
+    admin, slug, owner, _ = org
+    ids = [admin("POST", f"/orgs/{slug}/users", {"email": f"u{n:03d}@{slug}.example"})["id"] for n in range(200)]
+    owner_id = next(u["id"] for u in admin("GET", f"/orgs/{slug}/users")["items"] if u["email"] == owner)
+    listed = {u["id"] for u in admin("GET", f"/orgs/{slug}/users?limit=200")["items"]}
+    beyond = [i for i in ids if i not in listed]
+    assert len(beyond) == 1
+    admin("POST", f"/orgs/{slug}/groups", {"name": "Big", "members": [owner_id, beyond[0]]})
+    driver = browser
+    sign_in(driver, process.base_url, token)
+    driver.get(f"{process.base_url}/console/#/orgs/{slug}/groups")
+    wait_text(driver, "#groups tbody", owner)
+    edit = driver.find_element(By.CSS_SELECTOR, "#groups form")
+    edit.find_element(By.NAME, f"member-{owner_id}").click()
+    submit(edit)
+    wait(driver, lambda d: admin("GET", f"/orgs/{slug}/groups")["items"][0]["members"] == beyond)

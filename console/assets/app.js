@@ -19,12 +19,12 @@ import { userPage, usersPage } from "./users.js";
 
 // Pages under #/orgs/{org}/…: by the segments after the org.
 const ORG_PAGES = {
-  listeners: (org, rest) => (rest.length ? listenerPage(org, rest[0]) : listenersPage(org)),
+  listeners: (org, rest, query) => (rest.length ? listenerPage(org, rest[0]) : listenersPage(org, query.get("cursor"))),
   requests: (org, rest, query) => (rest.length ? requestPage(org, rest[0]) : requestsPage(org, query)),
   outbox: (org, rest, query) => (rest.length ? outboxMessagePage(org, rest[0]) : outboxPage(org, query)),
   records: (org, rest, query) => (rest.length === 2 ? recordPage(org, rest[0], rest[1]) : recordsPage(org, query)),
   users: (org, rest, query) => (rest.length ? userPage(org, rest[0]) : usersPage(org, query.get("cursor"))),
-  groups: (org) => groupsPage(org),
+  groups: (org, rest, query) => groupsPage(org, query.get("cursor")),
   catalogs: (org, rest, query) => catalogsPage(org, query),
   "custom-fields": (org) => customFieldsPage(org),
   "support-groups": (org, rest, query) => supportGroupsPage(org, query.get("cursor")),

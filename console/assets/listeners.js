@@ -1,8 +1,8 @@
 import { call } from "./api.js";
-import { action, enc, field, h, onSubmit, table } from "./dom.js";
+import { action, enc, field, h, more, onSubmit, table } from "./dom.js";
 import { rememberURL } from "./listener.js";
 
-export async function listenersPage(org) {
+export async function listenersPage(org, cursor) {
   const base = `/admin/v1/orgs/${enc(org)}/listeners`;
   const secret = h("div", { id: "secret-slot" });
   const showSecret = (listener) => {
@@ -20,8 +20,8 @@ export async function listenersPage(org) {
   });
   const list = h("div", { id: "listeners" });
   async function render() {
-    const current = await call("GET", `${base}?limit=200`);
-    list.replaceChildren(table(["Name", "Token starts", "Enabled", "", "", "", ""], current.items.map((listener) => [
+    const current = await call("GET", `${base}?limit=50` + (cursor ? `&cursor=${enc(cursor)}` : ""));
+    list.replaceChildren(h("div", {}, table(["Name", "Token starts", "Enabled", "", "", "", ""], current.items.map((listener) => [
       h("a", { href: `#/orgs/${enc(org)}/listeners/${enc(listener.id)}` }, listener.name), listener.token_prefix,
       listener.enabled ? "yes" : "no",
       action("Rotate URL", async () => showSecret(await call("POST", `${base}/${enc(listener.id)}/rotate-token`)),
@@ -35,7 +35,7 @@ export async function listenersPage(org) {
         await render();
       }, { question: `Delete "${listener.name}"? Its URL stops working.` }),
       h("a", { href: `#/orgs/${enc(org)}/requests?listener=${enc(listener.id)}` }, "Request log"),
-    ])));
+    ]), { id: "listener-table" }), more(current, `#/orgs/${enc(org)}/listeners`)));
   }
   await render();
   return [h("h1", {}, `Listeners of ${org}`), secret, list, h("h2", {}, "New listener"), form];
