@@ -723,3 +723,43 @@ def test_group_members_beyond_the_listed_users_are_kept(console_server, browser,
     edit.find_element(By.NAME, f"member-{owner_id}").click()
     submit(edit)
     wait(driver, lambda d: admin("GET", f"/orgs/{slug}/groups")["items"][0]["members"] == beyond)
+
+
+def test_sms_settings_and_delivery_test(console_server, browser, org):
+    By = by()
+    from selenium.webdriver.support.ui import Select
+
+    from delivery_support import SMSSink
+    process, token = console_server
+    admin, slug, _, _ = org
+    driver = browser
+    sign_in(driver, process.base_url, token)
+    sink = SMSSink()
+    try:
+        driver.get(f"{process.base_url}/console/#/orgs/{slug}/integrations")
+        wait_text(driver, "h1", "Integrations of")
+        form = driver.find_element(By.ID, "sms-settings")
+        fill(form.find_element(By.NAME, "url"), f"http://127.0.0.1:{sink.port}/sms")
+        fill(form.find_element(By.NAME, "body_template"), '{"to":"{phone}","text":"{text}","x":"{nope}"}')
+        Select(form.find_element(By.NAME, "auth")).select_by_value("header")
+        fill(form.find_element(By.NAME, "auth_header"), "X-API-Key")
+        fill(form.find_element(By.NAME, "secret"), "sms-key-1")
+        submit(form)
+        # An unknown placeholder is refused by the server, next to the template.
+        wait(driver, lambda d: "{nope}" in d.find_element(
+            By.XPATH, "//textarea[@name='body_template']/following-sibling::span[@class='error']").text)
+        fill(form.find_element(By.NAME, "body_template"), '{"to":"{phone}","text":"{text}"}')
+        submit(form)
+        wait_text(driver, "#sms-settings", "SMS settings saved.")
+        saved = admin("GET", f"/orgs/{slug}/delivery/sms")
+        assert saved["url"].endswith("/sms") and saved["secret_set"] is True and saved["auth_header"] == "X-API-Key"
+        test = driver.find_element(By.ID, "delivery-test")
+        Select(test.find_element(By.NAME, "channel")).select_by_value("sms")
+        fill(test.find_element(By.NAME, "to"), "0905 123 456")
+        submit(test)
+        wait_text(driver, "#delivery-test-result", "Delivery test: sent", timeout=20)
+        request = sink.accepted()[0]
+        assert request["headers"]["X-API-Key"] == "sms-key-1"
+        assert json.loads(request["body"])["text"] == "A test from the CRMHub console."
+    finally:
+        sink.stop()
