@@ -78,8 +78,9 @@ def submit(form):
 
 
 def delete_first(driver, table_id):
-    """Clicks the first Delete button of the table and accepts its question."""
-    driver.find_element(by().XPATH, f"//table[@id='{table_id}']//button[text()='Delete']").click()
+    """Clicks the first Delete button of the table and accepts its question (found again if the page re-rendered
+    between finding and clicking)."""
+    wait(driver, lambda d: d.find_element(by().XPATH, f"//table[@id='{table_id}']//button[text()='Delete']").click() is None)
     driver.switch_to.alert.accept()
 
 
@@ -279,7 +280,7 @@ def test_users_and_groups(console_server, browser, org):
     edit.find_element(By.NAME, f"member-{owner_id}").click()
     submit(edit)
     wait(driver, lambda d: admin("GET", f"/orgs/{slug}/groups")["items"][0]["members"] == [owner_id])
-    wait_text(driver, "#groups tbody", owner)
+    wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, "#groups tbody td:nth-child(2)").text == owner)
     delete_first(driver, "groups")
     wait(driver, lambda d: d.execute_script("return document.querySelectorAll('#groups tbody tr').length") == 0)
     assert admin("GET", f"/orgs/{slug}/groups")["items"] == []
