@@ -36,6 +36,8 @@ public struct ListenerRequestStore: Sendable {
                   AND (\(filter.listenerID)::bigint IS NULL OR listener_id = \(filter.listenerID))
                   AND (\(outcome)::text IS NULL OR \(outcome) = CASE status WHEN 200 THEN 'ok' WHEN 207 THEN 'partial'
                                                                           WHEN 422 THEN 'failed' ELSE 'refused' END)
+                  AND (\(filter.receivedSince)::timestamptz IS NULL OR received_at >= \(filter.receivedSince)::timestamptz)
+                  AND (\(filter.receivedBefore)::timestamptz IS NULL OR received_at < \(filter.receivedBefore)::timestamptz)
                 ORDER BY id DESC LIMIT \(limit)
                 """).rows.map { try Self.decode($0, withBodies: false) }
         }
