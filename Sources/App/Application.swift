@@ -13,6 +13,8 @@ public final class Application: Sendable {
     public let logger: Logger
     public let metrics: MetricsRegistry
     public let database: PostgresClient
+    /// The pool on `CRMHUB_READ_DATABASE_URL` (a streaming replica) that the read API uses; nil when unset.
+    public let readDatabase: PostgresClient?
     public let server: HTTPServer
     public let migrator: Migrator
     private let tls: TLSContext?
@@ -36,6 +38,14 @@ public final class Application: Sendable {
                 statementTimeout: .seconds(configuration.statementTimeoutSeconds),
                 preparedStatements: configuration.databasePreparedStatements),
             log: { [logger] message in logger.warning(message) })
+        readDatabase = configuration.readDatabaseURL.map { url in
+            PostgresClient(
+                configuration: PostgresConfiguration(
+                    connectionString: url, poolSize: configuration.databasePoolSize,
+                    statementTimeout: .seconds(configuration.statementTimeoutSeconds), applicationName: "crmhub-read",
+                    preparedStatements: configuration.databasePreparedStatements),
+                log: { [logger] message in logger.warning(message) })
+        }
         if configuration.httpsAddress != nil, let certificate = configuration.tlsCertificateFile,
             let key = configuration.tlsKeyFile
         {
@@ -43,7 +53,8 @@ public final class Application: Sendable {
         } else {
             tls = nil
         }
-        Self.registerPoolMetrics(database, in: metrics)
+        Self.registerPoolMetrics(database, in: metrics, prefix: "crmhub_db_pool")
+        if let readDatabase { Self.registerPoolMetrics(readDatabase, in: metrics, prefix: "crmhub_db_read_pool") }
         var router = Router(defaultBodyLimit: configuration.maxBodyBytes)
         let openAPIDocument = (try? String(contentsOfFile: configuration.openAPIFile, encoding: .utf8)).map { Array($0.utf8) }
         if openAPIDocument == nil {
@@ -54,7 +65,8 @@ public final class Application: Sendable {
             settings: DeliverySettingsStore(scope: OrgScope(database: database)), secrets: secrets, configuration: configuration.delivery,
             logger: logger)
         Routes.register(
-            in: &router, application: (database, migrator, metrics, logger), draining: drainSignal, openAPIDocument: openAPIDocument,
+            in: &router, application: (database, migrator, metrics, logger), readDatabase: readDatabase, draining: drainSignal,
+            openAPIDocument: openAPIDocument,
             deliverer: deliverer, secrets: secrets)
         Routes.admitAdminCallers(in: &router, database: database)
         let console = ConsoleFiles(directory: configuration.consoleDirectory)
@@ -193,16 +205,17 @@ public final class Application: Sendable {
         purge?.cancel()
         await purge?.value
         await database.shutdown()
+        await readDatabase?.shutdown()
         logger.info("stopped")
         logger.flush()
     }
 
-    private static func registerPoolMetrics(_ database: PostgresClient, in metrics: MetricsRegistry) {
-        metrics.gauge("crmhub_db_pool_connections", help: "Pool connections by state.", labels: ["state"]) {
+    private static func registerPoolMetrics(_ database: PostgresClient, in metrics: MetricsRegistry, prefix: String) {
+        metrics.gauge("\(prefix)_connections", help: "Pool connections by state.", labels: ["state"]) {
             let stats = database.stats
             return [(["in_use"], Double(stats.inUse)), (["idle"], Double(stats.idle)), (["waiting"], Double(stats.waiting))]
         }
-        metrics.gauge("crmhub_db_pool_size", help: "Configured pool size.") {
+        metrics.gauge("\(prefix)_size", help: "Configured pool size.") {
             [([], Double(database.stats.size))]
         }
     }
