@@ -6,6 +6,7 @@
 #   scripts/pg-cluster.sh standby DIR PORT PRIMARY_DIR PRIMARY_PORT
 #                                                 like start, but DIR/data is made (when missing) as a hot standby
 #                                                 streaming from the running cluster in PRIMARY_DIR (pg_basebackup -R)
+#   scripts/pg-cluster.sh promote DIR             promote a running standby to a primary (pg_ctl promote)
 #   scripts/pg-cluster.sh stop DIR                stop (fast shutdown; no-op when not running)
 #   scripts/pg-cluster.sh status DIR              prints "running PORT" (exit 0) or "stopped" (exit 3)
 #   scripts/pg-cluster.sh createdb DIR PORT NAME  create database NAME if missing
@@ -19,7 +20,7 @@
 # The conninfo printed is `host=DIR port=PORT user=postgres dbname=postgres` (trust authentication).
 set -euo pipefail
 
-usage() { sed -n '2,19p' "$0" >&2; exit 2; }
+usage() { sed -n '2,20p' "$0" >&2; exit 2; }
 
 pgbin() {
   local dir
@@ -137,6 +138,9 @@ case "$cmd" in
         -R -X stream --checkpoint=fast >"$dir/basebackup.log" 2>&1 || { cat "$dir/basebackup.log" >&2; exit 1; }
     fi
     exec "$BASH" "$0" start "$dir" "$port"
+    ;;
+  promote)
+    as_owner "$bin/pg_ctl" -D "$data" -w -t 60 promote >/dev/null
     ;;
   stop)
     if [ -n "$(running_port)" ]; then

@@ -137,6 +137,12 @@ public final class PrivateCluster: Sendable {
         guard result.status == 0 else { throw TestError("pg-cluster.sh stop failed: \(result.stderr)") }
     }
 
+    /// Promotes this cluster, a standby, to a primary.
+    public func promote() async throws {
+        let result = try await Self.script(environment, "promote", directory)
+        guard result.status == 0 else { throw TestError("pg-cluster.sh promote failed: \(result.stderr)") }
+    }
+
     public func restart() async throws {
         let result = try await Self.script(environment, "start", directory, String(port))
         guard result.status == 0 else { throw TestError("pg-cluster.sh start failed: \(result.stderr)") }
