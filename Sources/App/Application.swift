@@ -38,13 +38,16 @@ public final class Application: Sendable {
                 statementTimeout: .seconds(configuration.statementTimeoutSeconds),
                 preparedStatements: configuration.databasePreparedStatements),
             log: { [logger] message in logger.warning(message) })
-        readDatabase = configuration.readDatabaseURL.map { url in
-            PostgresClient(
+        // `crmhub worker` (no listener) serves no reads.
+        if let url = configuration.readDatabaseURL, configuration.httpAddress != nil || configuration.httpsAddress != nil {
+            readDatabase = PostgresClient(
                 configuration: PostgresConfiguration(
                     connectionString: url, poolSize: configuration.databasePoolSize,
                     statementTimeout: .seconds(configuration.statementTimeoutSeconds), applicationName: "crmhub-read",
                     preparedStatements: configuration.databasePreparedStatements),
                 log: { [logger] message in logger.warning(message) })
+        } else {
+            readDatabase = nil
         }
         if configuration.httpsAddress != nil, let certificate = configuration.tlsCertificateFile,
             let key = configuration.tlsKeyFile
