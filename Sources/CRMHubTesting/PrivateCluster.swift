@@ -43,6 +43,28 @@ public final class PrivateCluster: Sendable {
         throw TestError("pg-cluster.sh start failed: \(lastError)")
     }
 
+    /// Runs `body` with a hot standby of this cluster (scripts/pg-cluster.sh standby: pg_basebackup, streaming
+    /// replication) on a random port, and destroys the standby afterwards, whether `body` returns or throws.
+    public func withStandby<T>(_ body: (PrivateCluster) async throws -> T) async throws -> T {
+        try await scoped(try await startStandby(), stop: { await $0.destroy() }, body)
+    }
+
+    private func startStandby() async throws -> PrivateCluster {
+        let directory = NSTemporaryDirectory() + "crmhub-pg-\(UUID().uuidString.prefix(8))"
+        var lastError = ""
+        for _ in 0..<5 {
+            let port = Int.random(in: 56000...58999)
+            let result = try await Self.script(environment, "standby", directory, String(port), self.directory, String(self.port))
+            if result.status == 0, let line = result.stdout.split(separator: "\n").last {
+                return PrivateCluster(directory: directory, port: port, conninfo: String(line), environment: environment)
+            }
+            lastError = result.stderr
+            // A failed start keeps the copied data folder; a retry on another port starts that copy.
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+        throw TestError("pg-cluster.sh standby failed: \(lastError)")
+    }
+
     init(directory: String, port: Int, conninfo: String, environment: [String: String]) {
         self.directory = directory
         self.port = port
@@ -53,6 +75,12 @@ public final class PrivateCluster: Sendable {
     public func stop() async throws {
         let result = try await Self.script(environment, "stop", directory)
         guard result.status == 0 else { throw TestError("pg-cluster.sh stop failed: \(result.stderr)") }
+    }
+
+    /// Promotes this cluster, a standby, to a primary.
+    public func promote() async throws {
+        let result = try await Self.script(environment, "promote", directory)
+        guard result.status == 0 else { throw TestError("pg-cluster.sh promote failed: \(result.stderr)") }
     }
 
     public func restart() async throws {
