@@ -1,18 +1,19 @@
 -- wrk script of bench/scale/run.sh: one hot path of CRMHub against a seeded org (bench/scale/seed.sql), the
 -- customers it reads or updates drawn at random from the org's seeded ones.
 --
---   wrk -t2 -c16 -d5s -s bench/scale/paths.lua URL -- MODE EXPECTED AUTH N ORG BASE NONCE [ARG]
+--   wrk -t2 -c16 -d5s -s bench/scale/paths.lua URL -- MODE EXPECTED AUTH N ORG BASE NONCE ARG RUN
 --
 -- MODE: ingest_new ingest_dup (ARG: actions per request), ciopulse_new, get (ARG: a path in which {g} is a seeded
 -- contact's number, {s} one with a CIOPulse system id, {id} its id, {email} {phone} its identities, URL-encoded),
 -- sirportly_email sirportly_phone spice_email spice_name (ARG: the SpiceCSM form's credentials, "intUser=…&intPass=…").
 -- EXPECTED: the status that counts as a success; AUTH: the Authorization header ("-" for none); N: the org's seeded
--- customers; ORG: its number k (emails u<g>@o<k>.example.com); BASE: the id before its first customer; NONCE: makes
--- the new identities of this run differ from every other run's.
+-- customers; ORG: its number k (emails u<g>@o<k>.example.com); BASE: the id before its first customer; NONCE (0-999)
+-- and RUN (0-99, the benchmark run: the large set keeps what earlier runs ingested) make the new identities and
+-- CIOPulse system ids of each wrk run differ from every other's.
 --
 -- Seeded customer g is a contact when g % 100 < 80 and has a CIOPulse system id "s<g>" when also g % 4 = 0.
 -- Counts the answers with bench/tally.lua (prefix CIOPULSE, which bench/lib.sh's bench_wrk reads).
-local mode, expected, n, org, base, nonce, arg, counter = "get", 200, 1000, 1, 0, 0, nil, 0
+local mode, expected, n, org, base, nonce, arg, run, counter = "get", 200, 1000, 1, 0, 0, nil, 0, 0
 local headers = {}
 tally_prefix = "CIOPULSE"
 tally_items = 1  -- per request: run.sh multiplies the batch figures by their 100 contacts
@@ -23,6 +24,7 @@ function init(args)
   mode, expected = args[1], tonumber(args[2])
   if args[3] ~= "-" then headers["Authorization"] = args[3] end
   n, org, base, nonce, arg = tonumber(args[4]), tonumber(args[5]), tonumber(args[6]), tonumber(args[7]) % 1000, args[8]
+  run = (tonumber(args[9]) or 0) % 100
   if tid > 9 then error("paths.lua: at most 9 wrk threads (the thread number is one digit of a phone)") end
   -- LuaJIT seeds every thread alike: without this, all threads would draw the same customers in the same order.
   math.randomseed(tid * 7919 + nonce * 104729)
@@ -52,8 +54,8 @@ local function ingest()
     counter = counter + 1
     local address, number
     if mode == "ingest_new" then
-      address = string.format("n%d-%d-%d@scale.example.com", nonce, tid, counter)
-      number = string.format("+847%03d%d%07d", nonce, tid, counter)
+      address = string.format("r%dn%d-%d-%d@scale.example.com", run, nonce, tid, counter)
+      number = string.format("+84%02d%03d%d%06d", run, nonce, tid, counter)
     else
       local g = contact()
       address, number = email(g), phone(g)
@@ -70,7 +72,7 @@ function request()
     return wrk.format("POST", nil, headers, ingest())
   elseif mode == "ciopulse_new" then
     counter = counter + 1
-    local id = string.format("n%d-%d-%d", nonce, tid, counter)
+    local id = string.format("r%dn%d-%d-%d", run, nonce, tid, counter)
     headers["Content-Type"] = "application/json"
     return wrk.format("PUT", "/api/v5/contacts/" .. id, headers,
       string.format('{"first_name":"Scale","last_name":"Test","email":"%s@scale.example.com"}', id))

@@ -21,8 +21,8 @@
 #   PG_DIR [.data/bench-scale-pg]  PG_PORT [54411]  LARGE_PORT [54413]  SMALL_PORT [54414] (crmhub on each size)
 #   CRMHUB_LOG_LEVEL [info]  (one access-log line per request, as in production)
 #
-# The databases are migrated (new migrations apply to them) but never re-seeded: what a run ingests stays, which
-# grows them a little. The cluster is started with bench/scale/common.sh's settings and stopped at exit.
+# The databases are migrated (new migrations apply to them). The small one is seeded again at every start; the large
+# one never is, so what a run ingests stays in it (a few per cent of it a run). The cluster is started with bench/scale/common.sh's settings and stopped at exit.
 # Exit status: 0 every bar met, 3 a bar not met, 1 an invalid run (errors, a failed setup).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -50,6 +50,12 @@ bench_require_tools
 bench_find_pg_clients
 bench_init scale
 bench_crmhub_bin
+export CRMHUB_BIN  # seed.sh uses the same binary
+# Every run ingests tens of thousands of contacts, ten times the small set: it is seeded again first (seconds), so
+# each run compares the same small set. The large one grows by a few per cent a run (RESEED_SMALL=0 keeps both).
+if [ "${RESEED_SMALL:-1}" = 1 ]; then
+  KEEP_RUNNING=1 bench/scale/seed.sh small >"$logs/seed-small.log" 2>&1 || { tail -n 20 "$logs/seed-small.log" >&2; die "seeding the small set failed"; }
+fi
 bench_start_cluster
 for size in "${sizes[@]}"; do
   db=$(scale_database "$size")
@@ -65,7 +71,8 @@ serve() {  # SIZE
   db=$(scale_database "$size")
   CRMHUB_DATABASE_URL="${conninfo/dbname=postgres/dbname=$db}" CRMHUB_MIGRATIONS_DIR="$root/sql" \
     CRMHUB_HTTP_ADDRESS="127.0.0.1:${ports[$size]}" CRMHUB_MIGRATE=false CRMHUB_BOOTSTRAP_ADMIN_TOKEN="$admin_token" \
-    CRMHUB_LOG_LEVEL="${CRMHUB_LOG_LEVEL:-info}" "$CRMHUB_BIN" serve >>"$logs/crmhub-$size.log" 2>&1 &
+    CRMHUB_LOG_LEVEL="${CRMHUB_LOG_LEVEL:-info}" CRMHUB_DELIVERY_WORKERS="${delivery_workers:-1}" \
+    "$CRMHUB_BIN" serve >>"$logs/crmhub-$size.log" 2>&1 &
   pid[$size]=$!
   url[$size]="http://127.0.0.1:${ports[$size]}"
   wait_ready "${url[$size]}/readyz" "${pid[$size]}" "crmhub ($size)" "$logs/crmhub-$size.log"
@@ -146,12 +153,15 @@ stop_process "${pid[large]}"
 serve large
 
 # ---- measurements -------------------------------------------------------------------------------------------------
+# The large set keeps what earlier runs ingested: this run's number goes into every new identity and system id.
+run_tag=$(dbsql large -tAc "CREATE SEQUENCE IF NOT EXISTS bench_scale_runs; SELECT nextval('bench_scale_runs') % 100")
 wrk_timeout=${WRK_TIMEOUT:-30s}
 error_lines='^CIOPULSE first-bad|bad-statuses'
 path_wrk() {  # NAME ROUND SIZE BASEPATH MODE EXPECTED AUTH ORG-K [ARG]
   local name=$1 round=$2 size=$3 base=$4 mode=$5 expected=$6 auth=$7 k=$8 arg=${9:-} n b
   read -r n b < <(org_facts "$size" "$k")
-  bench_wrk "${url[$size]}$base" "$here/paths.lua" "$name" "$round" "$secs" "$mode" "$expected" "$auth" "$n" "$k" "$b" "$nonce" "$arg"
+  bench_wrk "${url[$size]}$base" "$here/paths.lua" "$name" "$round" "$secs" "$mode" "$expected" "$auth" "$n" "$k" "$b" "$nonce" "$arg" \
+    "$run_tag"
 }
 spice="intUser=spice&intPass=spice-integration-pass"
 run_one() {  # NAME ROUND
@@ -169,7 +179,7 @@ run_one() {  # NAME ROUND
     read_list) path_wrk "$1" "$round" "$size" "" get 200 "$read_auth" 1 "/api/v1/contacts?limit=50" ;;
     read_email) path_wrk "$1" "$round" "$size" "" get 200 "$read_auth" 1 "/api/v1/contacts?email={email}" ;;
     read_phone) path_wrk "$1" "$round" "$size" "" get 200 "$read_auth" 1 "/api/v1/contacts?phone={phone}" ;;
-    read_name) path_wrk "$1" "$round" "$size" "" get 200 "$read_auth" 1 "/api/v1/contacts?q=linh%20ng&limit=50" ;;
+    read_name) path_wrk "$1" "$round" "$size" "" get 200 "$read_auth" 1 "/api/v1/contacts?q=linh&limit=50" ;;
     read_tag) path_wrk "$1" "$round" "$size" "" get 200 "$read_auth" 1 "/api/v1/contacts?tag=vip&limit=50" ;;
     read_deep) path_wrk "$1" "$round" "$size" "" get 200 "$read_auth" 1 "/api/v1/contacts?limit=50&cursor=${deep[$size]}" ;;
     history) path_wrk "$1" "$round" "$size" "" get 200 "$read_auth" 1 "/api/v1/contacts/{id}/history" ;;
@@ -294,14 +304,15 @@ if [ "${PLANS:-1}" = 1 ]; then
   plans="$here/plans"
   mkdir -p "$plans"
   psql -d postgres -c "ALTER DATABASE $(scale_database large) SET log_statement = 'all'" >/dev/null
+  # Without the delivery worker, whose transactions every second would mix with each request's.
   stop_process "${pid[large]}"
-  serve large
+  delivery_workers=0 serve large
   read_auth="Authorization: Bearer ${rkey[large]}"
   plan() {  # NAME CURL-ARGS…: one request, then the plans of what it ran
     local name=$1 mark
     shift
     mark=$(($(wc -l <"$cluster/server.log") + 1))
-    curl -sS -o /dev/null --max-time 2 "$@" || true
+    curl -sS -o /dev/null --max-time "${plan_wait:-30}" "$@" || true
     sleep 0.5
     python3 "$here/capture.py" --explain "$cluster/server.log" "$mark" "$name" >"$logs/plan-$name.sql"
     dbsql large -X <"$logs/plan-$name.sql" >"$plans/$name.txt" 2>&1 || true
@@ -316,19 +327,23 @@ if [ "${PLANS:-1}" = 1 ]; then
   plan read_list -H "$read_auth" "${url[large]}/api/v1/contacts?limit=50"
   plan read_email -H "$read_auth" "${url[large]}/api/v1/contacts?email=u5%40o1.example.com"
   plan read_phone -H "$read_auth" "${url[large]}/api/v1/contacts?phone=%2B84900000005"
-  plan read_name -H "$read_auth" "${url[large]}/api/v1/contacts?q=linh%20ng&limit=50"
+  plan read_name -H "$read_auth" "${url[large]}/api/v1/contacts?q=linh&limit=50"
   plan read_tag -H "$read_auth" "${url[large]}/api/v1/contacts?tag=vip&limit=50"
   plan read_deep -H "$read_auth" "${url[large]}/api/v1/contacts?limit=50&cursor=${deep[large]}"
   plan history -H "$read_auth" "${url[large]}/api/v1/contacts/5/history"
-  plan export -H "$read_auth" "${url[large]}/api/v1/exports/contacts?format=ndjson"
+  plan_wait=2 plan export -H "$read_auth" "${url[large]}/api/v1/exports/contacts?format=ndjson"
   plan sirportly_email -X POST "${url[large]}/integrations/sirportly/org-0001" -d "type=email&data=u5%40o1.example.com"
   plan sirportly_phone -X POST "${url[large]}/integrations/sirportly/org-0001" -d "type=phone&data=%2B84900000005"
   plan spice_email -X POST "${url[large]}/integrations/spicecsm/org-0001/search" -d "$spice&PrimaryEmail=u5%40o1.example.com"
   plan spice_name -X POST "${url[large]}/integrations/spicecsm/org-0001/search" -d "$spice&FirstName=Linh&LastName=Nguy%E1%BB%85n"
   plan requests_admin -H "Authorization: Bearer $admin_token" "${url[large]}/admin/v1/orgs/org-0001/listener-requests?limit=50"
   plan requests_read -H "$read_auth" "${url[large]}/api/v1/listener-requests?limit=50"
-  # The delivery worker's claim and backlog gauge, from what it ran meanwhile.
-  python3 "$here/capture.py" --explain "$cluster/server.log" 1 outbox_claim delivery >"$logs/plan-outbox_claim.sql"
+  # The delivery worker's claim and backlog gauge: a server with one worker, for three seconds.
+  stop_process "${pid[large]}"
+  mark=$(($(wc -l <"$cluster/server.log") + 1))
+  serve large
+  sleep 3
+  python3 "$here/capture.py" --explain "$cluster/server.log" "$mark" outbox_claim delivery >"$logs/plan-outbox_claim.sql"
   dbsql large -X <"$logs/plan-outbox_claim.sql" >"$plans/outbox_claim.txt" 2>&1 || true
   dbsql large -X >"$plans/retention_purge.txt" 2>&1 <<'SQL' || true
 \echo '=== retention_purge: one batch of the request log purge (RequestLogRetention, 30 days)'
