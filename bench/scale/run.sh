@@ -3,8 +3,8 @@
 # the same run and interleaved (large, small, large, small …), with pgbench replaying CRMHub's own ingest
 # transactions against the large set in the same rounds.
 #
-#   bench/scale/seed.sh large && bench/scale/seed.sh small     # once (about 20 minutes for 5,000,000 customers)
-#   bench/scale/run.sh                                         # 3 rounds × 5 s × 46 measurements: about 15 minutes
+#   bench/scale/seed.sh large && bench/scale/seed.sh small     # once (about 8 minutes for 5,000,000 customers)
+#   bench/scale/run.sh                                         # 3 rounds × 5 s × 44 measurements, exports, plans: ~20 min
 #   ROUNDS=1 DURATION=2 PATHS="cio_get read_name" bench/scale/run.sh
 #
 # Each path runs once per round on each size (crmhub serve on each database, both running): PATHS (below) names a
