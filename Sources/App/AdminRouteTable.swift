@@ -32,6 +32,7 @@ enum AdminRouteTable {
         let customFields = CustomFieldsHandler(context: context, fields: CustomFieldStore(scope: scope))
         let ciopulse = CIOPulseSettingsHandler(context: context, store: CIOPulseStore(scope: scope))
         let integrations = IntegrationsHandler(context: context, store: IntegrationStore(scope: scope))
+        let integrationHealth = IntegrationHealthHandler(context: context, store: IntegrationHealthStore(scope: scope))
         let listenerRequests = ListenerRequestsHandler(
             context: context, requests: ListenerRequestStore(scope: scope), replayer: listenerReplay)
         let outbox = OutboxHandler(context: context, outbox: OutboxStore(scope: scope))
@@ -105,6 +106,7 @@ enum AdminRouteTable {
         router.add(.delete, "/admin/v1/orgs/{org}/support-groups/{support_group}", supportGroups.delete)
         router.add(.put, "/admin/v1/orgs/{org}/contacts/{contact}/system-id", contactSystemIDs.assign)
 
+        router.add(.get, "/admin/v1/orgs/{org}/integrations/health", integrationHealth.show)
         router.add(.put, "/admin/v1/orgs/{org}/integrations/{kind}", integrations.save)
         router.add(.get, "/admin/v1/orgs/{org}/integrations/{kind}", integrations.show)
         router.add(.put, "/admin/v1/orgs/{org}/integrations/smartertrack/rules", smarterTrackRules.save)

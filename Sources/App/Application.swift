@@ -20,6 +20,9 @@ public final class Application: Sendable {
     private let tls: TLSContext?
     /// The listener request log purge, running between `start()` and `shutdown()` (none when retention is 0).
     private let retention = Mutex<Task<Void, Never>?>(nil)
+    /// Counts of the integrations' answers per org, written every few seconds; the writer runs while serving.
+    private let integrationHealth: IntegrationHealth
+    private let integrationHealthWriter = Mutex<Task<Void, Never>?>(nil)
     /// The outbox delivery workers (`CRMHUB_DELIVERY_WORKERS`; none when 0).
     public let delivery: DeliveryService
     /// Every route as (method, pattern), for the check that the OpenAPI document lists them all.
@@ -82,6 +85,10 @@ public final class Application: Sendable {
             scope: OrgScope(database: database), deliverer: deliverer, configuration: configuration.delivery,
             metrics: DeliveryMetrics(metrics, backlog: backlog), backlog: backlog, logger: logger)
         routeTable = router.routes.map { (method: $0.method.rawValue, pattern: $0.pattern) }
+        let integrationHealth = IntegrationHealth(
+            store: IntegrationHealthStore(scope: OrgScope(database: database)),
+            interval: .seconds(configuration.integrationHealthIntervalSeconds), logger: logger)
+        self.integrationHealth = integrationHealth
         server = try HTTPServer(
             configuration: ServerConfiguration(
                 httpAddress: configuration.httpAddress, httpsAddress: configuration.httpsAddress, tls: tls,
@@ -91,7 +98,12 @@ public final class Application: Sendable {
                 bodyTimeout: .seconds(configuration.bodyTimeoutSeconds),
                 idleTimeout: .seconds(configuration.idleTimeoutSeconds),
                 trustedProxies: configuration.trustedProxies,
-                shutdownGracePeriod: .seconds(configuration.shutdownGraceSeconds)),
+                shutdownGracePeriod: .seconds(configuration.shutdownGraceSeconds),
+                onAnswered: { answered in
+                    integrationHealth.observe(
+                        route: answered.route, method: answered.method, status: answered.status, seconds: answered.seconds,
+                        context: answered.context)
+                }),
             router: router, logger: logger, metrics: metrics, errorResponder: Problem.responder(logger: logger))
     }
 
@@ -116,6 +128,10 @@ public final class Application: Sendable {
         try await applyBootstrapToken()
         try server.start()
         startRetention()
+        integrationHealthWriter.withLock { task in
+            task?.cancel()
+            task = Task { [integrationHealth] in await integrationHealth.run() }
+        }
         delivery.start()
         var fields: [(String, String)] = []
         if let port = server.httpPort, let address = configuration.httpAddress {
@@ -212,6 +228,12 @@ public final class Application: Sendable {
         }
         purge?.cancel()
         await purge?.value
+        let healthWriter = integrationHealthWriter.withLock { task in
+            defer { task = nil }
+            return task
+        }
+        healthWriter?.cancel()
+        await healthWriter?.value
         await database.shutdown()
         await readDatabase?.shutdown()
         logger.info("stopped")

@@ -40,6 +40,8 @@ public struct Configuration: Sendable {
     /// Days a listener request stays in the log; 0 keeps it forever.
     public var listenerLogRetentionDays: Int
     public var listenerLogPurgeIntervalSeconds: Int
+    /// Seconds between writes of the integrations' call counts (`integration_minutes`).
+    public var integrationHealthIntervalSeconds: Int
     /// The delivery workers (`CRMHUB_DELIVERY_*`).
     public var delivery: DeliveryConfiguration
     /// Encrypts SMTP passwords and SMS provider secrets (`CRMHUB_SECRET_KEY`); without it they cannot be saved.
@@ -74,6 +76,7 @@ public struct Configuration: Sendable {
         bootstrapAdminToken = nil
         listenerLogRetentionDays = 30
         listenerLogPurgeIntervalSeconds = 600
+        integrationHealthIntervalSeconds = 10
         delivery = DeliveryConfiguration()
         secretKey = nil
     }

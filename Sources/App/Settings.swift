@@ -152,6 +152,10 @@ enum Settings {
                 help: "seconds between purges of listener requests older than the retention") { value, config throws(ConfigurationError) in
             config.listenerLogPurgeIntervalSeconds = try integer(value, setting: "CRMHUB_LISTENER_LOG_PURGE_INTERVAL", in: 1...86400)
         },
+        Setting("CRMHUB_INTEGRATION_HEALTH_INTERVAL", flag: "--integration-health-interval", default: "10",
+                help: "seconds between writes of the integrations' per-org call counts (the console's health panel)") { value, config throws(ConfigurationError) in
+            config.integrationHealthIntervalSeconds = try integer(value, setting: "CRMHUB_INTEGRATION_HEALTH_INTERVAL", in: 1...3600)
+        },
         Setting("CRMHUB_BOOTSTRAP_ADMIN_TOKEN", flag: "--bootstrap-admin-token", default: "", secret: true,
                 help: "a platform admin token to create at start if absent (for containers); at least 32 characters") { value, config throws(ConfigurationError) in
             guard value.isEmpty || value.utf8.count >= 32 else {

@@ -28,6 +28,9 @@ public struct ServerConfiguration: Sendable {
     public var trustedProxies: [CIDR]
     /// In-flight requests get this long to finish on shutdown.
     public var shutdownGracePeriod: Duration
+    /// Told of every answered request that matched a route (after the answer is queued, on the I/O thread: it
+    /// must be quick and never block).
+    public var onAnswered: (@Sendable (AnsweredRequest) -> Void)?
 
     public init(
         httpAddress: BindAddress? = BindAddress(host: "127.0.0.1", port: 8080),
@@ -43,7 +46,8 @@ public struct ServerConfiguration: Sendable {
         idleTimeout: Duration = .seconds(60),
         writeTimeout: Duration = .seconds(30),
         trustedProxies: [CIDR] = [],
-        shutdownGracePeriod: Duration = .seconds(10)
+        shutdownGracePeriod: Duration = .seconds(10),
+        onAnswered: (@Sendable (AnsweredRequest) -> Void)? = nil
     ) {
         self.httpAddress = httpAddress
         self.httpsAddress = httpsAddress
@@ -58,6 +62,7 @@ public struct ServerConfiguration: Sendable {
         self.idleTimeout = idleTimeout
         self.writeTimeout = writeTimeout
         self.trustedProxies = trustedProxies
+        self.onAnswered = onAnswered
         self.shutdownGracePeriod = shutdownGracePeriod
     }
 }

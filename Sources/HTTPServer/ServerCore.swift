@@ -94,6 +94,11 @@ final class ServerCore: Sendable {
                 client: IPAddress?, context: [(String, String)] = [], on loop: EventLoop) {
         let nanoseconds = MonotonicClock.nanoseconds() &- started
         loop.requestStats.record(route: route, method: method, status: status, seconds: Double(nanoseconds) / 1e9)
+        if route >= 0, let onAnswered = configuration.onAnswered {
+            onAnswered(AnsweredRequest(
+                route: router.routes[route].pattern, method: method.rawValue, status: status,
+                seconds: Double(nanoseconds) / 1e9, context: context))
+        }
         guard logger.isEnabled(.info) else { return }
         let micros = Int(nanoseconds / 1000)
         let fraction = micros % 1000

@@ -24,7 +24,7 @@ def console_server(tmp_path_factory):
     # A secret key for the delivery settings' secrets; the integrations page's delivery test sends to a local SMTP sink.
     process = Crmhub(database, log_path=tmp_path_factory.mktemp("console") / "server.log", bootstrap_admin_token=token,
                      console_dir=ROOT / "console", secret_key=secrets.token_hex(32), delivery_private_targets="allow",
-                     delivery_timeout=5)
+                     delivery_timeout=5, integration_health_interval=1)
     try:
         yield process, token
     finally:

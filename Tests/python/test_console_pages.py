@@ -4,6 +4,7 @@ the result through the admin API (or the listener), so a page that only looks ri
 import datetime
 import json
 import secrets
+import time
 
 import pytest
 import requests
@@ -402,11 +403,23 @@ def test_outbox_and_integrations(console_server, browser, org):
     wait_text(driver, "#outbox-message", "welcome-email")
     assert "Xin chào An!" in driver.find_element(By.TAG_NAME, "main").text
 
+    # The health panel: two Sirportly calls (not configured yet: refused) counted once the instance has written them.
+    for _ in range(2):
+        requests.post(f"{process.base_url}/integrations/sirportly/{slug}", data={"type": "email", "data": "x@example.vn"}, timeout=10)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        health = admin("GET", f"/orgs/{slug}/integrations/health")
+        if next(i for i in health["integrations"] if i["integration"] == "sirportly")["calls"] == 2:
+            break
+        time.sleep(0.3)
+
     # SMTP settings saved through the form; the delivery test sends through them to a real SMTP server.
     sink = MailSink()
     try:
         driver.get(f"{process.base_url}/console/#/orgs/{slug}/integrations")
         wait_text(driver, "h1", "Integrations of")
+        sirportly_row = driver.find_element(By.XPATH, "//table[@id='integration-health']//tr[td[1]='Sirportly']").text
+        assert sirportly_row.startswith("Sirportly 2 "), sirportly_row
         form = driver.find_element(By.ID, "smtp-settings")
         fill(form.find_element(By.NAME, "host"), "127.0.0.1")
         fill(form.find_element(By.NAME, "port"), str(sink.port))

@@ -1,6 +1,7 @@
 import { call } from "./api.js";
 import { allowlistEditor } from "./allowlist.js";
 import { ciopulseSection } from "./ciopulse.js";
+import { healthPanel } from "./integrationhealth.js";
 import { action, area, checkbox, choice, enc, field, h, onSubmit, rerender, status, text } from "./dom.js";
 
 // Settings not saved yet answer 404: shown as an empty form.
@@ -119,10 +120,10 @@ function helpdeskForm(org, kind, title, credentials, settings) {
 
 export async function integrationsPage(org) {
   const base = `/admin/v1/orgs/${enc(org)}`;
-  const [smtp, sms, portal, keys, ...helpdesks] = await Promise.all([load(`${base}/delivery/smtp`), load(`${base}/delivery/sms`),
-    load(`${base}/ciopulse`), call("GET", `${base}/ciopulse/api-keys`),
+  const [health, smtp, sms, portal, keys, ...helpdesks] = await Promise.all([call("GET", `${base}/integrations/health`),
+    load(`${base}/delivery/smtp`), load(`${base}/delivery/sms`), load(`${base}/ciopulse`), call("GET", `${base}/ciopulse/api-keys`),
     ...HELPDESKS.map(([kind]) => load(`${base}/integrations/${kind}`))]);
-  return [h("h1", {}, `Integrations of ${org}`), smtpForm(org, smtp), smsForm(org, sms), deliveryTestForm(org),
+  return [h("h1", {}, `Integrations of ${org}`), healthPanel(health), smtpForm(org, smtp), smsForm(org, sms), deliveryTestForm(org),
     ciopulseSection(org, portal, keys.items), h("h2", {}, "Helpdesk integrations"),
     HELPDESKS.map(([kind, title, credentials], index) => helpdeskForm(org, kind, title, credentials, helpdesks[index]))];
 }

@@ -1,0 +1,125 @@
+import CRM
+import Glibc
+import Synchronization
+import Telemetry
+
+/// Counts how the integrations answered each org (calls, errors, latency buckets, last error) per minute in memory,
+/// and adds the counts to `integration_minutes` every `interval`, so the figures of every instance add up. Fed by
+/// the HTTP server after each answer; an answer to any other route costs one string prefix check.
+final class IntegrationHealth: Sendable {
+    /// Distinct org × integration × minute entries kept between two writes: paths with made-up org slugs cannot
+    /// grow memory beyond this (their counts are dropped, and an unknown slug is never written anyway).
+    static let maxPending = 10_000
+
+    struct Key: Hashable {
+        let orgID: Int64?
+        let orgSlug: String?
+        let integration: String
+        let minute: Int64
+    }
+
+    private let pending = Mutex<[Key: IntegrationHealthStore.Minute]>([:])
+    let store: IntegrationHealthStore
+    let interval: Duration
+    let logger: Logger
+
+    init(store: IntegrationHealthStore, interval: Duration, logger: Logger) {
+        self.store = store
+        self.interval = interval
+        self.logger = logger
+    }
+
+    /// The integration a route belongs to, and how its org is named in the answer's log context.
+    static func integration(of route: String) -> (name: String, orgField: String)? {
+        if route.hasPrefix("/api/v5/") { return ("ciopulse", "org_id") }
+        guard route.hasPrefix("/integrations/") else { return nil }
+        if route.hasPrefix("/integrations/sirportly/") { return ("sirportly", "org") }
+        if route.hasPrefix("/integrations/spicecsm/") { return ("spicecsm", "org") }
+        if route.hasPrefix("/integrations/smartertrack/") { return ("smartertrack", "org") }
+        return nil
+    }
+
+    /// What the health panel counts as an error: the server failed, the caller's credentials or address were
+    /// refused (a misconfigured integration), or it was rate limited.
+    static func isError(_ status: Int) -> Bool {
+        status >= 500 || status == 401 || status == 403 || status == 429
+    }
+
+    func observe(route: String, method: String, status: Int, seconds: Double, context: [(String, String)],
+                 now: Double = wallClock()) {
+        guard let (integration, orgField) = Self.integration(of: route),
+            let orgValue = context.last(where: { $0.0 == orgField })?.1
+        else { return }
+        let orgID = orgField == "org_id" ? Int64(orgValue) : nil
+        guard orgField != "org_id" || orgID != nil else { return }
+        let key = Key(orgID: orgID, orgSlug: orgID == nil ? orgValue : nil, integration: integration,
+                      minute: Int64(now / 60) * 60)
+        let error = Self.isError(status)
+        pending.withLock { entries in
+            if entries[key] == nil {
+                guard entries.count < Self.maxPending else { return }
+                entries[key] = IntegrationHealthStore.Minute(
+                    orgID: key.orgID, orgSlug: key.orgSlug, integration: integration, minute: key.minute,
+                    latencyBuckets: Array(repeating: 0, count: IntegrationHealthStore.bucketBounds.count + 1))
+            }
+            entries[key]!.calls += 1
+            entries[key]!.latencyBuckets[IntegrationHealthStore.bucket(seconds: seconds)] += 1
+            if error {
+                entries[key]!.errors += 1
+                entries[key]!.lastError = "\(status) to \(method) \(route)"
+                entries[key]!.lastErrorAt = now
+            }
+        }
+    }
+
+    static func wallClock() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
+
+    /// Writes the counts gathered since the last write. When the database cannot take them, they are put back
+    /// (within the same bound) for the next round.
+    func flush() async {
+        let minutes = pending.withLock { entries in
+            defer { entries.removeAll(keepingCapacity: true) }
+            return Array(entries.values)
+        }
+        guard !minutes.isEmpty else { return }
+        do {
+            try await store.add(minutes)
+        } catch {
+            logger.warning("integration health figures not written; kept for the next round", [
+                ("error", String(describing: type(of: error))), ("minutes", String(minutes.count)),
+            ])
+            pending.withLock { entries in
+                for minute in minutes {
+                    let key = Key(orgID: minute.orgID, orgSlug: minute.orgSlug, integration: minute.integration, minute: minute.minute)
+                    guard entries.count < Self.maxPending || entries[key] != nil else { continue }
+                    if var current = entries[key] {
+                        current.calls += minute.calls
+                        current.errors += minute.errors
+                        for index in current.latencyBuckets.indices { current.latencyBuckets[index] += minute.latencyBuckets[index] }
+                        if current.lastErrorAt == nil { (current.lastError, current.lastErrorAt) = (minute.lastError, minute.lastErrorAt) }
+                        entries[key] = current
+                    } else {
+                        entries[key] = minute
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes every `interval` until cancelled, and once more on the way out.
+    func run() async {
+        while true {
+            do {
+                try await Task.sleep(for: interval)
+            } catch {
+                await flush()
+                return
+            }
+            await flush()
+        }
+    }
+}
