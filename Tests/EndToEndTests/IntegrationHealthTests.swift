@@ -12,7 +12,7 @@ struct IntegrationHealthTests {
         while true {
             let health = try await fixture.listener.admin("GET", "/integrations/health")
             let entry = try #require(health["integrations"]?.arrayValue?.first { $0["integration"]?.stringValue == integration })
-            if entry["calls"]?.numberValue == Double(calls) || ContinuousClock.now > deadline { return entry }
+            if entry["calls"]?.doubleValue == Double(calls) || ContinuousClock.now > deadline { return entry }
             try await Task.sleep(for: .milliseconds(200))
         }
     }
@@ -42,7 +42,7 @@ struct IntegrationHealthTests {
 
             let entry = try await Self.health(fixture, "sirportly", calls: 4)
             #expect(entry["calls"] == 4 && entry["errors"] == 1, "\(entry)")
-            #expect((entry["p99_ms"]?.numberValue ?? 0) > 0, "\(entry)")
+            #expect((entry["p99_ms"]?.doubleValue ?? 0) > 0, "\(entry)")
             #expect(entry["last_error"]?["detail"] == "401 to POST /integrations/sirportly/{org}", "\(entry)")
             #expect(entry["last_error"]?["at"]?.stringValue?.hasSuffix("Z") == true, "\(entry)")
             let stored = try await fixture.count("SELECT count(*) FROM integration_minutes WHERE org_id <> \(fixture.orgID)")
