@@ -110,13 +110,14 @@ final class IntegrationHealth: Sendable {
         }
     }
 
-    /// Writes every `interval` until cancelled, and once more on the way out.
+    /// Writes every `interval` until cancelled, and once more on the way out (in a task of its own: the cancelled
+    /// one would not get a database connection).
     func run() async {
         while true {
             do {
                 try await Task.sleep(for: interval)
             } catch {
-                await flush()
+                await Task { await self.flush() }.value
                 return
             }
             await flush()

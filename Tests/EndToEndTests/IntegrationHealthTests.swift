@@ -28,7 +28,7 @@ struct IntegrationHealthTests {
             #expect(empty["integrations"]?.arrayValue?.allSatisfy { $0["calls"] == 0 && $0["p99_ms"] == .null } == true)
 
             try await fixture.configure("sirportly", ["enabled": true, "username": "sirportly", "password": "data-source-pass"])
-            _ = try await fixture.customer(["name": "An", "email": "an@example.vn"])
+            _ = try await fixture.customer(["name": "An", "emails": [["value": "an@example.vn"]]])
             let path = "/integrations/sirportly/\(fixture.slug)"
             let credentials = "Basic " + Data("sirportly:data-source-pass".utf8).base64EncodedString()
             for _ in 0..<3 {
