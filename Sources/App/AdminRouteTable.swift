@@ -74,6 +74,9 @@ enum AdminRouteTable {
         router.add(.patch, "/admin/v1/orgs/{org}/listeners/{listener}", listeners.update)
         router.add(.delete, "/admin/v1/orgs/{org}/listeners/{listener}", listeners.delete)
         router.add(.post, "/admin/v1/orgs/{org}/listeners/{listener}/rotate-token", listeners.rotate)
+        let signing = ListenerSigningHandler(context: context, listeners: ListenerURLStore(scope: scope), secrets: secrets)
+        router.add(.post, "/admin/v1/orgs/{org}/listeners/{listener}/signing-secret", signing.rotate)  // returns a secret
+        router.add(.delete, "/admin/v1/orgs/{org}/listeners/{listener}/signing-secret", signing.delete)
 
         router.add(.get, "/admin/v1/orgs/{org}/listener-requests", listenerRequests.list)
         router.add(.get, "/admin/v1/orgs/{org}/listener-requests/{request}", listenerRequests.show)
@@ -81,6 +84,16 @@ enum AdminRouteTable {
 
         router.add(.get, "/admin/v1/orgs/{org}/outbox", outbox.list)
         router.add(.get, "/admin/v1/orgs/{org}/outbox/{message}", outbox.show)
+        router.add(.post, "/admin/v1/orgs/{org}/outbox/{message}/retry", outbox.retry)
+
+        let webhooks = WebhookEndpointsHandler(context: context, store: WebhookEndpointStore(scope: scope), secrets: secrets)
+        router.add(.post, "/admin/v1/orgs/{org}/webhook-endpoints", webhooks.create)  // returns a secret
+        router.add(.get, "/admin/v1/orgs/{org}/webhook-endpoints", webhooks.list)
+        router.add(.get, "/admin/v1/orgs/{org}/webhook-endpoints/{endpoint}", webhooks.show)
+        router.add(.patch, "/admin/v1/orgs/{org}/webhook-endpoints/{endpoint}", webhooks.update)
+        router.add(.delete, "/admin/v1/orgs/{org}/webhook-endpoints/{endpoint}", webhooks.delete)
+        router.add(.post, "/admin/v1/orgs/{org}/webhook-endpoints/{endpoint}/rotate-secret", webhooks.rotate)  // returns a secret
+        router.add(.post, "/admin/v1/orgs/{org}/webhook-endpoints/{endpoint}/replay", webhooks.replay)
 
         router.add(.post, "/admin/v1/orgs/{org}/catalogs/{kind}", once(catalogs.create))
         router.add(.get, "/admin/v1/orgs/{org}/catalogs/{kind}", catalogs.list)

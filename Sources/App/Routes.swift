@@ -34,7 +34,7 @@ enum Routes {
             }
             return ListenerRoutes.response(reply)
         }
-        ListenerRoutes.register(in: &router, ingestion: ingestion)
+        ListenerRoutes.register(in: &router, ingestion: ingestion, secrets: secrets)
         CIOPulseRoutes.register(in: &router, scope: scope, logger: application.logger)
         SmarterTrackRoutes.register(in: &router, scope: scope, logger: application.logger)
         HelpdeskRoutes.register(in: &router, scope: scope)

@@ -17,6 +17,8 @@ public struct ListenerURL: Sendable, Equatable {
     public var welcomeSMSEnabled: Bool
     public var welcomeSMSBody: String?
     public var rateLimitPerMinute: Int?
+    /// Whether requests must carry a Standard Webhooks signature (the listener has a signing secret).
+    public var signed = false
     public let createdAt: String
     public var updatedAt: String
 
