@@ -234,3 +234,15 @@ CREATE TABLE listener_seen_webhook_ids (
 );
 CREATE INDEX listener_seen_webhook_ids_expiry ON listener_seen_webhook_ids (expires_at);
 SELECT crmhub_enable_tenant_rls('listener_seen_webhook_ids');
+
+-- Listener rate limits per org (set by the platform administrator), beside each listener's rate_limit_per_minute:
+-- requests and actions (items) accepted in the last minute, counted from the request log, so every instance sees
+-- the same count (README "Limits").
+CREATE TABLE org_listener_limits (
+    org_id               bigint PRIMARY KEY REFERENCES orgs (id) ON DELETE CASCADE,
+    requests_per_minute  integer CONSTRAINT org_listener_limits_requests_range CHECK (requests_per_minute BETWEEN 1 AND 10000000),
+    items_per_minute     integer CONSTRAINT org_listener_limits_items_range CHECK (items_per_minute BETWEEN 1 AND 100000000),
+    updated_at           timestamptz NOT NULL DEFAULT now()
+);
+SELECT crmhub_enable_tenant_rls('org_listener_limits');
+CREATE INDEX listener_requests_org_recent ON listener_requests (org_id, received_at);

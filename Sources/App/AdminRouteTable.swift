@@ -77,6 +77,9 @@ enum AdminRouteTable {
         let signing = ListenerSigningHandler(context: context, listeners: ListenerURLStore(scope: scope), secrets: secrets)
         router.add(.post, "/admin/v1/orgs/{org}/listeners/{listener}/signing-secret", signing.rotate)  // returns a secret
         router.add(.delete, "/admin/v1/orgs/{org}/listeners/{listener}/signing-secret", signing.delete)
+        let listenerLimits = OrgListenerLimitsHandler(context: context, store: OrgListenerLimitsStore(scope: scope))
+        router.add(.get, "/admin/v1/orgs/{org}/listener-limits", listenerLimits.show)
+        router.add(.put, "/admin/v1/orgs/{org}/listener-limits", listenerLimits.save)
 
         router.add(.get, "/admin/v1/orgs/{org}/listener-requests", listenerRequests.list)
         router.add(.get, "/admin/v1/orgs/{org}/listener-requests/{request}", listenerRequests.show)

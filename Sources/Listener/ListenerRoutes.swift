@@ -25,7 +25,12 @@ public enum ListenerRoutes {
         }
         let token = request.parameters["token"] ?? ""
         let (refusal, accepted) = try await signatures.check(request, token: token)
-        if let refusal { return refusal }
+        if let refusal {
+            if let org = refusal.logFields.first(where: { $0.0 == "org_id" }).flatMap({ Int64($0.1) }) {
+                ingestion.countRefused(orgID: org, status: refusal.status)
+            }
+            return refusal
+        }
         let reply: ListenerIngestion.Reply?
         do {
             reply = try await ingestion.receive(
@@ -44,7 +49,8 @@ public enum ListenerRoutes {
         var response = Response(status: reply.status, body: reply.body)
         response.headers.add("Content-Type", reply.contentType)
         if reply.replayed { response.headers.add("Idempotent-Replayed", "true") }
-        if reply.status == 429 { response.headers.add("Retry-After", "60") }
+        for (name, value) in reply.headers { response.headers.add(name, value) }
+        if reply.status == 429, reply.headers.isEmpty { response.headers.add("Retry-After", "60") }
         if let orgID = reply.orgID, let listenerID = reply.listenerID {
             response.logFields = [("org_id", String(orgID)), ("listener_id", String(listenerID))]
         }

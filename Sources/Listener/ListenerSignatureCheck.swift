@@ -30,20 +30,29 @@ public struct ListenerSignatureCheck: Sendable {
 
     /// Nil (with `accepted`) when the request may go on; otherwise the 401 (or 503) answer saying why.
     public func check(_ request: Request, token: String) async throws -> (refusal: Response?, accepted: Accepted?) {
+        let (refusal, accepted, signing) = try await verify(request, token: token)
+        guard var refusal, let signing else { return (refusal, accepted) }
+        refusal.logFields = [("org_id", String(signing.orgID)), ("listener_id", String(signing.listenerID))]
+        return (refusal, nil)
+    }
+
+    private func verify(_ request: Request, token: String) async throws
+        -> (refusal: Response?, accepted: Accepted?, signing: ListenerURLStore.Signing?)
+    {
         let key = SecretToken.hash(token)
         let signing: ListenerURLStore.Signing
         if let known = memory.value(for: key) {
             signing = known
         } else {
-            guard let found = try await store.signing(token: token) else { return (nil, nil) }
+            guard let found = try await store.signing(token: token) else { return (nil, nil, nil) }
             signing = found
             memory.remember(found, for: key, lifetime: .seconds(5))
         }
-        guard let sealed = signing.sealedSecret else { return (nil, nil) }
+        guard let sealed = signing.sealedSecret else { return (nil, nil, nil) }
         guard let secrets, let secret = try? secrets.open(sealed, context: ListenerURLStore.signingContext(orgID: signing.orgID)),
             let hmacKey = WebhookSignature.key(of: secret)
         else {
-            return (Response.problem(status: 503, detail: "this listener's signing secret cannot be opened (CRMHUB_SECRET_KEY)"), nil)
+            return (Response.problem(status: 503, detail: "this listener's signing secret cannot be opened (CRMHUB_SECRET_KEY)"), nil, signing)
         }
         let id = request.headers.values(for: "webhook-id").first
         if let failure = WebhookSignature.verify(
@@ -51,15 +60,15 @@ public struct ListenerSignatureCheck: Sendable {
             signatures: request.headers.values(for: "webhook-signature").first, body: request.body, keys: [hmacKey],
             now: WebhookSignature.now())
         {
-            return (Self.refusal(failure.description, reason: Self.reason(failure), field: Self.field(failure)), nil)
+            return (Self.refusal(failure.description, reason: Self.reason(failure), field: Self.field(failure)), nil, signing)
         }
-        guard let id, id.utf8.count <= 255 else { return (Self.refusal("webhook-id must be at most 255 bytes", reason: "malformed", field: "webhook-id"), nil) }
+        guard let id, id.utf8.count <= 255 else { return (Self.refusal("webhook-id must be at most 255 bytes", reason: "malformed", field: "webhook-id"), nil, signing) }
         guard try await store.acceptWebhookID(
             orgID: signing.orgID, listenerID: signing.listenerID, webhookID: id, lifetimeSeconds: Self.seenLifetimeSeconds)
         else {
-            return (Self.refusal("webhook-id '\(id)' was already accepted: a replayed request", reason: "replayed", field: "webhook-id"), nil)
+            return (Self.refusal("webhook-id '\(id)' was already accepted: a replayed request", reason: "replayed", field: "webhook-id"), nil, signing)
         }
-        return (nil, Accepted(orgID: signing.orgID, listenerID: signing.listenerID, webhookID: id))
+        return (nil, Accepted(orgID: signing.orgID, listenerID: signing.listenerID, webhookID: id), signing)
     }
 
     /// Forgets an accepted id whose request could not be processed (a 5xx), so the sender's retry is not a replay.

@@ -136,6 +136,26 @@ public enum ListenerRequestWriter {
             """).rows[0].decode("count")
     }
 
+    /// Requests and actions the org's listeners accepted in the last minute, and the seconds until the oldest of
+    /// them leaves the window.
+    public static func orgUsageLastMinute(_ connection: PostgresConnection, orgID: Int64) throws -> (requests: Int, items: Int, resetSeconds: Double) {
+        let row = try connection.query("""
+            SELECT count(*) AS requests, coalesce(sum(item_count), 0)::bigint AS items,
+                coalesce(extract(epoch FROM min(received_at) + interval '1 minute' - now()), 60)::float8 AS reset
+            FROM listener_requests WHERE org_id = \(orgID) AND received_at > now() - interval '1 minute'
+            """).rows[0]
+        return (try row.decode("requests"), try row.decode("items"), try row.decode("reset"))
+    }
+
+    /// The seconds until the listener's oldest request of the last minute leaves the window.
+    public static func listenerResetSeconds(_ connection: PostgresConnection, orgID: Int64, listenerID: Int64) throws -> Double {
+        try connection.query("""
+            SELECT coalesce(extract(epoch FROM min(received_at) + interval '1 minute' - now()), 60)::float8 AS reset
+            FROM listener_requests
+            WHERE org_id = \(orgID) AND listener_id = \(listenerID) AND received_at > now() - interval '1 minute'
+            """).rows[0].decode("reset")
+    }
+
     /// The stored answer to an earlier request with this Idempotency-Key.
     public static func storedResponse(
         _ connection: PostgresConnection, orgID: Int64, listenerID: Int64, idempotencyKey: String

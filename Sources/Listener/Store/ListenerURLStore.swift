@@ -12,6 +12,8 @@ public struct ListenerURLStore: Sendable {
         id, org_id, name, enabled, lookup_id, ip_allowlist::text[] AS ip_allowlist, default_tag, default_contact_channel,
         default_lead_channel, welcome_email_enabled, welcome_email_from, welcome_email_subject, welcome_email_body,
         welcome_sms_enabled, welcome_sms_body, rate_limit_per_minute, signing_secret IS NOT NULL AS signed,
+        (SELECT ARRAY[lim.requests_per_minute, lim.items_per_minute] FROM org_listener_limits AS lim
+         WHERE lim.org_id = listeners.org_id) AS org_limits,
         to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at,
         to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated_at
         """
@@ -28,6 +30,9 @@ public struct ListenerURLStore: Sendable {
             rateLimitPerMinute: try row.decode("rate_limit_per_minute"), createdAt: try row.decode("created_at"),
             updatedAt: try row.decode("updated_at"))
         listener.signed = try row.decode("signed")
+        if let limits = try row.decode("org_limits", as: [Int64?]?.self), limits.count == 2 {
+            listener.orgLimits = OrgListenerLimits(requestsPerMinute: limits[0].map { Int($0) }, itemsPerMinute: limits[1].map { Int($0) })
+        }
         return listener
     }
 
