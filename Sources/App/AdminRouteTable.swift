@@ -13,10 +13,11 @@ enum AdminRouteTable {
     /// - Parameters:
     ///   - problem: how CRM errors are rendered (stored with Idempotency-Key replays).
     ///   - deliverer, secrets: send the delivery settings' test messages and seal their secrets.
+    ///   - listenerTest: runs a request through a listener in a transaction that is rolled back (the test call).
     ///   - listenerReplay: re-runs a logged listener request; without it the replay route answers 503.
     static func register(
         in router: inout Router, scope: OrgScope, problem: @escaping @Sendable (CRMError) -> Response,
-        deliverer: Deliverer, secrets: SecretBox?, listenerReplay: @escaping ListenerReplay
+        deliverer: Deliverer, secrets: SecretBox?, listenerTest: @escaping ListenerTestRun, listenerReplay: @escaping ListenerReplay
     ) {
         let context = AdminContext(scope: scope)
         let once = Idempotency(store: IdempotencyStore(scope: scope), render: problem) {
@@ -77,6 +78,8 @@ enum AdminRouteTable {
         let signing = ListenerSigningHandler(context: context, listeners: ListenerURLStore(scope: scope), secrets: secrets)
         router.add(.post, "/admin/v1/orgs/{org}/listeners/{listener}/signing-secret", signing.rotate)  // returns a secret
         router.add(.delete, "/admin/v1/orgs/{org}/listeners/{listener}/signing-secret", signing.delete)
+        let listenerTest = ListenerTestHandler(context: context, run: listenerTest)
+        router.add(.post, "/admin/v1/orgs/{org}/listeners/{listener}/test", listenerTest.test)
         let listenerLimits = OrgListenerLimitsHandler(context: context, store: OrgListenerLimitsStore(scope: scope))
         router.add(.get, "/admin/v1/orgs/{org}/listener-limits", listenerLimits.show)
         router.add(.put, "/admin/v1/orgs/{org}/listener-limits", listenerLimits.save)

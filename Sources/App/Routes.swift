@@ -27,7 +27,10 @@ enum Routes {
         let scope = OrgScope(database: application.database)
         let ingestion = ListenerIngestion(scope: scope, metrics: application.metrics)
         AdminRouteTable.register(
-            in: &router, scope: scope, problem: Problem.response(for:), deliverer: deliverer, secrets: secrets
+            in: &router, scope: scope, problem: Problem.response(for:), deliverer: deliverer, secrets: secrets,
+            listenerTest: { orgID, listenerID, body, requestID in
+                try await ingestion.runRolledBack(orgID: orgID, listenerID: listenerID, body: body, requestID: requestID)
+            }
         ) { orgID, listenerRequestID, requestID in
             guard let reply = try await ingestion.replay(orgID: orgID, listenerRequestID: listenerRequestID, requestID: requestID) else {
                 return Problem.response(for: .notFound("listener request \(listenerRequestID)"))

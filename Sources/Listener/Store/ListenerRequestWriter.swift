@@ -122,6 +122,21 @@ public enum ListenerRequestWriter {
             body: try row.decode("body"), requestLogID: try row.decode("request_log_id"))
     }
 
+    /// A listener of the org by id, for a request an admin runs through it (the test call), with a log id drawn
+    /// and the sender's user id; nil when the org has no such listener.
+    public static func openListener(_ connection: PostgresConnection, orgID: Int64, listenerID: Int64, senderEmail: String?) throws -> Opened? {
+        guard let row = try connection.query("""
+            SELECT \(unescaped: ListenerURLStore.columns), (SELECT status FROM orgs WHERE id = \(orgID)) AS org_status,
+                (SELECT u.id FROM users AS u WHERE u.org_id = \(orgID) AND lower(u.email) = lower(\(senderEmail)) AND u.active) AS sender_user_id,
+                nextval('listener_requests_id_seq') AS request_log_id
+            FROM listeners WHERE org_id = \(orgID) AND id = \(listenerID)
+            """).first
+        else { return nil }
+        return Opened(
+            listener: try ListenerURLStore.decode(row), orgStatus: Org.Status(rawValue: try row.decode("org_status")) ?? .suspended,
+            senderUserID: try row.decode("sender_user_id"), requestLogID: try row.decode("request_log_id"), requiredCustomFields: nil)
+    }
+
     /// The body of a logged request.
     public static func storedBody(_ connection: PostgresConnection, orgID: Int64, id: Int64) throws -> [UInt8]? {
         try connection.query("SELECT body FROM listener_requests WHERE org_id = \(orgID) AND id = \(id)").first?.decode("body")
