@@ -33,7 +33,7 @@ def refused_count(server, org_id, status):
 def test_org_requests_per_minute_answer_429_with_retry_after_and_ratelimit_fields(crmhub_server):
     slug, org_id, listener = make_org(crmhub_server)
     saved = crmhub_server.admin("PUT", f"/orgs/{slug}/listener-limits", {"requests_per_minute": 3})
-    assert saved == {"requests_per_minute": 3, "items_per_minute": None, "max_items_per_request": 1000,
+    assert saved == {"requests_per_minute": 3, "items_per_minute": None, "max_items_per_request": 5000,
                      "max_request_bytes": 4 << 20}
     assert [post(crmhub_server, slug, listener, 1).status_code for _ in range(3)] != [429] * 3
     limited = post(crmhub_server, slug, listener, 1)
@@ -77,8 +77,8 @@ def test_a_listener_rate_limit_names_its_policy(crmhub_server):
 
 def test_more_actions_than_a_request_may_carry_is_413_naming_the_limit(crmhub_server):
     slug, org_id, listener = make_org(crmhub_server)
-    answer = post(crmhub_server, slug, listener, 1001)
+    answer = post(crmhub_server, slug, listener, 5001)
     assert answer.status_code == 413, answer.text
     problem = answer.json()
-    assert problem["errors"][0]["field"] == "data" and "at most 1000" in problem["errors"][0]["message"]
+    assert problem["errors"][0]["field"] == "data" and "at most 5000" in problem["errors"][0]["message"]
     assert refused_count(crmhub_server, org_id, 413) >= 1

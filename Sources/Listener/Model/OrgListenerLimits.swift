@@ -9,5 +9,5 @@ public struct OrgListenerLimits: Sendable, Equatable {
     }
 
     /// The most actions one listener request may carry; more is a 413 naming the limit.
-    public static let maxItemsPerRequest = 1000
+    public static let maxItemsPerRequest = 5000
 }
