@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "XML", dependencies: ["Platform"], swiftSettings: swiftSettings),
         .target(
             name: "HTTPServer", dependencies: ["CShims", "COpenSSL", "JSON", "Platform", "Telemetry"], swiftSettings: swiftSettings),
-        .target(name: "Postgres", dependencies: ["CLibPQ", "COpenSSL", "CShims"], swiftSettings: swiftSettings),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "COpenSSL", "CShims", "Platform"], swiftSettings: swiftSettings),
         .target(name: "CRM", dependencies: ["Postgres", "COpenSSL", "JSON", "Platform", "Telemetry", "XML"], swiftSettings: swiftSettings),
         .target(name: "Admin", dependencies: ["HTTPServer", "CRM", "JSON"], swiftSettings: swiftSettings),
         // The outbox table: messages features write in their own transaction, and Delivery claims and sends.

@@ -3,6 +3,10 @@
 #
 #   scripts/pg-cluster.sh start DIR PORT          create DIR/data if missing, start it (no-op when running);
 #                                                 prints the conninfo on stdout
+#   scripts/pg-cluster.sh standby DIR PORT PRIMARY_DIR PRIMARY_PORT
+#                                                 like start, but DIR/data is made (when missing) as a hot standby
+#                                                 streaming from the running cluster in PRIMARY_DIR (pg_basebackup -R)
+#   scripts/pg-cluster.sh promote DIR             promote a running standby to a primary (pg_ctl promote)
 #   scripts/pg-cluster.sh stop DIR                stop (fast shutdown; no-op when not running)
 #   scripts/pg-cluster.sh status DIR              prints "running PORT" (exit 0) or "stopped" (exit 3)
 #   scripts/pg-cluster.sh createdb DIR PORT NAME  create database NAME if missing
@@ -16,7 +20,7 @@
 # The conninfo printed is `host=DIR port=PORT user=postgres dbname=postgres` (trust authentication).
 set -euo pipefail
 
-usage() { sed -n '2,16p' "$0" >&2; exit 2; }
+usage() { sed -n '2,20p' "$0" >&2; exit 2; }
 
 pgbin() {
   local dir
@@ -61,6 +65,18 @@ close_inherited_fds() {
   done
 }
 
+# As root, DIR belongs to `postgres`, which must be able to reach it.
+own_dir() {
+  if [ "$(id -u)" = 0 ]; then
+    chown postgres:postgres "$dir"
+    chmod 700 "$dir"
+    if ! runuser -u postgres -- test -w "$dir"; then
+      echo "pg-cluster: user postgres cannot reach $dir (a parent directory is not searchable)" >&2
+      exit 1
+    fi
+  fi
+}
+
 check_port() {
   case "$1" in
     '' | *[!0-9]*) echo "pg-cluster: PORT must be a number, got '$1'" >&2; exit 2 ;;
@@ -71,7 +87,7 @@ cmd=${1:-}
 dir=${2:-}
 if [ -z "$cmd" ] || [ -z "$dir" ]; then usage; fi
 bin=$(pgbin)
-if [ "$cmd" = start ]; then mkdir -p "$dir"; fi
+if [ "$cmd" = start ] || [ "$cmd" = standby ]; then mkdir -p "$dir"; fi
 if [ -d "$dir" ]; then dir=$(cd "$dir" && pwd); fi
 data="$dir/data"
 
@@ -83,14 +99,7 @@ case "$cmd" in
       echo "pg-cluster: '$dir' is too long for a Unix socket path (107 bytes); use a shorter DIR" >&2
       exit 2
     fi
-    if [ "$(id -u)" = 0 ]; then
-      chown postgres:postgres "$dir"
-      chmod 700 "$dir"
-      if ! runuser -u postgres -- test -w "$dir"; then
-        echo "pg-cluster: user postgres cannot reach $dir (a parent directory is not searchable)" >&2
-        exit 1
-      fi
-    fi
+    own_dir
     if [ ! -f "$data/PG_VERSION" ]; then
       as_owner "$bin/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
         as_owner "$bin/initdb" -D "$data" -U postgres --auth=trust -E UTF8 >"$dir/initdb.log" 2>&1 ||
@@ -113,6 +122,25 @@ case "$cmd" in
         </dev/null >/dev/null || { tail -n 20 "$dir/server.log" >&2; exit 1; }
     fi
     echo "host=$dir port=$port user=postgres dbname=postgres"
+    ;;
+  standby)
+    port=${3:-}
+    primary_dir=${4:-}
+    primary_port=${5:-}
+    check_port "$port"
+    check_port "$primary_port"
+    if [ ! -f "$data/PG_VERSION" ]; then
+      [ -d "$primary_dir" ] || { echo "pg-cluster: no primary cluster at '$primary_dir'" >&2; exit 2; }
+      own_dir
+      # -R writes standby.signal and primary_conninfo (the primary's socket folder and port); -X stream copies the
+      # WAL written during the backup, so the standby starts consistent.
+      as_owner "$bin/pg_basebackup" -h "$(cd "$primary_dir" && pwd)" -p "$primary_port" -U postgres -D "$data" \
+        -R -X stream --checkpoint=fast >"$dir/basebackup.log" 2>&1 || { cat "$dir/basebackup.log" >&2; exit 1; }
+    fi
+    exec "$BASH" "$0" start "$dir" "$port"
+    ;;
+  promote)
+    as_owner "$bin/pg_ctl" -D "$data" -w -t 60 promote >/dev/null
     ;;
   stop)
     if [ -n "$(running_port)" ]; then

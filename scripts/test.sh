@@ -13,7 +13,9 @@
 #                  then swift build --build-tests
 # 4. tests         swift test --no-parallel, with the arguments given to this script
 # 5. python tests  Tests/python/test_*.py with pytest (schemathesis against the live server and openapi.yaml)
-# 6. image         deploy/test-image.sh: the container image built from Debian packages and run with podman;
+# 6. previous      scripts/test-previous-release.sh: the previous release's binary (built once, cached in
+#    release       .data/previous-release) ingests against the newest schema; CRMHUB_PREVIOUS_RELEASE_TEST=off skips it
+# 7. image         deploy/test-image.sh: the container image built from Debian packages and run with podman;
 #                  skipped, saying why, where containers cannot run (or with CRMHUB_IMAGE_TEST=off)
 # The cluster is stopped at the end if this script started it and no other run of it is still using it.
 # Each phase prints its duration; the exit code is the tests' (non-zero if either suite failed).
@@ -180,7 +182,20 @@ if [ -n "$python_tests" ]; then
   fi
 fi
 
-# ---- 6. the container image (deploy/test-image.sh) ---------------------------------------------------------------
+# ---- 6. the previous release against the newest schema (scripts/test-previous-release.sh) ------------------------
+# Only for a whole run. Exit 77: no git history to build the previous release from.
+if [ "$#" -eq 0 ]; then
+  phase "previous release"
+  previous_status=0
+  CRMHUB_BIN="$(swift build --show-bin-path 9>&-)/crmhub" scripts/test-previous-release.sh 9>&- || previous_status=$?
+  if [ "$previous_status" = 77 ]; then
+    echo "(previous-release test skipped, as said above)"
+  elif [ "$status" = 0 ]; then
+    status=$previous_status
+  fi
+fi
+
+# ---- 7. the container image (deploy/test-image.sh) ---------------------------------------------------------------
 # Only for a whole run (no arguments). It starts its own PostgreSQL (CRMHUB_IMAGE_TEST_PG_PORT) and builds the
 # release binary; the Debian base image stays in podman's storage as a cache. Exit 77: containers cannot run here.
 if [ "$#" -eq 0 ] && [ "${CRMHUB_IMAGE_TEST:-on}" != off ]; then

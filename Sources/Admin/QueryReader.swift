@@ -29,6 +29,16 @@ public struct QueryReader {
         return id
     }
 
+    /// An RFC 3339 date-time or a date (midnight UTC, ``Timestamp``), or nil when the parameter is absent.
+    public mutating func timestamp(_ name: String) -> String? {
+        guard let text = request.query(name) else { return nil }
+        guard let instant = Timestamp.instant(text) else {
+            errors.append(FieldError(name, Timestamp.problem))
+            return nil
+        }
+        return instant
+    }
+
     /// `cursor` and `limit` (as ``AdminJSON/pagination(_:)`` reads them).
     /// - Throws: `CRMError.invalid` listing every bad parameter read so far.
     public mutating func pagination() throws -> (cursor: Int64, limit: Int) {

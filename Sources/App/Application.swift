@@ -13,6 +13,8 @@ public final class Application: Sendable {
     public let logger: Logger
     public let metrics: MetricsRegistry
     public let database: PostgresClient
+    /// The pool on `CRMHUB_READ_DATABASE_URL` (a streaming replica) that the read API uses; nil when unset.
+    public let readDatabase: PostgresClient?
     public let server: HTTPServer
     public let migrator: Migrator
     private let tls: TLSContext?
@@ -36,6 +38,17 @@ public final class Application: Sendable {
                 statementTimeout: .seconds(configuration.statementTimeoutSeconds),
                 preparedStatements: configuration.databasePreparedStatements),
             log: { [logger] message in logger.warning(message) })
+        // `crmhub worker` (no listener) serves no reads.
+        if let url = configuration.readDatabaseURL, configuration.httpAddress != nil || configuration.httpsAddress != nil {
+            readDatabase = PostgresClient(
+                configuration: PostgresConfiguration(
+                    connectionString: url, poolSize: configuration.databasePoolSize,
+                    statementTimeout: .seconds(configuration.statementTimeoutSeconds), applicationName: "crmhub-read",
+                    preparedStatements: configuration.databasePreparedStatements),
+                log: { [logger] message in logger.warning(message) })
+        } else {
+            readDatabase = nil
+        }
         if configuration.httpsAddress != nil, let certificate = configuration.tlsCertificateFile,
             let key = configuration.tlsKeyFile
         {
@@ -43,7 +56,8 @@ public final class Application: Sendable {
         } else {
             tls = nil
         }
-        Self.registerPoolMetrics(database, in: metrics)
+        Self.registerPoolMetrics(database, in: metrics, prefix: "crmhub_db_pool")
+        if let readDatabase { Self.registerPoolMetrics(readDatabase, in: metrics, prefix: "crmhub_db_read_pool") }
         var router = Router(defaultBodyLimit: configuration.maxBodyBytes)
         let openAPIDocument = (try? String(contentsOfFile: configuration.openAPIFile, encoding: .utf8)).map { Array($0.utf8) }
         if openAPIDocument == nil {
@@ -54,7 +68,8 @@ public final class Application: Sendable {
             settings: DeliverySettingsStore(scope: OrgScope(database: database)), secrets: secrets, configuration: configuration.delivery,
             logger: logger)
         Routes.register(
-            in: &router, application: (database, migrator, metrics, logger), draining: drainSignal, openAPIDocument: openAPIDocument,
+            in: &router, application: (database, migrator, metrics, logger), readDatabase: readDatabase, draining: drainSignal,
+            openAPIDocument: openAPIDocument,
             deliverer: deliverer, secrets: secrets)
         Routes.admitAdminCallers(in: &router, database: database)
         let console = ConsoleFiles(directory: configuration.consoleDirectory)
@@ -87,7 +102,12 @@ public final class Application: Sendable {
 
     /// Migrates (unless told not to) and starts listening.
     public func start() async throws {
-        if configuration.migrateOnStart {
+        if configuration.migrateOnStart, case .unknownApplied(let version) = try await migrator.status(database) {
+            // An older instance restarting during a rolling deploy: under the expand/contract rule it runs on the
+            // newer schema as it is (`crmhub migrate` still refuses to touch it).
+            logger.warning("the database has a migration newer than this build; serving without migrating",
+                           [("version", String(version))])
+        } else if configuration.migrateOnStart {
             let applied = try await migrator.migrate(database)
             for migration in applied {
                 logger.info("migration applied", [("version", String(migration.version)), ("name", migration.name)])
@@ -193,16 +213,17 @@ public final class Application: Sendable {
         purge?.cancel()
         await purge?.value
         await database.shutdown()
+        await readDatabase?.shutdown()
         logger.info("stopped")
         logger.flush()
     }
 
-    private static func registerPoolMetrics(_ database: PostgresClient, in metrics: MetricsRegistry) {
-        metrics.gauge("crmhub_db_pool_connections", help: "Pool connections by state.", labels: ["state"]) {
+    private static func registerPoolMetrics(_ database: PostgresClient, in metrics: MetricsRegistry, prefix: String) {
+        metrics.gauge("\(prefix)_connections", help: "Pool connections by state.", labels: ["state"]) {
             let stats = database.stats
             return [(["in_use"], Double(stats.inUse)), (["idle"], Double(stats.idle)), (["waiting"], Double(stats.waiting))]
         }
-        metrics.gauge("crmhub_db_pool_size", help: "Configured pool size.") {
+        metrics.gauge("\(prefix)_size", help: "Configured pool size.") {
             [([], Double(database.stats.size))]
         }
     }

@@ -6,6 +6,8 @@ import Telemetry
 /// environment variables and command-line flags (flags win).
 public struct Configuration: Sendable {
     public var databaseURL: String
+    /// `CRMHUB_READ_DATABASE_URL`: a streaming replica that serves the read API (`/api/v1`); nil reads the primary.
+    public var readDatabaseURL: String?
     public var httpAddress: BindAddress?
     public var httpsAddress: BindAddress?
     public var tlsCertificateFile: String?
@@ -45,6 +47,7 @@ public struct Configuration: Sendable {
 
     public init(databaseURL: String) {
         self.databaseURL = databaseURL
+        readDatabaseURL = nil
         httpAddress = BindAddress(host: "127.0.0.1", port: 8080)
         httpsAddress = nil
         tlsCertificateFile = nil

@@ -15,8 +15,13 @@ enum OperationalRoutes {
         router.addInline(.get, "/healthz") { _ in .text("ok\n") }
         router.add(.get, "/readyz") { _ in
             switch await readiness.check() {
-            case .ready:
+            case .ready(nil):
                 return .json(Array("{\"status\":\"ready\"}".utf8))
+            case .ready(let note?):
+                var body = "{\"status\":\"ready\",\"reason\":"
+                JSONLine.appendQuoted(note, to: &body)
+                body += "}"
+                return .json(Array(body.utf8))
             case .notReady(let reason):
                 var body = "{\"status\":\"not ready\",\"reason\":"
                 JSONLine.appendQuoted(reason, to: &body)
@@ -31,14 +36,17 @@ enum OperationalRoutes {
 }
 
 /// Ready means: not draining after SIGTERM, the database answers, and every migration on disk is applied with the
-/// same checksum.
+/// same checksum. A schema that is ahead (a newer release has migrated it) is ready: migrations follow the
+/// expand/contract rule (README), so this build keeps serving through a rolling deploy instead of every old
+/// instance leaving the load balancer at once.
 struct ReadinessCheck: Sendable {
     let database: PostgresClient
     let migrator: Migrator
     let draining: DrainSignal
 
     enum Outcome: Sendable {
-        case ready
+        /// With a note when the schema is ahead of this build.
+        case ready(String?)
         case notReady(String)
     }
 
@@ -46,10 +54,11 @@ struct ReadinessCheck: Sendable {
         if draining.isDraining { return .notReady("draining") }
         do {
             switch try await migrator.status(database) {
-            case .current: return .ready
+            case .current: return .ready(nil)
             case .pending(let versions): return .notReady("migrations pending: \(versions.map(String.init).joined(separator: ", "))")
             case .checksumMismatch(let version): return .notReady("applied migration \(version) differs from its file")
-            case .unknownApplied(let version): return .notReady("database has migration \(version) that this build does not know")
+            case .unknownApplied(let version):
+                return .ready("the database has migration \(version), newer than this build: served under the expand/contract rule")
             }
         } catch let error as PostgresError where error.isUnavailable {
             return .notReady("database unavailable")

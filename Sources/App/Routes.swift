@@ -15,7 +15,7 @@ enum Routes {
     static func register(
         in router: inout Router,
         application: (database: PostgresClient, migrator: Migrator, metrics: MetricsRegistry, logger: Logger),
-        draining: DrainSignal, openAPIDocument: [UInt8]?, deliverer: Deliverer, secrets: SecretBox?
+        readDatabase: PostgresClient?, draining: DrainSignal, openAPIDocument: [UInt8]?, deliverer: Deliverer, secrets: SecretBox?
     ) {
         // The org's slug in /admin/v1/orgs/{org}/…, /integrations/…/{org} and SmarterTrack's paths names the org in
         // each access-log line; handlers that learn the org otherwise (listener URL, API keys) add it themselves.
@@ -41,7 +41,9 @@ enum Routes {
         CIOPulseRoutes.register(in: &router, scope: scope, logger: application.logger)
         SmarterTrackRoutes.register(in: &router, scope: scope, logger: application.logger)
         HelpdeskRoutes.register(in: &router, scope: scope)
-        ReadAPIRoutes.register(in: &router, scope: scope)
+        // The read API's records come from the replica when there is one; its key check (which stamps the key's
+        // last use) stays on the primary.
+        ReadAPIRoutes.register(in: &router, scope: scope, records: readDatabase.map(OrgScope.init(database:)) ?? scope)
     }
 
     /// The admin API's bearer token is checked before any of its bodies is read (after every admin route is in).

@@ -34,6 +34,10 @@ enum Settings {
             guard !value.isEmpty else { throw ConfigurationError(setting: "CRMHUB_DATABASE_URL", reason: "must not be empty") }
             config.databaseURL = value
         },
+        Setting("CRMHUB_READ_DATABASE_URL", flag: "--read-database-url", default: "(none: reads use CRMHUB_DATABASE_URL)", secret: true,
+                help: "a streaming replica (hot standby) that serves the read API /api/v1 and its exports, with its own pool; it may lag the primary") { value, config in
+            config.readDatabaseURL = value.isEmpty ? nil : value
+        },
         Setting("CRMHUB_HTTP_ADDRESS", flag: "--http-address", default: "127.0.0.1:8080",
                 help: "host:port of the plain HTTP listener, or 'off'") { value, config throws(ConfigurationError) in
             config.httpAddress = try address(value, setting: "CRMHUB_HTTP_ADDRESS")

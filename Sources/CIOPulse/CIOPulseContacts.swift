@@ -9,7 +9,7 @@ import Telemetry
 /// Each request is one transaction: its first statement checks the HTTP Basic credentials, reads the contact the
 /// path names and narrows the transaction to the portal's org (`CIOPulseStore.open`); the access rules run; then
 /// at most one more statement writes or reads, carrying the COMMIT with it. A GET of one contact is one round
-/// trip, a PUT or a deletion two; PUTs arriving together share theirs (see `CIOPulsePut.swift`). Every answer, errors included, is JSON in the document's shape.
+/// trip, a PUT or a deletion two; PUTs arriving together share theirs (see `CIOPulseContacts+Put.swift`). Every answer, errors included, is JSON in the document's shape.
 public struct CIOPulseContacts: Sendable {
     let scope: OrgScope
     let logger: Logger

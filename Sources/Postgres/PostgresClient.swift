@@ -1,3 +1,4 @@
+import Platform
 import Synchronization
 
 /// A pool of PostgreSQL connections, each owned by its own thread.
@@ -18,7 +19,7 @@ public final class PostgresClient: Sendable {
     public let configuration: PostgresConfiguration
     private let pool: ConnectionPool
     /// The workers, then the timer.
-    private let threads: [WorkerThread]
+    private let threads: [OSThread]
     private let lifecycle = Mutex(Lifecycle.running)
 
     private enum Lifecycle {
@@ -37,10 +38,12 @@ public final class PostgresClient: Sendable {
         self.configuration = configuration
         let pool = ConnectionPool(configuration: configuration, log: log)
         self.pool = pool
+        // Transaction bodies (a whole request's work) run on these threads: the platform's default 8 MiB stack,
+        // as before they were OSThreads.
         var threads = (0..<configuration.poolSize).map { index in
-            WorkerThread.start(name: "crmhub-db-\(index)") { pool.runWorker(index) }
+            OSThread.start(name: "crmhub-db-\(index)", stackSize: 8 << 20) { pool.runWorker(index) }
         }
-        threads.append(WorkerThread.start(name: "crmhub-db-timer") { pool.runTimer() })
+        threads.append(OSThread.start(name: "crmhub-db-timer") { pool.runTimer() })
         self.threads = threads
     }
 
@@ -143,7 +146,7 @@ public final class PostgresClient: Sendable {
     private func startStopping() {
         let pool = self.pool
         let threads = self.threads
-        WorkerThread.start(name: "crmhub-db-stop") { [self] in
+        OSThread.start(name: "crmhub-db-stop") { [self] in
             pool.beginShutdown()
             for thread in threads { thread.join() }
             let waiters = lifecycle.withLock { state -> [CheckedContinuation<Void, Never>] in

@@ -13,8 +13,8 @@ extension PostgresConnection {
     /// - Throws: what `body` throws, or a `PostgresError` from BEGIN/COMMIT.
     ///
     /// `BEGIN` and `prelude` (one statement, e.g. transaction-local settings) are sent together with the body's
-    /// first statement, and
-    /// a body that calls ``commitWithNextQuery()`` before its last statement sends its COMMIT with that one.
+    /// first statement, and a body that calls ``commitWithNextQuery()`` before its last statement sends its COMMIT
+    /// with that one.
     public func withTransaction<T>(
         isolation: IsolationLevel = .readCommitted, retries: Int = 3, prelude: Query? = nil, _ body: (PostgresConnection) throws -> T
     ) throws -> T {

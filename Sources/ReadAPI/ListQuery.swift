@@ -53,9 +53,8 @@ struct ListQuery {
             guard let id = Int64(value), id > 0 else { throw invalid("must be a \(name) id (a positive whole number)") }
             return .idEquals(column: field, id)
         case .since(_, let field):
-            guard Timestamp.isValid(value) else { throw invalid("must be an RFC 3339 date-time or a date (YYYY-MM-DD)") }
-            // A date is midnight UTC, whatever the session's time zone.
-            return .since(column: field, value.utf8.count == 10 ? value + "T00:00:00Z" : value)
+            guard let instant = Timestamp.instant(value) else { throw invalid(Timestamp.problem) }
+            return .since(column: field, instant)
         case .tag:
             return .hasTag(value)
         case .identity(let kind):

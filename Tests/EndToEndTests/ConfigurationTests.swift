@@ -21,6 +21,10 @@ struct ConfigurationTests {
         #expect(config.trustedProxies.count == 2)
         #expect(config.logLevel == .warning)
         #expect(rest == ["extra"])
+        #expect(config.readDatabaseURL == nil, "without CRMHUB_READ_DATABASE_URL the read API reads the primary")
+        let (replica, _) = try ConfigurationLoader.load(
+            arguments: ["--read-database-url", "postgresql://u@replica/db"], environment: ["CRMHUB_READ_DATABASE_URL": "postgresql://u@other/db"])
+        #expect(replica.readDatabaseURL == "postgresql://u@replica/db")
     }
 
     @Test("a bad value names its setting", arguments: [

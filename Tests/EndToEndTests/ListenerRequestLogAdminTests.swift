@@ -119,8 +119,34 @@ struct ListenerRequestLogAdminTests {
         }
     }
 
+    @Test("received_since (at or after) and received_before (before) narrow the list by time; a date is midnight UTC")
+    func timeFilters() async throws {
+        try await AdminFixture.with { fixture in
+            let slug = try await fixture.makeOrg()
+            let orgID = try await LogRows.orgID(fixture, slug)
+            let listenerID = try await LogRows.listener(fixture, slug)
+            var ids: [Int64] = []
+            for age in [5, 2, 0] { ids.append(try await LogRows.request(fixture, orgID: orgID, listenerID: listenerID, ageDays: age)) }
+            let all = try await fixture.call("GET", "/admin/v1/orgs/\(slug)/listener-requests")
+            let received = (all.json["items"]?.arrayValue ?? []).compactMap { $0["received_at"]?.stringValue }
+            try #require(received.count == 3, "\(all.json)")
+            func listed(_ query: String) async throws -> [Int64] {
+                let result = try await fixture.call("GET", "/admin/v1/orgs/\(slug)/listener-requests?\(query)")
+                #expect(result.status == 200, "\(query): \(result.json)")
+                return result.json["items"]?.arrayValue?.compactMap { $0["id"]?.stringValue.flatMap { Int64($0) } } ?? []
+            }
+            let (newest, middle, oldest) = (received[0], received[1], received[2])
+            #expect(try await listed("received_since=\(middle)") == [ids[2], ids[1]])
+            #expect(try await listed("received_before=\(middle)") == [ids[0]])
+            #expect(try await listed("received_since=\(oldest)&received_before=\(newest)") == [ids[1], ids[0]])
+            #expect(try await listed("received_since=\(String(newest.prefix(10)))") == [ids[2]])
+            #expect(try await listed("received_since=2999-01-01") == [])
+        }
+    }
+
     @Test("bad filters are one 422 naming every parameter", arguments: [
         ("outcome=fine", ["outcome"]), ("listener=abc", ["listener"]), ("listener=0", ["listener"]),
+        ("received_since=yesterday&received_before=2024-13-01", ["received_since", "received_before"]),
         ("outcome=&listener=-1&limit=0&cursor=x", ["outcome", "listener", "limit", "cursor"]),
     ])
     func badFilters(query: String, fields: [String]) async throws {

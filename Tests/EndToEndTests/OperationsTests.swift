@@ -38,6 +38,22 @@ struct OperationsTests {
         }
     }
 
+    @Test("a newer release's migration: this build starts (migrating nothing) and /readyz stays ready (expand/contract)")
+    func schemaAhead() async throws {
+        let url = try await TestDatabase.makeFreshDatabase(prefix: "ahead")
+        try await TestServer.with(configure: { $0.databaseURL = url }) { server in
+            try await server.database.query(
+                "INSERT INTO schema_migrations (version, name, checksum) VALUES (9999, 'from_a_newer_release', 'x')")
+        }
+        // Migrating on start, as an instance of the previous release restarting during a rolling deploy.
+        try await TestServer.with(configure: { $0.databaseURL = url }) { server in
+            let response = try await server.request("GET", "/readyz")
+            #expect(response.status == 200)
+            #expect(response.jsonObject["status"] as? String == "ready")
+            #expect((response.jsonObject["reason"] as? String)?.contains("migration 9999, newer than this build") == true, "\(response.text)")
+        }
+    }
+
     @Test("/metrics exposes requests, latency, connections and pool gauges")
     func metrics() async throws {
         try await TestServer.with { server in

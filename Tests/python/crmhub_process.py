@@ -66,7 +66,17 @@ class Database:
         return [line.split("\t") for line in self._psql(sql, self.url, separator="\t").splitlines() if line]
 
     def drop(self):
-        self._psql(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        # A stopped server's backends leave a moment after its process exits; until then FORCE would have to
+        # terminate them, which the owner (not a superuser) may not do for the application role's sessions.
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                self._psql(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+                return
+            except subprocess.CalledProcessError as error:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"cannot drop {self.name}: {error.stderr.strip()}") from error
+                time.sleep(0.2)
 
 
 class Crmhub:

@@ -5,28 +5,12 @@ import http.client
 import json
 import re
 import secrets
-import shutil
 
 import pytest
 import requests
 
-from crmhub_process import LOG_DIR, ROOT, Crmhub, Database
-
-CHROMIUM = shutil.which("chromium")
-CHROMEDRIVER = shutil.which("chromedriver")
-
-
-@pytest.fixture(scope="module")
-def console_server(tmp_path_factory):
-    database = Database("console")
-    token = "crmhub_pt_console" + secrets.token_urlsafe(32)
-    process = Crmhub(database, log_path=tmp_path_factory.mktemp("console") / "server.log", bootstrap_admin_token=token,
-                     console_dir=ROOT / "console")
-    try:
-        yield process, token
-    finally:
-        process.stop()
-        database.drop()
+from console_support import browser, console_server, session_storage, wait_text  # noqa: F401 - fixtures by name
+from crmhub_process import ROOT
 
 
 def raw_get(base_url, path):
@@ -95,48 +79,6 @@ def test_no_path_leaves_the_assets(console_server, suffix):
     status, headers, body = raw_get(process.base_url, f"/console/assets/{version}/{suffix}")
     assert status in (404, 400), (suffix, status)
     assert b"root:" not in body and b"openapi:" not in body and b"<html" not in body
-
-
-@pytest.fixture
-def browser(tmp_path, request):
-    if not CHROMIUM or not CHROMEDRIVER:
-        pytest.skip("chromium and chromium-driver are not installed (scripts/setup-deps.sh --test installs them)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    # Headless, and as root chromium's sandbox cannot start: --no-sandbox is needed in this container.
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                     f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1280,1000"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    try:
-        driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    except Exception as error:  # noqa: BLE001 - the reason is reported in the skip
-        pytest.skip(f"headless chromium cannot start here: {error}")
-    driver.implicitly_wait(10)
-    failed_before = request.session.testsfailed
-    try:
-        yield driver
-        # A failing step leaves a screenshot with the server logs (.data/test-logs, emptied by scripts/test.sh).
-        if request.session.testsfailed > failed_before:
-            LOG_DIR.mkdir(parents=True, exist_ok=True)
-            driver.save_screenshot(str(LOG_DIR / f"{request.node.name}.png"))
-    finally:
-        driver.quit()
-
-
-def wait_text(driver, css, text, timeout=10):
-    """Waits until the element holds the text; the console re-renders, so elements found earlier may go stale."""
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
-    from selenium.webdriver.support.ui import WebDriverWait
-    WebDriverWait(driver, timeout, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(
-        lambda d: text in d.find_element("css selector", css).text)
-
-
-def session_storage(driver):
-    return driver.execute_script("return JSON.stringify(Object.assign({}, sessionStorage));")
 
 
 def test_console_end_to_end(console_server, browser):

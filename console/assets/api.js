@@ -14,6 +14,12 @@ export function signOut() {
   sessionStorage.removeItem(KEY);
 }
 
+// Whether the credential is an org API key (crmhub_ok_…), which the read API (/api/v1) takes; a platform token is not.
+export function hasOrgKey() {
+  const current = credential();
+  return Boolean(current && current.token.startsWith("crmhub_ok_"));
+}
+
 // An API answer that is not 2xx: the problem document, with its per-field errors.
 export class Problem extends Error {
   constructor(status, body) {
@@ -23,19 +29,33 @@ export class Problem extends Error {
   }
 }
 
-// A 401 drops the credential and returns to sign-in.
-export async function call(method, path, body) {
+function parse(text) {
+  try {
+    return text ? JSON.parse(text) : null;
+  } catch {
+    return text;
+  }
+}
+
+// Any status is answered as {status, body}; only a 401 drops the credential and returns to sign-in.
+// `authorize: false` sends no credential (a listener URL takes none).
+export async function send(method, path, body, { authorize = true, raw = false } = {}) {
   const current = credential();
   const headers = { Accept: "application/json" };
-  if (current) headers.Authorization = `Bearer ${current.token}`;
+  if (authorize && current) headers.Authorization = `Bearer ${current.token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await response.text();
-  const parsed = text ? JSON.parse(text) : null;
-  if (response.status === 401) {
+  const payload = body === undefined ? undefined : raw ? body : JSON.stringify(body);
+  const response = await fetch(path, { method, headers, body: payload });
+  const parsed = parse(await response.text());
+  if (response.status === 401 && authorize) {
     signOut();
     location.hash = "#/sign-in";
   }
-  if (!response.ok) throw new Problem(response.status, parsed);
+  return { status: response.status, body: parsed };
+}
+
+export async function call(method, path, body) {
+  const { status, body: parsed } = await send(method, path, body);
+  if (status < 200 || status > 299) throw new Problem(status, parsed);
   return parsed;
 }

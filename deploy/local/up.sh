@@ -42,6 +42,19 @@ pid_alive "$topology/monitor.pid" ||
 wait_for 60 autoctl show state --pgdata "$topology/monitor" ||
   { echo "up.sh: the monitor did not start; see $topology/monitor.log" >&2; exit 1; }
 monitor="postgres://autoctl_node@127.0.0.1:$monitor_port/pg_auto_failover?sslmode=disable"
+# Quicker failure detection than pg_auto_failover's defaults (a check every 5 s, a node unhealthy after 20 s, 30 s
+# for a hung primary to demote): a primary that hangs (SIGSTOP) is failed over in seconds. With synchronous
+# replication a primary that wakes up after the promotion cannot commit alone (its standby no longer follows it).
+monitor_socket=$(sed -n '5p' "$topology/monitor/postmaster.pid")
+as_postgres psql -X -q -h "$monitor_socket" -p "$monitor_port" -d pg_auto_failover -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+ALTER SYSTEM SET pgautofailover.health_check_period = 1000;
+ALTER SYSTEM SET pgautofailover.health_check_timeout = 2000;
+ALTER SYSTEM SET pgautofailover.health_check_max_retries = 1;
+ALTER SYSTEM SET pgautofailover.health_check_retry_delay = 500;
+ALTER SYSTEM SET pgautofailover.node_considered_unhealthy_timeout = 4000;
+ALTER SYSTEM SET pgautofailover.primary_demote_timeout = 1500;
+SELECT pg_reload_conf();
+SQL
 
 for i in 1 2; do
   data="$topology/node$i"
@@ -103,7 +116,7 @@ max_client_conn = 500
 server_connect_timeout = 2
 server_login_retry = 1
 query_wait_timeout = 10
-query_timeout = 8
+query_timeout = 4
 ignore_startup_parameters = extra_float_digits
 $([ "$(id -u)" = 0 ] && echo "user = postgres")
 INI
@@ -129,6 +142,7 @@ defaults
   timeout connect 2s
   timeout client 30s
   timeout server 30s
+  timeout check 2s
   retries 2
   option redispatch
   retry-on conn-failure empty-response
@@ -140,7 +154,7 @@ backend instances
   balance roundrobin
   option httpchk GET /readyz
   http-check expect status 200
-  default-server inter 500ms fastinter 250ms downinter 500ms fall 1 rise 2
+  default-server inter 500ms fastinter 250ms downinter 500ms fall 2 rise 2
   server crmhub1 127.0.0.1:${instance_ports[0]} check
   server crmhub2 127.0.0.1:${instance_ports[1]} check
   server crmhub3 127.0.0.1:${instance_ports[2]} check

@@ -65,7 +65,13 @@ public enum CustomerProfileStore {
     public static func search(_ connection: PostgresConnection, orgID: Int64, _ search: CustomerSearch, limit: Int) throws
         -> [CustomerProfile]
     {
-        guard !search.isEmpty, !search.impossible else { return [] }
+        guard let query = searchQuery(orgID: orgID, search, limit: limit) else { return [] }
+        return try connection.query(query).rows.map { try decode($0) }
+    }
+
+    /// The statement of ``search(_:orgID:_:limit:)``; nil when the search cannot match anything.
+    static func searchQuery(orgID: Int64, _ search: CustomerSearch, limit: Int) -> Query? {
+        guard !search.isEmpty, !search.impossible else { return nil }
         var binds: [String?] = [String(orgID)]
         func bind(_ value: String) -> String {
             binds.append(value)
@@ -77,7 +83,13 @@ public enum CustomerProfileStore {
         } else {
             conditions.append("c.kind IN ('contact', 'lead')")
         }
-        if let first = search.firstName { conditions.append("lower(c.name) LIKE \(bind(likePrefix(first))) ESCAPE '\\'") }
+        if let first = search.firstName {
+            // The folded name's range (customers_name_folded, sql/0011) finds the candidates through the index; the
+            // LIKE keeps the match exactly as before (folding also drops accents, so the range holds more).
+            let folded = bind(first)
+            conditions.append("c.name_folded ~>=~ crmhub_fold(\(folded)) AND c.name_folded ~<~ (crmhub_fold(\(folded)) || U&'\\+10FFFF')")
+            conditions.append("lower(c.name) LIKE \(bind(likePrefix(first))) ESCAPE '\\'")
+        }
         if let last = search.lastName { conditions.append("lower(c.lastname) LIKE \(bind(likePrefix(last))) ESCAPE '\\'") }
         for (key, value) in [("street", search.street), ("street2", search.street2), ("city", search.city), ("state", search.region),
                              ("zip", search.postalCode)] {
@@ -112,7 +124,7 @@ public enum CustomerProfileStore {
             WHERE \(conditions.joined(separator: " AND "))
             ORDER BY CASE c.kind WHEN 'contact' THEN 0 ELSE 1 END, c.id LIMIT \(bind(String(limit)))::int
             """
-        return try connection.query(Query(sql: sql, binds: binds)).rows.map { try decode($0) }
+        return Query(sql: sql, binds: binds)
     }
 
     /// `text` as a LIKE pattern matching what starts with it (lower-cased, wildcards escaped).
@@ -125,21 +137,29 @@ public enum CustomerProfileStore {
         return pattern + "%"
     }
 
-    /// The customer's deals that are not won, lost or closed, latest first.
+    /// The customer's deals that are not won, lost or closed, latest first. Its own deals and those naming it as a
+    /// contact are found through their customer indexes (sql/0013); "customer_id = … OR EXISTS (…)" read every deal
+    /// of the org instead.
     public static func openDeals(_ connection: PostgresConnection, orgID: Int64, customerID: Int64, limit: Int) throws -> [CustomerActivity] {
-        try connection.query("""
+        try connection.query(openDealsQuery(orgID: orgID, customerID: customerID, limit: limit)).rows.map { row in
+            let (id, title, status, amount, date) = try row.decode((Int64, String, String, String?, String?).self)
+            return CustomerActivity(id: id, title: title, status: status, amount: amount, date: date)
+        }
+    }
+
+    static func openDealsQuery(orgID: Int64, customerID: Int64, limit: Int) -> Query {
+        """
             SELECT d.id, d.name, d.stage, CASE WHEN d.value IS NULL THEN NULL ELSE concat_ws(' ', d.value::text, d.currency) END,
                 to_char(d.close_date AT TIME ZONE 'UTC', 'YYYY-MM-DD')
             FROM deals AS d
             WHERE d.org_id = \(orgID)
-                AND (d.customer_id = \(customerID) OR EXISTS (
-                    SELECT 1 FROM deal_contacts WHERE org_id = \(orgID) AND deal_id = d.id AND customer_id = \(customerID)))
+                AND d.id IN (
+                    SELECT id FROM deals WHERE org_id = \(orgID) AND customer_id = \(customerID)
+                    UNION
+                    SELECT deal_id FROM deal_contacts WHERE org_id = \(orgID) AND customer_id = \(customerID))
                 AND lower(d.stage) NOT IN ('won', 'lost', 'closed', 'closed won', 'closed lost')
             ORDER BY d.id DESC LIMIT \(limit)
-            """).rows.map { row in
-            let (id, title, status, amount, date) = try row.decode((Int64, String, String, String?, String?).self)
-            return CustomerActivity(id: id, title: title, status: status, amount: amount, date: date)
-        }
+            """
     }
 
     /// The customer's latest tickets.

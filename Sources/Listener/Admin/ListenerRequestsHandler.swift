@@ -21,7 +21,8 @@ public struct ListenerRequestsHandler: Sendable {
         let (_, org) = try await context.authorize(request, .read)
         var query = QueryReader(request)
         let filter = ListenerRequestFilter(
-            listenerID: query.id("listener"), outcome: query.choice("outcome", ListenerRequestRecord.Outcome.self))
+            listenerID: query.id("listener"), outcome: query.choice("outcome", ListenerRequestRecord.Outcome.self),
+            receivedSince: query.timestamp("received_since"), receivedBefore: query.timestamp("received_before"))
         let (cursor, limit) = try query.pagination()
         let records = try await requests.list(orgID: org.id, filter, before: cursor, limit: limit)
         return AdminJSON.page(records, limit: limit, id: \.id, Self.representation)

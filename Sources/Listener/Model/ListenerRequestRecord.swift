@@ -64,9 +64,16 @@ public struct ListenerRequestRecord: Sendable, Equatable {
 public struct ListenerRequestFilter: Sendable, Equatable {
     public var listenerID: Int64?
     public var outcome: ListenerRequestRecord.Outcome?
+    /// Received at or after / before these instants (RFC 3339 text checked by ``Timestamp``).
+    public var receivedSince: String?
+    public var receivedBefore: String?
 
-    public init(listenerID: Int64? = nil, outcome: ListenerRequestRecord.Outcome? = nil) {
+    public init(
+        listenerID: Int64? = nil, outcome: ListenerRequestRecord.Outcome? = nil, receivedSince: String? = nil, receivedBefore: String? = nil
+    ) {
         self.listenerID = listenerID
         self.outcome = outcome
+        self.receivedSince = receivedSince
+        self.receivedBefore = receivedBefore
     }
 }

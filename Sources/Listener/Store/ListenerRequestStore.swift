@@ -25,27 +25,48 @@ public struct ListenerRequestStore: Sendable {
 
     /// Newest first, before the cursor (a request id; 0 for the first page), without bodies.
     /// The outcome is matched on the status it is derived from (``ListenerRequestRecord/Outcome``).
+    ///
+    /// The org is named in the WHERE clause and only the filters given become conditions: the tenant policy alone
+    /// (an OR) is no index condition, and "$n IS NULL OR …" terms cannot be one in a generic plan, so the statement
+    /// used to read every org's request log and sort it (on bench/scale's 3,000,000 rows, none of 16 concurrent listings
+    /// finished within 5 s); now it walks the org's end of the primary key (0.3 ms).
     public func list(orgID: Int64, _ filter: ListenerRequestFilter = ListenerRequestFilter(), before cursor: Int64, limit: Int)
         async throws -> [ListenerRequestRecord]
     {
-        let outcome = filter.outcome?.rawValue
+        let query = Self.listQuery(orgID: orgID, filter, before: cursor, limit: limit)
         return try await scope.withOrg(orgID) { connection in
-            try connection.query("""
-                SELECT \(unescaped: Self.columns) FROM listener_requests
-                WHERE (\(cursor)::bigint = 0 OR id < \(cursor))
-                  AND (\(filter.listenerID)::bigint IS NULL OR listener_id = \(filter.listenerID))
-                  AND (\(outcome)::text IS NULL OR \(outcome) = CASE status WHEN 200 THEN 'ok' WHEN 207 THEN 'partial'
-                                                                          WHEN 422 THEN 'failed' ELSE 'refused' END)
-                ORDER BY id DESC LIMIT \(limit)
-                """).rows.map { try Self.decode($0, withBodies: false) }
+            try connection.query(query).rows.map { try Self.decode($0, withBodies: false) }
         }
+    }
+
+    static func listQuery(orgID: Int64, _ filter: ListenerRequestFilter, before cursor: Int64, limit: Int) -> Query {
+        var binds: [String?] = [String(orgID)]
+        func bind(_ value: String) -> String {
+            binds.append(value)
+            return "$\(binds.count)"
+        }
+        var conditions = ["org_id = $1"]
+        if cursor != 0 { conditions.append("id < \(bind(String(cursor)))::bigint") }
+        if let listenerID = filter.listenerID { conditions.append("listener_id = \(bind(String(listenerID)))::bigint") }
+        if let outcome = filter.outcome?.rawValue {
+            conditions.append("""
+                \(bind(outcome)) = CASE status WHEN 200 THEN 'ok' WHEN 207 THEN 'partial' WHEN 422 THEN 'failed' ELSE 'refused' END
+                """)
+        }
+        if let since = filter.receivedSince { conditions.append("received_at >= \(bind(since))::timestamptz") }
+        if let before = filter.receivedBefore { conditions.append("received_at < \(bind(before))::timestamptz") }
+        let sql = """
+            SELECT \(Self.columns) FROM listener_requests WHERE \(conditions.joined(separator: " AND "))
+            ORDER BY id DESC LIMIT \(bind(String(limit)))::int
+            """
+        return Query(sql: sql, binds: binds)
     }
 
     /// One logged request with its body and the response that was sent; nil when the org has no such request.
     public func find(orgID: Int64, id: Int64) async throws -> ListenerRequestRecord? {
         try await scope.withOrg(orgID) { connection in
             try connection.query("""
-                SELECT \(unescaped: Self.columns), body, response FROM listener_requests WHERE id = \(id)
+                SELECT \(unescaped: Self.columns), body, response FROM listener_requests WHERE org_id = \(orgID) AND id = \(id)
                 """).first.map { try Self.decode($0, withBodies: true) }
         }
     }

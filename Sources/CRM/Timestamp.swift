@@ -1,8 +1,18 @@
-/// `created_since` and similar parameters: an RFC 3339 date-time ("2024-05-01T08:30:00Z",
+/// `created_since`, `received_since` and similar parameters (read and admin API): an RFC 3339 date-time ("2024-05-01T08:30:00Z",
 /// "2024-05-01T15:30:00.250+07:00") or a full date ("2024-05-01", midnight UTC). Checked here so that PostgreSQL
 /// never sees a value it cannot read.
-enum Timestamp {
-    static func isValid(_ text: String) -> Bool {
+public enum Timestamp {
+    /// The text as PostgreSQL should read it (a date becomes midnight UTC, whatever the session's time zone), or nil
+    /// when it is not a valid date-time or date.
+    public static func instant(_ text: String) -> String? {
+        guard isValid(text) else { return nil }
+        return text.utf8.count == 10 ? text + "T00:00:00Z" : text
+    }
+
+    /// What a bad value is told.
+    public static let problem = "must be an RFC 3339 date-time or a date (YYYY-MM-DD)"
+
+    public static func isValid(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
         guard bytes.count >= 10, let year = number(bytes, 0, 4), year >= 1, bytes[4] == 0x2D, let month = number(bytes, 5, 2),
             bytes[7] == 0x2D, let day = number(bytes, 8, 2), (1...12).contains(month), day >= 1,
