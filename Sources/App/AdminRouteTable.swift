@@ -13,10 +13,11 @@ enum AdminRouteTable {
     /// - Parameters:
     ///   - problem: how CRM errors are rendered (stored with Idempotency-Key replays).
     ///   - deliverer, secrets: send the delivery settings' test messages and seal their secrets.
+    ///   - listenerTest: runs a request through a listener in a transaction that is rolled back (the test call).
     ///   - listenerReplay: re-runs a logged listener request; without it the replay route answers 503.
     static func register(
         in router: inout Router, scope: OrgScope, problem: @escaping @Sendable (CRMError) -> Response,
-        deliverer: Deliverer, secrets: SecretBox?, listenerReplay: @escaping ListenerReplay
+        deliverer: Deliverer, secrets: SecretBox?, listenerTest: @escaping ListenerTestRun, listenerReplay: @escaping ListenerReplay
     ) {
         let context = AdminContext(scope: scope)
         let once = Idempotency(store: IdempotencyStore(scope: scope), render: problem) {
@@ -75,6 +76,14 @@ enum AdminRouteTable {
         router.add(.patch, "/admin/v1/orgs/{org}/listeners/{listener}", listeners.update)
         router.add(.delete, "/admin/v1/orgs/{org}/listeners/{listener}", listeners.delete)
         router.add(.post, "/admin/v1/orgs/{org}/listeners/{listener}/rotate-token", listeners.rotate)
+        let signing = ListenerSigningHandler(context: context, listeners: ListenerURLStore(scope: scope), secrets: secrets)
+        router.add(.post, "/admin/v1/orgs/{org}/listeners/{listener}/signing-secret", signing.rotate)  // returns a secret
+        router.add(.delete, "/admin/v1/orgs/{org}/listeners/{listener}/signing-secret", signing.delete)
+        let listenerTest = ListenerTestHandler(context: context, run: listenerTest)
+        router.add(.post, "/admin/v1/orgs/{org}/listeners/{listener}/test", listenerTest.test)
+        let listenerLimits = OrgListenerLimitsHandler(context: context, store: OrgListenerLimitsStore(scope: scope))
+        router.add(.get, "/admin/v1/orgs/{org}/listener-limits", listenerLimits.show)
+        router.add(.put, "/admin/v1/orgs/{org}/listener-limits", listenerLimits.save)
 
         router.add(.get, "/admin/v1/orgs/{org}/listener-requests", listenerRequests.list)
         router.add(.get, "/admin/v1/orgs/{org}/listener-requests/{request}", listenerRequests.show)
@@ -82,6 +91,16 @@ enum AdminRouteTable {
 
         router.add(.get, "/admin/v1/orgs/{org}/outbox", outbox.list)
         router.add(.get, "/admin/v1/orgs/{org}/outbox/{message}", outbox.show)
+        router.add(.post, "/admin/v1/orgs/{org}/outbox/{message}/retry", outbox.retry)
+
+        let webhooks = WebhookEndpointsHandler(context: context, store: WebhookEndpointStore(scope: scope), secrets: secrets)
+        router.add(.post, "/admin/v1/orgs/{org}/webhook-endpoints", webhooks.create)  // returns a secret
+        router.add(.get, "/admin/v1/orgs/{org}/webhook-endpoints", webhooks.list)
+        router.add(.get, "/admin/v1/orgs/{org}/webhook-endpoints/{endpoint}", webhooks.show)
+        router.add(.patch, "/admin/v1/orgs/{org}/webhook-endpoints/{endpoint}", webhooks.update)
+        router.add(.delete, "/admin/v1/orgs/{org}/webhook-endpoints/{endpoint}", webhooks.delete)
+        router.add(.post, "/admin/v1/orgs/{org}/webhook-endpoints/{endpoint}/rotate-secret", webhooks.rotate)  // returns a secret
+        router.add(.post, "/admin/v1/orgs/{org}/webhook-endpoints/{endpoint}/replay", webhooks.replay)
 
         router.add(.post, "/admin/v1/orgs/{org}/catalogs/{kind}", once(catalogs.create))
         router.add(.get, "/admin/v1/orgs/{org}/catalogs/{kind}", catalogs.list)

@@ -27,14 +27,17 @@ enum Routes {
         let scope = OrgScope(database: application.database)
         let ingestion = ListenerIngestion(scope: scope, metrics: application.metrics)
         AdminRouteTable.register(
-            in: &router, scope: scope, problem: Problem.response(for:), deliverer: deliverer, secrets: secrets
+            in: &router, scope: scope, problem: Problem.response(for:), deliverer: deliverer, secrets: secrets,
+            listenerTest: { orgID, listenerID, body, requestID in
+                try await ingestion.runRolledBack(orgID: orgID, listenerID: listenerID, body: body, requestID: requestID)
+            }
         ) { orgID, listenerRequestID, requestID in
             guard let reply = try await ingestion.replay(orgID: orgID, listenerRequestID: listenerRequestID, requestID: requestID) else {
                 return Problem.response(for: .notFound("listener request \(listenerRequestID)"))
             }
             return ListenerRoutes.response(reply)
         }
-        ListenerRoutes.register(in: &router, ingestion: ingestion)
+        ListenerRoutes.register(in: &router, ingestion: ingestion, secrets: secrets)
         CIOPulseRoutes.register(in: &router, scope: scope, logger: application.logger)
         SmarterTrackRoutes.register(in: &router, scope: scope, logger: application.logger)
         HelpdeskRoutes.register(in: &router, scope: scope)

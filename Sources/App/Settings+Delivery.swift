@@ -50,6 +50,14 @@ extension Settings {
                 help: "PEM CA bundle trusted in addition to the system's for SMTP and SMS provider TLS (private CAs)") { value, config in
             config.delivery.extraCAFile = value.isEmpty ? nil : value
         },
+        Setting("CRMHUB_WEBHOOK_DISABLE_AFTER_FAILURES", flag: "--webhook-disable-after-failures", default: "30",
+                help: "failed attempts in a row after which a webhook endpoint is disabled (with CRMHUB_WEBHOOK_DISABLE_AFTER_SECONDS)") { value, config throws(ConfigurationError) in
+            config.delivery.webhookDisableRule.failures = try integer(value, setting: "CRMHUB_WEBHOOK_DISABLE_AFTER_FAILURES", in: 1...1_000_000)
+        },
+        Setting("CRMHUB_WEBHOOK_DISABLE_AFTER_SECONDS", flag: "--webhook-disable-after-seconds", default: "432000",
+                help: "how long a run of failed attempts must have lasted before a webhook endpoint is disabled (5 days)") { value, config throws(ConfigurationError) in
+            config.delivery.webhookDisableRule.seconds = try integer(value, setting: "CRMHUB_WEBHOOK_DISABLE_AFTER_SECONDS", in: 0...31_536_000)
+        },
         Setting("CRMHUB_DELIVERY_PRIVATE_TARGETS", flag: "--delivery-private-targets", default: "deny",
                 help: "allow: SMTP servers and SMS providers may be at private, loopback and link-local addresses (relays on your own network); deny: public addresses only") { value, config throws(ConfigurationError) in
             switch value {

@@ -10,6 +10,7 @@ import Telemetry
 /// SMTP or HTTP exchange on a thread of its own (never on the cooperative pool or an event loop).
 public struct Deliverer: Sendable {
     let settings: DeliverySettingsStore
+    let endpoints: WebhookEndpointStore
     let secrets: SecretBox?
     let configuration: DeliveryConfiguration
     /// Gets the detail of each failure (resolved addresses, what the server answered), which org admins are not shown.
@@ -20,6 +21,7 @@ public struct Deliverer: Sendable {
 
     public init(settings: DeliverySettingsStore, secrets: SecretBox?, configuration: DeliveryConfiguration, logger: Logger? = nil) {
         self.settings = settings
+        endpoints = WebhookEndpointStore(scope: settings.scope)
         self.secrets = secrets
         self.configuration = configuration
         self.logger = logger
@@ -31,14 +33,54 @@ public struct Deliverer: Sendable {
     /// Sends `message` (to its recipient, or to `recipient` for a test message). A failure's detail goes to the
     /// server log; the result carries only its summary.
     public func send(_ message: OutboxMessage, orgID: Int64, recipient: String? = nil) async throws -> SendResult {
-        let result = try await attempt(message, orgID: orgID, recipient: recipient)
+        try await report(message, orgID: orgID, recipient: recipient).result
+    }
+
+    /// ``send(_:orgID:recipient:)`` with the receiver's answer (webhooks).
+    public func report(_ message: OutboxMessage, orgID: Int64, recipient: String? = nil) async throws -> SendReport {
+        let report = message.channel == .webhook
+            ? try await sendWebhook(message, orgID: orgID)
+            : SendReport(try await attempt(message, orgID: orgID, recipient: recipient))
+        let result = report.result
         if case .failed(let summary, let permanent, let detail?) = result {
             logger?.warning("delivery attempt failed", [
                 ("org_id", String(orgID)), ("message_id", String(message.id)), ("channel", message.channel.rawValue),
                 ("error", summary), ("detail", detail), ("permanent", String(permanent)),
             ])
         }
-        return result
+        return report
+    }
+
+    /// A webhook event to its endpoint's current URL, signed with its active secrets.
+    private func sendWebhook(_ message: OutboxMessage, orgID: Int64) async throws -> SendReport {
+        guard let endpointID = message.endpointID, let eventID = message.eventID,
+            let endpoint = try await endpoints.find(orgID: orgID, id: endpointID)
+        else { return SendReport(.failed("the endpoint was deleted", permanent: true)) }
+        guard endpoint.enabled else { return SendReport(.failed("the endpoint is disabled", permanent: true)) }
+        guard let secrets else { return SendReport(.notConfigured("the endpoint's secret cannot be opened: CRMHUB_SECRET_KEY is not set")) }
+        var keys: [[UInt8]] = []
+        let sealed = [endpoint.sealedSecret] + (endpoint.previousSecretActive ? endpoint.sealedPreviousSecret.map { [$0] } ?? [] : [])
+        for value in sealed {
+            do {
+                if let key = WebhookSignature.key(of: try secrets.open(value, context: WebhookEndpoint.secretContext(orgID: orgID))) {
+                    keys.append(key)
+                }
+            } catch {
+                return SendReport(.notConfigured(error.description))
+            }
+        }
+        let tls: ClientTLS
+        do {
+            tls = try tlsContext.get(extraCAFile: configuration.extraCAFile)
+        } catch {
+            return SendReport(.failed(error.summary, permanent: false, detail: error.description))
+        }
+        let sender = WebhookSender(client: HTTPClient(
+            tls: tls, timeout: configuration.networkTimeout, maxResponseBytes: 64 << 10, addressPolicy: configuration.addressPolicy))
+        let url = endpoint.url, body = message.body, signingKeys = keys
+        return await Self.sends.run(key: String(orgID)) {
+            sender.send(url: url, eventID: eventID, body: body, keys: signingKeys, now: WebhookSignature.now())
+        } ?? SendReport(.failed("too many deliveries are waiting; retried later", permanent: false))
     }
 
     private func attempt(_ message: OutboxMessage, orgID: Int64, recipient: String?) async throws -> SendResult {
@@ -71,6 +113,8 @@ public struct Deliverer: Sendable {
             return await Self.onThread(org: orgID) {
                 sender.send(to: to, sender: message.sender, subject: message.subject ?? "", body: message.body, contentType: contentType, key: key)
             }
+        case .webhook:
+            return .failed("webhook events are sent by sendWebhook", permanent: true)
         case .sms:
             guard case .success(let sms) = SMSSettings.parse(record.config) else { return .notConfigured("the stored SMS settings are not valid") }
             if sms.needsSecret && secret == nil { return .notConfigured("the SMS provider settings have no secret") }

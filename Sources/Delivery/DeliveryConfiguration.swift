@@ -26,6 +26,8 @@ public struct DeliveryConfiguration: Sendable {
     /// Where org admins' SMTP servers and SMS providers may be: public addresses only unless the operator allows
     /// private ones (`CRMHUB_DELIVERY_PRIVATE_TARGETS=allow`, for relays on the same network, and tests).
     public var addressPolicy: AddressPolicy = .publicOnly
+    /// When a webhook endpoint that keeps failing is disabled.
+    public var webhookDisableRule = WebhookDisableRule()
 
     public init() {}
 }

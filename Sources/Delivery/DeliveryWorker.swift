@@ -14,6 +14,7 @@ public final class Backlog: Sendable {
 /// nothing is due. Any number of workers, in any number of processes, share the outbox (see DeliveryQueueStore).
 struct DeliveryWorker: Sendable {
     let queue: DeliveryQueueStore
+    let endpoints: WebhookEndpointStore
     let deliverer: Deliverer
     let configuration: DeliveryConfiguration
     let metrics: DeliveryMetrics
@@ -41,16 +42,36 @@ struct DeliveryWorker: Sendable {
         }
     }
 
+    /// Keeps the endpoint's run of failures, which disables it when it lasts (WebhookDisableRule).
+    func noteWebhookAttempt(_ claim: DeliveryQueueStore.Claim, endpointID: Int64, outcome: DeliveryQueueStore.Outcome,
+                            fields: [(String, String)]) async throws {
+        let succeeded: Bool
+        switch outcome {
+        case .sent: succeeded = true
+        case .retrying, .failed: succeeded = false
+        case .waiting: return
+        }
+        if try await endpoints.noteAttempt(orgID: claim.orgID, id: endpointID, succeeded: succeeded, rule: configuration.webhookDisableRule) {
+            logger.warning("webhook endpoint disabled after sustained failure", fields + [("endpoint_id", String(endpointID))])
+        }
+    }
+
     /// Sends one claimed message and records what happened. A failure to record leaves the message 'sending'
     /// until its lease ends; it is then sent again (at least once; the stable key marks the duplicate).
     func deliver(_ claim: DeliveryQueueStore.Claim, backoff: Backoff) async {
         let channel = claim.message.channel.rawValue
-        let result: SendResult
+        let report: SendReport
+        let started = ContinuousClock.now
         do {
-            result = try await deliverer.send(claim.message, orgID: claim.orgID)
+            report = try await deliverer.report(claim.message, orgID: claim.orgID)
         } catch {
-            result = .failed("could not read the delivery settings: \(error)", permanent: false)
+            report = SendReport(.failed("could not read the delivery settings: \(error)", permanent: false))
         }
+        let result = report.result
+        let took = ContinuousClock.now - started
+        let detail = DeliveryQueueStore.AttemptDetail(
+            responseStatus: report.responseStatus, responseExcerpt: report.responseExcerpt,
+            durationMS: Int(took.components.seconds * 1000 + took.components.attoseconds / 1_000_000_000_000_000))
         let outcome: DeliveryQueueStore.Outcome
         switch result {
         case .sent(let id):
@@ -71,7 +92,10 @@ struct DeliveryWorker: Sendable {
         let fields = [("org_id", String(claim.orgID)), ("message_id", String(claim.message.id)), ("channel", channel),
                       ("attempt", String(claim.attempt))]
         do {
-            let current = try await queue.record(claim, outcome)
+            let current = try await queue.record(claim, outcome, detail: detail)
+            if current, let endpointID = claim.message.endpointID, claim.message.channel == .webhook {
+                try await noteWebhookAttempt(claim, endpointID: endpointID, outcome: outcome, fields: fields)
+            }
             if !current { logger.warning("outbox outcome not recorded: the message was claimed again after its lease ended", fields) }
         } catch {
             logger.error("outbox outcome could not be recorded", fields + [("error", "\(error)")])
@@ -99,7 +123,7 @@ public final class DeliveryService: Sendable {
         self.backlog = backlog
         self.logger = logger
         workers = (0..<configuration.workers).map { _ in
-            DeliveryWorker(queue: DeliveryQueueStore(scope: scope), deliverer: deliverer, configuration: configuration,
+            DeliveryWorker(queue: DeliveryQueueStore(scope: scope), endpoints: WebhookEndpointStore(scope: scope), deliverer: deliverer, configuration: configuration,
                            metrics: metrics, logger: logger)
         }
     }

@@ -72,8 +72,8 @@ struct Collection: Sendable {
         path: "outbox", parameter: "message", table: .outbox,
         filters: [
             .customer, .text("status", field: "status", values: ["queued", "sending", "sent", "retrying", "failed"]),
-            .text("channel", field: "channel", values: ["email", "sms"]),
-            .text("reason", field: "reason", values: ["welcome-email", "welcome-sms", "send-sms"]),
+            .text("channel", field: "channel", values: ["email", "sms", "webhook"]),
+            .text("reason", field: "reason", values: ["welcome-email", "welcome-sms", "send-sms", "webhook-event"]),
             .id("listener", field: "listener_id"), .since("created_since", field: "created_at"),
         ])
     /// A customer's history (the customer comes from the path, so no filters).

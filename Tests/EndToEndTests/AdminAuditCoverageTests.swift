@@ -19,7 +19,8 @@ struct AdminAuditCoverageTests {
 
     @Test("every non-GET admin route leaves an audit row naming the actual token or key (a walk over the route table)")
     func everyWriteIsAudited() async throws {
-        try await ListenerFixture.with { listener in try await walk(listener) }
+        // A secret key, so that the webhook endpoint and listener signing secrets can be stored.
+        try await ListenerFixture.with(configure: { $0.secretKey = String(repeating: "7e", count: 32) }) { listener in try await walk(listener) }
     }
 
     func walk(_ listener: ListenerFixture) async throws {
@@ -86,7 +87,24 @@ struct AdminAuditCoverageTests {
         let listenerPath = "\(org)/listeners/\(made2["id"]?.stringValue ?? "?")"
         _ = try await run(step("PATCH", "/admin/v1/orgs/{org}/listeners/{listener}", listenerPath, ["name": "Walk form 2"]))
         _ = try await run(step("POST", "/admin/v1/orgs/{org}/listeners/{listener}/rotate-token", "\(listenerPath)/rotate-token"))
+        _ = try await run(step("POST", "/admin/v1/orgs/{org}/listeners/{listener}/signing-secret", "\(listenerPath)/signing-secret"))
+        _ = try await run(step("DELETE", "/admin/v1/orgs/{org}/listeners/{listener}/signing-secret", "\(listenerPath)/signing-secret"))
+        _ = try await run(step("POST", "/admin/v1/orgs/{org}/listeners/{listener}/test", "\(listenerPath)/test"))
+        _ = try await run(step("PUT", "/admin/v1/orgs/{org}/listener-limits", "\(org)/listener-limits", ["requests_per_minute": 1000], platform: true))
         _ = try await run(step("DELETE", "/admin/v1/orgs/{org}/listeners/{listener}", listenerPath))
+        let endpoint = try await run(step("POST", "/admin/v1/orgs/{org}/webhook-endpoints", "\(org)/webhook-endpoints",
+                                          ["url": "https://hooks.example.com/crm"]))
+        let endpointPath = "\(org)/webhook-endpoints/\(endpoint["id"]?.stringValue ?? "?")"
+        _ = try await run(step("PATCH", "/admin/v1/orgs/{org}/webhook-endpoints/{endpoint}", endpointPath, ["description": "walked"]))
+        _ = try await run(step("POST", "/admin/v1/orgs/{org}/webhook-endpoints/{endpoint}/rotate-secret", "\(endpointPath)/rotate-secret"))
+        _ = try await run(step("POST", "/admin/v1/orgs/{org}/webhook-endpoints/{endpoint}/replay", "\(endpointPath)/replay",
+                               ["since": "2026-01-01T00:00:00Z"]))
+        _ = try await run(step("DELETE", "/admin/v1/orgs/{org}/webhook-endpoints/{endpoint}", endpointPath))
+        let failed = try await admin.server.database.platformQuery("""
+            INSERT INTO outbox (org_id, channel, reason, recipient, body, status)
+            VALUES (\(listener.orgID), 'sms', 'send-sms', '+84905123456', 'walk', 'failed') RETURNING id
+            """).rows[0].decode(0, as: Int64.self)
+        _ = try await run(step("POST", "/admin/v1/orgs/{org}/outbox/{message}/retry", "\(org)/outbox/\(failed)/retry"))
         _ = try await run(step("POST", "/admin/v1/orgs/{org}/listener-requests/{request}/replay", "\(org)/listener-requests/\(requestID)/replay"))
         let tag = try await run(step("POST", "/admin/v1/orgs/{org}/catalogs/{kind}", "\(org)/catalogs/tags", ["name": "walked"]))
         let tagPath = "\(org)/catalogs/tags/\(tag["id"]?.stringValue ?? "?")"

@@ -209,14 +209,18 @@ struct ListenerReplayTests {
 
 @Suite("listener: rate limit")
 struct ListenerRateLimitTests {
-    @Test("a listener with rate_limit_per_minute answers 429 with Retry-After once the minute's requests are used")
+    @Test("a listener with rate_limit_per_minute answers 429 with Retry-After and RateLimit fields once the minute's requests are used")
     func rateLimit() async throws {
         try await ListenerFixture.with(listener: ["rate_limit_per_minute": 3]) { fixture in
             var statuses: [Int] = []
             for index in 0..<5 { statuses.append(try await fixture.send([("add-contact", ["name": .string("C\(index)")])]).status) }
             #expect(statuses == [200, 200, 200, 429, 429])
             let refused = try await fixture.send([("add-contact", ["name": "late"])])
-            #expect(refused.response.header("Retry-After") == "60")
+            // The seconds until the oldest request of the window leaves it, and the IETF httpapi RateLimit fields.
+            let retryAfter = Int(refused.response.header("Retry-After") ?? "") ?? 0
+            #expect((1...60).contains(retryAfter))
+            #expect(refused.response.header("RateLimit-Policy") == #""listener";q=3;w=60"#)
+            #expect(refused.response.header("RateLimit") == #""listener";r=0;t=\#(retryAfter)"#)
             #expect(refused.json["detail"]?.stringValue?.contains("3 requests a minute") == true)
             #expect(try await fixture.count("SELECT count(*) FROM listener_requests WHERE org_id = \(fixture.orgID)") == 3)
             // Requests older than a minute no longer count.

@@ -102,7 +102,7 @@ struct OutboxAdminTests {
             #expect(Set(named) == ["status", "channel", "reason", "limit"], "\(result.json)")
             let channel = try await fixture.call("GET", "/admin/v1/orgs/\(slug)/outbox?channel=EMAIL")
             #expect(channel.status == 422)
-            #expect(channel.json["errors"]?.arrayValue?.first?["message"]?.stringValue == "must be one of email, sms")
+            #expect(channel.json["errors"]?.arrayValue?.first?["message"]?.stringValue == "must be one of email, sms, webhook")
         }
     }
 

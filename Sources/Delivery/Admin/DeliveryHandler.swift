@@ -29,7 +29,7 @@ public struct DeliveryHandler: Sendable {
             let parsed = SMTPSettings.parse(object)
             config = try? parsed.get().config
             if case .failure(.invalid(let list)) = parsed { errors += list }
-        case .sms:
+        case .sms, .webhook:
             let parsed = SMSSettings.parse(object)
             config = try? parsed.get().config
             if case .failure(.invalid(let list)) = parsed { errors += list }
@@ -94,7 +94,7 @@ public struct DeliveryHandler: Sendable {
         let (principal, org) = try await context.authorize(request, .admin)
         var reader = FieldReader(try AdminJSON.object(request))
         reader.allowOnly(["channel", "to", "subject", "body"])
-        let channel = reader.choice("channel", OutboxMessage.Channel.self, allowed: OutboxMessage.Channel.allCases, required: true)
+        let channel = reader.choice("channel", OutboxMessage.Channel.self, allowed: [.email, .sms], required: true)
         let to = reader.string("to", required: true, maxLength: 254)
         let subject = reader.string("subject", maxLength: 998) ?? "CRMHub test message"
         let body = reader.string("body", maxLength: 10_000) ?? "This is a test message from CRMHub."

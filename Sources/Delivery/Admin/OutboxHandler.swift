@@ -12,9 +12,10 @@ public struct OutboxHandler: Sendable {
     public func list(_ request: Request) async throws -> Response {
         let (_, org) = try await context.authorize(request, .read)
         var query = QueryReader(request)
-        let filter = OutboxFilter(
+        var filter = OutboxFilter(
             status: query.choice("status", OutboxMessage.Status.self), channel: query.choice("channel", OutboxMessage.Channel.self),
             reason: query.choice("reason", OutboxMessage.Reason.self))
+        filter.endpointID = query.id("endpoint")
         let (cursor, limit) = try query.pagination()
         let messages = try await outbox.list(orgID: org.id, filter, before: cursor, limit: limit)
         return AdminJSON.page(messages, limit: limit, id: \.id, Self.representation)
@@ -29,6 +30,18 @@ public struct OutboxHandler: Sendable {
         return AdminJSON.response(.object(shown))
     }
 
+    /// Gives a failed message one more attempt now.
+    public func retry(_ request: Request) async throws -> Response {
+        let (principal, org) = try await context.authorize(request, .admin)
+        let id = try AdminContext.id(request, "message")
+        guard let retried = try await outbox.retry(orgID: org.id, id: id, audit: context.auditEntry(request, principal, "outbox.retry")) else {
+            throw CRMError.notFound("outbox message \(id)")
+        }
+        guard retried else { throw CRMError.conflict(FieldError("status", "only a failed message can be retried")) }
+        guard let message = try await outbox.find(orgID: org.id, id: id) else { throw CRMError.notFound("outbox message \(id)") }
+        return AdminJSON.response(Self.representation(message), status: 202)
+    }
+
     public static func representation(_ message: OutboxMessage) -> JSONValue {
         func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
         return [
@@ -40,6 +53,8 @@ public struct OutboxHandler: Sendable {
             "created_at": .string(message.createdAt), "updated_at": .string(message.updatedAt),
             "next_attempt_at": text(message.nextAttemptAt), "sent_at": text(message.sentAt),
             "provider_message_id": text(message.providerMessageID), "content_type": text(message.contentType?.rawValue),
+            "endpoint_id": text(message.endpointID.map { String($0) }), "event_type": text(message.eventType),
+            "event_id": text(message.eventID),
         ]
     }
 
@@ -49,6 +64,9 @@ public struct OutboxHandler: Sendable {
             "error": attempt.error.map(JSONValue.string) ?? .null,
             "provider_message_id": attempt.providerMessageID.map(JSONValue.string) ?? .null,
             "started_at": .string(attempt.startedAt), "finished_at": .string(attempt.finishedAt),
+            "response_status": attempt.responseStatus.map { .number(Double($0)) } ?? .null,
+            "response_excerpt": attempt.responseExcerpt.map(JSONValue.string) ?? .null,
+            "duration_ms": attempt.durationMS.map { .number(Double($0)) } ?? .null,
         ]
     }
 

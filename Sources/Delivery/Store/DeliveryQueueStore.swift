@@ -30,6 +30,19 @@ public struct DeliveryQueueStore: Sendable {
         case waiting(reason: String, delaySeconds: Double)
     }
 
+    /// What the log keeps of an attempt besides its outcome.
+    public struct AttemptDetail: Sendable {
+        public var responseStatus: Int?
+        public var responseExcerpt: String?
+        public var durationMS: Int?
+
+        public init(responseStatus: Int? = nil, responseExcerpt: String? = nil, durationMS: Int? = nil) {
+            self.responseStatus = responseStatus
+            self.responseExcerpt = responseExcerpt
+            self.durationMS = durationMS
+        }
+    }
+
     let scope: OrgScope
 
     public init(scope: OrgScope) { self.scope = scope }
@@ -69,6 +82,7 @@ public struct DeliveryQueueStore: Sendable {
                         SELECT o.org_id, o.id, coalesce(o.next_attempt_at, o.created_at) AS due FROM outbox AS o
                         WHERE o.org_id = waiting.org_id AND o.status IN ('queued', 'retrying', 'sending')
                             AND coalesce(o.next_attempt_at, o.created_at) <= now()
+                            AND NOT \(unescaped: Self.waitsForEarlierEvent("o"))
                         ORDER BY coalesce(o.next_attempt_at, o.created_at)
                         LIMIT \(offered)) AS head
                     LEFT JOIN outbox_turns AS turn ON turn.org_id = head.org_id
@@ -80,6 +94,7 @@ public struct DeliveryQueueStore: Sendable {
                         o.status = 'sending' AND o.attempts >= \(maxAttempts) AS exhausted
                     FROM outbox AS o JOIN offered ON offered.org_id = o.org_id AND offered.id = o.id
                     WHERE o.status IN ('queued', 'retrying', 'sending') AND coalesce(o.next_attempt_at, o.created_at) <= now()
+                        AND NOT \(unescaped: Self.waitsForEarlierEvent("o"))
                     ORDER BY offered.place, offered.turn, o.id
                     LIMIT \(limit)
                     FOR UPDATE OF o SKIP LOCKED
@@ -112,6 +127,18 @@ public struct DeliveryQueueStore: Sendable {
         }
     }
 
+    /// Ordering of webhook events (README "Outbound events"): an event is not claimed while an earlier one (lower
+    /// id) for the same endpoint and ordering key (the record) is still pending, so a receiver gets the events of
+    /// one record one at a time, in the order they were written. A failed (dead) event no longer holds the next.
+    static func waitsForEarlierEvent(_ alias: String) -> String {
+        """
+        (\(alias).channel = 'webhook' AND EXISTS (SELECT FROM outbox AS earlier
+            WHERE earlier.org_id = \(alias).org_id AND earlier.channel = 'webhook' AND earlier.endpoint_id = \(alias).endpoint_id
+                AND earlier.ordering_key = \(alias).ordering_key AND earlier.id < \(alias).id
+                AND earlier.status IN ('queued', 'retrying', 'sending')))
+        """
+    }
+
     /// Messages each org offers to a claim beyond its limit, so that workers claiming at the same moment find one
     /// past each other's locked rows. A claim sorts (limit + spare) rows per waiting org; a worker that still finds
     /// only locked rows looks again after its poll interval.
@@ -123,7 +150,7 @@ public struct DeliveryQueueStore: Sendable {
     /// Records the outcome of `claim`. - Returns: false when the claim was no longer current (its lease ran out
     /// and another worker claimed the message again), in which case nothing was written.
     @discardableResult
-    public func record(_ claim: Claim, _ outcome: Outcome) async throws -> Bool {
+    public func record(_ claim: Claim, _ outcome: Outcome, detail: AttemptDetail = AttemptDetail()) async throws -> Bool {
         let orgID = claim.orgID, id = claim.message.id, attempt = claim.attempt, claimedAt = claim.claimedAt
         let (status, error, provider, delay): (String, String?, String?, Double?)
         switch outcome {
@@ -134,6 +161,8 @@ public struct DeliveryQueueStore: Sendable {
         }
         let countsAsAttempt = status != "queued"
         let clipped = error.map { String($0.prefix(2000)) }
+        let responseStatus = detail.responseStatus, excerpt = detail.responseExcerpt.map { String($0.prefix(1000)) }
+        let duration = detail.durationMS
         return try await scope.withPlatform { connection in
             try connection.query("""
                 WITH updated AS (
@@ -145,8 +174,10 @@ public struct DeliveryQueueStore: Sendable {
                     WHERE org_id = \(orgID) AND id = \(id) AND status = 'sending' AND attempts = \(attempt)
                     RETURNING org_id, id),
                 attempt AS (
-                    INSERT INTO outbox_attempts (org_id, outbox_id, attempt, outcome, error, provider_message_id, started_at)
-                    SELECT org_id, id, \(attempt), \(status), \(clipped), \(provider), \(claimedAt)::timestamptz
+                    INSERT INTO outbox_attempts (org_id, outbox_id, attempt, outcome, error, provider_message_id, started_at,
+                        response_status, response_excerpt, duration_ms)
+                    SELECT org_id, id, \(attempt), \(status), \(clipped), \(provider), \(claimedAt)::timestamptz,
+                        \(responseStatus), \(excerpt), \(duration)
                     FROM updated WHERE \(countsAsAttempt)
                     RETURNING 1)
                 SELECT count(*) FROM updated

@@ -207,6 +207,7 @@ public struct ListenerURLsHandler: Sendable {
             ],
             "welcome_sms": ["enabled": .bool(listener.welcomeSMSEnabled), "body": text(listener.welcomeSMSBody)],
             "rate_limit_per_minute": listener.rateLimitPerMinute.map { .number(Double($0)) } ?? .null,
+            "signed_requests": .bool(listener.signed),
             "created_at": .string(listener.createdAt), "updated_at": .string(listener.updatedAt),
         ]
     }

@@ -58,12 +58,12 @@ extension ListenerIngestion {
             return refuse(Refusal(403, "the client address \(address) is not in this listener's IP allowlist"))
         case .addressNotAllowed, nil: break
         }
-        if checkAddress, let limit = listener.rateLimitPerMinute,
-            try ListenerRequestWriter.acceptedLastMinute(connection, orgID: listener.orgID, listenerID: listener.id) >= limit
-        {
-            // Not logged: a sender over its limit must not be able to fill the log.
-            let refusal = Refusal(429, "this listener accepts \(limit) requests a minute; retry later")
-            return .answered(Reply(status: 429, body: refusal.body, contentType: "application/problem+json", replayed: false).of(listener), nil)
+        if checkAddress, let limited = try RateLimits.check(connection, listener: listener, items: (try? arrival.envelope.get())?.items.count ?? 0) {
+            // Not logged in the request log: a sender over its limit must not be able to fill it (the access log
+            // line and crmhub_listener_refused_total count it).
+            var reply = Reply(status: 429, body: limited.refusal.body, contentType: "application/problem+json", replayed: false).of(listener)
+            reply.headers = limited.headers
+            return .answered(reply, nil)
         }
         let envelope: Envelope
         switch arrival.envelope {

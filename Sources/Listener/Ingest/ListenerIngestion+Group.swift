@@ -37,7 +37,7 @@ extension ListenerIngestion {
             return arrivals.map { _ in nil }
         }
         // A rate limit counts committed requests one by one.
-        guard group.listener.rateLimitPerMinute == nil else { throw RunAlone() }
+        guard group.listener.rateLimitPerMinute == nil, group.listener.orgLimits == nil else { throw RunAlone() }
         let directory = OrgDirectory(connection: connection, orgID: group.listener.orgID)
         directory.knowRequiredCustomFields(group.requiredCustomFields)
         var admissions: [Admission] = []

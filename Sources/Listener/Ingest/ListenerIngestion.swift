@@ -23,6 +23,8 @@ public struct ListenerIngestion: Sendable {
         public let body: [UInt8]
         public let contentType: String
         public let replayed: Bool
+        /// Extra response fields (Retry-After and the RateLimit fields of a 429).
+        public var headers: [(String, String)] = []
         /// The listener's org and id, for the access log (nil for an unknown token).
         public var orgID: Int64? = nil
         public var listenerID: Int64? = nil
@@ -41,6 +43,7 @@ public struct ListenerIngestion: Sendable {
     let requests: CounterFamily?
     let items: CounterFamily?
     let groups: HistogramFamily?
+    let refused: CounterFamily?
 
     /// - Parameter metrics: where to count requests by status and items by action and outcome.
     public init(scope: OrgScope, metrics: MetricsRegistry? = nil) {
@@ -49,6 +52,10 @@ public struct ListenerIngestion: Sendable {
             "crmhub_listener_requests_total", help: "Listener requests answered, by HTTP status.", labels: ["status"])
         items = metrics?.counter(
             "crmhub_listener_items_total", help: "Listener actions run, by action type (unknown for any other) and outcome.", labels: ["action", "outcome"])
+        refused = metrics?.counter(
+            "crmhub_listener_refused_total",
+            help: "Listener requests refused or rate limited (status 4xx), by org id and status (401 signature, 413 too many actions, 429 rate limit, …).",
+            labels: ["org_id", "status"])
         groups = metrics?.histogram(
             "crmhub_listener_group_requests", help: "Requests to one listener URL written in one transaction.",
             buckets: [1, 2, 4, 8, 16, 32, 64])
@@ -81,7 +88,13 @@ public struct ListenerIngestion: Sendable {
                 return .failure(Refusal(400, "the body is not JSON: \(error)"))
             }
             do {
-                return .success(try Envelope.parse(value))
+                let envelope = try Envelope.parse(value)
+                let limit = OrgListenerLimits.maxItemsPerRequest
+                if envelope.items.count > limit {
+                    let field = FieldError("data", "has \(envelope.items.count) actions; a request may carry at most \(limit) (maxItemsPerRequest)")
+                    return .failure(Refusal(413, "data \(field.message)", field: field))
+                }
+                return .success(envelope)
             } catch {
                 return .failure(Refusal(422, "\(error.field.field) \(error.field.message)", field: error.field))
             }
@@ -156,6 +169,11 @@ public struct ListenerIngestion: Sendable {
         }
     }
 
+    /// Counts a refused request of the org (`crmhub_listener_refused_total`).
+    public func countRefused(orgID: Int64, status: Int) {
+        refused?.increment([String(orgID), String(status)])
+    }
+
     // MARK: The transaction
 
     /// Finds the request's listener in its transaction; nil when there is none.
@@ -163,7 +181,10 @@ public struct ListenerIngestion: Sendable {
 
     func run(_ arrival: Arrival, checkAddress: Bool = true, platform: Bool = true, orgID: Int64 = 0, open: @escaping Open) async throws -> Reply? {
         let reply = try await attempt(arrival, checkAddress: checkAddress, platform: platform, orgID: orgID, open: open)
-        if let reply { requests?.increment([String(reply.status)]) }
+        if let reply {
+            requests?.increment([String(reply.status)])
+            if let orgID = reply.orgID, (400..<500).contains(reply.status) { countRefused(orgID: orgID, status: reply.status) }
+        }
         return reply
     }
 

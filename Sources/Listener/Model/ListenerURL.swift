@@ -17,6 +17,10 @@ public struct ListenerURL: Sendable, Equatable {
     public var welcomeSMSEnabled: Bool
     public var welcomeSMSBody: String?
     public var rateLimitPerMinute: Int?
+    /// Whether requests must carry a Standard Webhooks signature (the listener has a signing secret).
+    public var signed = false
+    /// The org's listener rate limits (platform admin, `PUT /admin/v1/orgs/{org}/listener-limits`), if any.
+    public var orgLimits: OrgListenerLimits? = nil
     public let createdAt: String
     public var updatedAt: String
 

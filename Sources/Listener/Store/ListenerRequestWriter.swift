@@ -122,6 +122,21 @@ public enum ListenerRequestWriter {
             body: try row.decode("body"), requestLogID: try row.decode("request_log_id"))
     }
 
+    /// A listener of the org by id, for a request an admin runs through it (the test call), with a log id drawn
+    /// and the sender's user id; nil when the org has no such listener.
+    public static func openListener(_ connection: PostgresConnection, orgID: Int64, listenerID: Int64, senderEmail: String?) throws -> Opened? {
+        guard let row = try connection.query("""
+            SELECT \(unescaped: ListenerURLStore.columns), (SELECT status FROM orgs WHERE id = \(orgID)) AS org_status,
+                (SELECT u.id FROM users AS u WHERE u.org_id = \(orgID) AND lower(u.email) = lower(\(senderEmail)) AND u.active) AS sender_user_id,
+                nextval('listener_requests_id_seq') AS request_log_id
+            FROM listeners WHERE org_id = \(orgID) AND id = \(listenerID)
+            """).first
+        else { return nil }
+        return Opened(
+            listener: try ListenerURLStore.decode(row), orgStatus: Org.Status(rawValue: try row.decode("org_status")) ?? .suspended,
+            senderUserID: try row.decode("sender_user_id"), requestLogID: try row.decode("request_log_id"), requiredCustomFields: nil)
+    }
+
     /// The body of a logged request.
     public static func storedBody(_ connection: PostgresConnection, orgID: Int64, id: Int64) throws -> [UInt8]? {
         try connection.query("SELECT body FROM listener_requests WHERE org_id = \(orgID) AND id = \(id)").first?.decode("body")
@@ -134,6 +149,26 @@ public enum ListenerRequestWriter {
             SELECT count(*) FROM listener_requests
             WHERE org_id = \(orgID) AND listener_id = \(listenerID) AND received_at > now() - interval '1 minute'
             """).rows[0].decode("count")
+    }
+
+    /// Requests and actions the org's listeners accepted in the last minute, and the seconds until the oldest of
+    /// them leaves the window.
+    public static func orgUsageLastMinute(_ connection: PostgresConnection, orgID: Int64) throws -> (requests: Int, items: Int, resetSeconds: Double) {
+        let row = try connection.query("""
+            SELECT count(*) AS requests, coalesce(sum(item_count), 0)::bigint AS items,
+                coalesce(extract(epoch FROM min(received_at) + interval '1 minute' - now()), 60)::float8 AS reset
+            FROM listener_requests WHERE org_id = \(orgID) AND received_at > now() - interval '1 minute'
+            """).rows[0]
+        return (try row.decode("requests"), try row.decode("items"), try row.decode("reset"))
+    }
+
+    /// The seconds until the listener's oldest request of the last minute leaves the window.
+    public static func listenerResetSeconds(_ connection: PostgresConnection, orgID: Int64, listenerID: Int64) throws -> Double {
+        try connection.query("""
+            SELECT coalesce(extract(epoch FROM min(received_at) + interval '1 minute' - now()), 60)::float8 AS reset
+            FROM listener_requests
+            WHERE org_id = \(orgID) AND listener_id = \(listenerID) AND received_at > now() - interval '1 minute'
+            """).rows[0].decode("reset")
     }
 
     /// The stored answer to an earlier request with this Idempotency-Key.

@@ -11,13 +11,15 @@ public struct ListenerURLStore: Sendable {
     public static let columns = """
         id, org_id, name, enabled, lookup_id, ip_allowlist::text[] AS ip_allowlist, default_tag, default_contact_channel,
         default_lead_channel, welcome_email_enabled, welcome_email_from, welcome_email_subject, welcome_email_body,
-        welcome_sms_enabled, welcome_sms_body, rate_limit_per_minute,
+        welcome_sms_enabled, welcome_sms_body, rate_limit_per_minute, signing_secret IS NOT NULL AS signed,
+        (SELECT ARRAY[lim.requests_per_minute, lim.items_per_minute] FROM org_listener_limits AS lim
+         WHERE lim.org_id = listeners.org_id) AS org_limits,
         to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at,
         to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated_at
         """
 
     public static func decode(_ row: Row) throws -> ListenerURL {
-        ListenerURL(
+        var listener = ListenerURL(
             id: try row.decode("id"), orgID: try row.decode("org_id"), name: try row.decode("name"), enabled: try row.decode("enabled"),
             tokenPrefix: "\(prefix)_\(try row.decode("lookup_id", as: String.self))", ipAllowlist: try row.decode("ip_allowlist"),
             defaultTag: try row.decode("default_tag"), defaultContactChannel: try row.decode("default_contact_channel"),
@@ -27,6 +29,11 @@ public struct ListenerURLStore: Sendable {
             welcomeSMSEnabled: try row.decode("welcome_sms_enabled"), welcomeSMSBody: try row.decode("welcome_sms_body"),
             rateLimitPerMinute: try row.decode("rate_limit_per_minute"), createdAt: try row.decode("created_at"),
             updatedAt: try row.decode("updated_at"))
+        listener.signed = try row.decode("signed")
+        if let limits = try row.decode("org_limits", as: [Int64?]?.self), limits.count == 2 {
+            listener.orgLimits = OrgListenerLimits(requestsPerMinute: limits[0].map { Int($0) }, itemsPerMinute: limits[1].map { Int($0) })
+        }
+        return listener
     }
 
     public func create(orgID: Int64, _ changes: ListenerURLChanges, audit: AuditEntry) async throws -> (ListenerURL, SecretToken) {
@@ -147,6 +154,67 @@ public struct ListenerURLStore: Sendable {
                 SecretToken.matches(token.secretHash, try row.decode("secret_hash", as: [UInt8].self))
             else { return nil }
             return try Self.decode(row)
+        }
+    }
+
+    /// Whether a listener signs its requests, for ListenerSignatureCheck.
+    public struct Signing: Sendable {
+        public let orgID: Int64
+        public let listenerID: Int64
+        public let sealedSecret: [UInt8]?
+    }
+
+    /// The context a listener's signing secret is sealed for.
+    public static func signingContext(orgID: Int64) -> String { "listener-signing:\(orgID)" }
+
+    /// The signing state of the listener a token opens; nil for an unknown token.
+    public func signing(token presented: String) async throws -> Signing? {
+        guard let token = SecretToken.parse(presented, prefix: Self.prefix) else { return nil }
+        return try await scope.withPlatform { connection in
+            guard let row = try connection.query("""
+                SELECT org_id, id, signing_secret, secret_hash FROM listeners WHERE lookup_id = \(token.lookupID)
+                """).first,
+                SecretToken.matches(token.secretHash, try row.decode("secret_hash", as: [UInt8].self))
+            else { return nil }
+            return Signing(orgID: try row.decode("org_id"), listenerID: try row.decode("id"), sealedSecret: try row.decode("signing_secret"))
+        }
+    }
+
+    /// Sets (or, with nil, removes) a listener's signing secret. - Returns: false when there is no such listener.
+    public func setSigningSecret(orgID: Int64, id: Int64, sealed: [UInt8]?, audit: AuditEntry) async throws -> Bool {
+        try await scope.withOrg(orgID) { connection in
+            guard try connection.query("""
+                UPDATE listeners SET signing_secret = \(sealed), updated_at = now() WHERE id = \(id)
+                """).affectedRows == 1 else { return false }
+            try AuditStore.insert(connection, orgID: orgID, entry: audit.target("listener:\(id)"))
+            return true
+        }
+    }
+
+    /// Records a webhook-id as accepted; false when it already was (and has not expired). An expired row of the
+    /// same id is removed first, and one call in a hundred sweeps the listener's expired ids.
+    public func acceptWebhookID(orgID: Int64, listenerID: Int64, webhookID: String, lifetimeSeconds: Int) async throws -> Bool {
+        try await scope.withOrg(orgID) { connection in
+            try connection.query("""
+                DELETE FROM listener_seen_webhook_ids
+                WHERE listener_id = \(listenerID) AND webhook_id = \(webhookID) AND expires_at < now()
+                """)
+            if Int.random(in: 0..<100) == 0 {
+                try connection.query("DELETE FROM listener_seen_webhook_ids WHERE listener_id = \(listenerID) AND expires_at < now()")
+            }
+            return try connection.query("""
+                INSERT INTO listener_seen_webhook_ids (org_id, listener_id, webhook_id, expires_at)
+                VALUES (\(orgID), \(listenerID), \(webhookID), now() + make_interval(secs => \(lifetimeSeconds)))
+                ON CONFLICT DO NOTHING
+                """).affectedRows == 1
+        }
+    }
+
+    public func forgetWebhookID(orgID: Int64, listenerID: Int64, webhookID: String) async throws {
+        try await scope.withOrg(orgID) { connection in
+            _ = try connection.query("""
+                DELETE FROM listener_seen_webhook_ids WHERE listener_id = \(listenerID) AND webhook_id = \(webhookID)
+                """)
         }
     }
 }

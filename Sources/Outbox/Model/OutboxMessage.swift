@@ -1,13 +1,15 @@
-/// A message waiting to be sent, or sent (`outbox`): welcome emails, welcome SMS and send-sms, rendered when queued.
+/// A message waiting to be sent, or sent (`outbox`): welcome emails, welcome SMS and send-sms, rendered when queued,
+/// and webhook events (queued by the triggers of sql/0014 for each endpoint that wants them).
 public struct OutboxMessage: Sendable, Equatable {
     public enum Channel: String, Sendable, CaseIterable {
-        case email, sms
+        case email, sms, webhook
     }
 
     public enum Reason: String, Sendable, CaseIterable {
         case welcomeEmail = "welcome-email"
         case welcomeSMS = "welcome-sms"
         case sendSMS = "send-sms"
+        case webhookEvent = "webhook-event"
     }
 
     public enum Status: String, Sendable, CaseIterable {
@@ -44,6 +46,10 @@ public struct OutboxMessage: Sendable, Equatable {
     public let providerMessageID: String?
     /// Emails only; nil for SMS, and for emails queued before content types were stored (sent as plain text).
     public let contentType: ContentType?
+    /// Webhook events only: the endpoint, the event type, and the webhook-id (the same on every attempt and replay).
+    public var endpointID: Int64? = nil
+    public var eventType: String? = nil
+    public var eventID: String? = nil
 
     /// The stable key of this message, the same on every attempt: the email's Message-ID local part and the SMS
     /// request's Idempotency-Key, so a provider (or a person) can recognise a duplicate after an at-least-once retry.
