@@ -85,6 +85,7 @@ class Crmhub:
     `settings` become CRMHUB_* variables (`bootstrap_admin_token="…"` is CRMHUB_BOOTSTRAP_ADMIN_TOKEN)."""
 
     def __init__(self, database, command="serve", log_path=None, **settings):
+        self.database = database
         env = dict(os.environ)
         env.update({
             "CRMHUB_DATABASE_URL": database.url,

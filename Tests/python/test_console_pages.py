@@ -402,6 +402,18 @@ def test_outbox_and_integrations(console_server, browser, org):
     driver.find_element(By.CSS_SELECTOR, "#outbox tbody a").click()
     wait_text(driver, "#outbox-message", "welcome-email")
     assert "Xin chào An!" in driver.find_element(By.TAG_NAME, "main").text
+    assert not driver.find_elements(By.ID, "outbox-retry")  # only a failed message offers a retry
+
+    # A failed message: "Retry now" asks first, then the message is due again (status retrying), audited.
+    process.database.query(f"UPDATE outbox SET status = 'failed', last_error = 'gave up' WHERE recipient = 'an@{slug}.example'")
+    driver.refresh()
+    wait(driver, lambda d: d.find_elements(By.ID, "outbox-retry"))
+    driver.find_element(By.ID, "outbox-retry").click()
+    driver.switch_to.alert.accept()
+    wait(driver, lambda d: not d.find_elements(By.ID, "outbox-retry"))  # re-rendered: no longer failed
+    retried = admin("GET", f"/orgs/{slug}/outbox?status=failed")["items"]
+    assert not any(m["recipient"] == f"an@{slug}.example" for m in retried), retried
+    assert any(entry["action"] == "outbox.retry" for entry in admin("GET", f"/orgs/{slug}/audit")["items"])
 
     # The health panel: two Sirportly calls (not configured yet: refused) counted once the instance has written them.
     for _ in range(2):

@@ -1,5 +1,5 @@
 import { call } from "./api.js";
-import { choice, enc, h, more, table } from "./dom.js";
+import { action, choice, enc, h, more, rerender, table } from "./dom.js";
 
 const STATUSES = ["queued", "sending", "sent", "retrying", "failed"];
 
@@ -26,7 +26,7 @@ export async function outboxPage(org, query) {
   return [h("h1", {}, `Outbox of ${org}`), filters,
     table(["Created", "Channel", "Reason", "To", "Status", "Attempts", "Last error"], rows, { id: "outbox" }),
     more(page, `${here}?${filter}`),
-    h("p", {}, "The admin API has no retry for a message: failed messages stay failed; retrying ones are retried by the server.")];
+    h("p", {}, "Retrying messages are retried by the server on its schedule; a failed message can be given one more attempt from its page.")];
 }
 
 export async function outboxMessagePage(org, id) {
@@ -38,6 +38,10 @@ export async function outboxMessagePage(org, id) {
       ["To", message.recipient], ["From", message.sender ?? ""], ["Subject", message.subject ?? ""],
       ["Next attempt", message.next_attempt_at ?? ""], ["Sent", message.sent_at ?? ""], ["Last error", message.last_error ?? ""]]
       .map(([term, value]) => [h("dt", {}, term), h("dd", {}, value)])),
+    message.status === "failed" ? action("Retry now", async () => {
+      await call("POST", `/admin/v1/orgs/${enc(org)}/outbox/${enc(id)}/retry`);
+      rerender();
+    }, { question: "Give this failed message one more attempt now?", id: "outbox-retry" }) : null,
     h("h2", {}, "Body"), h("pre", {}, message.body),
     h("h2", {}, "Attempts"), table(["#", "Started", "Outcome", "Error", "Provider id"], attempts, { id: "attempts" }),
     h("p", {}, h("a", { href: `#/orgs/${enc(org)}/outbox` }, "Back to the outbox"))];
