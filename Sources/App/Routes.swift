@@ -28,8 +28,10 @@ enum Routes {
         let ingestion = ListenerIngestion(scope: scope, metrics: application.metrics)
         AdminRouteTable.register(
             in: &router, scope: scope, problem: Problem.response(for:), deliverer: deliverer, secrets: secrets
-        ) { orgID, listenerRequestID, requestID in
-            guard let reply = try await ingestion.replay(orgID: orgID, listenerRequestID: listenerRequestID, requestID: requestID) else {
+        ) { orgID, listenerRequestID, requestID, dryRun in
+            guard let reply = try await ingestion.replay(
+                orgID: orgID, listenerRequestID: listenerRequestID, requestID: requestID, dryRun: dryRun)
+            else {
                 return Problem.response(for: .notFound("listener request \(listenerRequestID)"))
             }
             return ListenerRoutes.response(reply)

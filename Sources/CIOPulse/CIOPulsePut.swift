@@ -53,7 +53,7 @@ extension CIOPulseContacts {
                     guard let updated = try CIOPulseContactStore.update(
                         connection, orgID: opened.orgID, customerID: customerID, changes: changes, changedFields: changedFields)
                     else { throw Retry() }
-                    return .body(200, CIOPulseJSON.contactDocument(updated))
+                    return .found(200, CIOPulseJSON.contactDocument(updated), MatchReason(.systemId, arrival.systemID))
                 }
             } catch CRMError.conflict(let field) where field.field == "system_id" {
                 throw Retry()  // created by a concurrent request: this one becomes an update
@@ -86,7 +86,7 @@ extension CIOPulseContacts {
                             connection, orgID: opened[index].orgID, customerID: customerID, changes: changes,
                             changedFields: changedFields)
                         else { throw Retry() }
-                        replies.append(.body(200, CIOPulseJSON.contactDocument(updated)))
+                        replies.append(.found(200, CIOPulseJSON.contactDocument(updated), MatchReason(.systemId, arrival.systemID)))
                     }
                 }
                 if let orgID = opened.first?.orgID, !creates.isEmpty {
@@ -122,7 +122,9 @@ extension CIOPulseContacts {
             return .create(ContactPayload.newContact(systemID: arrival.systemID, changes))
         }
         let changed = existing.contact.changedFields(changes)
-        guard !changed.isEmpty else { return .answer(.body(200, CIOPulseJSON.contactDocument(existing.contact))) }
+        guard !changed.isEmpty else {
+            return .answer(.found(200, CIOPulseJSON.contactDocument(existing.contact), MatchReason(.systemId, arrival.systemID)))
+        }
         return .update(customerID: existing.customerID, changes: changes, changedFields: changed)
     }
 }

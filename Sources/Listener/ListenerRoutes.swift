@@ -22,10 +22,20 @@ public enum ListenerRoutes {
         if let key, key.isEmpty || key.utf8.count > 255 {
             return .problem(status: 400, detail: "Idempotency-Key must be 1 to 255 characters")
         }
-        guard let reply = try await ingestion.receive(
-            token: request.parameters["token"] ?? "", body: request.body, clientAddress: request.clientAddress,
-            requestID: request.requestID, idempotencyKey: key)
-        else {
+        let dryRun: Bool
+        switch DryRunFlag.read(request) {
+        case .failure(let error): return error.response
+        case .success(let flag): dryRun = flag
+        }
+        if dryRun, key != nil {
+            return .problem(status: 400, detail: "a dry run cannot take an Idempotency-Key: it stores no answer")
+        }
+        let token = request.parameters["token"] ?? ""
+        let answered = dryRun
+            ? try await ingestion.dryRun(token: token, body: request.body, clientAddress: request.clientAddress, requestID: request.requestID)
+            : try await ingestion.receive(
+                token: token, body: request.body, clientAddress: request.clientAddress, requestID: request.requestID, idempotencyKey: key)
+        guard let reply = answered else {
             return unknownToken
         }
         return response(reply)
@@ -35,6 +45,7 @@ public enum ListenerRoutes {
         var response = Response(status: reply.status, body: reply.body)
         response.headers.add("Content-Type", reply.contentType)
         if reply.replayed { response.headers.add("Idempotent-Replayed", "true") }
+        if reply.dryRun { response.headers.add(DryRunFlag.header, "true") }
         if reply.status == 429 { response.headers.add("Retry-After", "60") }
         if let orgID = reply.orgID, let listenerID = reply.listenerID {
             response.logFields = [("org_id", String(orgID)), ("listener_id", String(listenerID))]

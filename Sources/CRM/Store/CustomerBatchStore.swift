@@ -171,7 +171,7 @@ extension CustomerStore {
                 SELECT * FROM unnest(\(rows.identityOrdinals)::int[], \(rows.identityKinds)::text[], \(rows.identityValues)::text[],
                     \(rows.identityRanks)::int[]) AS w(ordinal, k, v, r)
             ), existing AS MATERIALIZED (
-                SELECT DISTINCT ON (wanted.ordinal) wanted.ordinal, found.customer_id
+                SELECT DISTINCT ON (wanted.ordinal) wanted.ordinal, found.customer_id, wanted.k, wanted.v
                 FROM wanted CROSS JOIN LATERAL (
                     SELECT i.customer_id FROM customer_identities AS i
                     WHERE i.org_id = \(orgID) AND i.series = \(series.rawValue) AND i.kind = wanted.k AND i.value = wanted.v
@@ -199,10 +199,11 @@ extension CustomerStore {
             ), claims AS (
                 SELECT customer_id, count(*) AS n FROM claimed GROUP BY customer_id
             )
-            SELECT fresh.ordinal, true AS created, inserted.id, inserted.code, inserted.type, coalesce(claims.n, 0) AS claims
+            SELECT fresh.ordinal, true AS created, inserted.id, inserted.code, inserted.type, coalesce(claims.n, 0) AS claims,
+                NULL::text AS matched_kind, NULL::text AS matched_value
             FROM fresh JOIN inserted ON inserted.id = fresh.new_id LEFT JOIN claims ON claims.customer_id = inserted.id
             UNION ALL
-            SELECT existing.ordinal, false AS created, c.id, c.code, c.type, 0 AS claims
+            SELECT existing.ordinal, false AS created, c.id, c.code, c.type, 0 AS claims, existing.k, existing.v
             FROM existing CROSS JOIN LATERAL (
                 SELECT id, code, type FROM customers WHERE org_id = \(orgID) AND id = existing.customer_id LIMIT 1
             ) AS c
@@ -219,7 +220,11 @@ extension CustomerStore {
                     try delete(connection, orgID: orgID, id: ref.id)
                 }
             } else {
-                outcomes[ordinal] = .duplicate(ref)
+                var found = ref
+                if let kind = try row.decode("matched_kind", as: String?.self), let value = try row.decode("matched_value", as: String?.self) {
+                    found.matchedBy = MatchReason(MatchReason.kind(ofIdentity: kind), value)
+                }
+                outcomes[ordinal] = .duplicate(found)
             }
         }
         return outcomes

@@ -60,27 +60,27 @@ public enum CustomerStore {
             }
         }
         let rows = try connection.query("""
-            SELECT c.id, c.code, c.type FROM (
-                SELECT id AS customer_id, \(codeRank)::int AS rank, 0 AS position FROM customers
+            SELECT c.id, c.code, c.type, m.rank, m.value FROM (
+                SELECT id AS customer_id, \(codeRank)::int AS rank, 0 AS position, code::text AS value FROM customers
                 WHERE \(codeRank)::int IS NOT NULL AND org_id = \(orgID) AND kind = \(series.rawValue) AND code = \(code)
                 UNION ALL
-                SELECT customer_id, \(contactRank)::int, 0 FROM customer_identities
+                SELECT customer_id, \(contactRank)::int, 0, value FROM customer_identities
                 WHERE \(contactRank)::int IS NOT NULL AND org_id = \(orgID) AND series = \(series.rawValue) AND kind = 'contact_id' AND value = \(contactID)
                 UNION ALL
-                SELECT min(id), \(nameRank)::int, 0 FROM customers
+                SELECT min(id), \(nameRank)::int, 0, min(name) FROM customers
                 WHERE \(nameRank)::int IS NOT NULL AND org_id = \(orgID) AND kind = \(series.rawValue) AND lower(name) = lower(\(name))
                 HAVING count(*) = 1
                 UNION ALL
-                SELECT customer_id, \(passportRank)::int, 0 FROM customer_identities
+                SELECT customer_id, \(passportRank)::int, 0, value FROM customer_identities
                 WHERE \(passportRank)::int IS NOT NULL AND org_id = \(orgID) AND series = \(series.rawValue) AND kind = 'passport' AND value = \(passport)
                 UNION ALL
-                SELECT customer_id, \(emailRank)::int, array_position(\(emails)::text[], value) FROM customer_identities
+                SELECT customer_id, \(emailRank)::int, array_position(\(emails)::text[], value), value FROM customer_identities
                 WHERE \(emailRank)::int IS NOT NULL AND org_id = \(orgID) AND series = \(series.rawValue) AND kind = 'email' AND value = ANY(\(emails)::text[])
                 UNION ALL
-                SELECT customer_id, \(phoneRank)::int, array_position(\(phones)::text[], value) FROM customer_identities
+                SELECT customer_id, \(phoneRank)::int, array_position(\(phones)::text[], value), value FROM customer_identities
                 WHERE \(phoneRank)::int IS NOT NULL AND org_id = \(orgID) AND series = \(series.rawValue) AND kind = 'phone' AND value = ANY(\(phones)::text[])
                 UNION ALL
-                SELECT customer_id, \(companyRank)::int, 0 FROM customer_identities
+                SELECT customer_id, \(companyRank)::int, 0, value FROM customer_identities
                 WHERE \(companyRank)::int IS NOT NULL AND org_id = \(orgID) AND series = \(series.rawValue) AND kind = 'name' AND value = \(companyName)
             ) AS m CROSS JOIN LATERAL (
                 SELECT id, code, type FROM customers WHERE org_id = \(orgID) AND id = m.customer_id LIMIT 1
@@ -88,7 +88,21 @@ public enum CustomerStore {
             ORDER BY m.rank, m.position LIMIT 1
             """).rows
         guard let row = rows.first else { return nil }
-        return CustomerRef(id: try row.decode("id"), code: CustomerCode(series: series, number: try row.decode("code")), type: try row.decode("type"))
+        let found = CustomerCode(series: series, number: try row.decode("code"))
+        let reason = Self.reason(keys[try row.decode("rank", as: Int.self)], value: try row.decode("value"), code: found)
+        return CustomerRef(id: try row.decode("id"), code: found, type: try row.decode("type"), matchedBy: reason)
+    }
+
+    /// What `key` found, said the listener document's way.
+    static func reason(_ key: MatchKey, value: String, code: CustomerCode) -> MatchReason {
+        switch key {
+        case .code: MatchReason(.customerId, code.description)
+        case .contactID: MatchReason(.contactId, value)
+        case .name, .companyName: MatchReason(.name, value)
+        case .passport: MatchReason(.passport, value)
+        case .emails: MatchReason(.email, value)
+        case .phones: MatchReason(.phone, value)
+        }
     }
 
     // MARK: Creating

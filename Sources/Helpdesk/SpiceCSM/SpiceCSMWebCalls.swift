@@ -66,7 +66,10 @@ struct SpiceCSMWebCalls: Sendable {
                 guard let updated = try CustomerProfileStore.profile(connection, orgID: orgID, code: profile.code) else {
                     throw SpiceCSMError.unknownUserkey(update.userkey)
                 }
-                return SpiceCSMXML.response(try Self.userdata(connection, orgID: orgID, updated))
+                var response = SpiceCSMXML.response(try Self.userdata(connection, orgID: orgID, updated))
+                // The userkey is the customer's code; the documented XML answer gains no element.
+                for (name, value) in MatchReason(.customerId, profile.code.description).headers { response.headers.add(name, value) }
+                return response
             }
         }
     }

@@ -69,15 +69,18 @@ enum AddDeal {
             contacts.append(try customer(PayloadReader(object: object, path: path, errors: reader.errors), context))
         }
 
-        var existing: DealRef?, adoptReference: String?
+        var existing: DealRef?, adoptReference: String?, dealMatch: MatchReason?
         if let dealID {
             existing = try DealStore.find(context.connection, orgID: context.orgID, dealID: dealID)
+            dealMatch = MatchReason(.dealId, dealID)
             if existing == nil, let name = fields.name {
                 existing = try DealStore.find(context.connection, orgID: context.orgID, name: name, unreferencedOnly: true)
                 if existing != nil { adoptReference = dealID }
+                dealMatch = MatchReason(.name, name)
             }
         } else if let name = fields.name {
             existing = try DealStore.find(context.connection, orgID: context.orgID, name: name)
+            dealMatch = MatchReason(.name, name)
         }
         if existing == nil {
             if fields.name == nil { reader.errors.add(reader.field("name"), "is required to create a deal") }
@@ -139,7 +142,7 @@ enum AddDeal {
                 context.connection, orgID: context.orgID, customerID: customerID, event: "deal", source: context.source,
                 detail: context.historyDetail(.addDeal, extra))
         }
-        records.insert(TouchedRecord(.deal, id: deal.id, outcome: outcome), at: 0)
+        records.insert(TouchedRecord(.deal, id: deal.id, outcome: outcome, matchedBy: dealMatch), at: 0)
         for id in try OutboxWriter.enqueue(context.connection, orgID: context.orgID, listenerID: context.listener.id, messages) {
             records.append(TouchedRecord(.message, id: id, outcome: .created))
         }

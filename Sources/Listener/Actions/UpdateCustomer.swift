@@ -56,7 +56,7 @@ enum UpdateCustomer {
         } catch CRMError.conflict(let field) {
             throw LateActionFailure([FieldError(reader.field(field.field), field.message)])
         }
-        let updated = CustomerRef(id: customer.id, code: customer.code, type: fields.type ?? customer.type)
+        let updated = CustomerRef(id: customer.id, code: customer.code, type: fields.type ?? customer.type, matchedBy: customer.matchedBy)
         if changed.isEmpty {
             records.insert(TouchedRecord(customer: updated, outcome: .matchedExisting), at: 0)
             return (.matchedExisting, records)

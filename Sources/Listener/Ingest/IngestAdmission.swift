@@ -27,6 +27,8 @@ extension ListenerIngestion {
         let envelope: Envelope
         let context: IngestContext
         let entry: ListenerRequestWriter.Entry
+        /// Not counted in the item metrics: nothing was written.
+        var dryRun = false
     }
 
     enum Admission {
@@ -81,7 +83,7 @@ extension ListenerIngestion {
         }
         let context = IngestContext(
             connection: connection, listener: listener, senderUserID: senderUserID, listenerRequestID: logID, directory: directory)
-        return .admitted(Admitted(envelope: envelope, context: context, entry: entry))
+        return .admitted(Admitted(envelope: envelope, context: context, entry: entry, dryRun: arrival.dryRun))
     }
 
     /// The answer and log row of an admitted request whose actions ran.
@@ -89,7 +91,7 @@ extension ListenerIngestion {
         var entry = admitted.entry
         let logID = entry.id
         let failed = results.filter { $0.outcome == .error }.count
-        if let items {
+        if let items, !admitted.dryRun {
             for result in results { items.increment([ActionType.metricLabel(result.actionType), result.outcome.rawValue]) }
         }
         let status = results.isEmpty || failed == 0 ? 200 : failed == results.count ? 422 : 207
