@@ -20,3 +20,30 @@ BEGIN
     RETURN handed;
 END
 $$;
+
+-- Customer merges (issue 24): the merged customer's row is removed once everything it had moved to the survivor;
+-- its code stays as a redirect, so reading it by the old code answers with the survivor. A redirect follows its
+-- survivor when that is merged in turn, and goes with it when it is deleted.
+CREATE TABLE customer_redirects (
+    org_id       bigint NOT NULL,
+    kind         text NOT NULL,
+    code         bigint NOT NULL,
+    customer_id  bigint NOT NULL,
+    merged_at    timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (org_id, kind, code),
+    FOREIGN KEY (org_id, customer_id) REFERENCES customers (org_id, id) ON DELETE CASCADE
+);
+CREATE INDEX customer_redirects_customer ON customer_redirects (org_id, customer_id);
+SELECT crmhub_enable_tenant_rls('customer_redirects');
+
+-- A merged customer's emails or phones: both lists, each entry once (by its value), in the order given.
+CREATE FUNCTION crmhub_merge_lists(list jsonb) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT coalesce(jsonb_agg(entry ORDER BY position), '[]') FROM (
+        SELECT DISTINCT ON (lower(coalesce(e ->> 'value', e::text))) e AS entry, n AS position
+        FROM jsonb_array_elements(list) WITH ORDINALITY AS t(e, n)
+        ORDER BY lower(coalesce(e ->> 'value', e::text)), n
+    ) AS kept
+$$;
+GRANT EXECUTE ON FUNCTION crmhub_merge_lists(jsonb) TO crmhub_app;

@@ -38,6 +38,7 @@ enum AdminRouteTable {
         let delivery = DeliveryHandler(context: context, store: DeliverySettingsStore(scope: scope), deliverer: deliverer, secrets: secrets)
         let supportGroups = SupportGroupsHandler(context: context, groups: SupportGroupStore(scope: scope))
         let contactSystemIDs = ContactSystemIDHandler(context: context, scope: scope)
+        let customerMerges = CustomerMergeHandler(context: context, scope: scope)
         let portalLogins = PortalLoginHandler(context: context, store: PortalLoginStore(scope: scope))
         let smarterTrackRules = SmarterTrackRulesHandler(context: context, store: SmarterTrackStore(scope: scope))
 
@@ -78,6 +79,8 @@ enum AdminRouteTable {
         router.add(.get, "/admin/v1/orgs/{org}/listener-requests", listenerRequests.list)
         router.add(.get, "/admin/v1/orgs/{org}/listener-requests/{request}", listenerRequests.show)
         router.add(.post, "/admin/v1/orgs/{org}/listener-requests/{request}/replay", listenerRequests.replay)
+
+        router.add(.post, "/admin/v1/orgs/{org}/customers/merge", once(customerMerges.merge))
 
         router.add(.get, "/admin/v1/orgs/{org}/outbox", outbox.list)
         router.add(.get, "/admin/v1/orgs/{org}/outbox/{message}", outbox.show)

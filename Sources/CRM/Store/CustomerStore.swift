@@ -195,7 +195,8 @@ public enum CustomerStore {
             throw CRMError.conflict(FieldError(field, "'\(try taken.decode("value", as: String.self))' already belongs to \(owner)"))
         }
         let setCompany = companyID != nil, company: Int64? = companyID ?? nil
-        let row = try connection.query("""
+        // No row when the customer was merged away (CustomerMergeStore) after this request found it.
+        guard let row = try connection.query("""
             UPDATE customers AS c SET
                 name = coalesce(\(fields.name), c.name), lastname = coalesce(\(fields.lastname), c.lastname),
                 title = coalesce(\(fields.title), c.title), passport = coalesce(\(fields.passport), c.passport),
@@ -223,7 +224,8 @@ public enum CustomerStore {
                 c.custom_fields IS DISTINCT FROM old.custom_fields AS custom_fields,
                 c.permit IS DISTINCT FROM old.permit AS permit, c.contact_id IS DISTINCT FROM old.contact_id AS contact_id,
                 c.company_id IS DISTINCT FROM old.company_id AS company_id
-            """).rows[0]
+            """).rows.first
+        else { throw CRMError.notFound("customer \(id) (merged into another meanwhile)") }
         // (the column that says whether it changed, named for it; the listener field it is reported as)
         let fields = [
             ("name", "name"), ("lastname", "lastname"), ("title", "title"), ("passport", "passport"), ("type", "type"),
