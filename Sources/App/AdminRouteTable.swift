@@ -39,6 +39,7 @@ enum AdminRouteTable {
         let supportGroups = SupportGroupsHandler(context: context, groups: SupportGroupStore(scope: scope))
         let contactSystemIDs = ContactSystemIDHandler(context: context, scope: scope)
         let customerMerges = CustomerMergeHandler(context: context, scope: scope)
+        let subjectAccess = SubjectAccessHandler(context: context, scope: scope)
         let portalLogins = PortalLoginHandler(context: context, store: PortalLoginStore(scope: scope))
         let smarterTrackRules = SmarterTrackRulesHandler(context: context, store: SmarterTrackStore(scope: scope))
 
@@ -81,6 +82,7 @@ enum AdminRouteTable {
         router.add(.post, "/admin/v1/orgs/{org}/listener-requests/{request}/replay", listenerRequests.replay)
 
         router.add(.post, "/admin/v1/orgs/{org}/customers/merge", once(customerMerges.merge))
+        router.add(.get, "/admin/v1/orgs/{org}/customers/{customer}/export", subjectAccess.export)
 
         router.add(.get, "/admin/v1/orgs/{org}/outbox", outbox.list)
         router.add(.get, "/admin/v1/orgs/{org}/outbox/{message}", outbox.show)
