@@ -93,6 +93,19 @@ struct ListenerDryRunTests {
         }
     }
 
+    @Test("a dry run of a refused request (disabled listener) answers the refusal and, unlike a real one, is not logged")
+    func refusedNotLogged() async throws {
+        try await ListenerFixture.with { fixture in
+            try await fixture.admin("PATCH", "/listeners/\(fixture.listenerID)", ["enabled": false])
+            let dry = try await fixture.send([("add-contact", ["name": "A"])], headers: [("CRMHub-Dry-Run", "true")])
+            #expect(dry.status == 403 && dry.response.header("CRMHub-Dry-Run") == "true", "\(dry.json)")
+            #expect(try await fixture.count("SELECT count(*) FROM listener_requests WHERE org_id = \(fixture.orgID)") == 0)
+            let real = try await fixture.send([("add-contact", ["name": "A"])])
+            #expect(real.status == 403)
+            #expect(try await fixture.count("SELECT count(*) FROM listener_requests WHERE org_id = \(fixture.orgID)") == 1)
+        }
+    }
+
     @Test("an admin replay with dry_run=true answers as the replay would and writes no row (no log row, no audit row)")
     func replay() async throws {
         try await ListenerFixture.with { fixture in
