@@ -73,6 +73,12 @@ struct CustomerMergeTests {
             #expect(((try? JSONParser.parse(read.body))?["code"])?.stringValue == a.code)
             let again = try await fixture.send([("add-contact", ["name": "x", "phones": [["value": "0905111222"]]])])
             #expect(ListenerActionSupport.result(again.json)["records"]?[0]?["customerId"]?.stringValue == a.code, "\(again.json)")
+            // A sender that still names the merged code reaches the survivor, and is told so.
+            let byOldCode = try await fixture.send([("update-contact", ["customerId": .string(b.code), "title": "Prof"])])
+            let result = ListenerActionSupport.result(byOldCode.json)
+            #expect(result["outcome"] == "updated" && result["records"]?[0]?["customerId"]?.stringValue == a.code, "\(byOldCode.json)")
+            #expect(result["matchedBy"] == "customerId" && result["matchedValue"]?.stringValue == b.code, "\(byOldCode.json)")
+            #expect(result["notices"]?[0]?["message"]?.stringValue == "\(b.code) was merged into \(a.code), which was used", "\(byOldCode.json)")
         }
     }
 

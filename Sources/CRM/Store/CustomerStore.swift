@@ -64,6 +64,10 @@ public enum CustomerStore {
                 SELECT id AS customer_id, \(codeRank)::int AS rank, 0 AS position, code::text AS value FROM customers
                 WHERE \(codeRank)::int IS NOT NULL AND org_id = \(orgID) AND kind = \(series.rawValue) AND code = \(code)
                 UNION ALL
+                -- A code merged into another customer (CustomerMergeStore) leads to the survivor.
+                SELECT customer_id, \(codeRank)::int, 1, code::text FROM customer_redirects
+                WHERE \(codeRank)::int IS NOT NULL AND org_id = \(orgID) AND kind = \(series.rawValue) AND code = \(code)
+                UNION ALL
                 SELECT customer_id, \(contactRank)::int, 0, value FROM customer_identities
                 WHERE \(contactRank)::int IS NOT NULL AND org_id = \(orgID) AND series = \(series.rawValue) AND kind = 'contact_id' AND value = \(contactID)
                 UNION ALL
@@ -89,14 +93,14 @@ public enum CustomerStore {
             """).rows
         guard let row = rows.first else { return nil }
         let found = CustomerCode(series: series, number: try row.decode("code"))
-        let reason = Self.reason(keys[try row.decode("rank", as: Int.self)], value: try row.decode("value"), code: found)
+        let reason = Self.reason(keys[try row.decode("rank", as: Int.self)], value: try row.decode("value"))
         return CustomerRef(id: try row.decode("id"), code: found, type: try row.decode("type"), matchedBy: reason)
     }
 
     /// What `key` found, said the listener document's way.
-    static func reason(_ key: MatchKey, value: String, code: CustomerCode) -> MatchReason {
+    static func reason(_ key: MatchKey, value: String) -> MatchReason {
         switch key {
-        case .code: MatchReason(.customerId, code.description)
+        case .code(let requested): MatchReason(.customerId, requested.description)
         case .contactID: MatchReason(.contactId, value)
         case .name, .companyName: MatchReason(.name, value)
         case .passport: MatchReason(.passport, value)
