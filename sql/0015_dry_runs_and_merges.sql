@@ -47,3 +47,15 @@ CREATE FUNCTION crmhub_merge_lists(list jsonb) RETURNS jsonb
     ) AS kept
 $$;
 GRANT EXECUTE ON FUNCTION crmhub_merge_lists(jsonb) TO crmhub_app;
+
+-- Erasure that stays (issue 24): the identities of an erased person (email, phone, passport) as keyed hashes
+-- (HMAC-SHA256 with CRMHUB_SECRET_KEY over org, kind and normalised value), so no value is kept in clear and every
+-- ingest path can refuse to store the person again. A row is removed when an admin lifts the suppression.
+CREATE TABLE suppressions (
+    org_id      bigint NOT NULL,
+    hash        text NOT NULL,
+    kind        text NOT NULL,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (org_id, hash)
+);
+SELECT crmhub_enable_tenant_rls('suppressions');

@@ -40,6 +40,7 @@ enum AdminRouteTable {
         let contactSystemIDs = ContactSystemIDHandler(context: context, scope: scope)
         let customerMerges = CustomerMergeHandler(context: context, scope: scope)
         let subjectAccess = SubjectAccessHandler(context: context, scope: scope)
+        let erasure = ErasureHandler(context: context, scope: scope, secrets: secrets)
         let portalLogins = PortalLoginHandler(context: context, store: PortalLoginStore(scope: scope))
         let smarterTrackRules = SmarterTrackRulesHandler(context: context, store: SmarterTrackStore(scope: scope))
 
@@ -83,6 +84,8 @@ enum AdminRouteTable {
 
         router.add(.post, "/admin/v1/orgs/{org}/customers/merge", once(customerMerges.merge))
         router.add(.get, "/admin/v1/orgs/{org}/customers/{customer}/export", subjectAccess.export)
+        router.add(.post, "/admin/v1/orgs/{org}/customers/{customer}/erase", erasure.erase)
+        router.add(.post, "/admin/v1/orgs/{org}/suppressions/lift", erasure.lift)
 
         router.add(.get, "/admin/v1/orgs/{org}/outbox", outbox.list)
         router.add(.get, "/admin/v1/orgs/{org}/outbox/{message}", outbox.show)

@@ -25,7 +25,7 @@ enum Routes {
             readiness: ReadinessCheck(database: application.database, migrator: application.migrator, draining: draining),
             metrics: application.metrics, openAPIDocument: openAPIDocument)
         let scope = OrgScope(database: application.database)
-        let ingestion = ListenerIngestion(scope: scope, metrics: application.metrics)
+        let ingestion = ListenerIngestion(scope: scope, metrics: application.metrics, secrets: secrets)
         AdminRouteTable.register(
             in: &router, scope: scope, problem: Problem.response(for:), deliverer: deliverer, secrets: secrets
         ) { orgID, listenerRequestID, requestID, dryRun in
@@ -37,9 +37,9 @@ enum Routes {
             return ListenerRoutes.response(reply)
         }
         ListenerRoutes.register(in: &router, ingestion: ingestion)
-        CIOPulseRoutes.register(in: &router, scope: scope, logger: application.logger)
+        CIOPulseRoutes.register(in: &router, scope: scope, logger: application.logger, secrets: secrets)
         SmarterTrackRoutes.register(in: &router, scope: scope, logger: application.logger)
-        HelpdeskRoutes.register(in: &router, scope: scope)
+        HelpdeskRoutes.register(in: &router, scope: scope, secrets: secrets)
         ReadAPIRoutes.register(in: &router, scope: scope)
     }
 

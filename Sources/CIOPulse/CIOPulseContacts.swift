@@ -13,12 +13,15 @@ import Telemetry
 public struct CIOPulseContacts: Sendable {
     let scope: OrgScope
     let logger: Logger
+    /// The server's key, which recognises erased people's identities (`Suppressions`).
+    let secrets: SecretBox?
     /// PUTs with the same credentials that arrive together are written in one transaction (see `putGroup`).
     let putCoalescer = Coalescer<PutArrival, Response>()
 
-    public init(scope: OrgScope, logger: Logger) {
+    public init(scope: OrgScope, logger: Logger, secrets: SecretBox? = nil) {
         self.scope = scope
         self.logger = logger
+        self.secrets = secrets
     }
 
     /// What a request's transaction produced.

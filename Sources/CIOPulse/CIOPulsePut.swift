@@ -45,10 +45,14 @@ extension CIOPulseContacts {
                 case .answer(let reply):
                     return reply
                 case .create(let contact):
+                    if try suppressed(connection, orgID: opened.orgID, email: contact.email, mobile: contact.mobile) { return .error(.suppressed) }
                     connection.commitWithNextQuery()
                     try CIOPulseContactStore.create(connection, orgID: opened.orgID, contacts: [contact])
                     return .body(201, CIOPulseJSON.contactDocument(contact))
                 case .update(let customerID, let changes, let changedFields):
+                    if try suppressed(connection, orgID: opened.orgID, email: changes.email ?? nil, mobile: changes.mobile ?? nil) {
+                        return .error(.suppressed)
+                    }
                     connection.commitWithNextQuery()
                     guard let updated = try CIOPulseContactStore.update(
                         connection, orgID: opened.orgID, customerID: customerID, changes: changes, changedFields: changedFields)
@@ -79,9 +83,17 @@ extension CIOPulseContacts {
                     case .answer(let reply):
                         replies.append(reply)
                     case .create(let contact):
+                        if try suppressed(connection, orgID: opened[index].orgID, email: contact.email, mobile: contact.mobile) {
+                            replies.append(.error(.suppressed))
+                            continue
+                        }
                         replies.append(nil)
                         creates.append((index, contact))
                     case .update(let customerID, let changes, let changedFields):
+                        if try suppressed(connection, orgID: opened[index].orgID, email: changes.email ?? nil, mobile: changes.mobile ?? nil) {
+                            replies.append(.error(.suppressed))
+                            continue
+                        }
                         guard let updated = try CIOPulseContactStore.update(
                             connection, orgID: opened[index].orgID, customerID: customerID, changes: changes,
                             changedFields: changedFields)
@@ -104,6 +116,14 @@ extension CIOPulseContacts {
             for arrival in arrivals { results.append(.success(await putAlone(arrival))) }
             return results
         }
+    }
+
+    /// Whether the email or mobile a PUT would store belongs to an erased person (`Suppressions`).
+    func suppressed(_ connection: PostgresConnection, orgID: Int64, email: String?, mobile: String?) throws -> Bool {
+        var identities: [(kind: String, value: String)] = []
+        if let key = email.flatMap(Identity.email) { identities.append(("email", key)) }
+        if let key = mobile.flatMap({ Identity.phone($0) }) { identities.append(("phone", key)) }
+        return try Suppressions(box: secrets, connection: connection, orgID: orgID).first(identities) != nil
     }
 
     /// The rules of a PUT once its portal and contact are known: refusals, payload errors, create or update.

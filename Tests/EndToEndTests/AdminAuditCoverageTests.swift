@@ -19,7 +19,7 @@ struct AdminAuditCoverageTests {
 
     @Test("every non-GET admin route leaves an audit row naming the actual token or key (a walk over the route table)")
     func everyWriteIsAudited() async throws {
-        try await ListenerFixture.with { listener in try await walk(listener) }
+        try await ListenerFixture.with(configure: { $0.secretKey = String(repeating: "cd", count: 32) }) { listener in try await walk(listener) }
     }
 
     func walk(_ listener: ListenerFixture) async throws {
@@ -117,6 +117,11 @@ struct AdminAuditCoverageTests {
         let otherCode = other.json["results"]?[0]?["records"]?[0]?["customerId"]?.stringValue ?? "PID-?"
         _ = try await run(step("POST", "/admin/v1/orgs/{org}/customers/merge", "\(org)/customers/merge",
                                ["survivor": .string(contact), "merged": .string(otherCode)]))
+        let third = try await listener.send([("add-contact", ["name": "Huy 3", "emails": [["value": "huy.audit3@htklabs.com"]]])])
+        let thirdCode = third.json["results"]?[0]?["records"]?[0]?["customerId"]?.stringValue ?? "PID-?"
+        _ = try await run(step("POST", "/admin/v1/orgs/{org}/customers/{customer}/erase", "\(org)/customers/\(thirdCode)/erase"))
+        _ = try await run(step("POST", "/admin/v1/orgs/{org}/suppressions/lift", "\(org)/suppressions/lift",
+                               ["kind": "email", "value": "huy.audit3@htklabs.com"]))
         // A test message with no settings: nothing is sent, but the call is audited.
         _ = try await run(step("POST", "/admin/v1/orgs/{org}/delivery/test", "\(org)/delivery/test", ["channel": "email", "to": "an@example.vn"]))
         _ = try await run(step("PUT", "/admin/v1/orgs/{org}/delivery/smtp", "\(org)/delivery/smtp",

@@ -52,6 +52,7 @@ enum AddCustomer {
             reader.errors.add(reader.field("cusFields"), "the required custom fields \(missing.joined(separator: ", ")) are missing")
         }
         guard reader.errors.isEmpty else { throw ActionFailure(reader.errors.list) }
+        if let kind = try context.suppressions.first(in: fields) { throw SuppressedIdentity(field: reader.path, kind: kind, fields: fields) }
         if fields.tags == nil, let tag = context.listener.defaultTag { fields.tags = [tag] }
         let channel = series == .lead ? context.listener.defaultLeadChannel : context.listener.defaultContactChannel
         return Prepared(

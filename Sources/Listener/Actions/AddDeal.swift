@@ -239,6 +239,7 @@ enum AddDeal {
                 reader.field("customerId"), CustomerMatch.unknownCode(code) + " and no other identifier matches: a new one is created from the payload"))
         }
         if found == nil {
+            if let kind = try context.suppressions.first(in: fields) { throw SuppressedIdentity(field: reader.path, kind: kind, fields: fields) }
             let kind = series == .lead ? "lead" : "contact"
             if fields.name == nil {
                 reader.errors.add(

@@ -6,6 +6,8 @@ enum ItemOutcome: String, Sendable {
     case created
     case updated
     case matchedExisting = "matched-existing"
+    /// Refused because the person was erased (`SuppressedIdentity`); not an error of the sender's.
+    case suppressed
     case error
 }
 
@@ -52,6 +54,10 @@ struct ItemResult: Sendable {
 
     static func failed(_ item: Envelope.Item, _ errors: [FieldError]) -> ItemResult {
         ItemResult(index: item.index, actionType: item.actionType, outcome: .error, records: [], errors: errors)
+    }
+
+    static func suppressed(_ item: Envelope.Item, _ refusal: SuppressedIdentity) -> ItemResult {
+        ItemResult(index: item.index, actionType: item.actionType, outcome: .suppressed, records: [], errors: [refusal.error])
     }
 
     var json: JSONValue {

@@ -38,6 +38,8 @@ public struct ListenerIngestion: Sendable {
     }
 
     let scope: OrgScope
+    /// The server's key, which recognises erased people's identities (`Suppressions`).
+    let secrets: SecretBox?
     /// Requests to one listener URL that arrive together are written in one transaction (see `runGroup`).
     let coalescer = Coalescer<Arrival, Reply?>()
     let requests: CounterFamily?
@@ -45,8 +47,9 @@ public struct ListenerIngestion: Sendable {
     let groups: HistogramFamily?
 
     /// - Parameter metrics: where to count requests by status and items by action and outcome.
-    public init(scope: OrgScope, metrics: MetricsRegistry? = nil) {
+    public init(scope: OrgScope, metrics: MetricsRegistry? = nil, secrets: SecretBox? = nil) {
         self.scope = scope
+        self.secrets = secrets
         requests = metrics?.counter(
             "crmhub_listener_requests_total", help: "Listener requests answered, by HTTP status.", labels: ["status"])
         items = metrics?.counter(
