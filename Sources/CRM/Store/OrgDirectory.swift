@@ -11,6 +11,8 @@ public final class OrgDirectory {
     private var catalogs: [CatalogStore.Kind: [String: String]] = [:]
     private var customFields: [CustomFieldStore.Entity: [String: CustomFieldStore.Definition]] = [:]
     private var requiredFields: [(entity: String, name: String)]?
+    /// The org's suppression hashes, once read (`Suppressions`), shared by the requests of one transaction.
+    var suppressionHashes: Set<String>?
 
     public init(connection: PostgresConnection, orgID: Int64) {
         self.connection = connection

@@ -35,12 +35,15 @@ public final class Suppressions {
     let box: SecretBox?
     let connection: PostgresConnection
     let orgID: Int64
+    /// Where the hashes are kept once read: the transaction's directory when there is one.
+    let cache: OrgDirectory?
     private var loaded: Set<String>?
 
-    public init(box: SecretBox?, connection: PostgresConnection, orgID: Int64) {
+    public init(box: SecretBox?, connection: PostgresConnection, orgID: Int64, cache: OrgDirectory? = nil) {
         self.box = box
         self.connection = connection
         self.orgID = orgID
+        self.cache = cache
     }
 
     /// The kind ("email", "phone", "passport") of the first suppressed identity among `fields`', or nil.
@@ -65,7 +68,11 @@ public final class Suppressions {
     /// The kind of the first suppressed (kind, normalised value), or nil.
     public func first(_ identities: [(kind: String, value: String)]) throws -> String? {
         guard let box, !identities.isEmpty else { return nil }
-        if loaded == nil { loaded = try SuppressionStore.all(connection, orgID: orgID) }
+        if loaded == nil { loaded = cache?.suppressionHashes }
+        if loaded == nil {
+            loaded = try SuppressionStore.all(connection, orgID: orgID)
+            cache?.suppressionHashes = loaded
+        }
         guard let hashes = loaded, !hashes.isEmpty else { return nil }
         return identities.first { hashes.contains(SuppressionStore.hash(box, orgID: orgID, kind: $0.kind, value: $0.value)) }?.kind
     }

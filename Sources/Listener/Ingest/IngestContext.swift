@@ -27,7 +27,7 @@ final class IngestContext {
         secrets: SecretBox? = nil
     ) {
         self.connection = connection
-        suppressions = Suppressions(box: secrets, connection: connection, orgID: listener.orgID)
+        suppressions = Suppressions(box: secrets, connection: connection, orgID: listener.orgID, cache: directory)
         self.listener = listener
         self.senderUserID = senderUserID
         self.directory = directory
