@@ -59,3 +59,15 @@ CREATE TABLE suppressions (
     PRIMARY KEY (org_id, hash)
 );
 SELECT crmhub_enable_tenant_rls('suppressions');
+
+-- Per-org matching settings (issue 24): which identity kinds deduplicate new customers (the document's
+-- behaviour, all of passport, email and phone, when an org has no row) and whether add-contact and add-lead also
+-- find duplicates in the other series. Changing them changes what later requests do, never stored rows.
+CREATE TABLE matching_settings (
+    org_id        bigint PRIMARY KEY REFERENCES orgs (id) ON DELETE CASCADE,
+    deduplicate   text[] NOT NULL DEFAULT '{passport,email,phone}'
+                  CONSTRAINT matching_settings_kinds CHECK (deduplicate <@ '{passport,email,phone}'::text[]),
+    across_series boolean NOT NULL DEFAULT false,
+    updated_at    timestamptz NOT NULL DEFAULT now()
+);
+SELECT crmhub_enable_tenant_rls('matching_settings');

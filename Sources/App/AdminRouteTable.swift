@@ -41,6 +41,7 @@ enum AdminRouteTable {
         let customerMerges = CustomerMergeHandler(context: context, scope: scope)
         let subjectAccess = SubjectAccessHandler(context: context, scope: scope)
         let erasure = ErasureHandler(context: context, scope: scope, secrets: secrets)
+        let matching = MatchingSettingsHandler(context: context, scope: scope)
         let portalLogins = PortalLoginHandler(context: context, store: PortalLoginStore(scope: scope))
         let smarterTrackRules = SmarterTrackRulesHandler(context: context, store: SmarterTrackStore(scope: scope))
 
@@ -86,6 +87,8 @@ enum AdminRouteTable {
         router.add(.get, "/admin/v1/orgs/{org}/customers/{customer}/export", subjectAccess.export)
         router.add(.post, "/admin/v1/orgs/{org}/customers/{customer}/erase", erasure.erase)
         router.add(.post, "/admin/v1/orgs/{org}/suppressions/lift", erasure.lift)
+        router.add(.get, "/admin/v1/orgs/{org}/matching-settings", matching.show)
+        router.add(.put, "/admin/v1/orgs/{org}/matching-settings", matching.save)
 
         router.add(.get, "/admin/v1/orgs/{org}/outbox", outbox.list)
         router.add(.get, "/admin/v1/orgs/{org}/outbox/{message}", outbox.show)

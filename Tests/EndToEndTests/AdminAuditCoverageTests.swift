@@ -122,6 +122,8 @@ struct AdminAuditCoverageTests {
         _ = try await run(step("POST", "/admin/v1/orgs/{org}/customers/{customer}/erase", "\(org)/customers/\(thirdCode)/erase"))
         _ = try await run(step("POST", "/admin/v1/orgs/{org}/suppressions/lift", "\(org)/suppressions/lift",
                                ["kind": "email", "value": "huy.audit3@htklabs.com"]))
+        _ = try await run(step("PUT", "/admin/v1/orgs/{org}/matching-settings", "\(org)/matching-settings",
+                               ["deduplicate": ["email", "phone"], "leads_and_contacts_together": true]))
         // A test message with no settings: nothing is sent, but the call is audited.
         _ = try await run(step("POST", "/admin/v1/orgs/{org}/delivery/test", "\(org)/delivery/test", ["channel": "email", "to": "an@example.vn"]))
         _ = try await run(step("PUT", "/admin/v1/orgs/{org}/delivery/smtp", "\(org)/delivery/smtp",

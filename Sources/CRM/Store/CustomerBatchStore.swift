@@ -8,12 +8,15 @@ extension CustomerStore {
         public let channel: String?
         public let source: Source
         public let createdDetail: String
+        /// Identity kinds the org does not deduplicate by (`MatchingSettings`): the customer does not claim them.
+        public let skippedKinds: Set<String>
         /// A "duplicate" line is the created detail plus `{"fields": [the field names the payload sent]}`.
-        public init(fields: CustomerFields, channel: String?, source: Source, createdDetail: String) {
+        public init(fields: CustomerFields, channel: String?, source: Source, createdDetail: String, skippedKinds: Set<String> = []) {
             self.fields = fields
             self.channel = channel
             self.source = source
             self.createdDetail = createdDetail
+            self.skippedKinds = skippedKinds
         }
     }
 
@@ -57,7 +60,8 @@ extension CustomerStore {
             var ordinals: [Int] = [], kinds: [String] = [], values: [String] = [], ranks: [Int] = []
             var wanted = [Int](repeating: 0, count: entries.count)
             for (ordinal, entry) in entries.enumerated() {
-                let (entryKinds, entryValues) = identities(entry.fields, companyName: series == .company ? entry.fields.name : nil)
+                let (entryKinds, entryValues) = identities(
+                    entry.fields, companyName: series == .company ? entry.fields.name : nil, skipping: entry.skippedKinds)
                 for (rank, (kind, value)) in zip(entryKinds, entryValues).enumerated() {
                     ordinals.append(ordinal)
                     kinds.append(kind)

@@ -118,10 +118,10 @@ public enum CustomerStore {
     }
 
     /// The dedup keys of a payload, in the order that decides which existing customer a duplicate is.
-    static func identities(_ fields: CustomerFields, companyName: String?) -> (kinds: [String], values: [String]) {
+    static func identities(_ fields: CustomerFields, companyName: String?, skipping: Set<String> = []) -> (kinds: [String], values: [String]) {
         var kinds: [String] = [], values: [String] = [], seen = Set<String>()
         func add(_ kind: String, _ value: String?) {
-            guard let value, !value.isEmpty, seen.insert(kind + "\u{0}" + value).inserted else { return }
+            guard let value, !value.isEmpty, !skipping.contains(kind), seen.insert(kind + "\u{0}" + value).inserted else { return }
             kinds.append(kind)
             values.append(value)
         }
@@ -140,9 +140,9 @@ public enum CustomerStore {
     /// duplicate.
     public static func create(
         _ connection: PostgresConnection, orgID: Int64, series: CustomerSeries, fields: CustomerFields,
-        channel: String?, source: Source, history: String
+        channel: String?, source: Source, history: String, skippedKinds: Set<String> = []
     ) throws -> CreateOutcome {
-        let entry = BatchEntry(fields: fields, channel: channel, source: source, createdDetail: history)
+        let entry = BatchEntry(fields: fields, channel: channel, source: source, createdDetail: history, skippedKinds: skippedKinds)
         for _ in 0..<3 {
             if let outcome = try createMany(connection, orgID: orgID, series: series, [entry], duplicateLines: false)[0] {
                 return outcome

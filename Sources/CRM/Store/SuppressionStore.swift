@@ -68,11 +68,7 @@ public final class Suppressions {
     /// The kind of the first suppressed (kind, normalised value), or nil.
     public func first(_ identities: [(kind: String, value: String)]) throws -> String? {
         guard let box, !identities.isEmpty else { return nil }
-        if loaded == nil { loaded = cache?.suppressionHashes }
-        if loaded == nil {
-            loaded = try SuppressionStore.all(connection, orgID: orgID)
-            cache?.suppressionHashes = loaded
-        }
+        if loaded == nil { loaded = try cache?.suppressions() ?? SuppressionStore.all(connection, orgID: orgID) }
         guard let hashes = loaded, !hashes.isEmpty else { return nil }
         return identities.first { hashes.contains(SuppressionStore.hash(box, orgID: orgID, kind: $0.kind, value: $0.value)) }?.kind
     }

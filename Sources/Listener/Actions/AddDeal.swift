@@ -264,7 +264,8 @@ enum AddDeal {
         let channel = request.series == .lead ? context.listener.defaultLeadChannel : context.listener.defaultContactChannel
         switch try CustomerStore.create(
             context.connection, orgID: context.orgID, series: request.series, fields: fields, channel: channel,
-            source: context.source, history: context.historyDetail(.addDeal))
+            source: context.source, history: context.historyDetail(.addDeal),
+            skippedKinds: try context.directory.matchingSettings().skipped)
         {
         case .created(let ref): return (ref, true)
         case .duplicate(let ref): return (ref, false)
