@@ -40,6 +40,10 @@ enum AdminRouteTable {
         let delivery = DeliveryHandler(context: context, store: DeliverySettingsStore(scope: scope), deliverer: deliverer, secrets: secrets)
         let supportGroups = SupportGroupsHandler(context: context, groups: SupportGroupStore(scope: scope))
         let contactSystemIDs = ContactSystemIDHandler(context: context, scope: scope)
+        let customerMerges = CustomerMergeHandler(context: context, scope: scope)
+        let subjectAccess = SubjectAccessHandler(context: context, scope: scope)
+        let erasure = ErasureHandler(context: context, scope: scope, secrets: secrets)
+        let matching = MatchingSettingsHandler(context: context, scope: scope)
         let portalLogins = PortalLoginHandler(context: context, store: PortalLoginStore(scope: scope))
         let smarterTrackRules = SmarterTrackRulesHandler(context: context, store: SmarterTrackStore(scope: scope))
 
@@ -88,6 +92,13 @@ enum AdminRouteTable {
         router.add(.get, "/admin/v1/orgs/{org}/listener-requests", listenerRequests.list)
         router.add(.get, "/admin/v1/orgs/{org}/listener-requests/{request}", listenerRequests.show)
         router.add(.post, "/admin/v1/orgs/{org}/listener-requests/{request}/replay", listenerRequests.replay)
+
+        router.add(.post, "/admin/v1/orgs/{org}/customers/merge", once(customerMerges.merge))
+        router.add(.get, "/admin/v1/orgs/{org}/customers/{customer}/export", subjectAccess.export)
+        router.add(.post, "/admin/v1/orgs/{org}/customers/{customer}/erase", erasure.erase)
+        router.add(.post, "/admin/v1/orgs/{org}/suppressions/lift", erasure.lift)
+        router.add(.get, "/admin/v1/orgs/{org}/matching-settings", matching.show)
+        router.add(.put, "/admin/v1/orgs/{org}/matching-settings", matching.save)
 
         router.add(.get, "/admin/v1/orgs/{org}/outbox", outbox.list)
         router.add(.get, "/admin/v1/orgs/{org}/outbox/{message}", outbox.show)

@@ -25,22 +25,24 @@ enum Routes {
             readiness: ReadinessCheck(database: application.database, migrator: application.migrator, draining: draining),
             metrics: application.metrics, openAPIDocument: openAPIDocument)
         let scope = OrgScope(database: application.database)
-        let ingestion = ListenerIngestion(scope: scope, metrics: application.metrics)
+        let ingestion = ListenerIngestion(scope: scope, metrics: application.metrics, secrets: secrets)
         AdminRouteTable.register(
             in: &router, scope: scope, problem: Problem.response(for:), deliverer: deliverer, secrets: secrets,
             listenerTest: { orgID, listenerID, body, requestID in
                 try await ingestion.runRolledBack(orgID: orgID, listenerID: listenerID, body: body, requestID: requestID)
             }
-        ) { orgID, listenerRequestID, requestID in
-            guard let reply = try await ingestion.replay(orgID: orgID, listenerRequestID: listenerRequestID, requestID: requestID) else {
+        ) { orgID, listenerRequestID, requestID, dryRun in
+            guard let reply = try await ingestion.replay(
+                orgID: orgID, listenerRequestID: listenerRequestID, requestID: requestID, dryRun: dryRun)
+            else {
                 return Problem.response(for: .notFound("listener request \(listenerRequestID)"))
             }
             return ListenerRoutes.response(reply)
         }
         ListenerRoutes.register(in: &router, ingestion: ingestion, secrets: secrets)
-        CIOPulseRoutes.register(in: &router, scope: scope, logger: application.logger)
+        CIOPulseRoutes.register(in: &router, scope: scope, logger: application.logger, secrets: secrets)
         SmarterTrackRoutes.register(in: &router, scope: scope, logger: application.logger)
-        HelpdeskRoutes.register(in: &router, scope: scope)
+        HelpdeskRoutes.register(in: &router, scope: scope, secrets: secrets)
         // The read API's records come from the replica when there is one; its key check (which stamps the key's
         // last use) stays on the primary.
         ReadAPIRoutes.register(in: &router, scope: scope, records: readDatabase.map(OrgScope.init(database:)) ?? scope)

@@ -45,15 +45,19 @@ extension CIOPulseContacts {
                 case .answer(let reply):
                     return reply
                 case .create(let contact):
+                    if try suppressed(connection, orgID: opened.orgID, email: contact.email, mobile: contact.mobile) { return .error(.suppressed) }
                     connection.commitWithNextQuery()
                     try CIOPulseContactStore.create(connection, orgID: opened.orgID, contacts: [contact])
                     return .body(201, CIOPulseJSON.contactDocument(contact))
                 case .update(let customerID, let changes, let changedFields):
+                    if try suppressed(connection, orgID: opened.orgID, email: changes.email ?? nil, mobile: changes.mobile ?? nil) {
+                        return .error(.suppressed)
+                    }
                     connection.commitWithNextQuery()
                     guard let updated = try CIOPulseContactStore.update(
                         connection, orgID: opened.orgID, customerID: customerID, changes: changes, changedFields: changedFields)
                     else { throw Retry() }
-                    return .body(200, CIOPulseJSON.contactDocument(updated))
+                    return .found(200, CIOPulseJSON.contactDocument(updated), MatchReason(.systemId, arrival.systemID))
                 }
             } catch CRMError.conflict(let field) where field.field == "system_id" {
                 throw Retry()  // created by a concurrent request: this one becomes an update
@@ -79,14 +83,22 @@ extension CIOPulseContacts {
                     case .answer(let reply):
                         replies.append(reply)
                     case .create(let contact):
+                        if try suppressed(connection, orgID: opened[index].orgID, email: contact.email, mobile: contact.mobile) {
+                            replies.append(.error(.suppressed))
+                            continue
+                        }
                         replies.append(nil)
                         creates.append((index, contact))
                     case .update(let customerID, let changes, let changedFields):
+                        if try suppressed(connection, orgID: opened[index].orgID, email: changes.email ?? nil, mobile: changes.mobile ?? nil) {
+                            replies.append(.error(.suppressed))
+                            continue
+                        }
                         guard let updated = try CIOPulseContactStore.update(
                             connection, orgID: opened[index].orgID, customerID: customerID, changes: changes,
                             changedFields: changedFields)
                         else { throw Retry() }
-                        replies.append(.body(200, CIOPulseJSON.contactDocument(updated)))
+                        replies.append(.found(200, CIOPulseJSON.contactDocument(updated), MatchReason(.systemId, arrival.systemID)))
                     }
                 }
                 if let orgID = opened.first?.orgID, !creates.isEmpty {
@@ -106,6 +118,14 @@ extension CIOPulseContacts {
         }
     }
 
+    /// Whether the email or mobile a PUT would store belongs to an erased person (`Suppressions`).
+    func suppressed(_ connection: PostgresConnection, orgID: Int64, email: String?, mobile: String?) throws -> Bool {
+        var identities: [(kind: String, value: String)] = []
+        if let key = email.flatMap(Identity.email) { identities.append(("email", key)) }
+        if let key = mobile.flatMap({ Identity.phone($0) }) { identities.append(("phone", key)) }
+        return try Suppressions(box: secrets, connection: connection, orgID: orgID).first(identities) != nil
+    }
+
     /// The rules of a PUT once its portal and contact are known: refusals, payload errors, create or update.
     static func plan(_ arrival: PutArrival, _ opened: CIOPulseStore.Opened) -> PutPlan {
         if let refusal = CIOPulseAccess.refusal(opened, client: arrival.request.clientAddress) { return .answer(.error(refusal)) }
@@ -122,7 +142,9 @@ extension CIOPulseContacts {
             return .create(ContactPayload.newContact(systemID: arrival.systemID, changes))
         }
         let changed = existing.contact.changedFields(changes)
-        guard !changed.isEmpty else { return .answer(.body(200, CIOPulseJSON.contactDocument(existing.contact))) }
+        guard !changed.isEmpty else {
+            return .answer(.found(200, CIOPulseJSON.contactDocument(existing.contact), MatchReason(.systemId, arrival.systemID)))
+        }
         return .update(customerID: existing.customerID, changes: changes, changedFields: changed)
     }
 }

@@ -13,23 +13,32 @@ import Telemetry
 public struct CIOPulseContacts: Sendable {
     let scope: OrgScope
     let logger: Logger
+    /// The server's key, which recognises erased people's identities (`Suppressions`).
+    let secrets: SecretBox?
     /// PUTs with the same credentials that arrive together are written in one transaction (see `putGroup`).
     let putCoalescer = Coalescer<PutArrival, Response>()
 
-    public init(scope: OrgScope, logger: Logger) {
+    public init(scope: OrgScope, logger: Logger, secrets: SecretBox? = nil) {
         self.scope = scope
         self.logger = logger
+        self.secrets = secrets
     }
 
     /// What a request's transaction produced.
     enum Reply: Sendable {
         case body(Int, [UInt8])
+        /// An existing contact's document, with how it was found in headers (the documented body gains no field).
+        case found(Int, [UInt8], MatchReason)
         case error(CIOPulseError)
 
         var response: Response {
             switch self {
-            case .body(let status, let body): .json(body, status: status)
-            case .error(let error): error.response
+            case .body(let status, let body): return .json(body, status: status)
+            case .found(let status, let body, let reason):
+                var response = Response.json(body, status: status)
+                for (name, value) in reason.headers { response.headers.add(name, value) }
+                return response
+            case .error(let error): return error.response
             }
         }
     }

@@ -22,6 +22,8 @@ struct CIOPulseError: Error, Sendable, Equatable {
     static let unauthorized = CIOPulseError(401, "Invalid security credentials")
     static let notFound = CIOPulseError(404, "A Contact with this System ID was not found")
     static let emailTaken = CIOPulseError(422, "Another Contact already has this email address")
+    /// The email or mobile belongs to a person who was erased (a suppression an admin can lift).
+    static let suppressed = CIOPulseError(422, "This person was erased: their email address or mobile cannot be stored again (suppressed)")
     static let suspended = CIOPulseError(423, "This portal is suspended")
     static let unavailable = CIOPulseError(503, "Service temporarily unavailable: retry in a moment")
 

@@ -8,8 +8,8 @@ public enum CIOPulseRoutes {
     /// One contact's payload is a few hundred bytes; larger bodies get 413 before they are read.
     public static let bodyLimit = 64 << 10
 
-    public static func register(in router: inout Router, scope: OrgScope, logger: Logger) {
-        let contacts = CIOPulseContacts(scope: scope, logger: logger)
+    public static func register(in router: inout Router, scope: OrgScope, logger: Logger, secrets: SecretBox? = nil) {
+        let contacts = CIOPulseContacts(scope: scope, logger: logger, secrets: secrets)
         let admission = CIOPulseAdmission(store: CIOPulseStore(scope: scope))
         router.add(.put, "/api/v5/contacts/{system_id}", bodyLimit: bodyLimit, admission: admission.admit) { await contacts.put($0) }
         router.add(.get, "/api/v5/contacts/{system_id}", bodyLimit: bodyLimit) { await contacts.get($0) }

@@ -23,6 +23,14 @@ public enum ListenerRoutes {
         if let key, key.isEmpty || key.utf8.count > 255 {
             return .problem(status: 400, detail: "Idempotency-Key must be 1 to 255 characters")
         }
+        let dryRun: Bool
+        switch DryRunFlag.read(request) {
+        case .failure(let error): return error.response
+        case .success(let flag): dryRun = flag
+        }
+        if dryRun, key != nil {
+            return .problem(status: 400, detail: "a dry run cannot take an Idempotency-Key: it stores no answer")
+        }
         let token = request.parameters["token"] ?? ""
         let (refusal, accepted) = try await signatures.check(request, token: token)
         if let refusal {
@@ -33,15 +41,19 @@ public enum ListenerRoutes {
         }
         let reply: ListenerIngestion.Reply?
         do {
-            reply = try await ingestion.receive(
-                token: token, body: request.body, clientAddress: request.clientAddress, requestID: request.requestID,
-                idempotencyKey: key)
+            reply = dryRun
+                ? try await ingestion.dryRun(
+                    token: token, body: request.body, clientAddress: request.clientAddress, requestID: request.requestID)
+                : try await ingestion.receive(
+                    token: token, body: request.body, clientAddress: request.clientAddress, requestID: request.requestID,
+                    idempotencyKey: key)
         } catch {
             if let accepted { await signatures.release(accepted) }
             throw error
         }
         guard let reply else { return unknownToken }
-        if let accepted, reply.status >= 500 { await signatures.release(accepted) }
+        // A dry run stores nothing: its signature's id stays free for the real request.
+        if let accepted, dryRun || reply.status >= 500 { await signatures.release(accepted) }
         return response(reply)
     }
 
@@ -50,6 +62,7 @@ public enum ListenerRoutes {
         response.headers.add("Content-Type", reply.contentType)
         if reply.replayed { response.headers.add("Idempotent-Replayed", "true") }
         for (name, value) in reply.headers { response.headers.add(name, value) }
+        if reply.dryRun { response.headers.add(DryRunFlag.header, "true") }
         if reply.status == 429, reply.headers.isEmpty { response.headers.add("Retry-After", "60") }
         if let orgID = reply.orgID, let listenerID = reply.listenerID {
             response.logFields = [("org_id", String(orgID)), ("listener_id", String(listenerID))]

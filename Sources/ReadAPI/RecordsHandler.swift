@@ -17,15 +17,22 @@ struct RecordsHandler: Sendable {
     func show(_ request: Request) async throws -> Response {
         let org = try await authenticator.authorize(request)
         if let answer = misdirected(request) { return answer }
-        let record = try await find(request, org: org)
-        return Self.single(RecordJSON.bytes(record), request).logged(org)
+        let (record, redirect) = try await findFollowingMerges(request, org: org)
+        var response = Self.single(RecordJSON.bytes(record), request)
+        if let redirect {
+            // The code was merged into another customer: this is the survivor, and the headers say so.
+            response.headers.add("Content-Location", "/api/v1/\(collection.path)/\(redirect.survivor)")
+            response.headers.add("CRMHub-Merged-Into", redirect.survivor.description)
+            response.headers.add("CRMHub-Requested-Code", redirect.requested.description)
+        }
+        return response.logged(org)
     }
 
     /// What happened to a customer, newest first.
     func history(_ request: Request) async throws -> Response {
         let org = try await authenticator.authorize(request)
         if let answer = misdirected(request) { return answer }
-        let customer = try await find(request, org: org)
+        let customer = try await findFollowingMerges(request, org: org).record
         let query = try ListQuery(request, .history)
         return try await page(.history, org: org, filters: [.customer(.id(customer.id))], query: query).logged(org)
     }
@@ -44,6 +51,22 @@ struct RecordsHandler: Sendable {
         }
         let suffix = request.route.hasSuffix("/history") ? "/history" : ""
         return .problem(status: 404, detail: "\(code) is \(kind), not a \(collection.parameter): read it at /api/v1/\(home.path)/\(code)\(suffix)")
+    }
+
+    /// The record, or for a customer code merged away (admin merge), the survivor it leads to.
+    private func findFollowingMerges(_ request: Request, org: Org) async throws
+        -> (record: Record, redirect: (requested: CustomerCode, survivor: CustomerCode)?)
+    {
+        do {
+            return (try await find(request, org: org), nil)
+        } catch CRMError.notFound(let what) {
+            let text = request.parameters[collection.parameter] ?? ""
+            guard case .code(let code) = RecordSelector(text, series: collection.table.series),
+                let survivor = try await records.redirect(orgID: org.id, code: code),
+                let record = try await records.find(collection.table, orgID: org.id, .id(survivor.id))
+            else { throw CRMError.notFound(what) }
+            return (record, (code, survivor.code))
+        }
     }
 
     private func find(_ request: Request, org: Org) async throws -> Record {

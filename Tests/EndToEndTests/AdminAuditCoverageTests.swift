@@ -131,6 +131,17 @@ struct AdminAuditCoverageTests {
         _ = try await run(step("PUT", "/admin/v1/orgs/{org}/contacts/{contact}/portal-login", "\(org)/contacts/\(contact)/portal-login",
                                ["username": "walker", "password": "walker-password"]))
         _ = try await run(step("DELETE", "/admin/v1/orgs/{org}/contacts/{contact}/portal-login", "\(org)/contacts/\(contact)/portal-login"))
+        let other = try await listener.send([("add-contact", ["name": "Huy 2", "emails": [["value": "huy.audit2@htklabs.com"]]])])
+        let otherCode = other.json["results"]?[0]?["records"]?[0]?["customerId"]?.stringValue ?? "PID-?"
+        _ = try await run(step("POST", "/admin/v1/orgs/{org}/customers/merge", "\(org)/customers/merge",
+                               ["survivor": .string(contact), "merged": .string(otherCode)]))
+        let third = try await listener.send([("add-contact", ["name": "Huy 3", "emails": [["value": "huy.audit3@htklabs.com"]]])])
+        let thirdCode = third.json["results"]?[0]?["records"]?[0]?["customerId"]?.stringValue ?? "PID-?"
+        _ = try await run(step("POST", "/admin/v1/orgs/{org}/customers/{customer}/erase", "\(org)/customers/\(thirdCode)/erase"))
+        _ = try await run(step("POST", "/admin/v1/orgs/{org}/suppressions/lift", "\(org)/suppressions/lift",
+                               ["kind": "email", "value": "huy.audit3@htklabs.com"]))
+        _ = try await run(step("PUT", "/admin/v1/orgs/{org}/matching-settings", "\(org)/matching-settings",
+                               ["deduplicate": ["email", "phone"], "leads_and_contacts_together": true]))
         // A test message with no settings: nothing is sent, but the call is audited.
         _ = try await run(step("POST", "/admin/v1/orgs/{org}/delivery/test", "\(org)/delivery/test", ["channel": "email", "to": "an@example.vn"]))
         _ = try await run(step("PUT", "/admin/v1/orgs/{org}/delivery/smtp", "\(org)/delivery/smtp",

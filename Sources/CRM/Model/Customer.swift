@@ -110,10 +110,13 @@ public struct CustomerRef: Sendable, Equatable {
     public let code: CustomerCode
     /// 0 contact, 1 account (leads and companies: 0).
     public let type: Int
+    /// How an existing customer was found (nil for one just created).
+    public var matchedBy: MatchReason?
 
-    public init(id: Int64, code: CustomerCode, type: Int) {
+    public init(id: Int64, code: CustomerCode, type: Int, matchedBy: MatchReason? = nil) {
         self.id = id
         self.code = code
         self.type = type
+        self.matchedBy = matchedBy
     }
 }

@@ -27,6 +27,16 @@ public struct SecretBox: Sendable {
         }
     }
 
+    /// HMAC-SHA256 of `text` with the server's key, as 64 hexadecimal digits: a value that can be recognised
+    /// again (suppressions) without being kept.
+    public func keyedHash(_ text: String) -> String {
+        let input = Array(text.utf8)
+        var digest = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        _ = HMAC(EVP_sha256(), key, Int32(key.count), input, input.count, &digest, &length)
+        return digest.prefix(Int(length)).map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+    }
+
     public func seal(_ plaintext: String, context: String) throws(Failure) -> [UInt8] {
         let nonce = RandomText.bytes(Self.nonceLength)
         let input = Array(plaintext.utf8), aad = Array(context.utf8)

@@ -8,12 +8,15 @@ extension CustomerStore {
         public let channel: String?
         public let source: Source
         public let createdDetail: String
+        /// Identity kinds the org does not deduplicate by (`MatchingSettings`): the customer does not claim them.
+        public let skippedKinds: Set<String>
         /// A "duplicate" line is the created detail plus `{"fields": [the field names the payload sent]}`.
-        public init(fields: CustomerFields, channel: String?, source: Source, createdDetail: String) {
+        public init(fields: CustomerFields, channel: String?, source: Source, createdDetail: String, skippedKinds: Set<String> = []) {
             self.fields = fields
             self.channel = channel
             self.source = source
             self.createdDetail = createdDetail
+            self.skippedKinds = skippedKinds
         }
     }
 
@@ -57,7 +60,8 @@ extension CustomerStore {
             var ordinals: [Int] = [], kinds: [String] = [], values: [String] = [], ranks: [Int] = []
             var wanted = [Int](repeating: 0, count: entries.count)
             for (ordinal, entry) in entries.enumerated() {
-                let (entryKinds, entryValues) = identities(entry.fields, companyName: series == .company ? entry.fields.name : nil)
+                let (entryKinds, entryValues) = identities(
+                    entry.fields, companyName: series == .company ? entry.fields.name : nil, skipping: entry.skippedKinds)
                 for (rank, (kind, value)) in zip(entryKinds, entryValues).enumerated() {
                     ordinals.append(ordinal)
                     kinds.append(kind)
@@ -171,7 +175,7 @@ extension CustomerStore {
                 SELECT * FROM unnest(\(rows.identityOrdinals)::int[], \(rows.identityKinds)::text[], \(rows.identityValues)::text[],
                     \(rows.identityRanks)::int[]) AS w(ordinal, k, v, r)
             ), existing AS MATERIALIZED (
-                SELECT DISTINCT ON (wanted.ordinal) wanted.ordinal, found.customer_id
+                SELECT DISTINCT ON (wanted.ordinal) wanted.ordinal, found.customer_id, wanted.k, wanted.v
                 FROM wanted CROSS JOIN LATERAL (
                     SELECT i.customer_id FROM customer_identities AS i
                     WHERE i.org_id = \(orgID) AND i.series = \(series.rawValue) AND i.kind = wanted.k AND i.value = wanted.v
@@ -199,10 +203,11 @@ extension CustomerStore {
             ), claims AS (
                 SELECT customer_id, count(*) AS n FROM claimed GROUP BY customer_id
             )
-            SELECT fresh.ordinal, true AS created, inserted.id, inserted.code, inserted.type, coalesce(claims.n, 0) AS claims
+            SELECT fresh.ordinal, true AS created, inserted.id, inserted.code, inserted.type, coalesce(claims.n, 0) AS claims,
+                NULL::text AS matched_kind, NULL::text AS matched_value
             FROM fresh JOIN inserted ON inserted.id = fresh.new_id LEFT JOIN claims ON claims.customer_id = inserted.id
             UNION ALL
-            SELECT existing.ordinal, false AS created, c.id, c.code, c.type, 0 AS claims
+            SELECT existing.ordinal, false AS created, c.id, c.code, c.type, 0 AS claims, existing.k, existing.v
             FROM existing CROSS JOIN LATERAL (
                 SELECT id, code, type FROM customers WHERE org_id = \(orgID) AND id = existing.customer_id LIMIT 1
             ) AS c
@@ -219,7 +224,11 @@ extension CustomerStore {
                     try delete(connection, orgID: orgID, id: ref.id)
                 }
             } else {
-                outcomes[ordinal] = .duplicate(ref)
+                var found = ref
+                if let kind = try row.decode("matched_kind", as: String?.self), let value = try row.decode("matched_value", as: String?.self) {
+                    found.matchedBy = MatchReason(MatchReason.kind(ofIdentity: kind), value)
+                }
+                outcomes[ordinal] = .duplicate(found)
             }
         }
         return outcomes

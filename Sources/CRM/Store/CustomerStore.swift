@@ -60,27 +60,31 @@ public enum CustomerStore {
             }
         }
         let rows = try connection.query("""
-            SELECT c.id, c.code, c.type FROM (
-                SELECT id AS customer_id, \(codeRank)::int AS rank, 0 AS position FROM customers
+            SELECT c.id, c.code, c.type, m.rank, m.value FROM (
+                SELECT id AS customer_id, \(codeRank)::int AS rank, 0 AS position, code::text AS value FROM customers
                 WHERE \(codeRank)::int IS NOT NULL AND org_id = \(orgID) AND kind = \(series.rawValue) AND code = \(code)
                 UNION ALL
-                SELECT customer_id, \(contactRank)::int, 0 FROM customer_identities
+                -- A code merged into another customer (CustomerMergeStore) leads to the survivor.
+                SELECT customer_id, \(codeRank)::int, 1, code::text FROM customer_redirects
+                WHERE \(codeRank)::int IS NOT NULL AND org_id = \(orgID) AND kind = \(series.rawValue) AND code = \(code)
+                UNION ALL
+                SELECT customer_id, \(contactRank)::int, 0, value FROM customer_identities
                 WHERE \(contactRank)::int IS NOT NULL AND org_id = \(orgID) AND series = \(series.rawValue) AND kind = 'contact_id' AND value = \(contactID)
                 UNION ALL
-                SELECT min(id), \(nameRank)::int, 0 FROM customers
+                SELECT min(id), \(nameRank)::int, 0, min(name) FROM customers
                 WHERE \(nameRank)::int IS NOT NULL AND org_id = \(orgID) AND kind = \(series.rawValue) AND lower(name) = lower(\(name))
                 HAVING count(*) = 1
                 UNION ALL
-                SELECT customer_id, \(passportRank)::int, 0 FROM customer_identities
+                SELECT customer_id, \(passportRank)::int, 0, value FROM customer_identities
                 WHERE \(passportRank)::int IS NOT NULL AND org_id = \(orgID) AND series = \(series.rawValue) AND kind = 'passport' AND value = \(passport)
                 UNION ALL
-                SELECT customer_id, \(emailRank)::int, array_position(\(emails)::text[], value) FROM customer_identities
+                SELECT customer_id, \(emailRank)::int, array_position(\(emails)::text[], value), value FROM customer_identities
                 WHERE \(emailRank)::int IS NOT NULL AND org_id = \(orgID) AND series = \(series.rawValue) AND kind = 'email' AND value = ANY(\(emails)::text[])
                 UNION ALL
-                SELECT customer_id, \(phoneRank)::int, array_position(\(phones)::text[], value) FROM customer_identities
+                SELECT customer_id, \(phoneRank)::int, array_position(\(phones)::text[], value), value FROM customer_identities
                 WHERE \(phoneRank)::int IS NOT NULL AND org_id = \(orgID) AND series = \(series.rawValue) AND kind = 'phone' AND value = ANY(\(phones)::text[])
                 UNION ALL
-                SELECT customer_id, \(companyRank)::int, 0 FROM customer_identities
+                SELECT customer_id, \(companyRank)::int, 0, value FROM customer_identities
                 WHERE \(companyRank)::int IS NOT NULL AND org_id = \(orgID) AND series = \(series.rawValue) AND kind = 'name' AND value = \(companyName)
             ) AS m CROSS JOIN LATERAL (
                 SELECT id, code, type FROM customers WHERE org_id = \(orgID) AND id = m.customer_id LIMIT 1
@@ -88,7 +92,21 @@ public enum CustomerStore {
             ORDER BY m.rank, m.position LIMIT 1
             """).rows
         guard let row = rows.first else { return nil }
-        return CustomerRef(id: try row.decode("id"), code: CustomerCode(series: series, number: try row.decode("code")), type: try row.decode("type"))
+        let found = CustomerCode(series: series, number: try row.decode("code"))
+        let reason = Self.reason(keys[try row.decode("rank", as: Int.self)], value: try row.decode("value"))
+        return CustomerRef(id: try row.decode("id"), code: found, type: try row.decode("type"), matchedBy: reason)
+    }
+
+    /// What `key` found, said the listener document's way.
+    static func reason(_ key: MatchKey, value: String) -> MatchReason {
+        switch key {
+        case .code(let requested): MatchReason(.customerId, requested.description)
+        case .contactID: MatchReason(.contactId, value)
+        case .name, .companyName: MatchReason(.name, value)
+        case .passport: MatchReason(.passport, value)
+        case .emails: MatchReason(.email, value)
+        case .phones: MatchReason(.phone, value)
+        }
     }
 
     // MARK: Creating
@@ -100,10 +118,10 @@ public enum CustomerStore {
     }
 
     /// The dedup keys of a payload, in the order that decides which existing customer a duplicate is.
-    static func identities(_ fields: CustomerFields, companyName: String?) -> (kinds: [String], values: [String]) {
+    static func identities(_ fields: CustomerFields, companyName: String?, skipping: Set<String> = []) -> (kinds: [String], values: [String]) {
         var kinds: [String] = [], values: [String] = [], seen = Set<String>()
         func add(_ kind: String, _ value: String?) {
-            guard let value, !value.isEmpty, seen.insert(kind + "\u{0}" + value).inserted else { return }
+            guard let value, !value.isEmpty, !skipping.contains(kind), seen.insert(kind + "\u{0}" + value).inserted else { return }
             kinds.append(kind)
             values.append(value)
         }
@@ -122,9 +140,9 @@ public enum CustomerStore {
     /// duplicate.
     public static func create(
         _ connection: PostgresConnection, orgID: Int64, series: CustomerSeries, fields: CustomerFields,
-        channel: String?, source: Source, history: String
+        channel: String?, source: Source, history: String, skippedKinds: Set<String> = []
     ) throws -> CreateOutcome {
-        let entry = BatchEntry(fields: fields, channel: channel, source: source, createdDetail: history)
+        let entry = BatchEntry(fields: fields, channel: channel, source: source, createdDetail: history, skippedKinds: skippedKinds)
         for _ in 0..<3 {
             if let outcome = try createMany(connection, orgID: orgID, series: series, [entry], duplicateLines: false)[0] {
                 return outcome
@@ -181,7 +199,8 @@ public enum CustomerStore {
             throw CRMError.conflict(FieldError(field, "'\(try taken.decode("value", as: String.self))' already belongs to \(owner)"))
         }
         let setCompany = companyID != nil, company: Int64? = companyID ?? nil
-        let row = try connection.query("""
+        // No row when the customer was merged away (CustomerMergeStore) after this request found it.
+        guard let row = try connection.query("""
             UPDATE customers AS c SET
                 name = coalesce(\(fields.name), c.name), lastname = coalesce(\(fields.lastname), c.lastname),
                 title = coalesce(\(fields.title), c.title), passport = coalesce(\(fields.passport), c.passport),
@@ -209,7 +228,8 @@ public enum CustomerStore {
                 c.custom_fields IS DISTINCT FROM old.custom_fields AS custom_fields,
                 c.permit IS DISTINCT FROM old.permit AS permit, c.contact_id IS DISTINCT FROM old.contact_id AS contact_id,
                 c.company_id IS DISTINCT FROM old.company_id AS company_id
-            """).rows[0]
+            """).rows.first
+        else { throw CRMError.notFound("customer \(id) (merged into another meanwhile)") }
         // (the column that says whether it changed, named for it; the listener field it is reported as)
         let fields = [
             ("name", "name"), ("lastname", "lastname"), ("title", "title"), ("passport", "passport"), ("type", "type"),

@@ -11,6 +11,9 @@ public final class OrgDirectory {
     private var catalogs: [CatalogStore.Kind: [String: String]] = [:]
     private var customFields: [CustomFieldStore.Entity: [String: CustomFieldStore.Definition]] = [:]
     private var requiredFields: [(entity: String, name: String)]?
+    /// The org's suppression hashes, once read (`Suppressions`), shared by the requests of one transaction.
+    var suppressionHashes: Set<String>?
+    private var matching: MatchingSettings?
 
     public init(connection: PostgresConnection, orgID: Int64) {
         self.connection = connection
@@ -18,6 +21,22 @@ public final class OrgDirectory {
     }
 
     /// The id of the active user with this email (any case).
+    /// The org's matching settings, read once (with the suppression hashes).
+    public func matchingSettings() throws -> MatchingSettings {
+        if matching == nil { try loadIngestRules() }
+        return matching ?? .document
+    }
+
+    /// The org's suppression hashes, read once (with the matching settings).
+    func suppressions() throws -> Set<String> {
+        if suppressionHashes == nil { try loadIngestRules() }
+        return suppressionHashes ?? []
+    }
+
+    private func loadIngestRules() throws {
+        (matching, suppressionHashes) = try MatchingSettingsStore.loadForIngest(connection, orgID: orgID)
+    }
+
     public func activeUser(email: String) throws -> Int64? {
         if usersByEmail == nil {
             var map: [String: Int64] = [:]

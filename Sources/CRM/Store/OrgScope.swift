@@ -36,6 +36,13 @@ public struct OrgScope: Sendable {
         "set_config('crmhub.org_id', \(orgID)::text, true), set_config('crmhub.platform', '', true)"
     }
 
+    /// Marks the transaction as a dry run that will be rolled back: `crmhub_next_code` then hands out the codes the
+    /// next creates would get without drawing them from the org's sequences (sql/0015), so a dry run uses up no
+    /// customer code.
+    public static func markDryRun(_ connection: PostgresConnection) throws {
+        try connection.query("SELECT set_config('crmhub.dry_run', 'on', true)")
+    }
+
     /// Undoes a ``narrowing(toOrgIn:)`` whose secret then did not match: the transaction sees no org's rows.
     public static func clearNarrowing(_ connection: PostgresConnection) throws {
         try connection.query("SELECT set_config('crmhub.org_id', '', true)")

@@ -11,6 +11,8 @@ import XML
 struct SpiceCSMWebCalls: Sendable {
     let gate: HelpdeskGate
     let scope: OrgScope
+    /// The server's key, which recognises erased people's identities (`Suppressions`).
+    var secrets: SecretBox? = nil
 
     /// Most accounts one search answers.
     static let searchLimit = 100
@@ -51,6 +53,9 @@ struct SpiceCSMWebCalls: Sendable {
                 }
                 let definitions = try Self.definitions(connection, orgID: orgID, series: profile.code.series)
                 let fields = try update.fields(for: profile, definitions: definitions)
+                if let kind = try Suppressions(box: secrets, connection: connection, orgID: orgID).first(in: fields) {
+                    throw SpiceCSMError(status: 422, code: "suppressed", message: "this person was erased: the \(kind) cannot be stored again (suppressed)")
+                }
                 let changed: [String]
                 do {
                     changed = try CustomerStore.update(connection, orgID: orgID, series: profile.code.series, id: profile.id, fields: fields, companyID: nil)
@@ -66,7 +71,10 @@ struct SpiceCSMWebCalls: Sendable {
                 guard let updated = try CustomerProfileStore.profile(connection, orgID: orgID, code: profile.code) else {
                     throw SpiceCSMError.unknownUserkey(update.userkey)
                 }
-                return SpiceCSMXML.response(try Self.userdata(connection, orgID: orgID, updated))
+                var response = SpiceCSMXML.response(try Self.userdata(connection, orgID: orgID, updated))
+                // The userkey is the customer's code; the documented XML answer gains no element.
+                for (name, value) in MatchReason(.customerId, profile.code.description).headers { response.headers.add(name, value) }
+                return response
             }
         }
     }

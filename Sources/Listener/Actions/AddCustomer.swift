@@ -23,6 +23,8 @@ enum AddCustomer {
         let channel: String?
         /// The request it belongs to (a group of requests shares one transaction).
         let context: IngestContext
+        /// The org's matching settings when it was read.
+        let matching: MatchingSettings
 
         /// The history detail of the "created" line and of a "duplicate" one.
         var createdDetail: String { context.historyDetail(action) }
@@ -52,18 +54,25 @@ enum AddCustomer {
             reader.errors.add(reader.field("cusFields"), "the required custom fields \(missing.joined(separator: ", ")) are missing")
         }
         guard reader.errors.isEmpty else { throw ActionFailure(reader.errors.list) }
+        if let kind = try context.suppressions.first(in: fields) { throw SuppressedIdentity(field: reader.path, kind: kind, fields: fields) }
         if fields.tags == nil, let tag = context.listener.defaultTag { fields.tags = [tag] }
         let channel = series == .lead ? context.listener.defaultLeadChannel : context.listener.defaultContactChannel
         return Prepared(
             item: item, action: item.action ?? .addContact, series: series, fields: fields, company: company, channel: channel,
-            context: context)
+            context: context, matching: try context.directory.matchingSettings())
     }
 
     /// Writes one prepared add: the customer (or a duplicate line), its company, its welcome messages.
     static func apply(_ prepared: Prepared, context: IngestContext) throws -> (ItemOutcome, [TouchedRecord]) {
+        if prepared.matching.acrossSeries, let other = try otherSeriesDuplicate(prepared, context: context) {
+            try CustomerStore.appendHistory(
+                context.connection, orgID: context.orgID, customerID: other.id, event: "duplicate", source: context.source,
+                detail: prepared.duplicateDetail)
+            return (.matchedExisting, [TouchedRecord(customer: other, outcome: .matchedExisting)])
+        }
         let outcome = try CustomerStore.create(
             context.connection, orgID: context.orgID, series: prepared.series, fields: prepared.fields, channel: prepared.channel,
-            source: context.source, history: prepared.createdDetail)
+            source: context.source, history: prepared.createdDetail, skippedKinds: prepared.matching.skipped)
         switch outcome {
         case .duplicate(let existing):
             try CustomerStore.appendHistory(
@@ -85,5 +94,22 @@ enum AddCustomer {
             }
             return (.created, records)
         }
+    }
+
+    /// With `acrossSeries` (MatchingSettings): the lead an add-contact duplicates (or the contact an add-lead does),
+    /// when no customer of its own series has its identities. A read, not a claim: identities are unique per series,
+    /// so two concurrent adds of one person in the two series can both create.
+    static func otherSeriesDuplicate(_ prepared: Prepared, context: IngestContext) throws -> CustomerRef? {
+        let fields = prepared.fields, kinds = prepared.matching.deduplicate
+        var keys: [CustomerStore.MatchKey] = []
+        if let contactID = fields.contactID { keys.append(.contactID(contactID)) }
+        if kinds.contains("passport"), let passport = fields.passportKey { keys.append(.passport(passport)) }
+        if kinds.contains("email"), let emails = fields.emails, !emails.isEmpty { keys.append(.emails(emails.map(\.key))) }
+        if kinds.contains("phone"), let phones = fields.phones, !phones.isEmpty { keys.append(.phones(phones.map(\.key))) }
+        guard !keys.isEmpty,
+            try CustomerStore.match(context.connection, orgID: context.orgID, series: prepared.series, keys: keys) == nil
+        else { return nil }
+        let other: CustomerSeries = prepared.series == .lead ? .contact : .lead
+        return try CustomerStore.match(context.connection, orgID: context.orgID, series: other, keys: keys)
     }
 }

@@ -69,15 +69,18 @@ enum AddDeal {
             contacts.append(try customer(PayloadReader(object: object, path: path, errors: reader.errors), context))
         }
 
-        var existing: DealRef?, adoptReference: String?
+        var existing: DealRef?, adoptReference: String?, dealMatch: MatchReason?
         if let dealID {
             existing = try DealStore.find(context.connection, orgID: context.orgID, dealID: dealID)
+            dealMatch = MatchReason(.dealId, dealID)
             if existing == nil, let name = fields.name {
                 existing = try DealStore.find(context.connection, orgID: context.orgID, name: name, unreferencedOnly: true)
                 if existing != nil { adoptReference = dealID }
+                dealMatch = MatchReason(.name, name)
             }
         } else if let name = fields.name {
             existing = try DealStore.find(context.connection, orgID: context.orgID, name: name)
+            dealMatch = MatchReason(.name, name)
         }
         if existing == nil {
             if fields.name == nil { reader.errors.add(reader.field("name"), "is required to create a deal") }
@@ -139,7 +142,7 @@ enum AddDeal {
                 context.connection, orgID: context.orgID, customerID: customerID, event: "deal", source: context.source,
                 detail: context.historyDetail(.addDeal, extra))
         }
-        records.insert(TouchedRecord(.deal, id: deal.id, outcome: outcome), at: 0)
+        records.insert(TouchedRecord(.deal, id: deal.id, outcome: outcome, matchedBy: dealMatch), at: 0)
         for id in try OutboxWriter.enqueue(context.connection, orgID: context.orgID, listenerID: context.listener.id, messages) {
             records.append(TouchedRecord(.message, id: id, outcome: .created))
         }
@@ -236,6 +239,7 @@ enum AddDeal {
                 reader.field("customerId"), CustomerMatch.unknownCode(code) + " and no other identifier matches: a new one is created from the payload"))
         }
         if found == nil {
+            if let kind = try context.suppressions.first(in: fields) { throw SuppressedIdentity(field: reader.path, kind: kind, fields: fields) }
             let kind = series == .lead ? "lead" : "contact"
             if fields.name == nil {
                 reader.errors.add(
@@ -260,7 +264,8 @@ enum AddDeal {
         let channel = request.series == .lead ? context.listener.defaultLeadChannel : context.listener.defaultContactChannel
         switch try CustomerStore.create(
             context.connection, orgID: context.orgID, series: request.series, fields: fields, channel: channel,
-            source: context.source, history: context.historyDetail(.addDeal))
+            source: context.source, history: context.historyDetail(.addDeal),
+            skippedKinds: try context.directory.matchingSettings().skipped)
         {
         case .created(let ref): return (ref, true)
         case .duplicate(let ref): return (ref, false)

@@ -63,13 +63,17 @@ enum AddNote {
             historyCustomer = found.id
         } else {
             var deal = try dealID.flatMap { try DealStore.find(context.connection, orgID: context.orgID, dealID: $0) }
-            if deal == nil, let dealName { deal = try DealStore.find(context.connection, orgID: context.orgID, name: dealName) }
+            var dealMatch = dealID.map { MatchReason(.dealId, $0) }
+            if deal == nil, let dealName {
+                deal = try DealStore.find(context.connection, orgID: context.orgID, name: dealName)
+                dealMatch = MatchReason(.name, dealName)
+            }
             guard let deal else {
                 let keys = [dealID.map { "dealId '\($0)'" }, dealName.map { "name '\($0)'" }].compactMap { $0 }
                 throw ActionFailure(reader.path, "no deal matches its \(keys.joined(separator: " or "))")
             }
             note.dealID = deal.id
-            subject = TouchedRecord(.deal, id: deal.id, outcome: .matchedExisting)
+            subject = TouchedRecord(.deal, id: deal.id, outcome: .matchedExisting, matchedBy: dealMatch)
             historyCustomer = deal.customerID
             extra.append(("dealId", .number(Double(deal.id))))
         }

@@ -36,6 +36,7 @@ enum UpdateCustomer {
             reader.errors.add(reader.path, "needs one of customerId, contactId, passport, emails or phones to find the \(series.rawValue)")
         }
         guard reader.errors.isEmpty else { throw ActionFailure(reader.errors.list) }
+        if let kind = try context.suppressions.first(in: fields) { throw SuppressedIdentity(field: reader.path, kind: kind, fields: fields) }
         guard let customer = try CustomerMatch.lookup(context, series: series, code: code, field: reader.field("customerId"), keys) else {
             let what = "no \(series.rawValue) matches its contactId, passport, name, emails or phones: nothing was changed"
             throw ActionFailure(code.map { [FieldError(reader.field("customerId"), CustomerMatch.unknownCode($0) + " and " + what)] }
@@ -56,7 +57,7 @@ enum UpdateCustomer {
         } catch CRMError.conflict(let field) {
             throw LateActionFailure([FieldError(reader.field(field.field), field.message)])
         }
-        let updated = CustomerRef(id: customer.id, code: customer.code, type: fields.type ?? customer.type)
+        let updated = CustomerRef(id: customer.id, code: customer.code, type: fields.type ?? customer.type, matchedBy: customer.matchedBy)
         if changed.isEmpty {
             records.insert(TouchedRecord(customer: updated, outcome: .matchedExisting), at: 0)
             return (.matchedExisting, records)

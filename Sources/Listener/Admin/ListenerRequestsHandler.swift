@@ -9,7 +9,8 @@ import JSON
 ///   - orgID: the org the caller was authorised for.
 ///   - listenerRequestID: the logged request to replay (another org's id is not found).
 ///   - requestID: the admin request's id, to log with the replay.
-public typealias ListenerReplay = @Sendable (_ orgID: Int64, _ listenerRequestID: Int64, _ requestID: String) async throws -> Response
+///   - dryRun: run it without writing anything (see `ListenerIngestion.dryRun`).
+public typealias ListenerReplay = @Sendable (_ orgID: Int64, _ listenerRequestID: Int64, _ requestID: String, _ dryRun: Bool) async throws -> Response
 
 /// `/admin/v1/orgs/{org}/listener-requests`: what the org's listeners received and answered, newest first.
 public struct ListenerRequestsHandler: Sendable {
@@ -38,9 +39,17 @@ public struct ListenerRequestsHandler: Sendable {
     public func replay(_ request: Request) async throws -> Response {
         let (principal, org) = try await context.authorize(request, .write)
         let id = try AdminContext.id(request, "request")
-        try await context.audit.record(
-            orgID: org.id, context.auditEntry(request, principal, "listener_request.replay").target("listener_request:\(id)"))
-        return try await replayer(org.id, id, request.requestID)
+        let dryRun: Bool
+        switch DryRunFlag.read(request) {
+        case .failure(let error): return error.response
+        case .success(let flag): dryRun = flag
+        }
+        // A dry run changes nothing, so, like a read, it leaves no audit row (it writes no row at all).
+        if !dryRun {
+            try await context.audit.record(
+                orgID: org.id, context.auditEntry(request, principal, "listener_request.replay").target("listener_request:\(id)"))
+        }
+        return try await replayer(org.id, id, request.requestID, dryRun)
     }
 
     public static func representation(_ record: ListenerRequestRecord) -> JSONValue {

@@ -20,7 +20,8 @@ struct AddBatch {
     }
 
     func accepts(_ prepared: AddCustomer.Prepared) -> Bool {
-        guard prepared.company == nil else { return false }
+        // Across series, each add first looks in the other series: alone.
+        guard prepared.company == nil, !prepared.matching.acrossSeries else { return false }
         guard let first = pending.first else { return true }
         return first.series == prepared.series && keys.isDisjoint(with: CustomerStore.identityKeys(prepared.fields))
     }
@@ -47,7 +48,7 @@ struct AddBatch {
         let entries = pending.map { prepared in
             CustomerStore.BatchEntry(
                 fields: prepared.fields, channel: prepared.channel, source: prepared.context.source,
-                createdDetail: prepared.createdDetail)
+                createdDetail: prepared.createdDetail, skippedKinds: prepared.matching.skipped)
         }
         let outcomes = try CustomerStore.createMany(context.connection, orgID: context.orgID, series: first.series, entries)
         var results: [ItemResult] = []

@@ -10,6 +10,10 @@ final class IngestContext {
     let senderUserID: Int64
     let directory: OrgDirectory
     let source: CustomerStore.Source
+    /// Erased people's identities, which no action may store again.
+    let suppressions: Suppressions
+    /// The identities of items refused as suppressed, redacted from the logged body.
+    var suppressedSpellings: [String] = []
 
     var orgID: Int64 { listener.orgID }
 
@@ -18,8 +22,12 @@ final class IngestContext {
     var notices: [FieldError] = []
 
     /// - Parameter directory: the org's names, shared by the requests of one transaction.
-    init(connection: PostgresConnection, listener: ListenerURL, senderUserID: Int64, listenerRequestID: Int64, directory: OrgDirectory) {
+    init(
+        connection: PostgresConnection, listener: ListenerURL, senderUserID: Int64, listenerRequestID: Int64, directory: OrgDirectory,
+        secrets: SecretBox? = nil
+    ) {
         self.connection = connection
+        suppressions = Suppressions(box: secrets, connection: connection, orgID: listener.orgID, cache: directory)
         self.listener = listener
         self.senderUserID = senderUserID
         self.directory = directory

@@ -27,6 +27,8 @@ extension ListenerIngestion {
         let envelope: Envelope
         let context: IngestContext
         let entry: ListenerRequestWriter.Entry
+        /// Not counted in the item metrics: nothing was written.
+        var dryRun = false
     }
 
     enum Admission {
@@ -80,8 +82,9 @@ extension ListenerIngestion {
             return .answered(Reply(status: stored.status, body: stored.body, contentType: contentType(stored.status), replayed: true).of(listener), nil)
         }
         let context = IngestContext(
-            connection: connection, listener: listener, senderUserID: senderUserID, listenerRequestID: logID, directory: directory)
-        return .admitted(Admitted(envelope: envelope, context: context, entry: entry))
+            connection: connection, listener: listener, senderUserID: senderUserID, listenerRequestID: logID, directory: directory,
+            secrets: secrets)
+        return .admitted(Admitted(envelope: envelope, context: context, entry: entry, dryRun: arrival.dryRun))
     }
 
     /// The answer and log row of an admitted request whose actions ran.
@@ -89,14 +92,18 @@ extension ListenerIngestion {
         var entry = admitted.entry
         let logID = entry.id
         let failed = results.filter { $0.outcome == .error }.count
-        if let items {
+        if let items, !admitted.dryRun {
             for result in results { items.increment([ActionType.metricLabel(result.actionType), result.outcome.rawValue]) }
         }
+        // A suppressed item is not a failure: the sender did nothing wrong, and a retry would be refused again.
         let status = results.isEmpty || failed == 0 ? 200 : failed == results.count ? 422 : 207
         entry.status = status
         entry.response = Self.document(logID: logID, results: results, status: status)
         entry.itemCount = results.count
         entry.errorCount = failed
+        // An erased person sent again is refused, and the log keeps no clear trace of them either.
+        let spellings = admitted.context.suppressedSpellings.sorted { $0.count > $1.count }
+        if !spellings.isEmpty { entry.body = ErasureStore.redact(entry.body, spellings) }
         return (Reply(status: status, body: entry.response, contentType: contentType(status), replayed: false).of(admitted.context.listener), entry)
     }
 
@@ -110,7 +117,7 @@ extension ListenerIngestion {
         let summary: JSONObject = [
             "items": .number(Double(results.count)), "created": .number(Double(counts[.created] ?? 0)),
             "updated": .number(Double(counts[.updated] ?? 0)), "matchedExisting": .number(Double(counts[.matchedExisting] ?? 0)),
-            "errors": .number(Double(counts[.error] ?? 0)),
+            "errors": .number(Double(counts[.error] ?? 0)), "suppressed": .number(Double(counts[.suppressed] ?? 0)),
         ]
         let document: JSONObject = [
             "listenerRequestId": .number(Double(logID)),

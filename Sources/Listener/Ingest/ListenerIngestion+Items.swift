@@ -31,6 +31,10 @@ extension ListenerIngestion {
                 } catch let failure as ActionFailure {
                     results[item.index] = .failed(item, failure.errors)
                     continue
+                } catch let refusal as SuppressedIdentity {
+                    context.suppressedSpellings += refusal.spellings
+                    results[item.index] = .suppressed(item, refusal)
+                    continue
                 }
             }
             try flush()
@@ -52,6 +56,10 @@ extension ListenerIngestion {
         } catch let failure as ActionFailure {
             if savepoints { try context.connection.rollBackToSavepoint("item") }
             return .failed(item, failure.errors)
+        } catch let refusal as SuppressedIdentity {
+            if savepoints { try context.connection.rollBackToSavepoint("item") }
+            context.suppressedSpellings += refusal.spellings
+            return .suppressed(item, refusal)
         } catch let error as PostgresError where error.isUnavailable || error.isRetryableTransactionFailure {
             throw error
         } catch {

@@ -28,6 +28,8 @@ public struct ListenerIngestion: Sendable {
         /// The listener's org and id, for the access log (nil for an unknown token).
         public var orgID: Int64? = nil
         public var listenerID: Int64? = nil
+        /// A dry run's answer: nothing it describes was written.
+        public var dryRun = false
 
         func of(_ listener: ListenerURL) -> Reply {
             var reply = self
@@ -38,6 +40,8 @@ public struct ListenerIngestion: Sendable {
     }
 
     let scope: OrgScope
+    /// The server's key, which recognises erased people's identities (`Suppressions`).
+    let secrets: SecretBox?
     /// Requests to one listener URL that arrive together are written in one transaction (see `runGroup`).
     let coalescer = Coalescer<Arrival, Reply?>()
     let requests: CounterFamily?
@@ -46,8 +50,9 @@ public struct ListenerIngestion: Sendable {
     let refused: CounterFamily?
 
     /// - Parameter metrics: where to count requests by status and items by action and outcome.
-    public init(scope: OrgScope, metrics: MetricsRegistry? = nil) {
+    public init(scope: OrgScope, metrics: MetricsRegistry? = nil, secrets: SecretBox? = nil) {
         self.scope = scope
+        self.secrets = secrets
         requests = metrics?.counter(
             "crmhub_listener_requests_total", help: "Listener requests answered, by HTTP status.", labels: ["status"])
         items = metrics?.counter(
@@ -68,15 +73,20 @@ public struct ListenerIngestion: Sendable {
         let requestID: String
         let idempotencyKey: String?
         let replayOf: Int64?
+        /// Run everything, write nothing (see `dryRun(token:…)`).
+        let dryRun: Bool
         /// The parsed envelope, or the refusal the body earns by itself.
         let envelope: Result<Envelope, Refusal>
 
-        init(body: [UInt8], clientAddress: IPAddress?, requestID: String, idempotencyKey: String?, replayOf: Int64?) {
+        init(
+            body: [UInt8], clientAddress: IPAddress?, requestID: String, idempotencyKey: String?, replayOf: Int64?, dryRun: Bool = false
+        ) {
             self.body = body
             self.clientAddress = clientAddress
             self.requestID = requestID
             self.idempotencyKey = idempotencyKey
             self.replayOf = replayOf
+            self.dryRun = dryRun
             envelope = Self.parse(body)
         }
 
@@ -123,6 +133,11 @@ public struct ListenerIngestion: Sendable {
     /// A group of requests that must not run together (see `runGroup`): each runs alone instead.
     struct RunAlone: Error {}
 
+    /// A dry run's answer, thrown out of its transaction so that everything the run wrote is rolled back.
+    struct DryRunAnswer: Error {
+        let reply: Reply
+    }
+
     // MARK: Entry points
 
     /// A POST to a listener URL. Nil when no listener has this token.
@@ -136,6 +151,17 @@ public struct ListenerIngestion: Sendable {
         return try await coalescer.submit(key: token, arrival: arrival) { token, arrivals in
             await self.runGroup(token: token, arrivals)
         }
+    }
+
+    /// A dry run of a POST to a listener URL: the same access rules, validation, matching and writes as `receive`,
+    /// in a transaction that is rolled back instead of committed, so the answer has the shape and outcomes a real
+    /// request would have had and no row of any table is left behind. It writes no request-log row and claims no
+    /// Idempotency-Key; `listenerRequestId` is 0 (nothing was logged). Customer codes in it are the ones the next
+    /// creates would get: a dry run does not use them up (see sql/0015). Nil when no listener has this token.
+    public func dryRun(token: String, body: [UInt8], clientAddress: IPAddress?, requestID: String) async throws -> Reply? {
+        let arrival = Arrival(
+            body: body, clientAddress: clientAddress, requestID: requestID, idempotencyKey: nil, replayOf: nil, dryRun: true)
+        return try await receiveAlone(token: token, arrival)
     }
 
     /// One request in a transaction of its own.
@@ -154,11 +180,13 @@ public struct ListenerIngestion: Sendable {
     /// Runs a logged request again (admin replay): a new log row that points at the original. The allowlist
     /// does not apply (an admin asks, not the sender) but a suspended org still refuses. Nil when there is no
     /// such request in the org.
-    public func replay(orgID: Int64, listenerRequestID: Int64, requestID: String) async throws -> Reply? {
+    /// With `dryRun`, the replay writes nothing (as `dryRun(token:…)`).
+    public func replay(orgID: Int64, listenerRequestID: Int64, requestID: String, dryRun: Bool = false) async throws -> Reply? {
         guard let body = try await scope.withOrg(orgID, { connection in
             try ListenerRequestWriter.storedBody(connection, orgID: orgID, id: listenerRequestID)
         }) else { return nil }
-        let arrival = Arrival(body: body, clientAddress: nil, requestID: requestID, idempotencyKey: nil, replayOf: listenerRequestID)
+        let arrival = Arrival(
+            body: body, clientAddress: nil, requestID: requestID, idempotencyKey: nil, replayOf: listenerRequestID, dryRun: dryRun)
         let sender = try? arrival.envelope.get().senderUser
         return try await run(arrival, checkAddress: false, platform: false, orgID: orgID) { connection in
             guard let stored = try ListenerRequestWriter.openStored(connection, orgID: orgID, id: listenerRequestID) else { return nil }
@@ -190,6 +218,14 @@ public struct ListenerIngestion: Sendable {
 
     func attempt(_ arrival: Arrival, checkAddress: Bool, platform: Bool, orgID: Int64, open: @escaping Open) async throws -> Reply? {
         do {
+            return try await attemptOnce(arrival, checkAddress: checkAddress, platform: platform, orgID: orgID, open: open)
+        } catch let answer as DryRunAnswer {
+            return answer.reply
+        }
+    }
+
+    func attemptOnce(_ arrival: Arrival, checkAddress: Bool, platform: Bool, orgID: Int64, open: @escaping Open) async throws -> Reply? {
+        do {
             return try await transaction(platform: platform, orgID: orgID) { connection in
                 try self.handle(arrival, connection, checkAddress: checkAddress, savepoints: false, open: open)
             }
@@ -206,11 +242,17 @@ public struct ListenerIngestion: Sendable {
 
     func handle(_ arrival: Arrival, _ connection: PostgresConnection, checkAddress: Bool, savepoints: Bool, open: Open) throws -> Reply? {
         guard let opened = try open(connection) else { return nil }
+        if arrival.dryRun { try OrgScope.markDryRun(connection) }
         let directory = OrgDirectory(connection: connection, orgID: opened.listener.orgID)
         if let required = opened.requiredCustomFields { directory.knowRequiredCustomFields(required) }
         let (reply, entry) = try process(
             arrival, connection, listener: opened.listener, orgStatus: opened.orgStatus, senderUserID: opened.senderUserID,
-            logID: opened.requestLogID, directory: directory, checkAddress: checkAddress, savepoints: savepoints)
+            logID: arrival.dryRun ? 0 : opened.requestLogID, directory: directory, checkAddress: checkAddress, savepoints: savepoints)
+        if arrival.dryRun {
+            var answer = reply
+            answer.dryRun = true
+            throw DryRunAnswer(reply: answer)
+        }
         if let entry {
             connection.commitWithNextQuery()
             try ListenerRequestWriter.insert(connection, entry)

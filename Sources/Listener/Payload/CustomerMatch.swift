@@ -105,7 +105,11 @@ struct CustomerMatch {
         guard !keys.isEmpty else { return nil }
         let found = try CustomerStore.match(context.connection, orgID: context.orgID, series: series, keys: keys)
         if let code, let found, found.code != code {
-            context.notices.append(FieldError(field, unknownCode(code) + ": \(found.code) was found by the item's other identifiers and used"))
+            if found.matchedBy?.kind == .customerId {
+                context.notices.append(FieldError(field, "\(code) was merged into \(found.code), which was used"))
+            } else {
+                context.notices.append(FieldError(field, unknownCode(code) + ": \(found.code) was found by the item's other identifiers and used"))
+            }
         }
         return found
     }

@@ -15,6 +15,25 @@ struct ActionFailure: Error {
     init(_ field: String, _ message: String) { errors = [FieldError(field, message)] }
 }
 
+/// An item would store a person whose email, phone or passport was erased and is suppressed (`Suppressions`):
+/// nothing of it is written and its outcome is `suppressed`.
+struct SuppressedIdentity: Error {
+    let field: String
+    let kind: String
+    /// The item's identities as sent and as compared, which the request log must not keep.
+    let spellings: [String]
+
+    init(field: String, kind: String, fields: CustomerFields) {
+        self.field = field
+        self.kind = kind
+        spellings = Suppressions.spellings(fields)
+    }
+
+    var error: FieldError {
+        FieldError(field, "this person was erased and their \(kind) is suppressed: nothing was stored (an admin can lift the suppression)")
+    }
+}
+
 /// An item failed after it had written something: the ingestion undoes the item (and only it) before
 /// reporting these errors.
 struct LateActionFailure: Error {

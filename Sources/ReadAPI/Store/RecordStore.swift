@@ -29,7 +29,12 @@ public struct RecordStore: Sendable {
         try await list(table, orgID: orgID, filters: [Self.filter(selector)], order: .newestFirst, limit: 1).first
     }
 
-    static func filter(_ selector: RecordSelector) -> RecordFilter {
+    /// The customer a code merged away leads to (`CustomerMergeStore.redirect`).
+    public func redirect(orgID: Int64, code: CustomerCode) async throws -> CustomerRef? {
+        try await scope.withOrg(orgID) { connection in try CustomerMergeStore.redirect(connection, orgID: orgID, code: code) }
+    }
+
+        static func filter(_ selector: RecordSelector) -> RecordFilter {
         switch selector {
         case .id(let id): .idEquals(column: "id", id)
         case .code(let code): .textEquals(column: "code", String(code.number))
