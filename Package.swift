@@ -29,9 +29,12 @@ let package = Package(
         // Well-formed XML in (no DOCTYPE, so no entity expansion) and escaped XML out, for SOAP and XML web calls.
         .target(name: "XML", dependencies: ["Platform"], swiftSettings: swiftSettings),
         .target(
-            name: "HTTPServer", dependencies: ["CShims", "COpenSSL", "JSON", "Platform", "Telemetry"], swiftSettings: swiftSettings),
+            name: "HTTPServer", dependencies: ["CShims", "COpenSSL", "JSON", "Platform", "Telemetry"],
+            swiftSettings: swiftSettings),
         .target(name: "Postgres", dependencies: ["CLibPQ", "COpenSSL", "CShims", "Platform"], swiftSettings: swiftSettings),
-        .target(name: "CRM", dependencies: ["Postgres", "COpenSSL", "JSON", "Platform", "Telemetry", "XML"], swiftSettings: swiftSettings),
+        .target(
+            name: "CRM", dependencies: ["Postgres", "COpenSSL", "JSON", "Platform", "Telemetry", "XML"],
+            swiftSettings: swiftSettings),
         .target(name: "Admin", dependencies: ["HTTPServer", "CRM", "JSON"], swiftSettings: swiftSettings),
         // The outbox table: messages features write in their own transaction, and Delivery claims and sends.
         .target(name: "Outbox", dependencies: ["Postgres"], swiftSettings: swiftSettings),
@@ -40,24 +43,34 @@ let package = Package(
         .target(name: "SMTP", dependencies: ["NetworkClient"], swiftSettings: swiftSettings),
         .target(name: "HTTPClient", dependencies: ["NetworkClient"], swiftSettings: swiftSettings),
         .target(
-            name: "Delivery", dependencies: ["Admin", "CRM", "HTTPClient", "HTTPServer", "JSON", "Outbox", "Platform", "Postgres", "SMTP", "Telemetry"],
+            name: "Delivery",
+            dependencies: [
+                "Admin", "CRM", "HTTPClient", "HTTPServer", "JSON", "Outbox", "Platform", "Postgres", "SMTP", "Telemetry",
+            ],
             swiftSettings: swiftSettings),
         // Listener ingestion (crm-listener-webhook.txt): the endpoint, one file per action, lenient values.
-        .target(name: "Listener", dependencies: ["Admin", "CRM", "HTTPServer", "JSON", "Outbox", "Platform", "Postgres"], swiftSettings: swiftSettings),
+        .target(
+            name: "Listener", dependencies: ["Admin", "CRM", "HTTPServer", "JSON", "Outbox", "Platform", "Postgres"],
+            swiftSettings: swiftSettings),
         // The CIOPulse-compatible Contacts API (ciopulse-contacts-api.txt) and its support groups.
         .target(
-            name: "CIOPulse", dependencies: ["Admin", "CRM", "HTTPServer", "JSON", "Platform", "Postgres", "Telemetry"], swiftSettings: swiftSettings),
+            name: "CIOPulse", dependencies: ["Admin", "CRM", "HTTPServer", "JSON", "Platform", "Postgres", "Telemetry"],
+            swiftSettings: swiftSettings),
         // Helpdesk web calls per org: the Sirportly Customer Data Source and SpiceCSM's account/case web calls.
-        .target(name: "Helpdesk", dependencies: ["Admin", "CRM", "HTTPServer", "JSON", "Postgres", "XML"], swiftSettings: swiftSettings),
+        .target(
+            name: "Helpdesk", dependencies: ["Admin", "CRM", "HTTPServer", "JSON", "Postgres", "XML"],
+            swiftSettings: swiftSettings),
         // SmarterTrack external providers (smartertrack-external-providers.txt): an ASMX-compatible SOAP service per org.
         .target(
-            name: "SmarterTrack", dependencies: ["Admin", "CRM", "HTTPServer", "JSON", "Postgres", "Telemetry", "XML"], swiftSettings: swiftSettings),
+            name: "SmarterTrack", dependencies: ["Admin", "CRM", "HTTPServer", "JSON", "Postgres", "Telemetry", "XML"],
+            swiftSettings: swiftSettings),
         // The read API (/api/v1): lists, single records, history and the streamed contact export.
         .target(name: "ReadAPI", dependencies: ["CRM", "HTTPServer", "JSON", "Postgres"], swiftSettings: swiftSettings),
         .target(
             name: "App",
             dependencies: [
-                "HTTPServer", "Postgres", "CRM", "Admin", "Listener", "CIOPulse", "Helpdesk", "SmarterTrack", "Delivery", "ReadAPI",
+                "HTTPServer", "Postgres", "CRM", "Admin", "Listener", "CIOPulse", "Helpdesk", "SmarterTrack", "Delivery",
+                "ReadAPI",
                 "JSON", "Telemetry",
             ],
             swiftSettings: swiftSettings,
@@ -78,10 +91,13 @@ let package = Package(
         .testTarget(name: "AdminTests", dependencies: ["Admin", "CRM", "JSON", "Listener"], swiftSettings: swiftSettings),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "DeliveryTests", dependencies: ["Delivery", "SMTP", "HTTPClient", "NetworkClient", "CRM", "JSON"], swiftSettings: swiftSettings),
+            name: "DeliveryTests", dependencies: ["Delivery", "SMTP", "HTTPClient", "NetworkClient", "CRM", "JSON"],
+            swiftSettings: swiftSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "CRMHubTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "XMLTests", dependencies: ["XML", "CRMHubTesting"], swiftSettings: swiftSettings),
-        .testTarget(name: "SmarterTrackTests", dependencies: ["SmarterTrack", "CRM", "XML", "CRMHubTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SmarterTrackTests", dependencies: ["SmarterTrack", "CRM", "XML", "CRMHubTesting"], swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ListenerTests", dependencies: ["Listener", "CRM", "HTTPServer", "JSON"], exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
@@ -95,7 +111,10 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "CRMHubTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["App", "CIOPulse", "CRMHubTesting", "Delivery", "HTTPServer", "Postgres", "CRM", "Helpdesk", "JSON", "Listener", "Outbox", "XML"],
+            dependencies: [
+                "App", "CIOPulse", "CRMHubTesting", "Delivery", "HTTPServer", "Postgres", "CRM", "Helpdesk", "JSON", "Listener",
+                "Outbox", "XML",
+            ],
             swiftSettings: swiftSettings
         ),
     ]

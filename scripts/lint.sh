@@ -9,6 +9,8 @@
 #    set_config, SET ROLE/LOCAL, SAVEPOINT, ROLLBACK or COMMIT. Comment lines are not code and are skipped.
 # 3. Result columns are read by name (or as a typed tuple), never by position: `row.decode(3)` shifts silently when
 #    a select list gains a column.
+# 4. Swift code is formatted as .swift-format says (`swift format`, part of the toolchain); to fix a change:
+#    swift format format -i -r --parallel Sources Tests Package.swift
 # Prints every offending file (and line) and exits non-zero if any check fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,6 +39,16 @@ positional=$(code_matching '\.decode\([0-9]')
 if [ -n "$positional" ]; then
   printf 'result columns read by position (decode by name, or the whole row as a tuple):\n%s\n' "$positional" >&2
   failed=1
+fi
+
+if swift format --version >/dev/null 2>&1; then
+  if ! unformatted=$(swift format lint --strict --parallel -r Sources Tests Package.swift 2>&1); then
+    printf 'not formatted as .swift-format says (swift format format -i -r --parallel Sources Tests Package.swift):\n%s\n' \
+      "$unformatted" >&2
+    failed=1
+  fi
+else
+  echo "swift format is not in this toolchain: formatting not checked" >&2
 fi
 
 exit "$failed"

@@ -9,7 +9,7 @@
 #                  over its Unix socket; CRMHUB_TEST_DATABASE_URL is exported for the tests, which create their
 #                  own databases in it as crmhub_test_owner (no SUPERUSER, no CREATEROLE). Databases left by
 #                  earlier runs are dropped first.
-# 3. build         scripts/lint.sh (SQL only in stores; transactions and tenancy only in Postgres/OrgScope),
+# 3. build         scripts/lint.sh (SQL only in stores; transactions and tenancy only in Postgres/OrgScope; swift format),
 #                  then swift build --build-tests
 # 4. tests         swift test --no-parallel, with the arguments given to this script
 # 5. python tests  Tests/python/test_*.py with pytest (schemathesis against the live server and openapi.yaml)

@@ -28,7 +28,9 @@ public struct AdminAuthenticator: Sendable {
             guard let key = try await apiKeys.authenticate(token) else { throw CRMError.unauthorized("invalid or revoked token") }
             return .orgKey(orgID: key.orgID, keyID: key.keyID, name: key.name, scopes: key.scopes)
         }
-        guard let platform = try await platformTokens.authenticate(token) else { throw CRMError.unauthorized("invalid or revoked token") }
+        guard let platform = try await platformTokens.authenticate(token) else {
+            throw CRMError.unauthorized("invalid or revoked token")
+        }
         return .platform(tokenID: platform.id, name: platform.name)
     }
 

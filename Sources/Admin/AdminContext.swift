@@ -45,28 +45,37 @@ public struct AdminContext: Sendable {
 /// JSON shapes of the admin API's resources.
 public enum AdminRepresentation {
     public static func org(_ org: Org) -> JSONValue {
-        ["id": .string(String(org.id)), "slug": .string(org.slug), "name": .string(org.name), "timezone": .string(org.timezone),
-         "status": .string(org.status.rawValue), "created_at": .string(org.createdAt), "updated_at": .string(org.updatedAt)]
+        [
+            "id": .string(String(org.id)), "slug": .string(org.slug), "name": .string(org.name),
+            "timezone": .string(org.timezone),
+            "status": .string(org.status.rawValue), "created_at": .string(org.createdAt), "updated_at": .string(org.updatedAt),
+        ]
     }
 
     public static func user(_ user: User, orgSlug: String) -> JSONValue {
-        ["id": .string(String(user.id)), "org": .string(orgSlug), "email": .string(user.email),
-         "display_name": .string(user.displayName), "role": .string(user.role.rawValue), "active": .bool(user.active),
-         "created_at": .string(user.createdAt), "updated_at": .string(user.updatedAt)]
+        [
+            "id": .string(String(user.id)), "org": .string(orgSlug), "email": .string(user.email),
+            "display_name": .string(user.displayName), "role": .string(user.role.rawValue), "active": .bool(user.active),
+            "created_at": .string(user.createdAt), "updated_at": .string(user.updatedAt),
+        ]
     }
 
     public static func apiKey(_ key: APIKey, orgSlug: String) -> JSONValue {
-        ["id": .string(String(key.id)), "org": .string(orgSlug), "name": .string(key.name),
-         "scopes": .array(key.scopes.map { .string($0.rawValue) }), "prefix": .string(key.prefix),
-         "created_at": .string(key.createdAt), "last_used_at": key.lastUsedAt.map(JSONValue.string) ?? .null,
-         "revoked_at": key.revokedAt.map(JSONValue.string) ?? .null]
+        [
+            "id": .string(String(key.id)), "org": .string(orgSlug), "name": .string(key.name),
+            "scopes": .array(key.scopes.map { .string($0.rawValue) }), "prefix": .string(key.prefix),
+            "created_at": .string(key.createdAt), "last_used_at": key.lastUsedAt.map(JSONValue.string) ?? .null,
+            "revoked_at": key.revokedAt.map(JSONValue.string) ?? .null,
+        ]
     }
 
     public static func audit(_ record: AuditRecord) -> JSONValue {
         let details = (try? JSONParser.parse(record.details)) ?? .object(JSONObject())
-        return ["id": .string(String(record.id)), "at": .string(record.at), "actor": .string(record.actor),
-                "action": .string(record.action), "target": .string(record.target), "details": details,
-                "client_address": record.clientAddress.map(JSONValue.string) ?? .null,
-                "request_id": record.requestID.map(JSONValue.string) ?? .null]
+        return [
+            "id": .string(String(record.id)), "at": .string(record.at), "actor": .string(record.actor),
+            "action": .string(record.action), "target": .string(record.target), "details": details,
+            "client_address": record.clientAddress.map(JSONValue.string) ?? .null,
+            "request_id": record.requestID.map(JSONValue.string) ?? .null,
+        ]
     }
 }

@@ -13,7 +13,9 @@ public enum AdminJSON {
         } catch {
             throw CRMError.malformed("body is not valid JSON: \(error.description)")
         }
-        guard let object = value.objectValue else { throw CRMError.malformed("the request body must be a JSON object, not \(value.typeName)") }
+        guard let object = value.objectValue else {
+            throw CRMError.malformed("the request body must be a JSON object, not \(value.typeName)")
+        }
         var errors: [FieldError] = []
         findNUL(value, path: "", into: &errors)
         if !errors.isEmpty { throw CRMError.invalid(errors) }
@@ -91,11 +93,19 @@ public enum AdminJSON {
         var errors: [FieldError] = []
         var limit = 50
         if let text = request.query("limit") {
-            if let value = Int(text), (1...200).contains(value) { limit = value } else { errors.append(FieldError("limit", "must be a whole number from 1 to 200")) }
+            if let value = Int(text), (1...200).contains(value) {
+                limit = value
+            } else {
+                errors.append(FieldError("limit", "must be a whole number from 1 to 200"))
+            }
         }
         var cursor: Int64 = 0
         if let text = request.query("cursor") {
-            if let value = Int64(text), value >= 0 { cursor = value } else { errors.append(FieldError("cursor", "is not a cursor returned by this API")) }
+            if let value = Int64(text), value >= 0 {
+                cursor = value
+            } else {
+                errors.append(FieldError("cursor", "is not a cursor returned by this API"))
+            }
         }
         if !errors.isEmpty { throw CRMError.invalid(errors) }
         return (cursor, limit)
@@ -120,8 +130,10 @@ public struct FieldReader {
         for key in object.keys where !keys.contains(key) { errors.append(FieldError(name(key), "is not a known field")) }
     }
 
-    public mutating func string(_ key: String, required: Bool = false, maxLength: Int = 200, pattern: ((String) -> Bool)? = nil,
-                         rule: String = "") -> String? {
+    public mutating func string(
+        _ key: String, required: Bool = false, maxLength: Int = 200, pattern: ((String) -> Bool)? = nil,
+        rule: String = ""
+    ) -> String? {
         guard let value = object[key], !value.isNull else {
             if required { errors.append(FieldError(name(key), "is required")) }
             return nil
@@ -173,7 +185,8 @@ public struct FieldReader {
 public enum Validation {
     public static func isEmail(_ text: String) -> Bool {
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix(".") else {
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix(".")
+        else {
             return false
         }
         return !text.contains { $0 == " " || $0 == "\t" || $0 == "\n" }

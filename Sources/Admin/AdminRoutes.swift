@@ -13,7 +13,8 @@ public enum AdminRoutes {
             } catch let error as CRMError {
                 return problem(error)
             } catch {
-                return .problem(status: 503, detail: "authentication is unavailable; retry later", extraHeaders: [("Retry-After", "1")])
+                return .problem(
+                    status: 503, detail: "authentication is unavailable; retry later", extraHeaders: [("Retry-After", "1")])
             }
         }
     }

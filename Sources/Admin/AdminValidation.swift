@@ -18,11 +18,14 @@ public enum AdminValidation {
     public static func newOrg(_ object: JSONObject, orgs: OrgStore) async throws -> NewOrg {
         var reader = FieldReader(object)
         reader.allowOnly(["slug", "name", "timezone", "owner"])
-        let slug = reader.string("slug", required: true, maxLength: 63, pattern: Validation.isSlug,
-                                 rule: "must be 2–63 lower-case letters, digits or '-', not starting with '-'")
+        let slug = reader.string(
+            "slug", required: true, maxLength: 63, pattern: Validation.isSlug,
+            rule: "must be 2–63 lower-case letters, digits or '-', not starting with '-'")
         let name = reader.string("name", required: true)
-        let timezone = reader.string("timezone", maxLength: 64, pattern: Validation.isTimeZone,
-                                     rule: "must be UTC or an IANA time zone such as Asia/Ho_Chi_Minh") ?? "UTC"
+        let timezone =
+            reader.string(
+                "timezone", maxLength: 64, pattern: Validation.isTimeZone,
+                rule: "must be UTC or an IANA time zone such as Asia/Ho_Chi_Minh") ?? "UTC"
         if timezone != "UTC", try await !orgs.isKnownTimeZone(timezone) {
             reader.errors.append(FieldError("timezone", "'\(timezone)' is not a known IANA time zone"))
         }
@@ -31,8 +34,9 @@ public enum AdminValidation {
             if let ownerObject = ownerValue.objectValue {
                 var ownerReader = FieldReader(ownerObject, prefix: "owner")
                 ownerReader.allowOnly(["email", "display_name"])
-                let email = ownerReader.string("email", required: true, maxLength: 254, pattern: Validation.isEmail,
-                                               rule: "is not an email address")
+                let email = ownerReader.string(
+                    "email", required: true, maxLength: 254, pattern: Validation.isEmail,
+                    rule: "is not an email address")
                 let displayName = ownerReader.string("display_name") ?? ""
                 reader.errors += ownerReader.errors
                 if let email { owner = OrgStore.NewOwner(email: email, displayName: displayName) }

@@ -10,7 +10,8 @@ public struct CatalogsHandler: Sendable {
     public static func kind(_ request: Request) throws -> CatalogStore.Kind {
         let name = request.parameters["kind"] ?? ""
         guard let kind = CatalogStore.Kind(pathName: name) else {
-            throw CRMError.notFound("catalog '\(name)' (known: \(CatalogStore.Kind.allCases.map(\.pathName).joined(separator: ", ")))")
+            throw CRMError.notFound(
+                "catalog '\(name)' (known: \(CatalogStore.Kind.allCases.map(\.pathName).joined(separator: ", ")))")
         }
         return kind
     }
@@ -25,7 +26,8 @@ public struct CatalogsHandler: Sendable {
         try reader.finish()
         let item = try await catalogs.create(
             orgID: org.id, kind: kind, name: name!, position: position ?? 0,
-            audit: context.auditEntry(request, principal, "catalog.create", details: ["catalog": .string(kind.pathName), "name": .string(name!)]))
+            audit: context.auditEntry(
+                request, principal, "catalog.create", details: ["catalog": .string(kind.pathName), "name": .string(name!)]))
         return AdminJSON.response(Self.representation(item), status: 201)
     }
 
@@ -71,8 +73,10 @@ public struct CatalogsHandler: Sendable {
     }
 
     public static func representation(_ item: CatalogStore.Item) -> JSONValue {
-        ["id": .string(String(item.id)), "catalog": .string(item.kind.pathName), "name": .string(item.name),
-         "position": .number(Double(item.position))]
+        [
+            "id": .string(String(item.id)), "catalog": .string(item.kind.pathName), "name": .string(item.name),
+            "position": .number(Double(item.position)),
+        ]
     }
 
     public init(context: AdminContext, catalogs: CatalogStore) {

@@ -11,9 +11,11 @@ public struct CustomFieldsHandler: Sendable {
         let (principal, org) = try await context.authorize(request, .admin)
         var reader = FieldReader(try AdminJSON.object(request))
         reader.allowOnly(["entity", "name", "type", "options", "required"])
-        let entity = reader.choice("entity", CustomFieldStore.Entity.self, allowed: CustomFieldStore.Entity.allCases, required: true)
+        let entity = reader.choice(
+            "entity", CustomFieldStore.Entity.self, allowed: CustomFieldStore.Entity.allCases, required: true)
         let name = reader.string("name", required: true)
-        let type = reader.choice("type", CustomFieldStore.FieldType.self, allowed: CustomFieldStore.FieldType.allCases, required: true)
+        let type = reader.choice(
+            "type", CustomFieldStore.FieldType.self, allowed: CustomFieldStore.FieldType.allCases, required: true)
         let options = Self.options(&reader) ?? []
         let required = reader.bool("required") ?? false
         if let type {
@@ -84,7 +86,8 @@ public struct CustomFieldsHandler: Sendable {
         var options: [String] = []
         for (index, element) in list.enumerated() {
             guard let text = element.stringValue, !text.isEmpty, text.count <= 200, !text.contains("|") else {
-                reader.errors.append(FieldError("options[\(index)]", "must be a non-empty string of at most 200 characters without '|'"))
+                reader.errors.append(
+                    FieldError("options[\(index)]", "must be a non-empty string of at most 200 characters without '|'"))
                 continue
             }
             if options.contains(text) {
@@ -97,9 +100,11 @@ public struct CustomFieldsHandler: Sendable {
     }
 
     public static func representation(_ definition: CustomFieldStore.Definition) -> JSONValue {
-        ["id": .string(String(definition.id)), "entity": .string(definition.entity.rawValue), "name": .string(definition.name),
-         "type": .string(definition.type.rawValue), "options": .array(definition.options.map(JSONValue.string)),
-         "required": .bool(definition.required)]
+        [
+            "id": .string(String(definition.id)), "entity": .string(definition.entity.rawValue), "name": .string(definition.name),
+            "type": .string(definition.type.rawValue), "options": .array(definition.options.map(JSONValue.string)),
+            "required": .bool(definition.required),
+        ]
     }
 
     public init(context: AdminContext, fields: CustomFieldStore) {

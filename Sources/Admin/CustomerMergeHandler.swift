@@ -20,8 +20,9 @@ public struct CustomerMergeHandler: Sendable {
             if let items = value.arrayValue {
                 for (index, item) in items.enumerated() {
                     guard let name = item.stringValue, CustomerMergeStore.fields.contains(name) else {
-                        reader.errors.append(FieldError(
-                            "prefer_merged[\(index)]", "must be one of \(CustomerMergeStore.fields.joined(separator: ", "))"))
+                        reader.errors.append(
+                            FieldError(
+                                "prefer_merged[\(index)]", "must be one of \(CustomerMergeStore.fields.joined(separator: ", "))"))
                         continue
                     }
                     if !preferred.contains(name) { preferred.append(name) }

@@ -24,7 +24,8 @@ public struct ErasureHandler: Sendable {
         return AdminJSON.response([
             "erased": .string(code.description), "suppressed": .number(Double(outcome.suppressed)),
             "requests_redacted": .number(Double(outcome.requestsRedacted)),
-            "outbox_messages": .number(Double(outcome.outboxMessages)), "outbox_cancelled": .number(Double(outcome.outboxCancelled)),
+            "outbox_messages": .number(Double(outcome.outboxMessages)),
+            "outbox_cancelled": .number(Double(outcome.outboxCancelled)),
         ])
     }
 
@@ -51,7 +52,8 @@ public struct ErasureHandler: Sendable {
         }
         try reader.finish()
         let hash = SuppressionStore.hash(box, orgID: org.id, kind: kind!, value: normalised!)
-        let audit = context.auditEntry(request, principal, "suppression.lift", details: ["kind": .string(kind!)]).target("suppression")
+        let audit = context.auditEntry(request, principal, "suppression.lift", details: ["kind": .string(kind!)]).target(
+            "suppression")
         let lifted = try await scope.withOrg(org.id) { connection -> Bool in
             guard try SuppressionStore.lift(connection, orgID: org.id, hash: hash) else { return false }
             try AuditStore.insert(connection, orgID: org.id, entry: audit)
@@ -63,8 +65,10 @@ public struct ErasureHandler: Sendable {
 
     func key() throws -> SecretBox {
         guard let secrets else {
-            throw CRMError.conflict(FieldError(
-                "CRMHUB_SECRET_KEY", "erasure keeps erased identities as keyed hashes: set CRMHUB_SECRET_KEY on the server first"))
+            throw CRMError.conflict(
+                FieldError(
+                    "CRMHUB_SECRET_KEY",
+                    "erasure keeps erased identities as keyed hashes: set CRMHUB_SECRET_KEY on the server first"))
         }
         return secrets
     }

@@ -77,8 +77,10 @@ public struct GroupsHandler: Sendable {
     }
 
     public static func representation(_ group: GroupStore.Group) -> JSONValue {
-        ["id": .string(String(group.id)), "name": .string(group.name),
-         "members": .array(group.memberIDs.map { .string(String($0)) })]
+        [
+            "id": .string(String(group.id)), "name": .string(group.name),
+            "members": .array(group.memberIDs.map { .string(String($0)) }),
+        ]
     }
 
     public init(context: AdminContext, groups: GroupStore) {

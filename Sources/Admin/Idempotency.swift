@@ -30,7 +30,8 @@ public struct Idempotency: Sendable {
             case .mismatch:
                 throw CRMError.invalid([FieldError("Idempotency-Key", "was already used with a different request")])
             case .inProgress:
-                throw CRMError.conflict(FieldError("Idempotency-Key", "a request with this key is still being processed; retry later"))
+                throw CRMError.conflict(
+                    FieldError("Idempotency-Key", "a request with this key is still being processed; retry later"))
             case .claimed:
                 do {
                     let response = try await handler(request)
@@ -49,10 +50,12 @@ public struct Idempotency: Sendable {
         }
     }
 
-    public init(store: IdempotencyStore, render: @escaping @Sendable (CRMError) -> Response, authenticate: @escaping @Sendable (Request) async throws -> Void) {
+    public init(
+        store: IdempotencyStore, render: @escaping @Sendable (CRMError) -> Response,
+        authenticate: @escaping @Sendable (Request) async throws -> Void
+    ) {
         self.store = store
         self.render = render
         self.authenticate = authenticate
     }
 }
-

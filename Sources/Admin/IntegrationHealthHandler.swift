@@ -26,7 +26,9 @@ public struct IntegrationHealthHandler: Sendable {
             var item: JSONObject = [
                 "integration": .string(name), "calls": .number(Double(summary.calls)), "errors": .number(Double(summary.errors)),
                 "p99_ms": summary.p99Milliseconds.map(JSONValue.number) ?? .null,
-                "last_error": summary.lastError.map { .object(["detail": .string($0), "at": summary.lastErrorAt.map(JSONValue.string) ?? .null]) }
+                "last_error": summary.lastError.map {
+                    .object(["detail": .string($0), "at": summary.lastErrorAt.map(JSONValue.string) ?? .null])
+                }
                     ?? .null,
             ]
             if summary.p99IsBeyondBounds {

@@ -31,7 +31,8 @@ public struct MatchingSettingsHandler: Sendable {
                     settings.deduplicate.insert(kind)
                 }
             } else {
-                reader.errors.append(FieldError("deduplicate", "must be an array of passport, email, phone, not \(value.typeName)"))
+                reader.errors.append(
+                    FieldError("deduplicate", "must be an array of passport, email, phone, not \(value.typeName)"))
             }
         }
         if let together = reader.bool("leads_and_contacts_together") { settings.acrossSeries = together }

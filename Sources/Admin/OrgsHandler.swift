@@ -46,8 +46,9 @@ public struct OrgsHandler: Sendable {
         reader.allowOnly(["name", "timezone", "status"])
         let name = reader.string("name")
         if name == "" { reader.errors.append(FieldError("name", "must not be empty")) }
-        let timezone = reader.string("timezone", maxLength: 64, pattern: Validation.isTimeZone,
-                                     rule: "must be UTC or an IANA time zone such as Asia/Ho_Chi_Minh")
+        let timezone = reader.string(
+            "timezone", maxLength: 64, pattern: Validation.isTimeZone,
+            rule: "must be UTC or an IANA time zone such as Asia/Ho_Chi_Minh")
         let status = reader.choice("status", Org.Status.self, allowed: [.active, .suspended])
         if let timezone, timezone != "UTC", try await !context.orgs.isKnownTimeZone(timezone) {
             reader.errors.append(FieldError("timezone", "'\(timezone)' is not a known IANA time zone"))

@@ -29,14 +29,17 @@ public struct PlatformTokensHandler: Sendable {
     public func revoke(_ request: Request) async throws -> Response {
         let principal = try await context.authenticator.authenticate(request)
         try principal.requirePlatform()
-        try await tokens.revoke(id: try AdminContext.id(request, "token"), audit: context.auditEntry(request, principal, "platform_token.revoke"))
+        try await tokens.revoke(
+            id: try AdminContext.id(request, "token"), audit: context.auditEntry(request, principal, "platform_token.revoke"))
         return Response(status: 204)
     }
 
     public static func representation(_ token: PlatformTokenStore.Listed) -> JSONValue {
-        ["id": .string(String(token.id)), "name": .string(token.name), "prefix": .string(token.prefix),
-         "created_at": .string(token.createdAt), "last_used_at": token.lastUsedAt.map(JSONValue.string) ?? .null,
-         "revoked_at": token.revokedAt.map(JSONValue.string) ?? .null]
+        [
+            "id": .string(String(token.id)), "name": .string(token.name), "prefix": .string(token.prefix),
+            "created_at": .string(token.createdAt), "last_used_at": token.lastUsedAt.map(JSONValue.string) ?? .null,
+            "revoked_at": token.revokedAt.map(JSONValue.string) ?? .null,
+        ]
     }
 
     public init(context: AdminContext, tokens: PlatformTokenStore) {

@@ -10,7 +10,8 @@ public struct QueryReader {
     public init(_ request: Request) { self.request = request }
 
     /// One of an enum's values, or nil when the parameter is absent.
-    public mutating func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ type: T.Type) -> T? where T.RawValue == String {
+    public mutating func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ type: T.Type) -> T?
+    where T.RawValue == String {
         guard let text = request.query(name) else { return nil }
         guard let value = T(rawValue: text) else {
             errors.append(FieldError(name, "must be one of \(T.allCases.map(\.rawValue).joined(separator: ", "))"))

@@ -15,20 +15,28 @@ public struct SubjectAccessHandler: Sendable {
         let (principal, org) = try await context.authorize(request, .admin)
         let text = request.parameters["customer"] ?? ""
         guard let code = CustomerCode(text) else { throw CRMError.notFound("customer '\(text)'") }
-        let found = try await scope.withOrg(org.id) { connection -> (JSONValue, [(id: Int64, receivedAt: String, listenerID: Int64, status: Int, body: [UInt8])])? in
+        let found = try await scope.withOrg(org.id) {
+            connection -> (JSONValue, [(id: Int64, receivedAt: String, listenerID: Int64, status: Int, body: [UInt8])])? in
             guard let (id, document) = try SubjectAccessStore.document(connection, orgID: org.id, code: code) else { return nil }
-            return (document, try SubjectAccessStore.requestBodies(connection, orgID: org.id, customerID: id, limit: Self.requestLimit))
+            return (
+                document,
+                try SubjectAccessStore.requestBodies(connection, orgID: org.id, customerID: id, limit: Self.requestLimit)
+            )
         }
-        guard let (document, requests) = found, var object = document.objectValue else { throw CRMError.notFound("customer \(code)") }
-        try await context.audit.record(orgID: org.id, context.auditEntry(request, principal, "customer.export").target("customer:\(code)"))
+        guard let (document, requests) = found, var object = document.objectValue else {
+            throw CRMError.notFound("customer \(code)")
+        }
+        try await context.audit.record(
+            orgID: org.id, context.auditEntry(request, principal, "customer.export").target("customer:\(code)"))
         let needles = Self.needles(object, code: code)
-        object["listener_requests"] = .array(requests.map { logged in
-            [
-                "id": .string(String(logged.id)), "received_at": .string(logged.receivedAt),
-                "listener_id": .string(String(logged.listenerID)), "status": .number(Double(logged.status)),
-                "items": .array(Self.excerpt(logged.body, needles: needles)),
-            ]
-        })
+        object["listener_requests"] = .array(
+            requests.map { logged in
+                [
+                    "id": .string(String(logged.id)), "received_at": .string(logged.receivedAt),
+                    "listener_id": .string(String(logged.listenerID)), "status": .number(Double(logged.status)),
+                    "items": .array(Self.excerpt(logged.body, needles: needles)),
+                ]
+            })
         object["requested_code"] = .string(code.description)
         return AdminJSON.response(.object(object))
     }
@@ -58,7 +66,9 @@ public struct SubjectAccessHandler: Sendable {
         for (index, item) in items.enumerated() {
             let text = JSONWriter.string(item).lowercased()
             guard needles.contains(where: { text.contains($0) }) else { continue }
-            excerpts.append(["index": .number(Double(index)), "actionType": item["actionType"] ?? .null, "data": item["data"] ?? .null])
+            excerpts.append([
+                "index": .number(Double(index)), "actionType": item["actionType"] ?? .null, "data": item["data"] ?? .null,
+            ])
         }
         return excerpts
     }

@@ -10,7 +10,8 @@ public struct UsersHandler: Sendable {
         let (principal, org) = try await context.authorize(request, .admin)
         var reader = FieldReader(try AdminJSON.object(request))
         reader.allowOnly(["email", "display_name", "role", "active"])
-        let email = reader.string("email", required: true, maxLength: 254, pattern: Validation.isEmail, rule: "is not an email address")
+        let email = reader.string(
+            "email", required: true, maxLength: 254, pattern: Validation.isEmail, rule: "is not an email address")
         let displayName = reader.string("display_name") ?? ""
         let role = reader.choice("role", User.Role.self, allowed: User.Role.allCases) ?? .member
         let active = reader.bool("active") ?? true

@@ -2,8 +2,8 @@ import Admin
 import CIOPulse
 import CRM
 import Delivery
-import Helpdesk
 import HTTPServer
+import Helpdesk
 import Listener
 import SmarterTrack
 
@@ -17,7 +17,8 @@ enum AdminRouteTable {
     ///   - listenerReplay: re-runs a logged listener request; without it the replay route answers 503.
     static func register(
         in router: inout Router, scope: OrgScope, problem: @escaping @Sendable (CRMError) -> Response,
-        deliverer: Deliverer, secrets: SecretBox?, listenerTest: @escaping ListenerTestRun, listenerReplay: @escaping ListenerReplay
+        deliverer: Deliverer, secrets: SecretBox?, listenerTest: @escaping ListenerTestRun,
+        listenerReplay: @escaping ListenerReplay
     ) {
         let context = AdminContext(scope: scope)
         let once = Idempotency(store: IdempotencyStore(scope: scope), render: problem) {
@@ -27,7 +28,8 @@ enum AdminRouteTable {
         let users = UsersHandler(context: context)
         let keys = APIKeysHandler(context: context)
         let audit = AuditHandler(context: context)
-        let listeners = ListenerURLsHandler(context: context, listeners: ListenerURLStore(scope: scope), catalogs: CatalogStore(scope: scope))
+        let listeners = ListenerURLsHandler(
+            context: context, listeners: ListenerURLStore(scope: scope), catalogs: CatalogStore(scope: scope))
         let catalogs = CatalogsHandler(context: context, catalogs: CatalogStore(scope: scope))
         let groups = GroupsHandler(context: context, groups: GroupStore(scope: scope))
         let customFields = CustomFieldsHandler(context: context, fields: CustomFieldStore(scope: scope))
@@ -37,7 +39,8 @@ enum AdminRouteTable {
         let listenerRequests = ListenerRequestsHandler(
             context: context, requests: ListenerRequestStore(scope: scope), replayer: listenerReplay)
         let outbox = OutboxHandler(context: context, outbox: OutboxStore(scope: scope))
-        let delivery = DeliveryHandler(context: context, store: DeliverySettingsStore(scope: scope), deliverer: deliverer, secrets: secrets)
+        let delivery = DeliveryHandler(
+            context: context, store: DeliverySettingsStore(scope: scope), deliverer: deliverer, secrets: secrets)
         let supportGroups = SupportGroupsHandler(context: context, groups: SupportGroupStore(scope: scope))
         let contactSystemIDs = ContactSystemIDHandler(context: context, scope: scope)
         let customerMerges = CustomerMergeHandler(context: context, scope: scope)

@@ -68,7 +68,8 @@ public final class Application: Sendable {
         }
         let secrets: SecretBox? = try configuration.secretKey.map { try SecretBox(keyText: $0) }
         let deliverer = Deliverer(
-            settings: DeliverySettingsStore(scope: OrgScope(database: database)), secrets: secrets, configuration: configuration.delivery,
+            settings: DeliverySettingsStore(scope: OrgScope(database: database)), secrets: secrets,
+            configuration: configuration.delivery,
             logger: logger)
         Routes.register(
             in: &router, application: (database, migrator, metrics, logger), readDatabase: readDatabase, draining: drainSignal,
@@ -77,7 +78,8 @@ public final class Application: Sendable {
         Routes.admitAdminCallers(in: &router, database: database)
         let console = ConsoleFiles(directory: configuration.consoleDirectory)
         if console == nil {
-            logger.warning("console folder has no index.html; /console/ answers 404", [("directory", configuration.consoleDirectory)])
+            logger.warning(
+                "console folder has no index.html; /console/ answers 404", [("directory", configuration.consoleDirectory)])
         }
         ConsoleRoutes.register(in: &router, files: console)
         let backlog = Backlog()
@@ -117,8 +119,9 @@ public final class Application: Sendable {
         if configuration.migrateOnStart, case .unknownApplied(let version) = try await migrator.status(database) {
             // An older instance restarting during a rolling deploy: under the expand/contract rule it runs on the
             // newer schema as it is (`crmhub migrate` still refuses to touch it).
-            logger.warning("the database has a migration newer than this build; serving without migrating",
-                           [("version", String(version))])
+            logger.warning(
+                "the database has a migration newer than this build; serving without migrating",
+                [("version", String(version))])
         } else if configuration.migrateOnStart {
             let applied = try await migrator.migrate(database)
             for migration in applied {
@@ -142,9 +145,11 @@ public final class Application: Sendable {
         }
         if fields.isEmpty {
             // crmhub worker: no port is opened, so nothing is "listening".
-            logger.info("crmhub started without an HTTP listener", [
-                ("delivery_workers", String(configuration.delivery.workers)), ("version", CRMHubVersion.current),
-            ])
+            logger.info(
+                "crmhub started without an HTTP listener",
+                [
+                    ("delivery_workers", String(configuration.delivery.workers)), ("version", CRMHubVersion.current),
+                ])
         } else {
             logger.info("crmhub listening", fields + [("version", CRMHubVersion.current)])
         }
@@ -166,18 +171,23 @@ public final class Application: Sendable {
             case .installed: logger.info("bootstrap admin token installed")
             case .unchanged: logger.info("bootstrap admin token already installed")
             case .revoked:
-                logger.warning("CRMHUB_BOOTSTRAP_ADMIN_TOKEN was revoked and stays revoked: set a new value, or use another platform token")
+                logger.warning(
+                    "CRMHUB_BOOTSTRAP_ADMIN_TOKEN was revoked and stays revoked: set a new value, or use another platform token")
             }
         } else if configuration.httpAddress != nil || configuration.httpsAddress != nil {
-            let audit = AuditEntry.system("crmhub serve (CRMHUB_BOOTSTRAP_ADMIN_TOKEN not set)", "platform_token.bootstrap_revoke")
+            let audit = AuditEntry.system(
+                "crmhub serve (CRMHUB_BOOTSTRAP_ADMIN_TOKEN not set)", "platform_token.bootstrap_revoke")
             // Not a reason to refuse to start (the database may be down for a moment; the server waits for it).
             do {
                 if let id = try await tokens.revokeBootstrap(audit: audit) {
-                    logger.warning("bootstrap admin token revoked: CRMHUB_BOOTSTRAP_ADMIN_TOKEN is no longer set", [("token_id", String(id))])
+                    logger.warning(
+                        "bootstrap admin token revoked: CRMHUB_BOOTSTRAP_ADMIN_TOKEN is no longer set", [("token_id", String(id))]
+                    )
                 }
             } catch {
-                logger.error("could not revoke the bootstrap admin token; it stays valid until a start succeeds in revoking it",
-                             [("error", String(describing: error))])
+                logger.error(
+                    "could not revoke the bootstrap admin token; it stays valid until a start succeeds in revoking it",
+                    [("error", String(describing: error))])
             }
         }
     }

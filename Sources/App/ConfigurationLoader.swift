@@ -53,10 +53,12 @@ public enum ConfigurationLoader {
     /// Checks that need more than one setting; run before serving.
     public static func validateForServing(_ config: Configuration) throws(ConfigurationError) {
         if config.databaseURL.isEmpty {
-            throw ConfigurationError(setting: "CRMHUB_DATABASE_URL", reason: "is required (e.g. postgresql://crmhub@localhost/crmhub)")
+            throw ConfigurationError(
+                setting: "CRMHUB_DATABASE_URL", reason: "is required (e.g. postgresql://crmhub@localhost/crmhub)")
         }
         if config.httpAddress == nil && config.httpsAddress == nil {
-            throw ConfigurationError(setting: "CRMHUB_HTTP_ADDRESS", reason: "and CRMHUB_HTTPS_ADDRESS are both off: nothing to serve")
+            throw ConfigurationError(
+                setting: "CRMHUB_HTTP_ADDRESS", reason: "and CRMHUB_HTTPS_ADDRESS are both off: nothing to serve")
         }
         if config.httpsAddress != nil {
             guard let certificate = config.tlsCertificateFile else {

@@ -67,6 +67,8 @@ enum ConsoleRoutes {
     }
 
     private static func page(_ status: Int, contentType: String, cache: String, body: [UInt8]) -> Response {
-        Response(status: status, headers: HeaderFields([("Content-Type", contentType), ("Cache-Control", cache)] + securityHeaders), body: body)
+        Response(
+            status: status, headers: HeaderFields([("Content-Type", contentType), ("Cache-Control", cache)] + securityHeaders),
+            body: body)
     }
 }

@@ -45,15 +45,18 @@ final class IntegrationHealth: Sendable {
         status >= 500 || status == 401 || status == 403 || status == 429
     }
 
-    func observe(route: String, method: String, status: Int, seconds: Double, context: [(String, String)],
-                 now: Double = wallClock()) {
+    func observe(
+        route: String, method: String, status: Int, seconds: Double, context: [(String, String)],
+        now: Double = wallClock()
+    ) {
         guard let (integration, orgField) = Self.integration(of: route),
             let orgValue = context.last(where: { $0.0 == orgField })?.1
         else { return }
         let orgID = orgField == "org_id" ? Int64(orgValue) : nil
         guard orgField != "org_id" || orgID != nil else { return }
-        let key = Key(orgID: orgID, orgSlug: orgID == nil ? orgValue : nil, integration: integration,
-                      minute: Int64(now / 60) * 60)
+        let key = Key(
+            orgID: orgID, orgSlug: orgID == nil ? orgValue : nil, integration: integration,
+            minute: Int64(now / 60) * 60)
         let error = Self.isError(status)
         pending.withLock { entries in
             if entries[key] == nil {
@@ -89,18 +92,25 @@ final class IntegrationHealth: Sendable {
         do {
             try await store.add(minutes)
         } catch {
-            logger.warning("integration health figures not written; kept for the next round", [
-                ("error", String(describing: type(of: error))), ("minutes", String(minutes.count)),
-            ])
+            logger.warning(
+                "integration health figures not written; kept for the next round",
+                [
+                    ("error", String(describing: type(of: error))), ("minutes", String(minutes.count)),
+                ])
             pending.withLock { entries in
                 for minute in minutes {
-                    let key = Key(orgID: minute.orgID, orgSlug: minute.orgSlug, integration: minute.integration, minute: minute.minute)
+                    let key = Key(
+                        orgID: minute.orgID, orgSlug: minute.orgSlug, integration: minute.integration, minute: minute.minute)
                     guard entries.count < Self.maxPending || entries[key] != nil else { continue }
                     if var current = entries[key] {
                         current.calls += minute.calls
                         current.errors += minute.errors
-                        for index in current.latencyBuckets.indices { current.latencyBuckets[index] += minute.latencyBuckets[index] }
-                        if current.lastErrorAt == nil { (current.lastError, current.lastErrorAt) = (minute.lastError, minute.lastErrorAt) }
+                        for index in current.latencyBuckets.indices {
+                            current.latencyBuckets[index] += minute.latencyBuckets[index]
+                        }
+                        if current.lastErrorAt == nil {
+                            (current.lastError, current.lastErrorAt) = (minute.lastError, minute.lastErrorAt)
+                        }
                         entries[key] = current
                     } else {
                         entries[key] = minute

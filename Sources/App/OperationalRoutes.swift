@@ -6,7 +6,8 @@ import Telemetry
 /// `/healthz`, `/readyz`, `/metrics` and `/openapi.yaml`.
 enum OperationalRoutes {
     /// - Parameter openAPIDocument: the contents of `CRMHUB_OPENAPI_FILE`; nil when it could not be read (404).
-    static func register(in router: inout Router, readiness: ReadinessCheck, metrics: MetricsRegistry, openAPIDocument: [UInt8]?) {
+    static func register(in router: inout Router, readiness: ReadinessCheck, metrics: MetricsRegistry, openAPIDocument: [UInt8]?)
+    {
         router.addInline(.get, "/openapi.yaml") { _ in
             guard let openAPIDocument else { return .problem(status: 404, detail: "the OpenAPI document is not installed") }
             return Response(status: 200, headers: HeaderFields([("Content-Type", "application/yaml")]), body: openAPIDocument)
@@ -55,10 +56,12 @@ struct ReadinessCheck: Sendable {
         do {
             switch try await migrator.status(database) {
             case .current: return .ready(nil)
-            case .pending(let versions): return .notReady("migrations pending: \(versions.map(String.init).joined(separator: ", "))")
+            case .pending(let versions):
+                return .notReady("migrations pending: \(versions.map(String.init).joined(separator: ", "))")
             case .checksumMismatch(let version): return .notReady("applied migration \(version) differs from its file")
             case .unknownApplied(let version):
-                return .ready("the database has migration \(version), newer than this build: served under the expand/contract rule")
+                return .ready(
+                    "the database has migration \(version), newer than this build: served under the expand/contract rule")
             }
         } catch let error as PostgresError where error.isUnavailable {
             return .notReady("database unavailable")

@@ -12,12 +12,15 @@ enum Problem {
             if let error = error as? CRMError { return response(for: error) }
             if let error = error as? PostgresError, error.isUnavailable {
                 logger.warning("database unavailable", [("request_id", request.requestID), ("error", error.description)])
-                return .problem(status: 503, detail: "the database is unavailable; retry shortly", extraHeaders: [("Retry-After", "1")])
+                return .problem(
+                    status: 503, detail: "the database is unavailable; retry shortly", extraHeaders: [("Retry-After", "1")])
             }
-            logger.error("unhandled error", [
-                ("request_id", request.requestID), ("route", request.route), ("error", String(describing: type(of: error))),
-                ("detail", (error as? PostgresError)?.description ?? "\(error)"),
-            ])
+            logger.error(
+                "unhandled error",
+                [
+                    ("request_id", request.requestID), ("route", request.route), ("error", String(describing: type(of: error))),
+                    ("detail", (error as? PostgresError)?.description ?? "\(error)"),
+                ])
             return .problem(status: 500, detail: "internal error; quote request id \(request.requestID)")
         }
     }
@@ -48,7 +51,8 @@ enum Problem {
         }
     }
 
-    static func document(_ status: Int, _ detail: String, errors: [FieldError] = [], headers: [(String, String)] = []) -> Response {
+    static func document(_ status: Int, _ detail: String, errors: [FieldError] = [], headers: [(String, String)] = []) -> Response
+    {
         .problem(status: status, detail: detail, errors: errors.map { ($0.field, $0.message) }, extraHeaders: headers)
     }
 }

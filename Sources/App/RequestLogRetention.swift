@@ -45,14 +45,18 @@ struct RequestLogRetention: Sendable {
                 if deleted < Self.batch { break }
             }
         } catch {
-            logger.warning("listener request log purge failed", [
-                ("error", String(describing: type(of: error))), ("detail", "\(error)"), ("purged", String(total)),
-            ])
+            logger.warning(
+                "listener request log purge failed",
+                [
+                    ("error", String(describing: type(of: error))), ("detail", "\(error)"), ("purged", String(total)),
+                ])
             return total
         }
-        logger.log(total > 0 ? .info : .debug, "listener request log purged", [
-            ("purged", String(total)), ("retention_days", String(days)),
-        ])
+        logger.log(
+            total > 0 ? .info : .debug, "listener request log purged",
+            [
+                ("purged", String(total)), ("retention_days", String(days)),
+            ])
         return total
     }
 }

@@ -2,8 +2,8 @@ import Admin
 import CIOPulse
 import CRM
 import Delivery
-import Helpdesk
 import HTTPServer
+import Helpdesk
 import Listener
 import Postgres
 import ReadAPI
@@ -32,8 +32,9 @@ enum Routes {
                 try await ingestion.runRolledBack(orgID: orgID, listenerID: listenerID, body: body, requestID: requestID)
             }
         ) { orgID, listenerRequestID, requestID, dryRun in
-            guard let reply = try await ingestion.replay(
-                orgID: orgID, listenerRequestID: listenerRequestID, requestID: requestID, dryRun: dryRun)
+            guard
+                let reply = try await ingestion.replay(
+                    orgID: orgID, listenerRequestID: listenerRequestID, requestID: requestID, dryRun: dryRun)
             else {
                 return Problem.response(for: .notFound("listener request \(listenerRequestID)"))
             }

@@ -29,7 +29,8 @@ extension CIOPulseContacts {
             return CIOPulseError.unauthorized.response
         }
         do {
-            return try await putCoalescer.submit(key: credentials.user + ":" + credentials.password, arrival: arrival) { _, arrivals in
+            return try await putCoalescer.submit(key: credentials.user + ":" + credentials.password, arrival: arrival) {
+                _, arrivals in
                 await self.putGroup(arrivals, credentials)
             }
         } catch {
@@ -45,17 +46,22 @@ extension CIOPulseContacts {
                 case .answer(let reply):
                     return reply
                 case .create(let contact):
-                    if try suppressed(connection, orgID: opened.orgID, email: contact.email, mobile: contact.mobile) { return .error(.suppressed) }
+                    if try suppressed(connection, orgID: opened.orgID, email: contact.email, mobile: contact.mobile) {
+                        return .error(.suppressed)
+                    }
                     connection.commitWithNextQuery()
                     try CIOPulseContactStore.create(connection, orgID: opened.orgID, contacts: [contact])
                     return .body(201, CIOPulseJSON.contactDocument(contact))
                 case .update(let customerID, let changes, let changedFields):
-                    if try suppressed(connection, orgID: opened.orgID, email: changes.email ?? nil, mobile: changes.mobile ?? nil) {
+                    if try suppressed(connection, orgID: opened.orgID, email: changes.email ?? nil, mobile: changes.mobile ?? nil)
+                    {
                         return .error(.suppressed)
                     }
                     connection.commitWithNextQuery()
-                    guard let updated = try CIOPulseContactStore.update(
-                        connection, orgID: opened.orgID, customerID: customerID, changes: changes, changedFields: changedFields)
+                    guard
+                        let updated = try CIOPulseContactStore.update(
+                            connection, orgID: opened.orgID, customerID: customerID, changes: changes,
+                            changedFields: changedFields)
                     else { throw Retry() }
                     return .found(200, CIOPulseJSON.contactDocument(updated), MatchReason(.systemId, arrival.systemID))
                 }
@@ -73,8 +79,9 @@ extension CIOPulseContacts {
         do {
             let replies = try await scope.withPlatform { connection -> [Reply] in
                 let lookups = arrivals.map { CIOPulseContact.isSystemID($0.systemID) ? $0.systemID : nil }
-                guard let opened = try CIOPulseStore.open(
-                    connection, portalCode: credentials.user, apiKey: credentials.password, systemIDs: lookups)
+                guard
+                    let opened = try CIOPulseStore.open(
+                        connection, portalCode: credentials.user, apiKey: credentials.password, systemIDs: lookups)
                 else { return arrivals.map { _ in .error(.unauthorized) } }
                 var replies: [Reply?] = []
                 var creates: [(index: Int, contact: CIOPulseContact)] = []
@@ -90,15 +97,19 @@ extension CIOPulseContacts {
                         replies.append(nil)
                         creates.append((index, contact))
                     case .update(let customerID, let changes, let changedFields):
-                        if try suppressed(connection, orgID: opened[index].orgID, email: changes.email ?? nil, mobile: changes.mobile ?? nil) {
+                        if try suppressed(
+                            connection, orgID: opened[index].orgID, email: changes.email ?? nil, mobile: changes.mobile ?? nil)
+                        {
                             replies.append(.error(.suppressed))
                             continue
                         }
-                        guard let updated = try CIOPulseContactStore.update(
-                            connection, orgID: opened[index].orgID, customerID: customerID, changes: changes,
-                            changedFields: changedFields)
+                        guard
+                            let updated = try CIOPulseContactStore.update(
+                                connection, orgID: opened[index].orgID, customerID: customerID, changes: changes,
+                                changedFields: changedFields)
                         else { throw Retry() }
-                        replies.append(.found(200, CIOPulseJSON.contactDocument(updated), MatchReason(.systemId, arrival.systemID)))
+                        replies.append(
+                            .found(200, CIOPulseJSON.contactDocument(updated), MatchReason(.systemId, arrival.systemID)))
                     }
                 }
                 if let orgID = opened.first?.orgID, !creates.isEmpty {

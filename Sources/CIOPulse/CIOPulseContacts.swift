@@ -109,8 +109,9 @@ public struct CIOPulseContacts: Sendable {
                 do {
                     let (reply, orgID) = try await scope.withPlatform { connection -> (Reply, Int64?) in
                         if commitWithOpen { connection.commitWithNextQuery() }
-                        guard let opened = try CIOPulseStore.open(
-                            connection, portalCode: credentials.user, apiKey: credentials.password, systemID: lookup)
+                        guard
+                            let opened = try CIOPulseStore.open(
+                                connection, portalCode: credentials.user, apiKey: credentials.password, systemID: lookup)
                         else { return (.error(.unauthorized), nil) }
                         if let refusal = CIOPulseAccess.refusal(opened, client: client) { return (.error(refusal), opened.orgID) }
                         return (try body(connection, opened), opened.orgID)
@@ -137,10 +138,12 @@ public struct CIOPulseContacts: Sendable {
             logger.warning("database unavailable", [("request_id", request.requestID), ("error", error.description)])
             return CIOPulseError.unavailable.response
         }
-        logger.error("CIOPulse request failed", [
-            ("request_id", request.requestID), ("route", request.route), ("error", String(describing: type(of: error))),
-            ("detail", (error as? PostgresError)?.description ?? "\(error)"),
-        ])
+        logger.error(
+            "CIOPulse request failed",
+            [
+                ("request_id", request.requestID), ("route", request.route), ("error", String(describing: type(of: error))),
+                ("detail", (error as? PostgresError)?.description ?? "\(error)"),
+            ])
         return CIOPulseError.transactionFailed(requestID: request.requestID).response
     }
 }

@@ -23,7 +23,8 @@ struct CIOPulseError: Error, Sendable, Equatable {
     static let notFound = CIOPulseError(404, "A Contact with this System ID was not found")
     static let emailTaken = CIOPulseError(422, "Another Contact already has this email address")
     /// The email or mobile belongs to a person who was erased (a suppression an admin can lift).
-    static let suppressed = CIOPulseError(422, "This person was erased: their email address or mobile cannot be stored again (suppressed)")
+    static let suppressed = CIOPulseError(
+        422, "This person was erased: their email address or mobile cannot be stored again (suppressed)")
     static let suspended = CIOPulseError(423, "This portal is suspended")
     static let unavailable = CIOPulseError(503, "Service temporarily unavailable: retry in a moment")
 
@@ -32,7 +33,8 @@ struct CIOPulseError: Error, Sendable, Equatable {
     }
 
     static func inSupportGroups(_ systemIDs: [String]) -> CIOPulseError {
-        let groups = systemIDs.isEmpty ? "a Support Group" : "Support Group " + systemIDs.map { "'\($0)'" }.joined(separator: ", ")
+        let groups =
+            systemIDs.isEmpty ? "a Support Group" : "Support Group " + systemIDs.map { "'\($0)'" }.joined(separator: ", ")
         return CIOPulseError(409, "This Contact cannot be deleted: it is the Support Lead or an Also Alert of \(groups)")
     }
 

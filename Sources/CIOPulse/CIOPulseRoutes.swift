@@ -11,7 +11,9 @@ public enum CIOPulseRoutes {
     public static func register(in router: inout Router, scope: OrgScope, logger: Logger, secrets: SecretBox? = nil) {
         let contacts = CIOPulseContacts(scope: scope, logger: logger, secrets: secrets)
         let admission = CIOPulseAdmission(store: CIOPulseStore(scope: scope))
-        router.add(.put, "/api/v5/contacts/{system_id}", bodyLimit: bodyLimit, admission: admission.admit) { await contacts.put($0) }
+        router.add(.put, "/api/v5/contacts/{system_id}", bodyLimit: bodyLimit, admission: admission.admit) {
+            await contacts.put($0)
+        }
         router.add(.get, "/api/v5/contacts/{system_id}", bodyLimit: bodyLimit) { await contacts.get($0) }
         router.add(.delete, "/api/v5/contacts/{system_id}", bodyLimit: bodyLimit) { await contacts.delete($0) }
         router.add(.get, "/api/v5/contacts", bodyLimit: bodyLimit) { await contacts.list($0) }

@@ -32,7 +32,11 @@ enum ContactPayload {
             return .failure(CIOPulseError(400, "The JSON payload is malformed: \(error.description)"))
         }
         guard let object = value.objectValue else {
-            return .failure(value.arrayValue != nil ? singleContact : CIOPulseError(400, "The JSON payload must be a JSON object holding the Contact's fields, not \(value.typeName)"))
+            return .failure(
+                value.arrayValue != nil
+                    ? singleContact
+                    : CIOPulseError(
+                        400, "The JSON payload must be a JSON object holding the Contact's fields, not \(value.typeName)"))
         }
         var changes = CIOPulseContact.Changes()
         var problems: [String] = []

@@ -33,7 +33,8 @@ public enum Timestamp {
         guard index < bytes.count else { return false }
         if bytes[index] == 0x5A || bytes[index] == 0x7A { return index + 1 == bytes.count }
         // PostgreSQL takes offsets up to ±15:59 (real ones stay within ±14:00).
-        guard bytes[index] == 0x2B || bytes[index] == 0x2D, bytes.count == index + 6, let offsetHours = number(bytes, index + 1, 2),
+        guard bytes[index] == 0x2B || bytes[index] == 0x2D, bytes.count == index + 6,
+            let offsetHours = number(bytes, index + 1, 2),
             offsetHours <= 15, bytes[index + 3] == 0x3A, let offsetMinutes = number(bytes, index + 4, 2), offsetMinutes < 60
         else { return false }
         return true

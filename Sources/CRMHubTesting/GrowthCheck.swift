@@ -81,7 +81,8 @@ public struct GrowthCheck: Sendable {
             let measured = median(runs, repetitions, input, work, abortAbove: allowed * 4)
             seconds.append((factor, measured))
             if measured > allowed {
-                let failure = "\(factor)× took \(Report.fixed(measured / base))× the 1× time, more than the "
+                let failure =
+                    "\(factor)× took \(Report.fixed(measured / base))× the 1× time, more than the "
                     + "\(Report.fixed(allowed / base))× allowed (linear × \(Report.fixed(slack)))"
                 return Report(name: name, repetitions: repetitions, seconds: seconds, failure: failure)
             }
@@ -91,7 +92,9 @@ public struct GrowthCheck: Sendable {
 
     /// The median of `runs` samples, in seconds per repetition; the first sample alone when it is already over
     /// `abortAbove` (a quadratic at 16× need not be timed five times to be seen).
-    private func median<Input>(_ runs: Int, _ repetitions: Int, _ input: Input, _ work: (Input) -> Void, abortAbove: Double) -> Double {
+    private func median<Input>(
+        _ runs: Int, _ repetitions: Int, _ input: Input, _ work: (Input) -> Void, abortAbove: Double
+    ) -> Double {
         var samples: [Double] = []
         for _ in 0..<max(1, runs) {
             let sample = Self.time(repetitions, input, work) / Double(repetitions)

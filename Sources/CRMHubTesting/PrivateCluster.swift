@@ -93,7 +93,9 @@ public final class PrivateCluster: Sendable {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    static func script(_ environment: [String: String], _ arguments: String...) async throws
+    static func script(
+        _ environment: [String: String], _ arguments: String...
+    ) async throws
         -> (status: Int32, stdout: String, stderr: String)
     {
         try await Repository.run(

@@ -54,7 +54,9 @@ public final class RawHTTPClient: @unchecked Sendable {
         try await blocking { [fd] in
             var offset = 0
             while offset < bytes.count {
-                let written = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
+                let written = bytes.withUnsafeBytes {
+                    Glibc.send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+                }
                 guard written > 0 else { throw TestError("send failed: errno \(errno)") }
                 offset += written
             }
@@ -157,8 +159,9 @@ public final class RawHTTPClient: @unchecked Sendable {
             headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
         }
         let response = { (body: [UInt8]) in
-            RawResponse(status: status, reason: parts.count > 2 ? parts[2] : "", version: parts[0],
-                        headers: headers.map { (name: $0.0, value: $0.1) }, body: body)
+            RawResponse(
+                status: status, reason: parts.count > 2 ? parts[2] : "", version: parts[0],
+                headers: headers.map { (name: $0.0, value: $0.1) }, body: body)
         }
         if status < 200 || status == 204 || status == 304 || forHead { return response([]) }
         if let length = headers.first(where: { $0.0.lowercased() == "content-length" }).flatMap({ Int($0.1) }) {

@@ -26,7 +26,9 @@ public enum Repository {
     /// posix_spawn + waitpid rather than Foundation's Process: a daemon the command starts (pg_ctl → postgres)
     /// inherits Process's internal descriptors and would keep `waitUntilExit` waiting forever.
     @discardableResult
-    public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:])
+    public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:]
+    )
         async throws -> (status: Int32, stdout: String, stderr: String)
     {
         try await blocking {

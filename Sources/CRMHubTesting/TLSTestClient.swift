@@ -50,7 +50,9 @@ public final class TLSTestClient: @unchecked Sendable {
             SSL_free(ssl)
             SSL_CTX_free(context)
             close(fd)
-            throw TestError("TLS handshake failed: \(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))")
+            throw TestError(
+                "TLS handshake failed: \(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))"
+            )
         }
         negotiatedVersion = String(cString: SSL_get_version(ssl))
         if let certificate = SSL_get1_peer_certificate(ssl) {
@@ -96,7 +98,9 @@ public final class TLSTestClient: @unchecked Sendable {
     public func request(_ raw: String) async throws -> String {
         try await blocking {
             let bytes = Array(raw.utf8)
-            guard SSL_write(self.ssl, bytes, Int32(bytes.count)) == Int32(bytes.count) else { throw TestError("SSL_write failed") }
+            guard SSL_write(self.ssl, bytes, Int32(bytes.count)) == Int32(bytes.count) else {
+                throw TestError("SSL_write failed")
+            }
             var received: [UInt8] = []
             var chunk = [UInt8](repeating: 0, count: 16384)
             while true {

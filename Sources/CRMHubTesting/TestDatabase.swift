@@ -72,7 +72,8 @@ public enum TestDatabase {
         defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
         guard posix_spawnp(&pid, "psql", &actions, nil, argv, environ) == 0 else {
-            FileHandle.standardError.write(Data("crmhub tests: could not run psql to drop the test databases \(names.joined(separator: ", "))\n".utf8))
+            FileHandle.standardError.write(
+                Data("crmhub tests: could not run psql to drop the test databases \(names.joined(separator: ", "))\n".utf8))
             return
         }
         var status: Int32 = 0

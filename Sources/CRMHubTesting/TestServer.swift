@@ -45,7 +45,9 @@ public final class TestServer: Sendable {
     public func client() throws -> RawHTTPClient { try RawHTTPClient(port: port) }
 
     /// A one-shot request on a fresh connection.
-    public func request(_ method: String, _ path: String, headers: [(String, String)] = [], body: String? = nil)
+    public func request(
+        _ method: String, _ path: String, headers: [(String, String)] = [], body: String? = nil
+    )
         async throws -> RawResponse
     {
         var raw = "\(method) \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"

@@ -19,7 +19,8 @@ public struct Deliverer: Sendable {
     /// that never sends (most test servers, `crmhub serve` with workers off) should not pay at start.
     private let tlsContext = TLSContextCache()
 
-    public init(settings: DeliverySettingsStore, secrets: SecretBox?, configuration: DeliveryConfiguration, logger: Logger? = nil) {
+    public init(settings: DeliverySettingsStore, secrets: SecretBox?, configuration: DeliveryConfiguration, logger: Logger? = nil)
+    {
         self.settings = settings
         endpoints = WebhookEndpointStore(scope: settings.scope)
         self.secrets = secrets
@@ -28,7 +29,9 @@ public struct Deliverer: Sendable {
     }
 
     /// The context a secret is sealed for: it opens only in the same org's row for the same channel.
-    public static func secretContext(orgID: Int64, channel: OutboxMessage.Channel) -> String { "delivery:\(orgID):\(channel.rawValue)" }
+    public static func secretContext(orgID: Int64, channel: OutboxMessage.Channel) -> String {
+        "delivery:\(orgID):\(channel.rawValue)"
+    }
 
     /// Sends `message` (to its recipient, or to `recipient` for a test message). A failure's detail goes to the
     /// server log; the result carries only its summary.
@@ -38,15 +41,18 @@ public struct Deliverer: Sendable {
 
     /// ``send(_:orgID:recipient:)`` with the receiver's answer (webhooks).
     public func report(_ message: OutboxMessage, orgID: Int64, recipient: String? = nil) async throws -> SendReport {
-        let report = message.channel == .webhook
+        let report =
+            message.channel == .webhook
             ? try await sendWebhook(message, orgID: orgID)
             : SendReport(try await attempt(message, orgID: orgID, recipient: recipient))
         let result = report.result
         if case .failed(let summary, let permanent, let detail?) = result {
-            logger?.warning("delivery attempt failed", [
-                ("org_id", String(orgID)), ("message_id", String(message.id)), ("channel", message.channel.rawValue),
-                ("error", summary), ("detail", detail), ("permanent", String(permanent)),
-            ])
+            logger?.warning(
+                "delivery attempt failed",
+                [
+                    ("org_id", String(orgID)), ("message_id", String(message.id)), ("channel", message.channel.rawValue),
+                    ("error", summary), ("detail", detail), ("permanent", String(permanent)),
+                ])
         }
         return report
     }
@@ -57,12 +63,17 @@ public struct Deliverer: Sendable {
             let endpoint = try await endpoints.find(orgID: orgID, id: endpointID)
         else { return SendReport(.failed("the endpoint was deleted", permanent: true)) }
         guard endpoint.enabled else { return SendReport(.failed("the endpoint is disabled", permanent: true)) }
-        guard let secrets else { return SendReport(.notConfigured("the endpoint's secret cannot be opened: CRMHUB_SECRET_KEY is not set")) }
+        guard let secrets else {
+            return SendReport(.notConfigured("the endpoint's secret cannot be opened: CRMHUB_SECRET_KEY is not set"))
+        }
         var keys: [[UInt8]] = []
-        let sealed = [endpoint.sealedSecret] + (endpoint.previousSecretActive ? endpoint.sealedPreviousSecret.map { [$0] } ?? [] : [])
+        let sealed =
+            [endpoint.sealedSecret] + (endpoint.previousSecretActive ? endpoint.sealedPreviousSecret.map { [$0] } ?? [] : [])
         for value in sealed {
             do {
-                if let key = WebhookSignature.key(of: try secrets.open(value, context: WebhookEndpoint.secretContext(orgID: orgID))) {
+                if let key = WebhookSignature.key(
+                    of: try secrets.open(value, context: WebhookEndpoint.secretContext(orgID: orgID)))
+                {
                     keys.append(key)
                 }
             } catch {
@@ -75,8 +86,10 @@ public struct Deliverer: Sendable {
         } catch {
             return SendReport(.failed(error.summary, permanent: false, detail: error.description))
         }
-        let sender = WebhookSender(client: HTTPClient(
-            tls: tls, timeout: configuration.networkTimeout, maxResponseBytes: 64 << 10, addressPolicy: configuration.addressPolicy))
+        let sender = WebhookSender(
+            client: HTTPClient(
+                tls: tls, timeout: configuration.networkTimeout, maxResponseBytes: 64 << 10,
+                addressPolicy: configuration.addressPolicy))
         let url = endpoint.url, body = message.body, signingKeys = keys
         return await Self.sends.run(key: String(orgID)) {
             sender.send(url: url, eventID: eventID, body: body, keys: signingKeys, now: WebhookSignature.now())
@@ -86,7 +99,9 @@ public struct Deliverer: Sendable {
     private func attempt(_ message: OutboxMessage, orgID: Int64, recipient: String?) async throws -> SendResult {
         guard let record = try await settings.find(orgID: orgID, channel: message.channel) else {
             let path = message.channel == .email ? "delivery/smtp" : "delivery/sms"
-            return .notConfigured("no \(message.channel == .email ? "SMTP" : "SMS provider") settings for this org (PUT /admin/v1/orgs/{org}/\(path))")
+            return .notConfigured(
+                "no \(message.channel == .email ? "SMTP" : "SMS provider") settings for this org (PUT /admin/v1/orgs/{org}/\(path))"
+            )
         }
         var secret: String?
         if let sealed = record.sealedSecret {
@@ -107,19 +122,27 @@ public struct Deliverer: Sendable {
         }
         switch message.channel {
         case .email:
-            guard case .success(let smtp) = SMTPSettings.parse(record.config) else { return .notConfigured("the stored SMTP settings are not valid") }
+            guard case .success(let smtp) = SMTPSettings.parse(record.config) else {
+                return .notConfigured("the stored SMTP settings are not valid")
+            }
             let sender = EmailSender(settings: smtp, password: secret, configuration: configuration, tls: tls)
             let contentType = message.contentType ?? .plain
             return await Self.onThread(org: orgID) {
-                sender.send(to: to, sender: message.sender, subject: message.subject ?? "", body: message.body, contentType: contentType, key: key)
+                sender.send(
+                    to: to, sender: message.sender, subject: message.subject ?? "", body: message.body, contentType: contentType,
+                    key: key)
             }
         case .webhook:
             return .failed("webhook events are sent by sendWebhook", permanent: true)
         case .sms:
-            guard case .success(let sms) = SMSSettings.parse(record.config) else { return .notConfigured("the stored SMS settings are not valid") }
+            guard case .success(let sms) = SMSSettings.parse(record.config) else {
+                return .notConfigured("the stored SMS settings are not valid")
+            }
             if sms.needsSecret && secret == nil { return .notConfigured("the SMS provider settings have no secret") }
-            let sender = SMSSender(settings: sms, secret: secret, client: HTTPClient(
-                tls: tls, timeout: configuration.networkTimeout, addressPolicy: configuration.addressPolicy))
+            let sender = SMSSender(
+                settings: sms, secret: secret,
+                client: HTTPClient(
+                    tls: tls, timeout: configuration.networkTimeout, addressPolicy: configuration.addressPolicy))
             return await Self.onThread(org: orgID) { sender.send(to: to, text: message.body, key: key) }
         }
     }

@@ -10,10 +10,13 @@ public struct DeliveryMetrics: Sendable {
     public init(_ registry: MetricsRegistry, backlog: Backlog) {
         sent = registry.counter("crmhub_outbox_sent_total", help: "Outbox messages delivered.", labels: ["channel"])
         failed = registry.counter(
-            "crmhub_outbox_failed_total", help: "Outbox messages given up on (permanent error or last attempt).", labels: ["channel"])
-        retried = registry.counter("crmhub_outbox_retries_total", help: "Failed attempts that will be tried again.", labels: ["channel"])
+            "crmhub_outbox_failed_total", help: "Outbox messages given up on (permanent error or last attempt).",
+            labels: ["channel"])
+        retried = registry.counter(
+            "crmhub_outbox_retries_total", help: "Failed attempts that will be tried again.", labels: ["channel"])
         waiting = registry.counter(
-            "crmhub_outbox_unconfigured_total", help: "Times a message was left queued because its org has no settings for the channel.",
+            "crmhub_outbox_unconfigured_total",
+            help: "Times a message was left queued because its org has no settings for the channel.",
             labels: ["channel"])
         registry.gauge("crmhub_outbox_queue_depth", help: "Outbox messages queued or retrying, across orgs.") {
             [([], Double(backlog.current.count))]

@@ -43,15 +43,19 @@ struct DeliveryWorker: Sendable {
     }
 
     /// Keeps the endpoint's run of failures, which disables it when it lasts (WebhookDisableRule).
-    func noteWebhookAttempt(_ claim: DeliveryQueueStore.Claim, endpointID: Int64, outcome: DeliveryQueueStore.Outcome,
-                            fields: [(String, String)]) async throws {
+    func noteWebhookAttempt(
+        _ claim: DeliveryQueueStore.Claim, endpointID: Int64, outcome: DeliveryQueueStore.Outcome,
+        fields: [(String, String)]
+    ) async throws {
         let succeeded: Bool
         switch outcome {
         case .sent: succeeded = true
         case .retrying, .failed: succeeded = false
         case .waiting: return
         }
-        if try await endpoints.noteAttempt(orgID: claim.orgID, id: endpointID, succeeded: succeeded, rule: configuration.webhookDisableRule) {
+        if try await endpoints.noteAttempt(
+            orgID: claim.orgID, id: endpointID, succeeded: succeeded, rule: configuration.webhookDisableRule)
+        {
             logger.warning("webhook endpoint disabled after sustained failure", fields + [("endpoint_id", String(endpointID))])
         }
     }
@@ -89,20 +93,25 @@ struct DeliveryWorker: Sendable {
                 metrics.retried.increment([channel])
             }
         }
-        let fields = [("org_id", String(claim.orgID)), ("message_id", String(claim.message.id)), ("channel", channel),
-                      ("attempt", String(claim.attempt))]
+        let fields = [
+            ("org_id", String(claim.orgID)), ("message_id", String(claim.message.id)), ("channel", channel),
+            ("attempt", String(claim.attempt)),
+        ]
         do {
             let current = try await queue.record(claim, outcome, detail: detail)
             if current, let endpointID = claim.message.endpointID, claim.message.channel == .webhook {
                 try await noteWebhookAttempt(claim, endpointID: endpointID, outcome: outcome, fields: fields)
             }
-            if !current { logger.warning("outbox outcome not recorded: the message was claimed again after its lease ended", fields) }
+            if !current {
+                logger.warning("outbox outcome not recorded: the message was claimed again after its lease ended", fields)
+            }
         } catch {
             logger.error("outbox outcome could not be recorded", fields + [("error", "\(error)")])
         }
         switch outcome {
         case .sent: logger.info("outbox message sent", fields)
-        case .retrying(let error, let delay): logger.warning("outbox message will be retried", fields + [("error", error), ("delay_s", String(Int(delay)))])
+        case .retrying(let error, let delay):
+            logger.warning("outbox message will be retried", fields + [("error", error), ("delay_s", String(Int(delay)))])
         case .failed(let error): logger.warning("outbox message failed", fields + [("error", error)])
         case .waiting(let reason, _): logger.debug("outbox message waits for settings", fields + [("reason", reason)])
         }
@@ -117,27 +126,32 @@ public final class DeliveryService: Sendable {
     private let backlog: Backlog
     private let logger: Logger
 
-    public init(scope: OrgScope, deliverer: Deliverer, configuration: DeliveryConfiguration, metrics: DeliveryMetrics,
-                backlog: Backlog, logger: Logger) {
+    public init(
+        scope: OrgScope, deliverer: Deliverer, configuration: DeliveryConfiguration, metrics: DeliveryMetrics,
+        backlog: Backlog, logger: Logger
+    ) {
         queue = DeliveryQueueStore(scope: scope)
         self.backlog = backlog
         self.logger = logger
         workers = (0..<configuration.workers).map { _ in
-            DeliveryWorker(queue: DeliveryQueueStore(scope: scope), endpoints: WebhookEndpointStore(scope: scope), deliverer: deliverer, configuration: configuration,
-                           metrics: metrics, logger: logger)
+            DeliveryWorker(
+                queue: DeliveryQueueStore(scope: scope), endpoints: WebhookEndpointStore(scope: scope), deliverer: deliverer,
+                configuration: configuration,
+                metrics: metrics, logger: logger)
         }
     }
 
     public func start() {
         let queue = queue, backlog = backlog
-        let started = workers.map { worker in Task { await worker.run() } } + [
-            Task {
-                while !Task.isCancelled {
-                    if let measured = try? await queue.backlog() { backlog.update(measured) }
-                    do { try await Task.sleep(for: .seconds(5)) } catch { return }
+        let started =
+            workers.map { worker in Task { await worker.run() } } + [
+                Task {
+                    while !Task.isCancelled {
+                        if let measured = try? await queue.backlog() { backlog.update(measured) }
+                        do { try await Task.sleep(for: .seconds(5)) } catch { return }
+                    }
                 }
-            },
-        ]
+            ]
         tasks.withLock { $0 += started }
         if !workers.isEmpty { logger.info("delivery workers started", [("workers", String(workers.count))]) }
     }

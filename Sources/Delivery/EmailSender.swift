@@ -12,8 +12,10 @@ struct EmailSender: Sendable {
 
     /// - Parameter key: the message's stable key; its Message-ID is `<key@hostname>` on every attempt.
     /// - Parameter contentType: as queued (decided from the template); never guessed from `body`.
-    func send(to recipient: String, sender: String?, subject: String, body: String, contentType: OutboxMessage.ContentType,
-              key: String) -> SendResult {
+    func send(
+        to recipient: String, sender: String?, subject: String, body: String, contentType: OutboxMessage.ContentType,
+        key: String
+    ) -> SendResult {
         let message = MailMessage(
             from: sender ?? settings.fromAddress, fromName: settings.fromName, to: recipient, replyTo: settings.replyTo,
             subject: subject, body: body, isHTML: contentType == .html, messageID: "\(key)@\(configuration.hostname)")
@@ -22,7 +24,8 @@ struct EmailSender: Sendable {
             password: password, clientName: configuration.hostname, timeout: configuration.networkTimeout,
             addressPolicy: configuration.addressPolicy)
         do {
-            let reply = try SMTPClient(server: server, tls: tls).send(message, envelopeFrom: settings.fromAddress, recipient: recipient)
+            let reply = try SMTPClient(server: server, tls: tls).send(
+                message, envelopeFrom: settings.fromAddress, recipient: recipient)
             return .sent(providerMessageID: Self.queueID(reply) ?? "<\(message.messageID)>")
         } catch {
             return .failed(error.summary, permanent: error.isPermanent, detail: error.description)

@@ -13,7 +13,8 @@ struct SMSSender: Sendable {
     func send(to phone: String, text: String, key: String) -> SendResult {
         guard let url = HTTPURL(settings.endpoint) else { return .failed("SMS provider URL is not valid", permanent: true) }
         var headers: [(String, String)] = [
-            ("Content-Type", settings.contentType), ("Accept", "application/json"), ("User-Agent", "crmhub"), ("Idempotency-Key", key),
+            ("Content-Type", settings.contentType), ("Accept", "application/json"), ("User-Agent", "crmhub"),
+            ("Idempotency-Key", key),
         ]
         switch settings.auth {
         case .none: break
@@ -25,9 +26,11 @@ struct SMSSender: Sendable {
         let body = render(phone: phone, text: text, key: key)
         let response: OutboundResponse
         do {
-            response = try client.send(OutboundRequest(method: settings.method.rawValue, url: url, headers: headers, body: Array(body.utf8)))
+            response = try client.send(
+                OutboundRequest(method: settings.method.rawValue, url: url, headers: headers, body: Array(body.utf8)))
         } catch {
-            return .failed("SMS provider: \(error.summary)", permanent: error.isPermanent, detail: "SMS provider: \(error.description)")
+            return .failed(
+                "SMS provider: \(error.summary)", permanent: error.isPermanent, detail: "SMS provider: \(error.description)")
         }
         guard (200..<300).contains(response.status) else {
             let detail = String(decoding: response.body.prefix(300), as: UTF8.self)
@@ -35,8 +38,9 @@ struct SMSSender: Sendable {
             // followed (the credentials would go to wherever they point): the settings need the final URL.
             let permanent = (300..<500).contains(response.status) && response.status != 408 && response.status != 429
             let hint = (300..<400).contains(response.status) ? " (redirects are not followed; set the final URL)" : ""
-            return .failed("SMS provider answered \(response.status)\(hint)", permanent: permanent,
-                           detail: "SMS provider answered \(response.status): \(detail)")
+            return .failed(
+                "SMS provider answered \(response.status)\(hint)", permanent: permanent,
+                detail: "SMS provider answered \(response.status): \(detail)")
         }
         return .sent(providerMessageID: Self.messageID(response.body))
     }

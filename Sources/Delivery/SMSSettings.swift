@@ -48,17 +48,21 @@ public struct SMSSettings: Sendable, Equatable {
                 reader.errors.append(FieldError(key, "is set by the twilio preset"))
             }
             guard reader.errors.isEmpty, let sid else { return .failure(.invalid(reader.errors)) }
-            return .success(SMSSettings(
-                provider: .twilio, url: url ?? twilioBase, method: .POST, contentType: "application/x-www-form-urlencoded",
-                bodyTemplate: "To={phone}&From={from}&Body={text}", auth: .basic, authHeader: nil, username: sid, from: from))
+            return .success(
+                SMSSettings(
+                    provider: .twilio, url: url ?? twilioBase, method: .POST, contentType: "application/x-www-form-urlencoded",
+                    bodyTemplate: "To={phone}&From={from}&Body={text}", auth: .basic, authHeader: nil, username: sid, from: from))
         case .http:
             let method = reader.choice("method", Method.self) ?? .POST
             let contentType = reader.string("content_type", maxLength: 200) ?? "application/json"
             let template = reader.string("body_template", required: true, maxLength: 10_000)
             if let template {
                 for name in MessageTemplate(template, syntax: .singleBraces).unknownPlaceholders(known: placeholders) {
-                    reader.errors.append(FieldError("body_template", "uses the unknown placeholder {\(name)}; known: "
-                        + placeholders.map { "{\($0)}" }.joined(separator: ", ")))
+                    reader.errors.append(
+                        FieldError(
+                            "body_template",
+                            "uses the unknown placeholder {\(name)}; known: "
+                                + placeholders.map { "{\($0)}" }.joined(separator: ", ")))
                 }
             }
             let auth = reader.choice("auth", Auth.self) ?? .none
@@ -69,9 +73,10 @@ public struct SMSSettings: Sendable, Equatable {
             let username = reader.string("username", required: auth == .basic, maxLength: 200)
             if object["account_sid"] != nil { reader.errors.append(FieldError("account_sid", "is only for the twilio provider")) }
             guard reader.errors.isEmpty, let url, let template else { return .failure(.invalid(reader.errors)) }
-            return .success(SMSSettings(
-                provider: .http, url: url, method: method, contentType: contentType, bodyTemplate: template, auth: auth,
-                authHeader: auth == .header ? header : nil, username: auth == .basic ? username : nil, from: from))
+            return .success(
+                SMSSettings(
+                    provider: .http, url: url, method: method, contentType: contentType, bodyTemplate: template, auth: auth,
+                    authHeader: auth == .header ? header : nil, username: auth == .basic ? username : nil, from: from))
         }
     }
 

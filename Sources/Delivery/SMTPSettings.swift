@@ -12,7 +12,9 @@ public struct SMTPSettings: Sendable, Equatable {
     public var fromName: String?
     public var replyTo: String?
 
-    static let fields: Set<String> = ["host", "port", "security", "username", "password", "from_address", "from_name", "reply_to"]
+    static let fields: Set<String> = [
+        "host", "port", "security", "username", "password", "from_address", "from_name", "reply_to",
+    ]
 
     /// Reads and validates settings (the admin API's body, or the stored `config`). `password` is not read here.
     public static func parse(_ object: JSONObject) -> Result<SMTPSettings, CRMError> {
@@ -22,14 +24,17 @@ public struct SMTPSettings: Sendable, Equatable {
         let port = reader.integer("port", in: 1...65535) ?? security.defaultPort
         let username = reader.string("username", maxLength: 200)
         if username != nil && security == .none {
-            reader.errors.append(FieldError("security", "must be tls or starttls when a username is set (the password is never sent in clear)"))
+            reader.errors.append(
+                FieldError("security", "must be tls or starttls when a username is set (the password is never sent in clear)"))
         }
         let from = reader.email("from_address", required: true)
         let name = reader.string("from_name", maxLength: 200)
         let replyTo = reader.email("reply_to")
         guard reader.errors.isEmpty, let host, let from else { return .failure(.invalid(reader.errors)) }
-        return .success(SMTPSettings(
-            host: host, port: port, security: security, username: username, fromAddress: from, fromName: name, replyTo: replyTo))
+        return .success(
+            SMTPSettings(
+                host: host, port: port, security: security, username: username, fromAddress: from, fromName: name,
+                replyTo: replyTo))
     }
 
     /// What is stored and shown (never the password).
@@ -37,7 +42,8 @@ public struct SMTPSettings: Sendable, Equatable {
         func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
         return [
             "host": .string(host), "port": .number(Double(port)), "security": .string(security.rawValue),
-            "username": text(username), "from_address": .string(fromAddress), "from_name": text(fromName), "reply_to": text(replyTo),
+            "username": text(username), "from_address": .string(fromAddress), "from_name": text(fromName),
+            "reply_to": text(replyTo),
         ]
     }
 }

@@ -66,7 +66,8 @@ struct SettingsReader {
     /// local@domain with no spaces, angle brackets or quotes (the address goes into SMTP commands and headers).
     static func isEmailAddress(_ text: String) -> Bool {
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix(".") else {
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix(".")
+        else {
             return false
         }
         return !text.contains { $0 == " " || $0 == "<" || $0 == ">" || $0 == "\"" || $0 == "," || $0.isNewline }

@@ -14,7 +14,8 @@ struct WebhookSender: Sendable {
     func send(url text: String, eventID: String, body: String, keys: [[UInt8]], now: Int64) -> SendReport {
         guard let url = HTTPURL(text) else { return SendReport(.failed("the endpoint URL is not valid", permanent: true)) }
         let bytes = Array(body.utf8)
-        let signatures = keys.map { WebhookSignature.sign(id: eventID, timestamp: now, body: bytes, key: $0) }.joined(separator: " ")
+        let signatures = keys.map { WebhookSignature.sign(id: eventID, timestamp: now, body: bytes, key: $0) }.joined(
+            separator: " ")
         let headers: [(String, String)] = [
             ("Content-Type", "application/json"), ("User-Agent", "crmhub-webhooks"), ("webhook-id", eventID),
             ("webhook-timestamp", String(now)), ("webhook-signature", signatures),
@@ -23,12 +24,15 @@ struct WebhookSender: Sendable {
         do {
             response = try client.send(OutboundRequest(method: "POST", url: url, headers: headers, body: bytes))
         } catch {
-            return SendReport(.failed("endpoint: \(error.summary)", permanent: error.isPermanent, detail: "endpoint: \(error.description)"))
+            return SendReport(
+                .failed("endpoint: \(error.summary)", permanent: error.isPermanent, detail: "endpoint: \(error.description)"))
         }
         let excerpt = String(decoding: response.body.prefix(Self.excerptBytes), as: UTF8.self)
         guard (200..<300).contains(response.status) else {
             let hint = (300..<400).contains(response.status) ? " (redirects are not followed; set the final URL)" : ""
-            return SendReport(.failed("endpoint answered \(response.status)\(hint)", permanent: false), status: response.status, excerpt: excerpt)
+            return SendReport(
+                .failed("endpoint answered \(response.status)\(hint)", permanent: false), status: response.status,
+                excerpt: excerpt)
         }
         return SendReport(.sent(providerMessageID: nil), status: response.status, excerpt: excerpt)
     }

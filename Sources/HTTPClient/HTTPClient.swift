@@ -63,7 +63,9 @@ public struct HTTPClient: Sendable {
     /// The addresses a request's host may resolve to.
     public let addressPolicy: AddressPolicy
 
-    public init(tls: ClientTLS, timeout: Duration = .seconds(30), maxResponseBytes: Int = 1 << 20, addressPolicy: AddressPolicy = .any) {
+    public init(
+        tls: ClientTLS, timeout: Duration = .seconds(30), maxResponseBytes: Int = 1 << 20, addressPolicy: AddressPolicy = .any
+    ) {
         self.addressPolicy = addressPolicy
         self.tls = tls
         self.timeout = timeout
@@ -108,7 +110,9 @@ public struct HTTPClient: Sendable {
             while true {
                 let line = try connection.readLine()
                 if line.isEmpty { break }
-                guard let colon = line.firstIndex(of: ":") else { throw HTTPClientError.malformedResponse("header line without a colon") }
+                guard let colon = line.firstIndex(of: ":") else {
+                    throw HTTPClientError.malformedResponse("header line without a colon")
+                }
                 headers.append((line[..<colon].lowercased(), line[line.index(after: colon)...].trimmingSpacesAndTabs))
                 guard headers.count <= 100 else { throw HTTPClientError.malformedResponse("more than 100 header lines") }
             }
@@ -119,7 +123,9 @@ public struct HTTPClient: Sendable {
             return response(try readChunked(connection))
         }
         if let length = headers.first(where: { $0.name == "content-length" }).map({ Int($0.value) }) {
-            guard let length, length >= 0, length <= maxResponseBytes else { throw HTTPClientError.malformedResponse("Content-Length") }
+            guard let length, length >= 0, length <= maxResponseBytes else {
+                throw HTTPClientError.malformedResponse("Content-Length")
+            }
             return response(try connection.read(count: length))
         }
         return response(try connection.readToEnd(limit: maxResponseBytes))

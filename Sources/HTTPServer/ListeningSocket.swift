@@ -59,8 +59,10 @@ final class ListeningSocket: EventHandler {
     /// Over the connection limit: a plain 503 (best effort, never blocking) and close.
     private func refuse(_ client: Int32) {
         if tls == nil {
-            let body = "{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503,\"detail\":\"too many connections\"}"
-            let text = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\nRetry-After: 1\r\n\r\n\(body)"
+            let body =
+                "{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503,\"detail\":\"too many connections\"}"
+            let text =
+                "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\nRetry-After: 1\r\n\r\n\(body)"
             _ = text.withCString { send(client, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
         }
         Glibc.shutdown(client, Int32(SHUT_WR))

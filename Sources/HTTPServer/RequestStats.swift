@@ -66,13 +66,18 @@ final class RequestStats: Sendable {
             }
         }
         func pattern(_ route: Int) -> String { route >= 0 && route < routes.count ? routes[route].pattern : "unmatched" }
-        Exposition.header(&out, name: "crmhub_http_requests_total", help: "HTTP requests answered, by method, route and status.", type: "counter")
+        Exposition.header(
+            &out, name: "crmhub_http_requests_total", help: "HTTP requests answered, by method, route and status.",
+            type: "counter")
         let lines = counts.map { key, value -> String in
             let method = key.method ?? routes[key.route].method.rawValue
-            return "crmhub_http_requests_total{method=\"\(Exposition.labelValue(method))\",route=\"\(Exposition.labelValue(pattern(key.route)))\",status=\"\(key.status)\"} \(value)\n"
+            return
+                "crmhub_http_requests_total{method=\"\(Exposition.labelValue(method))\",route=\"\(Exposition.labelValue(pattern(key.route)))\",status=\"\(key.status)\"} \(value)\n"
         }
         out += lines.sorted().joined()
-        Exposition.header(&out, name: "crmhub_http_request_duration_seconds", help: "Time from the first byte of the request to its response being queued.", type: "histogram")
+        Exposition.header(
+            &out, name: "crmhub_http_request_duration_seconds",
+            help: "Time from the first byte of the request to its response being queued.", type: "histogram")
         for (route, series) in latency.sorted(by: { pattern($0.key) < pattern($1.key) }) {
             let label = "route=\"\(Exposition.labelValue(pattern(route)))\""
             var cumulative: UInt64 = 0

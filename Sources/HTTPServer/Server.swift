@@ -61,7 +61,9 @@ public final class HTTPServer: Sendable {
     }
 
     /// One socket per loop on the same port; port 0 is resolved by the first bind.
-    private func bind(_ address: BindAddress, into created: inout [(Int32, EventLoop, TLSContext?)], tls: TLSContext?)
+    private func bind(
+        _ address: BindAddress, into created: inout [(Int32, EventLoop, TLSContext?)], tls: TLSContext?
+    )
         throws(SocketError) -> Int
     {
         var port = address.port

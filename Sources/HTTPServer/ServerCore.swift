@@ -64,8 +64,10 @@ final class ServerCore: Sendable {
     let idleTimeout: UInt64
     let writeTimeout: UInt64
 
-    init(configuration: ServerConfiguration, router: Router, logger: Logger, metrics: MetricsRegistry,
-         errorResponder: @escaping ErrorResponder) {
+    init(
+        configuration: ServerConfiguration, router: Router, logger: Logger, metrics: MetricsRegistry,
+        errorResponder: @escaping ErrorResponder
+    ) {
         self.configuration = configuration
         self.router = router
         self.logger = logger
@@ -90,14 +92,17 @@ final class ServerCore: Sendable {
     /// Records one answered request: metrics, and one JSON access-log line. Every field is safe JSON by
     /// construction (method tokens, route patterns from code, validated request ids, numbers, IP addresses),
     /// so the line is built without escaping. Never bodies or secrets: the route is the pattern, not the path.
-    func record(route: Int, method: HTTPMethod, status: Int, bytes: Int, started: UInt64, requestID: String,
-                client: IPAddress?, context: [(String, String)] = [], on loop: EventLoop) {
+    func record(
+        route: Int, method: HTTPMethod, status: Int, bytes: Int, started: UInt64, requestID: String,
+        client: IPAddress?, context: [(String, String)] = [], on loop: EventLoop
+    ) {
         let nanoseconds = MonotonicClock.nanoseconds() &- started
         loop.requestStats.record(route: route, method: method, status: status, seconds: Double(nanoseconds) / 1e9)
         if route >= 0, let onAnswered = configuration.onAnswered {
-            onAnswered(AnsweredRequest(
-                route: router.routes[route].pattern, method: method.rawValue, status: status,
-                seconds: Double(nanoseconds) / 1e9, context: context))
+            onAnswered(
+                AnsweredRequest(
+                    route: router.routes[route].pattern, method: method.rawValue, status: status,
+                    seconds: Double(nanoseconds) / 1e9, context: context))
         }
         guard logger.isEnabled(.info) else { return }
         let micros = Int(nanoseconds / 1000)

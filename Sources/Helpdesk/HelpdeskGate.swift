@@ -31,7 +31,9 @@ public struct HelpdeskGate: Sendable {
 
     /// The opened org, or why the call is refused.
     /// - Parameter credentials: the user name and password presented; nil when none were.
-    func admit(orgSlug: String, kind: IntegrationStore.Kind, client: IPAddress?, credentials: (user: String, password: String)?)
+    func admit(
+        orgSlug: String, kind: IntegrationStore.Kind, client: IPAddress?, credentials: (user: String, password: String)?
+    )
         async throws -> Result<IntegrationStore.Opened, Refusal>
     {
         let opened = Self.isSlug(orgSlug) ? try await store.open(orgSlug: orgSlug, kind: kind) : nil

@@ -9,7 +9,9 @@ public enum DryRunFlag {
     /// True for a dry run; the problem to answer when a value is neither "true" nor "false".
     public static func read(_ request: Request) -> Result<Bool, DryRunFlagError> {
         var dry = false
-        for (name, value) in [(header, request.headers.values(for: header).first), (queryParameter, request.query(queryParameter))] {
+        for (name, value) in [
+            (header, request.headers.values(for: header).first), (queryParameter, request.query(queryParameter)),
+        ] {
             guard let value else { continue }
             switch value.lowercased() {
             case "true", "1": dry = true

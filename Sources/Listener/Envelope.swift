@@ -63,21 +63,25 @@ public struct Envelope: Sendable {
     static func item(_ index: Int, _ element: JSONValue) -> Item {
         let prefix = "data[\(index)]"
         guard let object = element.objectValue else {
-            return Item(index: index, actionType: "", action: nil, data: JSONObject(),
-                        error: FieldError(prefix, "must be an object {actionType, data}"))
+            return Item(
+                index: index, actionType: "", action: nil, data: JSONObject(),
+                error: FieldError(prefix, "must be an object {actionType, data}"))
         }
         guard let type = object["actionType"]?.stringValue else {
-            return Item(index: index, actionType: "", action: nil, data: JSONObject(),
-                        error: FieldError("\(prefix).actionType", "is required"))
+            return Item(
+                index: index, actionType: "", action: nil, data: JSONObject(),
+                error: FieldError("\(prefix).actionType", "is required"))
         }
         guard let action = ActionType(sent: type) else {
             let known = ActionType.allCases.map(\.rawValue).joined(separator: ", ")
-            return Item(index: index, actionType: type, action: nil, data: JSONObject(),
-                        error: FieldError("\(prefix).actionType", "'\(type)' is not an action (known: \(known))"))
+            return Item(
+                index: index, actionType: type, action: nil, data: JSONObject(),
+                error: FieldError("\(prefix).actionType", "'\(type)' is not an action (known: \(known))"))
         }
         guard let data = object["data"]?.objectValue else {
-            return Item(index: index, actionType: type, action: nil, data: JSONObject(),
-                        error: FieldError("\(prefix).data", "is required: an object with the action's fields"))
+            return Item(
+                index: index, actionType: type, action: nil, data: JSONObject(),
+                error: FieldError("\(prefix).data", "is required: an object with the action's fields"))
         }
         return Item(index: index, actionType: type, action: action, data: data, error: nil)
     }

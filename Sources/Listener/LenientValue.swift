@@ -22,14 +22,18 @@ public enum LenientValue {
         if let millis = value.doubleValue, millis.isFinite { return Instant(milliseconds: Int64(millis)) }
         guard let text = value.stringValue?.trimmingCharacters(in: " ") else { return nil }
         if let millis = Int64(text), text.count >= 10 { return Instant(milliseconds: millis) }
-        if let (date, offset) = javaScriptDate(text) { return Instant(date: date, seconds: offset.time, offsetSeconds: offset.zone) }
+        if let (date, offset) = javaScriptDate(text) {
+            return Instant(date: date, seconds: offset.time, offsetSeconds: offset.zone)
+        }
         return isoInstant(text)
     }
 
     /// An integer sent as a number or a numeric string (gender, type, status), within `allowed`.
     public static func integer(_ value: JSONValue, allowed: ClosedRange<Int>) -> Int? {
         if let number = value.intValue { return allowed.contains(number) ? number : nil }
-        if let text = value.stringValue?.trimmingCharacters(in: " "), let number = Int(text) { return allowed.contains(number) ? number : nil }
+        if let text = value.stringValue?.trimmingCharacters(in: " "), let number = Int(text) {
+            return allowed.contains(number) ? number : nil
+        }
         return nil
     }
 
@@ -121,7 +125,9 @@ public enum LenientValue {
             let day = Int(parts[2]), let year = Int(parts[3])
         else { return nil }
         let clock = parts[4].split(separator: ":")
-        guard clock.count == 3, let hour = Int(clock[0]), let minute = Int(clock[1]), let second = Int(clock[2]) else { return nil }
+        guard clock.count == 3, let hour = Int(clock[0]), let minute = Int(clock[1]), let second = Int(clock[2]) else {
+            return nil
+        }
         var zone = 0
         if parts.count >= 6, parts[5].hasPrefix("GMT") {
             guard let parsed = zoneOffset(Array(parts[5].dropFirst(3).utf8)) else { return nil }

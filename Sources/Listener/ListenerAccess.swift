@@ -14,7 +14,9 @@ public enum ListenerAccess {
     public static func check(_ listener: ListenerURL, orgStatus: Org.Status, client: IPAddress?) -> Refusal? {
         guard listener.enabled else { return .disabled }
         guard orgStatus == .active else { return .orgSuspended }
-        guard CIDR.allowlist(listener.ipAllowlist, admits: client) else { return .addressNotAllowed(client?.description ?? "unknown") }
+        guard CIDR.allowlist(listener.ipAllowlist, admits: client) else {
+            return .addressNotAllowed(client?.description ?? "unknown")
+        }
         return nil
     }
 }

@@ -9,16 +9,21 @@ public enum ListenerRoutes {
     public static func register(in router: inout Router, ingestion: ListenerIngestion, secrets: SecretBox? = nil) {
         let tokens = ListenerTokenCheck(store: ListenerURLStore(scope: ingestion.scope))
         let signatures = ListenerSignatureCheck(store: ListenerURLStore(scope: ingestion.scope), secrets: secrets)
-        router.add(.post, "/l/{token}", bodyLimit: bodyLimit, admission: { request in
-            await tokens.knows(request.parameters["token"] ?? "") ? nil : unknownToken
-        }) { request in
+        router.add(
+            .post, "/l/{token}", bodyLimit: bodyLimit,
+            admission: { request in
+                await tokens.knows(request.parameters["token"] ?? "") ? nil : unknownToken
+            }
+        ) { request in
             try await receive(request, ingestion: ingestion, signatures: signatures)
         }
     }
 
     static var unknownToken: Response { .problem(status: 404, detail: "no listener has this URL (was its token rotated?)") }
 
-    static func receive(_ request: Request, ingestion: ListenerIngestion, signatures: ListenerSignatureCheck) async throws -> Response {
+    static func receive(
+        _ request: Request, ingestion: ListenerIngestion, signatures: ListenerSignatureCheck
+    ) async throws -> Response {
         let key = request.headers.values(for: "Idempotency-Key").first
         if let key, key.isEmpty || key.utf8.count > 255 {
             return .problem(status: 400, detail: "Idempotency-Key must be 1 to 255 characters")
@@ -41,7 +46,8 @@ public enum ListenerRoutes {
         }
         let reply: ListenerIngestion.Reply?
         do {
-            reply = dryRun
+            reply =
+                dryRun
                 ? try await ingestion.dryRun(
                     token: token, body: request.body, clientAddress: request.clientAddress, requestID: request.requestID)
                 : try await ingestion.receive(

@@ -36,7 +36,9 @@ public struct ListenerSignatureCheck: Sendable {
         return (refusal, nil)
     }
 
-    private func verify(_ request: Request, token: String) async throws
+    private func verify(
+        _ request: Request, token: String
+    ) async throws
         -> (refusal: Response?, accepted: Accepted?, signing: ListenerURLStore.Signing?)
     {
         let key = SecretToken.hash(token)
@@ -52,7 +54,10 @@ public struct ListenerSignatureCheck: Sendable {
         guard let secrets, let secret = try? secrets.open(sealed, context: ListenerURLStore.signingContext(orgID: signing.orgID)),
             let hmacKey = WebhookSignature.key(of: secret)
         else {
-            return (Response.problem(status: 503, detail: "this listener's signing secret cannot be opened (CRMHUB_SECRET_KEY)"), nil, signing)
+            return (
+                Response.problem(status: 503, detail: "this listener's signing secret cannot be opened (CRMHUB_SECRET_KEY)"), nil,
+                signing
+            )
         }
         let id = request.headers.values(for: "webhook-id").first
         if let failure = WebhookSignature.verify(
@@ -62,18 +67,26 @@ public struct ListenerSignatureCheck: Sendable {
         {
             return (Self.refusal(failure.description, reason: Self.reason(failure), field: Self.field(failure)), nil, signing)
         }
-        guard let id, id.utf8.count <= 255 else { return (Self.refusal("webhook-id must be at most 255 bytes", reason: "malformed", field: "webhook-id"), nil, signing) }
-        guard try await store.acceptWebhookID(
-            orgID: signing.orgID, listenerID: signing.listenerID, webhookID: id, lifetimeSeconds: Self.seenLifetimeSeconds)
+        guard let id, id.utf8.count <= 255 else {
+            return (Self.refusal("webhook-id must be at most 255 bytes", reason: "malformed", field: "webhook-id"), nil, signing)
+        }
+        guard
+            try await store.acceptWebhookID(
+                orgID: signing.orgID, listenerID: signing.listenerID, webhookID: id, lifetimeSeconds: Self.seenLifetimeSeconds)
         else {
-            return (Self.refusal("webhook-id '\(id)' was already accepted: a replayed request", reason: "replayed", field: "webhook-id"), nil, signing)
+            return (
+                Self.refusal(
+                    "webhook-id '\(id)' was already accepted: a replayed request", reason: "replayed", field: "webhook-id"), nil,
+                signing
+            )
         }
         return (nil, Accepted(orgID: signing.orgID, listenerID: signing.listenerID, webhookID: id), signing)
     }
 
     /// Forgets an accepted id whose request could not be processed (a 5xx), so the sender's retry is not a replay.
     public func release(_ accepted: Accepted) async {
-        _ = try? await store.forgetWebhookID(orgID: accepted.orgID, listenerID: accepted.listenerID, webhookID: accepted.webhookID)
+        _ = try? await store.forgetWebhookID(
+            orgID: accepted.orgID, listenerID: accepted.listenerID, webhookID: accepted.webhookID)
     }
 
     static func reason(_ failure: WebhookSignature.Failure) -> String {
@@ -96,7 +109,8 @@ public struct ListenerSignatureCheck: Sendable {
     /// 401 whose detail starts with the case (missing, malformed, stale, replayed or mismatch) and whose `errors`
     /// name the header at fault.
     static func refusal(_ detail: String, reason: String, field: String) -> Response {
-        var response = Response.problem(status: 401, detail: "signature refused (\(reason)): \(detail)", errors: [(field, reason)])
+        var response = Response.problem(
+            status: 401, detail: "signature refused (\(reason)): \(detail)", errors: [(field, reason)])
         response.headers.add("WWW-Authenticate", "Webhook-Signature")
         return response
     }

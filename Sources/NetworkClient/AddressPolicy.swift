@@ -51,13 +51,13 @@ public enum PublicAddress {
     /// Four bytes in network order.
     static func isPublic(ipv4 b: [UInt8]) -> Bool {
         switch (b[0], b[1], b[2]) {
-        case (0, _, _), (10, _, _), (127, _, _): false            // "this network", private, loopback
-        case (100, 64...127, _): false                            // shared address space (CGNAT)
-        case (169, 254, _): false                                 // link-local, cloud metadata
-        case (172, 16...31, _), (192, 168, _): false              // private
+        case (0, _, _), (10, _, _), (127, _, _): false  // "this network", private, loopback
+        case (100, 64...127, _): false  // shared address space (CGNAT)
+        case (169, 254, _): false  // link-local, cloud metadata
+        case (172, 16...31, _), (192, 168, _): false  // private
         case (192, 0, 0), (192, 0, 2), (198, 51, 100), (203, 0, 113): false  // IETF protocol, documentation
-        case (198, 18...19, _): false                             // benchmarking
-        case (224..., _, _): false                                // multicast, reserved, broadcast
+        case (198, 18...19, _): false  // benchmarking
+        case (224..., _, _): false  // multicast, reserved, broadcast
         default: true
         }
     }
@@ -68,14 +68,15 @@ public enum PublicAddress {
             // ::, ::1 and IPv4-compatible (all zero) or IPv4-mapped (::ffff:a.b.c.d).
             return isPublic(ipv4: Array(b[12..<16]))
         }
-        if b[0..<12] == [0x00, 0x64, 0xFF, 0x9B, 0, 0, 0, 0, 0, 0, 0, 0][...] { return isPublic(ipv4: Array(b[12..<16])) }  // NAT64
+        // NAT64 (64:ff9b::/96): the IPv4 address it carries decides.
+        if b[0..<12] == [0x00, 0x64, 0xFF, 0x9B, 0, 0, 0, 0, 0, 0, 0, 0][...] { return isPublic(ipv4: Array(b[12..<16])) }
         if b[0..<6] == [0x00, 0x64, 0xFF, 0x9B, 0x00, 0x01][...] { return false }  // local-use NAT64 64:ff9b:1::/48
-        if b[0] == 0x20 && b[1] == 0x02 { return false }                            // 6to4 2002::/16
-        if b[0..<4] == [0x20, 0x01, 0x00, 0x00][...] { return false }              // Teredo 2001::/32
-        if b[0] & 0xFE == 0xFC { return false }                   // unique local fc00::/7
-        if b[0] == 0xFE && b[1] & 0xC0 == 0x80 { return false }   // link-local fe80::/10
-        if b[0] == 0xFE && b[1] & 0xC0 == 0xC0 { return false }   // site-local fec0::/10 (deprecated)
-        if b[0] == 0xFF { return false }                          // multicast
+        if b[0] == 0x20 && b[1] == 0x02 { return false }  // 6to4 2002::/16
+        if b[0..<4] == [0x20, 0x01, 0x00, 0x00][...] { return false }  // Teredo 2001::/32
+        if b[0] & 0xFE == 0xFC { return false }  // unique local fc00::/7
+        if b[0] == 0xFE && b[1] & 0xC0 == 0x80 { return false }  // link-local fe80::/10
+        if b[0] == 0xFE && b[1] & 0xC0 == 0xC0 { return false }  // site-local fec0::/10 (deprecated)
+        if b[0] == 0xFF { return false }  // multicast
         if b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0D && b[3] == 0xB8 { return false }  // documentation 2001:db8::/32
         return true
     }

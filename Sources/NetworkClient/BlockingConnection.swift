@@ -22,7 +22,8 @@ public final class BlockingConnection {
         var list: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, String(port), &hints, &list)
         guard status == 0, let first = list else {
-            throw NetworkError(.resolve, "cannot resolve \(host): \(String(cString: gai_strerror(status)))", summary: "cannot resolve \(host)")
+            throw NetworkError(
+                .resolve, "cannot resolve \(host): \(String(cString: gai_strerror(status)))", summary: "cannot resolve \(host)")
         }
         defer { freeaddrinfo(list) }
         var lastError = "no address"
@@ -39,7 +40,8 @@ public final class BlockingConnection {
             let fd = socket(address.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
             guard fd >= 0 else { continue }
             if Self.connect(fd, address.pointee.ai_addr, address.pointee.ai_addrlen, timeout: timeout, error: &lastError) {
-                var time = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: Int(timeout.components.attoseconds / 1_000_000_000_000))
+                var time = timeval(
+                    tv_sec: Int(timeout.components.seconds), tv_usec: Int(timeout.components.attoseconds / 1_000_000_000_000))
                 setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
                 setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
                 var one: Int32 = 1
@@ -52,9 +54,11 @@ public final class BlockingConnection {
         if !permittedAny && !refused.isEmpty {
             let named = refused == [host] ? host : "\(host) (\(refused.joined(separator: ", ")))"
             let rule = "; connections to private, loopback and link-local addresses are off (CRMHUB_DELIVERY_PRIVATE_TARGETS)"
-            throw NetworkError(.notAllowed, "\(named) is not a public address" + rule, summary: "\(host) is not a public address" + rule)
+            throw NetworkError(
+                .notAllowed, "\(named) is not a public address" + rule, summary: "\(host) is not a public address" + rule)
         }
-        throw NetworkError(.connect, "cannot connect to \(host):\(port): \(lastError)", summary: "cannot connect to \(host):\(port)")
+        throw NetworkError(
+            .connect, "cannot connect to \(host):\(port): \(lastError)", summary: "cannot connect to \(host):\(port)")
     }
 
     /// The address as digits ("10.0.0.5", "fe80::1").
@@ -75,8 +79,10 @@ public final class BlockingConnection {
     }
 
     /// Non-blocking connect, waited for with poll, then back to blocking mode.
-    private static func connect(_ fd: Int32, _ address: UnsafeMutablePointer<sockaddr>?, _ length: socklen_t, timeout: Duration,
-                                error: inout String) -> Bool {
+    private static func connect(
+        _ fd: Int32, _ address: UnsafeMutablePointer<sockaddr>?, _ length: socklen_t, timeout: Duration,
+        error: inout String
+    ) -> Bool {
         let flags = fcntl(fd, F_GETFL)
         _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
         if Glibc.connect(fd, address, length) != 0 {
@@ -136,7 +142,9 @@ public final class BlockingConnection {
                 bufferStart = newline + 1
                 return line
             }
-            guard buffer.count - bufferStart <= limit else { throw NetworkError(.io, "\(host) sent a line longer than \(limit) bytes") }
+            guard buffer.count - bufferStart <= limit else {
+                throw NetworkError(.io, "\(host) sent a line longer than \(limit) bytes")
+            }
             guard try fill() else { throw NetworkError(.closed, "\(host) closed the connection") }
         }
     }

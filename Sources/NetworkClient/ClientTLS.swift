@@ -31,7 +31,8 @@ public final class ClientTLS: Sendable {
         }
         guard SSL_connect(ssl) == 1 else {
             let verify = SSL_get_verify_result(ssl)
-            let reason = verify != X509_V_OK
+            let reason =
+                verify != X509_V_OK
                 ? "certificate verification failed: " + String(cString: X509_verify_cert_error_string(verify))
                 : Self.error("handshake").description
             SSL_free(ssl)

@@ -36,12 +36,14 @@ public struct OSThread: Sendable {
         pthread_attr_setstacksize(&attributes, stackSize)
         if detached { pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED)) }
         var thread = pthread_t()
-        let status = pthread_create(&thread, &attributes, { argument in
-            let context = Unmanaged<Context>.fromOpaque(argument!).takeRetainedValue()
-            context.name.withCString { cshims_set_thread_name($0) }
-            context.body()
-            return nil
-        }, context)
+        let status = pthread_create(
+            &thread, &attributes,
+            { argument in
+                let context = Unmanaged<Context>.fromOpaque(argument!).takeRetainedValue()
+                context.name.withCString { cshims_set_thread_name($0) }
+                context.body()
+                return nil
+            }, context)
         pthread_attr_destroy(&attributes)
         precondition(status == 0, "pthread_create failed with \(status)")
         return thread

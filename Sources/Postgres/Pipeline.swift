@@ -20,11 +20,12 @@ extension PostgresConnection {
         }
         var sent = true
         for (index, (name, _)) in names.enumerated() where sent {
-            sent = binds[index].withPointers(terminated: false) { values in
-                usesPreparedStatements
-                    ? PQsendQueryPrepared(handle, name, Int32(binds[index].count), values, nil, nil, 0)
-                    : PQsendQueryParams(handle, statements[index].sql, Int32(binds[index].count), nil, values, nil, nil, 0)
-            } == 1
+            sent =
+                binds[index].withPointers(terminated: false) { values in
+                    usesPreparedStatements
+                        ? PQsendQueryPrepared(handle, name, Int32(binds[index].count), values, nil, nil, 0)
+                        : PQsendQueryParams(handle, statements[index].sql, Int32(binds[index].count), nil, values, nil, nil, 0)
+                } == 1
         }
         sent = sent && PQpipelineSync(handle) == 1
 

@@ -16,7 +16,8 @@ extension PostgresConnection {
     /// first statement, and a body that calls ``commitWithNextQuery()`` before its last statement sends its COMMIT
     /// with that one.
     public func withTransaction<T>(
-        isolation: IsolationLevel = .readCommitted, retries: Int = 3, prelude: Query? = nil, _ body: (PostgresConnection) throws -> T
+        isolation: IsolationLevel = .readCommitted, retries: Int = 3, prelude: Query? = nil,
+        _ body: (PostgresConnection) throws -> T
     ) throws -> T {
         var attempt = 0
         while true {

@@ -64,7 +64,8 @@ struct Collection: Sendable {
     static let tickets = Collection(
         path: "tickets", parameter: "ticket", table: .tickets,
         filters: [
-            .customer, .id("deal", field: "deal_id"), .text("status", field: "status", values: ["open", "pending", "solved", "closed"]),
+            .customer, .id("deal", field: "deal_id"),
+            .text("status", field: "status", values: ["open", "pending", "solved", "closed"]),
             .tag, .text("channel", field: "channel"), .id("listener", field: "listener_id"),
             .since("created_since", field: "created_at"), .since("updated_since", field: "updated_at"),
         ])

@@ -22,11 +22,17 @@ struct ListQuery {
             }
             if extra.contains(name) { continue }
             if paged && name == "limit" {
-                if let number = Int(value), (1...Self.maxLimit).contains(number) { limit = number } else {
+                if let number = Int(value), (1...Self.maxLimit).contains(number) {
+                    limit = number
+                } else {
                     errors.append(FieldError("limit", "must be a whole number from 1 to \(Self.maxLimit)"))
                 }
             } else if paged && name == "cursor" {
-                if let id = Cursor.decode(value) { cursor = id } else { errors.append(FieldError("cursor", "is not a cursor returned by this API")) }
+                if let id = Cursor.decode(value) {
+                    cursor = id
+                } else {
+                    errors.append(FieldError("cursor", "is not a cursor returned by this API"))
+                }
             } else if let parameter = collection.filters.first(where: { $0.name == name }) {
                 do {
                     filters.append(try Self.filter(parameter, value))
@@ -47,7 +53,9 @@ struct ListQuery {
         guard !value.unicodeScalars.contains(where: { $0.value == 0 }) else { throw invalid("must not contain NUL") }
         switch parameter {
         case .text(_, let field, let values):
-            guard values.isEmpty || values.contains(value) else { throw invalid("must be one of \(values.joined(separator: ", "))") }
+            guard values.isEmpty || values.contains(value) else {
+                throw invalid("must be one of \(values.joined(separator: ", "))")
+            }
             return .textEquals(column: field, value)
         case .id(_, let field):
             guard let id = Int64(value), id > 0 else { throw invalid("must be a \(name) id (a positive whole number)") }

@@ -44,17 +44,22 @@ struct RecordsHandler: Sendable {
         guard let code = CustomerCode(text), let series = collection.table.series, code.series != series,
             let home = [Collection.contacts, .leads, .companies].first(where: { $0.table.series == code.series })
         else { return nil }
-        let kind = switch code.series {
-        case .contact: "a contact or an account"
-        case .lead: "a lead"
-        case .company: "a company"
-        }
+        let kind =
+            switch code.series {
+            case .contact: "a contact or an account"
+            case .lead: "a lead"
+            case .company: "a company"
+            }
         let suffix = request.route.hasSuffix("/history") ? "/history" : ""
-        return .problem(status: 404, detail: "\(code) is \(kind), not a \(collection.parameter): read it at /api/v1/\(home.path)/\(code)\(suffix)")
+        return .problem(
+            status: 404,
+            detail: "\(code) is \(kind), not a \(collection.parameter): read it at /api/v1/\(home.path)/\(code)\(suffix)")
     }
 
     /// The record, or for a customer code merged away (admin merge), the survivor it leads to.
-    private func findFollowingMerges(_ request: Request, org: Org) async throws
+    private func findFollowingMerges(
+        _ request: Request, org: Org
+    ) async throws
         -> (record: Record, redirect: (requested: CustomerCode, survivor: CustomerCode)?)
     {
         do {

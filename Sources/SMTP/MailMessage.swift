@@ -15,8 +15,10 @@ public struct MailMessage: Sendable {
     /// Seconds since 1970; now when nil.
     public var date: Int?
 
-    public init(from: String, fromName: String? = nil, to: String, replyTo: String? = nil, subject: String, body: String,
-                isHTML: Bool, messageID: String, date: Int? = nil) {
+    public init(
+        from: String, fromName: String? = nil, to: String, replyTo: String? = nil, subject: String, body: String,
+        isHTML: Bool, messageID: String, date: Int? = nil
+    ) {
         self.from = from
         self.fromName = fromName
         self.to = to

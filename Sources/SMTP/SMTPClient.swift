@@ -23,8 +23,10 @@ public struct SMTPServer: Sendable {
     /// The addresses `host` may resolve to.
     public var addressPolicy: AddressPolicy
 
-    public init(host: String, port: Int, security: SMTPSecurity, username: String? = nil, password: String? = nil,
-                clientName: String, timeout: Duration = .seconds(30), addressPolicy: AddressPolicy = .any) {
+    public init(
+        host: String, port: Int, security: SMTPSecurity, username: String? = nil, password: String? = nil,
+        clientName: String, timeout: Duration = .seconds(30), addressPolicy: AddressPolicy = .any
+    ) {
         self.addressPolicy = addressPolicy
         self.host = host
         self.port = port
@@ -147,7 +149,8 @@ public struct SMTPClient: Sendable {
         guard server.security != .none || connection.isTLS else {
             throw SMTPError.protocolError("refusing to send the password without TLS")
         }
-        let mechanisms = extensions.first { $0.uppercased().hasPrefix("AUTH ") || $0.uppercased().hasPrefix("AUTH=") }
+        let mechanisms =
+            extensions.first { $0.uppercased().hasPrefix("AUTH ") || $0.uppercased().hasPrefix("AUTH=") }
             .map { $0.dropFirst(5).uppercased().split(separator: " ").map(String.init) } ?? []
         if mechanisms.contains("PLAIN") || !mechanisms.contains("LOGIN") {
             let token = MIMEEncoding.base64(Array("\0\(username)\0\(password)".utf8))
@@ -160,15 +163,19 @@ public struct SMTPClient: Sendable {
     }
 
     @discardableResult
-    private func command(_ connection: BlockingConnection, _ line: String, _ code: Int, _ stage: String,
-                         alsoAccept: [Int] = []) throws -> SMTPReply {
+    private func command(
+        _ connection: BlockingConnection, _ line: String, _ code: Int, _ stage: String,
+        alsoAccept: [Int] = []
+    ) throws -> SMTPReply {
         guard !line.contains("\r") && !line.contains("\n") else { throw SMTPError.protocolError("line break in \(stage)") }
         try connection.write(line + "\r\n")
         return try expect(connection, code, stage, alsoAccept: alsoAccept)
     }
 
     @discardableResult
-    private func expect(_ connection: BlockingConnection, _ code: Int, _ stage: String, alsoAccept: [Int] = []) throws -> SMTPReply {
+    private func expect(
+        _ connection: BlockingConnection, _ code: Int, _ stage: String, alsoAccept: [Int] = []
+    ) throws -> SMTPReply {
         let reply = try Self.readReply(connection)
         guard reply.code == code || alsoAccept.contains(reply.code) else {
             throw SMTPError.rejected(stage: stage, code: reply.code, text: reply.text)
@@ -183,15 +190,20 @@ public struct SMTPClient: Sendable {
         while true {
             let line = try connection.readLine(limit: 4096)
             let bytes = Array(line.utf8)
-            guard bytes.count >= 3, let number = Int(String(decoding: bytes[0..<3], as: UTF8.self)), (200...599).contains(number) else {
+            guard bytes.count >= 3, let number = Int(String(decoding: bytes[0..<3], as: UTF8.self)), (200...599).contains(number)
+            else {
                 throw SMTPError.protocolError("malformed reply line from \(connection.host)")
             }
             guard code == 0 || code == number else { throw SMTPError.protocolError("reply lines with different codes") }
             code = number
-            guard lines.count < 100 else { throw SMTPError.protocolError("a reply of more than 100 lines from \(connection.host)") }
+            guard lines.count < 100 else {
+                throw SMTPError.protocolError("a reply of more than 100 lines from \(connection.host)")
+            }
             lines.append(bytes.count > 4 ? String(decoding: bytes[4...], as: UTF8.self) : "")
             if bytes.count == 3 || bytes[3] == UInt8(ascii: " ") { return SMTPReply(code: code, lines: lines) }
-            guard bytes[3] == UInt8(ascii: "-") else { throw SMTPError.protocolError("malformed reply line from \(connection.host)") }
+            guard bytes[3] == UInt8(ascii: "-") else {
+                throw SMTPError.protocolError("malformed reply line from \(connection.host)")
+            }
         }
     }
 }

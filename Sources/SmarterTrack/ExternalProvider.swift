@@ -28,7 +28,8 @@ struct ExternalProvider: Sendable {
         /// The customer named by the first of these variables that is present and matches: user names are portal
         /// logins, emails contact identities (normalised as the listener does).
         func customer(username: [String] = [], email: [String] = []) async throws -> PortalCustomer? {
-            let lookups = username.compactMap { inputs[$0] }.map(SmarterTrackStore.Lookup.username)
+            let lookups =
+                username.compactMap { inputs[$0] }.map(SmarterTrackStore.Lookup.username)
                 + email.compactMap { inputs[$0] }.map(SmarterTrackStore.Lookup.email)
             guard !lookups.isEmpty else { return nil }
             return try await store.customer(orgID: orgID, lookups)
@@ -36,13 +37,17 @@ struct ExternalProvider: Sendable {
 
         /// The customer a ticket or live chat is for (portal user name, else email) and the rule for its status, or the
         /// answer that refuses it (Success=true with `<output>=FALSE`, as the samples refuse).
-        func admission(_ allowed: (SmarterTrackRules.Permission) -> Bool, output: String, refusal: String) async throws
+        func admission(
+            _ allowed: (SmarterTrackRules.Permission) -> Bool, output: String, refusal: String
+        ) async throws
             -> (customer: PortalCustomer?, permission: SmarterTrackRules.Permission, refused: ProviderResult?)
         {
             let customer = try await self.customer(username: ["LoginUsername"], email: ["EmailFrom"])
             let permission = rules.permission(status: customer?.status)
-            let refused = allowed(permission)
-                ? nil : ProviderResult(success: true, message: permission.message ?? refusal, outputVariables: ["\(output)=FALSE"])
+            let refused =
+                allowed(permission)
+                ? nil
+                : ProviderResult(success: true, message: permission.message ?? refusal, outputVariables: ["\(output)=FALSE"])
             return (customer, permission, refused)
         }
 

@@ -47,37 +47,54 @@ struct SOAPCall: Sendable, Equatable {
         do {
             root = try XMLDocumentParser.parse(body)
         } catch {
-            return .failure(SOAPFault(version: declared, code: .client, reason: "The request is not well-formed XML: \(error.description)", status: 400))
+            return .failure(
+                SOAPFault(
+                    version: declared, code: .client, reason: "The request is not well-formed XML: \(error.description)",
+                    status: 400))
         }
         guard root.localName == "Envelope",
             let version = [SOAPVersion.soap11, .soap12].first(where: { $0.envelopeNamespace == root.namespaceURI })
         else {
-            return .failure(SOAPFault(version: declared, code: .versionMismatch, reason: "The root element is not a SOAP 1.1 or SOAP 1.2 Envelope."))
+            return .failure(
+                SOAPFault(
+                    version: declared, code: .versionMismatch, reason: "The root element is not a SOAP 1.1 or SOAP 1.2 Envelope.")
+            )
         }
         if let stated = SOAPVersion(contentType: contentType), stated != version {
-            return .failure(SOAPFault(
-                version: version, code: .versionMismatch,
-                reason: "A SOAP \(version == .soap11 ? "1.1" : "1.2") envelope was sent as \(stated.contentType.prefix { $0 != ";" })."))
+            return .failure(
+                SOAPFault(
+                    version: version, code: .versionMismatch,
+                    reason:
+                        "A SOAP \(version == .soap11 ? "1.1" : "1.2") envelope was sent as \(stated.contentType.prefix { $0 != ";" })."
+                ))
         }
-        guard let body = root.children.first(where: { $0.localName == "Body" && $0.namespaceURI == version.envelopeNamespace }) else {
+        guard let body = root.children.first(where: { $0.localName == "Body" && $0.namespaceURI == version.envelopeNamespace })
+        else {
             return .failure(SOAPFault(version: version, code: .client, reason: "The Envelope has no Body."))
         }
         guard let element = body.children.first else {
             return .failure(SOAPFault(version: version, code: .client, reason: "The Body names no method."))
         }
         guard let method = ProviderMethod(rawValue: String(element.localName)) else {
-            return .failure(SOAPFault(
-                version: version, code: .client,
-                reason: "Server did not recognize the method \(element.localName). Known: \(ProviderMethod.allCases.map(\.rawValue).joined(separator: ", "))."))
+            return .failure(
+                SOAPFault(
+                    version: version, code: .client,
+                    reason:
+                        "Server did not recognize the method \(element.localName). Known: \(ProviderMethod.allCases.map(\.rawValue).joined(separator: ", "))."
+                ))
         }
         let action = (version == .soap12 ? Self.action(inContentType: contentType) : soapAction)?
             .trimmingCharacters(in: " \t\"")
         if let action, !action.isEmpty, !Self.action(action, names: method) {
-            return .failure(SOAPFault(
-                version: version, code: .client, reason: "Server did not recognize the value of HTTP Header SOAPAction: \(action)."))
+            return .failure(
+                SOAPFault(
+                    version: version, code: .client,
+                    reason: "Server did not recognize the value of HTTP Header SOAPAction: \(action)."))
         }
-        return .success(SOAPCall(
-            version: version, method: method, namespace: element.namespaceURI ?? "", inputs: ProviderInputs(strings: Self.strings(element))))
+        return .success(
+            SOAPCall(
+                version: version, method: method, namespace: element.namespaceURI ?? "",
+                inputs: ProviderInputs(strings: Self.strings(element))))
     }
 
     /// Whether a SOAPAction names the method: "http://tempuri.org/Authenticate", "urn:x#Authenticate" or just

@@ -29,14 +29,16 @@ enum SOAPResponse {
             body = "<soap:Fault><faultcode>\(code)</faultcode><faultstring>\(reason)</faultstring><detail /></soap:Fault>"
         case .soap12:
             let code = fault.code.qualifiedName(in: .soap12)
-            body = "<soap:Fault><soap:Code><soap:Value>\(code)</soap:Value></soap:Code>"
+            body =
+                "<soap:Fault><soap:Code><soap:Value>\(code)</soap:Value></soap:Code>"
                 + "<soap:Reason><soap:Text xml:lang=\"en\">\(reason)</soap:Text></soap:Reason><soap:Detail /></soap:Fault>"
         }
         return envelope(body, version: fault.version, status: fault.status)
     }
 
     static func envelope(_ body: String, version: SOAPVersion, status: Int) -> Response {
-        let text = "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+        let text =
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
             + "<soap:Envelope xmlns:soap=\"\(version.envelopeNamespace)\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\""
             + " xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\"><soap:Body>\(body)</soap:Body></soap:Envelope>"
         return Response(status: status, contentType: version.contentType, body: text)

@@ -28,7 +28,8 @@ struct SmarterTrackEndpoint: Sendable {
         guard request.queryItems.contains(where: { $0.name.lowercased() == "wsdl" }) else {
             return Response(status: 200, contentType: "text/html; charset=utf-8", body: Self.helpPage)
         }
-        return Response(status: 200, contentType: "text/xml; charset=utf-8", body: WSDL.document(location: Self.location(request)))
+        return Response(
+            status: 200, contentType: "text/xml; charset=utf-8", body: WSDL.document(location: Self.location(request)))
     }
 
     func call(_ request: Request) async -> Response {
@@ -39,7 +40,8 @@ struct SmarterTrackEndpoint: Sendable {
             found = try await store.provider(slug: request.parameters["org"] ?? "")
         } catch {
             logger.error("smartertrack provider lookup failed", [("error", String(describing: error))])
-            return SOAPResponse.fault(SOAPFault(version: version, code: .server, reason: "The CRM is not available; try again.", status: 503))
+            return SOAPResponse.fault(
+                SOAPFault(version: version, code: .server, reason: "The CRM is not available; try again.", status: 503))
         }
         let call: SOAPCall
         switch SOAPCall.read(request.body, contentType: contentType, soapAction: request.headers["SOAPAction"]) {
@@ -50,13 +52,16 @@ struct SmarterTrackEndpoint: Sendable {
             return SOAPResponse.result(.permissionDenied, for: call)
         }
         guard opened.orgStatus == .active else {
-            return SOAPResponse.fault(SOAPFault(version: call.version, code: .client, reason: "This CRMHub org is suspended.", status: 403))
+            return SOAPResponse.fault(
+                SOAPFault(version: call.version, code: .client, reason: "This CRMHub org is suspended.", status: 403))
         }
         do {
             return SOAPResponse.result(try await provider.run(call, provider: opened), for: call)
         } catch {
-            logger.error("smartertrack provider call failed", [("method", call.method.rawValue), ("error", String(describing: error))])
-            return SOAPResponse.fault(SOAPFault(version: call.version, code: .server, reason: "Server was unable to process request."))
+            logger.error(
+                "smartertrack provider call failed", [("method", call.method.rawValue), ("error", String(describing: error))])
+            return SOAPResponse.fault(
+                SOAPFault(version: call.version, code: .server, reason: "Server was unable to process request."))
         }
     }
 
@@ -85,7 +90,8 @@ struct SmarterTrackEndpoint: Sendable {
     static func location(_ request: Request) -> String {
         var scheme = request.isSecure ? "https" : "http"
         if request.clientAddress != request.peerAddress,
-            let forwarded = request.headers["X-Forwarded-Proto"]?.split(separator: ",").first?.trimmingCharacters(in: " \t").lowercased(),
+            let forwarded = request.headers["X-Forwarded-Proto"]?.split(separator: ",").first?.trimmingCharacters(in: " \t")
+                .lowercased(),
             forwarded == "http" || forwarded == "https"
         {
             scheme = forwarded

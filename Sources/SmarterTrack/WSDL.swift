@@ -42,24 +42,29 @@ enum WSDL {
 
             """
         for type in Set(ProviderMethod.allCases.map(\.inputType)).sorted() {
-            xml += "<s:complexType name=\"\(type)\"><s:sequence>"
+            xml +=
+                "<s:complexType name=\"\(type)\"><s:sequence>"
                 + "<s:element minOccurs=\"0\" maxOccurs=\"1\" name=\"InputVariables\" type=\"tns:ArrayOfString\"/></s:sequence></s:complexType>\n"
         }
         for method in ProviderMethod.allCases where !xml.contains("name=\"\(method.resultType)\"") {
-            xml += "<s:complexType name=\"\(method.resultType)\"><s:sequence>"
+            xml +=
+                "<s:complexType name=\"\(method.resultType)\"><s:sequence>"
                 + "<s:element minOccurs=\"1\" maxOccurs=\"1\" name=\"Success\" type=\"s:boolean\"/>"
                 + "<s:element minOccurs=\"0\" maxOccurs=\"1\" name=\"Message\" type=\"s:string\"/>"
             if method == .getCustomFieldOptions {
-                xml += "<s:element minOccurs=\"0\" maxOccurs=\"1\" name=\"CustomFieldDataItems\" type=\"tns:ArrayOfExternalCustomFieldData\"/>"
+                xml +=
+                    "<s:element minOccurs=\"0\" maxOccurs=\"1\" name=\"CustomFieldDataItems\" type=\"tns:ArrayOfExternalCustomFieldData\"/>"
             }
             if method == .getUserDetails {
                 xml += "<s:element minOccurs=\"0\" maxOccurs=\"1\" name=\"UserInfoHtml\" type=\"s:string\"/>"
             }
-            xml += "<s:element minOccurs=\"0\" maxOccurs=\"1\" name=\"OutputVariables\" type=\"tns:ArrayOfString\"/></s:sequence></s:complexType>\n"
+            xml +=
+                "<s:element minOccurs=\"0\" maxOccurs=\"1\" name=\"OutputVariables\" type=\"tns:ArrayOfString\"/></s:sequence></s:complexType>\n"
         }
         for method in ProviderMethod.allCases {
             let name = method.rawValue
-            xml += "<s:element name=\"\(name)\"><s:complexType><s:sequence>"
+            xml +=
+                "<s:element name=\"\(name)\"><s:complexType><s:sequence>"
                 + "<s:element minOccurs=\"0\" maxOccurs=\"1\" name=\"inputs\" type=\"tns:\(method.inputType)\"/></s:sequence></s:complexType></s:element>\n"
                 + "<s:element name=\"\(name)Response\"><s:complexType><s:sequence>"
                 + "<s:element minOccurs=\"0\" maxOccurs=\"1\" name=\"\(name)Result\" type=\"tns:\(method.resultType)\"/></s:sequence></s:complexType></s:element>\n"
@@ -67,28 +72,33 @@ enum WSDL {
         xml += "</s:schema></wsdl:types>\n"
         for method in ProviderMethod.allCases {
             let name = method.rawValue
-            xml += "<wsdl:message name=\"\(name)SoapIn\"><wsdl:part name=\"parameters\" element=\"tns:\(name)\"/></wsdl:message>\n"
+            xml +=
+                "<wsdl:message name=\"\(name)SoapIn\"><wsdl:part name=\"parameters\" element=\"tns:\(name)\"/></wsdl:message>\n"
                 + "<wsdl:message name=\"\(name)SoapOut\"><wsdl:part name=\"parameters\" element=\"tns:\(name)Response\"/></wsdl:message>\n"
         }
         xml += "<wsdl:portType name=\"\(serviceName)Soap\">\n"
         for method in ProviderMethod.allCases {
             let name = method.rawValue
-            xml += "<wsdl:operation name=\"\(name)\"><wsdl:input message=\"tns:\(name)SoapIn\"/>"
+            xml +=
+                "<wsdl:operation name=\"\(name)\"><wsdl:input message=\"tns:\(name)SoapIn\"/>"
                 + "<wsdl:output message=\"tns:\(name)SoapOut\"/></wsdl:operation>\n"
         }
         xml += "</wsdl:portType>\n"
         for (binding, prefix) in [("\(serviceName)Soap", "soap"), ("\(serviceName)Soap12", "soap12")] {
-            xml += "<wsdl:binding name=\"\(binding)\" type=\"tns:\(serviceName)Soap\">"
+            xml +=
+                "<wsdl:binding name=\"\(binding)\" type=\"tns:\(serviceName)Soap\">"
                 + "<\(prefix):binding transport=\"http://schemas.xmlsoap.org/soap/http\"/>\n"
             for method in ProviderMethod.allCases {
-                xml += "<wsdl:operation name=\"\(method.rawValue)\">"
+                xml +=
+                    "<wsdl:operation name=\"\(method.rawValue)\">"
                     + "<\(prefix):operation soapAction=\"\(namespace)\(method.rawValue)\" style=\"document\"/>"
                     + "<wsdl:input><\(prefix):body use=\"literal\"/></wsdl:input><wsdl:output><\(prefix):body use=\"literal\"/></wsdl:output>"
                     + "</wsdl:operation>\n"
             }
             xml += "</wsdl:binding>\n"
         }
-        xml += "<wsdl:service name=\"\(serviceName)\">"
+        xml +=
+            "<wsdl:service name=\"\(serviceName)\">"
             + "<wsdl:port name=\"\(serviceName)Soap\" binding=\"tns:\(serviceName)Soap\"><soap:address location=\"\(address)\"/></wsdl:port>"
             + "<wsdl:port name=\"\(serviceName)Soap12\" binding=\"tns:\(serviceName)Soap12\"><soap12:address location=\"\(address)\"/></wsdl:port>"
             + "</wsdl:service>\n</wsdl:definitions>\n"

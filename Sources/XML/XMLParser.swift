@@ -199,9 +199,13 @@ public struct XMLDocumentParser {
         case "apos": return [UInt8(ascii: "'")]
         default:
             var code: UInt32?
-            if body.hasPrefix("#x") { code = UInt32(body.dropFirst(2), radix: 16) }
-            else if body.hasPrefix("#") { code = UInt32(body.dropFirst(), radix: 10) }
-            else { throw error("unknown entity &\(body);", at: start) }
+            if body.hasPrefix("#x") {
+                code = UInt32(body.dropFirst(2), radix: 16)
+            } else if body.hasPrefix("#") {
+                code = UInt32(body.dropFirst(), radix: 10)
+            } else {
+                throw error("unknown entity &\(body);", at: start)
+            }
             guard let code, let scalar = Unicode.Scalar(code), code != 0 else {
                 throw error("&\(body); is not a character", at: start)
             }
@@ -213,16 +217,19 @@ public struct XMLDocumentParser {
         let start = index
         while index < bytes.count {
             let byte = bytes[index]
-            let isNameByte = byte >= 0x80 || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+            let isNameByte =
+                byte >= 0x80 || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
                 || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) || byte == UInt8(ascii: "_")
                 || byte == UInt8(ascii: ":")
-                || (index > start && ((byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-                    || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")))
+                || (index > start
+                    && ((byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                        || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")))
             guard isNameByte else { break }
             index += 1
         }
         guard index > start else {
-            throw error(index < bytes.count ? "expected a name, found '\(Character(Unicode.Scalar(bytes[index])))'" : "expected a name")
+            throw error(
+                index < bytes.count ? "expected a name, found '\(Character(Unicode.Scalar(bytes[index])))'" : "expected a name")
         }
         return String(decoding: bytes[start..<index], as: UTF8.self)
     }

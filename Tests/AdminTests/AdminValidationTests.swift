@@ -20,27 +20,34 @@ struct AdminValidationTests {
         }
     }
 
-    @Test("slugs: 2–63 lower-case letters, digits or '-', not starting with '-'", arguments: [
-        ("ab", true), ("htk-labs", true), ("a1-", true), (String(repeating: "a", count: 63), true),
-        ("a", false), ("-ab", false), ("Ab", false), ("a_b", false), ("a b", false), ("ấb", false),
-        (String(repeating: "a", count: 64), false), ("", false),
-    ])
+    @Test(
+        "slugs: 2–63 lower-case letters, digits or '-', not starting with '-'",
+        arguments: [
+            ("ab", true), ("htk-labs", true), ("a1-", true), (String(repeating: "a", count: 63), true),
+            ("a", false), ("-ab", false), ("Ab", false), ("a_b", false), ("a b", false), ("ấb", false),
+            (String(repeating: "a", count: 64), false), ("", false),
+        ])
     func slug(text: String, valid: Bool) {
         #expect(Validation.isSlug(text) == valid)
     }
 
-    @Test("time zones: UTC or an IANA name's shape", arguments: [
-        ("UTC", true), ("Asia/Ho_Chi_Minh", true), ("America/Argentina/Buenos_Aires", true), ("Etc/GMT+7", true),
-        ("utc", false), ("Asia", false), ("asia/Saigon", false), ("A/B/C/D", false), ("Asia//X", false), ("Asia/Ho Chi", false),
-    ])
+    @Test(
+        "time zones: UTC or an IANA name's shape",
+        arguments: [
+            ("UTC", true), ("Asia/Ho_Chi_Minh", true), ("America/Argentina/Buenos_Aires", true), ("Etc/GMT+7", true),
+            ("utc", false), ("Asia", false), ("asia/Saigon", false), ("A/B/C/D", false), ("Asia//X", false),
+            ("Asia/Ho Chi", false),
+        ])
     func timeZone(text: String, valid: Bool) {
         #expect(Validation.isTimeZone(text) == valid)
     }
 
-    @Test("emails: one @, a dotted domain, no white space", arguments: [
-        ("a@b.co", true), ("huy.nguyenviet@htklabs.com", true),
-        ("a@b", false), ("@b.co", false), ("a@.co", false), ("a@b.co.", false), ("a b@c.co", false), ("a@b@c.co", false),
-    ])
+    @Test(
+        "emails: one @, a dotted domain, no white space",
+        arguments: [
+            ("a@b.co", true), ("huy.nguyenviet@htklabs.com", true),
+            ("a@b", false), ("@b.co", false), ("a@.co", false), ("a@b.co.", false), ("a b@c.co", false), ("a@b@c.co", false),
+        ])
     func email(text: String, valid: Bool) {
         #expect(Validation.isEmail(text) == valid)
     }
@@ -63,17 +70,24 @@ struct AdminValidationTests {
         #expect(Self.fields { _ = try AdminValidation.newPlatformToken(["name": "x", "scope": "all"]) } == ["scope"])
     }
 
-    @Test("a new listener: name required; allowlist entries, sender addresses and placeholders checked", arguments: [
-        (#"{"name": "Web"}"#, []),
-        (#"{}"#, ["name"]),
-        (#"{"name": "Web", "ip_allowlist": ["10.0.0.0/33"]}"#, ["ip_allowlist[0]"]),
-        (#"{"name": "Web", "welcome_email": {"from": "nobody", "subject": "Hi {{nmae}}"}}"#, ["welcome_email.from", "welcome_email.subject"]),
-        (#"{"name": "Web", "welcome_sms": {"body": "{{fullname}}", "extra": 1}}"#, ["welcome_sms.extra"]),
-        (#"{"name": "Web", "welcome_sms": "on"}"#, ["welcome_sms"]),
-        (#"{"name": "Web", "colour": "red"}"#, ["colour"]),
-    ])
+    @Test(
+        "a new listener: name required; allowlist entries, sender addresses and placeholders checked",
+        arguments: [
+            (#"{"name": "Web"}"#, []),
+            (#"{}"#, ["name"]),
+            (#"{"name": "Web", "ip_allowlist": ["10.0.0.0/33"]}"#, ["ip_allowlist[0]"]),
+            (
+                #"{"name": "Web", "welcome_email": {"from": "nobody", "subject": "Hi {{nmae}}"}}"#,
+                ["welcome_email.from", "welcome_email.subject"]
+            ),
+            (#"{"name": "Web", "welcome_sms": {"body": "{{fullname}}", "extra": 1}}"#, ["welcome_sms.extra"]),
+            (#"{"name": "Web", "welcome_sms": "on"}"#, ["welcome_sms"]),
+            (#"{"name": "Web", "colour": "red"}"#, ["colour"]),
+        ])
     func newListener(body: String, fields: [String]) throws {
         let object = try #require(try JSONParser.parse(Array(body.utf8)).objectValue)
-        #expect(Set(Self.fields { _ = try ListenerURLsHandler.read(object, creating: true) } ?? ["(not CRMError.invalid)"]) == Set(fields))
+        #expect(
+            Set(Self.fields { _ = try ListenerURLsHandler.read(object, creating: true) } ?? ["(not CRMError.invalid)"])
+                == Set(fields))
     }
 }

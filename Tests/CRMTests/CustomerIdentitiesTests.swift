@@ -6,7 +6,9 @@ import Testing
 /// passport, then emails and phones as sent); a repeated key counts once.
 @Suite("CustomerStore.identities: order and repeats")
 struct CustomerIdentitiesTests {
-    static func fields(contactID: String? = nil, passport: String? = nil, emails: [String] = [], phones: [String] = [])
+    static func fields(
+        contactID: String? = nil, passport: String? = nil, emails: [String] = [], phones: [String] = []
+    )
         -> CustomerFields
     {
         var fields = CustomerFields()

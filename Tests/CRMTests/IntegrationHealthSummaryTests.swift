@@ -5,7 +5,8 @@ import Testing
 struct IntegrationHealthSummaryTests {
     static func summary(_ buckets: [Int64]) -> IntegrationHealthStore.Summary {
         IntegrationHealthStore.Summary(
-            integration: "sirportly", calls: buckets.reduce(0, +), errors: 0, latencyBuckets: buckets, lastError: nil, lastErrorAt: nil)
+            integration: "sirportly", calls: buckets.reduce(0, +), errors: 0, latencyBuckets: buckets, lastError: nil,
+            lastErrorAt: nil)
     }
 
     @Test("a call's bucket: up to and including each bound, then the overflow bucket")

@@ -10,7 +10,8 @@ struct MessageTemplateTests {
     func doubleBraces() {
         let template = MessageTemplate("Hi {{name}} {{ name }} {{1x}} {{name}}, id {{customerId}} {{open", syntax: .doubleBraces)
         #expect(template.placeholders == ["name", "name", "customerId"])
-        #expect(template.render { ["name": "Ann", "customerId": "PID-1"][$0] } == "Hi Ann {{ name }} {{1x}} Ann, id PID-1 {{open")
+        #expect(
+            template.render { ["name": "Ann", "customerId": "PID-1"][$0] } == "Hi Ann {{ name }} {{1x}} Ann, id PID-1 {{open")
     }
 
     @Test("single braces: a JSON body's own braces are not placeholders")
@@ -30,14 +31,18 @@ struct MessageTemplateTests {
     @Test("values pass through the escape, the template's own text does not")
     func escaping() {
         let template = MessageTemplate("<p>{{name}} & co</p>", syntax: .doubleBraces)
-        #expect(template.render(escape: MessageTemplate.escapeHTML) { _ in "<b>Ann & \"Bo\"</b>" }
-            == "<p>&lt;b&gt;Ann &amp; &quot;Bo&quot;&lt;/b&gt; & co</p>")
+        #expect(
+            template.render(escape: MessageTemplate.escapeHTML) { _ in "<b>Ann & \"Bo\"</b>" }
+                == "<p>&lt;b&gt;Ann &amp; &quot;Bo&quot;&lt;/b&gt; & co</p>")
     }
 
-    @Test("HTML is a body that starts with a tag", arguments: [
-        ("<p>Hi</p>", true), ("  \n<html><body>x</body></html>", true), ("<!DOCTYPE html><p>x</p>", true),
-        ("<div class=\"a\">x</div>", true), ("Hi <b>there</b>", false), ("< p>", false), ("<3 you", false), ("<p", false), ("", false),
-    ])
+    @Test(
+        "HTML is a body that starts with a tag",
+        arguments: [
+            ("<p>Hi</p>", true), ("  \n<html><body>x</body></html>", true), ("<!DOCTYPE html><p>x</p>", true),
+            ("<div class=\"a\">x</div>", true), ("Hi <b>there</b>", false), ("< p>", false), ("<3 you", false), ("<p", false),
+            ("", false),
+        ])
     func html(text: String, isHTML: Bool) {
         #expect(MessageTemplate.isHTML(text) == isHTML)
     }

@@ -21,8 +21,10 @@ import Testing
     func verifies() throws {
         let key = try #require(WebhookSignature.key(of: Self.secret))
         let other = try #require(WebhookSignature.key(of: WebhookSignature.newSecret()))
-        func check(id: String? = Self.id, at: String? = String(Self.timestamp), signatures: String? = Self.expected,
-                   body: [UInt8] = Self.body, keys: [[UInt8]]? = nil, now: Int64 = Self.timestamp + 10) -> WebhookSignature.Failure? {
+        func check(
+            id: String? = Self.id, at: String? = String(Self.timestamp), signatures: String? = Self.expected,
+            body: [UInt8] = Self.body, keys: [[UInt8]]? = nil, now: Int64 = Self.timestamp + 10
+        ) -> WebhookSignature.Failure? {
             WebhookSignature.verify(id: id, timestamp: at, signatures: signatures, body: body, keys: keys ?? [key], now: now)
         }
         #expect(check() == nil)

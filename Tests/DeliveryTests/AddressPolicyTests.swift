@@ -23,8 +23,9 @@ struct AddressPolicyTests {
         "64:ff9b:2::1", "2003::1", "2001:4860:4860::8888",
     ]
 
-    @Test("loopback, private, link-local, shared, documentation, multicast and unspecified addresses are not public",
-          arguments: notPublic)
+    @Test(
+        "loopback, private, link-local, shared, documentation, multicast and unspecified addresses are not public",
+        arguments: notPublic)
     func notPublicAddresses(address: String) {
         #expect(!PublicAddress.isPublic(numeric: address))
     }

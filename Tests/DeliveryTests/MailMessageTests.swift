@@ -7,7 +7,10 @@ import Testing
 struct MailMessageTests {
     @Test("base64 matches RFC 4648's test vectors")
     func base64() {
-        let vectors = [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")]
+        let vectors = [
+            ("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ]
         for (plain, encoded) in vectors { #expect(MIMEEncoding.base64(Array(plain.utf8)) == encoded) }
     }
 
@@ -31,7 +34,8 @@ struct MailMessageTests {
     func rendered() throws {
         let message = MailMessage(
             from: "crm@htk.vn", fromName: "Công ty HTK", to: "an@example.com", replyTo: "support@htk.vn", subject: "Xin chào",
-            body: "Xin chào Nguyễn Văn An\n.hidden line\n", isHTML: false, messageID: "outbox-7-42@crm.htk.vn", date: 1_795_440_000)
+            body: "Xin chào Nguyễn Văn An\n.hidden line\n", isHTML: false, messageID: "outbox-7-42@crm.htk.vn",
+            date: 1_795_440_000)
         let text = message.rendered()
         let (head, body) = try #require(text.split(separator: "\r\n\r\n", maxSplits: 1).map(String.init).pair)
         let lines = head.components(separatedBy: "\r\n")

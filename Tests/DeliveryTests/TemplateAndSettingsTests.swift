@@ -13,7 +13,9 @@ struct TemplateAndSettingsTests {
         let welcome = MessageTemplate("Xin chào {{fullname}} ({{customerId}}) {{nmae}} {{ x }}", syntax: .doubleBraces)
         #expect(welcome.placeholders == ["fullname", "customerId", "nmae"])
         #expect(welcome.unknownPlaceholders(known: MessageTemplate.welcomeFields) == ["nmae"])
-        #expect(welcome.render { $0 == "fullname" ? "Nguyễn An" : $0 == "customerId" ? "7" : nil } == "Xin chào Nguyễn An (7)  {{ x }}")
+        #expect(
+            welcome.render { $0 == "fullname" ? "Nguyễn An" : $0 == "customerId" ? "7" : nil }
+                == "Xin chào Nguyễn An (7)  {{ x }}")
         let json = MessageTemplate(#"{"to":"{phone}","text":"{text}","n":{"a":1}}"#, syntax: .singleBraces)
         #expect(json.placeholders == ["phone", "text"])
     }
@@ -38,7 +40,9 @@ struct TemplateAndSettingsTests {
         #expect(try JSONParser.parse(body) == ["to": "84901234567", "text": "Chào \"An\"\nhẹn gặp", "ref": "outbox-1-2"])
         let twilio = try SMSSettings.parse(["provider": "twilio", "account_sid": "AC1", "from": "+15005550006"]).get()
         let form = SMSSender(settings: twilio, secret: "t", client: HTTPClient(tls: try ClientTLSFixture.make()))
-        #expect(form.render(phone: "+84901234567", text: "Chào An & co", key: "k") == "To=%2B84901234567&From=%2B15005550006&Body=Ch%C3%A0o+An+%26+co")
+        #expect(
+            form.render(phone: "+84901234567", text: "Chào An & co", key: "k")
+                == "To=%2B84901234567&From=%2B15005550006&Body=Ch%C3%A0o+An+%26+co")
         #expect(twilio.endpoint == "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json")
     }
 
@@ -53,21 +57,29 @@ struct TemplateAndSettingsTests {
 
     @Test("bad settings name every field")
     func validation() {
-        guard case .failure(.invalid(let smtp)) = SMTPSettings.parse(["port": 0, "security": "ssl", "from_address": "nope", "hots": "x"]) else {
+        guard
+            case .failure(.invalid(let smtp)) = SMTPSettings.parse([
+                "port": 0, "security": "ssl", "from_address": "nope", "hots": "x",
+            ])
+        else {
             Issue.record("accepted")
             return
         }
         #expect(Set(smtp.map(\.field)) == ["hots", "host", "port", "security", "from_address"])
-        guard case .failure(.invalid(let sms)) = SMSSettings.parse([
-            "url": "ftp://x", "body_template": "{phone} {msg}", "auth": "header",
-        ]) else {
+        guard
+            case .failure(.invalid(let sms)) = SMSSettings.parse([
+                "url": "ftp://x", "body_template": "{phone} {msg}", "auth": "header",
+            ])
+        else {
             Issue.record("accepted")
             return
         }
         #expect(Set(sms.map(\.field)) == ["url", "body_template", "auth_header"])
         #expect(sms.contains { $0.message.contains("{msg}") })
-        guard case .failure(.invalid(let clear)) = SMTPSettings.parse(
-            ["host": "relay", "security": "none", "username": "u", "from_address": "a@b.vn"]) else {
+        guard
+            case .failure(.invalid(let clear)) = SMTPSettings.parse(
+                ["host": "relay", "security": "none", "username": "u", "from_address": "a@b.vn"])
+        else {
             Issue.record("accepted a password in clear")
             return
         }
@@ -79,7 +91,8 @@ struct TemplateAndSettingsTests {
     @Test("URLs split into host, port and target; user info and other schemes are refused")
     func urls() {
         let url = HTTPURL("https://api.twilio.com/2010-04-01/Accounts?x=1#frag")
-        #expect(url?.host == "api.twilio.com" && url?.port == 443 && url?.target == "/2010-04-01/Accounts?x=1" && url?.isTLS == true)
+        #expect(
+            url?.host == "api.twilio.com" && url?.port == 443 && url?.target == "/2010-04-01/Accounts?x=1" && url?.isTLS == true)
         #expect(HTTPURL("http://[::1]:8080")?.authority == "[::1]:8080")
         #expect(HTTPURL("http://user:pw@host/") == nil && HTTPURL("ftp://host/") == nil && HTTPURL("http://:80/") == nil)
     }

@@ -21,7 +21,9 @@ struct AdminFixture {
         }
     }
 
-    func call(_ method: String, _ path: String, token: String? = nil, body: JSONValue? = nil, raw: String? = nil)
+    func call(
+        _ method: String, _ path: String, token: String? = nil, body: JSONValue? = nil, raw: String? = nil
+    )
         async throws -> (status: Int, json: JSONValue, response: RawResponse)
     {
         var headers: [(String, String)] = []
@@ -36,19 +38,23 @@ struct AdminFixture {
     /// Creates an org with an owner; returns its slug.
     func makeOrg(_ prefix: String = "org") async throws -> String {
         let slug = "\(prefix)-\(RandomText.base62(count: 8).lowercased())"
-        let created = try await call("POST", "/admin/v1/orgs", body: [
-            "slug": .string(slug), "name": .string("Org \(slug)"), "timezone": "Asia/Ho_Chi_Minh",
-            "owner": ["email": .string("owner@\(slug).example"), "display_name": "Owner"],
-        ])
+        let created = try await call(
+            "POST", "/admin/v1/orgs",
+            body: [
+                "slug": .string(slug), "name": .string("Org \(slug)"), "timezone": "Asia/Ho_Chi_Minh",
+                "owner": ["email": .string("owner@\(slug).example"), "display_name": "Owner"],
+            ])
         try #require(created.status == 201, "\(created.json)")
         return slug
     }
 
     /// Creates an API key in the org; returns the key text.
     func makeKey(_ slug: String, scopes: [String]) async throws -> String {
-        let created = try await call("POST", "/admin/v1/orgs/\(slug)/api-keys", body: [
-            "name": "key", "scopes": .array(scopes.map(JSONValue.string)),
-        ])
+        let created = try await call(
+            "POST", "/admin/v1/orgs/\(slug)/api-keys",
+            body: [
+                "name": "key", "scopes": .array(scopes.map(JSONValue.string)),
+            ])
         try #require(created.status == 201, "\(created.json)")
         return try #require(created.json["key"]?.stringValue, "\(created.json)")
     }
@@ -71,12 +77,17 @@ struct AdminOrgTests {
         }
     }
 
-    @Test("every bad field is named in one 422", arguments: [
-        (#"{"slug": "Bad Slug", "name": ""}"#, ["slug", "name"]),
-        (#"{"slug": "ok-slug", "name": "x", "timezone": "Mars/Base", "owner": {"email": "nope"}}"#, ["timezone", "owner.email"]),
-        (#"{"slug": "ok-slug", "name": 5, "extra": 1}"#, ["extra", "name"]),
-        (#"{"name": "x"}"#, ["slug"]),
-    ])
+    @Test(
+        "every bad field is named in one 422",
+        arguments: [
+            (#"{"slug": "Bad Slug", "name": ""}"#, ["slug", "name"]),
+            (
+                #"{"slug": "ok-slug", "name": "x", "timezone": "Mars/Base", "owner": {"email": "nope"}}"#,
+                ["timezone", "owner.email"]
+            ),
+            (#"{"slug": "ok-slug", "name": 5, "extra": 1}"#, ["extra", "name"]),
+            (#"{"name": "x"}"#, ["slug"]),
+        ])
     func validation(body: String, fields: [String]) async throws {
         try await AdminFixture.with { fixture in
             let result = try await fixture.call("POST", "/admin/v1/orgs", raw: body)
@@ -99,9 +110,15 @@ struct AdminOrgTests {
             #expect(again.json["errors"]?.arrayValue?.first?["field"]?.stringValue == "slug")
             // The detail names the field once.
             #expect(again.json["detail"]?.stringValue == "an org with slug '\(slug)' already exists", "\(again.json)")
-            let invalid = try await fixture.call("POST", "/admin/v1/orgs", raw: #"{"slug": "ok-slug", "name": "x", "timezone": "Mars/Base", "owner": {"email": "nope"}}"#)
-            #expect(invalid.json["detail"]?.stringValue == "timezone must be UTC or an IANA time zone such as Asia/Ho_Chi_Minh; owner.email is not an email address"
-                || invalid.json["detail"]?.stringValue == "timezone: 'Mars/Base' is not a known IANA time zone; owner.email is not an email address", "\(invalid.json)")
+            let invalid = try await fixture.call(
+                "POST", "/admin/v1/orgs",
+                raw: #"{"slug": "ok-slug", "name": "x", "timezone": "Mars/Base", "owner": {"email": "nope"}}"#)
+            #expect(
+                invalid.json["detail"]?.stringValue
+                    == "timezone must be UTC or an IANA time zone such as Asia/Ho_Chi_Minh; owner.email is not an email address"
+                    || invalid.json["detail"]?.stringValue
+                        == "timezone: 'Mars/Base' is not a known IANA time zone; owner.email is not an email address",
+                "\(invalid.json)")
         }
     }
 
@@ -111,7 +128,8 @@ struct AdminOrgTests {
             let none = try await fixture.server.request("GET", "/admin/v1/orgs")
             #expect(none.status == 401)
             #expect(none.header("WWW-Authenticate")?.hasPrefix("Bearer") == true)
-            let wrong = try await fixture.call("GET", "/admin/v1/orgs", token: "crmhub_pt_AAAAAAAAAAAA_" + String(repeating: "x", count: 43))
+            let wrong = try await fixture.call(
+                "GET", "/admin/v1/orgs", token: "crmhub_pt_AAAAAAAAAAAA_" + String(repeating: "x", count: 43))
             #expect(wrong.status == 401)
             let slug = try await fixture.makeOrg()
             let key = try await fixture.makeKey(slug, scopes: ["admin"])
@@ -126,7 +144,9 @@ struct AdminOrgTests {
             let slug = try await fixture.makeOrg()
             let key = try await fixture.makeKey(slug, scopes: ["read"])
             #expect(try await fixture.call("GET", "/admin/v1/orgs/\(slug)/users", token: key).status == 200)
-            #expect(try await fixture.call("PATCH", "/admin/v1/orgs/\(slug)", token: key, body: ["status": "suspended"]).status == 403)
+            #expect(
+                try await fixture.call("PATCH", "/admin/v1/orgs/\(slug)", token: key, body: ["status": "suspended"]).status == 403
+            )
             let suspended = try await fixture.call("PATCH", "/admin/v1/orgs/\(slug)", body: ["status": "suspended"])
             #expect(suspended.json["status"]?.stringValue == "suspended")
             #expect(try await fixture.call("GET", "/admin/v1/orgs/\(slug)/users", token: key).status == 423)
@@ -144,15 +164,21 @@ struct AdminUserTests {
     func users() async throws {
         try await AdminFixture.with { fixture in
             let slug = try await fixture.makeOrg()
-            let created = try await fixture.call("POST", "/admin/v1/orgs/\(slug)/users", body: [
-                "email": "Luyt.Ngo@HTKLabs.com", "display_name": "Luyt", "role": "admin",
-            ])
+            let created = try await fixture.call(
+                "POST", "/admin/v1/orgs/\(slug)/users",
+                body: [
+                    "email": "Luyt.Ngo@HTKLabs.com", "display_name": "Luyt", "role": "admin",
+                ])
             #expect(created.status == 201)
             let id = try #require(created.json["id"]?.stringValue)
-            let duplicate = try await fixture.call("POST", "/admin/v1/orgs/\(slug)/users", body: ["email": "luyt.ngo@htklabs.com"])
+            let duplicate = try await fixture.call(
+                "POST", "/admin/v1/orgs/\(slug)/users", body: ["email": "luyt.ngo@htklabs.com"])
             #expect(duplicate.status == 409)
-            #expect(duplicate.json["detail"]?.stringValue == "a user with email 'luyt.ngo@htklabs.com' already exists in this org", "\(duplicate.json)")
-            let badRole = try await fixture.call("POST", "/admin/v1/orgs/\(slug)/users", body: ["email": "a@b.co", "role": "boss"])
+            #expect(
+                duplicate.json["detail"]?.stringValue == "a user with email 'luyt.ngo@htklabs.com' already exists in this org",
+                "\(duplicate.json)")
+            let badRole = try await fixture.call(
+                "POST", "/admin/v1/orgs/\(slug)/users", body: ["email": "a@b.co", "role": "boss"])
             #expect(badRole.status == 422 && badRole.json["errors"]?.arrayValue?.first?["field"]?.stringValue == "role")
             let updated = try await fixture.call("PATCH", "/admin/v1/orgs/\(slug)/users/\(id)", body: ["active": false])
             #expect(updated.json["active"]?.boolValue == false)
@@ -169,14 +195,17 @@ struct AdminUserTests {
             let reader = try await fixture.makeKey(slug, scopes: ["read"])
             #expect(reader.hasPrefix("crmhub_ok_"))
             #expect(try await fixture.call("GET", "/admin/v1/orgs/\(slug)/users", token: reader).status == 200)
-            #expect(try await fixture.call("POST", "/admin/v1/orgs/\(slug)/users", token: reader, body: ["email": "x@y.co"]).status == 403)
+            #expect(
+                try await fixture.call("POST", "/admin/v1/orgs/\(slug)/users", token: reader, body: ["email": "x@y.co"]).status
+                    == 403)
             let listed = try await fixture.call("GET", "/admin/v1/orgs/\(slug)/api-keys")
             let entries = listed.json["items"]?.arrayValue ?? []
             #expect(entries.count == 1 && entries[0]["key"] == nil)
             let id = try #require(entries.first?["id"]?.stringValue)
             #expect(try await fixture.call("DELETE", "/admin/v1/orgs/\(slug)/api-keys/\(id)").status == 204)
             #expect(try await fixture.call("GET", "/admin/v1/orgs/\(slug)/users", token: reader).status == 401)
-            let noScopes = try await fixture.call("POST", "/admin/v1/orgs/\(slug)/api-keys", body: ["name": "k", "scopes": ["root"]])
+            let noScopes = try await fixture.call(
+                "POST", "/admin/v1/orgs/\(slug)/api-keys", body: ["name": "k", "scopes": ["root"]])
             #expect(noScopes.status == 422 && noScopes.json["errors"]?.arrayValue?.first?["field"]?.stringValue == "scopes[0]")
         }
     }
@@ -209,7 +238,9 @@ struct AdminUserTests {
             // Their own user id in my org's path is still 404: rows are confined to the org in the path.
             let theirUsers = try await fixture.call("GET", "/admin/v1/orgs/\(theirs)/users", token: theirKey)
             let theirUserID = try #require(theirUsers.json["items"]?.arrayValue?.first?["id"]?.stringValue)
-            #expect(try await fixture.call("GET", "/admin/v1/orgs/\(mine)/users/\(theirUserID)").status == 404 || theirUserID == userID)
+            #expect(
+                try await fixture.call("GET", "/admin/v1/orgs/\(mine)/users/\(theirUserID)").status == 404
+                    || theirUserID == userID)
             let unchanged = try await fixture.call("GET", "/admin/v1/orgs/\(mine)/users")
             #expect(unchanged.json["items"]?.arrayValue?.first?["active"]?.boolValue == true)
         }
@@ -236,11 +267,14 @@ struct AdminUserTests {
     func pagination() async throws {
         try await AdminFixture.with { fixture in
             let slug = try await fixture.makeOrg()
-            for index in 0..<4 { _ = try await fixture.call("POST", "/admin/v1/orgs/\(slug)/users", body: ["email": .string("u\(index)@p.co")]) }
+            for index in 0..<4 {
+                _ = try await fixture.call("POST", "/admin/v1/orgs/\(slug)/users", body: ["email": .string("u\(index)@p.co")])
+            }
             var seen: [String] = []
             var cursor: String? = ""
             while let current = cursor {
-                let page = try await fixture.call("GET", "/admin/v1/orgs/\(slug)/users?limit=2" + (current.isEmpty ? "" : "&cursor=\(current)"))
+                let page = try await fixture.call(
+                    "GET", "/admin/v1/orgs/\(slug)/users?limit=2" + (current.isEmpty ? "" : "&cursor=\(current)"))
                 seen += page.json["items"]?.arrayValue?.compactMap { $0["email"]?.stringValue } ?? []
                 cursor = page.json["next_cursor"]?.stringValue
             }

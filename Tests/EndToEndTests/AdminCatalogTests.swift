@@ -10,16 +10,21 @@ struct AdminCatalogTests {
             let slug = try await fixture.makeOrg()
             let channels = try await fixture.call("GET", "/admin/v1/orgs/\(slug)/catalogs/channels")
             let names = channels.json["items"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
-            #expect(names == ["Email", "Phone", "Web Contact Form", "Kite Call", "Kite Chat", "Kite Viber", "Kite Facebook",
-                              "Kite Skype", "Contact Form"])
+            #expect(
+                names == [
+                    "Email", "Phone", "Web Contact Form", "Kite Call", "Kite Chat", "Kite Viber", "Kite Facebook",
+                    "Kite Skype", "Contact Form",
+                ])
             let duplicate = try await fixture.call("POST", "/admin/v1/orgs/\(slug)/catalogs/channels", body: ["name": "email"])
             #expect(duplicate.status == 409)
         }
     }
 
-    @Test("every catalog: create, list in position order, rename, delete", arguments: [
-        "tags", "deal-stages", "deal-categories", "deal-packages", "currencies", "slas",
-    ])
+    @Test(
+        "every catalog: create, list in position order, rename, delete",
+        arguments: [
+            "tags", "deal-stages", "deal-categories", "deal-packages", "currencies", "slas",
+        ])
     func lifecycle(catalog: String) async throws {
         try await AdminFixture.with { fixture in
             let slug = try await fixture.makeOrg()
@@ -35,7 +40,8 @@ struct AdminCatalogTests {
             #expect(try await fixture.call("DELETE", "\(base)/\(id)").status == 204)
             #expect(try await fixture.call("DELETE", "\(base)/\(id)").status == 404)
             let invalid = try await fixture.call("POST", base, body: ["name": "", "position": -1])
-            #expect(Set(invalid.json["errors"]?.arrayValue?.compactMap { $0["field"]?.stringValue } ?? []) == ["name", "position"])
+            #expect(
+                Set(invalid.json["errors"]?.arrayValue?.compactMap { $0["field"]?.stringValue } ?? []) == ["name", "position"])
         }
     }
 
@@ -48,7 +54,9 @@ struct AdminCatalogTests {
             #expect(unknown.status == 404 && unknown.json["detail"]?.stringValue?.contains("deal-stages") == true)
             let key = try await fixture.makeKey(theirs, scopes: ["admin"])
             #expect(try await fixture.call("GET", "/admin/v1/orgs/\(mine)/catalogs/tags", token: key).status == 404)
-            #expect(try await fixture.call("POST", "/admin/v1/orgs/\(mine)/catalogs/tags", token: key, body: ["name": "x"]).status == 404)
+            #expect(
+                try await fixture.call("POST", "/admin/v1/orgs/\(mine)/catalogs/tags", token: key, body: ["name": "x"]).status
+                    == 404)
         }
     }
 }

@@ -11,23 +11,30 @@ struct AdminSupportGroupTests {
         try await CIOPulseFixture.with { fixture in
             try await fixture.addContact("LEAD", email: "lead@example.com")
             try await fixture.addContact("ALERT", email: "alert@example.com")
-            let created = try await fixture.adminCall("POST", "/support-groups", [
-                "system_id": "TEAM123", "name": "Service Desk", "code": "SDESK", "department_code": "SDEL",
-                "department_system_id": "TEAM789", "support_lead_system_id": "LEAD", "also_alert_6_system_id": "ALERT",
-            ])
+            let created = try await fixture.adminCall(
+                "POST", "/support-groups",
+                [
+                    "system_id": "TEAM123", "name": "Service Desk", "code": "SDESK", "department_code": "SDEL",
+                    "department_system_id": "TEAM789", "support_lead_system_id": "LEAD", "also_alert_6_system_id": "ALERT",
+                ])
             #expect(created.status == 201, "\(created.json)")
             #expect(created.json["support_lead_email"] == "lead@example.com")
-            #expect(created.json["also_alert_6_system_id"] == "ALERT" && created.json["also_alert_6_email"] == "alert@example.com")
+            #expect(
+                created.json["also_alert_6_system_id"] == "ALERT" && created.json["also_alert_6_email"] == "alert@example.com")
             #expect(created.json["also_alert_1_system_id"] == .null)
-            #expect(created.json["active"] == true && created.json["ccs_only"] == false && created.json["exclude_from_nps"] == false)
+            #expect(
+                created.json["active"] == true && created.json["ccs_only"] == false && created.json["exclude_from_nps"] == false)
 
             let listed = try await fixture.adminCall("GET", "/support-groups")
             #expect(listed.json["items"]?.arrayValue?.count == 1 && listed.json["next_cursor"] == .null)
             #expect(try await fixture.adminCall("GET", "/support-groups/TEAM123").json["name"] == "Service Desk")
 
-            let updated = try await fixture.adminCall("PATCH", "/support-groups/TEAM123", [
-                "name": "Desk", "code": nil, "also_alert_6_system_id": nil, "also_alert_1_system_id": "ALERT", "active": false,
-            ])
+            let updated = try await fixture.adminCall(
+                "PATCH", "/support-groups/TEAM123",
+                [
+                    "name": "Desk", "code": nil, "also_alert_6_system_id": nil, "also_alert_1_system_id": "ALERT",
+                    "active": false,
+                ])
             #expect(updated.status == 200, "\(updated.json)")
             #expect(updated.json["name"] == "Desk" && updated.json["code"] == .null && updated.json["department_code"] == "SDEL")
             #expect(updated.json["also_alert_6_system_id"] == .null && updated.json["also_alert_1_system_id"] == "ALERT")
@@ -42,7 +49,9 @@ struct AdminSupportGroupTests {
             #expect(try await fixture.delete("LEAD").status == 202)
             let audit = try await fixture.adminCall("GET", "/audit")
             let actions = audit.json["items"]?.arrayValue?.compactMap { $0["action"]?.stringValue } ?? []
-            #expect(actions.contains("support_group.create") && actions.contains("support_group.update") && actions.contains("support_group.delete"))
+            #expect(
+                actions.contains("support_group.create") && actions.contains("support_group.update")
+                    && actions.contains("support_group.delete"))
         }
     }
 
@@ -50,18 +59,24 @@ struct AdminSupportGroupTests {
     func validation() async throws {
         try await CIOPulseFixture.with { fixture in
             try await fixture.addContact("LEAD", email: "lead@example.com")
-            let unknown = try await fixture.adminCall("POST", "/support-groups", [
-                "system_id": "T1", "name": "Team", "support_lead_system_id": "NOBODY", "also_alert_3_system_id": "NOONE",
-                "also_alert_4_system_id": "LEAD",
-            ])
+            let unknown = try await fixture.adminCall(
+                "POST", "/support-groups",
+                [
+                    "system_id": "T1", "name": "Team", "support_lead_system_id": "NOBODY", "also_alert_3_system_id": "NOONE",
+                    "also_alert_4_system_id": "LEAD",
+                ])
             #expect(unknown.status == 422)
             let fields = Set(unknown.json["errors"]?.arrayValue?.compactMap { $0["field"]?.stringValue } ?? [])
             #expect(fields == ["support_lead_system_id", "also_alert_3_system_id"])
             #expect(unknown.response.text.contains("NOBODY"))
             let missing = try await fixture.adminCall("POST", "/support-groups", ["code": "X", "colour": "red", "active": "yes"])
-            #expect(Set(missing.json["errors"]?.arrayValue?.compactMap { $0["field"]?.stringValue } ?? []) == ["system_id", "name", "colour", "active"])
+            #expect(
+                Set(missing.json["errors"]?.arrayValue?.compactMap { $0["field"]?.stringValue } ?? []) == [
+                    "system_id", "name", "colour", "active",
+                ])
             #expect(try await fixture.adminCall("POST", "/support-groups", ["system_id": "T1", "name": "Team"]).status == 201)
-            let nulls = try await fixture.adminCall("PATCH", "/support-groups/T1", ["name": nil, "also_alert_2_system_id": "NOBODY"])
+            let nulls = try await fixture.adminCall(
+                "PATCH", "/support-groups/T1", ["name": nil, "also_alert_2_system_id": "NOBODY"])
             #expect(Set(nulls.json["errors"]?.arrayValue?.compactMap { $0["field"]?.stringValue } ?? []) == ["name"])
             let alsoUnknown = try await fixture.adminCall("PATCH", "/support-groups/T1", ["also_alert_2_system_id": "NOBODY"])
             #expect(alsoUnknown.status == 422 && alsoUnknown.json["errors"]?[0]?["field"] == "also_alert_2_system_id")
@@ -91,28 +106,39 @@ struct AdminSupportGroupTests {
     func listenerContactSystemID() async throws {
         try await ListenerFixture.with { listener in
             let fixture = try await CIOPulseFixture.make(admin: listener.admin, slug: listener.slug)
-            let sent = try await listener.send([("add-contact", [
-                "name": "Huy", "lastname": "Nguyen", "emails": [["value": "huy.nguyen@htklabs.com"]], "phones": [["value": "+84905000001"]],
-            ])])
+            let sent = try await listener.send([
+                (
+                    "add-contact",
+                    [
+                        "name": "Huy", "lastname": "Nguyen", "emails": [["value": "huy.nguyen@htklabs.com"]],
+                        "phones": [["value": "+84905000001"]],
+                    ]
+                )
+            ])
             #expect(sent.status == 200, "\(sent.json)")
             let code = try #require(sent.json["results"]?[0]?["records"]?[0]?["customerId"]?.stringValue)
             // Not a CIOPulse contact yet, and its email already counts as "another Contact".
             #expect(try await fixture.call("GET", "/api/v5/contacts").response.text == #"{"contacts":[]}"#)
-            CIOPulseFixture.expectError(try await fixture.put("AGENT-7", #"{"first_name":"H","last_name":"N","email":"HUY.NGUYEN@htklabs.com"}"#), 422)
+            CIOPulseFixture.expectError(
+                try await fixture.put("AGENT-7", #"{"first_name":"H","last_name":"N","email":"HUY.NGUYEN@htklabs.com"}"#), 422)
 
             let assigned = try await fixture.adminCall("PUT", "/contacts/\(code)/system-id", ["system_id": "AGENT-7"])
             #expect(assigned.status == 200, "\(assigned.json)")
             #expect(assigned.json == ["customer_code": .string(code), "system_id": "AGENT-7"])
-            #expect(try await fixture.get("AGENT-7").json["contact"] == [
-                "system_id": "AGENT-7", "first_name": "Huy", "last_name": "Nguyen", "job_title": nil, "email": "huy.nguyen@htklabs.com",
-                "mobile": "+84905000001",
-            ])
+            #expect(
+                try await fixture.get("AGENT-7").json["contact"] == [
+                    "system_id": "AGENT-7", "first_name": "Huy", "last_name": "Nguyen", "job_title": nil,
+                    "email": "huy.nguyen@htklabs.com",
+                    "mobile": "+84905000001",
+                ])
             // CIOPulse updates reach the same customer, and its history has both sources.
             #expect(try await fixture.put("AGENT-7", #"{"job_title":"Agent"}"#).status == 200)
-            let sources = try await fixture.rows("""
+            let sources = try await fixture.rows(
+                """
                 SELECT event || ':' || coalesce(detail->>'source', 'listener') FROM customer_history
                 WHERE org_id = \(fixture.orgID) ORDER BY id
-                """).map { try $0.decode(0, as: String.self) }
+                """
+            ).map { try $0.decode(0, as: String.self) }
             #expect(sources == ["created:listener", "updated:admin", "updated:ciopulse"])
 
             // Idempotent for the same id; 409 for an id another contact has; 404 for what is not a contact.
@@ -122,7 +148,8 @@ struct AdminSupportGroupTests {
             #expect(taken.status == 409 && taken.json["errors"]?[0]?["field"] == "system_id")
             #expect(try await fixture.adminCall("PUT", "/contacts/PID-999999/system-id", ["system_id": "X"]).status == 404)
             #expect(try await fixture.adminCall("PUT", "/contacts/LID-1/system-id", ["system_id": "X"]).status == 404)
-            let invalid = try await fixture.adminCall("PUT", "/contacts/\(code)/system-id", ["system_id": .string(String(repeating: "x", count: 201))])
+            let invalid = try await fixture.adminCall(
+                "PUT", "/contacts/\(code)/system-id", ["system_id": .string(String(repeating: "x", count: 201))])
             #expect(invalid.status == 422 && invalid.json["errors"]?[0]?["field"] == "system_id", "\(invalid.json)")
             let empty = try await fixture.adminCall("PUT", "/contacts/\(code)/system-id", ["system_id": ""])
             #expect(empty.status == 422 && empty.json["errors"]?[0]?["field"] == "system_id", "\(empty.json)")

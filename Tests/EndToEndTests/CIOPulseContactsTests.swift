@@ -31,7 +31,9 @@ struct CIOPulseAuthenticationTests {
                     ("PUT", "/api/v5/contacts/S1", #"{"first_name":"Changed"}"#), ("DELETE", "/api/v5/contacts/S1", nil),
                 ] as [(String, String, String?)] {
                     let result = try await fixture.call(method, path, body: body, authorization: authorization)
-                    #expect(result.response.text == #"{"message":"Invalid security credentials","status":401}"#, "\(name): \(method) \(path)")
+                    #expect(
+                        result.response.text == #"{"message":"Invalid security credentials","status":401}"#,
+                        "\(name): \(method) \(path)")
                     CIOPulseFixture.expectError(result, 401)
                     #expect(result.response.header("WWW-Authenticate")?.hasPrefix("Basic") == true)
                 }
@@ -49,8 +51,10 @@ struct CIOPulseAuthenticationTests {
             let keys = try await fixture.adminCall("GET", "/ciopulse/api-keys")
             let firstID = try #require(keys.json["items"]?.arrayValue?.first?["id"]?.stringValue)
             #expect(try await fixture.adminCall("DELETE", "/ciopulse/api-keys/\(firstID)").status == 204)
-            CIOPulseFixture.expectError(try await fixture.call("GET", "/api/v5/contacts"), 401, containing: "Invalid security credentials")
-            let other = try await fixture.call("GET", "/api/v5/contacts", authorization: CIOPulseFixture.basic(fixture.portalCode, secondKey))
+            CIOPulseFixture.expectError(
+                try await fixture.call("GET", "/api/v5/contacts"), 401, containing: "Invalid security credentials")
+            let other = try await fixture.call(
+                "GET", "/api/v5/contacts", authorization: CIOPulseFixture.basic(fixture.portalCode, secondKey))
             #expect(other.status == 200)
             let used = try await fixture.adminCall("GET", "/ciopulse/api-keys")
             #expect(used.json["items"]?.arrayValue?.last?["last_used_at"] != .null)
@@ -66,12 +70,15 @@ struct CIOPulseAuthenticationTests {
                 ("DELETE", "/api/v5/contacts/S1", nil),
             ] as [(String, String, String?)] {
                 let refused = try await fixture.call(method, path, body: body)
-                CIOPulseFixture.expectError(refused, 403, containing: "127.0.0.1 is not in this portal's list of valid IP addresses")
+                CIOPulseFixture.expectError(
+                    refused, 403, containing: "127.0.0.1 is not in this portal's list of valid IP addresses")
             }
             #expect(try await fixture.count("SELECT count(*) FROM customers WHERE org_id = \(fixture.orgID)") == 0)
             // Wrong credentials from outside are still 401: the allowlist does not reveal which keys are valid.
-            CIOPulseFixture.expectError(try await fixture.call("GET", "/api/v5/contacts", authorization: "Basic QUJDOmRlZg=="), 401)
-            let saved = try await fixture.adminCall("PUT", "/ciopulse", ["portal_code": .string(fixture.portalCode), "ip_allowlist": ["127.0.0.0/8"]])
+            CIOPulseFixture.expectError(
+                try await fixture.call("GET", "/api/v5/contacts", authorization: "Basic QUJDOmRlZg=="), 401)
+            let saved = try await fixture.adminCall(
+                "PUT", "/ciopulse", ["portal_code": .string(fixture.portalCode), "ip_allowlist": ["127.0.0.0/8"]])
             #expect(saved.status == 200)
             #expect(try await fixture.call("GET", "/api/v5/contacts").status == 200)
         }
@@ -107,7 +114,8 @@ struct CIOPulseAuthenticationTests {
             #expect(try await mine.get("SHARED").json["contact"]?["first_name"] == "Mine")
             #expect(try await mine.get("ONLY-MINE").status == 200)
             // A portal code with another portal's key is refused.
-            let crossed = try await mine.call("GET", "/api/v5/contacts", authorization: CIOPulseFixture.basic(mine.portalCode, theirs.apiKey))
+            let crossed = try await mine.call(
+                "GET", "/api/v5/contacts", authorization: CIOPulseFixture.basic(mine.portalCode, theirs.apiKey))
             CIOPulseFixture.expectError(crossed, 401)
         }
     }
@@ -118,7 +126,9 @@ struct CIOPulsePutTests {
     @Test("a system_id NOT found creates a Contact from the payload: 201, stored as an org contact with identities and history")
     func create() async throws {
         try await CIOPulseFixture.with { fixture in
-            let created = try await fixture.put("80a45geb4faec211f6a144g18110c73d", """
+            let created = try await fixture.put(
+                "80a45geb4faec211f6a144g18110c73d",
+                """
                 {
                 "first_name": "Tim",
                 "last_name": "Test",
@@ -128,25 +138,35 @@ struct CIOPulsePutTests {
                 }
                 """)
             #expect(created.status == 201)
-            #expect(created.json == [
-                "contact": [
-                    "system_id": "80a45geb4faec211f6a144g18110c73d", "first_name": "Tim", "last_name": "Test", "job_title": nil,
-                    "email": "Tim.Test@Example.com", "mobile": "+61411112233",
-                ],
-            ])
-            let row = try #require(try await fixture.rows("""
-                SELECT kind, name, lastname, title, emails::text, phones::text, type, code FROM customers
-                WHERE org_id = \(fixture.orgID) AND system_id = '80a45geb4faec211f6a144g18110c73d'
-                """).first)
+            #expect(
+                created.json == [
+                    "contact": [
+                        "system_id": "80a45geb4faec211f6a144g18110c73d", "first_name": "Tim", "last_name": "Test",
+                        "job_title": nil,
+                        "email": "Tim.Test@Example.com", "mobile": "+61411112233",
+                    ]
+                ])
+            let row = try #require(
+                try await fixture.rows(
+                    """
+                    SELECT kind, name, lastname, title, emails::text, phones::text, type, code FROM customers
+                    WHERE org_id = \(fixture.orgID) AND system_id = '80a45geb4faec211f6a144g18110c73d'
+                    """
+                ).first)
             #expect(try row.decode(0, as: String.self) == "contact")
-            #expect(try row.decode(1, as: String.self) == "Tim" && row.decode(2, as: String?.self) == "Test" && row.decode(3, as: String?.self) == nil)
+            #expect(
+                try row.decode(1, as: String.self) == "Tim" && row.decode(2, as: String?.self) == "Test"
+                    && row.decode(3, as: String?.self) == nil)
             #expect(try row.decode(4, as: String.self) == #"[{"type": "Work", "value": "Tim.Test@Example.com"}]"#)
             #expect(try row.decode(5, as: String.self) == #"[{"type": "Mobile", "value": "+61411112233"}]"#)
-            let identities = try await fixture.rows("""
+            let identities = try await fixture.rows(
+                """
                 SELECT kind || ':' || value FROM customer_identities WHERE org_id = \(fixture.orgID) ORDER BY 1
-                """).map { try $0.decode(0, as: String.self) }
+                """
+            ).map { try $0.decode(0, as: String.self) }
             #expect(identities == ["email:tim.test@example.com", "phone:+61411112233"])
-            let history = try await fixture.rows("""
+            let history = try await fixture.rows(
+                """
                 SELECT event, detail->>'source', detail->>'system_id' FROM customer_history WHERE org_id = \(fixture.orgID)
                 """)
             #expect(history.count == 1)
@@ -158,29 +178,41 @@ struct CIOPulsePutTests {
     @Test("a system_id found updates the Contact: 200; a value updates, null sets 'no value', an omitted field stays")
     func update() async throws {
         try await CIOPulseFixture.with { fixture in
-            _ = try await fixture.put("S1", #"{"first_name":"Tim","last_name":"Test","job_title":"Agent","email":"tim@example.com","mobile":"+61411112233"}"#)
+            _ = try await fixture.put(
+                "S1",
+                #"{"first_name":"Tim","last_name":"Test","job_title":"Agent","email":"tim@example.com","mobile":"+61411112233"}"#)
             let updated = try await fixture.put("S1", #"{"mobile": "+61444111222","job_title": null}"#)
             #expect(updated.status == 200)
-            #expect(updated.json["contact"] == [
-                "system_id": "S1", "first_name": "Tim", "last_name": "Test", "job_title": nil, "email": "tim@example.com",
-                "mobile": "+61444111222",
-            ])
+            #expect(
+                updated.json["contact"] == [
+                    "system_id": "S1", "first_name": "Tim", "last_name": "Test", "job_title": nil, "email": "tim@example.com",
+                    "mobile": "+61444111222",
+                ])
             #expect(try await fixture.get("S1").json == updated.json)
             let renamed = try await fixture.put("S1", #"{"first_name":"Timothy","mobile":null}"#)
-            #expect(renamed.json["contact"] == [
-                "system_id": "S1", "first_name": "Timothy", "last_name": "Test", "job_title": nil, "email": "tim@example.com", "mobile": nil,
-            ])
-            let identities = try await fixture.rows("""
+            #expect(
+                renamed.json["contact"] == [
+                    "system_id": "S1", "first_name": "Timothy", "last_name": "Test", "job_title": nil, "email": "tim@example.com",
+                    "mobile": nil,
+                ])
+            let identities = try await fixture.rows(
+                """
                 SELECT kind || ':' || value FROM customer_identities WHERE org_id = \(fixture.orgID) ORDER BY 1
-                """).map { try $0.decode(0, as: String.self) }
+                """
+            ).map { try $0.decode(0, as: String.self) }
             #expect(identities == ["email:tim@example.com"])
-            let history = try await fixture.rows("""
+            let history = try await fixture.rows(
+                """
                 SELECT event, detail->>'source', detail->'fields' FROM customer_history WHERE org_id = \(fixture.orgID) ORDER BY id
-                """).map { "\(try $0.decode(0, as: String.self)) \(try $0.decode(1, as: String.self)) \(try $0.decode(2, as: String?.self) ?? "")" }
-            #expect(history == [
-                "created ciopulse ", #"updated ciopulse ["job_title", "mobile"]"#,
-                #"updated ciopulse ["first_name", "mobile"]"#,
-            ])
+                """
+            ).map {
+                "\(try $0.decode(0, as: String.self)) \(try $0.decode(1, as: String.self)) \(try $0.decode(2, as: String?.self) ?? "")"
+            }
+            #expect(
+                history == [
+                    "created ciopulse ", #"updated ciopulse ["job_title", "mobile"]"#,
+                    #"updated ciopulse ["first_name", "mobile"]"#,
+                ])
         }
     }
 
@@ -209,7 +241,8 @@ struct CIOPulsePutTests {
                 let refused = try await fixture.put("NEW", body)
                 CIOPulseFixture.expectError(refused, 400)
                 for field in ["first_name", "last_name", "email"] {
-                    let named = refused.json["message"]?.stringValue?.contains("\(field) is mandatory when adding a new Contact") == true
+                    let named =
+                        refused.json["message"]?.stringValue?.contains("\(field) is mandatory when adding a new Contact") == true
                     #expect(named == missing.contains(field), "\(body): \(refused.response.text)")
                 }
             }
@@ -252,11 +285,16 @@ struct CIOPulsePutTests {
     func invalidEmail() async throws {
         try await CIOPulseFixture.with { fixture in
             try await fixture.addContact("S2", email: "ok@example.com")
-            for address in ["ajay", "ajay@", "@example.com", "ajay@example", "ajay patel@example.com", "ajay@@example.com", "ajay@example..com"] {
+            for address in [
+                "ajay", "ajay@", "@example.com", "ajay@example", "ajay patel@example.com", "ajay@@example.com",
+                "ajay@example..com",
+            ] {
                 let body = JSONWriter.string(["first_name": "Ajay", "last_name": "Patel", "email": .string(address)])
-                CIOPulseFixture.expectError(try await fixture.put("S1", body), 400, containing: "email is not a valid email address")
                 CIOPulseFixture.expectError(
-                    try await fixture.put("S2", JSONWriter.string(["email": .string(address)])), 400, containing: "email is not a valid email address")
+                    try await fixture.put("S1", body), 400, containing: "email is not a valid email address")
+                CIOPulseFixture.expectError(
+                    try await fixture.put("S2", JSONWriter.string(["email": .string(address)])), 400,
+                    containing: "email is not a valid email address")
             }
             #expect(try await fixture.get("S2").json["contact"]?["email"] == "ok@example.com")
         }
@@ -286,10 +324,13 @@ struct CIOPulsePutTests {
     func invalidMobile() async throws {
         try await CIOPulseFixture.with { fixture in
             for mobile in [
-                "0411112233", "61411112233", "+610411112233", "+61 411 112 233", "+61-411-112-233", "+61(411)112233", "+61411112233 ",
+                "0411112233", "61411112233", "+610411112233", "+61 411 112 233", "+61-411-112-233", "+61(411)112233",
+                "+61411112233 ",
                 "", "+0411112233",
             ] {
-                let body = JSONWriter.string(["first_name": "Tim", "last_name": "Test", "email": "tim@example.com", "mobile": .string(mobile)])
+                let body = JSONWriter.string([
+                    "first_name": "Tim", "last_name": "Test", "email": "tim@example.com", "mobile": .string(mobile),
+                ])
                 CIOPulseFixture.expectError(try await fixture.put("S1", body), 400, containing: "mobile must start with \"+\"")
             }
             #expect(try await fixture.count("SELECT count(*) FROM customers WHERE org_id = \(fixture.orgID)") == 0)
@@ -302,9 +343,11 @@ struct CIOPulsePutTests {
             for (index, mobile) in ["+61411112233", "+14155550123", "+447911123456"].enumerated() {
                 let created = try await fixture.addContact("S\(index)", email: "tim\(index)@example.com", mobile: mobile)
                 #expect(created["contact"]?["mobile"]?.stringValue == mobile)
-                #expect(try await fixture.count("""
-                    SELECT count(*) FROM customer_identities WHERE org_id = \(fixture.orgID) AND kind = 'phone' AND value = \(mobile)
-                    """) == 1)
+                #expect(
+                    try await fixture.count(
+                        """
+                        SELECT count(*) FROM customer_identities WHERE org_id = \(fixture.orgID) AND kind = 'phone' AND value = \(mobile)
+                        """) == 1)
             }
         }
     }
@@ -332,7 +375,8 @@ struct CIOPulsePutTests {
                 #"{"first_name":"A","last_name":"B","email":"a@example.com"}{"first_name":"C","last_name":"D","email":"c@example.com"}"#,
                 #"{"first_name":"A","last_name":"B","email":"a@example.com"},{"first_name":"C","last_name":"D","email":"c@example.com"}"#,
             ] {
-                CIOPulseFixture.expectError(try await fixture.put("S1", body), 400, containing: "may only contain information for a single Contact")
+                CIOPulseFixture.expectError(
+                    try await fixture.put("S1", body), 400, containing: "may only contain information for a single Contact")
             }
             #expect(try await fixture.count("SELECT count(*) FROM customers WHERE org_id = \(fixture.orgID)") == 0)
         }
@@ -341,7 +385,8 @@ struct CIOPulsePutTests {
     @Test("null is lowercase and unquoted: \"null\" in quotes is the text null, not a removal")
     func quotedNull() async throws {
         try await CIOPulseFixture.with { fixture in
-            _ = try await fixture.put("S1", #"{"first_name":"Tim","last_name":"Test","email":"tim@example.com","job_title":"Agent"}"#)
+            _ = try await fixture.put(
+                "S1", #"{"first_name":"Tim","last_name":"Test","email":"tim@example.com","job_title":"Agent"}"#)
             let quoted = try await fixture.put("S1", #"{"job_title":"null"}"#)
             #expect(quoted.json["contact"]?["job_title"] == "null")
             let removed = try await fixture.put("S1", #"{"job_title":null}"#)
@@ -352,14 +397,21 @@ struct CIOPulsePutTests {
     @Test("backslashes break the original service; here valid JSON escapes work, \\\\ and \\u00e9 included")
     func escapes() async throws {
         try await CIOPulseFixture.with { fixture in
-            let created = try await fixture.put("S\\1", #"{"first_name":"Ren\u00e9e","last_name":"O\u2019Brien","job_title":"Ops \\ Support \"L2\"","email":"renee@example.com"}"#)
+            let created = try await fixture.put(
+                "S\\1",
+                #"{"first_name":"Ren\u00e9e","last_name":"O\u2019Brien","job_title":"Ops \\ Support \"L2\"","email":"renee@example.com"}"#
+            )
             #expect(created.status == 201)
             let shown = try await fixture.get("S\\1")
-            #expect(shown.json["contact"] == [
-                "system_id": "S\\1", "first_name": "Renée", "last_name": "O\u{2019}Brien", "job_title": #"Ops \ Support "L2""#,
-                "email": "renee@example.com", "mobile": nil,
-            ])
-            #expect(try await fixture.rows("SELECT name FROM customers WHERE org_id = \(fixture.orgID)")[0].decode(0, as: String.self) == "Renée")
+            #expect(
+                shown.json["contact"] == [
+                    "system_id": "S\\1", "first_name": "Renée", "last_name": "O\u{2019}Brien",
+                    "job_title": #"Ops \ Support "L2""#,
+                    "email": "renee@example.com", "mobile": nil,
+                ])
+            #expect(
+                try await fixture.rows("SELECT name FROM customers WHERE org_id = \(fixture.orgID)")[0].decode(0, as: String.self)
+                    == "Renée")
         }
     }
 
@@ -367,12 +419,15 @@ struct CIOPulsePutTests {
     func longSystemID() async throws {
         try await CIOPulseFixture.with { fixture in
             let long = String(repeating: "x", count: 201)
-            CIOPulseFixture.expectError(try await fixture.put(long, #"{"first_name":"A","last_name":"B","email":"a@example.com"}"#), 400, containing: "system_id")
+            CIOPulseFixture.expectError(
+                try await fixture.put(long, #"{"first_name":"A","last_name":"B","email":"a@example.com"}"#), 400,
+                containing: "system_id")
             CIOPulseFixture.expectError(try await fixture.get(long), 404)
             CIOPulseFixture.expectError(try await fixture.delete(long), 404)
             CIOPulseFixture.expectError(try await fixture.call("GET", "/api/v5/contacts/a%00b"), 404)
             CIOPulseFixture.expectError(
-                try await fixture.call("PUT", "/api/v5/contacts/a%00b", body: #"{"first_name":"A","last_name":"B","email":"a@example.com"}"#), 400)
+                try await fixture.call(
+                    "PUT", "/api/v5/contacts/a%00b", body: #"{"first_name":"A","last_name":"B","email":"a@example.com"}"#), 400)
         }
     }
 
@@ -396,7 +451,13 @@ struct CIOPulsePutTests {
         try await CIOPulseFixture.with { fixture in
             for index in 0..<10 { _ = try await fixture.addContact("OLD\(index)", email: "old\(index)@example.com") }
             let bodies: [(systemID: String, body: String, status: Int)] =
-                (0..<30).map { ("NEW\($0)", #"{"first_name":"Ngọc","last_name":"N\#($0)","email":"new\#($0)@example.com","mobile":"+8490000\#($0 + 100)"}"#, 201) }
+                (0..<30).map {
+                    (
+                        "NEW\($0)",
+                        #"{"first_name":"Ngọc","last_name":"N\#($0)","email":"new\#($0)@example.com","mobile":"+8490000\#($0 + 100)"}"#,
+                        201
+                    )
+                }
                 + (0..<10).map { ("OLD\($0)", #"{"job_title":"Engineer \#($0)"}"#, 200) }
                 + (0..<4).map { ("BAD\($0)", #"{"first_name":"No","email":"bad\#($0)@example.com"}"#, 400) }
                 + (0..<4).map { ("TAKEN\($0)", #"{"first_name":"T","last_name":"T","email":"OLD\#($0)@example.com"}"#, 422) }
@@ -410,13 +471,19 @@ struct CIOPulsePutTests {
             }
             #expect(statuses == bodies.map(\.status))
             #expect(try await fixture.count("SELECT count(*) FROM customers WHERE org_id = \(fixture.orgID)") == 40)
-            #expect(try await fixture.count("""
-                SELECT count(*) FROM customer_history WHERE org_id = \(fixture.orgID) AND event = 'created'
-                """) == 40)
-            #expect(try await fixture.count("""
-                SELECT count(*) FROM customer_history WHERE org_id = \(fixture.orgID) AND event = 'updated'
-                """) == 10)
-            #expect(try await fixture.count("SELECT count(*) FROM customers WHERE org_id = \(fixture.orgID) AND title LIKE 'Engineer %'") == 10)
+            #expect(
+                try await fixture.count(
+                    """
+                    SELECT count(*) FROM customer_history WHERE org_id = \(fixture.orgID) AND event = 'created'
+                    """) == 40)
+            #expect(
+                try await fixture.count(
+                    """
+                    SELECT count(*) FROM customer_history WHERE org_id = \(fixture.orgID) AND event = 'updated'
+                    """) == 10)
+            #expect(
+                try await fixture.count(
+                    "SELECT count(*) FROM customers WHERE org_id = \(fixture.orgID) AND title LIKE 'Engineer %'") == 10)
             // 40 email identities and the 30 new mobiles.
             #expect(try await fixture.count("SELECT count(*) FROM customer_identities WHERE org_id = \(fixture.orgID)") == 70)
             let new = try await fixture.get("NEW7")
@@ -428,18 +495,22 @@ struct CIOPulsePutTests {
     func concurrentSystemID() async throws {
         try await CIOPulseFixture.with { fixture in
             for round in 0..<8 {
-                async let first = fixture.put("S\(round)", #"{"first_name":"One","last_name":"L","email":"one\#(round)@example.com"}"#)
-                async let second = fixture.put("S\(round)", #"{"first_name":"Two","last_name":"L","email":"two\#(round)@example.com"}"#)
+                async let first = fixture.put(
+                    "S\(round)", #"{"first_name":"One","last_name":"L","email":"one\#(round)@example.com"}"#)
+                async let second = fixture.put(
+                    "S\(round)", #"{"first_name":"Two","last_name":"L","email":"two\#(round)@example.com"}"#)
                 let statuses = [try await first.status, try await second.status].sorted()
                 #expect(statuses == [200, 201], "round \(round)")
             }
             #expect(try await fixture.count("SELECT count(*) FROM customers WHERE org_id = \(fixture.orgID)") == 8)
             // Each contact keeps exactly the address it shows.
-            #expect(try await fixture.count("""
-                SELECT count(*) FROM customers AS c JOIN customer_identities AS i
-                    ON i.org_id = c.org_id AND i.customer_id = c.id AND i.kind = 'email' AND i.value = c.emails->0->>'value'
-                WHERE c.org_id = \(fixture.orgID)
-                """) == 8)
+            #expect(
+                try await fixture.count(
+                    """
+                    SELECT count(*) FROM customers AS c JOIN customer_identities AS i
+                        ON i.org_id = c.org_id AND i.customer_id = c.id AND i.kind = 'email' AND i.value = c.emails->0->>'value'
+                    WHERE c.org_id = \(fixture.orgID)
+                    """) == 8)
             #expect(try await fixture.count("SELECT count(*) FROM customer_identities WHERE org_id = \(fixture.orgID)") == 8)
         }
     }
@@ -450,11 +521,15 @@ struct CIOPulseGetDeleteTests {
     @Test("GET with a system id returns that Contact's fields (200); unknown is 404 with the JSON error")
     func getOne() async throws {
         try await CIOPulseFixture.with { fixture in
-            try await fixture.addContact("CONTACT123", first: "Sam", last: "Lee", email: "sam@example.com", mobile: "+61411112233")
+            try await fixture.addContact(
+                "CONTACT123", first: "Sam", last: "Lee", email: "sam@example.com", mobile: "+61411112233")
             let shown = try await fixture.get("CONTACT123")
             #expect(shown.status == 200)
             #expect(shown.response.header("Content-Type") == "application/json")
-            #expect(shown.response.text == #"{"contact":{"system_id":"CONTACT123","first_name":"Sam","last_name":"Lee","job_title":null,"email":"sam@example.com","mobile":"+61411112233"}}"#)
+            #expect(
+                shown.response.text
+                    == #"{"contact":{"system_id":"CONTACT123","first_name":"Sam","last_name":"Lee","job_title":null,"email":"sam@example.com","mobile":"+61411112233"}}"#
+            )
             let missing = try await fixture.get("NOPE")
             CIOPulseFixture.expectError(missing, 404)
             #expect(missing.response.text == #"{"message":"A Contact with this System ID was not found","status":404}"#)
@@ -470,12 +545,23 @@ struct CIOPulseGetDeleteTests {
             try await fixture.addContact("A", first: "Al", email: "al@example.com", mobile: "+61411112233")
             let all = try await fixture.call("GET", "/api/v5/contacts")
             #expect(all.status == 200)
-            #expect(all.json == [
-                "contacts": [
-                    ["contact": ["system_id": "A", "first_name": "Al", "last_name": "Test", "job_title": nil, "email": "al@example.com", "mobile": "+61411112233"]],
-                    ["contact": ["system_id": "B", "first_name": "Bea", "last_name": "Test", "job_title": nil, "email": "bea@example.com", "mobile": nil]],
-                ],
-            ])
+            #expect(
+                all.json == [
+                    "contacts": [
+                        [
+                            "contact": [
+                                "system_id": "A", "first_name": "Al", "last_name": "Test", "job_title": nil,
+                                "email": "al@example.com", "mobile": "+61411112233",
+                            ]
+                        ],
+                        [
+                            "contact": [
+                                "system_id": "B", "first_name": "Bea", "last_name": "Test", "job_title": nil,
+                                "email": "bea@example.com", "mobile": nil,
+                            ]
+                        ],
+                    ]
+                ])
         }
     }
 
@@ -510,7 +596,8 @@ struct CIOPulseGetDeleteTests {
                 CIOPulseFixture.expectError(refused, 409, containing: "Support Lead or an Also Alert of Support Group '\(team)'")
                 #expect(try await fixture.get(named).status == 200)
                 // Once the group no longer names it, it can go.
-                #expect(try await fixture.adminCall("PATCH", "/support-groups/\(team)", .object([slot.field: .null])).status == 200)
+                #expect(
+                    try await fixture.adminCall("PATCH", "/support-groups/\(team)", .object([slot.field: .null])).status == 200)
                 #expect(try await fixture.delete(named).status == 202, "\(slot.field)")
             }
             // The lead of six groups names all of them.

@@ -27,11 +27,13 @@ struct CIOPulseDocumentTests {
     static func withDocumentPortal(_ body: (CIOPulseFixture) async throws -> Void) async throws {
         try await AdminFixture.with { admin in
             let fixture = try await CIOPulseFixture.make(admin: admin, portalCode: portalCode)
-            try await admin.server.database.platformQuery("""
+            try await admin.server.database.platformQuery(
+                """
                 INSERT INTO ciopulse_api_keys (org_id, secret_hash, last_four)
                 VALUES (\(fixture.orgID), \(SecretToken.hash(apiKey)), \(String(apiKey.suffix(4))))
                 """)
-            try await body(CIOPulseFixture(admin: admin, slug: fixture.slug, orgID: fixture.orgID, portalCode: portalCode, apiKey: apiKey))
+            try await body(
+                CIOPulseFixture(admin: admin, slug: fixture.slug, orgID: fixture.orgID, portalCode: portalCode, apiKey: apiKey))
         }
     }
 
@@ -44,45 +46,63 @@ struct CIOPulseDocumentTests {
             // "Here's a snippet of PHP script using CURL to add a new Contact" (the address is obfuscated in the
             // published page; any valid one stands in for it).
             let payload = "{\n\"first_name\": \"Ajay\",\n\"last_name\": \"Patel\",\n\"email\": \"ajay.patel@example.com\"\n}"
-            let add = Self.curl("PUT", "/api/v5/contacts/80a45geb4faec211f6a144g18110c73d", port: port, headers: [
-                Self.authorization, "Content-Type:application/json", "Content-Length: \(payload.utf8.count)",
-            ], payload: payload)
+            let add = Self.curl(
+                "PUT", "/api/v5/contacts/80a45geb4faec211f6a144g18110c73d", port: port,
+                headers: [
+                    Self.authorization, "Content-Type:application/json", "Content-Length: \(payload.utf8.count)",
+                ], payload: payload)
             let added = try await fixture.server.client().request(add)
             #expect(added.status == 201, "\(added.text)")
             #expect(added.header("Content-Type") == "application/json")
 
             // The first payload of the document, with the same headers.
-            let tim = "{\n\"first_name\": \"Tim\",\n\"last_name\": \"Test\",\n\"job_title\": null,\n\"email\": \"tim.test@example.com\",\n\"mobile\": \"+61411112233\"\n}"
-            let addTim = Self.curl("PUT", "/api/v5/contacts/TIM-1", port: port, headers: [
-                Self.authorization, "Content-Type:application/json", "Content-Length: \(tim.utf8.count)",
-            ], payload: tim)
+            let tim =
+                "{\n\"first_name\": \"Tim\",\n\"last_name\": \"Test\",\n\"job_title\": null,\n\"email\": \"tim.test@example.com\",\n\"mobile\": \"+61411112233\"\n}"
+            let addTim = Self.curl(
+                "PUT", "/api/v5/contacts/TIM-1", port: port,
+                headers: [
+                    Self.authorization, "Content-Type:application/json", "Content-Length: \(tim.utf8.count)",
+                ], payload: tim)
             #expect(try await fixture.server.client().request(addTim).status == 201)
 
             // "this JSON payload would update the Contact's mobile number, remove the job title and leave the other
             // fields unchanged"
             let update = #"{"mobile": "+61444111222","job_title": null}"#
-            let updated = try await fixture.server.client().request(Self.curl("PUT", "/api/v5/contacts/80a45geb4faec211f6a144g18110c73d", port: port, headers: [
-                Self.authorization, "Content-Type:application/json", "Content-Length: \(update.utf8.count)",
-            ], payload: update))
+            let updated = try await fixture.server.client().request(
+                Self.curl(
+                    "PUT", "/api/v5/contacts/80a45geb4faec211f6a144g18110c73d", port: port,
+                    headers: [
+                        Self.authorization, "Content-Type:application/json", "Content-Length: \(update.utf8.count)",
+                    ], payload: update))
             #expect(updated.status == 200)
 
             let one = try await fixture.server.client().request(
                 Self.curl("GET", "/api/v5/contacts/80a45geb4faec211f6a144g18110c73d", port: port, headers: [Self.authorization]))
             #expect(one.status == 200)
-            #expect(one.text == #"{"contact":{"system_id":"80a45geb4faec211f6a144g18110c73d","first_name":"Ajay","last_name":"Patel","job_title":null,"email":"ajay.patel@example.com","mobile":"+61444111222"}}"#)
+            #expect(
+                one.text
+                    == #"{"contact":{"system_id":"80a45geb4faec211f6a144g18110c73d","first_name":"Ajay","last_name":"Patel","job_title":null,"email":"ajay.patel@example.com","mobile":"+61444111222"}}"#
+            )
 
-            let all = try await fixture.server.client().request(Self.curl("GET", "/api/v5/contacts", port: port, headers: [Self.authorization]))
+            let all = try await fixture.server.client().request(
+                Self.curl("GET", "/api/v5/contacts", port: port, headers: [Self.authorization]))
             #expect(all.status == 200)
-            let ids = ((try? JSONParser.parse(all.body))?["contacts"]?.arrayValue ?? []).compactMap { $0["contact"]?["system_id"]?.stringValue }
+            let ids = ((try? JSONParser.parse(all.body))?["contacts"]?.arrayValue ?? []).compactMap {
+                $0["contact"]?["system_id"]?.stringValue
+            }
             #expect(ids == ["80a45geb4faec211f6a144g18110c73d", "TIM-1"])
 
             let deleted = try await fixture.server.client().request(
-                Self.curl("DELETE", "/api/v5/contacts/80a45geb4faec211f6a144g18110c73d", port: port, headers: [Self.authorization]))
+                Self.curl(
+                    "DELETE", "/api/v5/contacts/80a45geb4faec211f6a144g18110c73d", port: port, headers: [Self.authorization]))
             #expect(deleted.status == 202)
 
-            let wrong = try await fixture.server.client().request(Self.curl("GET", "/api/v5/contacts", port: port, headers: [
-                "Authorization: Basic " + Data("ABC123:\(String(Self.apiKey.reversed()))".utf8).base64EncodedString(),
-            ]))
+            let wrong = try await fixture.server.client().request(
+                Self.curl(
+                    "GET", "/api/v5/contacts", port: port,
+                    headers: [
+                        "Authorization: Basic " + Data("ABC123:\(String(Self.apiKey.reversed()))".utf8).base64EncodedString()
+                    ]))
             #expect(wrong.status == 401)
             #expect(wrong.text == #"{"message":"Invalid security credentials","status":401}"#)
         }
@@ -105,10 +125,15 @@ struct CIOPulseDocumentTests {
             try await fixture.addContact("CONTACT456", first: "Alex", email: "old.alex@example.com")
             try await fixture.addContact("CONTACT789", first: "Dana", email: "dana.delivery@example.com")
             for group: JSONValue in [
-                ["system_id": "TEAM123", "name": "Service Desk", "code": "SDESK", "department_code": "SDEL", "department_system_id": "TEAM789",
-                 "support_lead_system_id": "CONTACT123", "also_alert_1_system_id": "CONTACT456"],
-                ["system_id": "TEAM456", "name": "Complaints Department", "code": "CCS", "department_code": "SDEL",
-                 "department_system_id": "TEAM789", "support_lead_system_id": "CONTACT456"],
+                [
+                    "system_id": "TEAM123", "name": "Service Desk", "code": "SDESK", "department_code": "SDEL",
+                    "department_system_id": "TEAM789",
+                    "support_lead_system_id": "CONTACT123", "also_alert_1_system_id": "CONTACT456",
+                ],
+                [
+                    "system_id": "TEAM456", "name": "Complaints Department", "code": "CCS", "department_code": "SDEL",
+                    "department_system_id": "TEAM789", "support_lead_system_id": "CONTACT456",
+                ],
                 ["system_id": "TEAM789", "name": "Service Delivery", "code": "SRVD", "support_lead_system_id": "CONTACT789"],
             ] {
                 let created = try await fixture.adminCall("POST", "/support-groups", group)
@@ -123,9 +148,11 @@ struct CIOPulseDocumentTests {
             #expect(try JSONParser.parse(Self.supportGroupsExample) == JSONParser.parse(listed.response.body))
 
             // Flags are "Y"/"N"; a group naming nobody shows nulls.
-            let flagged = try await fixture.adminCall("PATCH", "/support-groups/TEAM789", [
-                "active": false, "ccs_only": true, "exclude_from_nps": true, "support_lead_system_id": nil,
-            ])
+            let flagged = try await fixture.adminCall(
+                "PATCH", "/support-groups/TEAM789",
+                [
+                    "active": false, "ccs_only": true, "exclude_from_nps": true, "support_lead_system_id": nil,
+                ])
             #expect(flagged.status == 200, "\(flagged.json)")
             let after = try await fixture.call("GET", "/api/v5/support_groups")
             let team789 = try #require(after.json["support_groups"]?[2]?["support_group"])

@@ -23,17 +23,22 @@ struct CIOPulseFixture {
     }
 
     /// A portal for the org `slug` (by default a new org) on the same server.
-    static func make(admin: AdminFixture, slug: String? = nil, allowlist: [String] = [], portalCode: String? = nil)
+    static func make(
+        admin: AdminFixture, slug: String? = nil, allowlist: [String] = [], portalCode: String? = nil
+    )
         async throws -> CIOPulseFixture
     {
         var orgSlug = slug ?? ""
         if slug == nil { orgSlug = try await admin.makeOrg("cio") }
         let slug = orgSlug
-        let orgID = try await admin.server.database.platformQuery("SELECT id FROM orgs WHERE slug = \(slug)").rows[0].decode(0, as: Int64.self)
+        let orgID = try await admin.server.database.platformQuery("SELECT id FROM orgs WHERE slug = \(slug)").rows[0].decode(
+            0, as: Int64.self)
         let code = portalCode ?? "P" + RandomText.base62(count: 10)
-        let saved = try await admin.call("PUT", "/admin/v1/orgs/\(slug)/ciopulse", body: [
-            "portal_code": .string(code), "ip_allowlist": .array(allowlist.map(JSONValue.string)),
-        ])
+        let saved = try await admin.call(
+            "PUT", "/admin/v1/orgs/\(slug)/ciopulse",
+            body: [
+                "portal_code": .string(code), "ip_allowlist": .array(allowlist.map(JSONValue.string)),
+            ])
         try #require(saved.status == 200, "\(saved.json)")
         let created = try await admin.call("POST", "/admin/v1/orgs/\(slug)/ciopulse/api-keys")
         try #require(created.status == 201, "\(created.json)")
@@ -50,7 +55,9 @@ struct CIOPulseFixture {
     var authorization: String { Self.basic(portalCode, apiKey) }
 
     /// A request with this portal's credentials (or `authorization`, or none when it is ""), on a fresh connection.
-    func call(_ method: String, _ path: String, body: String? = nil, authorization: String? = nil, headers: [(String, String)] = [])
+    func call(
+        _ method: String, _ path: String, body: String? = nil, authorization: String? = nil, headers: [(String, String)] = []
+    )
         async throws -> (status: Int, json: JSONValue, response: RawResponse)
     {
         var fields = headers
@@ -76,7 +83,9 @@ struct CIOPulseFixture {
 
     /// Creates a contact through PUT and expects 201.
     @discardableResult
-    func addContact(_ systemID: String, first: String = "Tim", last: String = "Test", email: String, mobile: String? = nil)
+    func addContact(
+        _ systemID: String, first: String = "Tim", last: String = "Test", email: String, mobile: String? = nil
+    )
         async throws -> JSONValue
     {
         var object: JSONObject = ["first_name": .string(first), "last_name": .string(last), "email": .string(email)]
@@ -87,7 +96,9 @@ struct CIOPulseFixture {
     }
 
     @discardableResult
-    func adminCall(_ method: String, _ path: String, _ body: JSONValue? = nil) async throws -> (status: Int, json: JSONValue, response: RawResponse) {
+    func adminCall(
+        _ method: String, _ path: String, _ body: JSONValue? = nil
+    ) async throws -> (status: Int, json: JSONValue, response: RawResponse) {
         try await admin.call(method, "/admin/v1/orgs/\(slug)\(path)", body: body)
     }
 
@@ -97,7 +108,8 @@ struct CIOPulseFixture {
     func count(_ query: Query) async throws -> Int { try await rows(query)[0].decode(0, as: Int.self) }
 
     static func escape(_ segment: String) -> String {
-        segment.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? segment
+        segment.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/")))
+            ?? segment
     }
 
     /// Expects the document's error shape: exactly `{"message": …, "status": status}` with that HTTP status.
@@ -107,10 +119,13 @@ struct CIOPulseFixture {
     ) {
         #expect(result.status == status, "\(result.response.text)", sourceLocation: sourceLocation)
         #expect(result.response.header("Content-Type") == "application/json", sourceLocation: sourceLocation)
-        #expect(result.json.objectValue?.keys == ["message", "status"], "\(result.response.text)", sourceLocation: sourceLocation)
+        #expect(
+            result.json.objectValue?.keys == ["message", "status"], "\(result.response.text)", sourceLocation: sourceLocation)
         #expect(result.json["status"]?.intValue == status, sourceLocation: sourceLocation)
         if let text {
-            #expect(result.json["message"]?.stringValue?.contains(text) == true, "\(result.response.text)", sourceLocation: sourceLocation)
+            #expect(
+                result.json["message"]?.stringValue?.contains(text) == true, "\(result.response.text)",
+                sourceLocation: sourceLocation)
         }
     }
 }

@@ -23,14 +23,17 @@ struct ConfigurationTests {
         #expect(rest == ["extra"])
         #expect(config.readDatabaseURL == nil, "without CRMHUB_READ_DATABASE_URL the read API reads the primary")
         let (replica, _) = try ConfigurationLoader.load(
-            arguments: ["--read-database-url", "postgresql://u@replica/db"], environment: ["CRMHUB_READ_DATABASE_URL": "postgresql://u@other/db"])
+            arguments: ["--read-database-url", "postgresql://u@replica/db"],
+            environment: ["CRMHUB_READ_DATABASE_URL": "postgresql://u@other/db"])
         #expect(replica.readDatabaseURL == "postgresql://u@replica/db")
     }
 
-    @Test("a bad value names its setting", arguments: [
-        ("CRMHUB_HTTP_ADDRESS", "nonsense"), ("CRMHUB_DB_POOL_SIZE", "0"), ("CRMHUB_TRUSTED_PROXIES", "10.0.0.0/99"),
-        ("CRMHUB_LOG_LEVEL", "loud"), ("CRMHUB_HTTPS_ADDRESS", "1.2.3.4"), ("CRMHUB_MIGRATE", "maybe"),
-    ])
+    @Test(
+        "a bad value names its setting",
+        arguments: [
+            ("CRMHUB_HTTP_ADDRESS", "nonsense"), ("CRMHUB_DB_POOL_SIZE", "0"), ("CRMHUB_TRUSTED_PROXIES", "10.0.0.0/99"),
+            ("CRMHUB_LOG_LEVEL", "loud"), ("CRMHUB_HTTPS_ADDRESS", "1.2.3.4"), ("CRMHUB_MIGRATE", "maybe"),
+        ])
     func invalid(name: String, value: String) {
         do {
             _ = try ConfigurationLoader.load(arguments: [], environment: [name: value])

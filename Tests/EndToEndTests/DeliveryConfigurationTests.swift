@@ -16,7 +16,8 @@ struct DeliveryConfigurationTests {
             environment: [
                 "CRMHUB_SECRET_KEY_FILE": file, "CRMHUB_DELIVERY_POLL_INTERVAL_MS": "250", "CRMHUB_DELIVERY_MAX_ATTEMPTS": "5",
                 "CRMHUB_DELIVERY_RETRY_BASE_MS": "1500", "CRMHUB_DELIVERY_RETRY_MAX_MS": "60000", "CRMHUB_DELIVERY_LEASE": "90",
-                "CRMHUB_DELIVERY_TIMEOUT": "12", "CRMHUB_DELIVERY_HOSTNAME": "crm.htk.vn", "CRMHUB_DELIVERY_CA_FILE": "/etc/ca.pem",
+                "CRMHUB_DELIVERY_TIMEOUT": "12", "CRMHUB_DELIVERY_HOSTNAME": "crm.htk.vn",
+                "CRMHUB_DELIVERY_CA_FILE": "/etc/ca.pem",
             ])
         #expect(config.secretKey == key)
         #expect(config.delivery.workers == 3 && config.delivery.maxAttempts == 5 && config.delivery.leaseSeconds == 90)
@@ -40,7 +41,9 @@ struct DeliveryConfigurationTests {
         #expect(try ConfigurationLoader.load(arguments: [], environment: [:]).0.delivery.addressPolicy == .publicOnly)
         let allowed = try ConfigurationLoader.load(arguments: [], environment: ["CRMHUB_DELIVERY_PRIVATE_TARGETS": "allow"])
         #expect(allowed.0.delivery.addressPolicy == .any)
-        #expect(try ConfigurationLoader.load(arguments: ["--delivery-private-targets", "deny"], environment: [:]).0.delivery.addressPolicy == .publicOnly)
+        #expect(
+            try ConfigurationLoader.load(arguments: ["--delivery-private-targets", "deny"], environment: [:]).0.delivery
+                .addressPolicy == .publicOnly)
         do {
             _ = try ConfigurationLoader.load(arguments: [], environment: ["CRMHUB_DELIVERY_PRIVATE_TARGETS": "yes"])
             Issue.record("accepted")
@@ -49,9 +52,11 @@ struct DeliveryConfigurationTests {
         }
     }
 
-    @Test("worker counts and intervals out of range name their setting", arguments: [
-        ("CRMHUB_DELIVERY_WORKERS", "-1"), ("CRMHUB_DELIVERY_MAX_ATTEMPTS", "0"), ("CRMHUB_DELIVERY_POLL_INTERVAL_MS", "1"),
-    ])
+    @Test(
+        "worker counts and intervals out of range name their setting",
+        arguments: [
+            ("CRMHUB_DELIVERY_WORKERS", "-1"), ("CRMHUB_DELIVERY_MAX_ATTEMPTS", "0"), ("CRMHUB_DELIVERY_POLL_INTERVAL_MS", "1"),
+        ])
     func outOfRange(name: String, value: String) {
         #expect(throws: ConfigurationError.self) { _ = try ConfigurationLoader.load(arguments: [], environment: [name: value]) }
     }

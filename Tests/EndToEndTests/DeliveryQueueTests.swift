@@ -33,7 +33,8 @@ struct DeliveryQueueTests {
             #expect(claims.count == 1 && claims.first?.message.id == id && claims.first?.attempt == 1)
             #expect(try await queue.claim(limit: 5, leaseSeconds: 600, maxAttempts: 8).isEmpty)  // leased
             // The worker dies; its lease ends.
-            try await fixture.server.database.platformQuery("UPDATE outbox SET next_attempt_at = now() - interval '1 second' WHERE id = \(id)")
+            try await fixture.server.database.platformQuery(
+                "UPDATE outbox SET next_attempt_at = now() - interval '1 second' WHERE id = \(id)")
             let again = try #require(try await queue.claim(limit: 5, leaseSeconds: 600, maxAttempts: 8).first)
             #expect(again.message.id == id && again.attempt == 2)
             #expect(try await queue.record(claims[0], .sent(providerMessageID: "late")) == false)
@@ -66,7 +67,8 @@ struct DeliveryQueueTests {
                 let claim = try #require(try await queue.claim(limit: 5, leaseSeconds: 600, maxAttempts: 3).first)
                 #expect(claim.message.id == id && claim.attempt == attempt)
                 // The worker crashes mid-send: nothing is recorded and the lease runs out.
-                try await database.platformQuery("UPDATE outbox SET next_attempt_at = now() - interval '1 second' WHERE id = \(id)")
+                try await database.platformQuery(
+                    "UPDATE outbox SET next_attempt_at = now() - interval '1 second' WHERE id = \(id)")
             }
             #expect(try await queue.claim(limit: 5, leaseSeconds: 600, maxAttempts: 3).isEmpty)
             let outbox = OutboxStore(scope: OrgScope(database: database))
@@ -103,7 +105,8 @@ struct DeliveryQueueTests {
             let quietID = try await LogRows.orgID(fixture, try await fixture.makeOrg("quiet"))
             let quiet = try await OutboxRows.message(fixture, orgID: quietID)
             // The busy org's backlog is ten minutes old, in id order; the quiet org's message came a minute ago.
-            try await fixture.server.database.platformQuery("""
+            try await fixture.server.database.platformQuery(
+                """
                 UPDATE outbox SET created_at = now() - interval '10 minutes' + id * interval '1 millisecond' WHERE org_id = \(busyID)
                 """)
             try await fixture.server.database.platformQuery(
@@ -115,7 +118,9 @@ struct DeliveryQueueTests {
 
             // Concurrent claims skip each other's locked rows: each finds a message while the org has some left.
             let claims = try await withThrowingTaskGroup(of: [Int64].self) { group in
-                for _ in 0..<3 { group.addTask { try await queue.claim(limit: 1, leaseSeconds: 600, maxAttempts: 8).map(\.message.id) } }
+                for _ in 0..<3 {
+                    group.addTask { try await queue.claim(limit: 1, leaseSeconds: 600, maxAttempts: 8).map(\.message.id) }
+                }
                 return try await group.reduce(into: []) { $0 += $1 }
             }
             #expect(Set(claims) == Set(busy[3...]))

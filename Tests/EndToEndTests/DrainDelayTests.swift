@@ -6,11 +6,13 @@ import Testing
 struct DrainDelayTests {
     @Test("during CRMHUB_DRAIN_DELAY /readyz answers 503 draining while requests are still served; then it stops")
     func drain() async throws {
-        let server = try ServerProcess(arguments: ["serve"], environment: [
-            "CRMHUB_DATABASE_URL": try await SharedTestDatabase.url(), "CRMHUB_HTTP_ADDRESS": "127.0.0.1:0",
-            "CRMHUB_MIGRATIONS_DIR": TestDatabase.migrationsDirectory(), "CRMHUB_DB_POOL_SIZE": "2",
-            "CRMHUB_DRAIN_DELAY": "2",
-        ])
+        let server = try ServerProcess(
+            arguments: ["serve"],
+            environment: [
+                "CRMHUB_DATABASE_URL": try await SharedTestDatabase.url(), "CRMHUB_HTTP_ADDRESS": "127.0.0.1:0",
+                "CRMHUB_MIGRATIONS_DIR": TestDatabase.migrationsDirectory(), "CRMHUB_DB_POOL_SIZE": "2",
+                "CRMHUB_DRAIN_DELAY": "2",
+            ])
         let port = try ProcessTests.port(from: try await server.waitForLine(containing: "crmhub listening"))
         let get = { (path: String) in
             try await RawHTTPClient(port: port).request("GET \(path) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")

@@ -28,7 +28,9 @@ struct HelpdeskEnumerationTests {
         return best
     }
 
-    @Test("Sirportly and SpiceCSM: unknown org, integration never configured or off, address outside the allowlist, missing or wrong credentials: one answer")
+    @Test(
+        "Sirportly and SpiceCSM: unknown org, integration never configured or off, address outside the allowlist, missing or wrong credentials: one answer"
+    )
     func formRoutes() async throws {
         try await HelpdeskFixture.with { fixture in try await check(fixture) }
     }
@@ -36,11 +38,20 @@ struct HelpdeskEnumerationTests {
     func check(_ fixture: HelpdeskFixture) async throws {
         let basicWrong = ("Authorization", CIOPulseFixture.basic("sirportly", "wrong-password"))
         // Each route, and how a caller presents (wrong) credentials to it.
-        let routes: [(kind: String, suffix: String, form: [(String, String)], credentials: [(String, String)], headers: [(String, String)])] = [
-            ("sirportly", "", [("type", "email"), ("data", "known@example.com")], [], [basicWrong]),
-        ] + ["search", "load", "update-account", "update-case"].map {
-            ("spicecsm", "/\($0)", [("Userkey", "PID-1"), ("FirstName", "Huy")], [("intUser", "spice"), ("intPass", "wrong-password")], [])
-        }
+        let routes:
+            [(
+                kind: String, suffix: String, form: [(String, String)], credentials: [(String, String)],
+                headers: [(String, String)]
+            )] =
+                [
+                    ("sirportly", "", [("type", "email"), ("data", "known@example.com")], [], [basicWrong])
+                ]
+                + ["search", "load", "update-account", "update-case"].map {
+                    (
+                        "spicecsm", "/\($0)", [("Userkey", "PID-1"), ("FirstName", "Huy")],
+                        [("intUser", "spice"), ("intPass", "wrong-password")], []
+                    )
+                }
         func answers(_ slug: String) async throws -> [String: String] {
             var seen: [String: String] = [:]
             for route in routes {
@@ -56,20 +67,33 @@ struct HelpdeskEnumerationTests {
         #expect(reference.values.allSatisfy { $0.hasPrefix("401 ") }, "\(reference)")
         #expect(try await answers(fixture.slug) == reference, "integrations never configured")
         for kind in ["sirportly", "spicecsm"] {
-            try await fixture.configure(kind, ["enabled": false, "username": .string(kind == "spicecsm" ? "spice" : "sirportly"),
-                                               "password": "the-right-password"])
+            try await fixture.configure(
+                kind,
+                [
+                    "enabled": false, "username": .string(kind == "spicecsm" ? "spice" : "sirportly"),
+                    "password": "the-right-password",
+                ])
         }
         #expect(try await answers(fixture.slug) == reference, "integrations off")
         for kind in ["sirportly", "spicecsm"] {
-            try await fixture.configure(kind, ["enabled": true, "username": .string(kind == "spicecsm" ? "spice" : "sirportly"),
-                                               "password": "the-right-password"])
+            try await fixture.configure(
+                kind,
+                [
+                    "enabled": true, "username": .string(kind == "spicecsm" ? "spice" : "sirportly"),
+                    "password": "the-right-password",
+                ])
         }
         #expect(try await answers(fixture.slug) == reference, "enabled, credentials missing or wrong")
         // Right credentials from an address outside the allowlist.
-        try await fixture.configure("spicecsm", ["enabled": true, "username": "spice", "password": "the-right-password",
-                                                 "ip_allowlist": ["203.0.113.0/24"]])
-        let outside = try await fixture.post("/integrations/spicecsm/\(fixture.slug)/load",
-                                              [("Userkey", "PID-1"), ("intUser", "spice"), ("intPass", "the-right-password")])
+        try await fixture.configure(
+            "spicecsm",
+            [
+                "enabled": true, "username": "spice", "password": "the-right-password",
+                "ip_allowlist": ["203.0.113.0/24"],
+            ])
+        let outside = try await fixture.post(
+            "/integrations/spicecsm/\(fixture.slug)/load",
+            [("Userkey", "PID-1"), ("intUser", "spice"), ("intPass", "the-right-password")])
         #expect(Self.answer(outside, slug: fixture.slug) == reference["spicecsm/load with wrong credentials"])
 
         // Timing: credentials presented to an unknown org cost a (decoy) derivation, as wrong ones to a real org do.
@@ -83,7 +107,9 @@ struct HelpdeskEnumerationTests {
         #expect(unknownOrg >= known * 0.5, "unknown org \(unknownOrg) s, known org \(known) s")
     }
 
-    @Test("SmarterTrack: the same description at every address, and Permission Denied for unknown orgs, integrations off, addresses outside the allowlist and wrong AuthPW")
+    @Test(
+        "SmarterTrack: the same description at every address, and Permission Denied for unknown orgs, integrations off, addresses outside the allowlist and wrong AuthPW"
+    )
     func smarterTrack() async throws {
         try await SmarterTrackFixture.with { fixture in try await checkSmarterTrack(fixture) }
     }
@@ -108,10 +134,14 @@ struct HelpdeskEnumerationTests {
         #expect(Self.answer(try await call(Self.unknown, authPW: nil), slug: Self.unknown) == reference)
         #expect(Self.answer(try await call(slug, authPW: "wrong-password"), slug: slug) == reference)
         #expect(Self.answer(try await call(slug, authPW: nil), slug: slug) == reference)
-        try await fixture.listener.admin("PUT", "/integrations/smartertrack", [
-            "enabled": true, "password": .string(SmarterTrackFixture.authPW), "ip_allowlist": ["203.0.113.0/24"],
-        ])
-        #expect(Self.answer(try await call(slug, authPW: SmarterTrackFixture.authPW), slug: slug) == reference, "outside the allowlist")
+        try await fixture.listener.admin(
+            "PUT", "/integrations/smartertrack",
+            [
+                "enabled": true, "password": .string(SmarterTrackFixture.authPW), "ip_allowlist": ["203.0.113.0/24"],
+            ])
+        #expect(
+            Self.answer(try await call(slug, authPW: SmarterTrackFixture.authPW), slug: slug) == reference,
+            "outside the allowlist")
         try await fixture.listener.admin("PUT", "/integrations/smartertrack", ["enabled": false])
         #expect(Self.answer(try await call(slug, authPW: SmarterTrackFixture.authPW), slug: slug) == reference, "integration off")
         let never = try await fixture.listener.admin.makeOrg("never")

@@ -50,12 +50,16 @@ struct HelpdeskFixture {
 
     /// `multipart/form-data`, as HTTP clients send fields they are told to post as a form (curl -F, requests' files=).
     static func multipart(_ pairs: [(String, String)], boundary: String = "----crmhub-test-7d1f") -> String {
-        pairs.map { "--\(boundary)\r\nContent-Disposition: form-data; name=\"\($0.0)\"\r\n\r\n\($0.1)\r\n" }.joined() + "--\(boundary)--\r\n"
+        pairs.map { "--\(boundary)\r\nContent-Disposition: form-data; name=\"\($0.0)\"\r\n\r\n\($0.1)\r\n" }.joined()
+            + "--\(boundary)--\r\n"
     }
 
-    func postMultipart(_ path: String, _ pairs: [(String, String)], boundary: String = "----crmhub-test-7d1f") async throws -> RawResponse {
+    func postMultipart(
+        _ path: String, _ pairs: [(String, String)], boundary: String = "----crmhub-test-7d1f"
+    ) async throws -> RawResponse {
         try await server.request(
-            "POST", path, headers: [("Content-Type", "multipart/form-data; boundary=\(boundary)")], body: Self.multipart(pairs, boundary: boundary))
+            "POST", path, headers: [("Content-Type", "multipart/form-data; boundary=\(boundary)")],
+            body: Self.multipart(pairs, boundary: boundary))
     }
 
     func rows(_ query: Query) async throws -> [Row] { try await listener.rows(query) }

@@ -17,14 +17,17 @@ struct IntegrationHealthTests {
         }
     }
 
-    @Test("Sirportly calls are counted per org with errors, a p99 bucket and the last error; other orgs and made-up slugs stay apart")
+    @Test(
+        "Sirportly calls are counted per org with errors, a p99 bucket and the last error; other orgs and made-up slugs stay apart"
+    )
     func sirportly() async throws {
         try await HelpdeskFixture.with(configure: { $0.integrationHealthIntervalSeconds = 1 }) { fixture in
             let empty = try await fixture.listener.admin("GET", "/integrations/health")
             #expect(empty["window_minutes"] == 60)
-            #expect(empty["integrations"]?.arrayValue?.map { $0["integration"]?.stringValue ?? "" } == [
-                "ciopulse", "sirportly", "spicecsm", "smartertrack",
-            ])
+            #expect(
+                empty["integrations"]?.arrayValue?.map { $0["integration"]?.stringValue ?? "" } == [
+                    "ciopulse", "sirportly", "spicecsm", "smartertrack",
+                ])
             #expect(empty["integrations"]?.arrayValue?.allSatisfy { $0["calls"] == 0 && $0["p99_ms"] == .null } == true)
 
             try await fixture.configure("sirportly", ["enabled": true, "username": "sirportly", "password": "data-source-pass"])
@@ -32,7 +35,8 @@ struct IntegrationHealthTests {
             let path = "/integrations/sirportly/\(fixture.slug)"
             let credentials = "Basic " + Data("sirportly:data-source-pass".utf8).base64EncodedString()
             for _ in 0..<3 {
-                let found = try await fixture.post(path, [("type", "email"), ("data", "an@example.vn")], headers: [("Authorization", credentials)])
+                let found = try await fixture.post(
+                    path, [("type", "email"), ("data", "an@example.vn")], headers: [("Authorization", credentials)])
                 #expect(found.status == 200, "\(found.text)")
             }
             let refused = try await fixture.post(path, [("type", "email"), ("data", "an@example.vn")])

@@ -16,10 +16,12 @@ struct LeastPrivilegeTests {
             _ = try await listener.send([("add-contact", Self.ngoc)])
             #expect(try await fixture.names("/api/v1/contacts?q=ngoc") == ["Ngọc Trinh"])
             let database = listener.server.database
-            let role = try await database.query("""
+            let role = try await database.query(
+                """
                 SELECT r.rolsuper, r.rolcreaterole, r.rolbypassrls, d.datdba = r.oid
                 FROM pg_roles AS r, pg_database AS d WHERE r.rolname = current_user AND d.datname = current_database()
-                """).rows[0].decode((Bool, Bool, Bool, Bool).self)
+                """
+            ).rows[0].decode((Bool, Bool, Bool, Bool).self)
             #expect(role.0 == false && role.1 == false && role.2 == false, "scripts/test.sh connects as crmhub_test_owner")
             #expect(role.3, "the tests' databases belong to the role that migrates them")
             let index = try await database.query("SELECT indexdef FROM pg_indexes WHERE indexname = 'customers_name_folded'")
@@ -30,17 +32,21 @@ struct LeastPrivilegeTests {
                 _ = try connection.query(
                     "SELECT set_config('role', 'crmhub_app', true), set_config('crmhub.org_id', \(String(listener.orgID)), true)")
                 try connection.execute("SET LOCAL enable_seqscan = off")
-                return try connection.query("""
+                return try connection.query(
+                    """
                     EXPLAIN SELECT id FROM customers WHERE org_id = \(unescaped: String(listener.orgID)) AND kind = 'contact'
                       AND name_folded ~>=~ crmhub_fold('ngoc') AND name_folded ~<~ (crmhub_fold('ngoc') || U&'\\+10FFFF')
-                    """).rows.map { try $0.decode(0, as: String.self) }
+                    """
+                ).rows.map { try $0.decode(0, as: String.self) }
             }
             let condition = plan.first { $0.contains("Index Cond") }
             #expect(condition?.contains("name_folded ~>=~") == true, "\(plan.joined(separator: "\n"))")
         }
     }
 
-    @Test("migrating names the missing crmhub_app or membership; a CREATEROLE owner makes it; a role holding only crmhub_app serves")
+    @Test(
+        "migrating names the missing crmhub_app or membership; a CREATEROLE owner makes it; a role holding only crmhub_app serves"
+    )
     func roles() async throws {
         try await PrivateCluster.with { cluster in
             try await Self.withClient(cluster.conninfo) { admin in try await Self.check(cluster, admin: admin) }
@@ -73,7 +79,9 @@ struct LeastPrivilegeTests {
         #expect(built, "the name-search index is built without SUPERUSER")
 
         let notMember = await #expect(throws: MigrationError.self) { try await Self.migrate(url("plain_owner", "plain")) }
-        #expect(notMember?.description.contains("plain_owner is not a member of crmhub_app") == true, "\(String(describing: notMember))")
+        #expect(
+            notMember?.description.contains("plain_owner is not a member of crmhub_app") == true,
+            "\(String(describing: notMember))")
         #expect(notMember?.description.contains("GRANT crmhub_app TO plain_owner;") == true)
         try await admin.withConnection { connection in try connection.execute("GRANT crmhub_app TO plain_owner") }
         #expect(try await Self.migrate(url("plain_owner", "plain")).isEmpty == false)

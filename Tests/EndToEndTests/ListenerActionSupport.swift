@@ -9,13 +9,16 @@ import Testing
 enum ListenerActionSupport {
     /// Creates a contact (or a lead) through the listener; with `code` it gets that number (the
     /// org's code sequence is moved first, as the owner). Returns its internal id and its code.
-    static func customer(_ fixture: ListenerFixture, lead: Bool = false, code: Int64? = nil, _ data: JSONValue)
+    static func customer(
+        _ fixture: ListenerFixture, lead: Bool = false, code: Int64? = nil, _ data: JSONValue
+    )
         async throws -> (id: Int64, code: String)
     {
         let action = lead ? "add-lead" : "add-contact"
         if let code {
             let series = lead ? "lead" : "contact"
-            _ = try await fixture.rows("SELECT setval(crmhub_code_sequence_name(\(fixture.orgID)::bigint, \(series))::regclass, \(code - 1)::bigint)")
+            _ = try await fixture.rows(
+                "SELECT setval(crmhub_code_sequence_name(\(fixture.orgID)::bigint, \(series))::regclass, \(code - 1)::bigint)")
         }
         let sent = try await fixture.send([(action, data)])
         #expect(sent.status == 200, "\(sent.json)")
@@ -62,10 +65,12 @@ enum ListenerActionSupport {
 
     /// The details of a customer's history lines of one event, oldest first.
     static func history(_ fixture: ListenerFixture, _ customerID: Int64, event: String) async throws -> [JSONValue] {
-        try await fixture.rows("""
+        try await fixture.rows(
+            """
             SELECT detail::text FROM customer_history WHERE org_id = \(fixture.orgID) AND customer_id = \(customerID) AND event = \(event)
             ORDER BY id
-            """).map { try JSONParser.parse(Array(try $0.decode(0, as: String.self).utf8)) }
+            """
+        ).map { try JSONParser.parse(Array(try $0.decode(0, as: String.self).utf8)) }
     }
 
     static func json(_ text: String?) -> JSONValue { text.flatMap { try? JSONParser.parse(Array($0.utf8)) } ?? .null }

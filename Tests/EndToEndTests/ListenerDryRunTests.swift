@@ -8,16 +8,19 @@ import Testing
 struct ListenerDryRunTests {
     /// Rows of every table with an org_id column, for the fixture's org.
     static func tenantRowCounts(_ fixture: ListenerFixture) async throws -> [String: Int] {
-        let tables = try await fixture.rows("""
+        let tables = try await fixture.rows(
+            """
             SELECT c.table_name::text FROM information_schema.columns AS c
             JOIN information_schema.tables AS t USING (table_schema, table_name)
             WHERE c.table_schema = 'public' AND c.column_name = 'org_id' AND t.table_type = 'BASE TABLE'
             ORDER BY 1
-            """).map { try $0.decode(0, as: String.self) }
+            """
+        ).map { try $0.decode(0, as: String.self) }
         #expect(tables.count > 15, "\(tables)")
         var counts: [String: Int] = [:]
         for table in tables {
-            counts[table] = try await fixture.count("SELECT count(*) FROM \(unescaped: "\"\(table)\"") WHERE org_id = \(fixture.orgID)")
+            counts[table] = try await fixture.count(
+                "SELECT count(*) FROM \(unescaped: "\"\(table)\"") WHERE org_id = \(fixture.orgID)")
         }
         return counts
     }
@@ -26,15 +29,17 @@ struct ListenerDryRunTests {
     static func outcomes(_ json: JSONValue) -> JSONValue {
         guard var object = json.objectValue else { return json }
         object["listenerRequestId"] = nil
-        object["results"] = .array((json["results"]?.arrayValue ?? []).map { result in
-            guard var item = result.objectValue else { return result }
-            item["records"] = .array((result["records"]?.arrayValue ?? []).map { record in
-                guard var entry = record.objectValue else { return record }
-                entry["id"] = nil
-                return .object(entry)
+        object["results"] = .array(
+            (json["results"]?.arrayValue ?? []).map { result in
+                guard var item = result.objectValue else { return result }
+                item["records"] = .array(
+                    (result["records"]?.arrayValue ?? []).map { record in
+                        guard var entry = record.objectValue else { return record }
+                        entry["id"] = nil
+                        return .object(entry)
+                    })
+                return .object(item)
             })
-            return .object(item)
-        })
         return .object(object)
     }
 
@@ -51,7 +56,9 @@ struct ListenerDryRunTests {
 
     @Test("a dry run writes no row in any tenant table and answers exactly what the real request then answers, codes included")
     func nothingWritten() async throws {
-        try await ListenerFixture.with(listener: ["welcome_email": ["enabled": true, "from": "hello@htklabs.com", "subject": "Hi {{name}}", "body": "Hello {{name}}"]]) { fixture in
+        try await ListenerFixture.with(listener: [
+            "welcome_email": ["enabled": true, "from": "hello@htklabs.com", "subject": "Hi {{name}}", "body": "Hello {{name}}"]
+        ]) { fixture in
             try await fixture.addCatalog("deal-stages", "New")
             let known = try await fixture.send([("add-contact", ["name": "Known", "emails": [["value": "known@x.vn"]]])])
             #expect(known.status == 200, "\(known.json)")
@@ -64,7 +71,10 @@ struct ListenerDryRunTests {
             #expect(try await Self.tenantRowCounts(fixture) == before, "a dry run left rows behind")
 
             let byQuery = try await fixture.post(
-                JSONWriter.string(["senderUser": .string(ListenerFixture.sender), "data": .array(Self.items.map { ["actionType": .string($0.0), "data": $0.1] })]),
+                JSONWriter.string([
+                    "senderUser": .string(ListenerFixture.sender),
+                    "data": .array(Self.items.map { ["actionType": .string($0.0), "data": $0.1] }),
+                ]),
                 path: fixture.path + "?dry_run=true")
             #expect(Self.outcomes(byQuery.json) == Self.outcomes(dry.json))
             #expect(try await Self.tenantRowCounts(fixture) == before)
@@ -121,7 +131,8 @@ struct ListenerDryRunTests {
             #expect(dry.json["results"]?[0]?["outcome"] == "created", "\(dry.json)")
             #expect(dry.json["results"]?[0]?["records"]?[0]?["customerId"] == "PID-2", "the next code, not used up: \(dry.json)")
             #expect(try await Self.tenantRowCounts(fixture) == before)
-            let real = try await fixture.admin.call("POST", "/admin/v1/orgs/\(fixture.slug)/listener-requests/\(originalID)/replay")
+            let real = try await fixture.admin.call(
+                "POST", "/admin/v1/orgs/\(fixture.slug)/listener-requests/\(originalID)/replay")
             #expect(real.json["results"]?[0]?["records"]?[0]?["customerId"] == "PID-2", "\(real.json)")
         }
     }

@@ -10,7 +10,8 @@ struct ListenerEndpointTests {
     @Test("unknown and rotated tokens are 404; a disabled listener is 403; a suspended org is 423")
     func refusals() async throws {
         try await ListenerFixture.with { fixture in
-            let body = #"{"senderUser": "huy.nguyenviet@htklabs.com", "data": [{"actionType": "add-contact", "data": {"name": "A"}}]}"#
+            let body =
+                #"{"senderUser": "huy.nguyenviet@htklabs.com", "data": [{"actionType": "add-contact", "data": {"name": "A"}}]}"#
             #expect(try await fixture.post(body, path: "/l/crmhub_lt_nope_nope").status == 404)
             #expect(try await fixture.post(body, path: "/l/garbage").status == 404)
             let rotated = try await fixture.admin("POST", "/listeners/\(fixture.listenerID)/rotate-token")
@@ -29,19 +30,25 @@ struct ListenerEndpointTests {
             #expect(suspended.status == 423, "\(suspended.json)")
             #expect(try await fixture.count("SELECT count(*) FROM customers WHERE org_id = \(fixture.orgID)") == 1)
             // Refused requests that reached the listener are logged with their answer.
-            let logged = try await fixture.rows("""
+            let logged = try await fixture.rows(
+                """
                 SELECT status FROM listener_requests WHERE org_id = \(fixture.orgID) ORDER BY id
-                """).map { try $0.decode(0, as: Int.self) }
+                """
+            ).map { try $0.decode(0, as: Int.self) }
             #expect(logged == [200, 403, 423])
         }
     }
 
     @Test("an address outside the allowlist is 403; a trusted proxy's X-Forwarded-For is the client")
     func allowlist() async throws {
-        try await ListenerFixture.with(listener: ["ip_allowlist": ["203.0.113.0/24"]], configure: { configuration in
-            configuration.trustedProxies = [CIDR("127.0.0.1/32")!]
-        }) { fixture in
-            let body = #"{"senderUser": "huy.nguyenviet@htklabs.com", "data": [{"actionType": "add-contact", "data": {"name": "A"}}]}"#
+        try await ListenerFixture.with(
+            listener: ["ip_allowlist": ["203.0.113.0/24"]],
+            configure: { configuration in
+                configuration.trustedProxies = [CIDR("127.0.0.1/32")!]
+            }
+        ) { fixture in
+            let body =
+                #"{"senderUser": "huy.nguyenviet@htklabs.com", "data": [{"actionType": "add-contact", "data": {"name": "A"}}]}"#
             let direct = try await fixture.post(body)
             #expect(direct.status == 403)
             #expect(direct.json["detail"]?.stringValue?.contains("127.0.0.1") == true)
@@ -49,23 +56,26 @@ struct ListenerEndpointTests {
             #expect(outside.status == 403)
             let inside = try await fixture.post(body, headers: [("X-Forwarded-For", "203.0.113.9")])
             #expect(inside.status == 200, "\(inside.json)")
-            let address = try await fixture.rows("""
+            let address = try await fixture.rows(
+                """
                 SELECT host(client_address) FROM listener_requests WHERE org_id = \(fixture.orgID) AND status = 200
                 """)[0].decode(0, as: String.self)
             #expect(address == "203.0.113.9")
         }
     }
 
-    @Test("a body that is not JSON is 400 with the position; envelope and senderUser problems refuse the whole request", arguments: [
-        (#"{"senderUser": "huy.nguyenviet@htklabs.com", "data": [}"#, 400, "line 1, column 55"),
-        ("{\n  \"senderUser\": 'x'\n}", 400, "line 2, column 17"),
-        (#"{"data": []}"#, 422, "senderUser"),
-        (#"{"senderUser": "not an email", "data": []}"#, 422, "senderUser"),
-        (#"{"senderUser": "stranger@htklabs.com", "data": []}"#, 422, "not an active user"),
-        (#"{"senderUser": "huy.nguyenviet@htklabs.com"}"#, 422, "data"),
-        (#"{"senderUser": "huy.nguyenviet@htklabs.com", "data": {"actionType": "add-contact"}}"#, 422, "data"),
-        (#"[1, 2]"#, 422, "JSON object"),
-    ])
+    @Test(
+        "a body that is not JSON is 400 with the position; envelope and senderUser problems refuse the whole request",
+        arguments: [
+            (#"{"senderUser": "huy.nguyenviet@htklabs.com", "data": [}"#, 400, "line 1, column 55"),
+            ("{\n  \"senderUser\": 'x'\n}", 400, "line 2, column 17"),
+            (#"{"data": []}"#, 422, "senderUser"),
+            (#"{"senderUser": "not an email", "data": []}"#, 422, "senderUser"),
+            (#"{"senderUser": "stranger@htklabs.com", "data": []}"#, 422, "not an active user"),
+            (#"{"senderUser": "huy.nguyenviet@htklabs.com"}"#, 422, "data"),
+            (#"{"senderUser": "huy.nguyenviet@htklabs.com", "data": {"actionType": "add-contact"}}"#, 422, "data"),
+            (#"[1, 2]"#, 422, "JSON object"),
+        ])
     func wholeRequestRefusals(body: String, status: Int, detail: String) async throws {
         try await ListenerFixture.with { fixture in
             let result = try await fixture.post(body)
@@ -123,7 +133,13 @@ struct ListenerEndpointTests {
                 // Creates the company "NewCo", then the email is found taken: the company must not stay.
                 ("update-contact", ["customerId": "PID-1", "companyContact": ["name": "NewCo"], "title": "t"]),
                 ("add-contact", ["name": "Taker", "phones": [["value": "0905111222"]]]),
-                ("update-contact", ["phones": [["value": "0905111222"]], "emails": [["value": "taken@x.vn"]], "companyContact": ["name": "OtherCo"]]),
+                (
+                    "update-contact",
+                    [
+                        "phones": [["value": "0905111222"]], "emails": [["value": "taken@x.vn"]],
+                        "companyContact": ["name": "OtherCo"],
+                    ]
+                ),
                 ("add-contact", ["name": "After"]),
             ])
             #expect(result.status == 207, "\(result.json)")
@@ -131,9 +147,11 @@ struct ListenerEndpointTests {
             #expect(outcomes == ["created", "updated", "created", "error", "created"])
             // Emails come before phones in the matching order: it finds Owner, whose new phone belongs to Taker.
             #expect(result.json["results"]?[3]?["errors"]?[0]?["field"] == "data[3].data.phones")
-            let companies = try await fixture.rows("""
+            let companies = try await fixture.rows(
+                """
                 SELECT name FROM customers WHERE org_id = \(fixture.orgID) AND kind = 'company' ORDER BY code
-                """).map { try $0.decode(0, as: String.self) }
+                """
+            ).map { try $0.decode(0, as: String.self) }
             #expect(companies == ["NewCo"])
         }
     }
@@ -148,9 +166,11 @@ struct ListenerEndpointTests {
             }
             #expect(statuses.allSatisfy { $0 == 200 }, "\(statuses)")
             #expect(try await fixture.count("SELECT count(*) FROM customers WHERE org_id = \(fixture.orgID)") == 1)
-            let events = try await fixture.rows("""
+            let events = try await fixture.rows(
+                """
                 SELECT event, count(*) FROM customer_history WHERE org_id = \(fixture.orgID) GROUP BY event ORDER BY event
-                """).map { (try $0.decode(0, as: String.self), try $0.decode(1, as: Int.self)) }
+                """
+            ).map { (try $0.decode(0, as: String.self), try $0.decode(1, as: Int.self)) }
             #expect(events.map(\.0) == ["created", "duplicate"] && events.map(\.1) == [1, 49])
         }
     }
@@ -165,7 +185,8 @@ struct ListenerEndpointTests {
             #expect(second.response.body == first.response.body)
             #expect(second.response.header("Idempotent-Replayed") == "true")
             #expect(try await fixture.count("SELECT count(*) FROM customers WHERE org_id = \(fixture.orgID)") == 1)
-            let log = try await fixture.rows("""
+            let log = try await fixture.rows(
+                """
                 SELECT size, convert_from(body, 'UTF8'), status, convert_from(response, 'UTF8'), item_count, error_count, sender_user,
                     host(client_address), idempotency_key, request_id IS NOT NULL
                 FROM listener_requests WHERE org_id = \(fixture.orgID)
@@ -187,18 +208,23 @@ struct ListenerEndpointTests {
 
 @Suite("listener: replay")
 struct ListenerReplayTests {
-    @Test("replay runs a logged request again as a new log row pointing at the original; dedup makes it match the existing contact")
+    @Test(
+        "replay runs a logged request again as a new log row pointing at the original; dedup makes it match the existing contact")
     func replay() async throws {
         try await ListenerFixture.with(listener: ["ip_allowlist": ["127.0.0.1/32"]]) { fixture in
-            let original = try await fixture.send([("add-contact", ["name": "A", "emails": [["value": "a@x.vn"]]]), ("add-note", [:])])
+            let original = try await fixture.send([
+                ("add-contact", ["name": "A", "emails": [["value": "a@x.vn"]]]), ("add-note", [:]),
+            ])
             let originalID = try #require(original.json["listenerRequestId"]?.intValue)
             try await fixture.admin("PATCH", "/listeners/\(fixture.listenerID)", ["ip_allowlist": ["10.0.0.0/8"]])
-            let replayed = try await fixture.admin.call("POST", "/admin/v1/orgs/\(fixture.slug)/listener-requests/\(originalID)/replay")
+            let replayed = try await fixture.admin.call(
+                "POST", "/admin/v1/orgs/\(fixture.slug)/listener-requests/\(originalID)/replay")
             #expect(replayed.status == original.status, "\(replayed.json)")
             #expect(replayed.json["results"]?[0]?["outcome"] == "matched-existing")
             let newID = try #require(replayed.json["listenerRequestId"]?.intValue)
             #expect(newID != originalID)
-            let replayOf = try await fixture.rows("""
+            let replayOf = try await fixture.rows(
+                """
                 SELECT replay_of FROM listener_requests WHERE org_id = \(fixture.orgID) AND id = \(newID)
                 """)[0].decode(0, as: Int64?.self)
             #expect(replayOf == Int64(originalID))
@@ -209,11 +235,15 @@ struct ListenerReplayTests {
 
 @Suite("listener: rate limit")
 struct ListenerRateLimitTests {
-    @Test("a listener with rate_limit_per_minute answers 429 with Retry-After and RateLimit fields once the minute's requests are used")
+    @Test(
+        "a listener with rate_limit_per_minute answers 429 with Retry-After and RateLimit fields once the minute's requests are used"
+    )
     func rateLimit() async throws {
         try await ListenerFixture.with(listener: ["rate_limit_per_minute": 3]) { fixture in
             var statuses: [Int] = []
-            for index in 0..<5 { statuses.append(try await fixture.send([("add-contact", ["name": .string("C\(index)")])]).status) }
+            for index in 0..<5 {
+                statuses.append(try await fixture.send([("add-contact", ["name": .string("C\(index)")])]).status)
+            }
             #expect(statuses == [200, 200, 200, 429, 429])
             let refused = try await fixture.send([("add-contact", ["name": "late"])])
             // The seconds until the oldest request of the window leaves it, and the IETF httpapi RateLimit fields.
@@ -224,7 +254,8 @@ struct ListenerRateLimitTests {
             #expect(refused.json["detail"]?.stringValue?.contains("3 requests a minute") == true)
             #expect(try await fixture.count("SELECT count(*) FROM listener_requests WHERE org_id = \(fixture.orgID)") == 3)
             // Requests older than a minute no longer count.
-            _ = try await fixture.rows("UPDATE listener_requests SET received_at = now() - interval '2 minutes' WHERE org_id = \(fixture.orgID)")
+            _ = try await fixture.rows(
+                "UPDATE listener_requests SET received_at = now() - interval '2 minutes' WHERE org_id = \(fixture.orgID)")
             #expect(try await fixture.send([("add-contact", ["name": "next minute"])]).status == 200)
         }
     }

@@ -34,7 +34,8 @@ struct ListenerFixture {
     /// An org with the sender user and a listener, on `admin`'s server.
     static func make(admin: AdminFixture, listener: JSONObject = [:]) async throws -> ListenerFixture {
         let slug = try await admin.makeOrg("ingest")
-        let orgID = try await admin.server.database.platformQuery("SELECT id FROM orgs WHERE slug = \(slug)").rows[0].decode(0, as: Int64.self)
+        let orgID = try await admin.server.database.platformQuery("SELECT id FROM orgs WHERE slug = \(slug)").rows[0].decode(
+            0, as: Int64.self)
         let user = try await admin.call("POST", "/admin/v1/orgs/\(slug)/users", body: ["email": .string(sender)])
         try #require(user.status == 201, "\(user.json)")
         var settings = listener
@@ -47,7 +48,9 @@ struct ListenerFixture {
     }
 
     /// POSTs raw text to the listener URL.
-    func post(_ body: String, path: String? = nil, headers: [(String, String)] = []) async throws
+    func post(
+        _ body: String, path: String? = nil, headers: [(String, String)] = []
+    ) async throws
         -> (status: Int, json: JSONValue, response: RawResponse)
     {
         let response = try await server.request(
@@ -57,7 +60,9 @@ struct ListenerFixture {
     }
 
     /// POSTs `{"senderUser": sender, "data": [{"actionType": …, "data": …}, …]}`.
-    func send(_ items: [(String, JSONValue)], sender: String = ListenerFixture.sender, headers: [(String, String)] = []) async throws
+    func send(
+        _ items: [(String, JSONValue)], sender: String = ListenerFixture.sender, headers: [(String, String)] = []
+    ) async throws
         -> (status: Int, json: JSONValue, response: RawResponse)
     {
         let data = JSONValue.array(items.map { ["actionType": .string($0.0), "data": $0.1] })
@@ -93,13 +98,19 @@ struct ListenerFixture {
     }
 
     func addUser(_ email: String) async throws { try await admin("POST", "/users", ["email": .string(email)]) }
-    func addCatalog(_ kind: String, _ name: String) async throws { try await admin("POST", "/catalogs/\(kind)", ["name": .string(name)]) }
+    func addCatalog(_ kind: String, _ name: String) async throws {
+        try await admin("POST", "/catalogs/\(kind)", ["name": .string(name)])
+    }
     func addGroup(_ name: String) async throws { try await admin("POST", "/groups", ["name": .string(name)]) }
-    func addCustomField(_ entity: String, _ name: String, type: String = "text", options: [String] = [], required: Bool = false) async throws {
-        try await admin("POST", "/custom-fields", [
-            "entity": .string(entity), "name": .string(name), "type": .string(type),
-            "options": .array(options.map(JSONValue.string)), "required": .bool(required),
-        ])
+    func addCustomField(
+        _ entity: String, _ name: String, type: String = "text", options: [String] = [], required: Bool = false
+    ) async throws {
+        try await admin(
+            "POST", "/custom-fields",
+            [
+                "entity": .string(entity), "name": .string(name), "type": .string(type),
+                "options": .array(options.map(JSONValue.string)), "required": .bool(required),
+            ])
     }
 }
 

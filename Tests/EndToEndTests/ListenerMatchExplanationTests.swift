@@ -51,21 +51,32 @@ struct ListenerMatchExplanationTests {
             let made = try await ListenerActionSupport.customer(
                 fixture, ["name": "Huy", "emails": [["value": "huy@x.vn"]], "contactId": "C-77"])
 
-            let byCode = try await fixture.send([("update-contact", ["customerId": .string(made.code), "contactId": "C-77", "title": "Dr"])])
-            #expect(Self.matched(byCode.json).by == "customerId" && Self.matched(byCode.json).value == made.code, "\(byCode.json)")
+            let byCode = try await fixture.send([
+                ("update-contact", ["customerId": .string(made.code), "contactId": "C-77", "title": "Dr"])
+            ])
+            #expect(
+                Self.matched(byCode.json).by == "customerId" && Self.matched(byCode.json).value == made.code, "\(byCode.json)")
 
-            let byContactID = try await fixture.send([("update-contact", ["contactId": "C-77", "emails": [["value": "huy@x.vn"]], "title": "Prof"])])
-            #expect(Self.matched(byContactID.json).by == "contactId" && Self.matched(byContactID.json).value == "C-77", "\(byContactID.json)")
+            let byContactID = try await fixture.send([
+                ("update-contact", ["contactId": "C-77", "emails": [["value": "huy@x.vn"]], "title": "Prof"])
+            ])
+            #expect(
+                Self.matched(byContactID.json).by == "contactId" && Self.matched(byContactID.json).value == "C-77",
+                "\(byContactID.json)")
 
             let note = try await fixture.send([("add-note", ["body": "hello", "email": "HUY@x.vn"])])
             #expect(Self.matched(note.json).by == "email" && Self.matched(note.json).value == "huy@x.vn", "\(note.json)")
 
-            let deal: JSONValue = ["dealId": "D-1", "name": "Booking", "stage": "New", "dealWith": ["emails": [["value": "huy@x.vn"]]]]
+            let deal: JSONValue = [
+                "dealId": "D-1", "name": "Booking", "stage": "New", "dealWith": ["emails": [["value": "huy@x.vn"]]],
+            ]
             let created = try await fixture.send([("add-deal", deal)])
             #expect(created.status == 200, "\(created.json)")
             let again = try await fixture.send([("add-deal", deal)])
             let dealRecord = ListenerActionSupport.result(again.json)["records"]?[0]
-            #expect(dealRecord?["kind"] == "deal" && dealRecord?["matchedBy"] == "dealId" && dealRecord?["matchedValue"] == "D-1", "\(again.json)")
+            #expect(
+                dealRecord?["kind"] == "deal" && dealRecord?["matchedBy"] == "dealId" && dealRecord?["matchedValue"] == "D-1",
+                "\(again.json)")
             let customerRecord = ListenerActionSupport.result(again.json)["records"]?[1]
             #expect(customerRecord?["matchedBy"] == "email", "\(again.json)")
         }

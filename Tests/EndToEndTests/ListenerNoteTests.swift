@@ -13,9 +13,11 @@ struct ListenerNoteTests {
         try await ListenerFixture.with { fixture in
             try await fixture.addUser("huy.nguyen@htklabs.com")
             try await fixture.addUser("luyt.ngo@htklabs.com")
-            let other = try await Support.customer(fixture, lead: true, [
-                "name": "Other", "emails": [["value": "huy.nguyen@htklabs.com"]], "passport": "0123469988",
-            ])
+            let other = try await Support.customer(
+                fixture, lead: true,
+                [
+                    "name": "Other", "emails": [["value": "huy.nguyen@htklabs.com"]], "passport": "0123469988",
+                ])
             let lead = try await Support.customer(fixture, lead: true, code: 345, ["name": "Huy"])
             #expect(lead.code == "LID-345")
 
@@ -28,7 +30,8 @@ struct ListenerNoteTests {
             #expect(records.first?.kind == "note" && records.first?.outcome == "created")
             #expect(records.last == .init(kind: "lead", id: lead.id, customerId: "LID-345", outcome: "matched-existing"))
 
-            let row = try await fixture.rows("""
+            let row = try await fixture.rows(
+                """
                 SELECT customer_id, deal_id, body, tags, permit::text, channel, author_user_id, listener_id FROM notes
                 WHERE org_id = \(fixture.orgID) AND id = \(records[0].id)
                 """)[0]
@@ -55,12 +58,18 @@ struct ListenerNoteTests {
     func dealSample() async throws {
         try await ListenerFixture.with { fixture in
             try await fixture.addCatalog("deal-stages", "New")
-            let dealID = try await Support.deal(fixture, [
-                "dealId": "11358", "name": "Booking-ID1135", "stage": "New", "dealWith": ["name": "Ann", "emails": [["value": "ann@example.com"]]],
-            ])
-            let decoy = try await Support.deal(fixture, [
-                "dealId": "other", "name": "Booking-ID1135", "stage": "New", "dealWith": ["name": "Bob", "emails": [["value": "bob@example.com"]]],
-            ])
+            let dealID = try await Support.deal(
+                fixture,
+                [
+                    "dealId": "11358", "name": "Booking-ID1135", "stage": "New",
+                    "dealWith": ["name": "Ann", "emails": [["value": "ann@example.com"]]],
+                ])
+            let decoy = try await Support.deal(
+                fixture,
+                [
+                    "dealId": "other", "name": "Booking-ID1135", "stage": "New",
+                    "dealWith": ["name": "Bob", "emails": [["value": "bob@example.com"]]],
+                ])
 
             let sent = try await fixture.post(try ListenerFixture.sample("add-note-deal"))
             #expect(sent.status == 200, "\(sent.json)")
@@ -72,8 +81,10 @@ struct ListenerNoteTests {
             #expect(try row[0].decode(0, as: Int64?.self) == nil && row[0].decode(1, as: Int64?.self) == dealID)
             #expect(dealID != decoy)
 
-            let ann = try await fixture.rows("SELECT customer_id FROM deals WHERE org_id = \(fixture.orgID) AND id = \(dealID)")[0]
-                .decode(0, as: Int64.self)
+            let ann = try await fixture.rows("SELECT customer_id FROM deals WHERE org_id = \(fixture.orgID) AND id = \(dealID)")[
+                0
+            ]
+            .decode(0, as: Int64.self)
             let lines = try await Support.history(fixture, ann, event: "note")
             #expect(lines.count == 1 && lines.first?["dealId"]?.doubleValue == Double(dealID))
         }
@@ -122,7 +133,10 @@ struct ListenerNoteTests {
                 ("add-note", ["body": "2", "email": "E@Example.com", "phone": "0905000001"]),
                 ("add-note", ["body": "3", "email": "unknown@example.com", "phone": "0905-000-001"]),
                 ("add-note", ["body": "4", "emails": [["value": "e@example.com"]], "contactType": "lead"]),
-                ("add-note", ["body": "5", "customerId": .string(byPhone.code), "email": "e@example.com", "contactType": "customer"]),
+                (
+                    "add-note",
+                    ["body": "5", "customerId": .string(byPhone.code), "email": "e@example.com", "contactType": "customer"]
+                ),
                 ("add-note", ["body": "6", "contactId": "ext-7", "passport": "B123456"]),
                 ("add-note", ["body": "7", "phones": ["0905000001"]]),
             ])
@@ -152,19 +166,26 @@ struct ListenerNoteTests {
             ])
             #expect(sent.status == 422, "\(sent.json)")
             #expect(sent.json["status"]?.stringValue == "failed")
-            for index in 0..<4 { #expect(Support.errorFields(sent.json, index) == ["data[\(index)].data.customerId"], "\(index)") }
+            for index in 0..<4 {
+                #expect(Support.errorFields(sent.json, index) == ["data[\(index)].data.customerId"], "\(index)")
+            }
             #expect(Support.message(sent.json, 0, field: "data[0].data.customerId").contains("contactType"))
             #expect(Support.message(sent.json, 1, field: "data[1].data.customerId").contains("contact code"))
-            #expect(Support.message(sent.json, 3, field: "data[3].data.customerId")
-                == "no contact or account has the code PID-9999 and no contact matches its email nobody@example.com: the note was not recorded")
+            #expect(
+                Support.message(sent.json, 3, field: "data[3].data.customerId")
+                    == "no contact or account has the code PID-9999 and no contact matches its email nobody@example.com: the note was not recorded"
+            )
             #expect(Support.errorFields(sent.json, 4) == ["data[4].data.contactType"])
             #expect(Support.errorFields(sent.json, 5) == ["data[5].data"])
-            #expect(Support.message(sent.json, 5, field: "data[5].data").contains("customerId, contactId, passport, email or phone"))
+            #expect(
+                Support.message(sent.json, 5, field: "data[5].data").contains("customerId, contactId, passport, email or phone"))
             #expect(Support.errorFields(sent.json, 6) == ["data[6].data"])
             #expect(Support.message(sent.json, 6, field: "data[6].data").hasPrefix("no contact matches"))
             #expect(Support.errorFields(sent.json, 7) == ["data[7].data.email"])
             #expect(try await fixture.count("SELECT count(*) FROM notes WHERE org_id = \(fixture.orgID)") == 0)
-            #expect(try await fixture.count("SELECT count(*) FROM customer_history WHERE org_id = \(fixture.orgID) AND event = 'note'") == 0)
+            #expect(
+                try await fixture.count(
+                    "SELECT count(*) FROM customer_history WHERE org_id = \(fixture.orgID) AND event = 'note'") == 0)
         }
     }
 
@@ -173,21 +194,29 @@ struct ListenerNoteTests {
         try await ListenerFixture.with { fixture in
             let contact = try await Support.customer(fixture, ["name": "A", "emails": [["value": "a@example.com"]]])
             let sent = try await fixture.send([
-                ("add-note", [
-                    "body": "  ", "model": "order", "channel": "Carrier Pigeon", "email": "a@example.com",
-                    "permit": ["status": 4, "users": ["ghost@example.com"]],
-                ]),
-                ("add-note", [
-                    "body": "kept", "email": "a@example.com", "channel": "kite chat", "tag": "a, b, A",
-                    "permit": ["status": "2"],
-                ]),
+                (
+                    "add-note",
+                    [
+                        "body": "  ", "model": "order", "channel": "Carrier Pigeon", "email": "a@example.com",
+                        "permit": ["status": 4, "users": ["ghost@example.com"]],
+                    ]
+                ),
+                (
+                    "add-note",
+                    [
+                        "body": "kept", "email": "a@example.com", "channel": "kite chat", "tag": "a, b, A",
+                        "permit": ["status": "2"],
+                    ]
+                ),
             ])
             #expect(sent.status == 207, "\(sent.json)")
-            #expect(Set(Support.errorFields(sent.json, 0)) == [
-                "data[0].data.body", "data[0].data.model", "data[0].data.channel", "data[0].data.permit.users[0]",
-            ])
+            #expect(
+                Set(Support.errorFields(sent.json, 0)) == [
+                    "data[0].data.body", "data[0].data.model", "data[0].data.channel", "data[0].data.permit.users[0]",
+                ])
             #expect(Support.message(sent.json, 0, field: "data[0].data.channel").contains("Carrier Pigeon"))
-            let row = try await fixture.rows("""
+            let row = try await fixture.rows(
+                """
                 SELECT customer_id, channel, tags, permit::text FROM notes WHERE org_id = \(fixture.orgID) AND id = \(Support.records(sent.json, 1)[0].id)
                 """)[0]
             #expect(try row.decode(0, as: Int64.self) == contact.id)

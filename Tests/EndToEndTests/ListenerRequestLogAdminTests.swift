@@ -10,7 +10,8 @@ import Testing
 /// Rows the listener endpoint writes, inserted directly as the test database's owner (no listener endpoint needed).
 enum LogRows {
     static func orgID(_ fixture: AdminFixture, _ slug: String) async throws -> Int64 {
-        try await fixture.server.database.platformQuery("SELECT id FROM orgs WHERE slug = \(slug)").rows[0].decode(0, as: Int64.self)
+        try await fixture.server.database.platformQuery("SELECT id FROM orgs WHERE slug = \(slug)").rows[0].decode(
+            0, as: Int64.self)
     }
 
     /// Creates a listener through the admin API; returns its id.
@@ -23,29 +24,36 @@ enum LogRows {
     /// A logged listener request received `ageDays` days ago; returns its id.
     @discardableResult
     static func request(
-        _ fixture: AdminFixture, orgID: Int64, listenerID: Int64, status: Int = 200, body: [UInt8] = Array(#"{"action":"add-contact"}"#.utf8),
-        response: [UInt8] = Array(#"{"results":[{"status":"ok"}]}"#.utf8), ageDays: Int = 0, itemCount: Int = 1, errorCount: Int = 0,
+        _ fixture: AdminFixture, orgID: Int64, listenerID: Int64, status: Int = 200,
+        body: [UInt8] = Array(#"{"action":"add-contact"}"#.utf8),
+        response: [UInt8] = Array(#"{"results":[{"status":"ok"}]}"#.utf8), ageDays: Int = 0, itemCount: Int = 1,
+        errorCount: Int = 0,
         idempotencyKey: String? = nil, replayOf: Int64? = nil
     ) async throws -> Int64 {
-        try await fixture.server.database.platformQuery("""
+        try await fixture.server.database.platformQuery(
+            """
             INSERT INTO listener_requests (org_id, listener_id, received_at, client_address, request_id, idempotency_key, replay_of,
                                            sender_user, size, body, status, response, item_count, error_count)
             VALUES (\(orgID), \(listenerID), now() - make_interval(days => \(ageDays)), '203.0.113.7', 'req-test', \(idempotencyKey),
                     \(replayOf), 'owner@example.com', \(body.count), \(body), \(status), \(response), \(itemCount), \(errorCount))
             RETURNING id
-            """).rows[0].decode(0, as: Int64.self)
+            """
+        ).rows[0].decode(0, as: Int64.self)
     }
 
     /// An admin fixture on a database of its own, so a purge there cannot touch other tests' rows or be raced by them.
-    static func withIsolatedFixture(retentionDays: Int, purgeInterval: Int, _ body: (AdminFixture) async throws -> Void)
+    static func withIsolatedFixture(
+        retentionDays: Int, purgeInterval: Int, _ body: (AdminFixture) async throws -> Void
+    )
         async throws
     {
         let url = try await TestDatabase.makeFreshDatabase(prefix: "retention")
-        try await AdminFixture.with(configure: { configuration in
-            configuration.databaseURL = url
-            configuration.listenerLogRetentionDays = retentionDays
-            configuration.listenerLogPurgeIntervalSeconds = purgeInterval
-        }, body)
+        try await AdminFixture.with(
+            configure: { configuration in
+                configuration.databaseURL = url
+                configuration.listenerLogRetentionDays = retentionDays
+                configuration.listenerLogPurgeIntervalSeconds = purgeInterval
+            }, body)
     }
 }
 
@@ -84,7 +92,8 @@ struct ListenerRequestLogAdminTests {
             #expect(item["listener_id"]?.stringValue == String(listenerID))
             #expect(item["client_address"]?.stringValue == "203.0.113.7" && item["request_id"]?.stringValue == "req-test")
             #expect(item["sender_user"]?.stringValue == "owner@example.com" && item["status"]?.intValue == 200)
-            #expect(item["outcome"]?.stringValue == "ok" && item["item_count"]?.intValue == 1 && item["error_count"]?.intValue == 0)
+            #expect(
+                item["outcome"]?.stringValue == "ok" && item["item_count"]?.intValue == 1 && item["error_count"]?.intValue == 0)
             #expect(item["size"]?.intValue == #"{"action":"add-contact"}"#.utf8.count)
             #expect(item["idempotency_key"] == .null && item["replay_of"] == .null)
             let receivedAt = try #require(item["received_at"]?.stringValue)
@@ -101,7 +110,8 @@ struct ListenerRequestLogAdminTests {
             let second = try await LogRows.listener(fixture, slug, name: "Second")
             var byStatus: [Int: Int64] = [:]
             for status in [200, 207, 422, 401, 429] {
-                byStatus[status] = try await LogRows.request(fixture, orgID: orgID, listenerID: status < 400 ? first : second, status: status)
+                byStatus[status] = try await LogRows.request(
+                    fixture, orgID: orgID, listenerID: status < 400 ? first : second, status: status)
             }
             func ids(_ query: String) async throws -> [String] {
                 let result = try await fixture.call("GET", "/admin/v1/orgs/\(slug)/listener-requests?\(query)")
@@ -126,7 +136,9 @@ struct ListenerRequestLogAdminTests {
             let orgID = try await LogRows.orgID(fixture, slug)
             let listenerID = try await LogRows.listener(fixture, slug)
             var ids: [Int64] = []
-            for age in [5, 2, 0] { ids.append(try await LogRows.request(fixture, orgID: orgID, listenerID: listenerID, ageDays: age)) }
+            for age in [5, 2, 0] {
+                ids.append(try await LogRows.request(fixture, orgID: orgID, listenerID: listenerID, ageDays: age))
+            }
             let all = try await fixture.call("GET", "/admin/v1/orgs/\(slug)/listener-requests")
             let received = (all.json["items"]?.arrayValue ?? []).compactMap { $0["received_at"]?.stringValue }
             try #require(received.count == 3, "\(all.json)")
@@ -144,11 +156,13 @@ struct ListenerRequestLogAdminTests {
         }
     }
 
-    @Test("bad filters are one 422 naming every parameter", arguments: [
-        ("outcome=fine", ["outcome"]), ("listener=abc", ["listener"]), ("listener=0", ["listener"]),
-        ("received_since=yesterday&received_before=2024-13-01", ["received_since", "received_before"]),
-        ("outcome=&listener=-1&limit=0&cursor=x", ["outcome", "listener", "limit", "cursor"]),
-    ])
+    @Test(
+        "bad filters are one 422 naming every parameter",
+        arguments: [
+            ("outcome=fine", ["outcome"]), ("listener=abc", ["listener"]), ("listener=0", ["listener"]),
+            ("received_since=yesterday&received_before=2024-13-01", ["received_since", "received_before"]),
+            ("outcome=&listener=-1&limit=0&cursor=x", ["outcome", "listener", "limit", "cursor"]),
+        ])
     func badFilters(query: String, fields: [String]) async throws {
         try await AdminFixture.with { fixture in
             let slug = try await fixture.makeOrg()
@@ -169,7 +183,8 @@ struct ListenerRequestLogAdminTests {
             let original = try await LogRows.request(fixture, orgID: orgID, listenerID: listenerID)
             let id = try await LogRows.request(
                 fixture, orgID: orgID, listenerID: listenerID, status: 207,
-                body: Array(#"[{"action":"add-contact","data":{"name":"Ann","emails":["ann@example.com"]}},{"action":"nope"}]"#.utf8),
+                body: Array(
+                    #"[{"action":"add-contact","data":{"name":"Ann","emails":["ann@example.com"]}},{"action":"nope"}]"#.utf8),
                 response: Array(#"{"results":[{"status":"ok"},{"status":"error","message":"unknown action"}]}"#.utf8),
                 itemCount: 2, errorCount: 1, idempotencyKey: "k-1", replayOf: original)
             let shown = try await fixture.call("GET", "/admin/v1/orgs/\(slug)/listener-requests/\(id)")
@@ -179,7 +194,8 @@ struct ListenerRequestLogAdminTests {
             #expect(shown.json["response"]?["results"]?.arrayValue?[1]["message"]?.stringValue == "unknown action")
             #expect(shown.json["body_text"] == nil && shown.json["body_base64"] == nil)
             #expect(shown.json["outcome"]?.stringValue == "partial" && shown.json["error_count"]?.intValue == 1)
-            #expect(shown.json["idempotency_key"]?.stringValue == "k-1" && shown.json["replay_of"]?.stringValue == String(original))
+            #expect(
+                shown.json["idempotency_key"]?.stringValue == "k-1" && shown.json["replay_of"]?.stringValue == String(original))
             let missing = try await fixture.call("GET", "/admin/v1/orgs/\(slug)/listener-requests/\(id + 1_000_000)")
             #expect(missing.status == 404 && missing.response.header("Content-Type") == "application/problem+json")
             #expect(try await fixture.call("GET", "/admin/v1/orgs/\(slug)/listener-requests/abc").status == 404)
@@ -193,8 +209,10 @@ struct ListenerRequestLogAdminTests {
             let orgID = try await LogRows.orgID(fixture, slug)
             let listenerID = try await LogRows.listener(fixture, slug)
             let form = try await LogRows.request(
-                fixture, orgID: orgID, listenerID: listenerID, status: 400, body: Array("action=add-contact&name=Tr%E1%BA%A7n {bad".utf8))
-            let binary = try await LogRows.request(fixture, orgID: orgID, listenerID: listenerID, status: 400, body: [0xFF, 0xFE, 0x00, 0x41, 0x42])
+                fixture, orgID: orgID, listenerID: listenerID, status: 400,
+                body: Array("action=add-contact&name=Tr%E1%BA%A7n {bad".utf8))
+            let binary = try await LogRows.request(
+                fixture, orgID: orgID, listenerID: listenerID, status: 400, body: [0xFF, 0xFE, 0x00, 0x41, 0x42])
             let empty = try await LogRows.request(fixture, orgID: orgID, listenerID: listenerID, status: 400, body: [])
             let text = try await fixture.call("GET", "/admin/v1/orgs/\(slug)/listener-requests/\(form)")
             #expect(text.json["body_text"]?.stringValue == "action=add-contact&name=Tr%E1%BA%A7n {bad")
@@ -220,7 +238,8 @@ struct ListenerRequestLogAdminTests {
                 #expect(try await fixture.call("GET", path, token: foreign).status == 404, "\(path)")
             }
             // Their own org's path with my request id: row-level security hides the row.
-            #expect(try await fixture.call("GET", "/admin/v1/orgs/\(theirs)/listener-requests/\(id)", token: foreign).status == 404)
+            #expect(
+                try await fixture.call("GET", "/admin/v1/orgs/\(theirs)/listener-requests/\(id)", token: foreign).status == 404)
             let theirList = try await fixture.call("GET", "/admin/v1/orgs/\(theirs)/listener-requests", token: foreign)
             #expect(theirList.status == 200 && theirList.json["items"]?.arrayValue?.isEmpty == true)
             let reader = try await fixture.makeKey(mine, scopes: ["read"])
@@ -245,7 +264,8 @@ struct ListenerRequestLogAdminTests {
             #expect(try await fixture.call("POST", path, token: try await fixture.makeKey(mine, scopes: ["write"])).status == 422)
             #expect(try await fixture.call("POST", "/admin/v1/orgs/\(mine)/listener-requests/999999999/replay").status == 404)
             #expect(try await fixture.call("POST", path, token: try await fixture.makeKey(mine, scopes: ["read"])).status == 403)
-            #expect(try await fixture.call("POST", path, token: try await fixture.makeKey(theirs, scopes: ["admin"])).status == 404)
+            #expect(
+                try await fixture.call("POST", path, token: try await fixture.makeKey(theirs, scopes: ["admin"])).status == 404)
             #expect(try await fixture.server.request("POST", path).status == 401)
         }
     }
@@ -281,7 +301,8 @@ struct ListenerRequestLogAdminTests {
             let listenerID = try await LogRows.listener(fixture, slug)
             let keep = try await LogRows.request(fixture, orgID: orgID, listenerID: listenerID, ageDays: 1)
             func insertOld(_ count: Int) async throws {
-                _ = try await fixture.server.database.platformQuery("""
+                _ = try await fixture.server.database.platformQuery(
+                    """
                     INSERT INTO listener_requests (org_id, listener_id, received_at, size, body, status, response)
                     SELECT \(orgID), \(listenerID), now() - interval '31 days', 2, '\\x7b7d'::bytea, 200, '\\x7b7d'::bytea
                     FROM generate_series(1, \(count))
@@ -297,7 +318,8 @@ struct ListenerRequestLogAdminTests {
                 store: store, idempotency: IdempotencyStore(scope: OrgScope(database: fixture.server.database)), days: 30,
                 interval: .seconds(86400), logger: .discarding())
             #expect(await retention.purge() == 2500)
-            let left = try await fixture.server.database.platformQuery("SELECT count(*) FROM listener_requests").rows[0].decode(0, as: Int.self)
+            let left = try await fixture.server.database.platformQuery("SELECT count(*) FROM listener_requests").rows[0].decode(
+                0, as: Int.self)
             #expect(left == 1)
             #expect(try await fixture.call("GET", "/admin/v1/orgs/\(slug)/listener-requests/\(keep)").status == 200)
         }
@@ -310,8 +332,10 @@ struct ListenerRequestLogAdminTests {
         let (set, _) = try ConfigurationLoader.load(
             arguments: ["--listener-log-purge-interval=5"], environment: ["CRMHUB_LISTENER_LOG_RETENTION_DAYS": "0"])
         #expect(set.listenerLogRetentionDays == 0 && set.listenerLogPurgeIntervalSeconds == 5)
-        for (name, value) in [("CRMHUB_LISTENER_LOG_RETENTION_DAYS", "3651"), ("CRMHUB_LISTENER_LOG_RETENTION_DAYS", "-1"),
-                              ("CRMHUB_LISTENER_LOG_RETENTION_DAYS", "month"), ("CRMHUB_LISTENER_LOG_PURGE_INTERVAL", "0")] {
+        for (name, value) in [
+            ("CRMHUB_LISTENER_LOG_RETENTION_DAYS", "3651"), ("CRMHUB_LISTENER_LOG_RETENTION_DAYS", "-1"),
+            ("CRMHUB_LISTENER_LOG_RETENTION_DAYS", "month"), ("CRMHUB_LISTENER_LOG_PURGE_INTERVAL", "0"),
+        ] {
             do {
                 _ = try ConfigurationLoader.load(arguments: [], environment: [name: value])
                 Issue.record("accepted \(name)=\(value)")

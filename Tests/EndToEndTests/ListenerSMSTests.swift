@@ -17,7 +17,8 @@ struct ListenerSMSTests {
             let records = Support.records(sent.json)
             #expect(records.map(\.kind) == ["message", "message"])
             #expect(records.allSatisfy { $0.outcome == "created" })
-            let rows = try await fixture.rows("""
+            let rows = try await fixture.rows(
+                """
                 SELECT id, channel, reason, recipient, body, status, customer_id, listener_id FROM outbox
                 WHERE org_id = \(fixture.orgID) ORDER BY id
                 """)
@@ -44,9 +45,10 @@ struct ListenerSMSTests {
                 ("send-sms", ["content": .string(String(repeating: "x", count: 2001)), "phones": ["0905000001"]]),
             ])
             #expect(sent.status == 422, "\(sent.json)")
-            #expect(Set(Support.errorFields(sent.json, 0)) == [
-                "data[0].data.content", "data[0].data.phones[0]", "data[0].data.phones[2]", "data[0].data.phones[3]",
-            ])
+            #expect(
+                Set(Support.errorFields(sent.json, 0)) == [
+                    "data[0].data.content", "data[0].data.phones[0]", "data[0].data.phones[2]", "data[0].data.phones[3]",
+                ])
             #expect(Support.message(sent.json, 0, field: "data[0].data.phones[2]").contains("call me"))
             for index in 1...3 { #expect(Support.errorFields(sent.json, index) == ["data[\(index)].data.phones"], "\(index)") }
             #expect(Support.errorFields(sent.json, 4) == ["data[4].data.content"])
@@ -58,14 +60,22 @@ struct ListenerSMSTests {
     func linking() async throws {
         try await ListenerFixture.with { fixture in
             let contact = try await Support.customer(fixture, ["name": "C", "phones": [["value": "0905 000 001"]]])
-            let lead = try await Support.customer(fixture, lead: true, ["name": "L", "phones": [["value": "0905000001"], ["value": "0905000002"]]])
+            let lead = try await Support.customer(
+                fixture, lead: true, ["name": "L", "phones": [["value": "0905000001"], ["value": "0905000002"]]])
             let sent = try await fixture.send([
-                ("send-sms", ["content": "Sale today", "phones": ["0905000001", "0905-000-001", ["value": "0905.000.002"], 84_905_000_003]]),
+                (
+                    "send-sms",
+                    [
+                        "content": "Sale today",
+                        "phones": ["0905000001", "0905-000-001", ["value": "0905.000.002"], 84_905_000_003],
+                    ]
+                )
             ])
             #expect(sent.status == 200, "\(sent.json)")
             let ids = Support.records(sent.json).map(\.id)
             #expect(ids.count == 3)
-            let rows = try await fixture.rows("""
+            let rows = try await fixture.rows(
+                """
                 SELECT recipient, customer_id FROM outbox WHERE org_id = \(fixture.orgID) AND reason = 'send-sms' ORDER BY id
                 """)
             #expect(try rows.map { try $0.decode(0, as: String.self) } == ["0905000001", "0905000002", "84905000003"])

@@ -12,8 +12,10 @@ struct ListenerSignatureTests {
 
     static func signed(_ secret: String, id: String, at timestamp: Int64, body: String = Self.body) throws -> [(String, String)] {
         let key = try #require(WebhookSignature.key(of: secret))
-        return [("webhook-id", id), ("webhook-timestamp", String(timestamp)),
-                ("webhook-signature", WebhookSignature.sign(id: id, timestamp: timestamp, body: Array(body.utf8), key: key))]
+        return [
+            ("webhook-id", id), ("webhook-timestamp", String(timestamp)),
+            ("webhook-signature", WebhookSignature.sign(id: id, timestamp: timestamp, body: Array(body.utf8), key: key)),
+        ]
     }
 
     @Test("missing, stale, replayed and wrong signatures get 401 saying which; a fresh valid one is accepted once")
@@ -39,8 +41,9 @@ struct ListenerSignatureTests {
             #expect(stale.0.contains("(stale)") && stale.1 == "webhook-timestamp")
             let wrong = try await refusal(try Self.signed(WebhookSignature.newSecret(), id: "msg_wrong", at: now))
             #expect(wrong.0.contains("(mismatch)") && wrong.1 == "webhook-signature")
-            let tampered = try await refusal(try Self.signed(secret, id: "msg_tampered", at: now),
-                                             body: Self.body.replacing("Ký", with: "Kỳ"))
+            let tampered = try await refusal(
+                try Self.signed(secret, id: "msg_tampered", at: now),
+                body: Self.body.replacing("Ký", with: "Kỳ"))
             #expect(tampered.0.contains("(mismatch)"))
 
             let good = try Self.signed(secret, id: "msg_good", at: now)
@@ -59,7 +62,8 @@ struct ListenerSignatureTests {
     @Test("a signing secret needs CRMHUB_SECRET_KEY")
     func needsKey() async throws {
         try await ListenerFixture.with { listener in
-            let set = try await listener.admin.call("POST", "/admin/v1/orgs/\(listener.slug)/listeners/\(listener.listenerID)/signing-secret")
+            let set = try await listener.admin.call(
+                "POST", "/admin/v1/orgs/\(listener.slug)/listeners/\(listener.listenerID)/signing-secret")
             #expect(set.status == 422 && set.json["errors"]?[0]?["field"] == "signing_secret", "\(set.json)")
         }
     }

@@ -22,7 +22,8 @@ struct ListenerTicketTests {
             #expect(records.first?.outcome == "created")
             #expect(records.last == .init(kind: "lead", id: lead.id, customerId: "LID-123", outcome: "matched-existing"))
 
-            let row = try await fixture.rows("""
+            let row = try await fixture.rows(
+                """
                 SELECT t.title, t.body, t.contact_type, t.customer_id, g.name, t.sla, t.channel, t.tags, t.status, t.requester::text,
                     t.author_user_id, t.listener_id, t.deal_id
                 FROM tickets AS t LEFT JOIN groups AS g ON g.org_id = t.org_id AND g.id = t.group_id
@@ -39,7 +40,9 @@ struct ListenerTicketTests {
             #expect(try row.decode(8, as: String.self) == "open")
             let requester = Support.json(try row.decode(9, as: String.self))
             #expect(requester["email"] == "huy.nguyen@htklabs.com" && requester["phone"] == "0123456789")
-            #expect(requester["passport"] == "0123469988" && requester["contactId"] == "1234567897" && requester["customerId"] == "LID-123")
+            #expect(
+                requester["passport"] == "0123469988" && requester["contactId"] == "1234567897"
+                    && requester["customerId"] == "LID-123")
             #expect(try row.decode(10, as: Int64?.self) == (try await Support.userID(fixture, ListenerFixture.sender)))
             #expect(try row.decode(11, as: Int64?.self).map(String.init) == fixture.listenerID)
             #expect(try row.decode(12, as: Int64?.self) == nil)
@@ -58,13 +61,16 @@ struct ListenerTicketTests {
             ])
             #expect(sent.status == 200, "\(sent.json)")
             #expect(Support.records(sent.json, 0).map(\.kind) == ["ticket"])
-            let rows = try await fixture.rows("""
+            let rows = try await fixture.rows(
+                """
                 SELECT customer_id, contact_type, requester::text FROM tickets WHERE org_id = \(fixture.orgID) ORDER BY id
                 """)
             #expect(rows.count == 2)
             #expect(try rows[0].decode(0, as: Int64?.self) == nil && rows[0].decode(1, as: String.self) == "customer")
             let requester = Support.json(try rows[0].decode(2, as: String.self))
-            #expect(requester["name"] == "Stranger" && requester["email"] == "Stranger@Example.com" && requester["phone"] == "0905 123 456")
+            #expect(
+                requester["name"] == "Stranger" && requester["email"] == "Stranger@Example.com"
+                    && requester["phone"] == "0905 123 456")
             #expect(requester.objectValue?.count == 3)
             #expect(Support.json(try rows[1].decode(2, as: String.self)) == [:])
             #expect(try await fixture.count("SELECT count(*) FROM customers WHERE org_id = \(fixture.orgID)") == 0)
@@ -74,7 +80,8 @@ struct ListenerTicketTests {
     @Test("the customer is found by customerId, then contactId, passport, email, phone, in contactType's series")
     func matching() async throws {
         try await ListenerFixture.with { fixture in
-            let byContactID = try await Support.customer(fixture, ["name": "C", "contactId": "ext-1", "emails": [["value": "c@example.com"]]])
+            let byContactID = try await Support.customer(
+                fixture, ["name": "C", "contactId": "ext-1", "emails": [["value": "c@example.com"]]])
             let byPassport = try await Support.customer(fixture, ["name": "P", "passport": "X1"])
             let byPhone = try await Support.customer(fixture, ["name": "T", "phones": [["value": "0905000001"]]])
             let lead = try await Support.customer(fixture, lead: true, ["name": "L", "phones": [["value": "0905000001"]]])
@@ -97,7 +104,9 @@ struct ListenerTicketTests {
         }
     }
 
-    @Test("a customerId that disagrees with contactType is an error, so is an unknown contactType; one that names no one is a notice")
+    @Test(
+        "a customerId that disagrees with contactType is an error, so is an unknown contactType; one that names no one is a notice"
+    )
     func customerErrors() async throws {
         try await ListenerFixture.with { fixture in
             let lead = try await Support.customer(fixture, lead: true, ["name": "L"])
@@ -108,11 +117,17 @@ struct ListenerTicketTests {
                 ("add-ticket", ["body": "b", "customerId": "PID-9999", "email": "someone@example.com"]),
             ])
             #expect(sent.status == 207, "\(sent.json)")
-            for index in 0..<2 { #expect(Support.errorFields(sent.json, index) == ["data[\(index)].data.customerId"], "\(index)") }
+            for index in 0..<2 {
+                #expect(Support.errorFields(sent.json, index) == ["data[\(index)].data.customerId"], "\(index)")
+            }
             #expect(Support.errorFields(sent.json, 2) == ["data[2].data.contactType"])
             let notice = Support.result(sent.json, 3)["notices"]?[0]
-            #expect(notice?["field"] == "data[3].data.customerId" && notice?["message"]?.stringValue?.contains("PID-9999") == true, "\(sent.json)")
-            #expect(try await fixture.count("SELECT count(*) FROM tickets WHERE org_id = \(fixture.orgID) AND customer_id IS NULL") == 1)
+            #expect(
+                notice?["field"] == "data[3].data.customerId" && notice?["message"]?.stringValue?.contains("PID-9999") == true,
+                "\(sent.json)")
+            #expect(
+                try await fixture.count("SELECT count(*) FROM tickets WHERE org_id = \(fixture.orgID) AND customer_id IS NULL")
+                    == 1)
         }
     }
 
@@ -121,16 +136,21 @@ struct ListenerTicketTests {
         try await ListenerFixture.with { fixture in
             try await fixture.addCustomField("ticket", "Priority", type: "dropdown", options: ["Low", "High"], required: true)
             let sent = try await fixture.send([
-                ("add-ticket", [
-                    "title": "t", "groupName": "Ghosts", "slaName": "Gold", "channel": "Carrier Pigeon", "dealId": "D-404",
-                    "cusFields": [["name": "Colour", "value": "red"]],
-                ]),
+                (
+                    "add-ticket",
+                    [
+                        "title": "t", "groupName": "Ghosts", "slaName": "Gold", "channel": "Carrier Pigeon", "dealId": "D-404",
+                        "cusFields": [["name": "Colour", "value": "red"]],
+                    ]
+                )
             ])
             #expect(sent.status == 422, "\(sent.json)")
-            #expect(Set(Support.errorFields(sent.json)) == [
-                "data[0].data.body", "data[0].data.groupName", "data[0].data.slaName", "data[0].data.channel", "data[0].data.dealId",
-                "data[0].data.cusFields[0].name", "data[0].data.cusFields",
-            ])
+            #expect(
+                Set(Support.errorFields(sent.json)) == [
+                    "data[0].data.body", "data[0].data.groupName", "data[0].data.slaName", "data[0].data.channel",
+                    "data[0].data.dealId",
+                    "data[0].data.cusFields[0].name", "data[0].data.cusFields",
+                ])
             #expect(Support.message(sent.json, field: "data[0].data.groupName").contains("Ghosts"))
             #expect(Support.message(sent.json, field: "data[0].data.slaName").contains("Gold"))
             #expect(Support.message(sent.json, field: "data[0].data.channel").contains("Carrier Pigeon"))
@@ -144,18 +164,25 @@ struct ListenerTicketTests {
         try await ListenerFixture.with { fixture in
             try await fixture.addCatalog("deal-stages", "New")
             try await fixture.addCustomField("ticket", "Priority", type: "dropdown", options: ["Low", "High"])
-            let deal = try await Support.deal(fixture, [
-                "dealId": "B-1", "name": "Booking", "stage": "New", "dealWith": ["name": "Ann", "emails": [["value": "ann@example.com"]]],
-            ])
+            let deal = try await Support.deal(
+                fixture,
+                [
+                    "dealId": "B-1", "name": "Booking", "stage": "New",
+                    "dealWith": ["name": "Ann", "emails": [["value": "ann@example.com"]]],
+                ])
             let sent = try await fixture.send([
-                ("add-ticket", [
-                    "body": "About my booking", "email": "ann@example.com", "dealId": "B-1", "tag": "vip, urgent",
-                    "cusFields": [["name": "priority", "value": "high"]], "groupName": "", "channel": "phone",
-                ]),
+                (
+                    "add-ticket",
+                    [
+                        "body": "About my booking", "email": "ann@example.com", "dealId": "B-1", "tag": "vip, urgent",
+                        "cusFields": [["name": "priority", "value": "high"]], "groupName": "", "channel": "phone",
+                    ]
+                ),
                 ("add-ticket", ["body": "By our deal id", "dealId": .string(String(deal))]),
             ])
             #expect(sent.status == 200, "\(sent.json)")
-            let rows = try await fixture.rows("""
+            let rows = try await fixture.rows(
+                """
                 SELECT deal_id, tags, custom_fields::text, group_id, channel, customer_id IS NOT NULL FROM tickets
                 WHERE org_id = \(fixture.orgID) ORDER BY id
                 """)

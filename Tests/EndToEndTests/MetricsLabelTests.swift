@@ -6,7 +6,8 @@ import Testing
 @Suite("metrics labels through the real server")
 struct MetricsLabelTests {
     /// A sample line of the text format: `name{label="value",…} number`, values escaped.
-    static let samplePattern = #"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\[\\"n])*",?)*\})? (NaN|[-+]?Inf|[-+0-9.eE]+)$"#
+    static let samplePattern =
+        #"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\[\\"n])*",?)*\})? (NaN|[-+]?Inf|[-+0-9.eE]+)$"#
 
     /// The lines of a scrape, split at LF only (CR LF is one Swift Character, so String.split would not cut it).
     static func lines(_ text: String) -> [String] {
@@ -39,10 +40,15 @@ struct MetricsLabelTests {
             let series = lines.filter { $0.hasPrefix("crmhub_listener_items_total{") }
             let actions = Set(series.compactMap { $0.firstMatch(of: #/action="([^"]*)"/#).map { String($0.1) } })
             #expect(actions.isSubset(of: ["unknown", "add-note", "add-contact"]), "\(actions)")
-            #expect(series.filter { $0.contains("action=\"unknown\"") } == [#"crmhub_listener_items_total{action="unknown",outcome="error"} 2003"#])
+            #expect(
+                series.filter { $0.contains("action=\"unknown\"") } == [
+                    #"crmhub_listener_items_total{action="unknown",outcome="error"} 2003"#
+                ])
             let unmatched = lines.filter { $0.hasPrefix("crmhub_http_requests_total{") && $0.contains("route=\"unmatched\"") }
             #expect(!unmatched.contains { $0.contains("MADEUP") }, "\(unmatched)")
-            #expect(unmatched.contains(#"crmhub_http_requests_total{method="other",route="unmatched",status="404"} 50"#), "\(unmatched)")
+            #expect(
+                unmatched.contains(#"crmhub_http_requests_total{method="other",route="unmatched",status="404"} 50"#),
+                "\(unmatched)")
         }
     }
 }

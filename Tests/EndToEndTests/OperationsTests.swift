@@ -50,7 +50,9 @@ struct OperationsTests {
             let response = try await server.request("GET", "/readyz")
             #expect(response.status == 200)
             #expect(response.jsonObject["status"] as? String == "ready")
-            #expect((response.jsonObject["reason"] as? String)?.contains("migration 9999, newer than this build") == true, "\(response.text)")
+            #expect(
+                (response.jsonObject["reason"] as? String)?.contains("migration 9999, newer than this build") == true,
+                "\(response.text)")
         }
     }
 
@@ -82,9 +84,12 @@ struct RowLevelSecurityTests {
             let slugA = "rls-a-\(UInt32.random(in: 0...UInt32.max))"
             let slugB = "rls-b-\(UInt32.random(in: 0...UInt32.max))"
             // Made as the platform: the tests connect as the owner, whom the forced policy confines too.
-            let ids = try await database.withTransaction(prelude: "SELECT set_config('crmhub.platform', 'on', true)") { connection in
-                let a = try connection.query("INSERT INTO orgs (slug, name) VALUES (\(slugA), 'A') RETURNING id").rows[0].decode(0, as: Int64.self)
-                let b = try connection.query("INSERT INTO orgs (slug, name) VALUES (\(slugB), 'B') RETURNING id").rows[0].decode(0, as: Int64.self)
+            let ids = try await database.withTransaction(prelude: "SELECT set_config('crmhub.platform', 'on', true)") {
+                connection in
+                let a = try connection.query("INSERT INTO orgs (slug, name) VALUES (\(slugA), 'A') RETURNING id").rows[0].decode(
+                    0, as: Int64.self)
+                let b = try connection.query("INSERT INTO orgs (slug, name) VALUES (\(slugB), 'B') RETURNING id").rows[0].decode(
+                    0, as: Int64.self)
                 return (a, b)
             }
             let unscoped = try await database.withTransaction { connection in

@@ -12,21 +12,25 @@ enum OutboxRows {
         recipient: String = "ann@example.com", status: String = "queued", customerID: Int64? = nil, listenerID: Int64? = nil
     ) async throws -> Int64 {
         let email = channel == "email"
-        return try await fixture.server.database.platformQuery("""
+        return try await fixture.server.database.platformQuery(
+            """
             INSERT INTO outbox (org_id, channel, reason, recipient, sender, subject, body, status, attempts, last_error,
                                 customer_id, listener_id)
             VALUES (\(orgID), \(channel), \(reason), \(recipient), \(email ? "hello@htklabs.com" : nil),
                     \(email ? "Welcome, Ann" : nil), 'Xin chào Ann', \(status), \(status == "failed" ? 3 : 0),
                     \(status == "failed" ? "mailbox unavailable" : nil), \(customerID), \(listenerID))
             RETURNING id
-            """).rows[0].decode(0, as: Int64.self)
+            """
+        ).rows[0].decode(0, as: Int64.self)
     }
 
     /// A contact row (code 1 of the org's contact series).
     static func customer(_ fixture: AdminFixture, orgID: Int64) async throws -> Int64 {
-        try await fixture.server.database.platformQuery("""
+        try await fixture.server.database.platformQuery(
+            """
             INSERT INTO customers (org_id, kind, code, name) VALUES (\(orgID), 'contact', 1, 'Ann') RETURNING id
-            """).rows[0].decode(0, as: Int64.self)
+            """
+        ).rows[0].decode(0, as: Int64.self)
     }
 }
 
@@ -50,18 +54,27 @@ struct OutboxAdminTests {
             let cursor = try #require(first.json["next_cursor"]?.stringValue)
             let second = try await fixture.call("GET", "/admin/v1/orgs/\(slug)/outbox?limit=3&cursor=\(cursor)")
             #expect(second.json["next_cursor"] == .null)
-            let listed = ((first.json["items"]?.arrayValue ?? []) + (second.json["items"]?.arrayValue ?? [])).compactMap { $0["id"]?.stringValue }
+            let listed = ((first.json["items"]?.arrayValue ?? []) + (second.json["items"]?.arrayValue ?? [])).compactMap {
+                $0["id"]?.stringValue
+            }
             #expect(listed == ids.reversed().map { String($0) })
             let shown = try await fixture.call("GET", "/admin/v1/orgs/\(slug)/outbox/\(last)")
             #expect(shown.status == 200)
             #expect(shown.json["channel"]?.stringValue == "sms" && shown.json["reason"]?.stringValue == "welcome-sms")
-            #expect(shown.json["recipient"]?.stringValue == "+84901234567" && shown.json["sender"] == .null && shown.json["subject"] == .null)
+            #expect(
+                shown.json["recipient"]?.stringValue == "+84901234567" && shown.json["sender"] == .null
+                    && shown.json["subject"] == .null)
             #expect(shown.json["body"]?.stringValue == "Xin chào Ann" && shown.json["status"]?.stringValue == "failed")
             #expect(shown.json["attempts"]?.intValue == 3 && shown.json["last_error"]?.stringValue == "mailbox unavailable")
-            #expect(shown.json["customer_id"]?.stringValue == String(customerID) && shown.json["listener_id"]?.stringValue == String(listenerID))
-            #expect(shown.json["created_at"]?.stringValue?.hasSuffix("Z") == true && shown.json["updated_at"]?.stringValue?.count == 24)
+            #expect(
+                shown.json["customer_id"]?.stringValue == String(customerID)
+                    && shown.json["listener_id"]?.stringValue == String(listenerID))
+            #expect(
+                shown.json["created_at"]?.stringValue?.hasSuffix("Z") == true
+                    && shown.json["updated_at"]?.stringValue?.count == 24)
             let email = try await fixture.call("GET", "/admin/v1/orgs/\(slug)/outbox/\(ids[0])")
-            #expect(email.json["sender"]?.stringValue == "hello@htklabs.com" && email.json["subject"]?.stringValue == "Welcome, Ann")
+            #expect(
+                email.json["sender"]?.stringValue == "hello@htklabs.com" && email.json["subject"]?.stringValue == "Welcome, Ann")
             #expect(email.json["customer_id"] == .null && email.json["listener_id"] == .null && email.json["last_error"] == .null)
             #expect(try await fixture.call("GET", "/admin/v1/orgs/\(slug)/outbox/\(last + 1_000_000)").status == 404)
         }
@@ -74,7 +87,8 @@ struct OutboxAdminTests {
             let orgID = try await LogRows.orgID(fixture, slug)
             let welcome = try await OutboxRows.message(fixture, orgID: orgID)
             let sent = try await OutboxRows.message(fixture, orgID: orgID, status: "sent")
-            let sms = try await OutboxRows.message(fixture, orgID: orgID, channel: "sms", reason: "send-sms", recipient: "+84901234567")
+            let sms = try await OutboxRows.message(
+                fixture, orgID: orgID, channel: "sms", reason: "send-sms", recipient: "+84901234567")
             let welcomeSMS = try await OutboxRows.message(
                 fixture, orgID: orgID, channel: "sms", reason: "welcome-sms", recipient: "+84901234567", status: "sending")
             func ids(_ query: String) async throws -> [Int64] {
@@ -96,7 +110,8 @@ struct OutboxAdminTests {
     func badFilters() async throws {
         try await AdminFixture.with { fixture in
             let slug = try await fixture.makeOrg()
-            let result = try await fixture.call("GET", "/admin/v1/orgs/\(slug)/outbox?status=lost&channel=pigeon&reason=welcome&limit=500")
+            let result = try await fixture.call(
+                "GET", "/admin/v1/orgs/\(slug)/outbox?status=lost&channel=pigeon&reason=welcome&limit=500")
             #expect(result.status == 422)
             let named = result.json["errors"]?.arrayValue?.compactMap { $0["field"]?.stringValue } ?? []
             #expect(Set(named) == ["status", "channel", "reason", "limit"], "\(result.json)")

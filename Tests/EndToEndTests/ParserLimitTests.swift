@@ -22,7 +22,9 @@ struct ParserLimitTests {
             let refused = try await fixture.post(Self.envelope(keys: JSONParser.maxKeys - 1))
             #expect(refused.status == 400, "\(refused.json)")
             #expect(refused.response.header("Content-Type") == "application/problem+json")
-            #expect(refused.json["detail"]?.stringValue?.hasPrefix("the body is not JSON: \(Self.keyLimit) at line 1") == true, "\(refused.json)")
+            #expect(
+                refused.json["detail"]?.stringValue?.hasPrefix("the body is not JSON: \(Self.keyLimit) at line 1") == true,
+                "\(refused.json)")
             let accepted = try await fixture.post(Self.envelope(keys: JSONParser.maxKeys - 2))
             #expect(accepted.status == 200, "\(accepted.json)")
         }
@@ -37,10 +39,13 @@ struct ParserLimitTests {
             let refused = try await fixture.call("POST", "/admin/v1/orgs", raw: keys)
             #expect(refused.status == 400, "\(refused.json)")
             #expect(refused.response.header("Content-Type") == "application/problem+json")
-            #expect(refused.json["detail"]?.stringValue?.hasPrefix("body is not valid JSON: \(Self.keyLimit) at line 1") == true, "\(refused.json)")
+            #expect(
+                refused.json["detail"]?.stringValue?.hasPrefix("body is not valid JSON: \(Self.keyLimit) at line 1") == true,
+                "\(refused.json)")
             // NUL characters are still named by their path (found in one linear walk).
             let nul = try await fixture.call(
-                "POST", "/admin/v1/orgs", raw: #"{"slug": "a", "owner": {"email": "a\u0000b"}, "x": [1, {"y\u0000": ["\u0000"]}]}"#)
+                "POST", "/admin/v1/orgs",
+                raw: #"{"slug": "a", "owner": {"email": "a\u0000b"}, "x": [1, {"y\u0000": ["\u0000"]}]}"#)
             #expect(nul.status == 422, "\(nul.json)")
             let fields = nul.json["errors"]?.arrayValue?.compactMap { $0["field"]?.stringValue }
             #expect(fields == ["owner.email", "x[1].y\u{0}", "x[1].y\u{0}[0]"], "\(nul.json)")
@@ -53,9 +58,11 @@ struct ParserLimitTests {
             let attributes = (0...XMLDocumentParser.maxAttributes).map { "a\($0)=\"v\"" }.joined(separator: " ")
             let body = SmarterTrackFixture.envelope("GetUserInfo", ["AuthPW=\(SmarterTrackFixture.authPW)"])
                 .replacingOccurrences(of: "<inputs>", with: "<inputs \(attributes)>")
-            let answer = try await fixture.post(body, headers: [
-                ("Content-Type", "text/xml; charset=utf-8"), ("SOAPAction", "\"http://tempuri.org/GetUserInfo\""),
-            ])
+            let answer = try await fixture.post(
+                body,
+                headers: [
+                    ("Content-Type", "text/xml; charset=utf-8"), ("SOAPAction", "\"http://tempuri.org/GetUserInfo\""),
+                ])
             #expect(answer.status == 400)
             let reason = answer.fault?.child("faultstring")?.text ?? ""
             #expect(reason.contains("more than 1024 attributes in <inputs> (the limit)"), "\(answer.response.text)")
@@ -67,9 +74,12 @@ struct ParserLimitTests {
         try await HelpdeskFixture.with { fixture in
             try await fixture.configure("spicecsm", ["enabled": true, "username": "spice", "password": "spice-integration-pass"])
             let attributes = (0...XMLDocumentParser.maxAttributes).map { "a\($0)=\"v\"" }.joined(separator: " ")
-            let response = try await fixture.post("/integrations/spicecsm/\(fixture.slug)/update-account", [
-                ("intUser", "spice"), ("intPass", "spice-integration-pass"), ("userXML", "<userdata><user \(attributes)/></userdata>"),
-            ])
+            let response = try await fixture.post(
+                "/integrations/spicecsm/\(fixture.slug)/update-account",
+                [
+                    ("intUser", "spice"), ("intPass", "spice-integration-pass"),
+                    ("userXML", "<userdata><user \(attributes)/></userdata>"),
+                ])
             let xml = HelpdeskFixture.xml(response)
             #expect(response.status == 400 && xml.attribute("code") == "malformed-xml", "\(response.text)")
             #expect(xml.text.contains("more than 1024 attributes in <user> (the limit)"), "\(response.text)")

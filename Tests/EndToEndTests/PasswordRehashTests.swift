@@ -12,13 +12,16 @@ struct PasswordRehashTests {
         try await SpiceCSMWebCallTests.with { fixture in
             let database = fixture.server.database
             let old = PasswordHash.make("spice-integration-pass", iterations: 1000)
-            try await database.platformQuery("""
+            try await database.platformQuery(
+                """
                 UPDATE integration_settings SET password_hash = \(old) WHERE org_id = \(fixture.orgID) AND kind = 'spicecsm'
                 """)
             func stored() async throws -> String {
-                try await database.platformQuery("""
+                try await database.platformQuery(
+                    """
                     SELECT password_hash FROM integration_settings WHERE org_id = \(fixture.orgID) AND kind = 'spicecsm'
-                    """).rows[0].decode(0, as: String.self)
+                    """
+                ).rows[0].decode(0, as: String.self)
             }
             let path = "/integrations/spicecsm/\(fixture.slug)/search"
             #expect(try await fixture.post(path, [("intUser", "spice"), ("intPass", "wrong"), ("LastName", "x")]).status == 401)

@@ -12,8 +12,9 @@ struct PgBouncerTests {
         defer { bouncer.stop() }
         for prepared in [true, false] {
             let clients = (0..<2).map { _ in
-                PostgresClient(configuration: PostgresConfiguration(
-                    connectionString: bouncer.conninfo(), poolSize: 1, preparedStatements: prepared))
+                PostgresClient(
+                    configuration: PostgresConfiguration(
+                        connectionString: bouncer.conninfo(), poolSize: 1, preparedStatements: prepared))
             }
             // Both clients' first statement gets the name crmhub_1 on the one server connection they share.
             var failure: (any Error)?
@@ -32,7 +33,9 @@ struct PgBouncerTests {
         }
     }
 
-    @Test("a server with CRMHUB_DB_PREPARED_STATEMENTS=off ingests concurrently through PgBouncer: every contact once, with its history")
+    @Test(
+        "a server with CRMHUB_DB_PREPARED_STATEMENTS=off ingests concurrently through PgBouncer: every contact once, with its history"
+    )
     func ingestThroughPgBouncer() async throws {
         // Migrations hold a session advisory lock, so they go to PostgreSQL directly, as in deploy/local.
         try await TestServer.with { _ in }
@@ -55,7 +58,8 @@ struct PgBouncerTests {
             for index in 0..<count {
                 group.addTask {
                     let contact: JSONValue = [
-                        "name": .string("Bouncer \(index)"), "emails": [["type": "Work", "value": .string("b\(index)@bouncer.example")]],
+                        "name": .string("Bouncer \(index)"),
+                        "emails": [["type": "Work", "value": .string("b\(index)@bouncer.example")]],
                     ]
                     return try await fixture.send([("add-contact", contact)]).status
                 }
@@ -65,10 +69,12 @@ struct PgBouncerTests {
         #expect(statuses == Array(repeating: 200, count: count))
         #expect(try await fixture.count("SELECT count(*) FROM customers WHERE org_id = \(fixture.orgID)") == count)
         #expect(try await fixture.count("SELECT count(DISTINCT code) FROM customers WHERE org_id = \(fixture.orgID)") == count)
-        #expect(try await fixture.count("""
-            SELECT count(*) FROM customers c WHERE c.org_id = \(fixture.orgID) AND NOT EXISTS
-                (SELECT 1 FROM customer_history h WHERE h.org_id = c.org_id AND h.customer_id = c.id AND h.event = 'created')
-            """) == 0)
+        #expect(
+            try await fixture.count(
+                """
+                SELECT count(*) FROM customers c WHERE c.org_id = \(fixture.orgID) AND NOT EXISTS
+                    (SELECT 1 FROM customer_history h WHERE h.org_id = c.org_id AND h.customer_id = c.id AND h.event = 'created')
+                """) == 0)
         let read = try await fixture.server.request("GET", "/readyz")
         #expect(read.status == 200)
     }

@@ -34,7 +34,8 @@ struct PlatformTokenTests {
         #expect(try await store.verify("") == false)
         // Only the hash is stored.
         let pattern = "%" + printed + "%"
-        let stored = try await database.platformQuery("SELECT count(*) FROM platform_tokens WHERE secret_hash::text LIKE \(pattern) OR name LIKE \(pattern)")
+        let stored = try await database.platformQuery(
+            "SELECT count(*) FROM platform_tokens WHERE secret_hash::text LIKE \(pattern) OR name LIKE \(pattern)")
         #expect(try stored.rows[0].decode(0, as: Int.self) == 0)
         await database.shutdown()
     }
@@ -60,7 +61,9 @@ struct PlatformTokenTests {
         let second = "bootstrap-b-\(RandomText.base62(count: 40))"
         /// Starts a server with `token` as CRMHUB_BOOTSTRAP_ADMIN_TOKEN (nil: unset), and answers the status each
         /// token in `probes` gets from `GET /admin/v1/orgs`, then stops it.
-        func restart(with token: String?, probing probes: [String], then: (AdminFixture) async throws -> Void = { _ in })
+        func restart(
+            with token: String?, probing probes: [String], then: (AdminFixture) async throws -> Void = { _ in }
+        )
             async throws -> [Int]
         {
             try await AdminFixture.with(configure: {
@@ -100,12 +103,13 @@ struct PlatformTokenTests {
             let rows = (page.json["items"]?.arrayValue ?? []).reversed().map {
                 "\($0["action"]?.stringValue ?? "") \($0["actor"]?.stringValue ?? "")"
             }
-            #expect(rows.filter { $0.hasPrefix("platform_token.bootstrap") || $0.hasPrefix("platform_token.revoke") } == [
-                "platform_token.bootstrap_install crmhub serve (CRMHUB_BOOTSTRAP_ADMIN_TOKEN)",
-                "platform_token.revoke platform_token:1 (bootstrap (CRMHUB_BOOTSTRAP_ADMIN_TOKEN))",
-                "platform_token.bootstrap_install crmhub serve (CRMHUB_BOOTSTRAP_ADMIN_TOKEN)",
-                "platform_token.bootstrap_revoke crmhub serve (CRMHUB_BOOTSTRAP_ADMIN_TOKEN not set)",
-            ], "\(rows)")
+            #expect(
+                rows.filter { $0.hasPrefix("platform_token.bootstrap") || $0.hasPrefix("platform_token.revoke") } == [
+                    "platform_token.bootstrap_install crmhub serve (CRMHUB_BOOTSTRAP_ADMIN_TOKEN)",
+                    "platform_token.revoke platform_token:1 (bootstrap (CRMHUB_BOOTSTRAP_ADMIN_TOKEN))",
+                    "platform_token.bootstrap_install crmhub serve (CRMHUB_BOOTSTRAP_ADMIN_TOKEN)",
+                    "platform_token.bootstrap_revoke crmhub serve (CRMHUB_BOOTSTRAP_ADMIN_TOKEN not set)",
+                ], "\(rows)")
             #expect(!page.response.text.contains(first) && !page.response.text.contains(second))
         }
         #expect(none == [])
@@ -129,7 +133,8 @@ struct AdminCommandTests {
             environment: environment)
         #expect(again.status == 1 && again.stderr.contains("slug"))
         let listener = try await Repository.run(
-            Repository.crmhubBinary, ["admin", "create-listener", "--org", "htk-labs", "--name", "Website", "--base-url", "https://crm.example"],
+            Repository.crmhubBinary,
+            ["admin", "create-listener", "--org", "htk-labs", "--name", "Website", "--base-url", "https://crm.example"],
             environment: environment)
         #expect(listener.status == 0, "\(listener.stderr)")
         let printed = listener.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -138,7 +143,8 @@ struct AdminCommandTests {
         let token = String(printed.dropFirst("https://crm.example/l/".count))
         #expect(try await ListenerURLStore(scope: OrgScope(database: database)).authenticate(token)?.name == "Website")
         await database.shutdown()
-        let missing = try await Repository.run(Repository.crmhubBinary, ["admin", "create-org", "--slug", "x"], environment: environment)
+        let missing = try await Repository.run(
+            Repository.crmhubBinary, ["admin", "create-org", "--slug", "x"], environment: environment)
         #expect(missing.status == 2 && missing.stderr.contains("--name"))
     }
 }

@@ -26,11 +26,15 @@ struct PreAuthenticationTests {
         try await TestServer.with { server in
             let bodyHead = "Content-Type: application/json\r\nContent-Length: \(Self.hostileBody.utf8.count)\r\n\r\n"
             let targets = [
-                ("POST /l/crmhub_lt_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA HTTP/1.1\r\nHost: x\r\n", 404),  // well-formed, unknown
+                // A well-formed token that no listener has.
+                ("POST /l/crmhub_lt_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA HTTP/1.1\r\nHost: x\r\n", 404),
                 ("POST /l/anything HTTP/1.1\r\nHost: x\r\n", 404),
                 ("POST /admin/v1/orgs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer nope\r\n", 401),
                 // A portal code and a 40-character key that open nothing (looked up), and no credentials at all.
-                ("PUT /api/v5/contacts/C1 HTTP/1.1\r\nHost: x\r\nAuthorization: Basic \(Self.basic("NOPORTAL", String(repeating: "k", count: 40)))\r\n", 401),
+                (
+                    "PUT /api/v5/contacts/C1 HTTP/1.1\r\nHost: x\r\nAuthorization: Basic \(Self.basic("NOPORTAL", String(repeating: "k", count: 40)))\r\n",
+                    401
+                ),
                 ("PUT /api/v5/contacts/C1 HTTP/1.1\r\nHost: x\r\n", 401),
             ]
             for (head, status) in targets {
@@ -52,10 +56,12 @@ struct PreAuthenticationTests {
             // SpiceCSM's credentials are in its body, so its bodies are read before any check. A connection that
             // announces 60 kB and sends only part of it holds its reservation.
             var holder: RawHTTPClient? = try RawHTTPClient(port: server.port)
-            try await holder?.send("POST /integrations/spicecsm/nobody/search HTTP/1.1\r\nHost: x\r\nContent-Length: 60000\r\n\r\n{")
+            try await holder?.send(
+                "POST /integrations/spicecsm/nobody/search HTTP/1.1\r\nHost: x\r\nContent-Length: 60000\r\n\r\n{")
             try await Task.sleep(for: .milliseconds(200))
             let second = try RawHTTPClient(port: server.port)
-            let refused = try await second.request("POST /integrations/spicecsm/nobody/search HTTP/1.1\r\nHost: x\r\nContent-Length: 50000\r\n\r\n")
+            let refused = try await second.request(
+                "POST /integrations/spicecsm/nobody/search HTTP/1.1\r\nHost: x\r\nContent-Length: 50000\r\n\r\n")
             #expect(refused.status == 503)
             // Once the first connection is gone, its reservation is back.
             holder?.resetOnClose()
@@ -63,7 +69,9 @@ struct PreAuthenticationTests {
             try await Task.sleep(for: .milliseconds(200))
             let third = try RawHTTPClient(port: server.port)
             let body = String(repeating: " ", count: 50_000)
-            let accepted = try await third.request("POST /integrations/spicecsm/nobody/search HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            let accepted = try await third.request(
+                "POST /integrations/spicecsm/nobody/search HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            )
             #expect(accepted.status != 503)  // read, then answered by the route
         }
     }

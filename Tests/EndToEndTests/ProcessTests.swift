@@ -31,10 +31,12 @@ struct ProcessTests {
     @Test("serve migrates, answers, and stops cleanly on SIGTERM")
     func serveAndTerminate() async throws {
         let url = try await TestDatabase.makeFreshDatabase(prefix: "proc")
-        let server = try ServerProcess(arguments: ["serve"], environment: [
-            "CRMHUB_DATABASE_URL": url, "CRMHUB_HTTP_ADDRESS": "127.0.0.1:0",
-            "CRMHUB_MIGRATIONS_DIR": TestDatabase.migrationsDirectory(), "CRMHUB_DB_POOL_SIZE": "2",
-        ])
+        let server = try ServerProcess(
+            arguments: ["serve"],
+            environment: [
+                "CRMHUB_DATABASE_URL": url, "CRMHUB_HTTP_ADDRESS": "127.0.0.1:0",
+                "CRMHUB_MIGRATIONS_DIR": TestDatabase.migrationsDirectory(), "CRMHUB_DB_POOL_SIZE": "2",
+            ])
         let line = try await server.waitForLine(containing: "crmhub listening")
         #expect(server.output.contains { $0.contains("migration applied") })
         let port = try Self.port(from: line)
@@ -56,16 +58,21 @@ struct ProcessTests {
         let directory = NSTemporaryDirectory() + "crmhub-badmig-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        for file in try FileManager.default.contentsOfDirectory(atPath: TestDatabase.migrationsDirectory()) where file.hasSuffix(".sql") {
-            try FileManager.default.copyItem(atPath: TestDatabase.migrationsDirectory() + "/" + file, toPath: directory + "/" + file)
+        for file in try FileManager.default.contentsOfDirectory(atPath: TestDatabase.migrationsDirectory())
+        where file.hasSuffix(".sql") {
+            try FileManager.default.copyItem(
+                atPath: TestDatabase.migrationsDirectory() + "/" + file, toPath: directory + "/" + file)
         }
         let next = try FileManager.default.contentsOfDirectory(atPath: directory).compactMap { Int($0.prefix(4)) }.max()! + 1
         try "SELECT no_such_function();".write(
             toFile: directory + "/" + String(format: "%04d", next) + "_broken.sql", atomically: true, encoding: .utf8)
-        let server = try ServerProcess(arguments: ["serve"], environment: [
-            "CRMHUB_DATABASE_URL": try await TestDatabase.makeFreshDatabase(prefix: "badmig"), "CRMHUB_HTTP_ADDRESS": "127.0.0.1:0",
-            "CRMHUB_MIGRATIONS_DIR": directory, "CRMHUB_DB_POOL_SIZE": "2",
-        ])
+        let server = try ServerProcess(
+            arguments: ["serve"],
+            environment: [
+                "CRMHUB_DATABASE_URL": try await TestDatabase.makeFreshDatabase(prefix: "badmig"),
+                "CRMHUB_HTTP_ADDRESS": "127.0.0.1:0",
+                "CRMHUB_MIGRATIONS_DIR": directory, "CRMHUB_DB_POOL_SIZE": "2",
+            ])
         _ = try await server.waitForLine(containing: "start failed", timeout: .seconds(60))
         #expect(try await server.waitForExit() != 0)
     }

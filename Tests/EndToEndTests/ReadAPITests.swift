@@ -18,11 +18,14 @@ struct ReadAPIFixture {
     }
 
     static func apiKey(_ listener: ListenerFixture, scopes: [String]) async throws -> String {
-        let created = try await listener.admin("POST", "/api-keys", ["name": "reader", "scopes": .array(scopes.map(JSONValue.string))])
+        let created = try await listener.admin(
+            "POST", "/api-keys", ["name": "reader", "scopes": .array(scopes.map(JSONValue.string))])
         return try #require(created["key"]?.stringValue, "\(created)")
     }
 
-    func get(_ path: String, key: String? = nil, headers: [(String, String)] = []) async throws -> (status: Int, json: JSONValue, response: RawResponse) {
+    func get(
+        _ path: String, key: String? = nil, headers: [(String, String)] = []
+    ) async throws -> (status: Int, json: JSONValue, response: RawResponse) {
         let response = try await listener.server.request(
             "GET", path, headers: [("Authorization", "Bearer \(key ?? self.key)")] + headers)
         return (response.status, (try? JSONParser.parse(response.body)) ?? .null, response)
@@ -90,22 +93,38 @@ struct ReadAPITests {
 
             _ = try await fixture.listener.send([("update-contact", ["customerId": .string(code), "title": "Changed"])])
             let changed = try await fixture.get("/api/v1/contacts/\(id)", headers: [("If-None-Match", tag)])
-            #expect(changed.status == 200 && changed.response.header("ETag") != tag && changed.json["title"]?.stringValue == "Changed")
+            #expect(
+                changed.status == 200 && changed.response.header("ETag") != tag && changed.json["title"]?.stringValue == "Changed"
+            )
 
             // Stored JSON (emails, addresses, …) is written like the rest of the response: no space after ':' or ','.
-            #expect(byCode.response.text.contains(#""emails":[{"type":"Other","value":"huy.nguyen@htklabs.com"}]"#), "\(byCode.response.text)")
+            #expect(
+                byCode.response.text.contains(#""emails":[{"type":"Other","value":"huy.nguyen@htklabs.com"}]"#),
+                "\(byCode.response.text)")
             #expect(!byCode.response.text.contains("\": ") && !byCode.response.text.contains("\", \""), "\(byCode.response.text)")
             // A code of another series is a 404 that says what it is and where it is read.
             let asLead = try await fixture.get("/api/v1/leads/\(code)")
-            #expect(asLead.status == 404 && asLead.json["detail"]?.stringValue == "\(code) is a contact or an account, not a lead: read it at /api/v1/contacts/\(code)")
+            #expect(
+                asLead.status == 404
+                    && asLead.json["detail"]?.stringValue
+                        == "\(code) is a contact or an account, not a lead: read it at /api/v1/contacts/\(code)"
+            )
             let lead = try await fixture.listener.send([("add-lead", ["name": "Lan", "emails": [["value": "lan@example.com"]]])])
             let leadCode = try #require(lead.json["results"]?[0]?["records"]?[0]?["customerId"]?.stringValue)
             let asContact = try await fixture.get("/api/v1/contacts/\(leadCode)")
-            #expect(asContact.status == 404 && asContact.json["detail"]?.stringValue == "\(leadCode) is a lead, not a contact: read it at /api/v1/leads/\(leadCode)")
+            #expect(
+                asContact.status == 404
+                    && asContact.json["detail"]?.stringValue
+                        == "\(leadCode) is a lead, not a contact: read it at /api/v1/leads/\(leadCode)"
+            )
             let history404 = try await fixture.get("/api/v1/contacts/\(leadCode)/history")
-            #expect(history404.status == 404 && history404.json["detail"]?.stringValue?.hasSuffix("/api/v1/leads/\(leadCode)/history") == true)
+            #expect(
+                history404.status == 404
+                    && history404.json["detail"]?.stringValue?.hasSuffix("/api/v1/leads/\(leadCode)/history") == true)
             #expect(try await fixture.get("/api/v1/leads/\(leadCode)").status == 200)
-            #expect(try await fixture.get("/api/v1/companies/\(code)").json["detail"]?.stringValue?.contains("/api/v1/contacts/\(code)") == true)
+            #expect(
+                try await fixture.get("/api/v1/companies/\(code)").json["detail"]?.stringValue?.contains(
+                    "/api/v1/contacts/\(code)") == true)
             #expect(try await fixture.get("/api/v1/contacts/PID-999999").status == 404)
             #expect(try await fixture.get("/api/v1/contacts/nonsense").status == 404)
             let history = try await fixture.get("/api/v1/contacts/\(code)/history")
@@ -175,13 +194,20 @@ struct ReadAPITests {
             try await fixture.listener.addCatalog("deal-stages", "New")
             let sent = try await fixture.listener.send([
                 ("add-contact", Self.contact("Ann", email: "ann@example.com")),
-                ("add-deal", ["name": "BOOKING", "stage": "New", "value": "12.5", "dealWith": ["name": "Ann", "emails": [["value": "ann@example.com"]]]]),
+                (
+                    "add-deal",
+                    [
+                        "name": "BOOKING", "stage": "New", "value": "12.5",
+                        "dealWith": ["name": "Ann", "emails": [["value": "ann@example.com"]]],
+                    ]
+                ),
                 ("add-note", ["body": "called back", "email": "ann@example.com"]),
                 ("add-ticket", ["body": "Help", "email": "ann@example.com"]),
                 ("send-sms", ["content": "Hello Ann", "phones": ["0333456789"]]),
             ])
             #expect(sent.status == 200, "\(sent.json)")
-            let ann = try #require(try await fixture.get("/api/v1/contacts?email=ann@example.com").json["items"]?[0]?["code"]?.stringValue)
+            let ann = try #require(
+                try await fixture.get("/api/v1/contacts?email=ann@example.com").json["items"]?[0]?["code"]?.stringValue)
             let deals = try await fixture.get("/api/v1/deals?customer=\(ann)")
             #expect(deals.json["items"]?[0]?["name"]?.stringValue == "BOOKING", "\(deals.json)")
             #expect(deals.json["items"]?[0]?["value"]?.stringValue == "12.5000")

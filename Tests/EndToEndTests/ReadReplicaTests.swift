@@ -18,8 +18,10 @@ struct ReadReplicaTests {
                     configuration.databaseURL = urls.0
                     configuration.readDatabaseURL = urls.1
                 }) { listener in
-                    let reader = ReadAPIFixture(listener: listener, key: try await ReadAPIFixture.apiKey(listener, scopes: ["read"]))
-                    try await PostgresClient.with(PostgresConfiguration(connectionString: standby.conninfo, poolSize: 1)) { replica in
+                    let reader = ReadAPIFixture(
+                        listener: listener, key: try await ReadAPIFixture.apiKey(listener, scopes: ["read"]))
+                    try await PostgresClient.with(PostgresConfiguration(connectionString: standby.conninfo, poolSize: 1)) {
+                        replica in
                         try await Self.check(reader, standby: standby, replica: replica)
                     }
                 }
@@ -30,7 +32,9 @@ struct ReadReplicaTests {
     private static func check(_ reader: ReadAPIFixture, standby: PrivateCluster, replica: PostgresClient) async throws {
         let listener = reader.listener
         let first = try await Self.add(listener, "Replicated")
-        try await Self.waitUntil("the standby replays the first contact") { try await reader.get("/api/v1/contacts/\(first)").status == 200 }
+        try await Self.waitUntil("the standby replays the first contact") {
+            try await reader.get("/api/v1/contacts/\(first)").status == 200
+        }
         let sessions = try await replica.query("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'crmhub-read'")
         #expect(try sessions.rows[0].decode(0, as: Int.self) >= 1, "the read pool's sessions are on the standby")
 
@@ -40,7 +44,8 @@ struct ReadReplicaTests {
             try await replica.query("SELECT pg_get_wal_replay_pause_state() = 'paused'").rows[0].decode(0, as: Bool.self)
         }
         let second = try await Self.add(listener, "Primary Only")
-        let onPrimary = try await listener.count("SELECT count(*) FROM customers WHERE org_id = \(listener.orgID) AND name = 'Primary Only'")
+        let onPrimary = try await listener.count(
+            "SELECT count(*) FROM customers WHERE org_id = \(listener.orgID) AND name = 'Primary Only'")
         #expect(onPrimary == 1)
         #expect(try await reader.names("/api/v1/contacts") == ["Replicated"])
         #expect(try await reader.get("/api/v1/contacts/\(second)").status == 404)
@@ -74,7 +79,9 @@ struct ReadReplicaTests {
         return try #require(sent.json["results"]?[0]?["records"]?[0]?["customerId"]?.stringValue, "\(sent.json)")
     }
 
-    private static func waitUntil(_ what: String, timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws {
+    private static func waitUntil(
+        _ what: String, timeout: Duration = .seconds(20), _ condition: () async throws -> Bool
+    ) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if try await condition() { return }

@@ -20,8 +20,8 @@ struct ReadmeFirstStepsTests {
         }
         return "set -euo pipefail\ncd '\(Repository.root)'\n"
             + blocks.joined(separator: "\n")
-                .replacingOccurrences(of: "http://127.0.0.1:8080", with: "http://127.0.0.1:\(port)")
-                .replacingOccurrences(of: "curl -s ", with: "curl -sS --fail-with-body ")
+            .replacingOccurrences(of: "http://127.0.0.1:8080", with: "http://127.0.0.1:\(port)")
+            .replacingOccurrences(of: "curl -s ", with: "curl -sS --fail-with-body ")
     }
 
     @Test("every command of the first steps succeeds in order, scripts/crmhub included, up to the document's add-lead sample")
@@ -30,9 +30,12 @@ struct ReadmeFirstStepsTests {
         let result = try await TestServer.with(configure: { $0.databaseURL = url }) { server in
             let script = try Self.script(port: server.port)
             #expect(script.contains("scripts/crmhub admin create-token") && script.contains("Referred By"))
-            return try await Repository.run("/bin/bash", ["-c", script], environment: [
-                "CRMHUB_DATABASE_URL": url, "CRMHUB_BIN": Repository.crmhubBinary, "CRMHUB_MIGRATIONS_DIR": TestDatabase.migrationsDirectory(),
-            ])
+            return try await Repository.run(
+                "/bin/bash", ["-c", script],
+                environment: [
+                    "CRMHUB_DATABASE_URL": url, "CRMHUB_BIN": Repository.crmhubBinary,
+                    "CRMHUB_MIGRATIONS_DIR": TestDatabase.migrationsDirectory(),
+                ])
         }
         #expect(result.status == 0, "stdout:\n\(result.stdout)\nstderr:\n\(result.stderr)")
         #expect(result.stdout.contains("\"slug\":\"htk-labs\"") && result.stdout.contains("created org acme"))

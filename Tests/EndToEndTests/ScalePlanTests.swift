@@ -1,8 +1,9 @@
 import CRMHubTesting
-@testable import Helpdesk
-@testable import Listener
 import Postgres
 import Testing
+
+@testable import Helpdesk
+@testable import Listener
 
 /// Statements that read a whole org, or every org, on bench/scale's 5,000,000 customers (issue 21): each is planned
 /// as a request runs it (crmhub_app with the org set, a generic plan) with sequential scans priced out, and must reach
@@ -13,14 +14,16 @@ struct ScalePlanTests {
     static func plan(_ listener: ListenerFixture, _ query: Query) async throws -> String {
         let orgID = listener.orgID
         return try await listener.server.database.withTransaction { connection in
-            _ = try connection.query("SELECT set_config('role', 'crmhub_app', true), set_config('crmhub.org_id', \(String(orgID)), true)")
+            _ = try connection.query(
+                "SELECT set_config('role', 'crmhub_app', true), set_config('crmhub.org_id', \(String(orgID)), true)")
             try connection.execute("SET LOCAL enable_seqscan = off")
             try connection.execute("SET LOCAL plan_cache_mode = force_generic_plan")
             try connection.execute("PREPARE scale_plan AS \(query.sql)")
             let values = query.binds.map { $0.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" } ?? "NULL" }
             let lines = try connection.query(
-                Query(sql: "EXPLAIN EXECUTE scale_plan" + (values.isEmpty ? "" : "(" + values.joined(separator: ", ") + ")")))
-                .rows.map { try $0.decode(0, as: String.self) }
+                Query(sql: "EXPLAIN EXECUTE scale_plan" + (values.isEmpty ? "" : "(" + values.joined(separator: ", ") + ")"))
+            )
+            .rows.map { try $0.decode(0, as: String.self) }
             try connection.execute("DEALLOCATE scale_plan")
             return lines.joined(separator: "\n")
         }
@@ -34,13 +37,15 @@ struct ScalePlanTests {
     @Test("the request log listing reaches its org through an index condition, with and without filters")
     func requestLog() async throws {
         try await ListenerFixture.with { listener in
-            let first = try await Self.plan(listener, ListenerRequestStore.listQuery(orgID: listener.orgID, ListenerRequestFilter(), before: 0, limit: 51))
+            let first = try await Self.plan(
+                listener, ListenerRequestStore.listQuery(orgID: listener.orgID, ListenerRequestFilter(), before: 0, limit: 51))
             // The primary key's end, or (with other tests' rows and statistics) an index range of the org then a sort:
             // either way the org is an index condition. Without one, no index applies and the plan is a Seq Scan.
             #expect(Self.indexCondition(first, "org_id = $1") && !first.contains("Seq Scan"), "\(first)")
             let filtered = try await Self.plan(
                 listener,
-                ListenerRequestStore.listQuery(orgID: listener.orgID, ListenerRequestFilter(listenerID: 7, outcome: .failed), before: 1000, limit: 51))
+                ListenerRequestStore.listQuery(
+                    orgID: listener.orgID, ListenerRequestFilter(listenerID: 7, outcome: .failed), before: 1000, limit: 51))
             #expect(!filtered.contains("Seq Scan") && Self.indexCondition(filtered, "org_id = $1"), "\(filtered)")
         }
     }
@@ -48,7 +53,8 @@ struct ScalePlanTests {
     @Test("a helpdesk profile's open deals are found by the customer's indexes, not by walking the org's deals")
     func openDeals() async throws {
         try await ListenerFixture.with { listener in
-            let plan = try await Self.plan(listener, CustomerProfileStore.openDealsQuery(orgID: listener.orgID, customerID: 42, limit: 10))
+            let plan = try await Self.plan(
+                listener, CustomerProfileStore.openDealsQuery(orgID: listener.orgID, customerID: 42, limit: 10))
             #expect(plan.contains("deals_customer") && plan.contains("deal_contacts_customer"), "\(plan)")
             #expect(!plan.contains("Seq Scan"), "\(plan)")
         }
@@ -62,7 +68,8 @@ struct ScalePlanTests {
             let orgID = listener.orgID
             try await database.withTransaction { connection in
                 _ = try connection.query("SELECT set_config('crmhub.org_id', \(String(orgID)), true)")
-                try connection.execute("""
+                try connection.execute(
+                    """
                     INSERT INTO customers (org_id, kind, code, name, lastname)
                     SELECT crmhub_current_org(), 'contact', crmhub_next_code('contact'),
                         (ARRAY['Linh', 'Minh', 'Anh', 'John', 'Mary'])[1 + g % 5] || ' ' || g, 'Nguyễn'

@@ -9,7 +9,9 @@ import Testing
 /// with no data, 401 for wrong credentials.
 @Suite("Sirportly Customer Data Source")
 struct SirportlyDataSourceTests {
-    func lookup(_ fixture: HelpdeskFixture, _ type: String, _ data: String, authorization: String? = nil, slug: String? = nil)
+    func lookup(
+        _ fixture: HelpdeskFixture, _ type: String, _ data: String, authorization: String? = nil, slug: String? = nil
+    )
         async throws -> (status: Int, json: JSONValue, response: RawResponse)
     {
         let response = try await fixture.post(
@@ -18,31 +20,43 @@ struct SirportlyDataSourceTests {
         return (response.status, (try? JSONParser.parse(response.body)) ?? .null, response)
     }
 
-    @Test("a customer found by email, phone, Facebook and Twitter answers every contact method, the record variables and custom data")
+    @Test(
+        "a customer found by email, phone, Facebook and Twitter answers every contact method, the record variables and custom data"
+    )
     func found() async throws {
         try await HelpdeskFixture.with { fixture in
             try await fixture.configure("sirportly", ["enabled": true, "public": true])
             try await fixture.listener.addCustomField("contact", "Account Number")
             try await fixture.listener.addCatalog("deal-stages", "Proposal")
             let adam = try await fixture.customer([
-                "name": "Adam", "lastname": "Cooke", "title": "CTO", "emails": [["value": "adam@atechmedia.com"], ["value": "adam@home.example"]],
+                "name": "Adam", "lastname": "Cooke", "title": "CTO",
+                "emails": [["value": "adam@atechmedia.com"], ["value": "adam@home.example"]],
                 "phones": [["type": "Work", "value": "+44 20 7946 0000"]],
                 "im": [["protocol": "Facebook", "value": "adam.cooke"], ["protocol": "Other", "value": "@adamcooke"]],
                 "addresses": [["street": "1 High St", "city": "London", "country": "GB"]],
                 "cusFields": [["name": "Account Number", "value": "123123123"]], "companyContact": ["name": "aTech Media"],
             ])
-            let deal = try await fixture.listener.send([("add-deal", [
-                "name": "Renewal", "stage": "Proposal", "dealWith": ["customerId": .string(adam.code)],
-            ])])
+            let deal = try await fixture.listener.send([
+                (
+                    "add-deal",
+                    [
+                        "name": "Renewal", "stage": "Proposal", "dealWith": ["customerId": .string(adam.code)],
+                    ]
+                )
+            ])
             #expect(deal.status == 200, "\(deal.json)")
-            let ticket = try await fixture.listener.send([("add-ticket", ["title": "Login fails", "body": "Help", "customerId": .string(adam.code)])])
+            let ticket = try await fixture.listener.send([
+                ("add-ticket", ["title": "Login fails", "body": "Help", "customerId": .string(adam.code)])
+            ])
             #expect(ticket.status == 200, "\(ticket.json)")
 
             let byEmail = try await lookup(fixture, "email", "Adam@ATechMedia.com")
             #expect(byEmail.status == 200 && byEmail.response.header("Content-Type") == "application/json")
             let json = byEmail.json
             #expect(json["contact_methods"]?["email"] == ["Adam@ATechMedia.com", "adam@home.example"])
-            #expect(json["contact_methods"]?["telephone"] == ["+44 20 7946 0000"] && json["contact_methods"]?["facebook"] == ["adam.cooke"])
+            #expect(
+                json["contact_methods"]?["telephone"] == ["+44 20 7946 0000"]
+                    && json["contact_methods"]?["facebook"] == ["adam.cooke"])
             #expect(json["first_name"] == "Adam" && json["last_name"] == "Cooke" && json["reference"] == .string(adam.code))
             #expect(json["company"] == "aTech Media" && json["timezone"] == "Asia/Ho_Chi_Minh")
             #expect(json["Account Number"] == "123123123" && json["Customer type"] == "Contact")
@@ -67,14 +81,17 @@ struct SirportlyDataSourceTests {
         try await HelpdeskFixture.with { fixture in
             try await fixture.configure("sirportly", ["enabled": true, "public": true])
             _ = try await fixture.customer(["name": "Known", "emails": [["value": "known@example.com"]]])
-            for (type, data) in [("email", "nobody@example.com"), ("email", "not-an-email"), ("twitter", "nobody"), ("telephone", "12")] {
+            for (type, data) in [
+                ("email", "nobody@example.com"), ("email", "not-an-email"), ("twitter", "nobody"), ("telephone", "12"),
+            ] {
                 let answer = try await lookup(fixture, type, data)
                 #expect(answer.status == 404 && answer.response.body.isEmpty, "\(type) \(data)")
             }
             let missing = try await fixture.post("/integrations/sirportly/\(fixture.slug)", [("type", "email")])
             #expect(missing.status == 400)
             let other = try await fixture.listener.admin.makeOrg("other")
-            let configured = try await fixture.listener.admin.call("PUT", "/admin/v1/orgs/\(other)/integrations/sirportly", body: ["enabled": true, "public": true])
+            let configured = try await fixture.listener.admin.call(
+                "PUT", "/admin/v1/orgs/\(other)/integrations/sirportly", body: ["enabled": true, "public": true])
             #expect(configured.status == 200)
             #expect(try await lookup(fixture, "email", "known@example.com", slug: other).status == 404)
             #expect(try await lookup(fixture, "email", "known@example.com").status == 200)
@@ -89,9 +106,11 @@ struct SirportlyDataSourceTests {
             _ = try await fixture.customer(["name": "Known", "emails": [["value": "known@example.com"]]])
             let none = try await lookup(fixture, "email", "known@example.com")
             #expect(none.status == 401 && none.response.header("WWW-Authenticate")?.hasPrefix("Basic realm=") == true)
-            let wrong = try await lookup(fixture, "email", "known@example.com", authorization: CIOPulseFixture.basic("sirportly", "wrong-pass"))
+            let wrong = try await lookup(
+                fixture, "email", "known@example.com", authorization: CIOPulseFixture.basic("sirportly", "wrong-pass"))
             #expect(wrong.status == 401)
-            let wrongUser = try await lookup(fixture, "email", "known@example.com", authorization: CIOPulseFixture.basic("other", "data-source-pass"))
+            let wrongUser = try await lookup(
+                fixture, "email", "known@example.com", authorization: CIOPulseFixture.basic("other", "data-source-pass"))
             #expect(wrongUser.status == 401)
             let right = CIOPulseFixture.basic("sirportly", "data-source-pass")
             #expect(try await lookup(fixture, "email", "known@example.com", authorization: right).status == 200)
@@ -102,7 +121,9 @@ struct SirportlyDataSourceTests {
         }
     }
 
-    @Test("a data source never configured or disabled, or an address outside the allowlist, is 401 as an unknown org is; a suspended org 403")
+    @Test(
+        "a data source never configured or disabled, or an address outside the allowlist, is 401 as an unknown org is; a suspended org 403"
+    )
     func refused() async throws {
         try await HelpdeskFixture.with { fixture in
             _ = try await fixture.customer(["name": "Known", "emails": [["value": "known@example.com"]]])
@@ -124,25 +145,30 @@ struct SirportlyDataSourceTests {
         try await HelpdeskFixture.with { fixture in
             try await fixture.listener.addCustomField("contact", "Account Number")
             _ = try await fixture.customer([
-                "name": "Adam", "title": "CTO", "emails": [["value": "adam@atechmedia.com"]], "addresses": [["street": "1 High St", "city": "London"]],
+                "name": "Adam", "title": "CTO", "emails": [["value": "adam@atechmedia.com"]],
+                "addresses": [["street": "1 High St", "city": "London"]],
                 "cusFields": [["name": "Account Number", "value": "123123123"]],
             ])
             let base = "/admin/v1/orgs/\(fixture.slug)/integrations"
-            let saved = try await fixture.listener.admin.call("PUT", "\(base)/sirportly", body: ["enabled": true, "public": true, "custom_data": ["addresses", "details"]])
+            let saved = try await fixture.listener.admin.call(
+                "PUT", "\(base)/sirportly", body: ["enabled": true, "public": true, "custom_data": ["addresses", "details"]])
             #expect(saved.status == 200 && saved.json["custom_data"] == ["addresses", "details"])
             let json = try await lookup(fixture, "email", "adam@atechmedia.com").json
             #expect(json["Addresses"]?[0]?["City"] == "London" && json["Details"] == ["Title": "CTO"])
             #expect(json["Account Number"] == nil && json["Customer type"] == nil && json["first_name"] == "Adam")
-            let none = try await fixture.listener.admin.call("PUT", "\(base)/sirportly", body: ["enabled": true, "public": true, "custom_data": []])
+            let none = try await fixture.listener.admin.call(
+                "PUT", "\(base)/sirportly", body: ["enabled": true, "public": true, "custom_data": []])
             #expect(none.status == 200)
             let bare = try await lookup(fixture, "email", "adam@atechmedia.com").json
             #expect(bare.objectValue?.keys == ["contact_methods", "first_name", "reference", "timezone"])
             let all = try await fixture.listener.admin.call("PUT", "\(base)/sirportly", body: ["enabled": true, "public": true])
             #expect(all.json["custom_data"]?.arrayValue?.count == SirportlyCustomData.allCases.count)
             #expect(try await lookup(fixture, "email", "adam@atechmedia.com").json["Account Number"] == "123123123")
-            let bad = try await fixture.listener.admin.call("PUT", "\(base)/sirportly", body: ["enabled": true, "public": true, "custom_data": ["addresses", "pets"]])
+            let bad = try await fixture.listener.admin.call(
+                "PUT", "\(base)/sirportly", body: ["enabled": true, "public": true, "custom_data": ["addresses", "pets"]])
             #expect(bad.status == 422 && bad.json["errors"]?[0]?["field"] == "custom_data[1]")
-            let spice = try await fixture.listener.admin.call("PUT", "\(base)/spicecsm", body: ["enabled": false, "custom_data": ["addresses"]])
+            let spice = try await fixture.listener.admin.call(
+                "PUT", "\(base)/spicecsm", body: ["enabled": false, "custom_data": ["addresses"]])
             #expect(spice.status == 422)
         }
     }
@@ -153,8 +179,12 @@ struct SirportlyDataSourceTests {
             try await fixture.configure("sirportly", ["enabled": true, "public": true])
             let lead = try await fixture.customer(lead: true, ["name": "Lena", "emails": [["value": "lena@example.com"]]])
             let onlyLead = try await lookup(fixture, "email", "lena@example.com")
-            #expect(onlyLead.status == 200 && onlyLead.json["reference"] == .string(lead.code) && onlyLead.json["Customer type"] == "Lead")
-            let contact = try await fixture.customer(["name": "Lena", "lastname": "Contact", "emails": [["value": "lena@example.com"]]])
+            #expect(
+                onlyLead.status == 200 && onlyLead.json["reference"] == .string(lead.code)
+                    && onlyLead.json["Customer type"] == "Lead")
+            let contact = try await fixture.customer([
+                "name": "Lena", "lastname": "Contact", "emails": [["value": "lena@example.com"]],
+            ])
             #expect(try await lookup(fixture, "email", "lena@example.com").json["reference"] == .string(contact.code))
         }
     }

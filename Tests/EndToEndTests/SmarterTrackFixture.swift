@@ -29,21 +29,32 @@ struct SmarterTrackFixture {
         }
     }
 
-    private static func make(_ listener: ListenerFixture, rules: JSONValue?, allowlist: [String], name: String)
+    private static func make(
+        _ listener: ListenerFixture, rules: JSONValue?, allowlist: [String], name: String
+    )
         async throws -> SmarterTrackFixture
     {
         try await listener.addCustomField("contact", "Plan Type")
         try await listener.addCustomField("contact", "Billing ID")
-        let created = try await listener.send([("add-contact", [
-            "name": .string(name), "lastname": "Nguyen", "title": "This is title", "emails": [["value": .string(email)]],
-            "phones": [["value": "01234567890"]],
-            "cusFields": [["name": "Plan Type", "value": "ASP.NET Semi-dedicated"], ["name": "Billing ID", "value": "4126"]],
-        ])])
+        let created = try await listener.send([
+            (
+                "add-contact",
+                [
+                    "name": .string(name), "lastname": "Nguyen", "title": "This is title", "emails": [["value": .string(email)]],
+                    "phones": [["value": "01234567890"]],
+                    "cusFields": [
+                        ["name": "Plan Type", "value": "ASP.NET Semi-dedicated"], ["name": "Billing ID", "value": "4126"],
+                    ],
+                ]
+            )
+        ])
         try #require(created.json["results"]?[0]?["records"]?[0]?["customerId"] == "PID-1", "\(created.json)")
         try await listener.admin("PUT", "/contacts/PID-1/portal-login", ["username": "myusername", "password": "mypassword"])
-        try await listener.admin("PUT", "/integrations/smartertrack", [
-            "enabled": true, "password": .string(authPW), "ip_allowlist": .array(allowlist.map(JSONValue.string)),
-        ])
+        try await listener.admin(
+            "PUT", "/integrations/smartertrack",
+            [
+                "enabled": true, "password": .string(authPW), "ip_allowlist": .array(allowlist.map(JSONValue.string)),
+            ])
         if let rules { try await listener.admin("PUT", "/integrations/smartertrack/rules", rules) }
         return SmarterTrackFixture(listener: listener)
     }
@@ -62,12 +73,15 @@ struct SmarterTrackFixture {
     }
 
     /// A call as an ASMX client sends it: document/literal wrapped, SOAPAction (1.1) or action in the Content-Type (1.2).
-    func call(_ method: String, _ inputs: [String], authPW: String? = SmarterTrackFixture.authPW, soap12: Bool = false,
-              headers: [(String, String)] = []) async throws -> Answer {
+    func call(
+        _ method: String, _ inputs: [String], authPW: String? = SmarterTrackFixture.authPW, soap12: Bool = false,
+        headers: [(String, String)] = []
+    ) async throws -> Answer {
         let all = (authPW.map { ["AuthPW=\($0)"] } ?? []) + inputs
         let body = Self.envelope(method, all, soap12: soap12)
         let action = "http://tempuri.org/\(method)"
-        let fields = soap12
+        let fields =
+            soap12
             ? [("Content-Type", "application/soap+xml; charset=utf-8; action=\"\(action)\"")]
             : [("Content-Type", "text/xml; charset=utf-8"), ("SOAPAction", "\"\(action)\"")]
         return try await post(body, headers: fields + headers, method: method)
@@ -76,7 +90,9 @@ struct SmarterTrackFixture {
     func post(_ body: String, headers: [(String, String)], method: String = "") async throws -> Answer {
         let response = try await listener.server.request("POST", path, headers: headers, body: body)
         let envelope = try? XMLDocumentParser.parse(response.body)
-        return Answer(response: response, envelope: envelope, result: envelope?.child("Body")?.child("\(method)Response")?.child("\(method)Result"))
+        return Answer(
+            response: response, envelope: envelope,
+            result: envelope?.child("Body")?.child("\(method)Response")?.child("\(method)Result"))
     }
 
     static func envelope(_ method: String, _ inputs: [String], soap12: Bool = false) -> String {

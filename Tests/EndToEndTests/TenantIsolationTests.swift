@@ -23,7 +23,8 @@ struct TenantIsolationTests {
                     .replacingOccurrences(of: "{key}", with: "1").replacingOccurrences(of: "{listener}", with: "1")
                     .replacingOccurrences(of: "{item}", with: "1").replacingOccurrences(of: "{field}", with: "1")
                     .replacingOccurrences(of: "{request}", with: "1").replacingOccurrences(of: "{message}", with: "1")
-                    .replacingOccurrences(of: "{support_group}", with: "TEAM1").replacingOccurrences(of: "{contact}", with: "PID-1")
+                    .replacingOccurrences(of: "{support_group}", with: "TEAM1").replacingOccurrences(
+                        of: "{contact}", with: "PID-1")
                 let body: String? = ["POST", "PUT", "PATCH"].contains(route.method) ? #"{"name":"x","email":"x@y.co"}"# : nil
                 let result = try await fixture.call(route.method, path, token: key, raw: body)
                 #expect(result.status == 404, "\(route.method) \(route.pattern) answered \(result.status)")
@@ -50,7 +51,8 @@ struct TenantIsolationTests {
                 let none = try await fixture.server.request(route.method, path, body: body)
                 #expect(none.status == 401, "\(route.method) \(route.pattern) without a token answered \(none.status)")
                 #expect(none.header("WWW-Authenticate")?.hasPrefix("Bearer") == true)
-                let wrong = try await fixture.call(route.method, path, token: "crmhub_ok_AAAAAAAAAAAA_" + String(repeating: "A", count: 43), raw: body)
+                let wrong = try await fixture.call(
+                    route.method, path, token: "crmhub_ok_AAAAAAAAAAAA_" + String(repeating: "A", count: 43), raw: body)
                 #expect(wrong.status == 401, "\(route.method) \(route.pattern) with a wrong token answered \(wrong.status)")
             }
         }
@@ -64,26 +66,36 @@ struct TenantIsolationTests {
             _ = try await fixture.call("POST", "/admin/v1/orgs/\(slug)/listeners", body: ["name": "L"])
             _ = try await fixture.makeKey(slug, scopes: ["read"])
             let database = fixture.server.database
-            let tables = try await database.platformQuery("""
+            let tables = try await database.platformQuery(
+                """
                 SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relrowsecurity AND c.relforcerowsecurity
                 ORDER BY 1
-                """).rows.map { try $0.decode(0, as: String.self) }
-            for expected in ["orgs", "users", "groups", "group_members", "api_keys", "listeners", "catalog_items",
-                             "custom_fields", "ciopulse_portals", "ciopulse_api_keys", "integration_settings", "audit_log", "platform_tokens",
-                             "platform_audit_log", "support_groups"] {
+                """
+            ).rows.map { try $0.decode(0, as: String.self) }
+            for expected in [
+                "orgs", "users", "groups", "group_members", "api_keys", "listeners", "catalog_items",
+                "custom_fields", "ciopulse_portals", "ciopulse_api_keys", "integration_settings", "audit_log", "platform_tokens",
+                "platform_audit_log", "support_groups",
+            ] {
                 #expect(tables.contains(expected), "\(expected) lacks forced row-level security")
             }
-            let orgID = try await database.platformQuery("SELECT id FROM orgs WHERE slug = \(slug)").rows[0].decode(0, as: Int64.self)
+            let orgID = try await database.platformQuery("SELECT id FROM orgs WHERE slug = \(slug)").rows[0].decode(
+                0, as: Int64.self)
             for table in tables {
                 let (unscoped, scoped, foreign) = try await database.withTransaction { connection in
                     _ = try connection.query("SELECT set_config('role', 'crmhub_app', true)")
-                    let unscoped = try connection.query("SELECT count(*) FROM \(unescaped: table)").rows[0].decode(0, as: Int.self)
+                    let unscoped = try connection.query("SELECT count(*) FROM \(unescaped: table)").rows[0].decode(
+                        0, as: Int.self)
                     _ = try connection.query("SELECT set_config('crmhub.org_id', \(String(orgID)), true)")
                     let column = table == "orgs" ? "id" : "org_id"
                     let scoped = try connection.query("SELECT count(*) FROM \(unescaped: table)").rows[0].decode(0, as: Int.self)
-                    let foreign = ["platform_tokens", "platform_audit_log"].contains(table) ? 0 : try connection.query(
-                        "SELECT count(*) FROM \(unescaped: table) WHERE \(unescaped: column) <> \(orgID)").rows[0].decode(0, as: Int.self)
+                    let foreign =
+                        ["platform_tokens", "platform_audit_log"].contains(table)
+                        ? 0
+                        : try connection.query(
+                            "SELECT count(*) FROM \(unescaped: table) WHERE \(unescaped: column) <> \(orgID)"
+                        ).rows[0].decode(0, as: Int.self)
                     return (unscoped, scoped, foreign)
                 }
                 #expect(unscoped == 0, "\(table) shows rows without the org setting")

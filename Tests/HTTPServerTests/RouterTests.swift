@@ -62,13 +62,15 @@ struct RouterTests {
 
 @Suite("IP addresses and CIDR ranges")
 struct CIDRTests {
-    @Test("IPv4 and IPv6 ranges", arguments: [
-        ("10.0.0.0/8", "10.255.1.2", true), ("10.0.0.0/8", "11.0.0.1", false),
-        ("192.168.1.7", "192.168.1.7", true), ("192.168.1.7", "192.168.1.8", false),
-        ("0.0.0.0/0", "8.8.8.8", true), ("2001:db8::/32", "2001:db8:1::5", true),
-        ("2001:db8::/32", "2001:db9::1", false), ("::1", "::1", true),
-        ("10.0.0.0/8", "::ffff:10.1.1.1", true), ("::/0", "10.0.0.1", false),
-    ])
+    @Test(
+        "IPv4 and IPv6 ranges",
+        arguments: [
+            ("10.0.0.0/8", "10.255.1.2", true), ("10.0.0.0/8", "11.0.0.1", false),
+            ("192.168.1.7", "192.168.1.7", true), ("192.168.1.7", "192.168.1.8", false),
+            ("0.0.0.0/0", "8.8.8.8", true), ("2001:db8::/32", "2001:db8:1::5", true),
+            ("2001:db8::/32", "2001:db9::1", false), ("::1", "::1", true),
+            ("10.0.0.0/8", "::ffff:10.1.1.1", true), ("::/0", "10.0.0.1", false),
+        ])
     func contains(range: String, address: String, expected: Bool) throws {
         let cidr = try #require(CIDR(range))
         let ip = try #require(IPAddress(address))
@@ -86,10 +88,12 @@ struct CIDRTests {
         #expect(IPAddress("::ffff:1.2.3.4")?.description == "1.2.3.4")
     }
 
-    @Test("bind addresses", arguments: [
-        ("127.0.0.1:8080", "127.0.0.1:8080"), ("[::1]:8443", "[::1]:8443"), (":9000", "0.0.0.0:9000"),
-        ("localhost:80", "127.0.0.1:80"),
-    ])
+    @Test(
+        "bind addresses",
+        arguments: [
+            ("127.0.0.1:8080", "127.0.0.1:8080"), ("[::1]:8443", "[::1]:8443"), (":9000", "0.0.0.0:9000"),
+            ("localhost:80", "127.0.0.1:80"),
+        ])
     func bindAddress(text: String, expected: String) {
         #expect(BindAddress(text)?.description == expected)
     }

@@ -13,7 +13,9 @@ struct FairBlockingQueueTests {
             for index in 0..<20 {
                 group.addTask {
                     await queue.run(key: "org\(index % 4)") {
-                        if Self.currentThreadName() != "test-fair" { counts.elsewhere.wrappingAdd(1, ordering: .sequentiallyConsistent) }
+                        if Self.currentThreadName() != "test-fair" {
+                            counts.elsewhere.wrappingAdd(1, ordering: .sequentiallyConsistent)
+                        }
                         let now = counts.running.wrappingAdd(1, ordering: .sequentiallyConsistent).newValue
                         _ = counts.most.max(now, ordering: .sequentiallyConsistent)
                         usleep(2000)

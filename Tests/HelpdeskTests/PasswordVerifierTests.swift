@@ -1,7 +1,8 @@
-@testable import CRM
 import Glibc
 import Synchronization
 import Testing
+
+@testable import CRM
 
 @Suite("helpdesk passwords: PBKDF2 outcomes remembered briefly")
 struct PasswordVerifierTests {

@@ -6,16 +6,20 @@ import XML
 
 @Suite("SpiceCSM attribute values are URL-encoded as the document's examples")
 struct SpiceCSMEncodingTests {
-    @Test("the document's examples", arguments: [
-        ("John Doe", "John%20Doe"), ("johnd@xyz.net", "johnd%40xyz%2Enet"), ("johgnd@xyz.net", "johgnd%40xyz%2Enet"),
-        ("(555) 555-5555", "%28555%29%20555%2D5555"), ("123 Fake St.", "123%20Fake%20St%2E"), ("Active", "Active"),
-        ("jdoe2", "jdoe2"), ("Anything", "Anything"), ("ZZ", "ZZ"), ("123456", "123456"), ("", ""),
-    ])
+    @Test(
+        "the document's examples",
+        arguments: [
+            ("John Doe", "John%20Doe"), ("johnd@xyz.net", "johnd%40xyz%2Enet"), ("johgnd@xyz.net", "johgnd%40xyz%2Enet"),
+            ("(555) 555-5555", "%28555%29%20555%2D5555"), ("123 Fake St.", "123%20Fake%20St%2E"), ("Active", "Active"),
+            ("jdoe2", "jdoe2"), ("Anything", "Anything"), ("ZZ", "ZZ"), ("123456", "123456"), ("", ""),
+        ])
     func examples(plain: String, encoded: String) {
         #expect(SpiceCSMEncoding.encode(plain) == encoded)
     }
 
-    @Test("every attribute value of the search and load samples is its own encoding", arguments: ["spicecsm-search.xml", "spicecsm-load.xml"])
+    @Test(
+        "every attribute value of the search and load samples is its own encoding",
+        arguments: ["spicecsm-search.xml", "spicecsm-load.xml"])
     func samples(name: String) throws {
         let document = try XMLDocumentParser.parse(HelpdeskSamples.text(name))
         var values: [String] = []

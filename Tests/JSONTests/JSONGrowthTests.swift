@@ -42,7 +42,9 @@ struct JSONGrowthTests {
     @Test("many arrays nested as deep as allowed")
     func depth() {
         Self.expectLinear("deep arrays") { factor in
-            let deep = String(repeating: "[", count: JSONParser.maxDepth - 1) + "0" + String(repeating: "]", count: JSONParser.maxDepth - 1)
+            let deep =
+                String(repeating: "[", count: JSONParser.maxDepth - 1) + "0"
+                + String(repeating: "]", count: JSONParser.maxDepth - 1)
             return "[" + Array(repeating: deep, count: 20 * factor).joined(separator: ",") + "]"
         }
     }

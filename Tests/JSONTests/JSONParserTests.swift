@@ -18,21 +18,23 @@ struct JSONParserTests {
         #expect(try JSONParser.parse(#""a\\b\/c\ud83d\ude00""#).stringValue == "a\\b/c😀")
     }
 
-    @Test("syntax errors report line and column", arguments: [
-        ("{\"a\": 1,}", "trailing comma in object", 1, 9),
-        ("{\n  \"a\": tru\n}", "invalid literal", 2, 8),
-        ("[1, 2", "unterminated array", 1, 6),
-        ("{'a': 1}", "object keys must be double-quoted strings", 1, 2),
-        ("{\"a\": 01}", "numbers must not have leading zeros", 1, 7),
-        ("", "empty document", 1, 1),
-        ("{\"a\": 1} x", "unexpected data after the JSON value", 1, 10),
-        ("\"a\u{1}\"", "control character in string (escape it)", 1, 3),
-        ("\"\\x\"", "invalid escape '\\x'", 1, 2),
-        ("[\"\\ud800\"]", "unpaired surrogate in \\u escape", 1, 9),
-        // Columns count characters: "ễ" and "é" are three and two bytes.
-        ("[\"Nguyễn\", tru]", "invalid literal", 1, 12),
-        ("{\"a\": 1,\n\"é\": tru}", "invalid literal", 2, 6),
-    ])
+    @Test(
+        "syntax errors report line and column",
+        arguments: [
+            ("{\"a\": 1,}", "trailing comma in object", 1, 9),
+            ("{\n  \"a\": tru\n}", "invalid literal", 2, 8),
+            ("[1, 2", "unterminated array", 1, 6),
+            ("{'a': 1}", "object keys must be double-quoted strings", 1, 2),
+            ("{\"a\": 01}", "numbers must not have leading zeros", 1, 7),
+            ("", "empty document", 1, 1),
+            ("{\"a\": 1} x", "unexpected data after the JSON value", 1, 10),
+            ("\"a\u{1}\"", "control character in string (escape it)", 1, 3),
+            ("\"\\x\"", "invalid escape '\\x'", 1, 2),
+            ("[\"\\ud800\"]", "unpaired surrogate in \\u escape", 1, 9),
+            // Columns count characters: "ễ" and "é" are three and two bytes.
+            ("[\"Nguyễn\", tru]", "invalid literal", 1, 12),
+            ("{\"a\": 1,\n\"é\": tru}", "invalid literal", 2, 6),
+        ])
     func errors(text: String, reason: String, line: Int, column: Int) {
         do {
             _ = try JSONParser.parse(text)

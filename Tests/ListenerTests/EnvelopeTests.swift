@@ -13,11 +13,13 @@ struct EnvelopeTests {
         try JSONParser.parse(Array(try Data(contentsOf: fixtures.appendingPathComponent("\(name).json"))))
     }
 
-    @Test("every corrected sample parses into its action", arguments: [
-        ("add-contact", ActionType.addContact), ("add-lead", .addLead), ("update-lead", .updateLead),
-        ("update-contact", .updateContact), ("add-note-contact", .addNote), ("add-note-deal", .addNote),
-        ("add-deal", .addDeal), ("add-ticket", .addTicket), ("send-sms", .sendSMS),
-    ])
+    @Test(
+        "every corrected sample parses into its action",
+        arguments: [
+            ("add-contact", ActionType.addContact), ("add-lead", .addLead), ("update-lead", .updateLead),
+            ("update-contact", .updateContact), ("add-note-contact", .addNote), ("add-note-deal", .addNote),
+            ("add-deal", .addDeal), ("add-ticket", .addTicket), ("send-sms", .sendSMS),
+        ])
     func samples(name: String, action: ActionType) throws {
         let envelope = try Envelope.parse(try Self.fixture(name))
         #expect(envelope.items.count == 1)
@@ -34,10 +36,12 @@ struct EnvelopeTests {
         #expect(Identity.phone(data["phones"]?.arrayValue?.first?["value"]?.stringValue ?? "") == "01234567890")
     }
 
-    @Test("envelope problems refuse the whole request, naming the field", arguments: [
-        (#"[1]"#, ""), (#"{"data": []}"#, "senderUser"), (#"{"senderUser": "nobody", "data": []}"#, "senderUser"),
-        (#"{"senderUser": "a@b.co"}"#, "data"), (#"{"senderUser": "a@b.co", "data": {}}"#, "data"),
-    ])
+    @Test(
+        "envelope problems refuse the whole request, naming the field",
+        arguments: [
+            (#"[1]"#, ""), (#"{"data": []}"#, "senderUser"), (#"{"senderUser": "nobody", "data": []}"#, "senderUser"),
+            (#"{"senderUser": "a@b.co"}"#, "data"), (#"{"senderUser": "a@b.co", "data": {}}"#, "data"),
+        ])
     func envelopeErrors(body: String, field: String) throws {
         do {
             _ = try Envelope.parse(try JSONParser.parse(body))
@@ -49,15 +53,17 @@ struct EnvelopeTests {
 
     @Test("a bad item is an error for that item only")
     func itemErrors() throws {
-        let envelope = try Envelope.parse(try JSONParser.parse(#"""
-            {"senderUser": " Huy.NguyenViet@HTKLabs.com ", "data": [
-              {"actionType": "add-contact", "data": {"name": "A"}},
-              {"actionType": "delete-everything", "data": {}},
-              {"actionType": "add-lead"},
-              "nonsense",
-              {"actionType": "ADD-TICKET", "data": {"body": "b"}}
-            ]}
-            """#))
+        let envelope = try Envelope.parse(
+            try JSONParser.parse(
+                #"""
+                {"senderUser": " Huy.NguyenViet@HTKLabs.com ", "data": [
+                  {"actionType": "add-contact", "data": {"name": "A"}},
+                  {"actionType": "delete-everything", "data": {}},
+                  {"actionType": "add-lead"},
+                  "nonsense",
+                  {"actionType": "ADD-TICKET", "data": {"body": "b"}}
+                ]}
+                """#))
         #expect(envelope.senderUser == "huy.nguyenviet@htklabs.com")
         #expect(envelope.items.map(\.action) == [.addContact, nil, nil, nil, .addTicket])
         #expect(envelope.items.compactMap(\.error?.field) == ["data[1].actionType", "data[2].data", "data[3]"])

@@ -6,34 +6,40 @@ import Testing
 
 @Suite("values as listener senders send them")
 struct LenientValueTests {
-    @Test("calendar dates in every spelling of the document", arguments: [
-        (JSONValue.string("Fri Jan 01 1993 00:00:00 GMT+0700 (ICT)"), "1993-01-01"),
-        ("Fri Jan 02 1993 00:00:00 GMT+0700 (ICT)", "1993-01-02"),
-        ("1993-01-01", "1993-01-01"),
-        ("2019-07-08T00:00:00+07:00", "2019-07-08"),
-        ("1993-01-01T23:30:00Z", "1993-01-01"),
-        (.number(725_846_400_000), "1993-01-01"),
-        ("725846400000", "1993-01-01"),
-    ])
+    @Test(
+        "calendar dates in every spelling of the document",
+        arguments: [
+            (JSONValue.string("Fri Jan 01 1993 00:00:00 GMT+0700 (ICT)"), "1993-01-01"),
+            ("Fri Jan 02 1993 00:00:00 GMT+0700 (ICT)", "1993-01-02"),
+            ("1993-01-01", "1993-01-01"),
+            ("2019-07-08T00:00:00+07:00", "2019-07-08"),
+            ("1993-01-01T23:30:00Z", "1993-01-01"),
+            (.number(725_846_400_000), "1993-01-01"),
+            ("725846400000", "1993-01-01"),
+        ])
     func calendarDates(value: JSONValue, expected: String) {
         #expect(LenientValue.calendarDate(value)?.description == expected)
     }
 
-    @Test("impossible or unreadable dates are refused", arguments: [
-        JSONValue.string("1993-02-30"), "yesterday", "Fri Foo 01 1993 00:00:00", "1993-13-01", "", .bool(true), "1993-01-01X",
-    ])
+    @Test(
+        "impossible or unreadable dates are refused",
+        arguments: [
+            JSONValue.string("1993-02-30"), "yesterday", "Fri Foo 01 1993 00:00:00", "1993-13-01", "", .bool(true), "1993-01-01X",
+        ])
     func badDates(value: JSONValue) {
         #expect(LenientValue.calendarDate(value) == nil)
     }
 
-    @Test("instants keep their offset", arguments: [
-        (JSONValue.number(1_482_470_382_793), Int64(1_482_470_382_793)),
-        ("2019-07-08T00:00:00+07:00", 1_562_518_800_000),
-        ("2019-07-07T17:00:00Z", 1_562_518_800_000),
-        ("2019-07-07T17:00:00.250Z", 1_562_518_800_250),
-        ("Mon Jul 08 2019 00:00:00 GMT+0700 (ICT)", 1_562_518_800_000),
-        ("2019-07-08", 1_562_544_000_000),
-    ])
+    @Test(
+        "instants keep their offset",
+        arguments: [
+            (JSONValue.number(1_482_470_382_793), Int64(1_482_470_382_793)),
+            ("2019-07-08T00:00:00+07:00", 1_562_518_800_000),
+            ("2019-07-07T17:00:00Z", 1_562_518_800_000),
+            ("2019-07-07T17:00:00.250Z", 1_562_518_800_250),
+            ("Mon Jul 08 2019 00:00:00 GMT+0700 (ICT)", 1_562_518_800_000),
+            ("2019-07-08", 1_562_544_000_000),
+        ])
     func instants(value: JSONValue, expected: Int64) {
         #expect(LenientValue.instant(value)?.milliseconds == expected)
     }
@@ -68,14 +74,16 @@ struct LenientValueTests {
 
 @Suite("identities for matching and dedup")
 struct IdentityTests {
-    @Test("phones normalise to one spelling", arguments: [
-        ("0905 000 001", "84", "+84905000001"),
-        ("+84 905-000-001", "84", "+84905000001"),
-        ("0084905000001", nil, "+84905000001"),
-        ("(090) 5000.001", nil, "0905000001"),
-        ("01234567890", nil, "01234567890"),
-        ("+61411112233", "84", "+61411112233"),
-    ] as [(String, String?, String)])
+    @Test(
+        "phones normalise to one spelling",
+        arguments: [
+            ("0905 000 001", "84", "+84905000001"),
+            ("+84 905-000-001", "84", "+84905000001"),
+            ("0084905000001", nil, "+84905000001"),
+            ("(090) 5000.001", nil, "0905000001"),
+            ("01234567890", nil, "01234567890"),
+            ("+61411112233", "84", "+61411112233"),
+        ] as [(String, String?, String)])
     func phones(raw: String, country: String?, expected: String) {
         #expect(Identity.phone(raw, defaultCountryCode: country) == expected)
     }

@@ -15,7 +15,9 @@ struct ListenerAccessTests {
         #expect(ListenerAccess.check(Self.guarded, orgStatus: .active, client: IPAddress("203.0.113.77")) == nil)
         #expect(ListenerAccess.check(Self.guarded, orgStatus: .active, client: IPAddress("2001:db8::5")) == nil)
         #expect(ListenerAccess.check(Self.guarded, orgStatus: .active, client: IPAddress("::ffff:203.0.113.9")) == nil)
-        #expect(ListenerAccess.check(Self.guarded, orgStatus: .active, client: IPAddress("198.51.100.1")) == .addressNotAllowed("198.51.100.1"))
+        #expect(
+            ListenerAccess.check(Self.guarded, orgStatus: .active, client: IPAddress("198.51.100.1"))
+                == .addressNotAllowed("198.51.100.1"))
         #expect(ListenerAccess.check(Self.guarded, orgStatus: .active, client: nil) == .addressNotAllowed("unknown"))
     }
 

@@ -12,16 +12,18 @@ struct ListenerActionRulesTests {
         PayloadReader(object: object, path: "data[0].data", errors: FieldErrors())
     }
 
-    @Test("customerId must be a code of contactType's series", arguments: [
-        ("PID-12", CustomerSeries.contact, "PID-12"),
-        (" pid-3 ", .contact, "PID-3"),
-        ("LID-345", .lead, "LID-345"),
-        ("LID-345", .contact, "lead code"),
-        ("PID-1", .lead, "contact code"),
-        ("CID-1", .contact, "not a customer code"),
-        ("1234", .contact, "not a customer code"),
-        ("PID-0", .contact, "not a customer code"),
-    ])
+    @Test(
+        "customerId must be a code of contactType's series",
+        arguments: [
+            ("PID-12", CustomerSeries.contact, "PID-12"),
+            (" pid-3 ", .contact, "PID-3"),
+            ("LID-345", .lead, "LID-345"),
+            ("LID-345", .contact, "lead code"),
+            ("PID-1", .lead, "contact code"),
+            ("CID-1", .contact, "not a customer code"),
+            ("1234", .contact, "not a customer code"),
+            ("PID-0", .contact, "not a customer code"),
+        ])
     func customerCodes(text: String, series: CustomerSeries, expected: String) {
         switch CustomerMatch.parseCode(text, series: series) {
         case .success(let code): #expect(code.description == expected)
@@ -29,24 +31,29 @@ struct ListenerActionRulesTests {
         }
     }
 
-    @Test("a deal value is a number or a numeric string with at most 15 digits before the point", arguments: [
-        (JSONValue.number(50000), "50000"),
-        (.number(12.5), "12.5"),
-        (.number(-3), "-3"),
-        (.string("1234.50"), "1234.50"),
-        (.string(" +7 "), "7"),
-        (.string(".5"), ".5"),
-        (.string("000000000000000000012"), "000000000000000000012"),
-        (.string("999999999999999"), "999999999999999"),
-    ])
+    @Test(
+        "a deal value is a number or a numeric string with at most 15 digits before the point",
+        arguments: [
+            (JSONValue.number(50000), "50000"),
+            (.number(12.5), "12.5"),
+            (.number(-3), "-3"),
+            (.string("1234.50"), "1234.50"),
+            (.string(" +7 "), "7"),
+            (.string(".5"), ".5"),
+            (.string("000000000000000000012"), "000000000000000000012"),
+            (.string("999999999999999"), "999999999999999"),
+        ])
     func values(value: JSONValue, expected: String) {
         #expect(AddDeal.decimal(value) == expected)
     }
 
-    @Test("what is not a deal value", arguments: [
-        JSONValue.string("12abc"), .string("1,000"), .string("1.2.3"), .string("-"), .string("."), .string("1e5"), .string("NaN"),
-        .string("1234567890123456"), .number(1e15), .bool(true), .array([]),
-    ])
+    @Test(
+        "what is not a deal value",
+        arguments: [
+            JSONValue.string("12abc"), .string("1,000"), .string("1.2.3"), .string("-"), .string("."), .string("1e5"),
+            .string("NaN"),
+            .string("1234567890123456"), .number(1e15), .bool(true), .array([]),
+        ])
     func notValues(value: JSONValue) {
         #expect(AddDeal.decimal(value) == nil)
     }
@@ -62,16 +69,20 @@ struct ListenerActionRulesTests {
         #expect(match.series == .lead && match.code?.description == "LID-4")
         #expect(match.contactID == "ext" && match.passport == "AB123")
         #expect(match.emails == ["a@b.co", "c@d.co"] && match.phones == ["0905000001", "0905000002"])
-        #expect(match.identityKeys == [.contactID("ext"), .passport("AB123"), .emails(["a@b.co", "c@d.co"]), .phones(["0905000001", "0905000002"])])
+        #expect(
+            match.identityKeys == [
+                .contactID("ext"), .passport("AB123"), .emails(["a@b.co", "c@d.co"]), .phones(["0905000001", "0905000002"]),
+            ])
     }
 
     @Test("bad identifiers are named; no identifier is an empty match")
     func badIdentifiers() {
         let reader = Self.reader(["contactType": "vip", "email": "nope", "phone": "12", "passport": "#!"])
         let match = CustomerMatch.read(reader)
-        #expect(reader.errors.list.map(\.field) == [
-            "data[0].data.contactType", "data[0].data.passport", "data[0].data.email", "data[0].data.phone",
-        ])
+        #expect(
+            reader.errors.list.map(\.field) == [
+                "data[0].data.contactType", "data[0].data.passport", "data[0].data.email", "data[0].data.phone",
+            ])
         #expect(match.isEmpty && match.series == .contact)
         #expect(CustomerMatch.read(Self.reader(["name": "Only a name"])).isEmpty)
     }
@@ -83,7 +94,8 @@ struct ListenerActionRulesTests {
         #expect(good.errors.isEmpty)
         let bad = Self.reader(["phones": ["12", true, ["type": "Work"]]])
         #expect(SendSMS.phones(bad).isEmpty)
-        #expect(bad.errors.list.map(\.field) == ["data[0].data.phones[0]", "data[0].data.phones[1]", "data[0].data.phones[2].value"])
+        #expect(
+            bad.errors.list.map(\.field) == ["data[0].data.phones[0]", "data[0].data.phones[1]", "data[0].data.phones[2].value"])
         for object: JSONObject in [[:], ["phones": []], ["phones": ""], ["phones": "0905000001"]] {
             let reader = Self.reader(object)
             #expect(SendSMS.phones(reader).isEmpty)

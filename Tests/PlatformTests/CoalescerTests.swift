@@ -31,7 +31,9 @@ struct CoalescerTests {
     }
 
     /// Submits `values` for `key` concurrently, each after the one before has been queued, and answers each reply.
-    static func submitAll(_ coalescer: Coalescer<Int, String>, key: String = "k", _ values: [Int], run: @escaping Coalescer<Int, String>.Run)
+    static func submitAll(
+        _ coalescer: Coalescer<Int, String>, key: String = "k", _ values: [Int], run: @escaping Coalescer<Int, String>.Run
+    )
         async -> [Int: Result<String, any Error>]
     {
         await withTaskGroup(of: (Int, Result<String, any Error>).self) { group in
@@ -103,8 +105,9 @@ struct CoalescerTests {
         for value in [0, 1, 2, 4, 5] { #expect(try replies[value]?.get() == "r\(value)") }
     }
 
-    @Test("a run that returns fewer or more results than arrivals fails every waiter of its group, and none hangs",
-          .timeLimit(.minutes(1)), arguments: [-1, 1])
+    @Test(
+        "a run that returns fewer or more results than arrivals fails every waiter of its group, and none hangs",
+        .timeLimit(.minutes(1)), arguments: [-1, 1])
     func wrongResultCount(difference: Int) async throws {
         let coalescer = Coalescer<Int, String>(maxRunning: 1, maxGroup: 64)
         let groups = Recorder()
@@ -122,6 +125,7 @@ struct CoalescerTests {
             }
         }
         // The key is released: a later, well-behaved run is answered.
-        #expect(try await coalescer.submit(key: "k", arrival: 9) { _, arrivals in arrivals.map { .success("ok \($0)") } } == "ok 9")
+        #expect(
+            try await coalescer.submit(key: "k", arrival: 9) { _, arrivals in arrivals.map { .success("ok \($0)") } } == "ok 9")
     }
 }

@@ -20,14 +20,16 @@ struct DatabaseTLSTests {
                 "postgresql://postgres@\(host):\(cluster.port)/postgres?sslmode=verify-full&sslrootcert=\(directory)/\(rootCertificate)"
             }
             let encrypted = try await Fixtures.withClient(url("localhost", "ca.crt"), poolSize: 1) { client in
-                try await client.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").rows[0].decode(0, as: Bool.self)
+                try await client.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").rows[0].decode(
+                    0, as: Bool.self)
             }
             #expect(encrypted)
             // The certificate names localhost only: reached as 127.0.0.1 it is the wrong name.
             let wrongName = await expectPostgresError {
                 try await Fixtures.withClient(url("127.0.0.1", "ca.crt"), poolSize: 1) { try await $0.query("SELECT 1") }
             }
-            #expect(wrongName?.message.contains("does not match host name \"127.0.0.1\"") == true, "\(String(describing: wrongName))")
+            #expect(
+                wrongName?.message.contains("does not match host name \"127.0.0.1\"") == true, "\(String(describing: wrongName))")
             let otherCA = await expectPostgresError {
                 try await Fixtures.withClient(url("localhost", "other-ca.crt"), poolSize: 1) { try await $0.query("SELECT 1") }
             }

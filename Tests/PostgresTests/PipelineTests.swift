@@ -7,7 +7,8 @@ struct PipelineTests {
     @Test("the prelude's settings hold for the whole transaction and end with it")
     func prelude() async throws {
         try await Fixtures.withClient(poolSize: 1) { client in
-            let inside = try await client.withTransaction(prelude: "SELECT set_config('crmhub.test', 'yes', true)") { connection in
+            let inside = try await client.withTransaction(prelude: "SELECT set_config('crmhub.test', 'yes', true)") {
+                connection in
                 try connection.query("SELECT current_setting('crmhub.test', true)").rows[0].decode(0, as: String?.self)
             }
             #expect(inside == "yes")

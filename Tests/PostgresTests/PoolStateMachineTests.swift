@@ -33,7 +33,10 @@ struct PoolStateMachineTests {
         #expect(machine.inUse == 1)
         #expect(Self.runs(machine.next(worker: 0)) == "a")
         // Done, nothing waiting: idle again.
-        guard case .wait = machine.next(worker: 0) else { Issue.record("expected wait"); return }
+        guard case .wait = machine.next(worker: 0) else {
+            Issue.record("expected wait")
+            return
+        }
         #expect(machine.inUse == 0)
         #expect(machine.idleCount == 2)
     }
@@ -58,7 +61,10 @@ struct PoolStateMachineTests {
         _ = machine.next(worker: 0)
         guard case .queued(let first) = machine.submit("b", id: 2, now: 0),
             case .queued(let second) = machine.submit("c", id: 3, now: 0)
-        else { Issue.record("expected queued"); return }
+        else {
+            Issue.record("expected queued")
+            return
+        }
         #expect(first && !second)  // only the first waiting job tells the timer
         #expect(Self.rejection(machine.submit("d", id: 4, now: 0)) == .exhausted)
         #expect(machine.waitingCount == 2)
@@ -154,7 +160,10 @@ struct PoolStateMachineTests {
     func shutdownIdle() {
         var machine = Self.machine(poolSize: 3)
         #expect(Set(machine.shutdown()) == [0, 1, 2])
-        guard case .exit = machine.next(worker: 1) else { Issue.record("expected exit"); return }
+        guard case .exit = machine.next(worker: 1) else {
+            Issue.record("expected exit")
+            return
+        }
         #expect(machine.shutdown().isEmpty)
     }
 }

@@ -37,7 +37,8 @@ struct PoolTests {
         try await Fixtures.withClient(
             poolSize: 1,
             {
-                $0.maxWaiting = 2; $0.acquireTimeout = .seconds(10)
+                $0.maxWaiting = 2
+                $0.acquireTimeout = .seconds(10)
             }
         ) { client in
             let gate = Gate()

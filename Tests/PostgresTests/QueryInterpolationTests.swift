@@ -51,12 +51,14 @@ struct QueryInterpolationTests {
 
     @Test("a fragment's placeholders follow the ones before it; quoted dollars stay")
     func fragment() {
-        let shared: Query = "SELECT * FROM unnest(\([1, 2])::int[], \(["a", "b"])::text[]) AS t(n, s) WHERE s <> '$1' AND \"$2\" = n"
+        let shared: Query =
+            "SELECT * FROM unnest(\([1, 2])::int[], \(["a", "b"])::text[]) AS t(n, s) WHERE s <> '$1' AND \"$2\" = n"
         let query: Query = "WITH input AS (\(fragment: shared)) SELECT \(7), \(fragment: shared)"
-        #expect(query.sql == """
-            WITH input AS (SELECT * FROM unnest($1::int[], $2::text[]) AS t(n, s) WHERE s <> '$1' AND "$2" = n) SELECT $3, \
-            SELECT * FROM unnest($4::int[], $5::text[]) AS t(n, s) WHERE s <> '$1' AND "$2" = n
-            """)
+        #expect(
+            query.sql == """
+                WITH input AS (SELECT * FROM unnest($1::int[], $2::text[]) AS t(n, s) WHERE s <> '$1' AND "$2" = n) SELECT $3, \
+                SELECT * FROM unnest($4::int[], $5::text[]) AS t(n, s) WHERE s <> '$1' AND "$2" = n
+                """)
         #expect(query.binds == ["{1,2}", #"{"a","b"}"#, "7", "{1,2}", #"{"a","b"}"#])
     }
 

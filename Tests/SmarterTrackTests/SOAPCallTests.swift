@@ -5,10 +5,13 @@ import XML
 
 @Suite("SmarterTrack SOAP envelopes")
 struct SOAPCallTests {
-    static func envelope(_ method: String, _ inputs: [String], soap12: Bool = false, namespace: String = "http://tempuri.org/") -> [UInt8] {
+    static func envelope(
+        _ method: String, _ inputs: [String], soap12: Bool = false, namespace: String = "http://tempuri.org/"
+    ) -> [UInt8] {
         let soapNamespace = soap12 ? "http://www.w3.org/2003/05/soap-envelope" : "http://schemas.xmlsoap.org/soap/envelope/"
         let strings = inputs.map { "<string>\(XMLEscaping.escape($0))</string>" }.joined()
-        return Array("""
+        return Array(
+            """
             <?xml version="1.0" encoding="utf-8"?>
             <soap:Envelope xmlns:soap="\(soapNamespace)"><soap:Body><\(method) xmlns="\(namespace)"><inputs><InputVariables>\(strings)\
             </InputVariables></inputs></\(method)></soap:Body></soap:Envelope>
@@ -17,8 +20,11 @@ struct SOAPCallTests {
 
     @Test("a SOAP 1.1 call: method, namespace and variable=value inputs (split at the first '=', names without case)")
     func soap11() throws {
-        let body = Self.envelope("Authenticate", ["AuthPW=pw=with=equals", "loginusername=myusername", "LoginPassword= mypassword "])
-        let call = try SOAPCall.read(body, contentType: "text/xml; charset=utf-8", soapAction: "\"http://tempuri.org/Authenticate\"").get()
+        let body = Self.envelope(
+            "Authenticate", ["AuthPW=pw=with=equals", "loginusername=myusername", "LoginPassword= mypassword "])
+        let call = try SOAPCall.read(
+            body, contentType: "text/xml; charset=utf-8", soapAction: "\"http://tempuri.org/Authenticate\""
+        ).get()
         #expect(call.version == .soap11 && call.method == .authenticate && call.namespace == "http://tempuri.org/")
         #expect(call.inputs["authpw"] == "pw=with=equals")
         #expect(call.inputs["LoginUsername"] == "myusername")
@@ -29,21 +35,28 @@ struct SOAPCallTests {
     @Test("a SOAP 1.2 call takes its action from the Content-Type; a caller's own namespace is kept for the answer")
     func soap12() throws {
         let body = Self.envelope("StartChat", ["AuthPW=x", "cf_Chat Type=support"], soap12: true, namespace: "urn:other")
-        let call = try SOAPCall.read(body, contentType: "application/soap+xml; charset=utf-8; action=\"http://tempuri.org/StartChat\"", soapAction: nil).get()
+        let call = try SOAPCall.read(
+            body, contentType: "application/soap+xml; charset=utf-8; action=\"http://tempuri.org/StartChat\"", soapAction: nil
+        ).get()
         #expect(call.version == .soap12 && call.method == .startChat && call.namespace == "urn:other")
         #expect(call.inputs.prefixed("cf_").map(\.name) == ["Chat Type"])
-        let answer = SOAPResponse.result(ProviderResult(success: true, message: "Chat Creation Successful", outputVariables: ["ChatCreation=TRUE"]), for: call)
+        let answer = SOAPResponse.result(
+            ProviderResult(success: true, message: "Chat Creation Successful", outputVariables: ["ChatCreation=TRUE"]), for: call)
         #expect(answer.headers["Content-Type"] == "application/soap+xml; charset=utf-8")
         let parsed = try XMLDocumentParser.parse(answer.body)
         let result = try #require(parsed.child("Body")?.child("StartChatResponse")?.child("StartChatResult"))
         #expect(parsed.child("Body")?.child("StartChatResponse")?.namespaceURI == "urn:other")
-        #expect(result.child("Success")?.text == "true" && result.child("OutputVariables")?.child("string")?.text == "ChatCreation=TRUE")
+        #expect(
+            result.child("Success")?.text == "true"
+                && result.child("OutputVariables")?.child("string")?.text == "ChatCreation=TRUE")
     }
 
     @Test("faults: not XML (400), not an envelope, unknown method, SOAPAction of another method, version mismatch (500)")
     func faults() throws {
         func fault(_ body: String, _ contentType: String = "text/xml", action: String? = nil) -> SOAPFault? {
-            if case .failure(let fault) = SOAPCall.read(Array(body.utf8), contentType: contentType, soapAction: action) { return fault }
+            if case .failure(let fault) = SOAPCall.read(Array(body.utf8), contentType: contentType, soapAction: action) {
+                return fault
+            }
             return nil
         }
         #expect(fault("AuthPW=x")?.status == 400)
@@ -74,16 +87,20 @@ struct SOAPCallTests {
 
     @Test("the WSDL is well-formed and names all seven operations in both bindings")
     func wsdl() throws {
-        let document = try XMLDocumentParser.parse(WSDL.document(location: "https://crm.example/integrations/smartertrack/acme/provider.asmx?a=1&b=2"))
+        let document = try XMLDocumentParser.parse(
+            WSDL.document(location: "https://crm.example/integrations/smartertrack/acme/provider.asmx?a=1&b=2"))
         #expect(document.localName == "definitions")
         let bindings = document.children("binding")
         #expect(bindings.count == 2)
         for binding in bindings {
-            #expect(Set(binding.children("operation").compactMap { $0.attribute("name") }) == Set(ProviderMethod.allCases.map(\.rawValue)))
+            #expect(
+                Set(binding.children("operation").compactMap { $0.attribute("name") })
+                    == Set(ProviderMethod.allCases.map(\.rawValue)))
         }
         let ports = document.child("service")?.children("port") ?? []
-        #expect(ports.compactMap { $0.children.first?.attribute("location") }
-            == Array(repeating: "https://crm.example/integrations/smartertrack/acme/provider.asmx?a=1&b=2", count: 2))
+        #expect(
+            ports.compactMap { $0.children.first?.attribute("location") }
+                == Array(repeating: "https://crm.example/integrations/smartertrack/acme/provider.asmx?a=1&b=2", count: 2))
     }
 
     @Test("every event type of the document's table has its name")

@@ -27,15 +27,17 @@ struct MetricsTests {
         #expect(text.contains("open 3"))
     }
 
-    @Test("label values escape backslash, double quote and line feed, a CR LF pair included", arguments: [
-        ("plain", "plain"),
-        ("a\\b", #"a\\b"#),
-        ("say \"hi\"", #"say \"hi\""#),
-        ("a\nb", #"a\nb"#),
-        ("a\r\nb", "a\r" + #"\nb"#),
-        ("\r\n\r\n", "\r" + #"\n"# + "\r" + #"\n"#),
-        ("é\u{301}\n", "é\u{301}" + #"\n"#),
-    ])
+    @Test(
+        "label values escape backslash, double quote and line feed, a CR LF pair included",
+        arguments: [
+            ("plain", "plain"),
+            ("a\\b", #"a\\b"#),
+            ("say \"hi\"", #"say \"hi\""#),
+            ("a\nb", #"a\nb"#),
+            ("a\r\nb", "a\r" + #"\nb"#),
+            ("\r\n\r\n", "\r" + #"\n"# + "\r" + #"\n"#),
+            ("é\u{301}\n", "é\u{301}" + #"\n"#),
+        ])
     func escape(value: String, escaped: String) {
         #expect(Exposition.labelValue(value) == escaped)
     }

@@ -25,7 +25,8 @@ import XML
 
     @Test func readsAttributesReferencesAndCDATA() throws {
         let element = try XMLDocumentParser.parse(
-            "<ticket cid='6344' id=\"7906\" issue=\"Ng&#7885;c &#x54;rinh\"><journal><![CDATA[<b>hi</b> & bye]]></journal></ticket>")
+            "<ticket cid='6344' id=\"7906\" issue=\"Ng&#7885;c &#x54;rinh\"><journal><![CDATA[<b>hi</b> & bye]]></journal></ticket>"
+        )
         #expect(element.attribute("cid") == "6344")
         #expect(element.attribute("issue") == "Ngọc Trinh")
         #expect(element.child("journal")?.text == "<b>hi</b> & bye")
@@ -68,7 +69,8 @@ import XML
     }
 
     @Test func refusesDeepNesting() {
-        let deep = String(repeating: "<a>", count: XMLDocumentParser.maxDepth + 1)
+        let deep =
+            String(repeating: "<a>", count: XMLDocumentParser.maxDepth + 1)
             + String(repeating: "</a>", count: XMLDocumentParser.maxDepth + 1)
         #expect(throws: XMLSyntaxError.self) { _ = try XMLDocumentParser.parse(deep) }
     }
@@ -82,7 +84,8 @@ import XML
             _ = try XMLDocumentParser.parse(text)
         } throws: { error in
             guard let error = error as? XMLSyntaxError else { return false }
-            return error.reason == "more than 1024 attributes in <e> (the limit)" && error.offset == text.utf8.count - "a1024='v'/>".utf8.count
+            return error.reason == "more than 1024 attributes in <e> (the limit)"
+                && error.offset == text.utf8.count - "a1024='v'/>".utf8.count
         }
     }
 
@@ -110,7 +113,9 @@ import XML
     }
 
     @Test func escapesTheFiveCharactersAndDropsControls() {
-        #expect(XMLEscaping.escape("<a href=\"x\">Tom & 'Jerry'</a>\u{1}") == "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;")
+        #expect(
+            XMLEscaping.escape("<a href=\"x\">Tom & 'Jerry'</a>\u{1}")
+                == "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;")
         #expect(XMLEscaping.escape("Ngọc\tTrinh\n") == "Ngọc\tTrinh\n")
     }
 }

@@ -32,7 +32,8 @@ enum AdminCommand {
         var help: String {
             var lines = ["Usage: \(synopsis)", "", "  \(summary)", "", "Arguments:"]
             for argument in arguments {
-                lines.append("  \(argument.flag) \(argument.value)".padding(28) + (argument.required ? "(required) " : "") + argument.help)
+                lines.append(
+                    "  \(argument.flag) \(argument.value)".padding(28) + (argument.required ? "(required) " : "") + argument.help)
             }
             lines.append("")
             lines.append("The database is CRMHUB_DATABASE_URL (or --database-url); migrations are applied first.")
@@ -41,21 +42,36 @@ enum AdminCommand {
     }
 
     static let commands: [Spec] = [
-        Spec(name: "create-token", summary: "Create a platform administrator token and print it (shown once; only its SHA-256 is stored).",
-             arguments: [.init(flag: "--name", value: "NAME", required: false, field: "name", help: "what the token is for")]),
-        Spec(name: "create-org", summary: "Create an org with its owner user, as POST /admin/v1/orgs does.", arguments: [
-            .init(flag: "--slug", value: "SLUG", required: true, field: "slug", help: "2–63 lower-case letters, digits or '-'"),
-            .init(flag: "--name", value: "NAME", required: true, field: "name", help: "the org's display name"),
-            .init(flag: "--owner-email", value: "EMAIL", required: true, field: "owner.email", help: "the owner user's email"),
-            .init(flag: "--owner-name", value: "NAME", required: false, field: "owner.display_name", help: "the owner user's display name"),
-            .init(flag: "--timezone", value: "ZONE", required: false, field: "timezone", help: "an IANA time zone (default UTC)"),
-        ]),
-        Spec(name: "create-listener", summary: "Create a listener and print its secret URL (shown once), as POST …/listeners does.", arguments: [
-            .init(flag: "--org", value: "SLUG", required: true, field: "org", help: "the org's slug"),
-            .init(flag: "--name", value: "NAME", required: true, field: "name", help: "the listener's name, unique in the org"),
-            .init(flag: "--base-url", value: "URL", required: false, field: "base_url",
-                  help: "the public base URL the printed listener URL starts with (default http://CRMHUB_HTTP_ADDRESS)"),
-        ]),
+        Spec(
+            name: "create-token",
+            summary: "Create a platform administrator token and print it (shown once; only its SHA-256 is stored).",
+            arguments: [.init(flag: "--name", value: "NAME", required: false, field: "name", help: "what the token is for")]),
+        Spec(
+            name: "create-org", summary: "Create an org with its owner user, as POST /admin/v1/orgs does.",
+            arguments: [
+                .init(
+                    flag: "--slug", value: "SLUG", required: true, field: "slug", help: "2–63 lower-case letters, digits or '-'"),
+                .init(flag: "--name", value: "NAME", required: true, field: "name", help: "the org's display name"),
+                .init(
+                    flag: "--owner-email", value: "EMAIL", required: true, field: "owner.email", help: "the owner user's email"),
+                .init(
+                    flag: "--owner-name", value: "NAME", required: false, field: "owner.display_name",
+                    help: "the owner user's display name"),
+                .init(
+                    flag: "--timezone", value: "ZONE", required: false, field: "timezone", help: "an IANA time zone (default UTC)"
+                ),
+            ]),
+        Spec(
+            name: "create-listener",
+            summary: "Create a listener and print its secret URL (shown once), as POST …/listeners does.",
+            arguments: [
+                .init(flag: "--org", value: "SLUG", required: true, field: "org", help: "the org's slug"),
+                .init(
+                    flag: "--name", value: "NAME", required: true, field: "name", help: "the listener's name, unique in the org"),
+                .init(
+                    flag: "--base-url", value: "URL", required: false, field: "base_url",
+                    help: "the public base URL the printed listener URL starts with (default http://CRMHUB_HTTP_ADDRESS)"),
+            ]),
     ]
 
     static var usage: String {
@@ -101,7 +117,9 @@ enum AdminCommand {
             writeStandardError("crmhub admin \(spec.name): \(error.message)\n\n" + spec.help)
             return 2
         } catch CRMError.invalid(let fields) {
-            for field in fields { writeStandardError("crmhub admin \(spec.name): \(field.sentence(naming: flag(for: field.field, spec))).\n") }
+            for field in fields {
+                writeStandardError("crmhub admin \(spec.name): \(field.sentence(naming: flag(for: field.field, spec))).\n")
+            }
             return 2
         } catch let error as CRMError {
             CommandLineInterface.fail(Problem.describe(error))
@@ -122,7 +140,9 @@ enum AdminCommand {
         while index < arguments.count {
             let argument = arguments[index]
             let name = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument
-            guard spec.arguments.contains(where: { $0.flag == name }) else { throw UsageError(message: "unknown argument '\(argument)'") }
+            guard spec.arguments.contains(where: { $0.flag == name }) else {
+                throw UsageError(message: "unknown argument '\(argument)'")
+            }
             if let equals = argument.firstIndex(of: "=") {
                 options[name] = String(argument[argument.index(after: equals)...])
                 index += 1
@@ -144,8 +164,10 @@ enum AdminCommand {
                 setting: "CRMHUB_DATABASE_URL",
                 reason: "is required: the database to work on (with scripts/dev.sh running, scripts/crmhub sets it for you)")
         }
-        let database = PostgresClient(configuration: PostgresConfiguration(
-            connectionString: configuration.databaseURL, poolSize: 1, preparedStatements: configuration.databasePreparedStatements))
+        let database = PostgresClient(
+            configuration: PostgresConfiguration(
+                connectionString: configuration.databaseURL, poolSize: 1,
+                preparedStatements: configuration.databasePreparedStatements))
         do {
             // The schema must be current before rows are written into it.
             _ = try await Application.migrator(directory: configuration.migrationsDirectory).migrate(database)
@@ -164,7 +186,9 @@ enum AdminCommand {
     }
 
     static func createToken(_ scope: OrgScope, _ options: [String: String]) async throws {
-        let name = try AdminValidation.newPlatformToken(["name": .string(options["--name"] ?? "created by crmhub admin create-token")])
+        let name = try AdminValidation.newPlatformToken([
+            "name": .string(options["--name"] ?? "created by crmhub admin create-token")
+        ])
         let token = try await PlatformTokenStore(scope: scope).create(
             name: name, audit: .system("cli (crmhub admin create-token)", "platform_token.create"))
         print(token.text)
@@ -174,7 +198,9 @@ enum AdminCommand {
     static func createOrg(_ scope: OrgScope, _ options: [String: String]) async throws {
         var owner: JSONObject = ["email": .string(options["--owner-email"] ?? "")]
         if let name = options["--owner-name"] { owner["display_name"] = .string(name) }
-        var object: JSONObject = ["slug": .string(options["--slug"] ?? ""), "name": .string(options["--name"] ?? ""), "owner": .object(owner)]
+        var object: JSONObject = [
+            "slug": .string(options["--slug"] ?? ""), "name": .string(options["--name"] ?? ""), "owner": .object(owner),
+        ]
         if let timezone = options["--timezone"] { object["timezone"] = .string(timezone) }
         let orgs = OrgStore(scope: scope)
         let input = try await AdminValidation.newOrg(object, orgs: orgs)
@@ -189,7 +215,8 @@ enum AdminCommand {
         let changes = try ListenerURLsHandler.read(["name": .string(options["--name"] ?? "")], creating: true)
         guard let org = try await OrgStore(scope: scope).find(slug: slug) else { throw CRMError.notFound("org '\(slug)'") }
         let (_, token) = try await ListenerURLStore(scope: scope).create(
-            orgID: org.id, changes, audit: AuditEntry(actor: "cli", action: "listener.create", clientAddress: nil, requestID: "cli"))
+            orgID: org.id, changes,
+            audit: AuditEntry(actor: "cli", action: "listener.create", clientAddress: nil, requestID: "cli"))
         let base = options["--base-url"] ?? configuration.httpAddress.map { "http://\($0)" } ?? "https://crmhub.example"
         print("\(base)/l/\(token.text)")
         writeStandardError("Listener created. Its URL is shown only this once: keep it secret.\n")

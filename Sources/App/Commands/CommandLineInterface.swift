@@ -21,10 +21,10 @@ public enum CommandLineInterface {
                                       bootstrap commands (crmhub admin --help, crmhub admin <command> --help):
 
         """ + AdminCommand.commands.map { "      \($0.synopsis)\n" }.joined() + """
-          crmhub version              print the version, the git commit and the build date
-          crmhub --help               this text
+              crmhub version              print the version, the git commit and the build date
+              crmhub --help               this text
 
-        """
+            """
     }
 
     static func isHelp(_ argument: String) -> Bool { ["--help", "-h", "help"].contains(argument) }

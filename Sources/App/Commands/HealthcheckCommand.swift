@@ -22,7 +22,9 @@ enum HealthcheckCommand {
             sin.sin_port = in_port_t(UInt16(address.port).bigEndian)
             inet_pton(AF_INET, host, &sin.sin_addr)
             connected = withUnsafePointer(to: &sin) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
             }
         } else {
             var sin6 = sockaddr_in6()
@@ -30,7 +32,9 @@ enum HealthcheckCommand {
             sin6.sin6_port = in_port_t(UInt16(address.port).bigEndian)
             inet_pton(AF_INET6, host, &sin6.sin6_addr)
             connected = withUnsafePointer(to: &sin6) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+                }
             }
         }
         guard connected == 0 else { return 1 }

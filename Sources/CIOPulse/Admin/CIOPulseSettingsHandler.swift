@@ -12,8 +12,9 @@ public struct CIOPulseSettingsHandler: Sendable {
         let (principal, org) = try await context.authorize(request, .admin)
         var reader = FieldReader(try AdminJSON.object(request))
         reader.allowOnly(["portal_code", "ip_allowlist"])
-        let code = reader.string("portal_code", required: true, maxLength: 64, pattern: Self.isPortalCode,
-                                 rule: "must be 1–64 letters, digits, '-' or '_'")
+        let code = reader.string(
+            "portal_code", required: true, maxLength: 64, pattern: Self.isPortalCode,
+            rule: "must be 1–64 letters, digits, '-' or '_'")
         let allowlist = AllowlistReader.read(&reader, "ip_allowlist") ?? []
         try reader.finish()
         let portal = try await store.save(
@@ -24,13 +25,16 @@ public struct CIOPulseSettingsHandler: Sendable {
 
     public func show(_ request: Request) async throws -> Response {
         let (_, org) = try await context.authorize(request, .read)
-        guard let portal = try await store.portal(orgID: org.id) else { throw CRMError.notFound("CIOPulse portal of '\(org.slug)'") }
+        guard let portal = try await store.portal(orgID: org.id) else {
+            throw CRMError.notFound("CIOPulse portal of '\(org.slug)'")
+        }
         return AdminJSON.response(Self.representation(portal))
     }
 
     public func createKey(_ request: Request) async throws -> Response {
         let (principal, org) = try await context.authorize(request, .admin)
-        let (key, secret) = try await store.createKey(orgID: org.id, audit: context.auditEntry(request, principal, "ciopulse.key_create"))
+        let (key, secret) = try await store.createKey(
+            orgID: org.id, audit: context.auditEntry(request, principal, "ciopulse.key_create"))
         var body = Self.representation(key)
         if case .object(var object) = body {
             object["api_key"] = .string(secret)  // shown once
@@ -60,8 +64,11 @@ public struct CIOPulseSettingsHandler: Sendable {
     }
 
     public static func representation(_ key: CIOPulseStore.Key) -> JSONValue {
-        ["id": .string(String(key.id)), "last_four": .string(key.lastFour), "created_at": .string(key.createdAt),
-         "last_used_at": key.lastUsedAt.map(JSONValue.string) ?? .null, "revoked_at": key.revokedAt.map(JSONValue.string) ?? .null]
+        [
+            "id": .string(String(key.id)), "last_four": .string(key.lastFour), "created_at": .string(key.createdAt),
+            "last_used_at": key.lastUsedAt.map(JSONValue.string) ?? .null,
+            "revoked_at": key.revokedAt.map(JSONValue.string) ?? .null,
+        ]
     }
 
     public init(context: AdminContext, store: CIOPulseStore) {

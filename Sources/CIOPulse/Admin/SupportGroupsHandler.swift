@@ -55,7 +55,8 @@ public struct SupportGroupsHandler: Sendable {
     public func delete(_ request: Request) async throws -> Response {
         let (principal, org) = try await context.authorize(request, .admin)
         let systemID = request.parameters["support_group"] ?? ""
-        try await groups.delete(orgID: org.id, systemID: systemID, audit: context.auditEntry(request, principal, "support_group.delete"))
+        try await groups.delete(
+            orgID: org.id, systemID: systemID, audit: context.auditEntry(request, principal, "support_group.delete"))
         return Response(status: 204)
     }
 
@@ -64,7 +65,8 @@ public struct SupportGroupsHandler: Sendable {
     public static func changes(_ reader: inout FieldReader, creating: Bool) -> SupportGroup.Changes {
         reader.allowOnly(fields)
         var changes = SupportGroup.Changes()
-        for key in ["system_id", "name", "active", "ccs_only", "exclude_from_nps"] where !creating && reader.object[key]?.isNull == true {
+        for key in ["system_id", "name", "active", "ccs_only", "exclude_from_nps"]
+        where !creating && reader.object[key]?.isNull == true {
             reader.errors.append(FieldError(key, "cannot be null"))
         }
         changes.systemID = reader.string("system_id", required: creating)
@@ -78,7 +80,9 @@ public struct SupportGroupsHandler: Sendable {
         changes.departmentSystemID = optional(&reader, "department_system_id", maxLength: 200)
         for slot in SupportGroup.Slot.allCases {
             // updateValue: a null (clear) must be stored as an entry, not remove one.
-            if let systemID = optional(&reader, slot.field, maxLength: 200) { changes.contacts.updateValue(systemID, forKey: slot) }
+            if let systemID = optional(&reader, slot.field, maxLength: 200) {
+                changes.contacts.updateValue(systemID, forKey: slot)
+            }
         }
         changes.active = reader.bool("active")
         changes.ccsOnly = reader.bool("ccs_only")

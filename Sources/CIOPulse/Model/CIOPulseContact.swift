@@ -4,7 +4,9 @@
 public struct CIOPulseContact: Sendable, Equatable {
     /// customers.system_id holds 1–200 characters, counted as PostgreSQL counts them (code points, not graphemes),
     /// without NUL; the CIOPulse API and the admin API refuse anything else before a statement runs.
-    public static func isSystemID(_ text: String) -> Bool { (1...200).contains(text.unicodeScalars.count) && !text.utf8.contains(0) }
+    public static func isSystemID(_ text: String) -> Bool {
+        (1...200).contains(text.unicodeScalars.count) && !text.utf8.contains(0)
+    }
 
     public let systemID: String
     public var firstName: String

@@ -3,7 +3,8 @@
 public struct SupportGroup: Sendable, Equatable {
     /// The places a group names a contact, with the field names the admin API uses for them.
     public enum Slot: Int, Sendable, CaseIterable {
-        case supportLead = 0, alsoAlert1, alsoAlert2, alsoAlert3, alsoAlert4, alsoAlert5, alsoAlert6
+        case supportLead = 0
+        case alsoAlert1, alsoAlert2, alsoAlert3, alsoAlert4, alsoAlert5, alsoAlert6
 
         /// "support_lead_system_id", "also_alert_1_system_id", …
         public var field: String { self == .supportLead ? "support_lead_system_id" : "also_alert_\(rawValue)_system_id" }

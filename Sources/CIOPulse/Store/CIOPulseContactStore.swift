@@ -30,11 +30,13 @@ public enum CIOPulseContactStore {
 
     /// Every contact of the org that has a system id, ordered by it.
     public static func list(_ connection: PostgresConnection, orgID: Int64) throws -> [CIOPulseContact] {
-        try connection.query("""
+        try connection.query(
+            """
             SELECT \(unescaped: columns("c")) FROM customers AS c
             WHERE c.org_id = \(orgID) AND c.system_id IS NOT NULL AND c.kind = 'contact'
             ORDER BY c.system_id
-            """).rows.map(decodeContact)
+            """
+        ).rows.map(decodeContact)
     }
 
     // MARK: Writing
@@ -93,44 +95,44 @@ public enum CIOPulseContactStore {
         let newEmail = changes.email ?? nil, newMobile = changes.mobile ?? nil
         let email = newEmail.flatMap(Identity.email), phone = newMobile.flatMap { Identity.phone($0) }
         let query: Query = """
-                WITH updated AS (
-                    UPDATE customers AS c SET
-                        name = coalesce(\(changes.firstName ?? nil), c.name),
-                        lastname = CASE WHEN \(changes.lastName != nil)::boolean THEN \(changes.lastName ?? nil) ELSE c.lastname END,
-                        title = CASE WHEN \(changes.jobTitle != nil)::boolean THEN \(changes.jobTitle ?? nil) ELSE c.title END,
-                        emails = CASE WHEN \(setEmail)::boolean THEN \(emailsJSON(newEmail))::jsonb ELSE c.emails END,
-                        phones = CASE WHEN \(setMobile)::boolean THEN \(phonesJSON(newMobile))::jsonb ELSE c.phones END,
-                        updated_at = now()
-                    WHERE c.org_id = \(orgID) AND c.id = \(customerID)
-                    RETURNING \(unescaped: columns("c"))
-                ), old_emails AS (
-                    DELETE FROM customer_identities AS i
-                    WHERE \(setEmail)::boolean AND i.org_id = \(orgID) AND i.series = 'contact' AND i.kind = 'email'
-                        AND i.customer_id IN (SELECT id FROM updated) AND i.value IS DISTINCT FROM \(email)::text
-                ), new_email AS (
-                    -- No ON CONFLICT: an address another contact holds (or is claiming) is a unique violation.
-                    INSERT INTO customer_identities (org_id, series, kind, value, customer_id)
-                    SELECT \(orgID), 'contact', 'email', \(email), updated.id FROM updated
-                    WHERE \(email)::text IS NOT NULL AND NOT EXISTS (
-                        SELECT 1 FROM customer_identities AS i
-                        WHERE i.org_id = \(orgID) AND i.series = 'contact' AND i.kind = 'email' AND i.value = \(email)
-                            AND i.customer_id = updated.id)
-                ), old_phones AS (
-                    DELETE FROM customer_identities AS i
-                    WHERE \(setMobile)::boolean AND i.org_id = \(orgID) AND i.series = 'contact' AND i.kind = 'phone'
-                        AND i.customer_id IN (SELECT id FROM updated) AND i.value IS DISTINCT FROM \(phone)::text
-                ), new_phone AS (
-                    INSERT INTO customer_identities (org_id, series, kind, value, customer_id)
-                    SELECT \(orgID), 'contact', 'phone', \(phone), updated.id FROM updated WHERE \(phone)::text IS NOT NULL
-                    ON CONFLICT DO NOTHING
-                ), history AS (
-                    INSERT INTO customer_history (org_id, customer_id, event, detail)
-                    SELECT \(orgID), updated.id, 'updated', \(historyDetail(nil, fields: changedFields))::jsonb
-                        || jsonb_build_object('system_id', updated.system_id)
-                    FROM updated
-                )
-                SELECT * FROM updated
-                """
+            WITH updated AS (
+                UPDATE customers AS c SET
+                    name = coalesce(\(changes.firstName ?? nil), c.name),
+                    lastname = CASE WHEN \(changes.lastName != nil)::boolean THEN \(changes.lastName ?? nil) ELSE c.lastname END,
+                    title = CASE WHEN \(changes.jobTitle != nil)::boolean THEN \(changes.jobTitle ?? nil) ELSE c.title END,
+                    emails = CASE WHEN \(setEmail)::boolean THEN \(emailsJSON(newEmail))::jsonb ELSE c.emails END,
+                    phones = CASE WHEN \(setMobile)::boolean THEN \(phonesJSON(newMobile))::jsonb ELSE c.phones END,
+                    updated_at = now()
+                WHERE c.org_id = \(orgID) AND c.id = \(customerID)
+                RETURNING \(unescaped: columns("c"))
+            ), old_emails AS (
+                DELETE FROM customer_identities AS i
+                WHERE \(setEmail)::boolean AND i.org_id = \(orgID) AND i.series = 'contact' AND i.kind = 'email'
+                    AND i.customer_id IN (SELECT id FROM updated) AND i.value IS DISTINCT FROM \(email)::text
+            ), new_email AS (
+                -- No ON CONFLICT: an address another contact holds (or is claiming) is a unique violation.
+                INSERT INTO customer_identities (org_id, series, kind, value, customer_id)
+                SELECT \(orgID), 'contact', 'email', \(email), updated.id FROM updated
+                WHERE \(email)::text IS NOT NULL AND NOT EXISTS (
+                    SELECT 1 FROM customer_identities AS i
+                    WHERE i.org_id = \(orgID) AND i.series = 'contact' AND i.kind = 'email' AND i.value = \(email)
+                        AND i.customer_id = updated.id)
+            ), old_phones AS (
+                DELETE FROM customer_identities AS i
+                WHERE \(setMobile)::boolean AND i.org_id = \(orgID) AND i.series = 'contact' AND i.kind = 'phone'
+                    AND i.customer_id IN (SELECT id FROM updated) AND i.value IS DISTINCT FROM \(phone)::text
+            ), new_phone AS (
+                INSERT INTO customer_identities (org_id, series, kind, value, customer_id)
+                SELECT \(orgID), 'contact', 'phone', \(phone), updated.id FROM updated WHERE \(phone)::text IS NOT NULL
+                ON CONFLICT DO NOTHING
+            ), history AS (
+                INSERT INTO customer_history (org_id, customer_id, event, detail)
+                SELECT \(orgID), updated.id, 'updated', \(historyDetail(nil, fields: changedFields))::jsonb
+                    || jsonb_build_object('system_id', updated.system_id)
+                FROM updated
+            )
+            SELECT * FROM updated
+            """
         let row: Row?
         do {
             row = try connection.query(query).first
@@ -155,7 +157,8 @@ public enum CIOPulseContactStore {
     public static func delete(_ connection: PostgresConnection, orgID: Int64, customerID: Int64) throws -> DeleteOutcome {
         let row: Row
         do {
-            row = try connection.query("""
+            row = try connection.query(
+                """
                 WITH blocking AS (
                     SELECT g.system_id FROM support_groups AS g
                     WHERE g.org_id = \(orgID) AND \(customerID) IN (g.support_lead_id, g.also_alert_1_id, g.also_alert_2_id,
@@ -170,10 +173,13 @@ public enum CIOPulseContactStore {
                     DELETE FROM customer_history WHERE org_id = \(orgID) AND customer_id IN (SELECT id FROM deleted)
                 )
                 SELECT (SELECT count(*) FROM deleted) AS deleted, ARRAY(SELECT system_id FROM blocking ORDER BY system_id) AS blocking
-                """).rows[0]
+                """
+            ).rows[0]
         } catch {
             // A group named the contact after this statement's snapshot; the transaction is aborted, so throw.
-            guard error.sqlState == .foreignKeyViolation, error.constraint?.hasPrefix("support_groups_") == true else { throw error }
+            guard error.sqlState == .foreignKeyViolation, error.constraint?.hasPrefix("support_groups_") == true else {
+                throw error
+            }
             throw CRMError.conflict(FieldError("contact", "is the Support Lead or an Also Alert of a support group"))
         }
         let blocking = try row.decode("blocking", as: [String].self)
@@ -193,7 +199,8 @@ public enum CIOPulseContactStore {
         try await scope.withOrg(orgID) { connection in
             let row: Row?
             do {
-                row = try connection.query("""
+                row = try connection.query(
+                    """
                     WITH old AS (
                         SELECT id, system_id FROM customers WHERE org_id = \(orgID) AND kind = 'contact' AND code = \(code.number)
                     ), updated AS (
@@ -207,8 +214,11 @@ public enum CIOPulseContactStore {
                         FROM updated
                     )
                     SELECT old.id FROM old
-                    """).first
-            } catch let error as PostgresError where error.sqlState == .uniqueViolation && error.constraint == "customers_system_id_key" {
+                    """
+                ).first
+            } catch let error as PostgresError
+                where error.sqlState == .uniqueViolation && error.constraint == "customers_system_id_key"
+            {
                 throw CRMError.conflict(FieldError("system_id", "another contact already has system id '\(systemID)'"))
             }
             guard row != nil else { throw CRMError.notFound("contact \(code)") }
@@ -226,7 +236,8 @@ public enum CIOPulseContactStore {
     }
 
     static func emailsJSON(_ email: String?) -> String {
-        CustomerStore.contactPointsJSON(email.map { [ContactPoint(type: "Work", value: $0, key: Identity.email($0) ?? $0)] } ?? [])!
+        CustomerStore.contactPointsJSON(
+            email.map { [ContactPoint(type: "Work", value: $0, key: Identity.email($0) ?? $0)] } ?? [])!
     }
 
     static func phonesJSON(_ mobile: String?) -> String {

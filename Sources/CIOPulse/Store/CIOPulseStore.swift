@@ -25,11 +25,13 @@ public struct CIOPulseStore: Sendable {
         try await scope.withOrg(orgID) { connection in
             let row: Row
             do {
-                row = try connection.query("""
+                row = try connection.query(
+                    """
                     INSERT INTO ciopulse_portals (org_id, portal_code, ip_allowlist) VALUES (\(orgID), \(portalCode), \(ipAllowlist)::cidr[])
                     ON CONFLICT (org_id) DO UPDATE SET portal_code = EXCLUDED.portal_code, ip_allowlist = EXCLUDED.ip_allowlist
                     RETURNING org_id, portal_code, ip_allowlist::text[]
-                    """).rows[0]
+                    """
+                ).rows[0]
             } catch let error as PostgresError where error.sqlState == .uniqueViolation {
                 throw CRMError.conflict(FieldError("portal_code", "portal code '\(portalCode)' is taken"))
             }
@@ -40,7 +42,9 @@ public struct CIOPulseStore: Sendable {
 
     /// A portal from its `org_id`, `portal_code` and `ip_allowlist` columns.
     static func decodePortal(_ row: Row) throws -> Portal {
-        Portal(orgID: try row.decode("org_id"), portalCode: try row.decode("portal_code"), ipAllowlist: try row.decode("ip_allowlist"))
+        Portal(
+            orgID: try row.decode("org_id"), portalCode: try row.decode("portal_code"),
+            ipAllowlist: try row.decode("ip_allowlist"))
     }
 
     public func portal(orgID: Int64) async throws -> Portal? {
@@ -58,10 +62,13 @@ public struct CIOPulseStore: Sendable {
             guard try connection.query("SELECT 1 FROM ciopulse_portals").first != nil else {
                 throw CRMError.invalid([FieldError("portal_code", "set the portal code (PUT …/ciopulse) before creating keys")])
             }
-            let key = try Self.decodeKey(try connection.query("""
-                INSERT INTO ciopulse_api_keys (org_id, secret_hash, last_four) VALUES (\(orgID), \(SecretToken.hash(secret)), \(String(secret.suffix(4))))
-                RETURNING \(unescaped: Self.keyColumns)
-                """).rows[0])
+            let key = try Self.decodeKey(
+                try connection.query(
+                    """
+                    INSERT INTO ciopulse_api_keys (org_id, secret_hash, last_four) VALUES (\(orgID), \(SecretToken.hash(secret)), \(String(secret.suffix(4))))
+                    RETURNING \(unescaped: Self.keyColumns)
+                    """
+                ).rows[0])
             try AuditStore.insert(connection, orgID: orgID, entry: audit.target("ciopulse_key:\(key.id)"))
             return key
         }
@@ -75,21 +82,26 @@ public struct CIOPulseStore: Sendable {
         """
 
     static func decodeKey(_ row: Row) throws -> Key {
-        Key(id: try row.decode("id"), lastFour: try row.decode("last_four"), createdAt: try row.decode("created_at"),
+        Key(
+            id: try row.decode("id"), lastFour: try row.decode("last_four"), createdAt: try row.decode("created_at"),
             lastUsedAt: try row.decode("last_used_at"), revokedAt: try row.decode("revoked_at"))
     }
 
     public func keys(orgID: Int64) async throws -> [Key] {
         try await scope.withOrg(orgID) { connection in
-            try connection.query("SELECT \(unescaped: Self.keyColumns) FROM ciopulse_api_keys ORDER BY id").rows.map(Self.decodeKey)
+            try connection.query("SELECT \(unescaped: Self.keyColumns) FROM ciopulse_api_keys ORDER BY id").rows.map(
+                Self.decodeKey)
         }
     }
 
     public func revokeKey(orgID: Int64, id: Int64, audit: AuditEntry) async throws {
         try await scope.withOrg(orgID) { connection in
-            guard try connection.query("""
-                UPDATE ciopulse_api_keys SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL
-                """).affectedRows == 1
+            guard
+                try connection.query(
+                    """
+                    UPDATE ciopulse_api_keys SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL
+                    """
+                ).affectedRows == 1
             else { throw CRMError.notFound("CIOPulse key \(id)") }
             try AuditStore.insert(connection, orgID: orgID, entry: audit.target("ciopulse_key:\(id)"))
         }
@@ -115,11 +127,13 @@ public struct CIOPulseStore: Sendable {
     public func opens(portalCode: String, apiKey: String) async throws -> Bool {
         guard apiKey.utf8.count == 40 else { return false }
         return try await scope.withPlatform { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT 1 FROM ciopulse_portals AS p JOIN ciopulse_api_keys AS k ON k.org_id = p.org_id
                 WHERE p.portal_code = \(portalCode) AND k.revoked_at IS NULL AND k.secret_hash = \(SecretToken.hash(apiKey))
                 LIMIT 1
-                """).first != nil
+                """
+            ).first != nil
         }
     }
 
@@ -172,7 +186,8 @@ public struct CIOPulseStore: Sendable {
         return try rows.map { row in
             Opened(
                 orgID: try row.decode("org_id"), ipAllowlist: try row.decode("allowlist"),
-                orgStatus: Org.Status(rawValue: try row.decode("status")) ?? .suspended, contact: try CIOPulseContactStore.decode(row))
+                orgStatus: Org.Status(rawValue: try row.decode("status")) ?? .suspended,
+                contact: try CIOPulseContactStore.decode(row))
         }
     }
 
@@ -182,15 +197,18 @@ public struct CIOPulseStore: Sendable {
         guard apiKey.utf8.count == 40 else { return nil }
         let presented = SecretToken.hash(apiKey)
         return try await scope.withPlatform { connection in
-            let rows = try connection.query("""
+            let rows = try connection.query(
+                """
                 SELECT p.org_id, p.portal_code, p.ip_allowlist::text[], k.id AS key_id, k.secret_hash
                 FROM ciopulse_portals p JOIN ciopulse_api_keys k ON k.org_id = p.org_id AND k.revoked_at IS NULL
                 WHERE p.portal_code = \(portalCode)
-                """).rows
+                """
+            ).rows
             var match: Row?
             for row in rows where SecretToken.matches(presented, try row.decode("secret_hash", as: [UInt8].self)) { match = row }
             guard let row = match else { return nil }
-            try connection.query("""
+            try connection.query(
+                """
                 UPDATE ciopulse_api_keys SET last_used_at = now()
                 WHERE org_id = \(try row.decode("org_id", as: Int64.self)) AND id = \(try row.decode("key_id", as: Int64.self))
                   AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')

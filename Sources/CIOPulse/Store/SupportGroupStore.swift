@@ -13,7 +13,9 @@ public struct SupportGroupStore: Sendable {
     /// (system id, first email) column pairs in `SupportGroup.Slot` order.
     static let select: String = {
         let slots = SupportGroup.Slot.allCases
-        let memberColumns = slots.map { "m\($0.rawValue).system_id AS m\($0.rawValue)_system_id, m\($0.rawValue).emails -> 0 ->> 'value' AS m\($0.rawValue)_email" }
+        let memberColumns = slots.map {
+            "m\($0.rawValue).system_id AS m\($0.rawValue)_system_id, m\($0.rawValue).emails -> 0 ->> 'value' AS m\($0.rawValue)_email"
+        }
         let memberJoins = slots.map { slot in
             """
                 LEFT JOIN LATERAL (
@@ -32,7 +34,9 @@ public struct SupportGroupStore: Sendable {
     }()
 
     /// The names `select` gives each slot's member columns, by `Slot.rawValue`.
-    static let memberColumnNames = SupportGroup.Slot.allCases.map { (systemID: "m\($0.rawValue)_system_id", email: "m\($0.rawValue)_email") }
+    static let memberColumnNames = SupportGroup.Slot.allCases.map {
+        (systemID: "m\($0.rawValue)_system_id", email: "m\($0.rawValue)_email")
+    }
 
     static func decode(_ row: Row) throws -> SupportGroup {
         var members: [SupportGroup.Member?] = []
@@ -43,7 +47,8 @@ public struct SupportGroupStore: Sendable {
             members.append(systemID == nil && email == nil ? nil : SupportGroup.Member(systemID: systemID, email: email))
         }
         return SupportGroup(
-            id: try row.decode("id"), systemID: try row.decode("system_id"), name: try row.decode("name"), code: try row.decode("code"),
+            id: try row.decode("id"), systemID: try row.decode("system_id"), name: try row.decode("name"),
+            code: try row.decode("code"),
             departmentCode: try row.decode("department_code"), departmentSystemID: try row.decode("department_system_id"),
             members: members, active: try row.decode("active"), ccsOnly: try row.decode("ccs_only"),
             excludeFromNPS: try row.decode("exclude_from_nps"), createdAt: try row.decode("created_at"),
@@ -63,16 +68,19 @@ public struct SupportGroupStore: Sendable {
 
     public func find(orgID: Int64, systemID: String) async throws -> SupportGroup? {
         try await scope.withOrg(orgID) { connection in
-            try connection.query("\(unescaped: Self.select) WHERE g.org_id = \(orgID) AND g.system_id = \(systemID)").first.map(Self.decode)
+            try connection.query("\(unescaped: Self.select) WHERE g.org_id = \(orgID) AND g.system_id = \(systemID)").first.map(
+                Self.decode)
         }
     }
 
     /// A page in creation order after `cursor` (a group's internal id; 0 for the first page).
     public func list(orgID: Int64, after cursor: Int64, limit: Int) async throws -> [SupportGroup] {
         try await scope.withOrg(orgID) { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 \(unescaped: Self.select) WHERE g.org_id = \(orgID) AND g.id > \(cursor) ORDER BY g.id LIMIT \(limit)
-                """).rows.map(Self.decode)
+                """
+            ).rows.map(Self.decode)
         }
     }
 
@@ -82,7 +90,8 @@ public struct SupportGroupStore: Sendable {
         try await scope.withOrg(orgID) { connection in
             let (_, ids) = try Self.resolve(connection, orgID: orgID, changes.contacts)
             let id: Int64 = try Self.write(changes) {
-                try connection.query("""
+                try connection.query(
+                    """
                     WITH v AS (SELECT \(ids)::bigint[] AS ids)
                     INSERT INTO support_groups (org_id, system_id, name, code, department_code, department_system_id,
                         support_lead_id, also_alert_1_id, also_alert_2_id, also_alert_3_id, also_alert_4_id, also_alert_5_id,
@@ -93,7 +102,8 @@ public struct SupportGroupStore: Sendable {
                         coalesce(\(changes.excludeFromNPS)::boolean, false)
                     FROM v
                     RETURNING id
-                    """).rows[0].decode("id")
+                    """
+                ).rows[0].decode("id")
             }
             try AuditStore.insert(connection, orgID: orgID, entry: audit.target("support_group:\(changes.systemID ?? "")"))
             return try Self.find(connection, orgID: orgID, id: id)!
@@ -102,11 +112,14 @@ public struct SupportGroupStore: Sendable {
 
     /// Sets what `changes` names on the group with `systemID`.
     /// - Throws: `CRMError.notFound`, or as `create`.
-    public func update(orgID: Int64, systemID: String, changes: SupportGroup.Changes, audit: AuditEntry) async throws -> SupportGroup {
+    public func update(
+        orgID: Int64, systemID: String, changes: SupportGroup.Changes, audit: AuditEntry
+    ) async throws -> SupportGroup {
         try await scope.withOrg(orgID) { connection in
             let (sets, ids) = try Self.resolve(connection, orgID: orgID, changes.contacts)
             let id: Int64? = try Self.write(changes) {
-                try connection.query("""
+                try connection.query(
+                    """
                     WITH v AS (SELECT \(sets)::boolean[] AS sets, \(ids)::bigint[] AS ids)
                     UPDATE support_groups AS g SET
                         system_id = coalesce(\(changes.systemID), g.system_id), name = coalesce(\(changes.name), g.name),
@@ -129,7 +142,8 @@ public struct SupportGroupStore: Sendable {
                     FROM v
                     WHERE g.org_id = \(orgID) AND g.system_id = \(systemID)
                     RETURNING g.id
-                    """).first?.decode("id")
+                    """
+                ).first?.decode("id")
             }
             guard let id else { throw CRMError.notFound("support group '\(systemID)'") }
             try AuditStore.insert(connection, orgID: orgID, entry: audit.target("support_group:\(changes.systemID ?? systemID)"))
@@ -139,9 +153,12 @@ public struct SupportGroupStore: Sendable {
 
     public func delete(orgID: Int64, systemID: String, audit: AuditEntry) async throws {
         try await scope.withOrg(orgID) { connection in
-            guard try connection.query("""
-                DELETE FROM support_groups WHERE org_id = \(orgID) AND system_id = \(systemID)
-                """).affectedRows == 1
+            guard
+                try connection.query(
+                    """
+                    DELETE FROM support_groups WHERE org_id = \(orgID) AND system_id = \(systemID)
+                    """
+                ).affectedRows == 1
             else { throw CRMError.notFound("support group '\(systemID)'") }
             try AuditStore.insert(connection, orgID: orgID, entry: audit.target("support_group:\(systemID)"))
         }
@@ -155,10 +172,12 @@ public struct SupportGroupStore: Sendable {
         let named = Array(Set(contacts.values.compactMap { $0 })).sorted()
         var found: [String: Int64] = [:]
         if !named.isEmpty {
-            for row in try connection.query("""
+            for row in try connection.query(
+                """
                 SELECT system_id, id FROM customers
                 WHERE org_id = \(orgID) AND system_id = ANY(\(named)::text[]) AND kind = 'contact'
-                """).rows {
+                """
+            ).rows {
                 let (systemID, id) = try row.decode((String, Int64).self)
                 found[systemID] = id
             }

@@ -10,7 +10,9 @@ enum Base64URL {
         var out: [UInt8] = []
         var index = 0
         while index + 3 < values.count {
-            let value = UInt32(values[index]) << 18 | UInt32(values[index + 1]) << 12 | UInt32(values[index + 2]) << 6 | UInt32(values[index + 3])
+            let value =
+                UInt32(values[index]) << 18 | UInt32(values[index + 1]) << 12 | UInt32(values[index + 2]) << 6
+                | UInt32(values[index + 3])
             out += [UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
             index += 4
         }

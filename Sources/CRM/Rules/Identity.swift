@@ -69,6 +69,7 @@ extension Identity {
     }
 
     public static func passportKey(_ value: String) -> Result<String, Problem> {
-        passport(value).map { .success($0) } ?? .failure(Problem(message: "'\(value)' is not a passport number (letters and digits)"))
+        passport(value).map { .success($0) }
+            ?? .failure(Problem(message: "'\(value)' is not a passport number (letters and digits)"))
     }
 }

@@ -35,8 +35,9 @@ public enum PasswordHash {
         bytes.withUnsafeBufferPointer { pass in
             salt.withUnsafeBufferPointer { saltBytes in
                 pass.withMemoryRebound(to: CChar.self) { passChars in
-                    _ = PKCS5_PBKDF2_HMAC(passChars.baseAddress, Int32(pass.count), saltBytes.baseAddress, Int32(saltBytes.count),
-                                          Int32(iterations), EVP_sha256(), Int32(out.count), &out)
+                    _ = PKCS5_PBKDF2_HMAC(
+                        passChars.baseAddress, Int32(pass.count), saltBytes.baseAddress, Int32(saltBytes.count),
+                        Int32(iterations), EVP_sha256(), Int32(out.count), &out)
                 }
             }
         }

@@ -34,7 +34,9 @@ public struct SecretBox: Sendable {
         var digest = [UInt8](repeating: 0, count: 32)
         var length: UInt32 = 0
         _ = HMAC(EVP_sha256(), key, Int32(key.count), input, input.count, &digest, &length)
-        return digest.prefix(Int(length)).map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+        return digest.prefix(Int(length)).map {
+            String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16)
+        }.joined()
     }
 
     public func seal(_ plaintext: String, context: String) throws(Failure) -> [UInt8] {

@@ -40,6 +40,8 @@ public struct SecretToken: Sendable, Equatable {
     /// Constant-time comparison of two hashes.
     public static func matches(_ presented: [UInt8], _ stored: [UInt8]) -> Bool {
         guard presented.count == stored.count, !stored.isEmpty else { return false }
-        return presented.withUnsafeBytes { a in stored.withUnsafeBytes { b in CRYPTO_memcmp(a.baseAddress, b.baseAddress, a.count) == 0 } }
+        return presented.withUnsafeBytes { a in
+            stored.withUnsafeBytes { b in CRYPTO_memcmp(a.baseAddress, b.baseAddress, a.count) == 0 }
+        }
     }
 }

@@ -1,6 +1,7 @@
 import COpenSSL
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Standard Webhooks signatures (standardwebhooks.com, "Signature scheme"): a secret is `whsec_` + base64 of random
@@ -20,7 +21,9 @@ public enum WebhookSignature {
     /// The HMAC key of a `whsec_` secret; nil when it is not one.
     public static func key(of secret: String) -> [UInt8]? {
         guard secret.hasPrefix(secretPrefix) else { return nil }
-        guard let key = decodeBase64(String(secret.dropFirst(secretPrefix.count))), key.count >= 16, key.count <= 64 else { return nil }
+        guard let key = decodeBase64(String(secret.dropFirst(secretPrefix.count))), key.count >= 16, key.count <= 64 else {
+            return nil
+        }
         return key
     }
 
@@ -40,7 +43,8 @@ public enum WebhookSignature {
             switch self {
             case .missing(let header): "the \(header) header is missing"
             case .malformedTimestamp: "webhook-timestamp is not a number of seconds since 1970"
-            case .stale(let seconds): "webhook-timestamp is \(seconds) seconds from the server's clock (at most \(tolerance) allowed)"
+            case .stale(let seconds):
+                "webhook-timestamp is \(seconds) seconds from the server's clock (at most \(tolerance) allowed)"
             case .mismatch: "no v1 signature in webhook-signature matches the body with this listener's secret"
             }
         }
@@ -53,14 +57,16 @@ public enum WebhookSignature {
         guard let id, !id.isEmpty else { return .missing("webhook-id") }
         guard let timestamp, !timestamp.isEmpty else { return .missing("webhook-timestamp") }
         guard let signatures, !signatures.isEmpty else { return .missing("webhook-signature") }
-        guard timestamp.utf8.count <= 12, timestamp.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let seconds = Int64(timestamp) else {
+        guard timestamp.utf8.count <= 12, timestamp.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let seconds = Int64(timestamp)
+        else {
             return .malformedTimestamp
         }
         let skew = seconds > now ? seconds - now : now - seconds
         if skew > tolerance { return .stale(seconds: skew) }
         let expected = keys.map { mac(id: id, timestamp: timestamp, body: body, key: $0) }
         for candidate in signatures.split(separator: " ") {
-            guard candidate.hasPrefix("v1,"), let presented = decodeBase64(String(candidate.dropFirst(3))), presented.count == 32 else { continue }
+            guard candidate.hasPrefix("v1,"), let presented = decodeBase64(String(candidate.dropFirst(3))), presented.count == 32
+            else { continue }
             for mac in expected where equal(mac, presented) { return nil }
         }
         return .mismatch
@@ -75,7 +81,8 @@ public enum WebhookSignature {
     }
 
     static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        a.count == b.count && a.withUnsafeBytes { x in b.withUnsafeBytes { y in CRYPTO_memcmp(x.baseAddress, y.baseAddress, x.count) == 0 } }
+        a.count == b.count
+            && a.withUnsafeBytes { x in b.withUnsafeBytes { y in CRYPTO_memcmp(x.baseAddress, y.baseAddress, x.count) == 0 } }
     }
 
     /// Standard base64 with padding.

@@ -23,14 +23,19 @@ public struct APIKeyStore: Sendable {
     }
 
     /// Creates a key; the returned token is the only time its secret exists outside the caller.
-    public func create(orgID: Int64, name: String, scopes: [APIKey.Scope], audit: AuditEntry) async throws -> (APIKey, SecretToken) {
+    public func create(
+        orgID: Int64, name: String, scopes: [APIKey.Scope], audit: AuditEntry
+    ) async throws -> (APIKey, SecretToken) {
         let token = SecretToken.generate(prefix: Self.prefix)
         let key = try await scope.withOrg(orgID) { connection in
-            let key = try Self.decode(try connection.query("""
-                INSERT INTO api_keys (org_id, lookup_id, secret_hash, name, scopes)
-                VALUES (\(orgID), \(token.lookupID), \(token.secretHash), \(name), \(scopes.map(\.rawValue)))
-                RETURNING \(unescaped: Self.columns)
-                """).rows[0])
+            let key = try Self.decode(
+                try connection.query(
+                    """
+                    INSERT INTO api_keys (org_id, lookup_id, secret_hash, name, scopes)
+                    VALUES (\(orgID), \(token.lookupID), \(token.secretHash), \(name), \(scopes.map(\.rawValue)))
+                    RETURNING \(unescaped: Self.columns)
+                    """
+                ).rows[0])
             try AuditStore.insert(connection, orgID: orgID, entry: audit.target("api_key:\(key.id)"))
             return key
         }
@@ -39,17 +44,22 @@ public struct APIKeyStore: Sendable {
 
     public func list(orgID: Int64, after cursor: Int64, limit: Int) async throws -> [APIKey] {
         try await scope.withOrg(orgID) { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT \(unescaped: Self.columns) FROM api_keys WHERE id > \(cursor) ORDER BY id LIMIT \(limit)
-                """).rows.map(Self.decode)
+                """
+            ).rows.map(Self.decode)
         }
     }
 
     public func revoke(orgID: Int64, id: Int64, audit: AuditEntry) async throws {
         try await scope.withOrg(orgID) { connection in
-            guard try connection.query("""
-                UPDATE api_keys SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL
-                """).affectedRows == 1
+            guard
+                try connection.query(
+                    """
+                    UPDATE api_keys SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL
+                    """
+                ).affectedRows == 1
             else { throw CRMError.notFound("api key \(id)") }
             try AuditStore.insert(connection, orgID: orgID, entry: audit.target("api_key:\(id)"))
         }
@@ -57,22 +67,31 @@ public struct APIKeyStore: Sendable {
 
     /// The live key a presented token belongs to, or nil. The lookup happens before the org is known,
     /// so it runs platform-scoped and returns only the key's org and scopes.
-    public func authenticate(_ presented: String) async throws -> (orgID: Int64, keyID: Int64, name: String, scopes: [APIKey.Scope])? {
+    public func authenticate(
+        _ presented: String
+    ) async throws -> (orgID: Int64, keyID: Int64, name: String, scopes: [APIKey.Scope])? {
         guard let token = SecretToken.parse(presented, prefix: Self.prefix) else { return nil }
         return try await scope.withPlatform { connection in
-            guard let row = try connection.query("""
-                SELECT org_id, id, scopes, secret_hash, name FROM api_keys
-                WHERE lookup_id = \(token.lookupID) AND revoked_at IS NULL
-                """).first,
+            guard
+                let row = try connection.query(
+                    """
+                    SELECT org_id, id, scopes, secret_hash, name FROM api_keys
+                    WHERE lookup_id = \(token.lookupID) AND revoked_at IS NULL
+                    """
+                ).first,
                 SecretToken.matches(token.secretHash, try row.decode("secret_hash", as: [UInt8].self))
             else { return nil }
             let keyID = try row.decode("id", as: Int64.self)
-            try connection.query("""
+            try connection.query(
+                """
                 UPDATE api_keys SET last_used_at = now()
                 WHERE org_id = \(try row.decode("org_id", as: Int64.self)) AND id = \(keyID)
                   AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
                 """)
-            return (try row.decode("org_id"), keyID, try row.decode("name"), try row.decode("scopes", as: [String].self).compactMap(APIKey.Scope.init(rawValue:)))
+            return (
+                try row.decode("org_id"), keyID, try row.decode("name"),
+                try row.decode("scopes", as: [String].self).compactMap(APIKey.Scope.init(rawValue:))
+            )
         }
     }
 }

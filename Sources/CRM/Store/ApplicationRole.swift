@@ -9,12 +9,14 @@ public enum ApplicationRole {
     /// Makes sure `crmhub_app` exists and the connected role may switch to it; run before the migrations.
     /// - Throws: `MigrationError` naming what is missing and the statements an administrator must run.
     public static func ensure(on connection: PostgresConnection) throws {
-        let row = try connection.query("""
+        let row = try connection.query(
+            """
             SELECT quote_ident(current_user), r.rolsuper OR r.rolcreaterole,
                    EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'crmhub_app'),
                    current_setting('server_version_num')::int
             FROM pg_roles AS r WHERE r.rolname = current_user
-            """).rows[0]
+            """
+        ).rows[0]
         let (user, mayManageRoles, exists, version) = try row.decode((String, Bool, Bool, Int).self)
         let create = "CREATE ROLE crmhub_app NOLOGIN;"
         let grant = "GRANT crmhub_app TO \(user);"

@@ -10,8 +10,10 @@ public struct AuditEntry: Sendable {
     public let clientAddress: String?
     public let requestID: String
 
-    public init(actor: String, action: String, target: String = "", details: JSONValue = [:], clientAddress: String?,
-                requestID: String) {
+    public init(
+        actor: String, action: String, target: String = "", details: JSONValue = [:], clientAddress: String?,
+        requestID: String
+    ) {
         self.actor = actor
         self.action = action
         self.targetName = target
@@ -21,16 +23,18 @@ public struct AuditEntry: Sendable {
     }
 
     public func target(_ name: String) -> AuditEntry {
-        AuditEntry(actor: actor, action: action, target: name, details: details, clientAddress: clientAddress,
-                   requestID: requestID)
+        AuditEntry(
+            actor: actor, action: action, target: name, details: details, clientAddress: clientAddress,
+            requestID: requestID)
     }
 
     /// This entry with `extra` merged into its details.
     public func adding(_ extra: JSONObject) -> AuditEntry {
         var merged = details.objectValue ?? JSONObject()
         for (key, value) in extra { merged[key] = value }
-        return AuditEntry(actor: actor, action: action, target: targetName, details: .object(merged), clientAddress: clientAddress,
-                          requestID: requestID)
+        return AuditEntry(
+            actor: actor, action: action, target: targetName, details: .object(merged), clientAddress: clientAddress,
+            requestID: requestID)
     }
 
     /// A change made by the process itself or a command (no HTTP request, no credential).
@@ -56,7 +60,8 @@ public struct AuditStore: Sendable {
     public init(scope: OrgScope) { self.scope = scope }
 
     public static func insert(_ connection: PostgresConnection, orgID: Int64, entry: AuditEntry) throws {
-        try connection.query("""
+        try connection.query(
+            """
             INSERT INTO audit_log (org_id, actor, action, target, details, client_address, request_id)
             VALUES (\(orgID), \(entry.actor), \(entry.action), \(entry.targetName), \(JSONWriter.string(entry.details))::jsonb,
                     \(entry.clientAddress)::inet, \(entry.requestID))
@@ -71,7 +76,8 @@ public struct AuditStore: Sendable {
 
     /// A platform-wide event (platform tokens), which belongs to no org.
     static func insertPlatform(_ connection: PostgresConnection, entry: AuditEntry) throws {
-        try connection.query("""
+        try connection.query(
+            """
             INSERT INTO platform_audit_log (actor, action, target, details, client_address, request_id)
             VALUES (\(entry.actor), \(entry.action), \(entry.targetName), \(JSONWriter.string(entry.details))::jsonb,
                     \(entry.clientAddress)::inet, nullif(\(entry.requestID), ''))
@@ -81,11 +87,13 @@ public struct AuditStore: Sendable {
     /// The platform audit log, newest first, before the cursor (0 for the first page).
     public func listPlatform(before cursor: Int64, limit: Int) async throws -> [AuditRecord] {
         try await scope.withPlatform { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT \(unescaped: Self.columns) FROM platform_audit_log
                 WHERE (\(cursor)::bigint = 0 OR id < \(cursor))
                 ORDER BY id DESC LIMIT \(limit)
-                """).rows.map(Self.record)
+                """
+            ).rows.map(Self.record)
         }
     }
 
@@ -98,17 +106,20 @@ public struct AuditStore: Sendable {
     static func record(_ row: Row) throws -> AuditRecord {
         AuditRecord(
             id: try row.decode("id"), at: try row.decode("at"), actor: try row.decode("actor"), action: try row.decode("action"),
-            target: try row.decode("target"), details: try row.decode("details"), clientAddress: try row.decode("client_address"), requestID: try row.decode("request_id"))
+            target: try row.decode("target"), details: try row.decode("details"), clientAddress: try row.decode("client_address"),
+            requestID: try row.decode("request_id"))
     }
 
     /// Newest first, before the cursor (an audit id; 0 for the first page).
     public func list(orgID: Int64, before cursor: Int64, limit: Int) async throws -> [AuditRecord] {
         try await scope.withOrg(orgID) { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT \(unescaped: Self.columns) FROM audit_log
                 WHERE (\(cursor)::bigint = 0 OR id < \(cursor))
                 ORDER BY id DESC LIMIT \(limit)
-                """).rows.map(Self.record)
+                """
+            ).rows.map(Self.record)
         }
     }
 }

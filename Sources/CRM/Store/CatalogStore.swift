@@ -3,7 +3,10 @@ import Postgres
 /// Named lists an org's data refers to: channels, tags, deal stages/categories/packages, currencies, SLAs.
 public struct CatalogStore: Sendable {
     public enum Kind: String, Sendable, CaseIterable {
-        case channel, tag, dealStage = "deal_stage", dealCategory = "deal_category", dealPackage = "deal_package"
+        case channel, tag
+        case dealStage = "deal_stage"
+        case dealCategory = "deal_category"
+        case dealPackage = "deal_package"
         case currency, sla
 
         /// The path segment of the admin API ("deal-stages").
@@ -43,11 +46,14 @@ public struct CatalogStore: Sendable {
     public init(scope: OrgScope) { self.scope = scope }
 
     static func decode(_ row: Row) throws -> Item {
-        Item(id: try row.decode("id"), kind: Kind(rawValue: try row.decode("kind")) ?? .tag, name: try row.decode("name"), position: try row.decode("position"))
+        Item(
+            id: try row.decode("id"), kind: Kind(rawValue: try row.decode("kind")) ?? .tag, name: try row.decode("name"),
+            position: try row.decode("position"))
     }
 
     static func seedChannels(_ connection: PostgresConnection, orgID: Int64) throws {
-        try connection.query("""
+        try connection.query(
+            """
             INSERT INTO catalog_items (org_id, kind, name, position)
             SELECT \(orgID), 'channel', name, ordinality::int FROM unnest(\(defaultChannels)::text[]) WITH ORDINALITY AS t(name, ordinality)
             """)
@@ -57,10 +63,13 @@ public struct CatalogStore: Sendable {
         try await scope.withOrg(orgID) { connection in
             let item: Item
             do {
-                item = try Self.decode(try connection.query("""
-                    INSERT INTO catalog_items (org_id, kind, name, position) VALUES (\(orgID), \(kind.rawValue), \(name), \(position))
-                    RETURNING id, kind, name, position
-                    """).rows[0])
+                item = try Self.decode(
+                    try connection.query(
+                        """
+                        INSERT INTO catalog_items (org_id, kind, name, position) VALUES (\(orgID), \(kind.rawValue), \(name), \(position))
+                        RETURNING id, kind, name, position
+                        """
+                    ).rows[0])
             } catch let error as PostgresError where error.sqlState == .uniqueViolation {
                 throw CRMError.conflict(FieldError("name", "'\(name)' already exists in \(kind.pathName)"))
             }
@@ -83,17 +92,21 @@ public struct CatalogStore: Sendable {
 
     public func list(orgID: Int64, kind: Kind) async throws -> [Item] {
         try await scope.withOrg(orgID) { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT id, kind, name, position FROM catalog_items WHERE kind = \(kind.rawValue) ORDER BY position, id
-                """).rows.map(Self.decode)
+                """
+            ).rows.map(Self.decode)
         }
     }
 
-    public func update(orgID: Int64, kind: Kind, id: Int64, name: String?, position: Int?, audit: AuditEntry) async throws -> Item {
+    public func update(orgID: Int64, kind: Kind, id: Int64, name: String?, position: Int?, audit: AuditEntry) async throws -> Item
+    {
         try await scope.withOrg(orgID) { connection in
             let result: QueryResult
             do {
-                result = try connection.query("""
+                result = try connection.query(
+                    """
                     UPDATE catalog_items SET name = coalesce(\(name), name), position = coalesce(\(position), position)
                     WHERE id = \(id) AND kind = \(kind.rawValue) RETURNING id, kind, name, position
                     """)
@@ -108,7 +121,8 @@ public struct CatalogStore: Sendable {
 
     public func delete(orgID: Int64, kind: Kind, id: Int64, audit: AuditEntry) async throws {
         try await scope.withOrg(orgID) { connection in
-            guard try connection.query("DELETE FROM catalog_items WHERE id = \(id) AND kind = \(kind.rawValue)").affectedRows == 1 else {
+            guard try connection.query("DELETE FROM catalog_items WHERE id = \(id) AND kind = \(kind.rawValue)").affectedRows == 1
+            else {
                 throw CRMError.notFound("\(kind.pathName) item \(id)")
             }
             try AuditStore.insert(connection, orgID: orgID, entry: audit.target("\(kind.rawValue):\(id)"))

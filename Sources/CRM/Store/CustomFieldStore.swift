@@ -4,7 +4,9 @@ import Postgres
 public struct CustomFieldStore: Sendable {
     public enum Entity: String, Sendable, CaseIterable { case contact, lead, deal, ticket }
     public enum FieldType: String, Sendable, CaseIterable {
-        case text, number, date, checkbox, inlineCheckbox = "inline_checkbox", dropdown
+        case text, number, date, checkbox
+        case inlineCheckbox = "inline_checkbox"
+        case dropdown
 
         /// Types whose values are chosen from `options`.
         public var hasOptions: Bool { self == .checkbox || self == .inlineCheckbox || self == .dropdown }
@@ -27,20 +29,27 @@ public struct CustomFieldStore: Sendable {
 
     static func decode(_ row: Row) throws -> Definition {
         Definition(
-            id: try row.decode("id"), entity: Entity(rawValue: try row.decode("entity")) ?? .contact, name: try row.decode("name"),
-            type: FieldType(rawValue: try row.decode("type")) ?? .text, options: try row.decode("options"), required: try row.decode("required"))
+            id: try row.decode("id"), entity: Entity(rawValue: try row.decode("entity")) ?? .contact,
+            name: try row.decode("name"),
+            type: FieldType(rawValue: try row.decode("type")) ?? .text, options: try row.decode("options"),
+            required: try row.decode("required"))
     }
 
-    public func create(orgID: Int64, entity: Entity, name: String, type: FieldType, options: [String], required: Bool,
-                       audit: AuditEntry) async throws -> Definition {
+    public func create(
+        orgID: Int64, entity: Entity, name: String, type: FieldType, options: [String], required: Bool,
+        audit: AuditEntry
+    ) async throws -> Definition {
         try await scope.withOrg(orgID) { connection in
             let definition: Definition
             do {
-                definition = try Self.decode(try connection.query("""
-                    INSERT INTO custom_fields (org_id, entity, name, type, options, required)
-                    VALUES (\(orgID), \(entity.rawValue), \(name), \(type.rawValue), \(options), \(required))
-                    RETURNING \(unescaped: Self.columns)
-                    """).rows[0])
+                definition = try Self.decode(
+                    try connection.query(
+                        """
+                        INSERT INTO custom_fields (org_id, entity, name, type, options, required)
+                        VALUES (\(orgID), \(entity.rawValue), \(name), \(type.rawValue), \(options), \(required))
+                        RETURNING \(unescaped: Self.columns)
+                        """
+                    ).rows[0])
             } catch let error as PostgresError where error.sqlState == .uniqueViolation {
                 throw CRMError.conflict(FieldError("name", "a \(entity.rawValue) field named '\(name)' already exists"))
             }
@@ -51,10 +60,12 @@ public struct CustomFieldStore: Sendable {
 
     public func list(orgID: Int64, entity: Entity?) async throws -> [Definition] {
         try await scope.withOrg(orgID) { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT \(unescaped: Self.columns) FROM custom_fields
                 WHERE \(entity?.rawValue)::text IS NULL OR entity = \(entity?.rawValue) ORDER BY entity, id
-                """).rows.map(Self.decode)
+                """
+            ).rows.map(Self.decode)
         }
     }
 
@@ -64,13 +75,16 @@ public struct CustomFieldStore: Sendable {
         }
     }
 
-    public func update(orgID: Int64, id: Int64, name: String?, options: [String]?, required: Bool?, audit: AuditEntry)
+    public func update(
+        orgID: Int64, id: Int64, name: String?, options: [String]?, required: Bool?, audit: AuditEntry
+    )
         async throws -> Definition
     {
         try await scope.withOrg(orgID) { connection in
             let result: QueryResult
             do {
-                result = try connection.query("""
+                result = try connection.query(
+                    """
                     UPDATE custom_fields SET name = coalesce(\(name), name), options = coalesce(\(options)::text[], options),
                         required = coalesce(\(required), required)
                     WHERE id = \(id) RETURNING \(unescaped: Self.columns)

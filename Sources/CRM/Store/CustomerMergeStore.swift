@@ -41,18 +41,28 @@ public enum CustomerMergeStore {
             throw CRMError.invalid([FieldError("merged", "is the survivor itself: name two different customers")])
         }
         guard survivorCode.series == mergedCode.series else {
-            throw CRMError.invalid([FieldError("merged", "\(mergedCode) and \(survivorCode) are of different series: only customers of one series merge")])
+            throw CRMError.invalid([
+                FieldError(
+                    "merged", "\(mergedCode) and \(survivorCode) are of different series: only customers of one series merge")
+            ])
         }
         let series = survivorCode.series
         // Both rows locked in id order, the order any two writers of these customers take them.
-        let locked = try connection.query("""
+        let locked = try connection.query(
+            """
             SELECT c.id, c.code, c.type, c.system_id,
                 EXISTS (SELECT 1 FROM customer_portal_logins AS p WHERE p.org_id = c.org_id AND p.customer_id = c.id) AS has_login
             FROM customers AS c
             WHERE c.org_id = \(orgID) AND c.kind = \(series.rawValue) AND c.code = ANY(\([survivorCode.number, mergedCode.number])::bigint[])
             ORDER BY c.id FOR UPDATE OF c
-            """).rows
-        struct Locked { let id: Int64; let type: Int; let systemID: String?; let hasLogin: Bool }
+            """
+        ).rows
+        struct Locked {
+            let id: Int64
+            let type: Int
+            let systemID: String?
+            let hasLogin: Bool
+        }
         var byCode: [Int64: Locked] = [:]
         for row in locked {
             byCode[try row.decode("code")] = Locked(
@@ -62,15 +72,21 @@ public enum CustomerMergeStore {
         guard let survivor = byCode[survivorCode.number] else { throw CRMError.notFound("customer \(survivorCode)") }
         guard let merged = byCode[mergedCode.number] else { throw CRMError.notFound("customer \(mergedCode)") }
         if let kept = survivor.systemID, let other = merged.systemID {
-            throw CRMError.conflict(FieldError(
-                "merged", "\(survivorCode) has system id '\(kept)' and \(mergedCode) has '\(other)': a contact has one system id, so clear one first"))
+            throw CRMError.conflict(
+                FieldError(
+                    "merged",
+                    "\(survivorCode) has system id '\(kept)' and \(mergedCode) has '\(other)': a contact has one system id, so clear one first"
+                ))
         }
         if survivor.hasLogin && merged.hasLogin {
-            throw CRMError.conflict(FieldError(
-                "merged", "\(survivorCode) and \(mergedCode) both have a portal login: a customer has one, so remove one first"))
+            throw CRMError.conflict(
+                FieldError(
+                    "merged",
+                    "\(survivorCode) and \(mergedCode) both have a portal login: a customer has one, so remove one first"))
         }
         let (s, m) = (survivor.id, merged.id)
-        let moved = try connection.query("""
+        let moved = try connection.query(
+            """
             WITH identities AS (
                 UPDATE customer_identities SET customer_id = \(s) WHERE org_id = \(orgID) AND customer_id = \(m) RETURNING 1
             ), history AS (
@@ -112,48 +128,55 @@ public enum CustomerMergeStore {
                 (SELECT count(*) FROM outbox) AS outbox, (SELECT count(*) FROM members) AS members,
                 (SELECT count(*) FROM support_groups) AS support_groups, (SELECT count(*) FROM logins) AS portal_logins,
                 (SELECT count(*) FROM redirects) AS redirects
-            """).rows[0]
+            """
+        ).rows[0]
         var counts = Moved()
-        for name in ["identities", "history", "notes", "deals", "deal_links", "tickets", "outbox", "members", "support_groups", "portal_logins"] {
+        for name in [
+            "identities", "history", "notes", "deals", "deal_links", "tickets", "outbox", "members", "support_groups",
+            "portal_logins",
+        ] {
             counts.counts.append((name, try moved.decode(name, as: Int.self)))
         }
         // The merged row goes (its deal links with it, by cascade: they were copied above); its values fill the survivor.
-        let type = try connection.query("""
-            WITH gone AS (
-                DELETE FROM customers WHERE org_id = \(orgID) AND id = \(m) RETURNING *
-            ), preferred AS (SELECT \(preferMerged)::text[] AS names)
-            UPDATE customers AS c SET
-                name = CASE WHEN 'name' = ANY(p.names) THEN g.name ELSE c.name END,
-                lastname = CASE WHEN 'lastname' = ANY(p.names) THEN coalesce(g.lastname, c.lastname) ELSE coalesce(c.lastname, g.lastname) END,
-                title = CASE WHEN 'title' = ANY(p.names) THEN coalesce(g.title, c.title) ELSE coalesce(c.title, g.title) END,
-                passport = CASE WHEN 'passport' = ANY(p.names) THEN coalesce(g.passport, c.passport) ELSE coalesce(c.passport, g.passport) END,
-                type = CASE WHEN 'type' = ANY(p.names) THEN g.type ELSE c.type END,
-                gender = CASE WHEN 'gender' = ANY(p.names) THEN g.gender WHEN c.gender = 2 THEN g.gender ELSE c.gender END,
-                bg_info = CASE WHEN 'bg_info' = ANY(p.names) THEN coalesce(g.bg_info, c.bg_info) ELSE coalesce(c.bg_info, g.bg_info) END,
-                date_of_birth = CASE WHEN 'date_of_birth' = ANY(p.names) THEN coalesce(g.date_of_birth, c.date_of_birth)
-                    ELSE coalesce(c.date_of_birth, g.date_of_birth) END,
-                emails = crmhub_merge_lists(CASE WHEN 'emails' = ANY(p.names) THEN g.emails || c.emails ELSE c.emails || g.emails END),
-                phones = crmhub_merge_lists(CASE WHEN 'phones' = ANY(p.names) THEN g.phones || c.phones ELSE c.phones || g.phones END),
-                addresses = CASE WHEN 'addresses' = ANY(p.names) AND g.addresses <> '[]' OR c.addresses = '[]' THEN g.addresses ELSE c.addresses END,
-                websites = CASE WHEN 'websites' = ANY(p.names) AND g.websites <> '[]' OR c.websites = '[]' THEN g.websites ELSE c.websites END,
-                im = CASE WHEN 'im' = ANY(p.names) AND g.im <> '[]' OR c.im = '[]' THEN g.im ELSE c.im END,
-                tags = ARRAY(
-                    SELECT t FROM unnest(CASE WHEN 'tags' = ANY(p.names) THEN g.tags || c.tags ELSE c.tags || g.tags END)
-                        WITH ORDINALITY AS u(t, n)
-                    GROUP BY t ORDER BY min(n)),
-                custom_fields = CASE WHEN 'custom_fields' = ANY(p.names) THEN c.custom_fields || g.custom_fields ELSE g.custom_fields || c.custom_fields END,
-                permit = CASE WHEN 'permit' = ANY(p.names) THEN coalesce(g.permit, c.permit) ELSE coalesce(c.permit, g.permit) END,
-                channel = CASE WHEN 'channel' = ANY(p.names) THEN coalesce(g.channel, c.channel) ELSE coalesce(c.channel, g.channel) END,
-                contact_id = CASE WHEN 'contact_id' = ANY(p.names) THEN coalesce(g.contact_id, c.contact_id) ELSE coalesce(c.contact_id, g.contact_id) END,
-                company_id = CASE WHEN 'company_id' = ANY(p.names) THEN coalesce(g.company_id, c.company_id)
-                    ELSE coalesce(c.company_id, g.company_id) END,
-                owner_user_id = CASE WHEN 'owner_user_id' = ANY(p.names) THEN coalesce(g.owner_user_id, c.owner_user_id)
-                    ELSE coalesce(c.owner_user_id, g.owner_user_id) END,
-                updated_at = now()
-            FROM gone AS g, preferred AS p
-            WHERE c.org_id = \(orgID) AND c.id = \(s)
-            RETURNING c.type
-            """).rows.first?.decode("type", as: Int.self) ?? survivor.type
+        let type =
+            try connection.query(
+                """
+                WITH gone AS (
+                    DELETE FROM customers WHERE org_id = \(orgID) AND id = \(m) RETURNING *
+                ), preferred AS (SELECT \(preferMerged)::text[] AS names)
+                UPDATE customers AS c SET
+                    name = CASE WHEN 'name' = ANY(p.names) THEN g.name ELSE c.name END,
+                    lastname = CASE WHEN 'lastname' = ANY(p.names) THEN coalesce(g.lastname, c.lastname) ELSE coalesce(c.lastname, g.lastname) END,
+                    title = CASE WHEN 'title' = ANY(p.names) THEN coalesce(g.title, c.title) ELSE coalesce(c.title, g.title) END,
+                    passport = CASE WHEN 'passport' = ANY(p.names) THEN coalesce(g.passport, c.passport) ELSE coalesce(c.passport, g.passport) END,
+                    type = CASE WHEN 'type' = ANY(p.names) THEN g.type ELSE c.type END,
+                    gender = CASE WHEN 'gender' = ANY(p.names) THEN g.gender WHEN c.gender = 2 THEN g.gender ELSE c.gender END,
+                    bg_info = CASE WHEN 'bg_info' = ANY(p.names) THEN coalesce(g.bg_info, c.bg_info) ELSE coalesce(c.bg_info, g.bg_info) END,
+                    date_of_birth = CASE WHEN 'date_of_birth' = ANY(p.names) THEN coalesce(g.date_of_birth, c.date_of_birth)
+                        ELSE coalesce(c.date_of_birth, g.date_of_birth) END,
+                    emails = crmhub_merge_lists(CASE WHEN 'emails' = ANY(p.names) THEN g.emails || c.emails ELSE c.emails || g.emails END),
+                    phones = crmhub_merge_lists(CASE WHEN 'phones' = ANY(p.names) THEN g.phones || c.phones ELSE c.phones || g.phones END),
+                    addresses = CASE WHEN 'addresses' = ANY(p.names) AND g.addresses <> '[]' OR c.addresses = '[]' THEN g.addresses ELSE c.addresses END,
+                    websites = CASE WHEN 'websites' = ANY(p.names) AND g.websites <> '[]' OR c.websites = '[]' THEN g.websites ELSE c.websites END,
+                    im = CASE WHEN 'im' = ANY(p.names) AND g.im <> '[]' OR c.im = '[]' THEN g.im ELSE c.im END,
+                    tags = ARRAY(
+                        SELECT t FROM unnest(CASE WHEN 'tags' = ANY(p.names) THEN g.tags || c.tags ELSE c.tags || g.tags END)
+                            WITH ORDINALITY AS u(t, n)
+                        GROUP BY t ORDER BY min(n)),
+                    custom_fields = CASE WHEN 'custom_fields' = ANY(p.names) THEN c.custom_fields || g.custom_fields ELSE g.custom_fields || c.custom_fields END,
+                    permit = CASE WHEN 'permit' = ANY(p.names) THEN coalesce(g.permit, c.permit) ELSE coalesce(c.permit, g.permit) END,
+                    channel = CASE WHEN 'channel' = ANY(p.names) THEN coalesce(g.channel, c.channel) ELSE coalesce(c.channel, g.channel) END,
+                    contact_id = CASE WHEN 'contact_id' = ANY(p.names) THEN coalesce(g.contact_id, c.contact_id) ELSE coalesce(c.contact_id, g.contact_id) END,
+                    company_id = CASE WHEN 'company_id' = ANY(p.names) THEN coalesce(g.company_id, c.company_id)
+                        ELSE coalesce(c.company_id, g.company_id) END,
+                    owner_user_id = CASE WHEN 'owner_user_id' = ANY(p.names) THEN coalesce(g.owner_user_id, c.owner_user_id)
+                        ELSE coalesce(c.owner_user_id, g.owner_user_id) END,
+                    updated_at = now()
+                FROM gone AS g, preferred AS p
+                WHERE c.org_id = \(orgID) AND c.id = \(s)
+                RETURNING c.type
+                """
+            ).rows.first?.decode("type", as: Int.self) ?? survivor.type
         // A separate statement: the merged row, which held it, is gone now.
         if let systemID = merged.systemID {
             try connection.query("UPDATE customers SET system_id = \(systemID) WHERE org_id = \(orgID) AND id = \(s)")
@@ -162,7 +185,8 @@ public enum CustomerMergeStore {
             "merged": .string(mergedCode.description), "survivor": .string(survivorCode.description), "by": .string(actor),
             "preferMerged": .array(preferMerged.map(JSONValue.string)),
         ]
-        try connection.query("""
+        try connection.query(
+            """
             WITH redirect AS (
                 INSERT INTO customer_redirects (org_id, kind, code, customer_id)
                 VALUES (\(orgID), \(series.rawValue), \(mergedCode.number), \(s))
@@ -177,12 +201,17 @@ public enum CustomerMergeStore {
 
     /// The customer a merged customer's code now leads to; nil when the code was never merged away.
     public static func redirect(_ connection: PostgresConnection, orgID: Int64, code: CustomerCode) throws -> CustomerRef? {
-        guard let row = try connection.query("""
-            SELECT c.id, c.code, c.type FROM customer_redirects AS r
-            JOIN customers AS c ON c.org_id = r.org_id AND c.id = r.customer_id
-            WHERE r.org_id = \(orgID) AND r.kind = \(code.series.rawValue) AND r.code = \(code.number)
-            """).first
+        guard
+            let row = try connection.query(
+                """
+                SELECT c.id, c.code, c.type FROM customer_redirects AS r
+                JOIN customers AS c ON c.org_id = r.org_id AND c.id = r.customer_id
+                WHERE r.org_id = \(orgID) AND r.kind = \(code.series.rawValue) AND r.code = \(code.number)
+                """
+            ).first
         else { return nil }
-        return CustomerRef(id: try row.decode("id"), code: CustomerCode(series: code.series, number: try row.decode("code")), type: try row.decode("type"))
+        return CustomerRef(
+            id: try row.decode("id"), code: CustomerCode(series: code.series, number: try row.decode("code")),
+            type: try row.decode("type"))
     }
 }

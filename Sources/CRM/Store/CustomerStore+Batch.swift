@@ -11,7 +11,9 @@ extension CustomerStore {
         /// Identity kinds the org does not deduplicate by (`MatchingSettings`): the customer does not claim them.
         public let skippedKinds: Set<String>
         /// A "duplicate" line is the created detail plus `{"fields": [the field names the payload sent]}`.
-        public init(fields: CustomerFields, channel: String?, source: Source, createdDetail: String, skippedKinds: Set<String> = []) {
+        public init(
+            fields: CustomerFields, channel: String?, source: Source, createdDetail: String, skippedKinds: Set<String> = []
+        ) {
             self.fields = fields
             self.channel = channel
             self.source = source
@@ -40,7 +42,8 @@ extension CustomerStore {
         let left = outcomes.indices.filter { outcomes[$0] == nil }
         guard !left.isEmpty else { return outcomes }
         // Identities an entry did claim before another of its identities turned out to be taken.
-        try connection.query("""
+        try connection.query(
+            """
             DELETE FROM customer_identities WHERE org_id = \(orgID) AND customer_id = ANY(\(left.map { claims.drawnIDs[$0] })::bigint[])
             """)
         let matched = try matchOrCreate(
@@ -70,7 +73,9 @@ extension CustomerStore {
                 }
                 wanted[ordinal] = entryKinds.count
             }
-            (identityOrdinals, identityKinds, identityValues, identityRanks, wantedCount) = (ordinals, kinds, values, ranks, wanted)
+            (identityOrdinals, identityKinds, identityValues, identityRanks, wantedCount) = (
+                ordinals, kinds, values, ranks, wanted
+            )
             let fields = entries.map { $0.fields }
             let tags: [String?] = fields.map { $0.tags.map { JSONWriter.string(.array($0.map(JSONValue.string))) } }
             input = """
@@ -125,7 +130,8 @@ extension CustomerStore {
         _ connection: PostgresConnection, orgID: Int64, series: CustomerSeries, _ entries: [BatchEntry]
     ) throws -> (outcomes: [CreateOutcome?], drawnIDs: [Int64]) {
         let rows = BatchRows(entries, series: series)
-        let result = try connection.query("""
+        let result = try connection.query(
+            """
             WITH input AS MATERIALIZED (
                 SELECT input.*, nextval('customers_id_seq') AS new_id FROM (\(fragment: rows.input)) AS input
             ), claimed AS (
@@ -146,7 +152,8 @@ extension CustomerStore {
             )
             SELECT input.ordinal, input.new_id, inserted.code, inserted.type
             FROM input LEFT JOIN inserted ON inserted.id = input.new_id
-            """).rows
+            """
+        ).rows
         var outcomes = [CreateOutcome?](repeating: nil, count: entries.count)
         var drawnIDs = [Int64](repeating: 0, count: entries.count)
         for row in result {
@@ -154,7 +161,8 @@ extension CustomerStore {
             let id = try row.decode("new_id", as: Int64.self)
             drawnIDs[ordinal] = id
             if let code = try row.decode("code", as: Int64?.self) {
-                outcomes[ordinal] = .created(CustomerRef(id: id, code: CustomerCode(series: series, number: code), type: try row.decode("type")))
+                outcomes[ordinal] = .created(
+                    CustomerRef(id: id, code: CustomerCode(series: series, number: code), type: try row.decode("type")))
             }
         }
         return (outcomes, drawnIDs)
@@ -168,7 +176,8 @@ extension CustomerStore {
         duplicateLines: Bool
     ) throws -> [CreateOutcome?] {
         let rows = BatchRows(entries, series: series)
-        let result = try connection.query("""
+        let result = try connection.query(
+            """
             WITH input AS MATERIALIZED (
                 \(fragment: rows.input)
             ), wanted AS MATERIALIZED (
@@ -211,11 +220,14 @@ extension CustomerStore {
             FROM existing CROSS JOIN LATERAL (
                 SELECT id, code, type FROM customers WHERE org_id = \(orgID) AND id = existing.customer_id LIMIT 1
             ) AS c
-            """).rows
+            """
+        ).rows
         var outcomes = [CreateOutcome?](repeating: nil, count: entries.count)
         for row in result {
             let ordinal = try row.decode("ordinal", as: Int.self)
-            let ref = CustomerRef(id: try row.decode("id"), code: CustomerCode(series: series, number: try row.decode("code")), type: try row.decode("type"))
+            let ref = CustomerRef(
+                id: try row.decode("id"), code: CustomerCode(series: series, number: try row.decode("code")),
+                type: try row.decode("type"))
             if try row.decode("created", as: Bool.self) {
                 if try row.decode("claims", as: Int.self) == rows.wantedCount[ordinal] {
                     outcomes[ordinal] = .created(ref)
@@ -225,7 +237,9 @@ extension CustomerStore {
                 }
             } else {
                 var found = ref
-                if let kind = try row.decode("matched_kind", as: String?.self), let value = try row.decode("matched_value", as: String?.self) {
+                if let kind = try row.decode("matched_kind", as: String?.self),
+                    let value = try row.decode("matched_value", as: String?.self)
+                {
                     found.matchedBy = MatchReason(MatchReason.kind(ofIdentity: kind), value)
                 }
                 outcomes[ordinal] = .duplicate(found)

@@ -59,7 +59,8 @@ public enum CustomerStore {
             case .companyName(let value): (companyRank, companyName) = (rank, value.lowercased())
             }
         }
-        let rows = try connection.query("""
+        let rows = try connection.query(
+            """
             SELECT c.id, c.code, c.type, m.rank, m.value FROM (
                 SELECT id AS customer_id, \(codeRank)::int AS rank, 0 AS position, code::text AS value FROM customers
                 WHERE \(codeRank)::int IS NOT NULL AND org_id = \(orgID) AND kind = \(series.rawValue) AND code = \(code)
@@ -90,7 +91,8 @@ public enum CustomerStore {
                 SELECT id, code, type FROM customers WHERE org_id = \(orgID) AND id = m.customer_id LIMIT 1
             ) AS c
             ORDER BY m.rank, m.position LIMIT 1
-            """).rows
+            """
+        ).rows
         guard let row = rows.first else { return nil }
         let found = CustomerCode(series: series, number: try row.decode("code"))
         let reason = Self.reason(keys[try row.decode("rank", as: Int.self)], value: try row.decode("value"))
@@ -118,10 +120,14 @@ public enum CustomerStore {
     }
 
     /// The dedup keys of a payload, in the order that decides which existing customer a duplicate is.
-    static func identities(_ fields: CustomerFields, companyName: String?, skipping: Set<String> = []) -> (kinds: [String], values: [String]) {
+    static func identities(
+        _ fields: CustomerFields, companyName: String?, skipping: Set<String> = []
+    ) -> (kinds: [String], values: [String]) {
         var kinds: [String] = [], values: [String] = [], seen = Set<String>()
         func add(_ kind: String, _ value: String?) {
-            guard let value, !value.isEmpty, !skipping.contains(kind), seen.insert(kind + "\u{0}" + value).inserted else { return }
+            guard let value, !value.isEmpty, !skipping.contains(kind), seen.insert(kind + "\u{0}" + value).inserted else {
+                return
+            }
             kinds.append(kind)
             values.append(value)
         }
@@ -142,7 +148,8 @@ public enum CustomerStore {
         _ connection: PostgresConnection, orgID: Int64, series: CustomerSeries, fields: CustomerFields,
         channel: String?, source: Source, history: String, skippedKinds: Set<String> = []
     ) throws -> CreateOutcome {
-        let entry = BatchEntry(fields: fields, channel: channel, source: source, createdDetail: history, skippedKinds: skippedKinds)
+        let entry = BatchEntry(
+            fields: fields, channel: channel, source: source, createdDetail: history, skippedKinds: skippedKinds)
         for _ in 0..<3 {
             if let outcome = try createMany(connection, orgID: orgID, series: series, [entry], duplicateLines: false)[0] {
                 return outcome
@@ -153,7 +160,8 @@ public enum CustomerStore {
 
     /// Removes a customer with its identities and history (which have no foreign key to it: see 0003).
     static func delete(_ connection: PostgresConnection, orgID: Int64, id: Int64) throws {
-        try connection.query("""
+        try connection.query(
+            """
             WITH identities AS (DELETE FROM customer_identities WHERE org_id = \(orgID) AND customer_id = \(id)),
                 history AS (DELETE FROM customer_history WHERE org_id = \(orgID) AND customer_id = \(id))
             DELETE FROM customers WHERE org_id = \(orgID) AND id = \(id)
@@ -170,65 +178,85 @@ public enum CustomerStore {
         companyID: Int64??
     ) throws -> [String] {
         var kinds: [String] = [], values: [String] = [], replaced: [String] = []
-        if let contactID = fields.contactID { replaced.append("contact_id"); kinds.append("contact_id"); values.append(contactID) }
-        if let passport = fields.passportKey { replaced.append("passport"); kinds.append("passport"); values.append(passport) }
+        if let contactID = fields.contactID {
+            replaced.append("contact_id")
+            kinds.append("contact_id")
+            values.append(contactID)
+        }
+        if let passport = fields.passportKey {
+            replaced.append("passport")
+            kinds.append("passport")
+            values.append(passport)
+        }
         if let emails = fields.emails {
             replaced.append("email")
             for email in emails where !zip(kinds, values).contains(where: { $0 == ("email", email.key) }) {
-                kinds.append("email"); values.append(email.key)
+                kinds.append("email")
+                values.append(email.key)
             }
         }
         if let phones = fields.phones {
             replaced.append("phone")
             for phone in phones where !zip(kinds, values).contains(where: { $0 == ("phone", phone.key) }) {
-                kinds.append("phone"); values.append(phone.key)
+                kinds.append("phone")
+                values.append(phone.key)
             }
         }
-        if !kinds.isEmpty, let taken = try connection.query("""
-            SELECT found.kind, found.value, c.code FROM unnest(\(kinds)::text[], \(values)::text[]) AS t(k, v)
-            CROSS JOIN LATERAL (
-                SELECT i.kind, i.value, i.customer_id FROM customer_identities AS i
-                WHERE i.org_id = \(orgID) AND i.series = \(series.rawValue) AND i.kind = t.k AND i.value = t.v AND i.customer_id <> \(id)
+        if !kinds.isEmpty,
+            let taken = try connection.query(
+                """
+                SELECT found.kind, found.value, c.code FROM unnest(\(kinds)::text[], \(values)::text[]) AS t(k, v)
+                CROSS JOIN LATERAL (
+                    SELECT i.kind, i.value, i.customer_id FROM customer_identities AS i
+                    WHERE i.org_id = \(orgID) AND i.series = \(series.rawValue) AND i.kind = t.k AND i.value = t.v AND i.customer_id <> \(id)
+                    LIMIT 1
+                ) AS found
+                CROSS JOIN LATERAL (SELECT code FROM customers WHERE org_id = \(orgID) AND id = found.customer_id LIMIT 1) AS c
                 LIMIT 1
-            ) AS found
-            CROSS JOIN LATERAL (SELECT code FROM customers WHERE org_id = \(orgID) AND id = found.customer_id LIMIT 1) AS c
-            LIMIT 1
-            """).first {
+                """
+            ).first
+        {
             let owner = CustomerCode(series: series, number: try taken.decode("code"))
-            let field = ["contact_id": "contactId", "passport": "passport", "email": "emails", "phone": "phones"][try taken.decode("kind", as: String.self)] ?? "data"
-            throw CRMError.conflict(FieldError(field, "'\(try taken.decode("value", as: String.self))' already belongs to \(owner)"))
+            let field =
+                ["contact_id": "contactId", "passport": "passport", "email": "emails", "phone": "phones"][
+                    try taken.decode("kind", as: String.self)] ?? "data"
+            throw CRMError.conflict(
+                FieldError(field, "'\(try taken.decode("value", as: String.self))' already belongs to \(owner)"))
         }
         let setCompany = companyID != nil, company: Int64? = companyID ?? nil
         // No row when the customer was merged away (CustomerMergeStore) after this request found it.
-        guard let row = try connection.query("""
-            UPDATE customers AS c SET
-                name = coalesce(\(fields.name), c.name), lastname = coalesce(\(fields.lastname), c.lastname),
-                title = coalesce(\(fields.title), c.title), passport = coalesce(\(fields.passport), c.passport),
-                type = coalesce(\(fields.type)::smallint, c.type), gender = coalesce(\(fields.gender)::smallint, c.gender),
-                bg_info = coalesce(\(fields.bgInfo), c.bg_info), date_of_birth = coalesce(\(fields.dateOfBirth)::date, c.date_of_birth),
-                emails = coalesce(\(Self.contactPointsJSON(fields.emails))::jsonb, c.emails),
-                phones = coalesce(\(Self.contactPointsJSON(fields.phones))::jsonb, c.phones),
-                addresses = coalesce(\(fields.addressesJSON)::jsonb, c.addresses),
-                websites = coalesce(\(fields.websitesJSON)::jsonb, c.websites), im = coalesce(\(fields.imJSON)::jsonb, c.im),
-                tags = coalesce(\(fields.tags)::text[], c.tags),
-                custom_fields = c.custom_fields || coalesce(\(fields.customFieldsJSON)::jsonb, '{}'),
-                permit = coalesce(\(fields.permitJSON)::jsonb, c.permit), contact_id = coalesce(\(fields.contactID), c.contact_id),
-                company_id = CASE WHEN \(setCompany) THEN \(company) ELSE c.company_id END,
-                updated_at = now()
-            FROM customers AS old
-            WHERE c.org_id = \(orgID) AND c.id = \(id) AND old.org_id = c.org_id AND old.id = c.id
-            RETURNING c.name IS DISTINCT FROM old.name AS name, c.lastname IS DISTINCT FROM old.lastname AS lastname,
-                c.title IS DISTINCT FROM old.title AS title, c.passport IS DISTINCT FROM old.passport AS passport,
-                c.type IS DISTINCT FROM old.type AS type, c.gender IS DISTINCT FROM old.gender AS gender,
-                c.bg_info IS DISTINCT FROM old.bg_info AS bg_info,
-                c.date_of_birth IS DISTINCT FROM old.date_of_birth AS date_of_birth,
-                c.emails IS DISTINCT FROM old.emails AS emails, c.phones IS DISTINCT FROM old.phones AS phones,
-                c.addresses IS DISTINCT FROM old.addresses AS addresses, c.websites IS DISTINCT FROM old.websites AS websites,
-                c.im IS DISTINCT FROM old.im AS im, c.tags IS DISTINCT FROM old.tags AS tags,
-                c.custom_fields IS DISTINCT FROM old.custom_fields AS custom_fields,
-                c.permit IS DISTINCT FROM old.permit AS permit, c.contact_id IS DISTINCT FROM old.contact_id AS contact_id,
-                c.company_id IS DISTINCT FROM old.company_id AS company_id
-            """).rows.first
+        guard
+            let row = try connection.query(
+                """
+                UPDATE customers AS c SET
+                    name = coalesce(\(fields.name), c.name), lastname = coalesce(\(fields.lastname), c.lastname),
+                    title = coalesce(\(fields.title), c.title), passport = coalesce(\(fields.passport), c.passport),
+                    type = coalesce(\(fields.type)::smallint, c.type), gender = coalesce(\(fields.gender)::smallint, c.gender),
+                    bg_info = coalesce(\(fields.bgInfo), c.bg_info), date_of_birth = coalesce(\(fields.dateOfBirth)::date, c.date_of_birth),
+                    emails = coalesce(\(Self.contactPointsJSON(fields.emails))::jsonb, c.emails),
+                    phones = coalesce(\(Self.contactPointsJSON(fields.phones))::jsonb, c.phones),
+                    addresses = coalesce(\(fields.addressesJSON)::jsonb, c.addresses),
+                    websites = coalesce(\(fields.websitesJSON)::jsonb, c.websites), im = coalesce(\(fields.imJSON)::jsonb, c.im),
+                    tags = coalesce(\(fields.tags)::text[], c.tags),
+                    custom_fields = c.custom_fields || coalesce(\(fields.customFieldsJSON)::jsonb, '{}'),
+                    permit = coalesce(\(fields.permitJSON)::jsonb, c.permit), contact_id = coalesce(\(fields.contactID), c.contact_id),
+                    company_id = CASE WHEN \(setCompany) THEN \(company) ELSE c.company_id END,
+                    updated_at = now()
+                FROM customers AS old
+                WHERE c.org_id = \(orgID) AND c.id = \(id) AND old.org_id = c.org_id AND old.id = c.id
+                RETURNING c.name IS DISTINCT FROM old.name AS name, c.lastname IS DISTINCT FROM old.lastname AS lastname,
+                    c.title IS DISTINCT FROM old.title AS title, c.passport IS DISTINCT FROM old.passport AS passport,
+                    c.type IS DISTINCT FROM old.type AS type, c.gender IS DISTINCT FROM old.gender AS gender,
+                    c.bg_info IS DISTINCT FROM old.bg_info AS bg_info,
+                    c.date_of_birth IS DISTINCT FROM old.date_of_birth AS date_of_birth,
+                    c.emails IS DISTINCT FROM old.emails AS emails, c.phones IS DISTINCT FROM old.phones AS phones,
+                    c.addresses IS DISTINCT FROM old.addresses AS addresses, c.websites IS DISTINCT FROM old.websites AS websites,
+                    c.im IS DISTINCT FROM old.im AS im, c.tags IS DISTINCT FROM old.tags AS tags,
+                    c.custom_fields IS DISTINCT FROM old.custom_fields AS custom_fields,
+                    c.permit IS DISTINCT FROM old.permit AS permit, c.contact_id IS DISTINCT FROM old.contact_id AS contact_id,
+                    c.company_id IS DISTINCT FROM old.company_id AS company_id
+                """
+            ).rows.first
         else { throw CRMError.notFound("customer \(id) (merged into another meanwhile)") }
         // (the column that says whether it changed, named for it; the listener field it is reported as)
         let fields = [
@@ -240,12 +268,14 @@ public enum CustomerStore {
         var changed: [String] = []
         for (column, name) in fields where try row.decode(column, as: Bool.self) { changed.append(name) }
         if !replaced.isEmpty {
-            try connection.query("""
+            try connection.query(
+                """
                 DELETE FROM customer_identities
                 WHERE org_id = \(orgID) AND customer_id = \(id) AND kind = ANY(\(replaced)::text[])
                     AND (kind, value) NOT IN (SELECT * FROM unnest(\(kinds)::text[], \(values)::text[]))
                 """)
-            try connection.query("""
+            try connection.query(
+                """
                 INSERT INTO customer_identities (org_id, series, kind, value, customer_id)
                 SELECT \(orgID), \(series.rawValue), k, v, \(id) FROM unnest(\(kinds)::text[], \(values)::text[]) AS t(k, v)
                 ON CONFLICT (org_id, series, kind, value) DO UPDATE SET customer_id = excluded.customer_id
@@ -260,7 +290,8 @@ public enum CustomerStore {
     public static func appendHistory(
         _ connection: PostgresConnection, orgID: Int64, customerID: Int64, event: String, source: Source, detail: String
     ) throws {
-        try connection.query("""
+        try connection.query(
+            """
             INSERT INTO customer_history (org_id, customer_id, event, listener_id, listener_request_id, detail)
             VALUES (\(orgID), \(customerID), \(event), \(source.listenerID), \(source.listenerRequestID), \(detail)::jsonb)
             """)

@@ -7,7 +7,9 @@ public enum DealStore {
     static let columns = "id, name, reference, customer_id"
 
     static func decode(_ row: Row) throws -> DealRef {
-        DealRef(id: try row.decode("id"), name: try row.decode("name"), reference: try row.decode("reference"), customerID: try row.decode("customer_id"))
+        DealRef(
+            id: try row.decode("id"), name: try row.decode("name"), reference: try row.decode("reference"),
+            customerID: try row.decode("customer_id"))
     }
 
     // MARK: Finding
@@ -17,23 +19,31 @@ public enum DealStore {
     /// that a sender's second add-deal with the same id always reaches the deal its first one created.
     public static func find(_ connection: PostgresConnection, orgID: Int64, dealID: String) throws -> DealRef? {
         let number = Int64(dealID).flatMap { $0 > 0 ? $0 : nil }
-        guard let row = try connection.query("""
-            SELECT \(unescaped: columns) FROM deals
-            WHERE org_id = \(orgID) AND (reference = \(dealID) OR id = \(number)::bigint)
-            ORDER BY CASE WHEN reference = \(dealID) THEN 0 ELSE 1 END LIMIT 1
-            """).first
+        guard
+            let row = try connection.query(
+                """
+                SELECT \(unescaped: columns) FROM deals
+                WHERE org_id = \(orgID) AND (reference = \(dealID) OR id = \(number)::bigint)
+                ORDER BY CASE WHEN reference = \(dealID) THEN 0 ELSE 1 END LIMIT 1
+                """
+            ).first
         else { return nil }
         return try decode(row)
     }
 
     /// The most recent deal with this name (any case); with `unreferencedOnly`, only among deals that carry no
     /// sender reference.
-    public static func find(_ connection: PostgresConnection, orgID: Int64, name: String, unreferencedOnly: Bool = false) throws -> DealRef? {
-        guard let row = try connection.query("""
-            SELECT \(unescaped: columns) FROM deals
-            WHERE org_id = \(orgID) AND lower(name) = lower(\(name)) AND (NOT \(unreferencedOnly) OR reference IS NULL)
-            ORDER BY id DESC LIMIT 1
-            """).first
+    public static func find(
+        _ connection: PostgresConnection, orgID: Int64, name: String, unreferencedOnly: Bool = false
+    ) throws -> DealRef? {
+        guard
+            let row = try connection.query(
+                """
+                SELECT \(unescaped: columns) FROM deals
+                WHERE org_id = \(orgID) AND lower(name) = lower(\(name)) AND (NOT \(unreferencedOnly) OR reference IS NULL)
+                ORDER BY id DESC LIMIT 1
+                """
+            ).first
         else { return nil }
         return try decode(row)
     }
@@ -45,16 +55,19 @@ public enum DealStore {
     public static func create(
         _ connection: PostgresConnection, orgID: Int64, fields: DealFields, reference: String?, listenerID: Int64?
     ) throws -> DealRef {
-        try decode(try connection.query("""
-            INSERT INTO deals (org_id, reference, name, value, currency, description, stage, close_date, category, package,
-                owner_user_ids, owner_group_ids, customer_id, permit, custom_fields, created_by_listener_id)
-            VALUES (\(orgID), \(reference), \(fields.name ?? ""), \(fields.value)::numeric, \(fields.currency), \(fields.description),
-                \(fields.stage ?? ""), \(fields.closeDate)::timestamptz, \(fields.category), \(fields.package),
-                coalesce(\(fields.ownerUserIDs)::bigint[], '{}'), coalesce(\(fields.ownerGroupIDs)::bigint[], '{}'),
-                \(fields.customerID)::bigint, \(fields.permitJSON)::jsonb, coalesce(\(fields.customFieldsJSON)::jsonb, '{}'),
-                \(listenerID)::bigint)
-            RETURNING \(unescaped: columns)
-            """).rows[0])
+        try decode(
+            try connection.query(
+                """
+                INSERT INTO deals (org_id, reference, name, value, currency, description, stage, close_date, category, package,
+                    owner_user_ids, owner_group_ids, customer_id, permit, custom_fields, created_by_listener_id)
+                VALUES (\(orgID), \(reference), \(fields.name ?? ""), \(fields.value)::numeric, \(fields.currency), \(fields.description),
+                    \(fields.stage ?? ""), \(fields.closeDate)::timestamptz, \(fields.category), \(fields.package),
+                    coalesce(\(fields.ownerUserIDs)::bigint[], '{}'), coalesce(\(fields.ownerGroupIDs)::bigint[], '{}'),
+                    \(fields.customerID)::bigint, \(fields.permitJSON)::jsonb, coalesce(\(fields.customFieldsJSON)::jsonb, '{}'),
+                    \(listenerID)::bigint)
+                RETURNING \(unescaped: columns)
+                """
+            ).rows[0])
     }
 
     /// Sets the fields the payload names and leaves the others; custom field values are merged into the stored
@@ -63,7 +76,8 @@ public enum DealStore {
     public static func update(
         _ connection: PostgresConnection, orgID: Int64, id: Int64, fields: DealFields, reference: String?
     ) throws -> (deal: DealRef, changed: [String]) {
-        let row = try connection.query("""
+        let row = try connection.query(
+            """
             UPDATE deals AS d SET
                 name = coalesce(\(fields.name), d.name), reference = coalesce(d.reference, \(reference)),
                 value = coalesce(\(fields.value)::numeric, d.value), currency = coalesce(\(fields.currency), d.currency),
@@ -88,10 +102,12 @@ public enum DealStore {
                     AS changed_owners,
                 d.customer_id IS DISTINCT FROM old.customer_id AS changed_customer, d.permit IS DISTINCT FROM old.permit AS changed_permit,
                 d.custom_fields IS DISTINCT FROM old.custom_fields AS changed_custom_fields
-            """).rows[0]
+            """
+        ).rows[0]
         // (the column that says whether it changed, the listener field it is reported as)
         let fields = [
-            ("changed_name", "name"), ("changed_reference", "dealId"), ("changed_value", "value"), ("changed_currency", "currency"),
+            ("changed_name", "name"), ("changed_reference", "dealId"), ("changed_value", "value"),
+            ("changed_currency", "currency"),
             ("changed_description", "description"), ("changed_stage", "stage"), ("changed_close_date", "closeDate"),
             ("changed_category", "category"), ("changed_package", "package"), ("changed_owners", "owner_opportunity"),
             ("changed_customer", "dealWith"), ("changed_permit", "permit"), ("changed_custom_fields", "cusFields"),
@@ -104,13 +120,16 @@ public enum DealStore {
 
     /// Links customers to a deal (`contacts`); links it already has stay. Returns the ids newly linked.
     @discardableResult
-    public static func link(_ connection: PostgresConnection, orgID: Int64, dealID: Int64, customerIDs: [Int64]) throws -> [Int64] {
+    public static func link(_ connection: PostgresConnection, orgID: Int64, dealID: Int64, customerIDs: [Int64]) throws -> [Int64]
+    {
         guard !customerIDs.isEmpty else { return [] }
-        return try connection.query("""
+        return try connection.query(
+            """
             INSERT INTO deal_contacts (org_id, deal_id, customer_id)
             SELECT \(orgID), \(dealID), customer_id FROM unnest(\(customerIDs)::bigint[]) AS t(customer_id)
             ON CONFLICT DO NOTHING
             RETURNING customer_id
-            """).rows.map { try $0.decode("customer_id") }
+            """
+        ).rows.map { try $0.decode("customer_id") }
     }
 }

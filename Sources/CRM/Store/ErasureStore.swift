@@ -22,15 +22,20 @@ public enum ErasureStore {
     public static func erase(
         _ connection: PostgresConnection, orgID: Int64, code: CustomerCode, box: SecretBox, audit: AuditEntry
     ) throws -> Outcome {
-        guard let row = try connection.query("""
-            SELECT id, passport, emails::text AS emails, phones::text AS phones FROM customers
-            WHERE org_id = \(orgID) AND kind = \(code.series.rawValue) AND code = \(code.number) FOR UPDATE
-            """).first
+        guard
+            let row = try connection.query(
+                """
+                SELECT id, passport, emails::text AS emails, phones::text AS phones FROM customers
+                WHERE org_id = \(orgID) AND kind = \(code.series.rawValue) AND code = \(code.number) FOR UPDATE
+                """
+            ).first
         else { throw CRMError.notFound("customer \(code)") }
         let id: Int64 = try row.decode("id")
-        let identities = try connection.query("""
+        let identities = try connection.query(
+            """
             SELECT kind, value FROM customer_identities WHERE org_id = \(orgID) AND customer_id = \(id)
-            """).rows.map { (kind: try $0.decode("kind", as: String.self), value: try $0.decode("value", as: String.self)) }
+            """
+        ).rows.map { (kind: try $0.decode("kind", as: String.self), value: try $0.decode("value", as: String.self)) }
 
         // The spellings to redact: the identities as compared, and the emails, phones and passport as last sent.
         var needles = Set(identities.filter { ["email", "phone", "passport"].contains($0.kind) }.map(\.value))
@@ -40,14 +45,17 @@ public enum ErasureStore {
             }
         }
         if let passport = try row.decode("passport", as: String?.self), !passport.isEmpty { needles.insert(passport) }
-        let spellings = Array(needles.union(needles.map { $0.lowercased() })).filter { $0.count >= 3 }.sorted { $0.count > $1.count }
+        let spellings = Array(needles.union(needles.map { $0.lowercased() })).filter { $0.count >= 3 }.sorted {
+            $0.count > $1.count
+        }
 
         let suppressions = identities.filter { ["email", "phone", "passport"].contains($0.kind) }.map { identity in
             (hash: SuppressionStore.hash(box, orgID: orgID, kind: identity.kind, value: identity.value), kind: identity.kind)
         }
         try SuppressionStore.add(connection, orgID: orgID, hashes: suppressions)
 
-        let outbox = try connection.query("""
+        let outbox = try connection.query(
+            """
             WITH touched AS (
                 UPDATE outbox SET
                     status = CASE WHEN status IN ('queued', 'retrying') THEN 'failed' ELSE status END,
@@ -60,10 +68,12 @@ public enum ErasureStore {
                 WHERE org_id = \(orgID) AND outbox_id IN (SELECT id FROM touched) AND error IS NOT NULL
             )
             SELECT count(*) AS touched, count(*) FILTER (WHERE cancelled) AS cancelled FROM touched
-            """).rows[0]
+            """
+        ).rows[0]
 
         let requests = try redactRequests(connection, orgID: orgID, spellings: spellings)
-        try connection.query("""
+        try connection.query(
+            """
             WITH notes AS (DELETE FROM notes WHERE org_id = \(orgID) AND customer_id = \(id)),
                 tickets AS (DELETE FROM tickets WHERE org_id = \(orgID) AND customer_id = \(id)),
                 requesters AS (
@@ -87,10 +97,13 @@ public enum ErasureStore {
         let outcome = Outcome(
             suppressed: suppressions.count, requestsRedacted: requests, outboxMessages: try outbox.decode("touched"),
             outboxCancelled: try outbox.decode("cancelled"))
-        try AuditStore.insert(connection, orgID: orgID, entry: audit.target("customer:\(code)").adding([
-            "suppressed": .number(Double(outcome.suppressed)), "requests_redacted": .number(Double(outcome.requestsRedacted)),
-            "outbox_messages": .number(Double(outcome.outboxMessages)), "outbox_cancelled": .number(Double(outcome.outboxCancelled)),
-        ]))
+        try AuditStore.insert(
+            connection, orgID: orgID,
+            entry: audit.target("customer:\(code)").adding([
+                "suppressed": .number(Double(outcome.suppressed)), "requests_redacted": .number(Double(outcome.requestsRedacted)),
+                "outbox_messages": .number(Double(outcome.outboxMessages)),
+                "outbox_cancelled": .number(Double(outcome.outboxCancelled)),
+            ]))
         return outcome
     }
 
@@ -98,12 +111,14 @@ public enum ErasureStore {
     /// requests changed.
     static func redactRequests(_ connection: PostgresConnection, orgID: Int64, spellings: [String]) throws -> Int {
         guard !spellings.isEmpty else { return 0 }
-        let rows = try connection.query("""
+        let rows = try connection.query(
+            """
             SELECT id, body, response FROM listener_requests
             WHERE org_id = \(orgID) AND EXISTS (
                 SELECT 1 FROM unnest(\(spellings)::text[]) AS s(v)
                 WHERE position(convert_to(s.v, 'UTF8') IN body) > 0 OR position(convert_to(s.v, 'UTF8') IN response) > 0)
-            """).rows
+            """
+        ).rows
         var ids: [Int64] = [], bodies: [PostgresBytes] = [], responses: [PostgresBytes] = []
         for row in rows {
             ids.append(try row.decode("id"))
@@ -111,7 +126,8 @@ public enum ErasureStore {
             responses.append(PostgresBytes(redact(try row.decode("response"), spellings)))
         }
         guard !ids.isEmpty else { return 0 }
-        try connection.query("""
+        try connection.query(
+            """
             UPDATE listener_requests AS r SET body = t.body, response = t.response, size = length(t.body)
             FROM unnest(\(ids)::bigint[], \(bodies)::bytea[], \(responses)::bytea[]) AS t(id, body, response)
             WHERE r.org_id = \(orgID) AND r.id = t.id
@@ -131,7 +147,9 @@ public enum ErasureStore {
             out.reserveCapacity(current.count)
             var index = 0
             while index < current.count {
-                if index + needle.count <= current.count, (0..<needle.count).allSatisfy({ lower(current[index + $0]) == needle[$0] }) {
+                if index + needle.count <= current.count,
+                    (0..<needle.count).allSatisfy({ lower(current[index + $0]) == needle[$0] })
+                {
                     out += replacement
                     index += needle.count
                 } else {

@@ -25,7 +25,8 @@ public struct GroupStore: Sendable {
         try await scope.withOrg(orgID) { connection in
             let id: Int64
             do {
-                id = try connection.query("INSERT INTO groups (org_id, name) VALUES (\(orgID), \(name)) RETURNING id").rows[0].decode("id")
+                id = try connection.query("INSERT INTO groups (org_id, name) VALUES (\(orgID), \(name)) RETURNING id").rows[0]
+                    .decode("id")
             } catch let error as PostgresError where error.sqlState == .uniqueViolation {
                 throw CRMError.conflict(FieldError("name", "a group named '\(name)' already exists"))
             }
@@ -38,7 +39,8 @@ public struct GroupStore: Sendable {
     public func update(orgID: Int64, id: Int64, name: String?, memberIDs: [Int64]?, audit: AuditEntry) async throws -> Group {
         try await scope.withOrg(orgID) { connection in
             do {
-                guard try connection.query("UPDATE groups SET name = coalesce(\(name), name) WHERE id = \(id)").affectedRows == 1 else {
+                guard try connection.query("UPDATE groups SET name = coalesce(\(name), name) WHERE id = \(id)").affectedRows == 1
+                else {
                     throw CRMError.notFound("group \(id)")
                 }
             } catch let error as PostgresError where error.sqlState == .uniqueViolation {
@@ -57,12 +59,15 @@ public struct GroupStore: Sendable {
     static func setMembers(_ connection: PostgresConnection, orgID: Int64, groupID: Int64, _ memberIDs: [Int64]) throws {
         guard !memberIDs.isEmpty else { return }
         let unique = Array(Set(memberIDs)).sorted()
-        let known = try connection.query("SELECT id FROM users WHERE id = ANY(\(unique)::bigint[])").rows.map { try $0.decode("id", as: Int64.self) }
+        let known = try connection.query("SELECT id FROM users WHERE id = ANY(\(unique)::bigint[])").rows.map {
+            try $0.decode("id", as: Int64.self)
+        }
         let missing = unique.filter { !known.contains($0) }
         if !missing.isEmpty {
             throw CRMError.invalid(missing.map { FieldError("members", "user \($0) does not exist in this org") })
         }
-        try connection.query("""
+        try connection.query(
+            """
             INSERT INTO group_members (org_id, group_id, user_id) SELECT \(orgID), \(groupID), unnest(\(unique)::bigint[])
             """)
     }
@@ -77,15 +82,19 @@ public struct GroupStore: Sendable {
 
     public func list(orgID: Int64, after cursor: Int64, limit: Int) async throws -> [Group] {
         try await scope.withOrg(orgID) { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 \(unescaped: Self.select) WHERE g.id > \(cursor) GROUP BY g.id, g.name ORDER BY g.id LIMIT \(limit)
-                """).rows.map(Self.decode)
+                """
+            ).rows.map(Self.decode)
         }
     }
 
     public func delete(orgID: Int64, id: Int64, audit: AuditEntry) async throws {
         try await scope.withOrg(orgID) { connection in
-            guard try connection.query("DELETE FROM groups WHERE id = \(id)").affectedRows == 1 else { throw CRMError.notFound("group \(id)") }
+            guard try connection.query("DELETE FROM groups WHERE id = \(id)").affectedRows == 1 else {
+                throw CRMError.notFound("group \(id)")
+            }
             try AuditStore.insert(connection, orgID: orgID, entry: audit.target("group:\(id)"))
         }
     }

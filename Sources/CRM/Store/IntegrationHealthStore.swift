@@ -23,8 +23,10 @@ public struct IntegrationHealthStore: Sendable {
         /// Seconds since 1970.
         public var lastErrorAt: Double?
 
-        public init(orgID: Int64?, orgSlug: String?, integration: String, minute: Int64, calls: Int64 = 0, errors: Int64 = 0,
-                    latencyBuckets: [Int64], lastError: String? = nil, lastErrorAt: Double? = nil) {
+        public init(
+            orgID: Int64?, orgSlug: String?, integration: String, minute: Int64, calls: Int64 = 0, errors: Int64 = 0,
+            latencyBuckets: [Int64], lastError: String? = nil, lastErrorAt: Double? = nil
+        ) {
             self.orgID = orgID
             self.orgSlug = orgSlug
             self.integration = integration
@@ -55,7 +57,9 @@ public struct IntegrationHealthStore: Sendable {
         public let lastError: String?
         public let lastErrorAt: String?
 
-        public init(integration: String, calls: Int64, errors: Int64, latencyBuckets: [Int64], lastError: String?, lastErrorAt: String?) {
+        public init(
+            integration: String, calls: Int64, errors: Int64, latencyBuckets: [Int64], lastError: String?, lastErrorAt: String?
+        ) {
             self.integration = integration
             self.calls = calls
             self.errors = errors
@@ -91,7 +95,8 @@ public struct IntegrationHealthStore: Sendable {
         guard !minutes.isEmpty else { return }
         let buckets = minutes.map { "{" + $0.latencyBuckets.map(String.init).joined(separator: ",") + "}" }
         try await scope.withPlatform { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 INSERT INTO integration_minutes AS m
                     (org_id, integration, minute, calls, errors, latency_buckets, last_error, last_error_at)
                 SELECT o.id, i.integration, to_timestamp(i.minute), i.calls, i.errors, i.buckets::bigint[], i.last_error,
@@ -120,7 +125,8 @@ public struct IntegrationHealthStore: Sendable {
     /// The last `minutes` minutes of each integration that answered the org, by integration name.
     public func window(orgID: Int64, minutes: Int) async throws -> [Summary] {
         try await scope.withOrg(orgID) { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT integration, sum(calls)::bigint AS calls, sum(errors)::bigint AS errors,
                     ARRAY(SELECT sum(b)::bigint FROM integration_minutes AS w,
                             unnest(w.latency_buckets) WITH ORDINALITY AS u(b, n)
@@ -132,7 +138,8 @@ public struct IntegrationHealthStore: Sendable {
                 FROM integration_minutes AS m
                 WHERE org_id = \(orgID) AND minute >= now() - make_interval(mins => \(minutes))
                 GROUP BY integration ORDER BY integration
-                """).rows.map { row in
+                """
+            ).rows.map { row in
                 Summary(
                     integration: try row.decode("integration"), calls: try row.decode("calls"), errors: try row.decode("errors"),
                     latencyBuckets: try row.decode("buckets"), lastError: try row.decode("last_error"),

@@ -32,12 +32,14 @@ public enum NoteStore {
 
     /// Inserts the note; returns its id.
     public static func insert(_ connection: PostgresConnection, orgID: Int64, _ note: NewNote) throws -> Int64 {
-        try connection.query("""
+        try connection.query(
+            """
             INSERT INTO notes (org_id, customer_id, deal_id, body, permit, tags, channel, author_user_id, listener_id)
             VALUES (\(orgID), \(note.customerID)::bigint, \(note.dealID)::bigint, \(note.body), \(note.permitJSON)::jsonb,
                 \(note.tags)::text[], \(note.channel), \(note.authorUserID)::bigint, \(note.listenerID)::bigint)
             RETURNING id
-            """).rows[0].decode("id")
+            """
+        ).rows[0].decode("id")
     }
 
     /// Inserts the note a helpdesk knows by `externalID` (a response id) unless it was recorded before; returns its
@@ -45,11 +47,13 @@ public enum NoteStore {
     public static func insertExternal(
         _ connection: PostgresConnection, orgID: Int64, source: String, externalID: String, _ note: NewNote
     ) throws -> Int64? {
-        try connection.query("""
+        try connection.query(
+            """
             INSERT INTO notes (org_id, customer_id, body, channel, source, external_id)
             VALUES (\(orgID), \(note.customerID)::bigint, \(note.body), \(note.channel), \(source), \(externalID))
             ON CONFLICT (org_id, source, external_id) WHERE external_id IS NOT NULL DO NOTHING
             RETURNING id
-            """).first?.decode("id")
+            """
+        ).first?.decode("id")
     }
 }

@@ -40,7 +40,8 @@ public final class OrgDirectory {
     public func activeUser(email: String) throws -> Int64? {
         if usersByEmail == nil {
             var map: [String: Int64] = [:]
-            for row in try connection.query("SELECT lower(email) AS email, id FROM users WHERE org_id = \(orgID) AND active").rows {
+            for row in try connection.query("SELECT lower(email) AS email, id FROM users WHERE org_id = \(orgID) AND active").rows
+            {
                 map[try row.decode("email")] = try row.decode("id")
             }
             usersByEmail = map
@@ -89,9 +90,11 @@ public final class OrgDirectory {
     public func customFields(_ entity: CustomFieldStore.Entity) throws -> [String: CustomFieldStore.Definition] {
         if let cached = customFields[entity] { return cached }
         var map: [String: CustomFieldStore.Definition] = [:]
-        for row in try connection.query("""
+        for row in try connection.query(
+            """
             SELECT id, entity, name, type, options, required FROM custom_fields WHERE org_id = \(orgID) AND entity = \(entity.rawValue)
-            """).rows {
+            """
+        ).rows {
             let definition = try CustomFieldStore.decode(row)
             map[definition.name.lowercased()] = definition
         }

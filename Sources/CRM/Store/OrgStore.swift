@@ -14,7 +14,8 @@ public struct OrgStore: Sendable {
 
     static func decode(_ row: Row) throws -> Org {
         Org(
-            id: try row.decode("id"), slug: try row.decode("slug"), name: try row.decode("name"), timezone: try row.decode("timezone"),
+            id: try row.decode("id"), slug: try row.decode("slug"), name: try row.decode("name"),
+            timezone: try row.decode("timezone"),
             status: Org.Status(rawValue: try row.decode("status")) ?? .active, createdAt: try row.decode("created_at"),
             updatedAt: try row.decode("updated_at"))
     }
@@ -29,15 +30,20 @@ public struct OrgStore: Sendable {
     }
 
     /// Creates an org (and its owner user, and the audit line) in one transaction.
-    public func create(slug: String, name: String, timezone: String, owner: NewOwner?, audit: AuditEntry)
+    public func create(
+        slug: String, name: String, timezone: String, owner: NewOwner?, audit: AuditEntry
+    )
         async throws -> (Org, User?)
     {
         do {
             return try await scope.withPlatform { connection in
-                let org = try Self.decode(try connection.query("""
-                    INSERT INTO orgs (slug, name, timezone) VALUES (\(slug), \(name), \(timezone))
-                    RETURNING \(unescaped: Self.columns)
-                    """).rows[0])
+                let org = try Self.decode(
+                    try connection.query(
+                        """
+                        INSERT INTO orgs (slug, name, timezone) VALUES (\(slug), \(name), \(timezone))
+                        RETURNING \(unescaped: Self.columns)
+                        """
+                    ).rows[0])
                 try CatalogStore.seedChannels(connection, orgID: org.id)
                 var user: User?
                 if let owner {
@@ -76,22 +82,29 @@ public struct OrgStore: Sendable {
     /// A page of orgs in id order, after the cursor (an org id).
     public func list(after cursor: Int64, limit: Int) async throws -> [Org] {
         try await scope.withPlatform { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT \(unescaped: Self.columns) FROM orgs WHERE id > \(cursor) ORDER BY id LIMIT \(limit)
-                """).rows.map(Self.decode)
+                """
+            ).rows.map(Self.decode)
         }
     }
 
     /// Applies the given changes; nil fields stay as they are.
-    public func update(_ orgID: Int64, name: String?, timezone: String?, status: Org.Status?, audit: AuditEntry)
+    public func update(
+        _ orgID: Int64, name: String?, timezone: String?, status: Org.Status?, audit: AuditEntry
+    )
         async throws -> Org
     {
         try await scope.withOrg(orgID) { connection in
-            guard let row = try connection.query("""
-                UPDATE orgs SET name = coalesce(\(name), name), timezone = coalesce(\(timezone), timezone),
-                    status = coalesce(\(status?.rawValue), status), updated_at = now()
-                WHERE id = \(orgID) RETURNING \(unescaped: Self.columns)
-                """).first
+            guard
+                let row = try connection.query(
+                    """
+                    UPDATE orgs SET name = coalesce(\(name), name), timezone = coalesce(\(timezone), timezone),
+                        status = coalesce(\(status?.rawValue), status), updated_at = now()
+                    WHERE id = \(orgID) RETURNING \(unescaped: Self.columns)
+                    """
+                ).first
             else { throw CRMError.notFound("org") }
             let org = try Self.decode(row)
             try AuditStore.insert(connection, orgID: orgID, entry: audit.target("org:\(org.slug)"))

@@ -14,11 +14,13 @@ public struct PlatformTokenStore: Sendable {
     public func create(name: String, audit: AuditEntry) async throws -> SecretToken {
         let token = SecretToken.generate(prefix: Self.prefix)
         try await scope.withPlatform { connection in
-            let id = try connection.query("""
+            let id = try connection.query(
+                """
                 INSERT INTO platform_tokens (lookup_id, secret_hash, name)
                 VALUES (\(token.lookupID), \(token.secretHash), \(name))
                 RETURNING id
-                """).first!.decode("id", as: Int64.self)
+                """
+            ).first!.decode("id", as: Int64.self)
             try AuditStore.insertPlatform(connection, entry: audit.target("platform_token:\(id)").adding(["name": .string(name)]))
         }
         return token
@@ -42,25 +44,33 @@ public struct PlatformTokenStore: Sendable {
         return try await scope.withPlatform { connection in
             // One installer at a time: instances starting together with the same variable.
             try connection.query("SELECT pg_advisory_xact_lock(hashtext('crmhub.bootstrap_token'))")
-            let revoked = try connection.query("""
-                SELECT count(*) FROM platform_tokens
-                WHERE lookup_id LIKE 'bootstrap%' AND secret_hash = \(hash) AND revoked_at IS NOT NULL
-                """).first?.decode("count", as: Int64.self) ?? 0
+            let revoked =
+                try connection.query(
+                    """
+                    SELECT count(*) FROM platform_tokens
+                    WHERE lookup_id LIKE 'bootstrap%' AND secret_hash = \(hash) AND revoked_at IS NOT NULL
+                    """
+                ).first?.decode("count", as: Int64.self) ?? 0
             if revoked > 0 { return .revoked }
-            if let current = try connection.query("""
+            if let current = try connection.query(
+                """
                 SELECT id, secret_hash FROM platform_tokens WHERE lookup_id = \(Self.bootstrapLookupID)
-                """).first, SecretToken.matches(hash, try current.decode("secret_hash", as: [UInt8].self))
-            {
+                """
+            ).first, SecretToken.matches(hash, try current.decode("secret_hash", as: [UInt8].self)) {
                 return .unchanged
             }
             let retired = try Self.retireBootstrap(connection)
-            let id = try connection.query("""
+            let id = try connection.query(
+                """
                 INSERT INTO platform_tokens (lookup_id, secret_hash, name)
                 VALUES (\(Self.bootstrapLookupID), \(hash), \(Self.bootstrapName))
                 RETURNING id
-                """).first!.decode("id", as: Int64.self)
-            try AuditStore.insertPlatform(connection, entry: audit.target("platform_token:\(id)").adding(
-                ["retired_token": retired.map { .string(String($0)) } ?? .null]))
+                """
+            ).first!.decode("id", as: Int64.self)
+            try AuditStore.insertPlatform(
+                connection,
+                entry: audit.target("platform_token:\(id)").adding(
+                    ["retired_token": retired.map { .string(String($0)) } ?? .null]))
             return .installed
         }
     }
@@ -79,11 +89,14 @@ public struct PlatformTokenStore: Sendable {
     /// Moves the current bootstrap row (if any) to a lookup id of its own and revokes it. - Returns: its id when it
     /// was live.
     static func retireBootstrap(_ connection: PostgresConnection) throws -> Int64? {
-        try connection.query("""
+        try connection.query(
+            """
             UPDATE platform_tokens SET lookup_id = 'bootstrap-' || id, revoked_at = coalesce(revoked_at, now())
             WHERE lookup_id = \(bootstrapLookupID)
             RETURNING id, revoked_at = now() AS revoked_now
-            """).rows.compactMap { row in try row.decode("revoked_now", as: Bool.self) ? try row.decode("id", as: Int64.self) : nil }.first
+            """
+        ).rows.compactMap { row in try row.decode("revoked_now", as: Bool.self) ? try row.decode("id", as: Int64.self) : nil }
+            .first
     }
 
     static let bootstrapName = "bootstrap (CRMHUB_BOOTSTRAP_ADMIN_TOKEN)"
@@ -106,13 +119,17 @@ public struct PlatformTokenStore: Sendable {
             return nil
         }
         return try await scope.withPlatform { connection in
-            guard let row = try connection.query("""
-                SELECT id, secret_hash, name FROM platform_tokens WHERE lookup_id = \(lookupID) AND revoked_at IS NULL
-                """).first
+            guard
+                let row = try connection.query(
+                    """
+                    SELECT id, secret_hash, name FROM platform_tokens WHERE lookup_id = \(lookupID) AND revoked_at IS NULL
+                    """
+                ).first
             else { return nil }
             guard SecretToken.matches(hash, try row.decode("secret_hash", as: [UInt8].self)) else { return nil }
             let id = try row.decode("id", as: Int64.self)
-            try connection.query("""
+            try connection.query(
+                """
                 UPDATE platform_tokens SET last_used_at = now()
                 WHERE id = \(id) AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
                 """)
@@ -131,18 +148,21 @@ public struct PlatformTokenStore: Sendable {
 
     public func list() async throws -> [Listed] {
         try await scope.withPlatform { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT id, name, lookup_id,
                        to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at,
                        to_char(last_used_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS last_used_at,
                        to_char(revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS revoked_at
                 FROM platform_tokens ORDER BY id
-                """).rows.map { row in
+                """
+            ).rows.map { row in
                 let lookup = try row.decode("lookup_id", as: String.self)
                 return Listed(
                     id: try row.decode("id"), name: try row.decode("name"),
                     prefix: lookup.hasPrefix(Self.bootstrapLookupID) ? "(bootstrap)" : "\(Self.prefix)_\(lookup)",
-                    createdAt: try row.decode("created_at"), lastUsedAt: try row.decode("last_used_at"), revokedAt: try row.decode("revoked_at"))
+                    createdAt: try row.decode("created_at"), lastUsedAt: try row.decode("last_used_at"),
+                    revokedAt: try row.decode("revoked_at"))
             }
         }
     }
@@ -150,7 +170,10 @@ public struct PlatformTokenStore: Sendable {
     /// Revokes a token at once. Revoking the token in use is allowed: the caller asked for it.
     public func revoke(id: Int64, audit: AuditEntry) async throws {
         try await scope.withPlatform { connection in
-            guard try connection.query("UPDATE platform_tokens SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL").affectedRows == 1 else {
+            guard
+                try connection.query("UPDATE platform_tokens SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL")
+                    .affectedRows == 1
+            else {
                 throw CRMError.notFound("platform token \(id)")
             }
             try AuditStore.insertPlatform(connection, entry: audit.target("platform_token:\(id)"))

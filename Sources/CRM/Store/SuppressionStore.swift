@@ -10,12 +10,16 @@ public enum SuppressionStore {
 
     /// Every suppression hash of the org (a short list: one row per erased identity).
     public static func all(_ connection: PostgresConnection, orgID: Int64) throws -> Set<String> {
-        Set(try connection.query("SELECT hash FROM suppressions WHERE org_id = \(orgID)").rows.map { try $0.decode("hash", as: String.self) })
+        Set(
+            try connection.query("SELECT hash FROM suppressions WHERE org_id = \(orgID)").rows.map {
+                try $0.decode("hash", as: String.self)
+            })
     }
 
     public static func add(_ connection: PostgresConnection, orgID: Int64, hashes: [(hash: String, kind: String)]) throws {
         guard !hashes.isEmpty else { return }
-        try connection.query("""
+        try connection.query(
+            """
             INSERT INTO suppressions (org_id, hash, kind)
             SELECT \(orgID), h, k FROM unnest(\(hashes.map(\.hash))::text[], \(hashes.map(\.kind))::text[]) AS t(h, k)
             ON CONFLICT DO NOTHING
@@ -70,6 +74,7 @@ public final class Suppressions {
         guard let box, !identities.isEmpty else { return nil }
         if loaded == nil { loaded = try cache?.suppressions() ?? SuppressionStore.all(connection, orgID: orgID) }
         guard let hashes = loaded, !hashes.isEmpty else { return nil }
-        return identities.first { hashes.contains(SuppressionStore.hash(box, orgID: orgID, kind: $0.kind, value: $0.value)) }?.kind
+        return identities.first { hashes.contains(SuppressionStore.hash(box, orgID: orgID, kind: $0.kind, value: $0.value)) }?
+            .kind
     }
 }

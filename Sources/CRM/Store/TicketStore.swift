@@ -25,7 +25,8 @@ public enum TicketStore {
 
         public init(
             title: String? = nil, body: String, contactType: String = "customer", customerID: Int64? = nil, dealID: Int64? = nil,
-            groupID: Int64? = nil, sla: String? = nil, channel: String? = nil, tags: [String] = [], customFieldsJSON: String? = nil,
+            groupID: Int64? = nil, sla: String? = nil, channel: String? = nil, tags: [String] = [],
+            customFieldsJSON: String? = nil,
             requesterJSON: String = "{}", authorUserID: Int64? = nil, listenerID: Int64? = nil
         ) {
             self.title = title
@@ -46,7 +47,8 @@ public enum TicketStore {
 
     /// Inserts the ticket (status open); returns its id.
     public static func insert(_ connection: PostgresConnection, orgID: Int64, _ ticket: NewTicket) throws -> Int64 {
-        try connection.query("""
+        try connection.query(
+            """
             INSERT INTO tickets (org_id, title, body, contact_type, customer_id, deal_id, group_id, sla, channel, tags,
                 custom_fields, requester, author_user_id, listener_id)
             VALUES (\(orgID), \(ticket.title), \(ticket.body), \(ticket.contactType), \(ticket.customerID)::bigint,
@@ -54,7 +56,8 @@ public enum TicketStore {
                 coalesce(\(ticket.customFieldsJSON)::jsonb, '{}'), \(ticket.requesterJSON)::jsonb, \(ticket.authorUserID)::bigint,
                 \(ticket.listenerID)::bigint)
             RETURNING id
-            """).rows[0].decode("id")
+            """
+        ).rows[0].decode("id")
     }
 
     /// Inserts the ticket a helpdesk knows by `externalID` (its case id), or updates that ticket's title, status and
@@ -62,7 +65,8 @@ public enum TicketStore {
     public static func upsertExternal(
         _ connection: PostgresConnection, orgID: Int64, source: String, externalID: String, status: String, _ ticket: NewTicket
     ) throws -> (id: Int64, created: Bool) {
-        let row = try connection.query("""
+        let row = try connection.query(
+            """
             INSERT INTO tickets (org_id, title, body, customer_id, channel, custom_fields, requester, status, source, external_id)
             VALUES (\(orgID), \(ticket.title), \(ticket.body), \(ticket.customerID)::bigint, \(ticket.channel),
                 coalesce(\(ticket.customFieldsJSON)::jsonb, '{}'), \(ticket.requesterJSON)::jsonb, \(status), \(source), \(externalID))
@@ -70,7 +74,8 @@ public enum TicketStore {
                 title = EXCLUDED.title, status = EXCLUDED.status, customer_id = EXCLUDED.customer_id,
                 custom_fields = tickets.custom_fields || EXCLUDED.custom_fields, updated_at = now()
             RETURNING id, xmax = 0 AS inserted
-            """).rows[0]
+            """
+        ).rows[0]
         return try row.decode((Int64, Bool).self)
     }
 }

@@ -35,7 +35,8 @@ public struct DeliveryHandler: Sendable {
             if case .failure(.invalid(let list)) = parsed { errors += list }
         }
         // Read from the body itself, so a missing secret is reported even when other fields are wrong.
-        let needsSecret = channel == .email
+        let needsSecret =
+            channel == .email
             ? object["username"]?.stringValue?.isEmpty == false
             : object["provider"]?.stringValue == "twilio" || ["header", "basic"].contains(object["auth"]?.stringValue ?? "")
         let given = object[secretField]
@@ -53,7 +54,8 @@ public struct DeliveryHandler: Sendable {
         let clear = given?.isNull == true || (!needsSecret && secret == nil)
         let willHaveSecret = secret != nil || (!clear && current?.sealedSecret != nil)
         if needsSecret && !willHaveSecret {
-            errors.append(FieldError(secretField, channel == .email ? "is required when username is set" : "is required for this auth"))
+            errors.append(
+                FieldError(secretField, channel == .email ? "is required when username is set" : "is required for this auth"))
         }
         var sealed: [UInt8]?
         if let secret {
@@ -98,18 +100,23 @@ public struct DeliveryHandler: Sendable {
         let to = reader.string("to", required: true, maxLength: 254)
         let subject = reader.string("subject", maxLength: 998) ?? "CRMHub test message"
         let body = reader.string("body", maxLength: 10_000) ?? "This is a test message from CRMHub."
-        if channel == .email, let to, !Validation.isEmail(to) { reader.errors.append(FieldError("to", "is not an email address")) }
+        if channel == .email, let to, !Validation.isEmail(to) {
+            reader.errors.append(FieldError("to", "is not an email address"))
+        }
         if channel == .sms, let to, Identity.phone(to) == nil {
             reader.errors.append(FieldError("to", "is not a phone number (6 to 15 digits)"))
         }
         try reader.finish()
         guard let channel, let to else { throw CRMError.invalid(reader.errors) }
         let recipient = channel == .sms ? (Identity.phone(to) ?? to) : to
-        try await context.audit.record(orgID: org.id, context.auditEntry(
-            request, principal, "delivery.test", details: ["channel": .string(channel.rawValue), "to": .string(recipient)]))
-        let message = OutboxMessage(id: 0, channel: channel, reason: channel == .email ? .welcomeEmail : .sendSMS, recipient: recipient,
-                                    subject: subject, body: body,
-                                    contentType: channel == .email ? (MessageTemplate.isHTML(body) ? .html : .plain) : nil)
+        try await context.audit.record(
+            orgID: org.id,
+            context.auditEntry(
+                request, principal, "delivery.test", details: ["channel": .string(channel.rawValue), "to": .string(recipient)]))
+        let message = OutboxMessage(
+            id: 0, channel: channel, reason: channel == .email ? .welcomeEmail : .sendSMS, recipient: recipient,
+            subject: subject, body: body,
+            contentType: channel == .email ? (MessageTemplate.isHTML(body) ? .html : .plain) : nil)
         let result = try await deliverer.send(message, orgID: org.id)
         var outcome: JSONObject = ["channel": .string(channel.rawValue), "to": .string(recipient)]
         switch result {

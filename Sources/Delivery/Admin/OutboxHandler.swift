@@ -13,7 +13,8 @@ public struct OutboxHandler: Sendable {
         let (_, org) = try await context.authorize(request, .read)
         var query = QueryReader(request)
         var filter = OutboxFilter(
-            status: query.choice("status", OutboxMessage.Status.self), channel: query.choice("channel", OutboxMessage.Channel.self),
+            status: query.choice("status", OutboxMessage.Status.self),
+            channel: query.choice("channel", OutboxMessage.Channel.self),
             reason: query.choice("reason", OutboxMessage.Reason.self))
         filter.endpointID = query.id("endpoint")
         let (cursor, limit) = try query.pagination()
@@ -34,7 +35,10 @@ public struct OutboxHandler: Sendable {
     public func retry(_ request: Request) async throws -> Response {
         let (principal, org) = try await context.authorize(request, .admin)
         let id = try AdminContext.id(request, "message")
-        guard let retried = try await outbox.retry(orgID: org.id, id: id, audit: context.auditEntry(request, principal, "outbox.retry")) else {
+        guard
+            let retried = try await outbox.retry(
+                orgID: org.id, id: id, audit: context.auditEntry(request, principal, "outbox.retry"))
+        else {
             throw CRMError.notFound("outbox message \(id)")
         }
         guard retried else { throw CRMError.conflict(FieldError("status", "only a failed message can be retried")) }
@@ -49,7 +53,8 @@ public struct OutboxHandler: Sendable {
             "reason": .string(message.reason.rawValue), "recipient": .string(message.recipient), "sender": text(message.sender),
             "subject": text(message.subject), "body": .string(message.body), "status": .string(message.status.rawValue),
             "attempts": .number(Double(message.attempts)), "last_error": text(message.lastError),
-            "customer_id": text(message.customerID.map { String($0) }), "listener_id": text(message.listenerID.map { String($0) }),
+            "customer_id": text(message.customerID.map { String($0) }),
+            "listener_id": text(message.listenerID.map { String($0) }),
             "created_at": .string(message.createdAt), "updated_at": .string(message.updatedAt),
             "next_attempt_at": text(message.nextAttemptAt), "sent_at": text(message.sentAt),
             "provider_message_id": text(message.providerMessageID), "content_type": text(message.contentType?.rawValue),

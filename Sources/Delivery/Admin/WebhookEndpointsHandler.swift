@@ -24,7 +24,8 @@ public struct WebhookEndpointsHandler: Sendable {
         let sealed = try seal(secret, orgID: org.id)
         let endpoint = try await store.create(
             orgID: org.id, changes, sealedSecret: sealed,
-            audit: context.auditEntry(request, principal, "webhook_endpoint.create", details: ["url": .string(changes.url ?? "")]))
+            audit: context.auditEntry(request, principal, "webhook_endpoint.create", details: ["url": .string(changes.url ?? "")])
+        )
         return AdminJSON.response(Self.representation(endpoint, secret: secret), status: 201)
     }
 
@@ -38,7 +39,9 @@ public struct WebhookEndpointsHandler: Sendable {
     public func show(_ request: Request) async throws -> Response {
         let (_, org) = try await context.authorize(request, .read)
         let id = try AdminContext.id(request, "endpoint")
-        guard let endpoint = try await store.find(orgID: org.id, id: id) else { throw CRMError.notFound("webhook endpoint \(id)") }
+        guard let endpoint = try await store.find(orgID: org.id, id: id) else {
+            throw CRMError.notFound("webhook endpoint \(id)")
+        }
         return AdminJSON.response(Self.representation(endpoint))
     }
 
@@ -46,8 +49,9 @@ public struct WebhookEndpointsHandler: Sendable {
         let (principal, org) = try await context.authorize(request, .admin)
         let id = try AdminContext.id(request, "endpoint")
         let changes = try Self.read(try AdminJSON.object(request), creating: false)
-        guard let endpoint = try await store.update(
-            orgID: org.id, id: id, changes, audit: context.auditEntry(request, principal, "webhook_endpoint.update"))
+        guard
+            let endpoint = try await store.update(
+                orgID: org.id, id: id, changes, audit: context.auditEntry(request, principal, "webhook_endpoint.update"))
         else { throw CRMError.notFound("webhook endpoint \(id)") }
         return AdminJSON.response(Self.representation(endpoint))
     }
@@ -55,7 +59,10 @@ public struct WebhookEndpointsHandler: Sendable {
     public func delete(_ request: Request) async throws -> Response {
         let (principal, org) = try await context.authorize(request, .admin)
         let id = try AdminContext.id(request, "endpoint")
-        guard try await store.delete(orgID: org.id, id: id, audit: context.auditEntry(request, principal, "webhook_endpoint.delete")) else {
+        guard
+            try await store.delete(
+                orgID: org.id, id: id, audit: context.auditEntry(request, principal, "webhook_endpoint.delete"))
+        else {
             throw CRMError.notFound("webhook endpoint \(id)")
         }
         return Response(status: 204)
@@ -72,14 +79,17 @@ public struct WebhookEndpointsHandler: Sendable {
             if let seconds = value.intValue, (0...Self.maxOverlapSeconds).contains(seconds) {
                 overlap = seconds
             } else {
-                reader.errors.append(FieldError("overlap_seconds", "must be a whole number of seconds from 0 to \(Self.maxOverlapSeconds)"))
+                reader.errors.append(
+                    FieldError("overlap_seconds", "must be a whole number of seconds from 0 to \(Self.maxOverlapSeconds)"))
             }
         }
         try reader.finish()
         let secret = WebhookSignature.newSecret()
-        guard let endpoint = try await store.rotate(
-            orgID: org.id, id: id, sealedSecret: try seal(secret, orgID: org.id), overlapSeconds: overlap,
-            audit: context.auditEntry(request, principal, "webhook_endpoint.rotate_secret", details: ["overlap_seconds": .number(Double(overlap))]))
+        guard
+            let endpoint = try await store.rotate(
+                orgID: org.id, id: id, sealedSecret: try seal(secret, orgID: org.id), overlapSeconds: overlap,
+                audit: context.auditEntry(
+                    request, principal, "webhook_endpoint.rotate_secret", details: ["overlap_seconds": .number(Double(overlap))]))
         else { throw CRMError.notFound("webhook endpoint \(id)") }
         return AdminJSON.response(Self.representation(endpoint, secret: secret))
     }
@@ -90,13 +100,19 @@ public struct WebhookEndpointsHandler: Sendable {
         let id = try AdminContext.id(request, "endpoint")
         var reader = FieldReader(try AdminJSON.object(request))
         reader.allowOnly(["since", "until"])
-        let since = reader.string("since", required: true, maxLength: 40, pattern: Self.isTimestamp, rule: "must be an RFC 3339 date-time")
+        let since = reader.string(
+            "since", required: true, maxLength: 40, pattern: Self.isTimestamp, rule: "must be an RFC 3339 date-time")
         let until = reader.string("until", maxLength: 40, pattern: Self.isTimestamp, rule: "must be an RFC 3339 date-time")
         try reader.finish()
-        guard let since, try await store.find(orgID: org.id, id: id) != nil else { throw CRMError.notFound("webhook endpoint \(id)") }
+        guard let since, try await store.find(orgID: org.id, id: id) != nil else {
+            throw CRMError.notFound("webhook endpoint \(id)")
+        }
         let end = until ?? "infinity"
-        try await context.audit.record(orgID: org.id, context.auditEntry(
-            request, principal, "webhook_endpoint.replay", details: ["since": .string(since), "until": .string(end)]).target("webhook-endpoint:\(id)"))
+        try await context.audit.record(
+            orgID: org.id,
+            context.auditEntry(
+                request, principal, "webhook_endpoint.replay", details: ["since": .string(since), "until": .string(end)]
+            ).target("webhook-endpoint:\(id)"))
         let queued = try await store.replay(orgID: org.id, id: id, since: since, until: end, limit: Self.replayLimit)
         return AdminJSON.response(["queued": .number(Double(queued)), "limit": .number(Double(Self.replayLimit))], status: 202)
     }
@@ -104,14 +120,18 @@ public struct WebhookEndpointsHandler: Sendable {
     /// RFC 3339 date-time with a zone (2026-12-06T02:00:00Z, …+07:00).
     static func isTimestamp(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
-        guard bytes.count >= 20, bytes[4] == 0x2D, bytes[7] == 0x2D, bytes[10] == 0x54 || bytes[10] == 0x74, bytes[13] == 0x3A else { return false }
+        guard bytes.count >= 20, bytes[4] == 0x2D, bytes[7] == 0x2D, bytes[10] == 0x54 || bytes[10] == 0x74, bytes[13] == 0x3A
+        else { return false }
         let last = bytes[bytes.count - 1]
-        return last == 0x5A || last == 0x7A || (bytes.count >= 25 && (bytes[bytes.count - 6] == 0x2B || bytes[bytes.count - 6] == 0x2D))
+        return last == 0x5A || last == 0x7A
+            || (bytes.count >= 25 && (bytes[bytes.count - 6] == 0x2B || bytes[bytes.count - 6] == 0x2D))
     }
 
     func seal(_ secret: String, orgID: Int64) throws -> [UInt8] {
         guard let secrets else {
-            throw CRMError.invalid([FieldError("secret", "cannot be stored: the server has no CRMHUB_SECRET_KEY to encrypt it with")])
+            throw CRMError.invalid([
+                FieldError("secret", "cannot be stored: the server has no CRMHUB_SECRET_KEY to encrypt it with")
+            ])
         }
         return try secrets.seal(secret, context: WebhookEndpoint.secretContext(orgID: orgID))
     }
@@ -120,8 +140,9 @@ public struct WebhookEndpointsHandler: Sendable {
         var reader = FieldReader(object)
         reader.allowOnly(fields)
         var changes = WebhookEndpointChanges()
-        changes.url = reader.string("url", required: creating, maxLength: 500, pattern: { HTTPURL($0) != nil },
-                                    rule: "must be an http:// or https:// URL with a host")
+        changes.url = reader.string(
+            "url", required: creating, maxLength: 500, pattern: { HTTPURL($0) != nil },
+            rule: "must be an http:// or https:// URL with a host")
         changes.description = reader.string("description", maxLength: 1000)
         changes.enabled = reader.bool("enabled")
         if let value = object["event_types"], !value.isNull {
@@ -129,7 +150,9 @@ public struct WebhookEndpointsHandler: Sendable {
                 var types: [String] = []
                 for (index, item) in list.enumerated() {
                     guard let text = item.stringValue, WebhookEndpoint.eventTypes.contains(text) else {
-                        reader.errors.append(FieldError("event_types[\(index)]", "must be one of \(WebhookEndpoint.eventTypes.joined(separator: ", "))"))
+                        reader.errors.append(
+                            FieldError(
+                                "event_types[\(index)]", "must be one of \(WebhookEndpoint.eventTypes.joined(separator: ", "))"))
                         continue
                     }
                     if !types.contains(text) { types.append(text) }

@@ -64,7 +64,8 @@ public struct DeliveryQueueStore: Sendable {
     public func claim(limit: Int, leaseSeconds: Double, maxAttempts: Int) async throws -> [Claim] {
         let offered = limit + Self.spare
         return try await scope.withPlatform { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 WITH RECURSIVE waiting(org_id) AS (
                     (SELECT org_id FROM outbox WHERE status IN ('queued', 'retrying', 'sending') ORDER BY org_id LIMIT 1)
                     UNION ALL
@@ -119,11 +120,13 @@ public struct DeliveryQueueStore: Sendable {
                         ELSE now() + make_interval(secs => \(leaseSeconds)::float8) END
                 FROM due WHERE o.org_id = due.org_id AND o.id = due.id
                 RETURNING o.org_id, \(unescaped: OutboxStore.columns(prefix: "o.")), now()::text AS claimed_at
-                """).rows.compactMap { row in
-                    let claim = Claim(
-                        orgID: try row.decode("org_id"), message: try OutboxStore.decode(row), claimedAt: try row.decode("claimed_at"))
-                    return claim.message.status == .failed ? nil : claim
-                }
+                """
+            ).rows.compactMap { row in
+                let claim = Claim(
+                    orgID: try row.decode("org_id"), message: try OutboxStore.decode(row), claimedAt: try row.decode("claimed_at")
+                )
+                return claim.message.status == .failed ? nil : claim
+            }
         }
     }
 
@@ -164,7 +167,8 @@ public struct DeliveryQueueStore: Sendable {
         let responseStatus = detail.responseStatus, excerpt = detail.responseExcerpt.map { String($0.prefix(1000)) }
         let duration = detail.durationMS
         return try await scope.withPlatform { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 WITH updated AS (
                     UPDATE outbox SET status = \(status), last_error = \(clipped), updated_at = now(),
                         provider_message_id = coalesce(\(provider), provider_message_id),
@@ -181,17 +185,20 @@ public struct DeliveryQueueStore: Sendable {
                     FROM updated WHERE \(countsAsAttempt)
                     RETURNING 1)
                 SELECT count(*) FROM updated
-                """).rows[0].decode("count", as: Int.self) == 1
+                """
+            ).rows[0].decode("count", as: Int.self) == 1
         }
     }
 
     /// Messages waiting to be sent (queued or retrying) and the age in seconds of the oldest, across orgs.
     public func backlog() async throws -> (count: Int, oldestSeconds: Double) {
         try await scope.withPlatform { connection in
-            let row = try connection.query("""
+            let row = try connection.query(
+                """
                 SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8
                 FROM outbox WHERE status IN ('queued', 'retrying')
-                """).rows[0]
+                """
+            ).rows[0]
             return try row.decode((Int, Double).self)
         }
     }

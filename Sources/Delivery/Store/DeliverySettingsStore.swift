@@ -37,10 +37,13 @@ public struct DeliverySettingsStore: Sendable {
 
     /// Replaces the settings. `sealedSecret` nil keeps the stored secret; `clearSecret` removes it. Messages of this
     /// channel that wait for settings become due now.
-    public func save(orgID: Int64, channel: OutboxMessage.Channel, config: JSONValue, sealedSecret: [UInt8]?, clearSecret: Bool,
-                     audit: AuditEntry) async throws -> Record {
+    public func save(
+        orgID: Int64, channel: OutboxMessage.Channel, config: JSONValue, sealedSecret: [UInt8]?, clearSecret: Bool,
+        audit: AuditEntry
+    ) async throws -> Record {
         try await scope.withOrg(orgID) { connection in
-            let row = try connection.query("""
+            let row = try connection.query(
+                """
                 INSERT INTO delivery_settings (org_id, channel, config, secret)
                 VALUES (\(orgID), \(channel.rawValue), \(JSONWriter.string(config))::jsonb, \(sealedSecret))
                 ON CONFLICT (org_id, channel) DO UPDATE SET
@@ -48,8 +51,10 @@ public struct DeliverySettingsStore: Sendable {
                     secret = CASE WHEN \(clearSecret) THEN NULL ELSE coalesce(EXCLUDED.secret, delivery_settings.secret) END,
                     updated_at = now()
                 RETURNING \(unescaped: Self.columns)
-                """).rows[0]
-            try connection.query("""
+                """
+            ).rows[0]
+            try connection.query(
+                """
                 UPDATE outbox SET next_attempt_at = now()
                 WHERE status = 'queued' AND channel = \(channel.rawValue) AND next_attempt_at > now()
                 """)
@@ -62,7 +67,9 @@ public struct DeliverySettingsStore: Sendable {
     public func delete(orgID: Int64, channel: OutboxMessage.Channel, audit: AuditEntry) async throws -> Bool {
         try await scope.withOrg(orgID) { connection in
             let deleted = try connection.query("DELETE FROM delivery_settings WHERE channel = \(channel.rawValue)").affectedRows
-            if deleted > 0 { try AuditStore.insert(connection, orgID: orgID, entry: audit.target("delivery:\(channel.rawValue)")) }
+            if deleted > 0 {
+                try AuditStore.insert(connection, orgID: orgID, entry: audit.target("delivery:\(channel.rawValue)"))
+            }
             return deleted > 0
         }
     }

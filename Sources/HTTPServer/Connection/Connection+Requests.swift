@@ -220,7 +220,8 @@ extension Connection {
 
     /// The request as handlers see it, without its body.
     private func makeRequest(_ head: RequestHead) -> Request {
-        let requestID = head.headers["X-Request-Id"].flatMap { RequestIDGenerator.isAcceptable($0) ? $0 : nil }
+        let requestID =
+            head.headers["X-Request-Id"].flatMap { RequestIDGenerator.isAcceptable($0) ? $0 : nil }
             ?? core.requestIDs.next()
         return Request(
             head: head, route: "", clientAddress: core.addressResolver.resolve(peer: peer, headers: head.headers),
@@ -241,8 +242,10 @@ extension Connection {
             respond(to: request, with: .problem(status: 404, detail: "no route for \(head.path)"))
         case .methodNotAllowed(let allowed):
             let allow = allowed.map(\.rawValue).joined(separator: ", ")
-            respond(to: request, with: .problem(
-                status: 405, detail: "\(head.method) is not allowed here", extraHeaders: [("Allow", allow)]))
+            respond(
+                to: request,
+                with: .problem(
+                    status: 405, detail: "\(head.method) is not allowed here", extraHeaders: [("Allow", allow)]))
         case .found(let route, let parameters):
             request.parameters = parameters
             request.route = route.pattern
@@ -289,10 +292,12 @@ extension Connection {
     private func respond(to request: Request, with response: Response) {
         releaseBodyReservation()
         let head = request.head
-        let streams = response.stream != nil && head.method != .head && response.status >= 200
+        let streams =
+            response.stream != nil && head.method != .head && response.status >= 200
             && response.status != 204 && response.status != 304
         // An HTTP/1.0 client learns where a streamed body ends only from the connection closing.
-        let keepAlive = (currentHead?.keepAlive ?? head.keepAlive) && !core.draining.load(ordering: .relaxed)
+        let keepAlive =
+            (currentHead?.keepAlive ?? head.keepAlive) && !core.draining.load(ordering: .relaxed)
             && !(streams && head.version == .http1_0)
         let bytes = ResponseWriter.serialize(
             response, requestID: request.requestID, date: loop.httpDate, version: head.version,
@@ -321,8 +326,9 @@ extension Connection {
     func sendErrorAndClose(status: Int, detail: String) {
         let response = Response.problem(status: status, detail: detail)
         let requestID = core.requestIDs.next()
-        enqueue(ResponseWriter.serialize(
-            response, requestID: requestID, date: loop.httpDate, version: .http1_1, keepAlive: false, omitBody: false))
+        enqueue(
+            ResponseWriter.serialize(
+                response, requestID: requestID, date: loop.httpDate, version: .http1_1, keepAlive: false, omitBody: false))
         core.record(
             route: -1, method: currentHead?.method ?? HTTPMethod("-"), status: status, bytes: response.body.count,
             started: requestStarted == 0 ? MonotonicClock.nanoseconds() : requestStarted, requestID: requestID,

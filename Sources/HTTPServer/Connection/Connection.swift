@@ -110,7 +110,9 @@ final class Connection: EventHandler {
             close()
         case .header, .body:
             core.protocolErrors.increment(["408"])
-            sendErrorAndClose(status: 408, detail: deadlineReason == .header ? "header section not received in time" : "body not received in time")
+            sendErrorAndClose(
+                status: 408,
+                detail: deadlineReason == .header ? "header section not received in time" : "body not received in time")
         }
     }
 

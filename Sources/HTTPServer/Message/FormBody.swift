@@ -92,7 +92,10 @@ public struct MediaType: Sendable, Equatable {
         guard text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\"") else { return text }
         var out = "", escaped = false
         for character in text.dropFirst().dropLast() {
-            if !escaped && character == "\\" { escaped = true; continue }
+            if !escaped && character == "\\" {
+                escaped = true
+                continue
+            }
             escaped = false
             out.append(character)
         }

@@ -9,7 +9,9 @@ enum MultipartFormData {
         let delimiter = Array("--\(boundary)".utf8)
         let crlf: [UInt8] = [13, 10]
         // The preamble before the first delimiter is ignored (RFC 2046 §5.1.1).
-        guard var position = find(delimiter, in: body, from: 0), position == 0 || (position >= 2 && body[position - 2..<position].elementsEqual(crlf)) else {
+        guard var position = find(delimiter, in: body, from: 0),
+            position == 0 || (position >= 2 && body[position - 2..<position].elementsEqual(crlf))
+        else {
             throw .malformed("no part starts with the boundary '\(boundary)'")
         }
         var fields: [(name: String, value: String)] = []

@@ -55,7 +55,10 @@ public enum FormDecoding {
     public static func decode(_ text: String) -> [(name: String, value: String)] {
         text.split(separator: "&", omittingEmptySubsequences: true).map { pair in
             if let equals = pair.firstIndex(of: "=") {
-                return (percentDecode(pair[..<equals], plusIsSpace: true), percentDecode(pair[pair.index(after: equals)...], plusIsSpace: true))
+                return (
+                    percentDecode(pair[..<equals], plusIsSpace: true),
+                    percentDecode(pair[pair.index(after: equals)...], plusIsSpace: true)
+                )
             }
             return (percentDecode(pair, plusIsSpace: true), "")
         }

@@ -156,7 +156,9 @@ extension HeadScanner {
     }
 
     /// Splits `path [ "?" query ]`; an empty path stays nil (meaning "/").
-    private static func split(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, into line: inout RequestHeadParser.RequestLine) {
+    private static func split(
+        _ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, into line: inout RequestHeadParser.RequestLine
+    ) {
         var question = range.lowerBound
         while question < range.upperBound && bytes[question] != UInt8(ascii: "?") { question += 1 }
         if question > range.lowerBound { line.path = range.lowerBound..<question }

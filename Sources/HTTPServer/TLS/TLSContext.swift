@@ -50,7 +50,9 @@ public final class TLSContext: Sendable {
             copenssl_mode_release_buffers() | copenssl_mode_accept_moving_write_buffer() | copenssl_mode_enable_partial_write())
         guard SSL_CTX_set_cipher_list(context, tls12Ciphers) == 1 else { throw TLSError("setting TLS 1.2 ciphers") }
         // Mozilla's "intermediate" configuration: these three groups and no others (X448 and P-521 are refused).
-        guard copenssl_ctx_set1_groups_list(context, "X25519:P-256:P-384") == 1 else { throw TLSError("setting key exchange groups") }
+        guard copenssl_ctx_set1_groups_list(context, "X25519:P-256:P-384") == 1 else {
+            throw TLSError("setting key exchange groups")
+        }
         guard SSL_CTX_use_certificate_chain_file(context, certificateFile) == 1 else {
             throw TLSError("loading certificate chain \(certificateFile)")
         }

@@ -22,9 +22,11 @@ public struct IntegrationsHandler: Sendable {
         let current = try await store.settings(orgID: org.id, kind: kind)
         var reader = FieldReader(try AdminJSON.object(request))
         reader.allowOnly(
-            kind == .smartertrack ? ["enabled", "password", "ip_allowlist"]
-                : kind == .sirportly ? ["enabled", "username", "password", "ip_allowlist", "custom_data", "public"]
-                : ["enabled", "username", "password", "ip_allowlist"])
+            kind == .smartertrack
+                ? ["enabled", "password", "ip_allowlist"]
+                : kind == .sirportly
+                    ? ["enabled", "username", "password", "ip_allowlist", "custom_data", "public"]
+                    : ["enabled", "username", "password", "ip_allowlist"])
         let enabled = reader.bool("enabled") ?? false
         let username = reader.string("username", maxLength: 200)
         let passwordGiven = reader.object["password"]
@@ -39,32 +41,44 @@ public struct IntegrationsHandler: Sendable {
             case .spicecsm:
                 // SpiceCSM always sends intUser/intPass.
                 if username == nil { reader.errors.append(FieldError("username", "is required (SpiceCSM sends it as intUser)")) }
-                if !willHavePassword { reader.errors.append(FieldError("password", "is required (SpiceCSM sends it as intPass)")) }
+                if !willHavePassword {
+                    reader.errors.append(FieldError("password", "is required (SpiceCSM sends it as intPass)"))
+                }
             case .smartertrack:
-                if !willHavePassword { reader.errors.append(FieldError("password", "is required (SmarterTrack sends it as AuthPW)")) }
+                if !willHavePassword {
+                    reader.errors.append(FieldError("password", "is required (SmarterTrack sends it as AuthPW)"))
+                }
             case .sirportly:
                 // HTTP Basic is optional for Sirportly, but a user name needs a password and the other way round.
                 if (username == nil) != !willHavePassword {
-                    reader.errors.append(FieldError(username == nil ? "username" : "password", "HTTP Basic needs both a user name and a password, or neither"))
+                    reader.errors.append(
+                        FieldError(
+                            username == nil ? "username" : "password",
+                            "HTTP Basic needs both a user name and a password, or neither"))
                 }
             }
         }
         // Neither credentials nor an allowlist: anyone who knows the slug could look customers up. Only on purpose.
         let isPublic = reader.bool("public") ?? false
         if enabled && !willHavePassword && allowlist.isEmpty && !isPublic && reader.errors.isEmpty {
-            reader.errors.append(FieldError(
-                "public", "must be true to enable the integration with neither credentials nor an IP allowlist "
-                    + "(anyone who knows the org's address could look customers up); set a username and password or an ip_allowlist instead"))
+            reader.errors.append(
+                FieldError(
+                    "public",
+                    "must be true to enable the integration with neither credentials nor an IP allowlist "
+                        + "(anyone who knows the org's address could look customers up); set a username and password or an ip_allowlist instead"
+                ))
         }
         try reader.finish()
         let passwordHash: String? = if let password { await PasswordHash.makeOffPool(password) } else { nil }
         let saved = try await store.save(
             orgID: org.id, kind: kind, enabled: enabled, username: username, passwordHash: passwordHash,
             clearPassword: clearPassword, ipAllowlist: allowlist, customData: customData,
-            audit: context.auditEntry(request, principal, "integration.save", details: [
-                "integration": .string(kind.rawValue), "enabled": .bool(enabled),
-                "public": .bool(enabled && !willHavePassword && allowlist.isEmpty),
-            ]))
+            audit: context.auditEntry(
+                request, principal, "integration.save",
+                details: [
+                    "integration": .string(kind.rawValue), "enabled": .bool(enabled),
+                    "public": .bool(enabled && !willHavePassword && allowlist.isEmpty),
+                ]))
         return AdminJSON.response(Self.representation(saved))
     }
 
@@ -105,7 +119,8 @@ public struct IntegrationsHandler: Sendable {
             "public": .bool(settings.enabled && settings.passwordHash == nil && settings.ipAllowlist.isEmpty),
         ]
         if settings.kind == .sirportly {
-            object["custom_data"] = .array((settings.customData ?? SirportlyCustomData.allCases.map(\.rawValue)).map(JSONValue.string))
+            object["custom_data"] = .array(
+                (settings.customData ?? SirportlyCustomData.allCases.map(\.rawValue)).map(JSONValue.string))
         }
         return .object(object)
     }

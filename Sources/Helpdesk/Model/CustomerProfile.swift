@@ -37,7 +37,8 @@ public struct CustomerProfile: Sendable {
     public let createdAt: String
 
     public init(
-        id: Int64, code: CustomerCode, type: Int, name: String, lastname: String?, title: String?, emails: [Handle], phones: [Handle],
+        id: Int64, code: CustomerCode, type: Int, name: String, lastname: String?, title: String?, emails: [Handle],
+        phones: [Handle],
         im: [Handle], addresses: [JSONObject], websites: [String], tags: [String], customFields: JSONObject, contactID: String?,
         company: String?, dateOfBirth: String?, createdAt: String
     ) {

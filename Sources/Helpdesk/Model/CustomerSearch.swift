@@ -42,6 +42,7 @@ public struct CustomerSearch: Sendable, Equatable {
             && lhs.street2 == rhs.street2 && lhs.city == rhs.city && lhs.region == rhs.region && lhs.postalCode == rhs.postalCode
             && lhs.country == rhs.country && lhs.phones == rhs.phones && lhs.emails == rhs.emails && lhs.status == rhs.status
             && lhs.contactID == rhs.contactID && lhs.impossible == rhs.impossible
-            && lhs.customFields.map(\.name) == rhs.customFields.map(\.name) && lhs.customFields.map(\.value) == rhs.customFields.map(\.value)
+            && lhs.customFields.map(\.name) == rhs.customFields.map(\.name)
+            && lhs.customFields.map(\.value) == rhs.customFields.map(\.value)
     }
 }

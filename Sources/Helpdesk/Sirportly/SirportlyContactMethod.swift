@@ -53,7 +53,9 @@ enum SirportlyContactMethod: Equatable {
     static func same(_ stored: String, _ searched: String, type: String) -> Bool {
         let type = type.lowercased()
         if type == "email" { return Identity.email(stored) != nil && Identity.email(stored) == Identity.email(searched) }
-        if phoneTypes.contains(type) { return Identity.phone(stored) != nil && Identity.phone(stored) == Identity.phone(searched) }
+        if phoneTypes.contains(type) {
+            return Identity.phone(stored) != nil && Identity.phone(stored) == Identity.phone(searched)
+        }
         func bare(_ text: String) -> String {
             let trimmed = text.trimmingCharacters(in: " \t").lowercased()
             return trimmed.hasPrefix("@") ? String(trimmed.dropFirst()) : trimmed

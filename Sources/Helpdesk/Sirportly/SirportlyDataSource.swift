@@ -35,7 +35,8 @@ struct SirportlyDataSource: Sendable {
         }
         let method = SirportlyContactMethod(type: type, data: data)
         let orgID = opened.orgID
-        let sections = Set((opened.settings?.customData ?? SirportlyCustomData.allCases.map(\.rawValue)).compactMap(SirportlyCustomData.init))
+        let sections = Set(
+            (opened.settings?.customData ?? SirportlyCustomData.allCases.map(\.rawValue)).compactMap(SirportlyCustomData.init))
         let found: (CustomerProfile, [CustomerActivity], [CustomerActivity])? = try await scope.withOrg(orgID) { connection in
             let profile: CustomerProfile?
             switch method {
@@ -45,16 +46,21 @@ struct SirportlyDataSource: Sendable {
             case .none: profile = nil
             }
             guard let profile else { return nil }
-            let deals = sections.contains(.openDeals)
-                ? try CustomerProfileStore.openDeals(connection, orgID: orgID, customerID: profile.id, limit: Self.activityLimit) : []
-            let tickets = sections.contains(.recentTickets)
-                ? try CustomerProfileStore.recentTickets(connection, orgID: orgID, customerID: profile.id, limit: Self.activityLimit) : []
+            let deals =
+                sections.contains(.openDeals)
+                ? try CustomerProfileStore.openDeals(connection, orgID: orgID, customerID: profile.id, limit: Self.activityLimit)
+                : []
+            let tickets =
+                sections.contains(.recentTickets)
+                ? try CustomerProfileStore.recentTickets(
+                    connection, orgID: orgID, customerID: profile.id, limit: Self.activityLimit) : []
             return (profile, deals, tickets)
         }
         // "If the customer does not exist you should return 404 Not Found status with no data."
         guard let (profile, deals, tickets) = found else { return Response(status: 404) }
         let document = SirportlyPayload.document(
-            profile, searched: .init(type: type.lowercased(), data: data), timezone: opened.timezone, deals: deals, tickets: tickets,
+            profile, searched: .init(type: type.lowercased(), data: data), timezone: opened.timezone, deals: deals,
+            tickets: tickets,
             sections: sections)
         return .json(JSONWriter.bytes(document))
     }
@@ -65,7 +71,8 @@ struct SirportlyDataSource: Sendable {
             // The same for an unknown org, a data source that is off, an address outside the allowlist and wrong
             // credentials: callers cannot tell which orgs exist.
             var response = Response.text(
-                "not authorised: HTTP Basic credentials missing or wrong, or no enabled data source here for this address\n", status: 401)
+                "not authorised: HTTP Basic credentials missing or wrong, or no enabled data source here for this address\n",
+                status: 401)
             response.headers.add("WWW-Authenticate", realm)
             return response
         case .orgSuspended: return .text("this org is suspended\n", status: 403)

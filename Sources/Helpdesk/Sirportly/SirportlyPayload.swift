@@ -32,7 +32,8 @@ enum SirportlyPayload {
             }
         }
         if sections.contains(.facts) {
-            custom.append(("Customer type", .string(profile.code.series == .lead ? "Lead" : profile.type == 1 ? "Account" : "Contact")))
+            custom.append(
+                ("Customer type", .string(profile.code.series == .lead ? "Lead" : profile.type == 1 ? "Account" : "Contact")))
             custom.append(("Customer since", .string(String(profile.createdAt.prefix(10)))))
         }
         var details = JSONObject()
@@ -45,19 +46,32 @@ enum SirportlyPayload {
         let addresses = profile.addresses.map(address)
         if !addresses.isEmpty, sections.contains(.addresses) { custom.append(("Addresses", .array(addresses))) }
         if !deals.isEmpty, sections.contains(.openDeals) {
-            custom.append(("Open deals", .array(deals.map { deal in
-                var row: JSONObject = ["Deal": .string(deal.title), "Stage": .string(deal.status)]
-                if let amount = deal.amount { row["Value"] = .string(amount) }
-                if let date = deal.date { row["Close date"] = .string(date) }
-                return .object(row)
-            })))
+            custom.append(
+                (
+                    "Open deals",
+                    .array(
+                        deals.map { deal in
+                            var row: JSONObject = ["Deal": .string(deal.title), "Stage": .string(deal.status)]
+                            if let amount = deal.amount { row["Value"] = .string(amount) }
+                            if let date = deal.date { row["Close date"] = .string(date) }
+                            return .object(row)
+                        })
+                ))
         }
         if !tickets.isEmpty, sections.contains(.recentTickets) {
-            custom.append(("Recent tickets", .array(tickets.map { ticket in
-                var row: JSONObject = ["Ticket": .string("#\(ticket.id)"), "Subject": .string(ticket.title), "Status": .string(ticket.status)]
-                if let date = ticket.date { row["Opened"] = .string(date) }
-                return .object(row)
-            })))
+            custom.append(
+                (
+                    "Recent tickets",
+                    .array(
+                        tickets.map { ticket in
+                            var row: JSONObject = [
+                                "Ticket": .string("#\(ticket.id)"), "Subject": .string(ticket.title),
+                                "Status": .string(ticket.status),
+                            ]
+                            if let date = ticket.date { row["Opened"] = .string(date) }
+                            return .object(row)
+                        })
+                ))
         }
         // A custom field may not take the place of a record variable or of another entry.
         for (name, value) in custom {
@@ -119,10 +133,14 @@ enum SirportlyPayload {
     static func address(_ stored: JSONObject) -> JSONValue {
         var row = JSONObject()
         if let type = stored["type"]?.stringValue { row["Type"] = .string(type) }
-        for (key, label) in [("street", "Street"), ("street2", "Street 2"), ("city", "City"), ("state", "State"), ("zip", "Postcode")] {
+        for (key, label) in [
+            ("street", "Street"), ("street2", "Street 2"), ("city", "City"), ("state", "State"), ("zip", "Postcode"),
+        ] {
             if let value = stored[key]?.stringValue { row[label] = .string(value) }
         }
-        if let country = stored["country"]?["name"]?.stringValue ?? stored["country"]?["code"]?.stringValue { row["Country"] = .string(country) }
+        if let country = stored["country"]?["name"]?.stringValue ?? stored["country"]?["code"]?.stringValue {
+            row["Country"] = .string(country)
+        }
         return .object(row)
     }
 }

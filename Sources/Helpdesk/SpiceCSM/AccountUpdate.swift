@@ -12,7 +12,9 @@ struct AccountUpdate {
     let fieldData: [XMLElement]
 
     init(_ document: XMLElement) throws(SpiceCSMError) {
-        guard document.localName == "userdata" else { throw .malformed("userXML", "the root element must be <userdata>, not <\(document.localName)>") }
+        guard document.localName == "userdata" else {
+            throw .malformed("userXML", "the root element must be <userdata>, not <\(document.localName)>")
+        }
         guard let user = document.child("user"), let userkey = user.attribute("userkey").map(Self.decode), !userkey.isEmpty else {
             throw .malformed("userXML", "<user userkey=\"…\"> is required")
         }
@@ -28,7 +30,8 @@ struct AccountUpdate {
 
     /// The fields to set on `profile`; `definitions` are the custom fields of its entity.
     /// - Throws: `SpiceCSMError` (422) naming every value that is not valid.
-    func fields(for profile: CustomerProfile, definitions: [CustomFieldStore.Definition]) throws(SpiceCSMError) -> CustomerFields {
+    func fields(for profile: CustomerProfile, definitions: [CustomFieldStore.Definition]) throws(SpiceCSMError) -> CustomerFields
+    {
         var fields = CustomerFields()
         var problems: [String] = []
         if let account, !account.isEmpty { fields.contactID = account }
@@ -40,19 +43,32 @@ struct AccountUpdate {
             fields.addressesJSON = address(contact, profile)
             var roles = ContactRoles(profile)
             /// Writes the slot attributes present; whether any was.
-            func write(_ layout: ContactRoles.Layout, _ slots: inout [CustomerProfile.Handle?], _ problem: String, valid: (String) -> Bool) -> Bool {
+            func write(
+                _ layout: ContactRoles.Layout, _ slots: inout [CustomerProfile.Handle?], _ problem: String,
+                valid: (String) -> Bool
+            ) -> Bool {
                 var present = false
                 for (slot, name) in layout.names.enumerated() {
                     guard let value = attribute(name) else { continue }
                     present = true
-                    if value.isEmpty { slots[slot] = nil; continue }
-                    guard valid(value) else { problems.append("\(name): '\(value)' is not \(problem)"); continue }
+                    if value.isEmpty {
+                        slots[slot] = nil
+                        continue
+                    }
+                    guard valid(value) else {
+                        problems.append("\(name): '\(value)' is not \(problem)")
+                        continue
+                    }
                     slots[slot] = CustomerProfile.Handle(type: slots[slot]?.type ?? layout.types[slot], value: value)
                 }
                 return present
             }
-            let phonesChanged = write(ContactRoles.phoneLayout, &roles.phoneSlots, "a phone number (6 to 15 digits)") { Identity.phone($0) != nil }
-            let emailsChanged = write(ContactRoles.emailLayout, &roles.emailSlots, "an email address") { Identity.email($0) != nil }
+            let phonesChanged = write(ContactRoles.phoneLayout, &roles.phoneSlots, "a phone number (6 to 15 digits)") {
+                Identity.phone($0) != nil
+            }
+            let emailsChanged = write(ContactRoles.emailLayout, &roles.emailSlots, "an email address") {
+                Identity.email($0) != nil
+            }
             // The same handles in another order are not a change.
             if phonesChanged, !Self.sameHandles(roles.phoneSlots.compactMap { $0 } + roles.otherPhones, profile.phones) {
                 fields.phones = Self.points(roles.phones) { Identity.phone($0) }
@@ -63,8 +79,12 @@ struct AccountUpdate {
         }
         var custom = JSONObject()
         for field in fieldData {
-            guard let idText = field.attribute("id"), let id = Int64(idText), let definition = definitions.first(where: { $0.id == id }) else {
-                problems.append("field id '\(field.attribute("id") ?? "")' is not a custom field of this \(profile.code.series == .lead ? "lead" : "contact")")
+            guard let idText = field.attribute("id"), let id = Int64(idText),
+                let definition = definitions.first(where: { $0.id == id })
+            else {
+                problems.append(
+                    "field id '\(field.attribute("id") ?? "")' is not a custom field of this \(profile.code.series == .lead ? "lead" : "contact")"
+                )
                 continue
             }
             switch Self.convert(Self.decode(field.attribute("value") ?? ""), definition) {
@@ -73,7 +93,9 @@ struct AccountUpdate {
             }
         }
         if custom.count > 0 { fields.customFieldsJSON = JSONWriter.string(.object(custom)) }
-        guard problems.isEmpty else { throw SpiceCSMError(status: 422, code: "invalid-value", message: problems.joined(separator: "; ")) }
+        guard problems.isEmpty else {
+            throw SpiceCSMError(status: 422, code: "invalid-value", message: problems.joined(separator: "; "))
+        }
         return fields
     }
 
@@ -89,10 +111,14 @@ struct AccountUpdate {
         }
         // The load shows a country's code (else its name): the same text sent back keeps the stored country.
         if let country = contact.attribute("country").map(Self.decode),
-            ![first["country"]?["code"]?.stringValue, first["country"]?["name"]?.stringValue].contains(where: { $0?.lowercased() == country.lowercased() })
+            ![first["country"]?["code"]?.stringValue, first["country"]?["name"]?.stringValue].contains(where: {
+                $0?.lowercased() == country.lowercased()
+            })
         {
-            let isCode = country.utf8.count == 2 && country.utf8.allSatisfy { ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) }
-            first["country"] = country.isEmpty ? nil : .object(isCode ? ["code": .string(country.uppercased())] : ["name": .string(country)])
+            let isCode =
+                country.utf8.count == 2 && country.utf8.allSatisfy { ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) }
+            first["country"] =
+                country.isEmpty ? nil : .object(isCode ? ["code": .string(country.uppercased())] : ["name": .string(country)])
         }
         if addresses.isEmpty { addresses.append(first) } else { addresses[0] = first }
         return JSONWriter.string(.array(addresses.filter { $0.count > 1 }.map(JSONValue.object)))
@@ -122,7 +148,8 @@ struct AccountUpdate {
             return .success(.number(number))
         case .date:
             let parts = text.split(separator: "-")
-            guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2, parts.allSatisfy({ $0.allSatisfy(\.isNumber) })
+            guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+                parts.allSatisfy({ $0.allSatisfy(\.isNumber) })
             else { return .failure(.init(message: "'\(text)' is not a date (YYYY-MM-DD)")) }
             return .success(.string(text))
         case .dropdown:

@@ -45,7 +45,9 @@ struct CaseResponse: Equatable {
     /// The case's current facts, kept on the ticket.
     var ticketFieldsJSON: String {
         var object: JSONObject = ["SpiceCSM case": .string(caseID)]
-        for (name, label) in [("tier", "Tier"), ("status", "Status"), ("sid", "Status ID"), ("issue", "Issue"), ("aname", "Assigned agent")]
+        for (name, label) in [
+            ("tier", "Tier"), ("status", "Status"), ("sid", "Status ID"), ("issue", "Issue"), ("aname", "Assigned agent"),
+        ]
         where !value(name).isEmpty {
             object[label] = .string(value(name))
         }
@@ -55,10 +57,15 @@ struct CaseResponse: Equatable {
     /// The response as a note: who, when, at which tier and status, then each text the response carries.
     var noteBody: String {
         var header = "SpiceCSM case \(caseID), response \(responseID)"
-        let facts = [("tier ", value("tier")), ("", value("status")), ("by ", value("agent")), ("on ", value("date"))].filter { !$0.1.isEmpty }
+        let facts = [("tier ", value("tier")), ("", value("status")), ("by ", value("agent")), ("on ", value("date"))].filter {
+            !$0.1.isEmpty
+        }
         if !facts.isEmpty { header += " (" + facts.map { $0.0 + $0.1 }.joined(separator: ", ") + ")" }
         var body = header
-        for (name, label) in [("journal", "Journal"), ("email", "Email"), ("article", "Article"), ("treepath", "Process flow"), ("events", "Events")]
+        for (name, label) in [
+            ("journal", "Journal"), ("email", "Email"), ("article", "Article"), ("treepath", "Process flow"),
+            ("events", "Events"),
+        ]
         where !value(name).isEmpty {
             body += "\n\n\(label): \(value(name))"
         }

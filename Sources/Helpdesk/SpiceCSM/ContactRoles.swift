@@ -49,7 +49,9 @@ struct ContactRoles {
         }
     }
 
-    static let phoneLayout = Layout(names: ["pphone", "sphone", "mobile", "fax"], types: ["Work", "Home", "Mobile", "Fax"], claiming: [1, 2, 3], general: [0, 1])
+    static let phoneLayout = Layout(
+        names: ["pphone", "sphone", "mobile", "fax"], types: ["Work", "Home", "Mobile", "Fax"], claiming: [1, 2, 3],
+        general: [0, 1])
     static let emailLayout = Layout(names: ["pemail", "semail"], types: ["Work", "Home"], claiming: [1], general: [0, 1])
 
     var phoneSlots: [CustomerProfile.Handle?]

@@ -13,7 +13,9 @@ struct SearchVariables {
     init(_ form: [(name: String, value: String)]) throws(SpiceCSMError) {
         func value(_ names: String...) -> String? {
             for name in names {
-                if let text = form.first(where: { $0.name == name })?.value.trimmingCharacters(in: " \t"), !text.isEmpty { return text }
+                if let text = form.first(where: { $0.name == name })?.value.trimmingCharacters(in: " \t"), !text.isEmpty {
+                    return text
+                }
             }
             return nil
         }
@@ -48,7 +50,8 @@ struct SearchVariables {
         for entry in list.split(separator: ",", omittingEmptySubsequences: true) {
             let parts = entry.split(separator: "\\", maxSplits: 1, omittingEmptySubsequences: false)
             guard parts.count == 2, let id = Int64(parts[0].trimmingCharacters(in: " \t")), id > 0 else {
-                throw SpiceCSMError(status: 400, code: "invalid-variable", message: "CustFields entry '\(entry)' is not of the form ID\\value")
+                throw SpiceCSMError(
+                    status: 400, code: "invalid-variable", message: "CustFields entry '\(entry)' is not of the form ID\\value")
             }
             pairs.append((id, parts[1].trimmingCharacters(in: " \t")))
         }

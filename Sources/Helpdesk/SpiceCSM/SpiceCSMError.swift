@@ -20,7 +20,9 @@ struct SpiceCSMError: Error, Sendable, Equatable {
     }
     /// A body whose POST variables cannot be read: 415 `unsupported-media-type` or 400 `malformed-body`.
     static func body(_ problem: FormBody.Problem) -> SpiceCSMError {
-        SpiceCSMError(status: problem.status, code: problem.status == 415 ? "unsupported-media-type" : "malformed-body", message: problem.message)
+        SpiceCSMError(
+            status: problem.status, code: problem.status == 415 ? "unsupported-media-type" : "malformed-body",
+            message: problem.message)
     }
     static func unknownUserkey(_ userkey: String) -> SpiceCSMError {
         SpiceCSMError(status: 404, code: "unknown-userkey", message: "no account has the Userkey '\(userkey)'")
@@ -36,6 +38,8 @@ struct SpiceCSMError: Error, Sendable, Equatable {
     }
 
     var response: Response {
-        SpiceCSMXML.response(SpiceCSMXML.declaration + "<error code=\"\(XMLEscaping.escape(code))\">\(XMLEscaping.escape(message))</error>\n", status: status)
+        SpiceCSMXML.response(
+            SpiceCSMXML.declaration + "<error code=\"\(XMLEscaping.escape(code))\">\(XMLEscaping.escape(message))</error>\n",
+            status: status)
     }
 }

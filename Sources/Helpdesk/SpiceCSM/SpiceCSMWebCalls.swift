@@ -38,7 +38,9 @@ struct SpiceCSMWebCalls: Sendable {
         try await serve(request) { form, orgID in
             let userkey = try Self.required(form, "Userkey")
             return try await scope.withOrg(orgID) { connection in
-                guard let profile = try Self.profile(connection, orgID: orgID, userkey: userkey) else { throw SpiceCSMError.unknownUserkey(userkey) }
+                guard let profile = try Self.profile(connection, orgID: orgID, userkey: userkey) else {
+                    throw SpiceCSMError.unknownUserkey(userkey)
+                }
                 return SpiceCSMXML.response(try Self.userdata(connection, orgID: orgID, profile))
             }
         }
@@ -54,26 +56,33 @@ struct SpiceCSMWebCalls: Sendable {
                 let definitions = try Self.definitions(connection, orgID: orgID, series: profile.code.series)
                 let fields = try update.fields(for: profile, definitions: definitions)
                 if let kind = try Suppressions(box: secrets, connection: connection, orgID: orgID).first(in: fields) {
-                    throw SpiceCSMError(status: 422, code: "suppressed", message: "this person was erased: the \(kind) cannot be stored again (suppressed)")
+                    throw SpiceCSMError(
+                        status: 422, code: "suppressed",
+                        message: "this person was erased: the \(kind) cannot be stored again (suppressed)")
                 }
                 let changed: [String]
                 do {
-                    changed = try CustomerStore.update(connection, orgID: orgID, series: profile.code.series, id: profile.id, fields: fields, companyID: nil)
+                    changed = try CustomerStore.update(
+                        connection, orgID: orgID, series: profile.code.series, id: profile.id, fields: fields, companyID: nil)
                 } catch CRMError.conflict(let field) {
                     throw SpiceCSMError(status: 409, code: "conflict", message: "\(field.field): \(field.message)")
                 }
                 if !changed.isEmpty {
                     try CustomerStore.appendHistory(
                         connection, orgID: orgID, customerID: profile.id, event: "updated", source: Self.historySource,
-                        detail: JSONWriter.string(["source": .string(Self.source), "action": "update-account",
-                                                   "fields": .array(changed.map(JSONValue.string))]))
+                        detail: JSONWriter.string([
+                            "source": .string(Self.source), "action": "update-account",
+                            "fields": .array(changed.map(JSONValue.string)),
+                        ]))
                 }
                 guard let updated = try CustomerProfileStore.profile(connection, orgID: orgID, code: profile.code) else {
                     throw SpiceCSMError.unknownUserkey(update.userkey)
                 }
                 var response = SpiceCSMXML.response(try Self.userdata(connection, orgID: orgID, updated))
                 // The userkey is the customer's code; the documented XML answer gains no element.
-                for (name, value) in MatchReason(.customerId, profile.code.description).headers { response.headers.add(name, value) }
+                for (name, value) in MatchReason(.customerId, profile.code.description).headers {
+                    response.headers.add(name, value)
+                }
                 return response
             }
         }
@@ -84,12 +93,17 @@ struct SpiceCSMWebCalls: Sendable {
             let userkey = try Self.required(form, "Userkey")
             let responses = try CaseResponse.parse(try Self.document(form, "caseXML"))
             return try await scope.withOrg(orgID) { connection in
-                guard let profile = try Self.profile(connection, orgID: orgID, userkey: userkey) else { throw SpiceCSMError.unknownUserkey(userkey) }
+                guard let profile = try Self.profile(connection, orgID: orgID, userkey: userkey) else {
+                    throw SpiceCSMError.unknownUserkey(userkey)
+                }
                 var recorded = 0
                 for response in responses where try Self.record(connection, orgID: orgID, profile, response) { recorded += 1 }
-                let document = SpiceCSMXML.declaration + "<result status=\"ok\"" + SpiceCSMXML.attributes([
-                    ("userkey", profile.code.description), ("recorded", String(recorded)), ("duplicates", String(responses.count - recorded)),
-                ]) + " />\n"
+                let document =
+                    SpiceCSMXML.declaration + "<result status=\"ok\""
+                    + SpiceCSMXML.attributes([
+                        ("userkey", profile.code.description), ("recorded", String(recorded)),
+                        ("duplicates", String(responses.count - recorded)),
+                    ]) + " />\n"
                 return SpiceCSMXML.response(document)
             }
         }
@@ -101,27 +115,39 @@ struct SpiceCSMWebCalls: Sendable {
 
     /// Records one case response: its note (unless that response id was recorded before), the case's ticket
     /// (created, or brought up to date), and history lines. Returns whether the response was new.
-    static func record(_ connection: PostgresConnection, orgID: Int64, _ profile: CustomerProfile, _ response: CaseResponse) throws -> Bool {
+    static func record(
+        _ connection: PostgresConnection, orgID: Int64, _ profile: CustomerProfile, _ response: CaseResponse
+    ) throws -> Bool {
         let note = NoteStore.NewNote(customerID: profile.id, body: response.noteBody)
-        guard let noteID = try NoteStore.insertExternal(connection, orgID: orgID, source: source, externalID: response.responseID, note) else {
+        guard
+            let noteID = try NoteStore.insertExternal(
+                connection, orgID: orgID, source: source, externalID: response.responseID, note)
+        else {
             return false
         }
-        let requester = JSONWriter.string(["name": .string(response.value("agent")), "customerId": .string(profile.code.description)])
+        let requester = JSONWriter.string([
+            "name": .string(response.value("agent")), "customerId": .string(profile.code.description),
+        ])
         let ticket = TicketStore.NewTicket(
-            title: response.ticketTitle, body: response.noteBody, customerID: profile.id, customFieldsJSON: response.ticketFieldsJSON,
+            title: response.ticketTitle, body: response.noteBody, customerID: profile.id,
+            customFieldsJSON: response.ticketFieldsJSON,
             requesterJSON: requester)
         let (ticketID, created) = try TicketStore.upsertExternal(
             connection, orgID: orgID, source: source, externalID: response.caseID, status: response.ticketStatus, ticket)
-        var detail: JSONObject = ["source": .string(source), "action": "update-case", "caseId": .string(response.caseID),
-                                  "ticketId": .number(Double(ticketID))]
+        var detail: JSONObject = [
+            "source": .string(source), "action": "update-case", "caseId": .string(response.caseID),
+            "ticketId": .number(Double(ticketID)),
+        ]
         if created {
             try CustomerStore.appendHistory(
-                connection, orgID: orgID, customerID: profile.id, event: "ticket", source: historySource, detail: JSONWriter.string(.object(detail)))
+                connection, orgID: orgID, customerID: profile.id, event: "ticket", source: historySource,
+                detail: JSONWriter.string(.object(detail)))
         }
         detail["responseId"] = .string(response.responseID)
         detail["noteId"] = .number(Double(noteID))
         try CustomerStore.appendHistory(
-            connection, orgID: orgID, customerID: profile.id, event: "note", source: historySource, detail: JSONWriter.string(.object(detail)))
+            connection, orgID: orgID, customerID: profile.id, event: "note", source: historySource,
+            detail: JSONWriter.string(.object(detail)))
         return true
     }
 
@@ -131,18 +157,22 @@ struct SpiceCSMWebCalls: Sendable {
     }
 
     /// The org's custom field definitions of a series' entity (both contact and lead ones when nil).
-    static func definitions(_ connection: PostgresConnection, orgID: Int64, series: CustomerSeries?) throws -> [CustomFieldStore.Definition] {
+    static func definitions(
+        _ connection: PostgresConnection, orgID: Int64, series: CustomerSeries?
+    ) throws -> [CustomFieldStore.Definition] {
         let directory = OrgDirectory(connection: connection, orgID: orgID)
-        let entities: [CustomFieldStore.Entity] = switch series {
-        case .lead: [.lead]
-        case .contact, .company: [.contact]
-        case nil: [.contact, .lead]
-        }
+        let entities: [CustomFieldStore.Entity] =
+            switch series {
+            case .lead: [.lead]
+            case .contact, .company: [.contact]
+            case nil: [.contact, .lead]
+            }
         return try entities.flatMap { try directory.customFields($0).values }.sorted { $0.id < $1.id }
     }
 
     static func userdata(_ connection: PostgresConnection, orgID: Int64, _ profile: CustomerProfile) throws -> String {
-        let fields = try definitions(connection, orgID: orgID, series: profile.code.series).compactMap { definition -> (id: Int64, value: String)? in
+        let fields = try definitions(connection, orgID: orgID, series: profile.code.series).compactMap {
+            definition -> (id: Int64, value: String)? in
             guard let value = profile.customFields[definition.name].flatMap(SirportlyPayload.singleValue) else { return nil }
             return (definition.id, value)
         }

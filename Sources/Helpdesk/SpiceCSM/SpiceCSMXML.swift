@@ -16,10 +16,12 @@ enum SpiceCSMXML {
         var out = declaration + "<users>\n"
         for profile in profiles {
             let name = [profile.name, profile.lastname ?? ""].filter { !$0.isEmpty }.joined(separator: " ")
-            out += "  <user" + attributes([
-                ("status", status(profile)), ("userkey", profile.code.description), ("name", name),
-                ("email", profile.emails.first?.value ?? ""), ("phone", ContactRoles(profile).searchPhone?.value ?? ""),
-            ]) + " />\n"
+            out +=
+                "  <user"
+                + attributes([
+                    ("status", status(profile)), ("userkey", profile.code.description), ("name", name),
+                    ("email", profile.emails.first?.value ?? ""), ("phone", ContactRoles(profile).searchPhone?.value ?? ""),
+                ]) + " />\n"
         }
         return out + "</users>\n"
     }
@@ -29,17 +31,23 @@ enum SpiceCSMXML {
         let roles = ContactRoles(profile)
         let address = profile.addresses.first ?? JSONObject()
         var out = declaration + "<userdata>\n"
-        out += "  <user" + attributes([
-            ("userkey", profile.code.description), ("password", ""), ("status", status(profile)), ("account", profile.contactID ?? ""),
-        ]) + " />\n"
-        out += "  <contacts>\n    <contact" + attributes([
-            ("firstname", profile.name), ("lastname", profile.lastname ?? ""), ("aone", address["street"]?.stringValue ?? ""),
-            ("atwo", address["street2"]?.stringValue ?? ""), ("city", address["city"]?.stringValue ?? ""),
-            ("region", address["state"]?.stringValue ?? ""), ("pc", address["zip"]?.stringValue ?? ""),
-            ("country", address["country"]?["code"]?.stringValue ?? address["country"]?["name"]?.stringValue ?? ""),
-            ("pphone", roles.pphone?.value ?? ""), ("sphone", roles.sphone?.value ?? ""), ("pemail", roles.pemail?.value ?? ""),
-            ("semail", roles.semail?.value ?? ""), ("mobile", roles.mobile?.value ?? ""), ("fax", roles.fax?.value ?? ""),
-        ]) + " />\n  </contacts>\n  <fielddata>\n"
+        out +=
+            "  <user"
+            + attributes([
+                ("userkey", profile.code.description), ("password", ""), ("status", status(profile)),
+                ("account", profile.contactID ?? ""),
+            ]) + " />\n"
+        out +=
+            "  <contacts>\n    <contact"
+            + attributes([
+                ("firstname", profile.name), ("lastname", profile.lastname ?? ""), ("aone", address["street"]?.stringValue ?? ""),
+                ("atwo", address["street2"]?.stringValue ?? ""), ("city", address["city"]?.stringValue ?? ""),
+                ("region", address["state"]?.stringValue ?? ""), ("pc", address["zip"]?.stringValue ?? ""),
+                ("country", address["country"]?["code"]?.stringValue ?? address["country"]?["name"]?.stringValue ?? ""),
+                ("pphone", roles.pphone?.value ?? ""), ("sphone", roles.sphone?.value ?? ""),
+                ("pemail", roles.pemail?.value ?? ""),
+                ("semail", roles.semail?.value ?? ""), ("mobile", roles.mobile?.value ?? ""), ("fax", roles.fax?.value ?? ""),
+            ]) + " />\n  </contacts>\n  <fielddata>\n"
         for field in fields { out += "    <field" + attributes([("id", String(field.id)), ("value", field.value)]) + " />\n" }
         return out + "  </fielddata>\n</userdata>\n"
     }

@@ -11,14 +11,17 @@ public enum CustomerProfileStore {
         c.addresses::text, c.websites::text, c.tags, c.custom_fields::text, c.contact_id, co.name AS company_name, c.date_of_birth::text,
         to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at
         """
-    static let company = "LEFT JOIN LATERAL (SELECT name FROM customers WHERE org_id = c.org_id AND id = c.company_id LIMIT 1) AS co ON true"
+    static let company =
+        "LEFT JOIN LATERAL (SELECT name FROM customers WHERE org_id = c.org_id AND id = c.company_id LIMIT 1) AS co ON true"
 
     /// The customer with this code.
     public static func profile(_ connection: PostgresConnection, orgID: Int64, code: CustomerCode) throws -> CustomerProfile? {
-        try connection.query("""
+        try connection.query(
+            """
             SELECT \(unescaped: columns) FROM customers AS c \(unescaped: company)
             WHERE c.org_id = \(orgID) AND c.kind = \(code.series.rawValue) AND c.code = \(code.number)
-            """).first.map { try decode($0) }
+            """
+        ).first.map { try decode($0) }
     }
 
     /// The contact, account or lead (in that order) with this email address (normalised).
@@ -32,7 +35,8 @@ public enum CustomerProfileStore {
     }
 
     static func find(_ connection: PostgresConnection, orgID: Int64, identity: String, key: String) throws -> CustomerProfile? {
-        try connection.query("""
+        try connection.query(
+            """
             SELECT \(unescaped: columns) FROM unnest(ARRAY['contact', 'lead']) WITH ORDINALITY AS s(series, rank)
             CROSS JOIN LATERAL (
                 SELECT customer_id FROM customer_identities
@@ -41,14 +45,18 @@ public enum CustomerProfileStore {
             CROSS JOIN LATERAL (SELECT * FROM customers WHERE org_id = \(orgID) AND id = i.customer_id LIMIT 1) AS c
             \(unescaped: company)
             ORDER BY s.rank LIMIT 1
-            """).first.map { try decode($0) }
+            """
+        ).first.map { try decode($0) }
     }
 
     /// The contact, account or lead (in that order, then the oldest) holding one of these IM handles
     /// ({protocol, value} pairs, compared exactly: the caller lists the spellings to try).
-    public static func find(_ connection: PostgresConnection, orgID: Int64, im handles: [CustomerProfile.Handle]) throws -> CustomerProfile? {
+    public static func find(
+        _ connection: PostgresConnection, orgID: Int64, im handles: [CustomerProfile.Handle]
+    ) throws -> CustomerProfile? {
         let patterns = handles.map { JSONWriter.string([["protocol": .string($0.type), "value": .string($0.value)]]) }
-        return try connection.query("""
+        return try connection.query(
+            """
             SELECT \(unescaped: columns) FROM unnest(ARRAY['contact', 'lead']) WITH ORDINALITY AS s(series, rank)
             CROSS JOIN unnest(\(patterns)::jsonb[]) AS p(pattern)
             CROSS JOIN LATERAL (
@@ -57,12 +65,15 @@ public enum CustomerProfileStore {
             ) AS c
             \(unescaped: company)
             ORDER BY s.rank, c.id LIMIT 1
-            """).first.map { try decode($0) }
+            """
+        ).first.map { try decode($0) }
     }
 
     /// Contacts, accounts and leads meeting every criterion of `search`, oldest first. Only the criteria present
     /// become conditions (no `$n IS NULL OR …`), so each search gets a plan for what it asks.
-    public static func search(_ connection: PostgresConnection, orgID: Int64, _ search: CustomerSearch, limit: Int) throws
+    public static func search(
+        _ connection: PostgresConnection, orgID: Int64, _ search: CustomerSearch, limit: Int
+    ) throws
         -> [CustomerProfile]
     {
         guard let query = searchQuery(orgID: orgID, search, limit: limit) else { return [] }
@@ -87,27 +98,35 @@ public enum CustomerProfileStore {
             // The folded name's range (customers_name_folded, sql/0011) finds the candidates through the index; the
             // LIKE keeps the match exactly as before (folding also drops accents, so the range holds more).
             let folded = bind(first)
-            conditions.append("c.name_folded ~>=~ crmhub_fold(\(folded)) AND c.name_folded ~<~ (crmhub_fold(\(folded)) || U&'\\+10FFFF')")
+            conditions.append(
+                "c.name_folded ~>=~ crmhub_fold(\(folded)) AND c.name_folded ~<~ (crmhub_fold(\(folded)) || U&'\\+10FFFF')")
             conditions.append("lower(c.name) LIKE \(bind(likePrefix(first))) ESCAPE '\\'")
         }
         if let last = search.lastName { conditions.append("lower(c.lastname) LIKE \(bind(likePrefix(last))) ESCAPE '\\'") }
-        for (key, value) in [("street", search.street), ("street2", search.street2), ("city", search.city), ("state", search.region),
-                             ("zip", search.postalCode)] {
+        for (key, value) in [
+            ("street", search.street), ("street2", search.street2), ("city", search.city), ("state", search.region),
+            ("zip", search.postalCode),
+        ] {
             guard let value else { continue }
-            conditions.append("""
+            conditions.append(
+                """
                 EXISTS (SELECT 1 FROM jsonb_array_elements(c.addresses) AS a WHERE lower(a->>'\(key)') = lower(\(bind(value))))
                 """)
         }
         if let country = search.country {
             let placeholder = bind(country)
-            conditions.append("""
+            conditions.append(
+                """
                 EXISTS (SELECT 1 FROM jsonb_array_elements(c.addresses) AS a
                         WHERE lower(a->'country'->>'code') = lower(\(placeholder)) OR lower(a->'country'->>'name') = lower(\(placeholder)))
                 """)
         }
-        for (kind, values) in [("phone", search.phones), ("email", search.emails), ("contact_id", search.contactID.map { [$0] } ?? [])] {
+        for (kind, values) in [
+            ("phone", search.phones), ("email", search.emails), ("contact_id", search.contactID.map { [$0] } ?? []),
+        ] {
             for value in values {
-                conditions.append("""
+                conditions.append(
+                    """
                     c.id IN (SELECT customer_id FROM customer_identities
                              WHERE org_id = $1 AND series IN ('contact', 'lead') AND kind = '\(kind)' AND value = \(bind(value)))
                     """)
@@ -140,7 +159,9 @@ public enum CustomerProfileStore {
     /// The customer's deals that are not won, lost or closed, latest first. Its own deals and those naming it as a
     /// contact are found through their customer indexes (sql/0013); "customer_id = … OR EXISTS (…)" read every deal
     /// of the org instead.
-    public static func openDeals(_ connection: PostgresConnection, orgID: Int64, customerID: Int64, limit: Int) throws -> [CustomerActivity] {
+    public static func openDeals(
+        _ connection: PostgresConnection, orgID: Int64, customerID: Int64, limit: Int
+    ) throws -> [CustomerActivity] {
         try connection.query(openDealsQuery(orgID: orgID, customerID: customerID, limit: limit)).rows.map { row in
             let (id, title, status, amount, date) = try row.decode((Int64, String, String, String?, String?).self)
             return CustomerActivity(id: id, title: title, status: status, amount: amount, date: date)
@@ -149,26 +170,30 @@ public enum CustomerProfileStore {
 
     static func openDealsQuery(orgID: Int64, customerID: Int64, limit: Int) -> Query {
         """
-            SELECT d.id, d.name, d.stage, CASE WHEN d.value IS NULL THEN NULL ELSE concat_ws(' ', d.value::text, d.currency) END,
-                to_char(d.close_date AT TIME ZONE 'UTC', 'YYYY-MM-DD')
-            FROM deals AS d
-            WHERE d.org_id = \(orgID)
-                AND d.id IN (
-                    SELECT id FROM deals WHERE org_id = \(orgID) AND customer_id = \(customerID)
-                    UNION
-                    SELECT deal_id FROM deal_contacts WHERE org_id = \(orgID) AND customer_id = \(customerID))
-                AND lower(d.stage) NOT IN ('won', 'lost', 'closed', 'closed won', 'closed lost')
-            ORDER BY d.id DESC LIMIT \(limit)
-            """
+        SELECT d.id, d.name, d.stage, CASE WHEN d.value IS NULL THEN NULL ELSE concat_ws(' ', d.value::text, d.currency) END,
+            to_char(d.close_date AT TIME ZONE 'UTC', 'YYYY-MM-DD')
+        FROM deals AS d
+        WHERE d.org_id = \(orgID)
+            AND d.id IN (
+                SELECT id FROM deals WHERE org_id = \(orgID) AND customer_id = \(customerID)
+                UNION
+                SELECT deal_id FROM deal_contacts WHERE org_id = \(orgID) AND customer_id = \(customerID))
+            AND lower(d.stage) NOT IN ('won', 'lost', 'closed', 'closed won', 'closed lost')
+        ORDER BY d.id DESC LIMIT \(limit)
+        """
     }
 
     /// The customer's latest tickets.
-    public static func recentTickets(_ connection: PostgresConnection, orgID: Int64, customerID: Int64, limit: Int) throws -> [CustomerActivity] {
-        try connection.query("""
+    public static func recentTickets(
+        _ connection: PostgresConnection, orgID: Int64, customerID: Int64, limit: Int
+    ) throws -> [CustomerActivity] {
+        try connection.query(
+            """
             SELECT id, coalesce(title, left(body, 100)), status, NULL::text, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')
             FROM tickets WHERE org_id = \(orgID) AND customer_id = \(customerID)
             ORDER BY id DESC LIMIT \(limit)
-            """).rows.map { row in
+            """
+        ).rows.map { row in
             let (id, title, status, amount, date) = try row.decode((Int64, String, String, String?, String?).self)
             return CustomerActivity(id: id, title: title, status: status, amount: amount, date: date)
         }
@@ -190,10 +215,13 @@ public enum CustomerProfileStore {
         return CustomerProfile(
             id: try row.decode("id"), code: CustomerCode(series: series, number: try row.decode("code")),
             type: Int(try row.decode("type", as: Int16.self)), name: try row.decode("name"), lastname: try row.decode("lastname"),
-            title: try row.decode("title"), emails: try handles("emails", typeKey: "type"), phones: try handles("phones", typeKey: "type"),
+            title: try row.decode("title"), emails: try handles("emails", typeKey: "type"),
+            phones: try handles("phones", typeKey: "type"),
             im: try handles("im", typeKey: "protocol"), addresses: try objects("addresses"),
             websites: try objects("websites").compactMap { $0["value"]?.stringValue }, tags: try row.decode("tags"),
-            customFields: (try? JSONParser.parse(customFieldsText))?.objectValue ?? JSONObject(), contactID: try row.decode("contact_id"),
-            company: try row.decode("company_name"), dateOfBirth: try row.decode("date_of_birth"), createdAt: try row.decode("created_at"))
+            customFields: (try? JSONParser.parse(customFieldsText))?.objectValue ?? JSONObject(),
+            contactID: try row.decode("contact_id"),
+            company: try row.decode("company_name"), dateOfBirth: try row.decode("date_of_birth"),
+            createdAt: try row.decode("created_at"))
     }
 }

@@ -28,7 +28,8 @@ public struct IntegrationStore: Sendable {
     static func decode(_ row: Row) throws -> Settings {
         Settings(
             kind: Kind(rawValue: try row.decode("kind")) ?? .sirportly, enabled: try row.decode("enabled"),
-            username: try row.decode("username"), passwordHash: try row.decode("password_hash"), ipAllowlist: try row.decode("ip_allowlist"),
+            username: try row.decode("username"), passwordHash: try row.decode("password_hash"),
+            ipAllowlist: try row.decode("ip_allowlist"),
             customData: try row.decode("custom_data"), updatedAt: try row.decode("updated_at"))
     }
 
@@ -44,13 +45,17 @@ public struct IntegrationStore: Sendable {
 
     public func open(orgSlug: String, kind: Kind) async throws -> Opened? {
         try await scope.withPlatform { connection in
-            guard let row = try connection.query("""
-                SELECT o.id, o.status, o.timezone, s.* FROM orgs AS o
-                LEFT JOIN LATERAL (
-                    SELECT \(unescaped: Self.columns) FROM integration_settings WHERE org_id = o.id AND kind = \(kind.rawValue)
-                ) AS s ON true
-                WHERE o.slug = \(orgSlug)
-                """).first else { return nil }
+            guard
+                let row = try connection.query(
+                    """
+                    SELECT o.id, o.status, o.timezone, s.* FROM orgs AS o
+                    LEFT JOIN LATERAL (
+                        SELECT \(unescaped: Self.columns) FROM integration_settings WHERE org_id = o.id AND kind = \(kind.rawValue)
+                    ) AS s ON true
+                    WHERE o.slug = \(orgSlug)
+                    """
+                ).first
+            else { return nil }
             let configured = try row.decode("kind", as: String?.self) != nil
             return Opened(
                 orgID: try row.decode("id"), orgStatus: Org.Status(rawValue: try row.decode("status")) ?? .suspended,
@@ -63,10 +68,12 @@ public struct IntegrationStore: Sendable {
     @discardableResult
     public func rehash(orgID: Int64, kind: Kind, from old: String, to new: String) async throws -> Bool {
         try await scope.withOrg(orgID) { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 UPDATE integration_settings SET password_hash = \(new)
                 WHERE org_id = \(orgID) AND kind = \(kind.rawValue) AND password_hash = \(old)
-                """).affectedRows == 1
+                """
+            ).affectedRows == 1
         }
     }
 
@@ -78,10 +85,13 @@ public struct IntegrationStore: Sendable {
     }
 
     /// Replaces the settings. `passwordHash` nil keeps the stored password; `clearPassword` removes it.
-    public func save(orgID: Int64, kind: Kind, enabled: Bool, username: String?, passwordHash: String?, clearPassword: Bool,
-                     ipAllowlist: [String], customData: [String]? = nil, audit: AuditEntry) async throws -> Settings {
+    public func save(
+        orgID: Int64, kind: Kind, enabled: Bool, username: String?, passwordHash: String?, clearPassword: Bool,
+        ipAllowlist: [String], customData: [String]? = nil, audit: AuditEntry
+    ) async throws -> Settings {
         try await scope.withOrg(orgID) { connection in
-            let row = try connection.query("""
+            let row = try connection.query(
+                """
                 INSERT INTO integration_settings (org_id, kind, enabled, username, password_hash, ip_allowlist, custom_data)
                 VALUES (\(orgID), \(kind.rawValue), \(enabled), \(username), \(passwordHash), \(ipAllowlist)::cidr[], \(customData)::text[])
                 ON CONFLICT (org_id, kind) DO UPDATE SET
@@ -91,7 +101,8 @@ public struct IntegrationStore: Sendable {
                                          ELSE coalesce(EXCLUDED.password_hash, integration_settings.password_hash) END,
                     updated_at = now()
                 RETURNING \(unescaped: Self.columns)
-                """).rows[0]
+                """
+            ).rows[0]
             try AuditStore.insert(connection, orgID: orgID, entry: audit.target("integration:\(kind.rawValue)"))
             return try Self.decode(row)
         }

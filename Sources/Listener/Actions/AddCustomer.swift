@@ -33,7 +33,9 @@ enum AddCustomer {
         }
     }
 
-    static func run(_ item: Envelope.Item, series: CustomerSeries, context: IngestContext) throws -> (ItemOutcome, [TouchedRecord]) {
+    static func run(
+        _ item: Envelope.Item, series: CustomerSeries, context: IngestContext
+    ) throws -> (ItemOutcome, [TouchedRecord]) {
         try apply(try prepare(item, series: series, context: context), context: context)
     }
 
@@ -44,17 +46,21 @@ enum AddCustomer {
         var fields = try CustomerPayload.read(reader, entity: series == .lead ? .lead : .contact, directory: context.directory)
         if !reader.has("name") { reader.errors.add(reader.field("name"), "is required") }
         let isAccount = series == .contact && fields.type == 1
-        let company: CompanyRequest? = switch series {
-        case .lead: try CompanyRequest.readLead(reader, directory: context.directory)
-        default: isAccount ? nil : try CompanyRequest.read(reader, directory: context.directory)
-        }
+        let company: CompanyRequest? =
+            switch series {
+            case .lead: try CompanyRequest.readLead(reader, directory: context.directory)
+            default: isAccount ? nil : try CompanyRequest.read(reader, directory: context.directory)
+            }
         let missing = try CustomFieldValues.missingRequired(
             fields.customFieldsJSON, entity: series == .lead ? .lead : .contact, directory: context.directory)
         if !missing.isEmpty {
-            reader.errors.add(reader.field("cusFields"), "the required custom fields \(missing.joined(separator: ", ")) are missing")
+            reader.errors.add(
+                reader.field("cusFields"), "the required custom fields \(missing.joined(separator: ", ")) are missing")
         }
         guard reader.errors.isEmpty else { throw ActionFailure(reader.errors.list) }
-        if let kind = try context.suppressions.first(in: fields) { throw SuppressedIdentity(field: reader.path, kind: kind, fields: fields) }
+        if let kind = try context.suppressions.first(in: fields) {
+            throw SuppressedIdentity(field: reader.path, kind: kind, fields: fields)
+        }
         if fields.tags == nil, let tag = context.listener.defaultTag { fields.tags = [tag] }
         let channel = series == .lead ? context.listener.defaultLeadChannel : context.listener.defaultContactChannel
         return Prepared(
@@ -89,7 +95,9 @@ enum AddCustomer {
                 records.append(TouchedRecord(customer: companyRef, outcome: created ? .created : .matchedExisting))
             }
             let messages = Welcome.messages(for: customer, fields: prepared.fields, listener: context.listener)
-            for id in try OutboxWriter.enqueue(context.connection, orgID: context.orgID, listenerID: context.listener.id, messages) {
+            for id in try OutboxWriter.enqueue(
+                context.connection, orgID: context.orgID, listenerID: context.listener.id, messages)
+            {
                 records.append(TouchedRecord(.message, id: id, outcome: .created))
             }
             return (.created, records)

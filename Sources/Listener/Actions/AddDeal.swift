@@ -51,7 +51,8 @@ enum AddDeal {
         if let raw = reader.object["closeDate"], PayloadReader.isPresent(raw) {
             fields.closeDate = LenientValue.instant(raw)?.iso8601
             if fields.closeDate == nil {
-                reader.errors.add(reader.field("closeDate"), "is not a date (epoch milliseconds, ISO 8601, YYYY-MM-DD or a JavaScript date)")
+                reader.errors.add(
+                    reader.field("closeDate"), "is not a date (epoch milliseconds, ISO 8601, YYYY-MM-DD or a JavaScript date)")
             }
         }
         if let owners = reader.object("owner_opportunity") {
@@ -63,7 +64,9 @@ enum AddDeal {
         var contacts: [CustomerRequest] = []
         for (element, path) in reader.array("contacts") ?? [] {
             guard let object = element.objectValue else {
-                if PayloadReader.isPresent(element) { reader.errors.add(path, "must be a customer object, not \(element.typeName)") }
+                if PayloadReader.isPresent(element) {
+                    reader.errors.add(path, "must be a customer object, not \(element.typeName)")
+                }
                 continue
             }
             contacts.append(try customer(PayloadReader(object: object, path: path, errors: reader.errors), context))
@@ -92,7 +95,8 @@ enum AddDeal {
             }
             let missing = try CustomFieldValues.missingRequired(fields.customFieldsJSON, entity: .deal, directory: directory)
             if !missing.isEmpty {
-                reader.errors.add(reader.field("cusFields"), "the required custom fields \(missing.joined(separator: ", ")) are missing")
+                reader.errors.add(
+                    reader.field("cusFields"), "the required custom fields \(missing.joined(separator: ", ")) are missing")
             }
         }
         guard reader.errors.isEmpty else { throw ActionFailure(reader.errors.list) }
@@ -103,7 +107,9 @@ enum AddDeal {
         /// The request's customer, created if it was not found; each customer is one record, however often it is named.
         func resolve(_ request: CustomerRequest) throws -> CustomerRef {
             if let found = request.found {
-                if !records.contains(where: { $0.id == found.id }) { records.append(TouchedRecord(customer: found, outcome: .matchedExisting)) }
+                if !records.contains(where: { $0.id == found.id }) {
+                    records.append(TouchedRecord(customer: found, outcome: .matchedExisting))
+                }
                 return found
             }
             let (ref, created) = try create(request, context)
@@ -129,7 +135,8 @@ enum AddDeal {
             if !linked.isEmpty { changed.append("contacts") }
             outcome = changed.isEmpty ? .matchedExisting : .updated
         } else {
-            deal = try DealStore.create(context.connection, orgID: context.orgID, fields: fields, reference: dealID, listenerID: context.listener.id)
+            deal = try DealStore.create(
+                context.connection, orgID: context.orgID, fields: fields, reference: dealID, listenerID: context.listener.id)
             try DealStore.link(context.connection, orgID: context.orgID, dealID: deal.id, customerIDs: contactIDs)
             outcome = .created
         }
@@ -153,15 +160,18 @@ enum AddDeal {
 
     /// A catalog entry named by `key`, spelled as the org spells it; nil (with an error) when the org has none of
     /// that name.
-    static func catalogEntry(_ reader: PayloadReader, _ key: String, _ kind: CatalogStore.Kind, _ directory: OrgDirectory) throws -> String? {
+    static func catalogEntry(
+        _ reader: PayloadReader, _ key: String, _ kind: CatalogStore.Kind, _ directory: OrgDirectory
+    ) throws -> String? {
         guard let name = reader.text(key, max: 200) else { return nil }
         guard let entry = try directory.catalogEntry(kind, named: name) else {
-            let what = switch kind {
-            case .dealStage: "deal stage"
-            case .dealCategory: "deal category"
-            case .dealPackage: "deal package"
-            default: kind.rawValue
-            }
+            let what =
+                switch kind {
+                case .dealStage: "deal stage"
+                case .dealCategory: "deal category"
+                case .dealPackage: "deal package"
+                default: kind.rawValue
+                }
             reader.errors.add(reader.field(key), "no \(what) of the org is named '\(name)'")
             return nil
         }
@@ -235,11 +245,15 @@ enum AddDeal {
         let match = CustomerMatch(series: series, code: code, fields: fields)
         let found = try match.find(context, field: reader.field("customerId"))
         if found == nil, let code, fields.name != nil {
-            context.notices.append(FieldError(
-                reader.field("customerId"), CustomerMatch.unknownCode(code) + " and no other identifier matches: a new one is created from the payload"))
+            context.notices.append(
+                FieldError(
+                    reader.field("customerId"),
+                    CustomerMatch.unknownCode(code) + " and no other identifier matches: a new one is created from the payload"))
         }
         if found == nil {
-            if let kind = try context.suppressions.first(in: fields) { throw SuppressedIdentity(field: reader.path, kind: kind, fields: fields) }
+            if let kind = try context.suppressions.first(in: fields) {
+                throw SuppressedIdentity(field: reader.path, kind: kind, fields: fields)
+            }
             let kind = series == .lead ? "lead" : "contact"
             if fields.name == nil {
                 reader.errors.add(
@@ -248,9 +262,11 @@ enum AddDeal {
                         ? "is required to create the \(kind) (or send customerId, contactId, passport, emails or phones to find one)"
                         : "is required to create the \(kind): no \(kind) matches its \(match.describedKeys)")
             }
-            let missing = try CustomFieldValues.missingRequired(fields.customFieldsJSON, entity: entity, directory: context.directory)
+            let missing = try CustomFieldValues.missingRequired(
+                fields.customFieldsJSON, entity: entity, directory: context.directory)
             if !missing.isEmpty {
-                reader.errors.add(reader.field("cusFields"), "the required custom fields \(missing.joined(separator: ", ")) are missing")
+                reader.errors.add(
+                    reader.field("cusFields"), "the required custom fields \(missing.joined(separator: ", ")) are missing")
             }
         }
         return CustomerRequest(series: series, fields: fields, found: found)

@@ -53,10 +53,13 @@ enum AddNote {
             guard let found = try customer.find(context, field: reader.field("customerId")) else {
                 var unmatched = customer
                 unmatched.code = nil
-                let others = unmatched.isEmpty ? "" : "no \(customer.series == .lead ? "lead" : "contact") matches its \(unmatched.describedKeys)"
+                let others =
+                    unmatched.isEmpty
+                    ? "" : "no \(customer.series == .lead ? "lead" : "contact") matches its \(unmatched.describedKeys)"
                 let what = [customer.code.map(CustomerMatch.unknownCode), others].compactMap { $0 }.filter { !$0.isEmpty }
                 throw ActionFailure(
-                    customer.code == nil ? reader.path : reader.field("customerId"), what.joined(separator: " and ") + ": the note was not recorded")
+                    customer.code == nil ? reader.path : reader.field("customerId"),
+                    what.joined(separator: " and ") + ": the note was not recorded")
             }
             note.customerID = found.id
             subject = TouchedRecord(customer: found, outcome: .matchedExisting)

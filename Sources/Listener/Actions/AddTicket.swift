@@ -41,7 +41,8 @@ enum AddTicket {
         let customFields = try CustomFieldValues.read(reader, entity: .ticket, directory: directory)
         let missing = try CustomFieldValues.missingRequired(customFields, entity: .ticket, directory: directory)
         if !missing.isEmpty {
-            reader.errors.add(reader.field("cusFields"), "the required custom fields \(missing.joined(separator: ", ")) are missing")
+            reader.errors.add(
+                reader.field("cusFields"), "the required custom fields \(missing.joined(separator: ", ")) are missing")
         }
         var deal: DealRef?
         if let dealID = reader.text("dealId", max: 200) {
@@ -52,14 +53,19 @@ enum AddTicket {
         guard reader.errors.isEmpty, let body else { throw ActionFailure(reader.errors.list) }
         let customer = try match.find(context, field: reader.field("customerId"))
         if customer == nil, let code = match.code {
-            context.notices.append(FieldError(
-                reader.field("customerId"), CustomerMatch.unknownCode(code) + " and no other identifier matches: the ticket was recorded without a customer"))
+            context.notices.append(
+                FieldError(
+                    reader.field("customerId"),
+                    CustomerMatch.unknownCode(code)
+                        + " and no other identifier matches: the ticket was recorded without a customer"))
         }
 
-        let ticketID = try TicketStore.insert(context.connection, orgID: context.orgID, TicketStore.NewTicket(
-            title: title, body: body, contactType: match.series == .lead ? "lead" : "customer", customerID: customer?.id,
-            dealID: deal?.id, groupID: groupID, sla: sla, channel: channel, tags: tags, customFieldsJSON: customFields,
-            requesterJSON: requester, authorUserID: context.senderUserID, listenerID: context.listener.id))
+        let ticketID = try TicketStore.insert(
+            context.connection, orgID: context.orgID,
+            TicketStore.NewTicket(
+                title: title, body: body, contactType: match.series == .lead ? "lead" : "customer", customerID: customer?.id,
+                dealID: deal?.id, groupID: groupID, sla: sla, channel: channel, tags: tags, customFieldsJSON: customFields,
+                requesterJSON: requester, authorUserID: context.senderUserID, listenerID: context.listener.id))
         var records = [TouchedRecord(.ticket, id: ticketID, outcome: .created)]
         if let customer {
             var extra: [(String, JSONValue)] = [("ticketId", .number(Double(ticketID)))]
@@ -77,7 +83,9 @@ enum AddTicket {
     static func requester(_ reader: PayloadReader) -> String {
         var object = JSONObject()
         for key in ["name", "email", "phone", "passport", "contactId", "customerId"] {
-            if let value = reader.object[key], PayloadReader.isPresent(value), value.stringValue != nil || value.doubleValue != nil {
+            if let value = reader.object[key], PayloadReader.isPresent(value),
+                value.stringValue != nil || value.doubleValue != nil
+            {
                 object[key] = value
             }
         }

@@ -25,7 +25,9 @@ struct CompanyRequest {
         request.fields.addressesJSON = CustomerPayload.addresses(company)
         request.fields.imJSON = CustomerPayload.instantMessaging(company)
         request.fields.permitJSON = try Permit.read(company, directory: directory)
-        if request.code == nil, request.fields.name == nil, (request.fields.emails ?? []).isEmpty, (request.fields.phones ?? []).isEmpty {
+        if request.code == nil, request.fields.name == nil, (request.fields.emails ?? []).isEmpty,
+            (request.fields.phones ?? []).isEmpty
+        {
             company.errors.add(company.path, "needs a customerId, name, emails or phones to find or create the company")
         }
         return request
@@ -55,12 +57,16 @@ struct CompanyRequest {
             return (found, false)
         }
         guard fields.name != nil else {
-            throw LateActionFailure("\(path).name", (code.map { CustomerMatch.unknownCode($0) + " and " } ?? "")
-                + "no company matches its emails or phones; a name is needed to create one")
+            throw LateActionFailure(
+                "\(path).name",
+                (code.map { CustomerMatch.unknownCode($0) + " and " } ?? "")
+                    + "no company matches its emails or phones; a name is needed to create one")
         }
         if let code {
-            context.notices.append(FieldError(
-                "\(path).customerId", CustomerMatch.unknownCode(code) + " and no other identifier matches: a new one is created from the payload"))
+            context.notices.append(
+                FieldError(
+                    "\(path).customerId",
+                    CustomerMatch.unknownCode(code) + " and no other identifier matches: a new one is created from the payload"))
         }
         let outcome = try CustomerStore.create(
             context.connection, orgID: context.orgID, series: .company, fields: fields, channel: nil,

@@ -22,14 +22,16 @@ enum SendSMS {
         var messages: [OutboxWriter.Message] = []
         for phone in phones {
             let customer = try customer(phone: phone, context: context)
-            messages.append(OutboxWriter.Message(channel: .sms, reason: .sendSMS, recipient: phone, body: content, customerID: customer))
+            messages.append(
+                OutboxWriter.Message(channel: .sms, reason: .sendSMS, recipient: phone, body: content, customerID: customer))
         }
         let ids = try OutboxWriter.enqueue(context.connection, orgID: context.orgID, listenerID: context.listener.id, messages)
         for (message, id) in zip(messages, ids) {
             guard let customerID = message.customerID else { continue }
             try CustomerStore.appendHistory(
                 context.connection, orgID: context.orgID, customerID: customerID, event: "sms", source: context.source,
-                detail: context.historyDetail(.sendSMS, [("messageId", .number(Double(id))), ("phone", .string(message.recipient))]))
+                detail: context.historyDetail(
+                    .sendSMS, [("messageId", .number(Double(id))), ("phone", .string(message.recipient))]))
         }
         return (.created, ids.map { TouchedRecord(.message, id: $0, outcome: .created) })
     }
@@ -67,7 +69,9 @@ enum SendSMS {
     /// The contact or account with this phone, else the lead with it.
     static func customer(phone: String, context: IngestContext) throws -> Int64? {
         for series in [CustomerSeries.contact, .lead] {
-            if let found = try CustomerStore.match(context.connection, orgID: context.orgID, series: series, keys: [.phones([phone])]) {
+            if let found = try CustomerStore.match(
+                context.connection, orgID: context.orgID, series: series, keys: [.phones([phone])])
+            {
                 return found.id
             }
         }

@@ -10,7 +10,9 @@ import CRM
 /// - Only the fields present change. The company (`companyContact`, with its customerId looked up first, or
 ///   `companyLead`) is found or created and the customer attached to it.
 enum UpdateCustomer {
-    static func run(_ item: Envelope.Item, series: CustomerSeries, context: IngestContext) throws -> (ItemOutcome, [TouchedRecord]) {
+    static func run(
+        _ item: Envelope.Item, series: CustomerSeries, context: IngestContext
+    ) throws -> (ItemOutcome, [TouchedRecord]) {
         let action = item.action ?? .updateContact
         let reader = PayloadReader(object: item.data, path: "data[\(item.index)].data", errors: FieldErrors())
         let fields = try CustomerPayload.read(reader, entity: series == .lead ? .lead : .contact, directory: context.directory)
@@ -19,10 +21,12 @@ enum UpdateCustomer {
             if let parsed = CustomerCode(text), parsed.series == series {
                 code = parsed
             } else {
-                reader.errors.add(reader.field("customerId"), "'\(text)' is not a \(series.rawValue) code (\(series.codePrefix)-n)")
+                reader.errors.add(
+                    reader.field("customerId"), "'\(text)' is not a \(series.rawValue) code (\(series.codePrefix)-n)")
             }
         }
-        let company: CompanyRequest? = series == .lead
+        let company: CompanyRequest? =
+            series == .lead
             ? try CompanyRequest.readLead(reader, directory: context.directory)
             : try CompanyRequest.read(reader, directory: context.directory)
         var keys: [CustomerStore.MatchKey] = []
@@ -33,14 +37,20 @@ enum UpdateCustomer {
         if let emails = fields.emails, !emails.isEmpty { keys.append(.emails(emails.map(\.key))) }
         if let phones = fields.phones, !phones.isEmpty { keys.append(.phones(phones.map(\.key))) }
         if !identified, reader.errors.isEmpty {
-            reader.errors.add(reader.path, "needs one of customerId, contactId, passport, emails or phones to find the \(series.rawValue)")
+            reader.errors.add(
+                reader.path, "needs one of customerId, contactId, passport, emails or phones to find the \(series.rawValue)")
         }
         guard reader.errors.isEmpty else { throw ActionFailure(reader.errors.list) }
-        if let kind = try context.suppressions.first(in: fields) { throw SuppressedIdentity(field: reader.path, kind: kind, fields: fields) }
-        guard let customer = try CustomerMatch.lookup(context, series: series, code: code, field: reader.field("customerId"), keys) else {
+        if let kind = try context.suppressions.first(in: fields) {
+            throw SuppressedIdentity(field: reader.path, kind: kind, fields: fields)
+        }
+        guard
+            let customer = try CustomerMatch.lookup(context, series: series, code: code, field: reader.field("customerId"), keys)
+        else {
             let what = "no \(series.rawValue) matches its contactId, passport, name, emails or phones: nothing was changed"
-            throw ActionFailure(code.map { [FieldError(reader.field("customerId"), CustomerMatch.unknownCode($0) + " and " + what)] }
-                ?? [FieldError(reader.path, what)])
+            throw ActionFailure(
+                code.map { [FieldError(reader.field("customerId"), CustomerMatch.unknownCode($0) + " and " + what)] }
+                    ?? [FieldError(reader.path, what)])
         }
 
         var records: [TouchedRecord] = []
@@ -57,7 +67,8 @@ enum UpdateCustomer {
         } catch CRMError.conflict(let field) {
             throw LateActionFailure([FieldError(reader.field(field.field), field.message)])
         }
-        let updated = CustomerRef(id: customer.id, code: customer.code, type: fields.type ?? customer.type, matchedBy: customer.matchedBy)
+        let updated = CustomerRef(
+            id: customer.id, code: customer.code, type: fields.type ?? customer.type, matchedBy: customer.matchedBy)
         if changed.isEmpty {
             records.insert(TouchedRecord(customer: updated, outcome: .matchedExisting), at: 0)
             return (.matchedExisting, records)

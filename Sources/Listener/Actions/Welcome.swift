@@ -31,14 +31,16 @@ enum Welcome {
         }
         if listener.welcomeEmailEnabled, let email, let body = listener.welcomeEmailBody, !body.isEmpty {
             let html = MessageTemplate.isHTML(body)
-            messages.append(OutboxWriter.Message(
-                channel: .email, reason: .welcomeEmail, recipient: email, sender: listener.welcomeEmailFrom,
-                subject: render(listener.welcomeEmailSubject ?? ""), body: render(body, html: html),
-                customerID: customer.id, contentType: html ? .html : .plain))
+            messages.append(
+                OutboxWriter.Message(
+                    channel: .email, reason: .welcomeEmail, recipient: email, sender: listener.welcomeEmailFrom,
+                    subject: render(listener.welcomeEmailSubject ?? ""), body: render(body, html: html),
+                    customerID: customer.id, contentType: html ? .html : .plain))
         }
         if listener.welcomeSMSEnabled, let phone, let body = listener.welcomeSMSBody, !body.isEmpty {
-            messages.append(OutboxWriter.Message(
-                channel: .sms, reason: .welcomeSMS, recipient: phone, body: render(body), customerID: customer.id))
+            messages.append(
+                OutboxWriter.Message(
+                    channel: .sms, reason: .welcomeSMS, recipient: phone, body: render(body), customerID: customer.id))
         }
         return messages
     }

@@ -10,7 +10,8 @@ import JSON
 ///   - listenerRequestID: the logged request to replay (another org's id is not found).
 ///   - requestID: the admin request's id, to log with the replay.
 ///   - dryRun: run it without writing anything (see `ListenerIngestion.dryRun`).
-public typealias ListenerReplay = @Sendable (_ orgID: Int64, _ listenerRequestID: Int64, _ requestID: String, _ dryRun: Bool) async throws -> Response
+public typealias ListenerReplay =
+    @Sendable (_ orgID: Int64, _ listenerRequestID: Int64, _ requestID: String, _ dryRun: Bool) async throws -> Response
 
 /// `/admin/v1/orgs/{org}/listener-requests`: what the org's listeners received and answered, newest first.
 public struct ListenerRequestsHandler: Sendable {
@@ -32,7 +33,9 @@ public struct ListenerRequestsHandler: Sendable {
     public func show(_ request: Request) async throws -> Response {
         let (_, org) = try await context.authorize(request, .read)
         let id = try AdminContext.id(request, "request")
-        guard let record = try await requests.find(orgID: org.id, id: id) else { throw CRMError.notFound("listener request \(id)") }
+        guard let record = try await requests.find(orgID: org.id, id: id) else {
+            throw CRMError.notFound("listener request \(id)")
+        }
         return AdminJSON.response(Self.detail(record))
     }
 

@@ -14,12 +14,16 @@ public struct ListenerSigningHandler: Sendable {
         let (principal, org) = try await context.authorize(request, .admin)
         let id = try AdminContext.id(request, "listener")
         guard let secrets else {
-            throw CRMError.invalid([FieldError("signing_secret", "cannot be stored: the server has no CRMHUB_SECRET_KEY to encrypt it with")])
+            throw CRMError.invalid([
+                FieldError("signing_secret", "cannot be stored: the server has no CRMHUB_SECRET_KEY to encrypt it with")
+            ])
         }
         let secret = WebhookSignature.newSecret()
         let sealed = try secrets.seal(secret, context: ListenerURLStore.signingContext(orgID: org.id))
-        guard try await listeners.setSigningSecret(
-            orgID: org.id, id: id, sealed: sealed, audit: context.auditEntry(request, principal, "listener.rotate_signing_secret"))
+        guard
+            try await listeners.setSigningSecret(
+                orgID: org.id, id: id, sealed: sealed,
+                audit: context.auditEntry(request, principal, "listener.rotate_signing_secret"))
         else { throw CRMError.notFound("listener \(id)") }
         return AdminJSON.response(["listener_id": .string(String(id)), "signing_secret": .string(secret)])
     }
@@ -27,8 +31,10 @@ public struct ListenerSigningHandler: Sendable {
     public func delete(_ request: Request) async throws -> Response {
         let (principal, org) = try await context.authorize(request, .admin)
         let id = try AdminContext.id(request, "listener")
-        guard try await listeners.setSigningSecret(
-            orgID: org.id, id: id, sealed: nil, audit: context.auditEntry(request, principal, "listener.delete_signing_secret"))
+        guard
+            try await listeners.setSigningSecret(
+                orgID: org.id, id: id, sealed: nil,
+                audit: context.auditEntry(request, principal, "listener.delete_signing_secret"))
         else { throw CRMError.notFound("listener \(id)") }
         return Response(status: 204)
     }

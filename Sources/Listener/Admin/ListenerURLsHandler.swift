@@ -12,7 +12,9 @@ public struct ListenerURLsHandler: Sendable {
     /// Default channels must be channels of the org, or new customers would get a dangling one.
     public func checkChannels(_ changes: ListenerURLChanges, orgID: Int64) async throws {
         var errors: [FieldError] = []
-        for (field, value) in [("default_contact_channel", changes.defaultContactChannel), ("default_lead_channel", changes.defaultLeadChannel)] {
+        for (field, value) in [
+            ("default_contact_channel", changes.defaultContactChannel), ("default_lead_channel", changes.defaultLeadChannel),
+        ] {
             guard let name = value ?? nil else { continue }
             if try await !catalogs.missing(orgID: orgID, kind: .channel, names: [name]).isEmpty {
                 errors.append(FieldError(field, "'\(name)' is not one of the org's channels"))
@@ -32,7 +34,8 @@ public struct ListenerURLsHandler: Sendable {
         let changes = try Self.read(object, creating: true)
         try await checkChannels(changes, orgID: org.id)
         let (listener, token) = try await listeners.create(
-            orgID: org.id, changes, audit: context.auditEntry(request, principal, "listener.create", details: ["name": .string(changes.name ?? "")]))
+            orgID: org.id, changes,
+            audit: context.auditEntry(request, principal, "listener.create", details: ["name": .string(changes.name ?? "")]))
         return AdminJSON.response(withURL(listener, token, org: org, request: request), status: 201)
     }
 
@@ -59,7 +62,8 @@ public struct ListenerURLsHandler: Sendable {
         try Self.checkWelcome(changes, current: current)
         try await checkChannels(changes, orgID: org.id)
         let listener = try await listeners.update(
-            orgID: org.id, id: id, changes, audit: context.auditEntry(request, principal, "listener.update", details: .object(Self.redacted(object))))
+            orgID: org.id, id: id, changes,
+            audit: context.auditEntry(request, principal, "listener.update", details: .object(Self.redacted(object))))
         return AdminJSON.response(Self.representation(listener, orgSlug: org.slug))
     }
 
@@ -115,7 +119,8 @@ public struct ListenerURLsHandler: Sendable {
             var sub = FieldReader(email, prefix: "welcome_email")
             sub.allowOnly(["enabled", "from", "subject", "body"])
             changes.welcomeEmailEnabled = sub.bool("enabled")
-            changes.welcomeEmailFrom = nullable(&sub, "from", maxLength: 254, pattern: Validation.isEmail, rule: "is not an email address")
+            changes.welcomeEmailFrom = nullable(
+                &sub, "from", maxLength: 254, pattern: Validation.isEmail, rule: "is not an email address")
             changes.welcomeEmailSubject = nullable(&sub, "subject", maxLength: 998)
             changes.welcomeEmailBody = nullable(&sub, "body", maxLength: 100_000)
             sub.checkPlaceholders("subject", changes.welcomeEmailSubject ?? nil)
@@ -175,8 +180,10 @@ public struct ListenerURLsHandler: Sendable {
     }
 
     /// A string field where JSON null means "clear it": nil = not given, .some(nil) = clear.
-    public static func nullable(_ reader: inout FieldReader, _ key: String, maxLength: Int = 200, pattern: ((String) -> Bool)? = nil,
-                         rule: String = "") -> String?? {
+    public static func nullable(
+        _ reader: inout FieldReader, _ key: String, maxLength: Int = 200, pattern: ((String) -> Bool)? = nil,
+        rule: String = ""
+    ) -> String?? {
         guard let value = reader.object[key] else { return nil }
         if value.isNull { return .some(nil) }
         guard let text = reader.string(key, maxLength: maxLength, pattern: pattern, rule: rule) else { return nil }
@@ -225,8 +232,11 @@ extension FieldReader {
         guard let template else { return }
         let known = MessageTemplate.welcomeFields
         for name in MessageTemplate(template, syntax: .doubleBraces).unknownPlaceholders(known: known) {
-            errors.append(FieldError(self.name(key), "uses the unknown placeholder {{\(name)}}; known: "
-                + known.map { "{{\($0)}}" }.joined(separator: ", ")))
+            errors.append(
+                FieldError(
+                    self.name(key),
+                    "uses the unknown placeholder {{\(name)}}; known: "
+                        + known.map { "{{\($0)}}" }.joined(separator: ", ")))
         }
     }
 }

@@ -23,7 +23,9 @@ public struct OrgListenerLimitsHandler: Sendable {
         let items = Self.limit(&reader, "items_per_minute", maximum: 100_000_000)
         try reader.finish()
         let limits = OrgListenerLimits(requestsPerMinute: requests, itemsPerMinute: items)
-        try await store.save(orgID: org.id, limits, audit: context.auditEntry(request, principal, "org.listener_limits", details: reader.object.asValue))
+        try await store.save(
+            orgID: org.id, limits,
+            audit: context.auditEntry(request, principal, "org.listener_limits", details: reader.object.asValue))
         return AdminJSON.response(Self.representation(limits))
     }
 

@@ -43,7 +43,10 @@ struct AddBatch {
         let context = first.context
         if pending.count == 1 {
             let (outcome, records) = try AddCustomer.apply(first, context: context)
-            return [ItemResult(index: first.item.index, actionType: first.item.actionType, outcome: outcome, records: records, errors: [])]
+            return [
+                ItemResult(
+                    index: first.item.index, actionType: first.item.actionType, outcome: outcome, records: records, errors: [])
+            ]
         }
         let entries = pending.map { prepared in
             CustomerStore.BatchEntry(
@@ -58,21 +61,24 @@ struct AddBatch {
             let item = prepared.item
             switch outcome {
             case .created(let customer):
-                results.append(ItemResult(
-                    index: item.index, actionType: item.actionType, outcome: .created,
-                    records: [TouchedRecord(customer: customer, outcome: .created)], errors: []))
+                results.append(
+                    ItemResult(
+                        index: item.index, actionType: item.actionType, outcome: .created,
+                        records: [TouchedRecord(customer: customer, outcome: .created)], errors: []))
                 for message in Welcome.messages(for: customer, fields: prepared.fields, listener: prepared.context.listener) {
                     messages.append(message)
                     messageOwners.append(results.count - 1)
                 }
             case .duplicate(let existing):
-                results.append(ItemResult(
-                    index: item.index, actionType: item.actionType, outcome: .matchedExisting,
-                    records: [TouchedRecord(customer: existing, outcome: .matchedExisting)], errors: []))
+                results.append(
+                    ItemResult(
+                        index: item.index, actionType: item.actionType, outcome: .matchedExisting,
+                        records: [TouchedRecord(customer: existing, outcome: .matchedExisting)], errors: []))
             case nil:
                 // Lost a race for an identity to a concurrent request: alone, it finds that request's customer.
                 let (outcome, records) = try AddCustomer.apply(prepared, context: prepared.context)
-                results.append(ItemResult(index: item.index, actionType: item.actionType, outcome: outcome, records: records, errors: []))
+                results.append(
+                    ItemResult(index: item.index, actionType: item.actionType, outcome: outcome, records: records, errors: []))
             }
         }
         let ids = try OutboxWriter.enqueue(context.connection, orgID: context.orgID, listenerID: context.listener.id, messages)

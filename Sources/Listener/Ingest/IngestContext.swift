@@ -23,7 +23,8 @@ final class IngestContext {
 
     /// - Parameter directory: the org's names, shared by the requests of one transaction.
     init(
-        connection: PostgresConnection, listener: ListenerURL, senderUserID: Int64, listenerRequestID: Int64, directory: OrgDirectory,
+        connection: PostgresConnection, listener: ListenerURL, senderUserID: Int64, listenerRequestID: Int64,
+        directory: OrgDirectory,
         secrets: SecretBox? = nil
     ) {
         self.connection = connection

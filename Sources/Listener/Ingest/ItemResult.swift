@@ -34,11 +34,12 @@ struct TouchedRecord: Sendable, Equatable {
 
     /// A customer, named by its series and type (an account is a contact of type 1).
     init(customer: CustomerRef, outcome: ItemOutcome) {
-        let kind: Kind = switch customer.code.series {
-        case .contact: customer.type == 1 ? .account : .contact
-        case .lead: .lead
-        case .company: .company
-        }
+        let kind: Kind =
+            switch customer.code.series {
+            case .contact: customer.type == 1 ? .account : .contact
+            case .lead: .lead
+            case .company: .company
+            }
         self.init(kind, id: customer.id, code: customer.code.description, outcome: outcome, matchedBy: customer.matchedBy)
     }
 }
@@ -70,16 +71,17 @@ struct ItemResult: Sendable {
             object["matchedValue"] = .string(reason.shownValue)
         }
         if !records.isEmpty {
-            object["records"] = .array(records.map { record in
-                var entry: JSONObject = ["kind": .string(record.kind.rawValue), "id": .number(Double(record.id))]
-                if let code = record.code { entry["customerId"] = .string(code) }
-                entry["outcome"] = .string(record.outcome.rawValue)
-                if let reason = record.matchedBy {
-                    entry["matchedBy"] = .string(reason.kind.rawValue)
-                    entry["matchedValue"] = .string(reason.shownValue)
-                }
-                return .object(entry)
-            })
+            object["records"] = .array(
+                records.map { record in
+                    var entry: JSONObject = ["kind": .string(record.kind.rawValue), "id": .number(Double(record.id))]
+                    if let code = record.code { entry["customerId"] = .string(code) }
+                    entry["outcome"] = .string(record.outcome.rawValue)
+                    if let reason = record.matchedBy {
+                        entry["matchedBy"] = .string(reason.kind.rawValue)
+                        entry["matchedValue"] = .string(reason.shownValue)
+                    }
+                    return .object(entry)
+                })
         }
         if !errors.isEmpty {
             object["errors"] = .array(errors.map { ["field": .string($0.field), "message": .string($0.message)] })

@@ -45,12 +45,15 @@ extension ListenerIngestion {
         var entry = ListenerRequestWriter.Entry(
             id: logID, orgID: listener.orgID, listenerID: listener.id, clientAddress: arrival.clientAddress?.description,
             requestID: arrival.requestID, idempotencyKey: arrival.idempotencyKey, replayOf: arrival.replayOf,
-            senderUser: try? arrival.envelope.get().senderUser, body: arrival.body, status: 0, response: [], itemCount: 0, errorCount: 0)
+            senderUser: try? arrival.envelope.get().senderUser, body: arrival.body, status: 0, response: [], itemCount: 0,
+            errorCount: 0)
 
         func refuse(_ refusal: Refusal) -> Admission {
             entry.status = refusal.status
             entry.response = refusal.body
-            return .answered(Reply(status: refusal.status, body: refusal.body, contentType: "application/problem+json", replayed: false).of(listener), entry)
+            return .answered(
+                Reply(status: refusal.status, body: refusal.body, contentType: "application/problem+json", replayed: false).of(
+                    listener), entry)
         }
 
         switch ListenerAccess.check(listener, orgStatus: orgStatus, client: arrival.clientAddress) {
@@ -60,10 +63,14 @@ extension ListenerIngestion {
             return refuse(Refusal(403, "the client address \(address) is not in this listener's IP allowlist"))
         case .addressNotAllowed, nil: break
         }
-        if checkAddress, let limited = try RateLimits.check(connection, listener: listener, items: (try? arrival.envelope.get())?.items.count ?? 0) {
+        if checkAddress,
+            let limited = try RateLimits.check(
+                connection, listener: listener, items: (try? arrival.envelope.get())?.items.count ?? 0)
+        {
             // Not logged in the request log: a sender over its limit must not be able to fill it (the access log
             // line and crmhub_listener_refused_total count it).
-            var reply = Reply(status: 429, body: limited.refusal.body, contentType: "application/problem+json", replayed: false).of(listener)
+            var reply = Reply(status: 429, body: limited.refusal.body, contentType: "application/problem+json", replayed: false)
+                .of(listener)
             reply.headers = limited.headers
             return .answered(reply, nil)
         }
@@ -77,12 +84,16 @@ extension ListenerIngestion {
             return refuse(Refusal(422, "senderUser \(field.message)", field: field))
         }
         if let key = arrival.idempotencyKey,
-            let stored = try ListenerRequestWriter.storedResponse(connection, orgID: listener.orgID, listenerID: listener.id, idempotencyKey: key)
+            let stored = try ListenerRequestWriter.storedResponse(
+                connection, orgID: listener.orgID, listenerID: listener.id, idempotencyKey: key)
         {
-            return .answered(Reply(status: stored.status, body: stored.body, contentType: contentType(stored.status), replayed: true).of(listener), nil)
+            return .answered(
+                Reply(status: stored.status, body: stored.body, contentType: contentType(stored.status), replayed: true).of(
+                    listener), nil)
         }
         let context = IngestContext(
-            connection: connection, listener: listener, senderUserID: senderUserID, listenerRequestID: logID, directory: directory,
+            connection: connection, listener: listener, senderUserID: senderUserID, listenerRequestID: logID,
+            directory: directory,
             secrets: secrets)
         return .admitted(Admitted(envelope: envelope, context: context, entry: entry, dryRun: arrival.dryRun))
     }
@@ -104,7 +115,10 @@ extension ListenerIngestion {
         // An erased person sent again is refused, and the log keeps no clear trace of them either.
         let spellings = admitted.context.suppressedSpellings.sorted { $0.count > $1.count }
         if !spellings.isEmpty { entry.body = ErasureStore.redact(entry.body, spellings) }
-        return (Reply(status: status, body: entry.response, contentType: contentType(status), replayed: false).of(admitted.context.listener), entry)
+        return (
+            Reply(status: status, body: entry.response, contentType: contentType(status), replayed: false).of(
+                admitted.context.listener), entry
+        )
     }
 
     func contentType(_ status: Int) -> String {

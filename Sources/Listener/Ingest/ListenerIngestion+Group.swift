@@ -42,9 +42,11 @@ extension ListenerIngestion {
         directory.knowRequiredCustomFields(group.requiredCustomFields)
         var admissions: [Admission] = []
         for (index, arrival) in arrivals.enumerated() {
-            admissions.append(try admit(
-                arrival, connection, listener: group.listener, orgStatus: group.orgStatus, senderUserID: group.senderUserIDs[index],
-                logID: group.requestLogIDs[index], directory: directory, checkAddress: true))
+            admissions.append(
+                try admit(
+                    arrival, connection, listener: group.listener, orgStatus: group.orgStatus,
+                    senderUserID: group.senderUserIDs[index],
+                    logID: group.requestLogIDs[index], directory: directory, checkAddress: true))
         }
         var answers: [(reply: Reply, entry: ListenerRequestWriter.Entry?)] = []
         if let batch = try Self.addsAsOneBatch(admissions) {
@@ -81,7 +83,9 @@ extension ListenerIngestion {
     }
 
     /// Writes the group's adds with one statement and answers each request with its own items' results.
-    func runAsOneBatch(_ admissions: [Admission], _ batch: AddBatch) throws -> [(reply: Reply, entry: ListenerRequestWriter.Entry?)] {
+    func runAsOneBatch(
+        _ admissions: [Admission], _ batch: AddBatch
+    ) throws -> [(reply: Reply, entry: ListenerRequestWriter.Entry?)] {
         var batch = batch
         let owners = batch.pending.map { $0.context.source.listenerRequestID }
         let results = try batch.flush()

@@ -52,7 +52,8 @@ extension ListenerIngestion {
             let (outcome, records) = try dispatch(item, context)
             if savepoints { try context.connection.releaseSavepoint("item") }
             return ItemResult(
-                index: item.index, actionType: item.actionType, outcome: outcome, records: records, errors: [], notices: context.notices)
+                index: item.index, actionType: item.actionType, outcome: outcome, records: records, errors: [],
+                notices: context.notices)
         } catch let failure as ActionFailure {
             if savepoints { try context.connection.rollBackToSavepoint("item") }
             return .failed(item, failure.errors)
@@ -91,7 +92,12 @@ extension ListenerIngestion {
         case CRMError.conflict(let field): return [field]
         case CRMError.invalid(let fields): return fields
         case let failure as PostgresError:
-            return [FieldError(path, "could not be stored: " + (failure.constraint.map { "violates \($0)" } ?? "database error \(failure.sqlState?.rawValue ?? "")"))]
+            return [
+                FieldError(
+                    path,
+                    "could not be stored: "
+                        + (failure.constraint.map { "violates \($0)" } ?? "database error \(failure.sqlState?.rawValue ?? "")"))
+            ]
         default:
             return [FieldError(path, "could not be stored")]
         }

@@ -21,12 +21,15 @@ extension ListenerIngestion {
         func once(savepoints: Bool) async throws -> Reply? {
             do {
                 return try await scope.withOrg(orgID) { connection -> Reply? in
-                    guard let opened = try ListenerRequestWriter.openListener(
-                        connection, orgID: orgID, listenerID: listenerID, senderEmail: sender)
+                    guard
+                        let opened = try ListenerRequestWriter.openListener(
+                            connection, orgID: orgID, listenerID: listenerID, senderEmail: sender)
                     else { return nil }
                     let (reply, _) = try self.process(
-                        arrival, connection, listener: opened.listener, orgStatus: opened.orgStatus, senderUserID: opened.senderUserID,
-                        logID: opened.requestLogID, directory: OrgDirectory(connection: connection, orgID: orgID), checkAddress: false,
+                        arrival, connection, listener: opened.listener, orgStatus: opened.orgStatus,
+                        senderUserID: opened.senderUserID,
+                        logID: opened.requestLogID, directory: OrgDirectory(connection: connection, orgID: orgID),
+                        checkAddress: false,
                         savepoints: savepoints)
                     throw RolledBack(reply: reply)
                 }

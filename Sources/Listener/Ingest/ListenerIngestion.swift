@@ -56,10 +56,12 @@ public struct ListenerIngestion: Sendable {
         requests = metrics?.counter(
             "crmhub_listener_requests_total", help: "Listener requests answered, by HTTP status.", labels: ["status"])
         items = metrics?.counter(
-            "crmhub_listener_items_total", help: "Listener actions run, by action type (unknown for any other) and outcome.", labels: ["action", "outcome"])
+            "crmhub_listener_items_total", help: "Listener actions run, by action type (unknown for any other) and outcome.",
+            labels: ["action", "outcome"])
         refused = metrics?.counter(
             "crmhub_listener_refused_total",
-            help: "Listener requests refused or rate limited (status 4xx), by org id and status (401 signature, 413 too many actions, 429 rate limit, …).",
+            help:
+                "Listener requests refused or rate limited (status 4xx), by org id and status (401 signature, 413 too many actions, 429 rate limit, …).",
             labels: ["org_id", "status"])
         groups = metrics?.histogram(
             "crmhub_listener_group_requests", help: "Requests to one listener URL written in one transaction.",
@@ -79,7 +81,8 @@ public struct ListenerIngestion: Sendable {
         let envelope: Result<Envelope, Refusal>
 
         init(
-            body: [UInt8], clientAddress: IPAddress?, requestID: String, idempotencyKey: String?, replayOf: Int64?, dryRun: Bool = false
+            body: [UInt8], clientAddress: IPAddress?, requestID: String, idempotencyKey: String?, replayOf: Int64?,
+            dryRun: Bool = false
         ) {
             self.body = body
             self.clientAddress = clientAddress
@@ -101,7 +104,8 @@ public struct ListenerIngestion: Sendable {
                 let envelope = try Envelope.parse(value)
                 let limit = OrgListenerLimits.maxItemsPerRequest
                 if envelope.items.count > limit {
-                    let field = FieldError("data", "has \(envelope.items.count) actions; a request may carry at most \(limit) (maxItemsPerRequest)")
+                    let field = FieldError(
+                        "data", "has \(envelope.items.count) actions; a request may carry at most \(limit) (maxItemsPerRequest)")
                     return .failure(Refusal(413, "data \(field.message)", field: field))
                 }
                 return .success(envelope)
@@ -170,7 +174,9 @@ public struct ListenerIngestion: Sendable {
         let open: Open = { connection in try ListenerRequestWriter.open(connection, token: token, senderEmail: sender) }
         do {
             return try await run(arrival, open: open)
-        } catch let error as PostgresError where error.sqlState == .uniqueViolation && error.constraint == "listener_requests_idempotency" {
+        } catch let error as PostgresError
+            where error.sqlState == .uniqueViolation && error.constraint == "listener_requests_idempotency"
+        {
             // A concurrent request with the same Idempotency-Key committed first; this one was rolled back whole,
             // and now finds the stored answer.
             return try await run(arrival, open: open)
@@ -182,14 +188,21 @@ public struct ListenerIngestion: Sendable {
     /// such request in the org.
     /// With `dryRun`, the replay writes nothing (as `dryRun(token:…)`).
     public func replay(orgID: Int64, listenerRequestID: Int64, requestID: String, dryRun: Bool = false) async throws -> Reply? {
-        guard let body = try await scope.withOrg(orgID, { connection in
-            try ListenerRequestWriter.storedBody(connection, orgID: orgID, id: listenerRequestID)
-        }) else { return nil }
+        guard
+            let body = try await scope.withOrg(
+                orgID,
+                { connection in
+                    try ListenerRequestWriter.storedBody(connection, orgID: orgID, id: listenerRequestID)
+                })
+        else { return nil }
         let arrival = Arrival(
-            body: body, clientAddress: nil, requestID: requestID, idempotencyKey: nil, replayOf: listenerRequestID, dryRun: dryRun)
+            body: body, clientAddress: nil, requestID: requestID, idempotencyKey: nil, replayOf: listenerRequestID, dryRun: dryRun
+        )
         let sender = try? arrival.envelope.get().senderUser
         return try await run(arrival, checkAddress: false, platform: false, orgID: orgID) { connection in
-            guard let stored = try ListenerRequestWriter.openStored(connection, orgID: orgID, id: listenerRequestID) else { return nil }
+            guard let stored = try ListenerRequestWriter.openStored(connection, orgID: orgID, id: listenerRequestID) else {
+                return nil
+            }
             let senderID = try sender.flatMap { try UserStore.findActive(connection, orgID: orgID, email: $0)?.id }
             return ListenerRequestWriter.Opened(
                 listener: stored.listener, orgStatus: stored.orgStatus, senderUserID: senderID, requestLogID: stored.requestLogID,
@@ -207,7 +220,9 @@ public struct ListenerIngestion: Sendable {
     /// Finds the request's listener in its transaction; nil when there is none.
     typealias Open = @Sendable (PostgresConnection) throws -> ListenerRequestWriter.Opened?
 
-    func run(_ arrival: Arrival, checkAddress: Bool = true, platform: Bool = true, orgID: Int64 = 0, open: @escaping Open) async throws -> Reply? {
+    func run(
+        _ arrival: Arrival, checkAddress: Bool = true, platform: Bool = true, orgID: Int64 = 0, open: @escaping Open
+    ) async throws -> Reply? {
         let reply = try await attempt(arrival, checkAddress: checkAddress, platform: platform, orgID: orgID, open: open)
         if let reply {
             requests?.increment([String(reply.status)])
@@ -216,7 +231,9 @@ public struct ListenerIngestion: Sendable {
         return reply
     }
 
-    func attempt(_ arrival: Arrival, checkAddress: Bool, platform: Bool, orgID: Int64, open: @escaping Open) async throws -> Reply? {
+    func attempt(
+        _ arrival: Arrival, checkAddress: Bool, platform: Bool, orgID: Int64, open: @escaping Open
+    ) async throws -> Reply? {
         do {
             return try await attemptOnce(arrival, checkAddress: checkAddress, platform: platform, orgID: orgID, open: open)
         } catch let answer as DryRunAnswer {
@@ -224,7 +241,9 @@ public struct ListenerIngestion: Sendable {
         }
     }
 
-    func attemptOnce(_ arrival: Arrival, checkAddress: Bool, platform: Bool, orgID: Int64, open: @escaping Open) async throws -> Reply? {
+    func attemptOnce(
+        _ arrival: Arrival, checkAddress: Bool, platform: Bool, orgID: Int64, open: @escaping Open
+    ) async throws -> Reply? {
         do {
             return try await transaction(platform: platform, orgID: orgID) { connection in
                 try self.handle(arrival, connection, checkAddress: checkAddress, savepoints: false, open: open)
@@ -236,18 +255,23 @@ public struct ListenerIngestion: Sendable {
         }
     }
 
-    func transaction(platform: Bool, orgID: Int64, _ body: @escaping @Sendable (PostgresConnection) throws -> Reply?) async throws -> Reply? {
+    func transaction(
+        platform: Bool, orgID: Int64, _ body: @escaping @Sendable (PostgresConnection) throws -> Reply?
+    ) async throws -> Reply? {
         platform ? try await scope.withPlatform(body) : try await scope.withOrg(orgID, body)
     }
 
-    func handle(_ arrival: Arrival, _ connection: PostgresConnection, checkAddress: Bool, savepoints: Bool, open: Open) throws -> Reply? {
+    func handle(
+        _ arrival: Arrival, _ connection: PostgresConnection, checkAddress: Bool, savepoints: Bool, open: Open
+    ) throws -> Reply? {
         guard let opened = try open(connection) else { return nil }
         if arrival.dryRun { try OrgScope.markDryRun(connection) }
         let directory = OrgDirectory(connection: connection, orgID: opened.listener.orgID)
         if let required = opened.requiredCustomFields { directory.knowRequiredCustomFields(required) }
         let (reply, entry) = try process(
             arrival, connection, listener: opened.listener, orgStatus: opened.orgStatus, senderUserID: opened.senderUserID,
-            logID: arrival.dryRun ? 0 : opened.requestLogID, directory: directory, checkAddress: checkAddress, savepoints: savepoints)
+            logID: arrival.dryRun ? 0 : opened.requestLogID, directory: directory, checkAddress: checkAddress,
+            savepoints: savepoints)
         if arrival.dryRun {
             var answer = reply
             answer.dryRun = true

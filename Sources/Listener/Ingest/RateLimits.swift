@@ -25,11 +25,14 @@ enum RateLimits {
         guard let org = listener.orgLimits, org.requestsPerMinute != nil || org.itemsPerMinute != nil else { return nil }
         let usage = try ListenerRequestWriter.orgUsageLastMinute(connection, orgID: listener.orgID)
         if let limit = org.requestsPerMinute, usage.requests >= limit {
-            return limited("org-requests", quota: limit, reset: usage.resetSeconds, "this org's listeners accept \(limit) requests a minute")
+            return limited(
+                "org-requests", quota: limit, reset: usage.resetSeconds, "this org's listeners accept \(limit) requests a minute")
         }
         if let limit = org.itemsPerMinute, usage.items + items > limit {
-            return limited("org-items", quota: limit, reset: usage.resetSeconds,
-                           "this org's listeners accept \(limit) actions a minute (\(usage.items) in the last minute, \(items) in this request)")
+            return limited(
+                "org-items", quota: limit, reset: usage.resetSeconds,
+                "this org's listeners accept \(limit) actions a minute (\(usage.items) in the last minute, \(items) in this request)"
+            )
         }
         return nil
     }
@@ -38,7 +41,9 @@ enum RateLimits {
         let seconds = max(1, Int(reset.rounded(.up)))
         return Limited(
             refusal: ListenerIngestion.Refusal(429, "\(detail); retry in \(seconds) s (limit \(policy))"),
-            headers: [("Retry-After", String(seconds)), ("RateLimit-Policy", "\"\(policy)\";q=\(quota);w=60"),
-                      ("RateLimit", "\"\(policy)\";r=0;t=\(seconds)")])
+            headers: [
+                ("Retry-After", String(seconds)), ("RateLimit-Policy", "\"\(policy)\";q=\(quota);w=60"),
+                ("RateLimit", "\"\(policy)\";r=0;t=\(seconds)"),
+            ])
     }
 }

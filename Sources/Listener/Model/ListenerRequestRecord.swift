@@ -69,7 +69,8 @@ public struct ListenerRequestFilter: Sendable, Equatable {
     public var receivedBefore: String?
 
     public init(
-        listenerID: Int64? = nil, outcome: ListenerRequestRecord.Outcome? = nil, receivedSince: String? = nil, receivedBefore: String? = nil
+        listenerID: Int64? = nil, outcome: ListenerRequestRecord.Outcome? = nil, receivedSince: String? = nil,
+        receivedBefore: String? = nil
     ) {
         self.listenerID = listenerID
         self.outcome = outcome

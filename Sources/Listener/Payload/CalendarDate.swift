@@ -52,7 +52,8 @@ public struct Instant: Sendable, Equatable {
             return String(repeating: "0", count: max(0, width - text.count)) + text
         }
         let seconds = millisOfDay / 1000
-        return "\(day)T\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):\(pad(seconds % 60, 2)).\(pad(millisOfDay % 1000, 3))Z"
+        return
+            "\(day)T\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):\(pad(seconds % 60, 2)).\(pad(millisOfDay % 1000, 3))Z"
     }
 
     init(date: CalendarDate, seconds: Int, offsetSeconds: Int, millis: Int = 0) {

@@ -18,8 +18,10 @@ enum CustomFieldValues {
             guard let name = entry.requiredText("name", max: 200) else { continue }
             guard let definition = definitions[name.lowercased()] else {
                 let known = definitions.values.map(\.name).sorted()
-                reader.errors.add(entry.field("name"), "no \(entity.rawValue) custom field is named '\(name)'"
-                    + (known.isEmpty ? "" : " (known: \(known.joined(separator: ", ")))"))
+                reader.errors.add(
+                    entry.field("name"),
+                    "no \(entity.rawValue) custom field is named '\(name)'"
+                        + (known.isEmpty ? "" : " (known: \(known.joined(separator: ", ")))"))
                 continue
             }
             guard let raw = object["value"], PayloadReader.isPresent(raw) else {
@@ -41,13 +43,17 @@ enum CustomFieldValues {
         return required.filter { present[$0] == nil || present[$0] == .null }.sorted()
     }
 
-    static func convert(_ raw: JSONValue, _ definition: CustomFieldStore.Definition, field: String, errors: FieldErrors) -> JSONValue? {
+    static func convert(
+        _ raw: JSONValue, _ definition: CustomFieldStore.Definition, field: String, errors: FieldErrors
+    ) -> JSONValue? {
         switch definition.type {
         case .text:
             return PayloadReader.text(raw, field: field, max: 10000, errors: errors).map(JSONValue.string)
         case .number:
             if let number = raw.doubleValue { return .number(number) }
-            if let text = raw.stringValue?.trimmingCharacters(in: " "), let number = Double(text), number.isFinite { return .number(number) }
+            if let text = raw.stringValue?.trimmingCharacters(in: " "), let number = Double(text), number.isFinite {
+                return .number(number)
+            }
             errors.add(field, "must be a number for the number field '\(definition.name)'")
             return nil
         case .date:
@@ -69,7 +75,9 @@ enum CustomFieldValues {
             var chosen: [JSONValue] = []
             for part in parts {
                 guard let option = option(part, definition) else {
-                    errors.add(field, "'\(part)' is not an option of '\(definition.name)' (\(definition.options.joined(separator: ", ")))")
+                    errors.add(
+                        field,
+                        "'\(part)' is not an option of '\(definition.name)' (\(definition.options.joined(separator: ", ")))")
                     return nil
                 }
                 chosen.append(.string(option))
@@ -78,7 +86,8 @@ enum CustomFieldValues {
         case .dropdown:
             guard let text = PayloadReader.text(raw, field: field, max: 500, errors: errors) else { return nil }
             guard let option = option(text, definition) else {
-                errors.add(field, "'\(text)' is not an option of '\(definition.name)' (\(definition.options.joined(separator: ", ")))")
+                errors.add(
+                    field, "'\(text)' is not an option of '\(definition.name)' (\(definition.options.joined(separator: ", ")))")
                 return nil
             }
             return .string(option)
@@ -96,8 +105,9 @@ enum CustomFieldValues {
 enum Permit {
     static func read(_ reader: PayloadReader, directory: OrgDirectory) throws -> String? {
         guard let permit = reader.object("permit") else { return nil }
-        guard let status = permit.integer(
-            "status", allowed: 1...4, meaning: "1 (everybody), 2 (only me), 3 (me and a group) or 4 (me and users)")
+        guard
+            let status = permit.integer(
+                "status", allowed: 1...4, meaning: "1 (everybody), 2 (only me), 3 (me and a group) or 4 (me and users)")
         else {
             if !permit.has("status") { reader.errors.add(permit.field("status"), "is required in a permit") }
             return nil
@@ -115,7 +125,9 @@ enum Permit {
         }
         if status == 4 {
             let emails = permit.array("users") ?? []
-            if emails.isEmpty { reader.errors.add(permit.field("users"), "is required when status is 4: emails of users of the org") }
+            if emails.isEmpty {
+                reader.errors.add(permit.field("users"), "is required when status is 4: emails of users of the org")
+            }
             var names: [JSONValue] = [], ids: [JSONValue] = []
             for (value, path) in emails {
                 guard let email = value.stringValue.flatMap(Identity.email) else {

@@ -44,9 +44,13 @@ struct CustomerMatch {
         match.contactID = reader.text("contactId", max: 200)
         match.passport = CustomerPayload.identity(reader, "passport", max: 100, Identity.passportKey)?.key
         if let email = CustomerPayload.identity(reader, "email", max: 320, Identity.emailKey) { match.emails.append(email.key) }
-        for point in CustomerPayload.emails(reader) ?? [] where !match.emails.contains(point.key) { match.emails.append(point.key) }
+        for point in CustomerPayload.emails(reader) ?? [] where !match.emails.contains(point.key) {
+            match.emails.append(point.key)
+        }
         if let phone = CustomerPayload.identity(reader, "phone", max: 320, Identity.phoneKey) { match.phones.append(phone.key) }
-        for point in CustomerPayload.phones(reader) ?? [] where !match.phones.contains(point.key) { match.phones.append(point.key) }
+        for point in CustomerPayload.phones(reader) ?? [] where !match.phones.contains(point.key) {
+            match.phones.append(point.key)
+        }
         return match
     }
 
@@ -74,7 +78,8 @@ struct CustomerMatch {
     /// The customer code in `text` if it belongs to `series`, else what is wrong with it.
     static func parseCode(_ text: String, series: CustomerSeries) -> Result<CustomerCode, CodeProblem> {
         guard let code = CustomerCode(text), code.series != .company else {
-            return .failure(CodeProblem(message: "'\(text)' is not a customer code (PID-n, or LID-n with \"contactType\": \"lead\")"))
+            return .failure(
+                CodeProblem(message: "'\(text)' is not a customer code (PID-n, or LID-n with \"contactType\": \"lead\")"))
         }
         switch (code.series, series) {
         case (.lead, .contact):
@@ -108,7 +113,8 @@ struct CustomerMatch {
             if found.matchedBy?.kind == .customerId {
                 context.notices.append(FieldError(field, "\(code) was merged into \(found.code), which was used"))
             } else {
-                context.notices.append(FieldError(field, unknownCode(code) + ": \(found.code) was found by the item's other identifiers and used"))
+                context.notices.append(
+                    FieldError(field, unknownCode(code) + ": \(found.code) was found by the item's other identifiers and used"))
             }
         }
         return found
@@ -116,11 +122,12 @@ struct CustomerMatch {
 
     /// "no contact or account has the code PID-9", the start of every message about a code that names no one.
     static func unknownCode(_ code: CustomerCode) -> String {
-        let kind = switch code.series {
-        case .contact: "contact or account"
-        case .lead: "lead"
-        case .company: "company"
-        }
+        let kind =
+            switch code.series {
+            case .contact: "contact or account"
+            case .lead: "lead"
+            case .company: "company"
+            }
         return "no \(kind) has the code \(code)"
     }
 

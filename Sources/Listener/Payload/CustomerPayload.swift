@@ -19,7 +19,8 @@ enum CustomerPayload {
             fields.passport = passport
             fields.passportKey = key
         }
-        fields.type = reader.integer("type", allowed: 0...1, names: ["contact": 0, "account": 1], meaning: "0 (contact) or 1 (account)")
+        fields.type = reader.integer(
+            "type", allowed: 0...1, names: ["contact": 0, "account": 1], meaning: "0 (contact) or 1 (account)")
         fields.gender = reader.integer(
             "gender", allowed: 0...2, names: ["male": 0, "female": 1, "other": 2], meaning: "0 (male), 1 (female) or 2 (other)")
         fields.bgInfo = reader.text("bgInfo", max: 20000)
@@ -27,7 +28,8 @@ enum CustomerPayload {
             if let date = LenientValue.calendarDate(value) {
                 fields.dateOfBirth = date.description
             } else {
-                reader.errors.add(reader.field("dateOfBirth"), "is not a date (YYYY-MM-DD, ISO 8601, epoch milliseconds or a JavaScript date)")
+                reader.errors.add(
+                    reader.field("dateOfBirth"), "is not a date (YYYY-MM-DD, ISO 8601, epoch milliseconds or a JavaScript date)")
             }
         }
         fields.emails = emails(reader)
@@ -80,7 +82,9 @@ enum CustomerPayload {
                 reader.errors.add(valuePath, problem.message)
                 continue
             }
-            if !points.contains(where: { $0.key == normalised }) { points.append(ContactPoint(type: type, value: value, key: normalised)) }
+            if !points.contains(where: { $0.key == normalised }) {
+                points.append(ContactPoint(type: type, value: value, key: normalised))
+            }
         }
         return points
     }

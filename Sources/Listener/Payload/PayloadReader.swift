@@ -30,7 +30,9 @@ struct SuppressedIdentity: Error {
     }
 
     var error: FieldError {
-        FieldError(field, "this person was erased and their \(kind) is suppressed: nothing was stored (an admin can lift the suppression)")
+        FieldError(
+            field,
+            "this person was erased and their \(kind) is suppressed: nothing was stored (an admin can lift the suppression)")
     }
 }
 

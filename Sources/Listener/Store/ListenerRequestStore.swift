@@ -16,8 +16,10 @@ public struct ListenerRequestStore: Sendable {
     static func decode(_ row: Row, withBodies: Bool) throws -> ListenerRequestRecord {
         ListenerRequestRecord(
             id: try row.decode("id"), listenerID: try row.decode("listener_id"), receivedAt: try row.decode("received_at"),
-            clientAddress: try row.decode("client_address"), requestID: try row.decode("request_id"), idempotencyKey: try row.decode("idempotency_key"),
-            replayOf: try row.decode("replay_of"), senderUser: try row.decode("sender_user"), size: try row.decode("size"), status: try row.decode("status"),
+            clientAddress: try row.decode("client_address"), requestID: try row.decode("request_id"),
+            idempotencyKey: try row.decode("idempotency_key"),
+            replayOf: try row.decode("replay_of"), senderUser: try row.decode("sender_user"), size: try row.decode("size"),
+            status: try row.decode("status"),
             itemCount: try row.decode("item_count"), errorCount: try row.decode("error_count"),
             body: withBodies ? try row.decode("body", as: [UInt8].self) : nil,
             response: withBodies ? try row.decode("response", as: [UInt8].self) : nil)
@@ -30,7 +32,9 @@ public struct ListenerRequestStore: Sendable {
     /// (an OR) is no index condition, and "$n IS NULL OR …" terms cannot be one in a generic plan, so the statement
     /// used to read every org's request log and sort it (on bench/scale's 3,000,000 rows, none of 16 concurrent listings
     /// finished within 5 s); now it walks the org's end of the primary key (0.3 ms).
-    public func list(orgID: Int64, _ filter: ListenerRequestFilter = ListenerRequestFilter(), before cursor: Int64, limit: Int)
+    public func list(
+        orgID: Int64, _ filter: ListenerRequestFilter = ListenerRequestFilter(), before cursor: Int64, limit: Int
+    )
         async throws -> [ListenerRequestRecord]
     {
         let query = Self.listQuery(orgID: orgID, filter, before: cursor, limit: limit)
@@ -49,7 +53,8 @@ public struct ListenerRequestStore: Sendable {
         if cursor != 0 { conditions.append("id < \(bind(String(cursor)))::bigint") }
         if let listenerID = filter.listenerID { conditions.append("listener_id = \(bind(String(listenerID)))::bigint") }
         if let outcome = filter.outcome?.rawValue {
-            conditions.append("""
+            conditions.append(
+                """
                 \(bind(outcome)) = CASE status WHEN 200 THEN 'ok' WHEN 207 THEN 'partial' WHEN 422 THEN 'failed' ELSE 'refused' END
                 """)
         }
@@ -65,9 +70,11 @@ public struct ListenerRequestStore: Sendable {
     /// One logged request with its body and the response that was sent; nil when the org has no such request.
     public func find(orgID: Int64, id: Int64) async throws -> ListenerRequestRecord? {
         try await scope.withOrg(orgID) { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT \(unescaped: Self.columns), body, response FROM listener_requests WHERE org_id = \(orgID) AND id = \(id)
-                """).first.map { try Self.decode($0, withBodies: true) }
+                """
+            ).first.map { try Self.decode($0, withBodies: true) }
         }
     }
 
@@ -76,12 +83,14 @@ public struct ListenerRequestStore: Sendable {
     /// same moment are skipped, so several instances can purge at once without waiting on each other.
     public func purge(olderThanDays days: Int, batch: Int) async throws -> Int {
         try await scope.withPlatform { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 DELETE FROM listener_requests WHERE (org_id, id) IN (
                     SELECT org_id, id FROM listener_requests
                     WHERE received_at < now() - make_interval(days => \(days))
                     LIMIT \(batch) FOR UPDATE SKIP LOCKED)
-                """).affectedRows
+                """
+            ).affectedRows
         }
     }
 }

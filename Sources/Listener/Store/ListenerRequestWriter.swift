@@ -48,32 +48,37 @@ public enum ListenerRequestWriter {
     /// One statement, in a platform transaction: finds the listener by token, checks the secret, draws the log ids
     /// and switches the transaction to the listener's org (row-level security applies from then on).
     /// - Returns: nil when no listener has this token.
-    public static func openGroup(_ connection: PostgresConnection, token: String, senderEmails: [String?]) throws -> OpenedGroup? {
+    public static func openGroup(_ connection: PostgresConnection, token: String, senderEmails: [String?]) throws -> OpenedGroup?
+    {
         guard let token = SecretToken.parse(token, prefix: ListenerURLStore.prefix) else { return nil }
-        guard let row = try connection.query("""
-            WITH found AS MATERIALIZED (
-                SELECT \(unescaped: ListenerURLStore.columns), secret_hash FROM listeners WHERE lookup_id = \(token.lookupID)
-            )
-            SELECT found.*, (SELECT status FROM orgs WHERE id = found.org_id) AS org_status,
-                ARRAY(
-                    SELECT (SELECT u.id FROM users AS u WHERE u.org_id = found.org_id AND lower(u.email) = s.email AND u.active)
-                    FROM unnest(\(senderEmails)::text[]) WITH ORDINALITY AS s(email, position) ORDER BY s.position
-                )::text[] AS sender_user_ids,
-                ARRAY(SELECT nextval('listener_requests_id_seq') FROM generate_series(1, \(senderEmails.count))) AS request_log_ids,
-                (SELECT coalesce(array_agg(f.entity ORDER BY f.id), '{}') FROM custom_fields AS f WHERE f.org_id = found.org_id AND f.required)
-                    AS required_entities,
-                (SELECT coalesce(array_agg(f.name ORDER BY f.id), '{}') FROM custom_fields AS f WHERE f.org_id = found.org_id AND f.required)
-                    AS required_names,
-                \(unescaped: OrgScope.narrowing(toOrgIn: "found.org_id"))
-            FROM found
-            """).first
+        guard
+            let row = try connection.query(
+                """
+                WITH found AS MATERIALIZED (
+                    SELECT \(unescaped: ListenerURLStore.columns), secret_hash FROM listeners WHERE lookup_id = \(token.lookupID)
+                )
+                SELECT found.*, (SELECT status FROM orgs WHERE id = found.org_id) AS org_status,
+                    ARRAY(
+                        SELECT (SELECT u.id FROM users AS u WHERE u.org_id = found.org_id AND lower(u.email) = s.email AND u.active)
+                        FROM unnest(\(senderEmails)::text[]) WITH ORDINALITY AS s(email, position) ORDER BY s.position
+                    )::text[] AS sender_user_ids,
+                    ARRAY(SELECT nextval('listener_requests_id_seq') FROM generate_series(1, \(senderEmails.count))) AS request_log_ids,
+                    (SELECT coalesce(array_agg(f.entity ORDER BY f.id), '{}') FROM custom_fields AS f WHERE f.org_id = found.org_id AND f.required)
+                        AS required_entities,
+                    (SELECT coalesce(array_agg(f.name ORDER BY f.id), '{}') FROM custom_fields AS f WHERE f.org_id = found.org_id AND f.required)
+                        AS required_names,
+                    \(unescaped: OrgScope.narrowing(toOrgIn: "found.org_id"))
+                FROM found
+                """
+            ).first
         else { return nil }
         guard SecretToken.matches(token.secretHash, try row.decode("secret_hash", as: [UInt8].self)) else {
             try OrgScope.clearNarrowing(connection)
             return nil
         }
         return OpenedGroup(
-            listener: try ListenerURLStore.decode(row), orgStatus: Org.Status(rawValue: try row.decode("org_status")) ?? .suspended,
+            listener: try ListenerURLStore.decode(row),
+            orgStatus: Org.Status(rawValue: try row.decode("org_status")) ?? .suspended,
             senderUserIDs: try row.decode("sender_user_ids", as: [String?].self).map { $0.flatMap { Int64($0) } },
             requestLogIDs: try row.decode("request_log_ids"),
             requiredCustomFields: Array(
@@ -83,7 +88,8 @@ public enum ListenerRequestWriter {
     /// Writes the log rows of several requests (of one listener) in one statement.
     public static func insertMany(_ connection: PostgresConnection, _ entries: [Entry]) throws {
         guard let first = entries.first else { return }
-        try connection.query("""
+        try connection.query(
+            """
             INSERT INTO listener_requests (org_id, id, listener_id, client_address, request_id, idempotency_key, replay_of,
                 sender_user, size, body, status, response, item_count, error_count)
             SELECT \(first.orgID), id, \(first.listenerID), client_address::inet, request_id, idempotency_key, replay_of,
@@ -106,35 +112,46 @@ public enum ListenerRequestWriter {
     }
 
     public static func openStored(_ connection: PostgresConnection, orgID: Int64, id: Int64) throws -> Stored? {
-        guard let row = try connection.query("""
-            WITH stored AS (SELECT listener_id, body FROM listener_requests WHERE org_id = \(orgID) AND id = \(id)),
-            listener AS (
-                SELECT \(unescaped: ListenerURLStore.columns) FROM listeners
-                WHERE org_id = \(orgID) AND id = (SELECT listener_id FROM stored)
-            )
-            SELECT listener.*, (SELECT status FROM orgs WHERE id = \(orgID)) AS org_status, (SELECT body FROM stored) AS body,
-                nextval('listener_requests_id_seq') AS request_log_id
-            FROM listener
-            """).first
+        guard
+            let row = try connection.query(
+                """
+                WITH stored AS (SELECT listener_id, body FROM listener_requests WHERE org_id = \(orgID) AND id = \(id)),
+                listener AS (
+                    SELECT \(unescaped: ListenerURLStore.columns) FROM listeners
+                    WHERE org_id = \(orgID) AND id = (SELECT listener_id FROM stored)
+                )
+                SELECT listener.*, (SELECT status FROM orgs WHERE id = \(orgID)) AS org_status, (SELECT body FROM stored) AS body,
+                    nextval('listener_requests_id_seq') AS request_log_id
+                FROM listener
+                """
+            ).first
         else { return nil }
         return Stored(
-            listener: try ListenerURLStore.decode(row), orgStatus: Org.Status(rawValue: try row.decode("org_status")) ?? .suspended,
+            listener: try ListenerURLStore.decode(row),
+            orgStatus: Org.Status(rawValue: try row.decode("org_status")) ?? .suspended,
             body: try row.decode("body"), requestLogID: try row.decode("request_log_id"))
     }
 
     /// A listener of the org by id, for a request an admin runs through it (the test call), with a log id drawn
     /// and the sender's user id; nil when the org has no such listener.
-    public static func openListener(_ connection: PostgresConnection, orgID: Int64, listenerID: Int64, senderEmail: String?) throws -> Opened? {
-        guard let row = try connection.query("""
-            SELECT \(unescaped: ListenerURLStore.columns), (SELECT status FROM orgs WHERE id = \(orgID)) AS org_status,
-                (SELECT u.id FROM users AS u WHERE u.org_id = \(orgID) AND lower(u.email) = lower(\(senderEmail)) AND u.active) AS sender_user_id,
-                nextval('listener_requests_id_seq') AS request_log_id
-            FROM listeners WHERE org_id = \(orgID) AND id = \(listenerID)
-            """).first
+    public static func openListener(
+        _ connection: PostgresConnection, orgID: Int64, listenerID: Int64, senderEmail: String?
+    ) throws -> Opened? {
+        guard
+            let row = try connection.query(
+                """
+                SELECT \(unescaped: ListenerURLStore.columns), (SELECT status FROM orgs WHERE id = \(orgID)) AS org_status,
+                    (SELECT u.id FROM users AS u WHERE u.org_id = \(orgID) AND lower(u.email) = lower(\(senderEmail)) AND u.active) AS sender_user_id,
+                    nextval('listener_requests_id_seq') AS request_log_id
+                FROM listeners WHERE org_id = \(orgID) AND id = \(listenerID)
+                """
+            ).first
         else { return nil }
         return Opened(
-            listener: try ListenerURLStore.decode(row), orgStatus: Org.Status(rawValue: try row.decode("org_status")) ?? .suspended,
-            senderUserID: try row.decode("sender_user_id"), requestLogID: try row.decode("request_log_id"), requiredCustomFields: nil)
+            listener: try ListenerURLStore.decode(row),
+            orgStatus: Org.Status(rawValue: try row.decode("org_status")) ?? .suspended,
+            senderUserID: try row.decode("sender_user_id"), requestLogID: try row.decode("request_log_id"),
+            requiredCustomFields: nil)
     }
 
     /// The body of a logged request.
@@ -145,40 +162,51 @@ public enum ListenerRequestWriter {
     /// Requests logged for the listener in the last minute (those refused for its rate are not logged), committed
     /// ones only: an approximate count that takes no lock, which is what a rate limit needs.
     public static func acceptedLastMinute(_ connection: PostgresConnection, orgID: Int64, listenerID: Int64) throws -> Int {
-        try connection.query("""
+        try connection.query(
+            """
             SELECT count(*) FROM listener_requests
             WHERE org_id = \(orgID) AND listener_id = \(listenerID) AND received_at > now() - interval '1 minute'
-            """).rows[0].decode("count")
+            """
+        ).rows[0].decode("count")
     }
 
     /// Requests and actions the org's listeners accepted in the last minute, and the seconds until the oldest of
     /// them leaves the window.
-    public static func orgUsageLastMinute(_ connection: PostgresConnection, orgID: Int64) throws -> (requests: Int, items: Int, resetSeconds: Double) {
-        let row = try connection.query("""
+    public static func orgUsageLastMinute(
+        _ connection: PostgresConnection, orgID: Int64
+    ) throws -> (requests: Int, items: Int, resetSeconds: Double) {
+        let row = try connection.query(
+            """
             SELECT count(*) AS requests, coalesce(sum(item_count), 0)::bigint AS items,
                 coalesce(extract(epoch FROM min(received_at) + interval '1 minute' - now()), 60)::float8 AS reset
             FROM listener_requests WHERE org_id = \(orgID) AND received_at > now() - interval '1 minute'
-            """).rows[0]
+            """
+        ).rows[0]
         return (try row.decode("requests"), try row.decode("items"), try row.decode("reset"))
     }
 
     /// The seconds until the listener's oldest request of the last minute leaves the window.
     public static func listenerResetSeconds(_ connection: PostgresConnection, orgID: Int64, listenerID: Int64) throws -> Double {
-        try connection.query("""
+        try connection.query(
+            """
             SELECT coalesce(extract(epoch FROM min(received_at) + interval '1 minute' - now()), 60)::float8 AS reset
             FROM listener_requests
             WHERE org_id = \(orgID) AND listener_id = \(listenerID) AND received_at > now() - interval '1 minute'
-            """).rows[0].decode("reset")
+            """
+        ).rows[0].decode("reset")
     }
 
     /// The stored answer to an earlier request with this Idempotency-Key.
     public static func storedResponse(
         _ connection: PostgresConnection, orgID: Int64, listenerID: Int64, idempotencyKey: String
     ) throws -> (id: Int64, status: Int, body: [UInt8])? {
-        guard let row = try connection.query("""
-            SELECT id, status, response FROM listener_requests
-            WHERE org_id = \(orgID) AND listener_id = \(listenerID) AND idempotency_key = \(idempotencyKey)
-            """).first
+        guard
+            let row = try connection.query(
+                """
+                SELECT id, status, response FROM listener_requests
+                WHERE org_id = \(orgID) AND listener_id = \(listenerID) AND idempotency_key = \(idempotencyKey)
+                """
+            ).first
         else { return nil }
         return try row.decode((Int64, Int, [UInt8]).self)
     }
@@ -198,9 +226,11 @@ public enum ListenerRequestWriter {
         public var itemCount: Int
         public var errorCount: Int
 
-        public init(id: Int64, orgID: Int64, listenerID: Int64, clientAddress: String?, requestID: String?,
-                    idempotencyKey: String?, replayOf: Int64?, senderUser: String?, body: [UInt8], status: Int,
-                    response: [UInt8], itemCount: Int, errorCount: Int) {
+        public init(
+            id: Int64, orgID: Int64, listenerID: Int64, clientAddress: String?, requestID: String?,
+            idempotencyKey: String?, replayOf: Int64?, senderUser: String?, body: [UInt8], status: Int,
+            response: [UInt8], itemCount: Int, errorCount: Int
+        ) {
             self.id = id
             self.orgID = orgID
             self.listenerID = listenerID

@@ -20,7 +20,8 @@ public struct ListenerURLStore: Sendable {
 
     public static func decode(_ row: Row) throws -> ListenerURL {
         var listener = ListenerURL(
-            id: try row.decode("id"), orgID: try row.decode("org_id"), name: try row.decode("name"), enabled: try row.decode("enabled"),
+            id: try row.decode("id"), orgID: try row.decode("org_id"), name: try row.decode("name"),
+            enabled: try row.decode("enabled"),
             tokenPrefix: "\(prefix)_\(try row.decode("lookup_id", as: String.self))", ipAllowlist: try row.decode("ip_allowlist"),
             defaultTag: try row.decode("default_tag"), defaultContactChannel: try row.decode("default_contact_channel"),
             defaultLeadChannel: try row.decode("default_lead_channel"),
@@ -31,20 +32,24 @@ public struct ListenerURLStore: Sendable {
             updatedAt: try row.decode("updated_at"))
         listener.signed = try row.decode("signed")
         if let limits = try row.decode("org_limits", as: [Int64?]?.self), limits.count == 2 {
-            listener.orgLimits = OrgListenerLimits(requestsPerMinute: limits[0].map { Int($0) }, itemsPerMinute: limits[1].map { Int($0) })
+            listener.orgLimits = OrgListenerLimits(
+                requestsPerMinute: limits[0].map { Int($0) }, itemsPerMinute: limits[1].map { Int($0) })
         }
         return listener
     }
 
-    public func create(orgID: Int64, _ changes: ListenerURLChanges, audit: AuditEntry) async throws -> (ListenerURL, SecretToken) {
+    public func create(orgID: Int64, _ changes: ListenerURLChanges, audit: AuditEntry) async throws -> (ListenerURL, SecretToken)
+    {
         let token = SecretToken.generate(prefix: Self.prefix)
         let listener = try await scope.withOrg(orgID) { connection in
             let inserted: Row
             do {
-                inserted = try connection.query("""
+                inserted = try connection.query(
+                    """
                     INSERT INTO listeners (org_id, name, lookup_id, secret_hash) VALUES (\(orgID), \(changes.name ?? ""), \(token.lookupID), \(token.secretHash))
                     RETURNING id
-                    """).rows[0]
+                    """
+                ).rows[0]
             } catch let error as PostgresError where error.sqlState == .uniqueViolation {
                 throw CRMError.conflict(FieldError("name", "a listener named '\(changes.name ?? "")' already exists"))
             }
@@ -114,9 +119,11 @@ public struct ListenerURLStore: Sendable {
 
     public func list(orgID: Int64, after cursor: Int64, limit: Int) async throws -> [ListenerURL] {
         try await scope.withOrg(orgID) { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT \(unescaped: Self.columns) FROM listeners WHERE id > \(cursor) ORDER BY id LIMIT \(limit)
-                """).rows.map(Self.decode)
+                """
+            ).rows.map(Self.decode)
         }
     }
 
@@ -124,10 +131,13 @@ public struct ListenerURLStore: Sendable {
     public func rotate(orgID: Int64, id: Int64, audit: AuditEntry) async throws -> (ListenerURL, SecretToken) {
         let token = SecretToken.generate(prefix: Self.prefix)
         let listener = try await scope.withOrg(orgID) { connection in
-            guard let row = try connection.query("""
-                UPDATE listeners SET lookup_id = \(token.lookupID), secret_hash = \(token.secretHash), updated_at = now()
-                WHERE id = \(id) RETURNING \(unescaped: Self.columns)
-                """).first
+            guard
+                let row = try connection.query(
+                    """
+                    UPDATE listeners SET lookup_id = \(token.lookupID), secret_hash = \(token.secretHash), updated_at = now()
+                    WHERE id = \(id) RETURNING \(unescaped: Self.columns)
+                    """
+                ).first
             else { throw CRMError.notFound("listener \(id)") }
             try AuditStore.insert(connection, orgID: orgID, entry: audit.target("listener:\(id)"))
             return try Self.decode(row)
@@ -148,9 +158,12 @@ public struct ListenerURLStore: Sendable {
     public func authenticate(_ presented: String) async throws -> ListenerURL? {
         guard let token = SecretToken.parse(presented, prefix: Self.prefix) else { return nil }
         return try await scope.withPlatform { connection in
-            guard let row = try connection.query("""
-                SELECT \(unescaped: Self.columns), secret_hash FROM listeners WHERE lookup_id = \(token.lookupID)
-                """).first,
+            guard
+                let row = try connection.query(
+                    """
+                    SELECT \(unescaped: Self.columns), secret_hash FROM listeners WHERE lookup_id = \(token.lookupID)
+                    """
+                ).first,
                 SecretToken.matches(token.secretHash, try row.decode("secret_hash", as: [UInt8].self))
             else { return nil }
             return try Self.decode(row)
@@ -171,21 +184,29 @@ public struct ListenerURLStore: Sendable {
     public func signing(token presented: String) async throws -> Signing? {
         guard let token = SecretToken.parse(presented, prefix: Self.prefix) else { return nil }
         return try await scope.withPlatform { connection in
-            guard let row = try connection.query("""
-                SELECT org_id, id, signing_secret, secret_hash FROM listeners WHERE lookup_id = \(token.lookupID)
-                """).first,
+            guard
+                let row = try connection.query(
+                    """
+                    SELECT org_id, id, signing_secret, secret_hash FROM listeners WHERE lookup_id = \(token.lookupID)
+                    """
+                ).first,
                 SecretToken.matches(token.secretHash, try row.decode("secret_hash", as: [UInt8].self))
             else { return nil }
-            return Signing(orgID: try row.decode("org_id"), listenerID: try row.decode("id"), sealedSecret: try row.decode("signing_secret"))
+            return Signing(
+                orgID: try row.decode("org_id"), listenerID: try row.decode("id"), sealedSecret: try row.decode("signing_secret"))
         }
     }
 
     /// Sets (or, with nil, removes) a listener's signing secret. - Returns: false when there is no such listener.
     public func setSigningSecret(orgID: Int64, id: Int64, sealed: [UInt8]?, audit: AuditEntry) async throws -> Bool {
         try await scope.withOrg(orgID) { connection in
-            guard try connection.query("""
-                UPDATE listeners SET signing_secret = \(sealed), updated_at = now() WHERE id = \(id)
-                """).affectedRows == 1 else { return false }
+            guard
+                try connection.query(
+                    """
+                    UPDATE listeners SET signing_secret = \(sealed), updated_at = now() WHERE id = \(id)
+                    """
+                ).affectedRows == 1
+            else { return false }
             try AuditStore.insert(connection, orgID: orgID, entry: audit.target("listener:\(id)"))
             return true
         }
@@ -195,24 +216,29 @@ public struct ListenerURLStore: Sendable {
     /// same id is removed first, and one call in a hundred sweeps the listener's expired ids.
     public func acceptWebhookID(orgID: Int64, listenerID: Int64, webhookID: String, lifetimeSeconds: Int) async throws -> Bool {
         try await scope.withOrg(orgID) { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 DELETE FROM listener_seen_webhook_ids
                 WHERE listener_id = \(listenerID) AND webhook_id = \(webhookID) AND expires_at < now()
                 """)
             if Int.random(in: 0..<100) == 0 {
-                try connection.query("DELETE FROM listener_seen_webhook_ids WHERE listener_id = \(listenerID) AND expires_at < now()")
+                try connection.query(
+                    "DELETE FROM listener_seen_webhook_ids WHERE listener_id = \(listenerID) AND expires_at < now()")
             }
-            return try connection.query("""
+            return try connection.query(
+                """
                 INSERT INTO listener_seen_webhook_ids (org_id, listener_id, webhook_id, expires_at)
                 VALUES (\(orgID), \(listenerID), \(webhookID), now() + make_interval(secs => \(lifetimeSeconds)))
                 ON CONFLICT DO NOTHING
-                """).affectedRows == 1
+                """
+            ).affectedRows == 1
         }
     }
 
     public func forgetWebhookID(orgID: Int64, listenerID: Int64, webhookID: String) async throws {
         try await scope.withOrg(orgID) { connection in
-            _ = try connection.query("""
+            _ = try connection.query(
+                """
                 DELETE FROM listener_seen_webhook_ids WHERE listener_id = \(listenerID) AND webhook_id = \(webhookID)
                 """)
         }

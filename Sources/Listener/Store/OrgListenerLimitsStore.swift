@@ -9,10 +9,15 @@ public struct OrgListenerLimitsStore: Sendable {
 
     public func find(orgID: Int64) async throws -> OrgListenerLimits {
         try await scope.withOrg(orgID) { connection in
-            guard let row = try connection.query("""
-                SELECT requests_per_minute, items_per_minute FROM org_listener_limits WHERE org_id = \(orgID)
-                """).first else { return OrgListenerLimits() }
-            return OrgListenerLimits(requestsPerMinute: try row.decode("requests_per_minute"), itemsPerMinute: try row.decode("items_per_minute"))
+            guard
+                let row = try connection.query(
+                    """
+                    SELECT requests_per_minute, items_per_minute FROM org_listener_limits WHERE org_id = \(orgID)
+                    """
+                ).first
+            else { return OrgListenerLimits() }
+            return OrgListenerLimits(
+                requestsPerMinute: try row.decode("requests_per_minute"), itemsPerMinute: try row.decode("items_per_minute"))
         }
     }
 
@@ -22,7 +27,8 @@ public struct OrgListenerLimitsStore: Sendable {
             if limits.requestsPerMinute == nil && limits.itemsPerMinute == nil {
                 try connection.query("DELETE FROM org_listener_limits WHERE org_id = \(orgID)")
             } else {
-                try connection.query("""
+                try connection.query(
+                    """
                     INSERT INTO org_listener_limits (org_id, requests_per_minute, items_per_minute)
                     VALUES (\(orgID), \(limits.requestsPerMinute), \(limits.itemsPerMinute))
                     ON CONFLICT (org_id) DO UPDATE SET requests_per_minute = EXCLUDED.requests_per_minute,

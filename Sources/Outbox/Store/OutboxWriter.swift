@@ -17,8 +17,10 @@ public enum OutboxWriter {
         /// Emails only: from the template, never from the rendered body.
         public var contentType: OutboxMessage.ContentType?
 
-        public init(channel: Channel, reason: Reason, recipient: String, sender: String? = nil, subject: String? = nil,
-                    body: String, customerID: Int64? = nil, contentType: OutboxMessage.ContentType? = nil) {
+        public init(
+            channel: Channel, reason: Reason, recipient: String, sender: String? = nil, subject: String? = nil,
+            body: String, customerID: Int64? = nil, contentType: OutboxMessage.ContentType? = nil
+        ) {
             self.channel = channel
             self.reason = reason
             self.recipient = recipient
@@ -35,7 +37,8 @@ public enum OutboxWriter {
         _ connection: PostgresConnection, orgID: Int64, listenerID: Int64?, _ messages: [Message]
     ) throws -> [Int64] {
         guard !messages.isEmpty else { return [] }
-        return try connection.query("""
+        return try connection.query(
+            """
             INSERT INTO outbox (org_id, channel, reason, recipient, sender, subject, body, customer_id, listener_id, content_type)
             SELECT \(orgID), channel, reason, recipient, sender, subject, body, customer_id, \(listenerID), content_type
             FROM unnest(\(messages.map { $0.channel.rawValue })::text[], \(messages.map { $0.reason.rawValue })::text[],
@@ -45,6 +48,7 @@ public enum OutboxWriter {
                 WITH ORDINALITY AS m(channel, reason, recipient, sender, subject, body, customer_id, content_type, position)
             ORDER BY position
             RETURNING id
-            """).rows.map { try $0.decode("id") }
+            """
+        ).rows.map { try $0.decode("id") }
     }
 }

@@ -17,7 +17,9 @@ public struct RecordStore: Sendable {
     }
 
     /// At most `limit` records matching every filter.
-    public func list(_ table: RecordTable, orgID: Int64, filters: [RecordFilter], order: Order, limit: Int) async throws -> [Record] {
+    public func list(
+        _ table: RecordTable, orgID: Int64, filters: [RecordFilter], order: Order, limit: Int
+    ) async throws -> [Record] {
         let query = try Self.select(table, orgID: orgID, filters: filters, order: order, limit: limit)
         return try await scope.withOrg(orgID) { connection in
             try connection.query(query).rows.map { try Self.decode($0, table) }
@@ -34,7 +36,7 @@ public struct RecordStore: Sendable {
         try await scope.withOrg(orgID) { connection in try CustomerMergeStore.redirect(connection, orgID: orgID, code: code) }
     }
 
-        static func filter(_ selector: RecordSelector) -> RecordFilter {
+    static func filter(_ selector: RecordSelector) -> RecordFilter {
         switch selector {
         case .id(let id): .idEquals(column: "id", id)
         case .code(let code): .textEquals(column: "code", String(code.number))
@@ -100,7 +102,8 @@ struct WhereClause {
             let series = table.series?.rawValue ?? ""
             binds += [series, kind, key]
             let n = binds.count
-            conditions.append("""
+            conditions.append(
+                """
                 id = (SELECT customer_id FROM customer_identities
                       WHERE org_id = $1 AND series = $\(n - 2) AND kind = $\(n - 1) AND value = $\(n))
                 """)
@@ -115,7 +118,8 @@ struct WhereClause {
         case .customer(.code(let code)):
             binds += [code.series.rawValue, String(code.number)]
             let n = binds.count
-            conditions.append("""
+            conditions.append(
+                """
                 customer_id = (SELECT id FROM customers WHERE org_id = $1 AND kind = $\(n - 1) AND code = $\(n)::bigint)
                 """)
         }

@@ -13,7 +13,8 @@ public struct SmarterTrackRulesHandler: Sendable {
         let (principal, org) = try await context.authorize(request, .admin)
         let object = try AdminJSON.object(request)
         let rules = try SmarterTrackRules.parse(.object(object)).get()
-        try await store.saveRules(orgID: org.id, rules, audit: context.auditEntry(request, principal, "integration.smartertrack_rules"))
+        try await store.saveRules(
+            orgID: org.id, rules, audit: context.auditEntry(request, principal, "integration.smartertrack_rules"))
         return AdminJSON.response(rules.json)
     }
 

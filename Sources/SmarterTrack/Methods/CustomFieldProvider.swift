@@ -30,7 +30,9 @@ enum CustomFieldProvider {
             return item
         }
         // The sample concatenates a C# bool: "True" / "False".
-        result.outputVariables = ["CanStartTickets=\(permission.tickets ? "True" : "False")", "CanStartChats=\(permission.chats ? "True" : "False")"]
+        result.outputVariables = [
+            "CanStartTickets=\(permission.tickets ? "True" : "False")", "CanStartChats=\(permission.chats ? "True" : "False")",
+        ]
         return result
     }
 }

@@ -5,7 +5,9 @@ import JSON
 /// the customer its arguments name (an email or portal user name among the `Args_` values).
 enum EventProvider {
     /// Argument keys that carry the customer's email or portal user name, compared without case.
-    static let emailKeys: Set<String> = ["email", "emailaddress", "emailfrom", "useremail", "customeremail", "requesteremail", "from"]
+    static let emailKeys: Set<String> = [
+        "email", "emailaddress", "emailfrom", "useremail", "customeremail", "requesteremail", "from",
+    ]
     static let usernameKeys: Set<String> = ["username", "loginusername", "user", "customerusername"]
 
     static func notify(_ context: ExternalProvider.Context) async throws -> ProviderResult {
@@ -19,7 +21,9 @@ enum EventProvider {
             if usernameKeys.contains(key.lowercased()) { lookups.append(.username(value)) }
         }
         // Any other argument that is an email address (e.g. "Args_requester") comes last.
-        lookups += arguments.filter { !emailKeys.contains($0.name.lowercased()) && Identity.email($0.value) != nil }.map { .email($0.value) }
+        lookups += arguments.filter { !emailKeys.contains($0.name.lowercased()) && Identity.email($0.value) != nil }.map {
+            .email($0.value)
+        }
         let name = EventTypes.names[eventType] ?? "Unknown event \(eventType)"
         guard !lookups.isEmpty, let customer = try await context.store.customer(orgID: context.orgID, lookups) else {
             return ProviderResult(success: true, message: "Event Notification Successful (no CRM customer matched: not stored)")

@@ -14,7 +14,8 @@ enum LoginProvider {
             _ = await PasswordHash.verifyOffPool(password, against: decoyHash, tenant: String(context.orgID))
             return failure
         }
-        guard await PasswordHash.verifyOffPool(password, against: login.passwordHash, tenant: String(context.orgID)) == true else {
+        guard await PasswordHash.verifyOffPool(password, against: login.passwordHash, tenant: String(context.orgID)) == true
+        else {
             return failure
         }
         PasswordHash.upgrade(password, from: login.passwordHash) { [store = context.store, orgID = context.orgID] fresh in

@@ -24,7 +24,8 @@ enum TicketProvider {
             customerID: customer?.id, channel: "SmarterTrack", customFieldsJSON: JSONWriter.string(.object(fields)),
             requesterJSON: JSONWriter.string(.object(requester)))
         ticket.tags = ["smartertrack"]
-        _ = try await context.store.recordTicket(orgID: context.orgID, customerID: customer?.id, ticketNumber: number, ticket: ticket)
+        _ = try await context.store.recordTicket(
+            orgID: context.orgID, customerID: customer?.id, ticketNumber: number, ticket: ticket)
         var outputs = ["TicketCreation=TRUE"]
         if let department = permission.ticketDepartment { outputs.append("departmentName=\(department)") }
         if let group = permission.ticketGroup { outputs.append("groupName=\(group)") }

@@ -5,7 +5,8 @@ import XML
 /// communication tab. Every CRM value is HTML-escaped: the HTML is injected into the agent's page.
 enum UserInfoProvider {
     static func details(_ context: ExternalProvider.Context) async throws -> ProviderResult {
-        guard let customer = try await context.customer(username: ["Username", "LoginUsername"], email: ["Email", "EmailFrom"]) else {
+        guard let customer = try await context.customer(username: ["Username", "LoginUsername"], email: ["Email", "EmailFrom"])
+        else {
             // No UserInfoHtml: SmarterTrack then shows no user information area.
             return ProviderResult(success: true, message: "No CRM customer matches this user")
         }
@@ -25,14 +26,16 @@ enum UserInfoProvider {
         if let login = customer.login { rows.append(("Portal login", "\(login.username) (\(login.status))")) }
         if !customer.tags.isEmpty { rows.append(("Tags", customer.tags.joined(separator: ", "))) }
         rows += customer.customFields.map { ($0.name, $0.value) }
-        var html = "<div class=\"crmhub-customer\"><strong>\(escape(customer.displayName))</strong> (\(escape(customer.code.description)))"
+        var html =
+            "<div class=\"crmhub-customer\"><strong>\(escape(customer.displayName))</strong> (\(escape(customer.code.description)))"
         html += "<table>"
         for (label, value) in rows { html += "<tr><th>\(escape(label))</th><td>\(escape(value))</td></tr>" }
         html += "</table>"
         if !customer.recentTickets.isEmpty {
             html += "<p>Recent tickets:</p><ul>"
             for ticket in customer.recentTickets {
-                html += "<li>#\(ticket.id) \(escape(ticket.title ?? "(no title)")) – \(escape(ticket.status)), \(escape(ticket.createdAt))</li>"
+                html +=
+                    "<li>#\(ticket.id) \(escape(ticket.title ?? "(no title)")) – \(escape(ticket.status)), \(escape(ticket.createdAt))</li>"
             }
             html += "</ul>"
         }

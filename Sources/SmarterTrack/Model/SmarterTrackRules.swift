@@ -113,16 +113,21 @@ public struct SmarterTrackRules: Sendable, Equatable {
     }
 
     static func json(_ permission: Permission) -> JSONValue {
-        ["tickets": .bool(permission.tickets), "chats": .bool(permission.chats), "message": text(permission.message),
-         "ticket_department": text(permission.ticketDepartment), "ticket_group": text(permission.ticketGroup),
-         "chat_department": text(permission.chatDepartment)]
+        [
+            "tickets": .bool(permission.tickets), "chats": .bool(permission.chats), "message": text(permission.message),
+            "ticket_department": text(permission.ticketDepartment), "ticket_group": text(permission.ticketGroup),
+            "chat_department": text(permission.chatDepartment),
+        ]
     }
 
     static func json(_ field: FieldOverride) -> JSONValue {
-        ["name": .string(field.name), "departments": .array(field.departments.map(JSONValue.string)), "location": text(field.location),
-         "list_options": field.listOptions.map { .array($0.map(JSONValue.string)) } ?? .null,
-         "required": field.required.map(JSONValue.bool) ?? .null, "visible": field.visible.map(JSONValue.bool) ?? .null,
-         "display_with_information_lookup": .bool(field.displayWithInformationLookup)]
+        [
+            "name": .string(field.name), "departments": .array(field.departments.map(JSONValue.string)),
+            "location": text(field.location),
+            "list_options": field.listOptions.map { .array($0.map(JSONValue.string)) } ?? .null,
+            "required": field.required.map(JSONValue.bool) ?? .null, "visible": field.visible.map(JSONValue.bool) ?? .null,
+            "display_with_information_lookup": .bool(field.displayWithInformationLookup),
+        ]
     }
 
     static func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
@@ -130,7 +135,9 @@ public struct SmarterTrackRules: Sendable, Equatable {
     private static func permission(_ value: JSONValue, _ path: String, _ errors: inout [FieldError]) -> Permission {
         var permission = Permission()
         guard let object = value.objectValue else {
-            errors.append(FieldError(path, "must be an object with tickets, chats, message, ticket_department, ticket_group, chat_department"))
+            errors.append(
+                FieldError(
+                    path, "must be an object with tickets, chats, message, ticket_department, ticket_group, chat_department"))
             return permission
         }
         for (key, member) in object {
@@ -192,7 +199,10 @@ public struct SmarterTrackRules: Sendable, Equatable {
     private static func string(_ value: JSONValue, _ path: String, _ errors: inout [FieldError]) -> String? {
         if value.isNull { return nil }
         guard let text = value.stringValue, text.count <= 500 else {
-            errors.append(FieldError(path, value.stringValue == nil ? "must be a string, not \(value.typeName)" : "must be at most 500 characters"))
+            errors.append(
+                FieldError(
+                    path, value.stringValue == nil ? "must be a string, not \(value.typeName)" : "must be at most 500 characters")
+            )
             return nil
         }
         return text

@@ -34,7 +34,8 @@ public struct SmarterTrackStore: Sendable {
     /// unless another password was saved meanwhile.
     func rehashAuthPW(orgID: Int64, from old: String, to new: String) async throws {
         try await scope.withOrg(orgID) { connection in
-            _ = try connection.query("""
+            _ = try connection.query(
+                """
                 UPDATE integration_settings SET password_hash = \(new)
                 WHERE org_id = \(orgID) AND kind = 'smartertrack' AND password_hash = \(old)
                 """)
@@ -44,14 +45,16 @@ public struct SmarterTrackStore: Sendable {
     /// The org with this slug, its SmarterTrack settings and rules (one platform statement); nil for no such org.
     public func provider(slug: String) async throws -> Provider? {
         let row = try await scope.withPlatform { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT o.id, o.status, coalesce(s.enabled, false) AS enabled, s.password_hash,
                     coalesce(s.ip_allowlist::text[], '{}') AS ip_allowlist, r.rules::text
                 FROM orgs AS o
                 LEFT JOIN integration_settings AS s ON s.org_id = o.id AND s.kind = 'smartertrack'
                 LEFT JOIN smartertrack_rules AS r ON r.org_id = o.id
                 WHERE o.slug = \(slug)
-                """).first
+                """
+            ).first
         }
         guard let row else { return nil }
         var rules = SmarterTrackRules()
@@ -62,7 +65,8 @@ public struct SmarterTrackStore: Sendable {
         }
         return Provider(
             orgID: try row.decode("id"), orgStatus: Org.Status(rawValue: try row.decode("status")) ?? .suspended,
-            enabled: try row.decode("enabled"), passwordHash: try row.decode("password_hash"), ipAllowlist: try row.decode("ip_allowlist"),
+            enabled: try row.decode("enabled"), passwordHash: try row.decode("password_hash"),
+            ipAllowlist: try row.decode("ip_allowlist"),
             rules: rules)
     }
 
@@ -87,17 +91,20 @@ public struct SmarterTrackStore: Sendable {
         let row: Row?
         switch lookup {
         case .username(let username):
-            row = try connection.query("""
+            row = try connection.query(
+                """
                 SELECT \(unescaped: customerColumns)
                 FROM customer_portal_logins AS l
                 CROSS JOIN LATERAL (SELECT * FROM customers WHERE org_id = l.org_id AND id = l.customer_id LIMIT 1) AS c
                 LEFT JOIN LATERAL (SELECT name FROM customers WHERE org_id = c.org_id AND id = c.company_id LIMIT 1) AS company ON true
                 WHERE l.org_id = \(orgID) AND lower(l.username) = lower(\(username))
                 LIMIT 1
-                """).first
+                """
+            ).first
         case .email(let email):
             guard let key = Identity.email(email) else { return nil }
-            row = try connection.query("""
+            row = try connection.query(
+                """
                 SELECT \(unescaped: customerColumns)
                 FROM customer_identities AS i
                 CROSS JOIN LATERAL (SELECT * FROM customers WHERE org_id = i.org_id AND id = i.customer_id LIMIT 1) AS c
@@ -107,12 +114,14 @@ public struct SmarterTrackStore: Sendable {
                 ) AS l ON true
                 WHERE i.org_id = \(orgID) AND i.series = 'contact' AND i.kind = 'email' AND i.value = \(key)
                 LIMIT 1
-                """).first
+                """
+            ).first
         }
         guard let row else { return nil }
         let username: String? = try row.decode("username")
         var customer = PortalCustomer(
-            id: try row.decode("id"), code: CustomerCode(series: .contact, number: try row.decode("code")), name: try row.decode("name"),
+            id: try row.decode("id"), code: CustomerCode(series: .contact, number: try row.decode("code")),
+            name: try row.decode("name"),
             lastname: try row.decode("lastname"), title: try row.decode("title"),
             emails: PortalCustomer.values(ofContactPoints: try row.decode("emails")),
             phones: PortalCustomer.values(ofContactPoints: try row.decode("phones")), company: try row.decode("company_name"),
@@ -120,13 +129,15 @@ public struct SmarterTrackStore: Sendable {
             login: try username.map {
                 .init(username: $0, status: try row.decode("login_status"), passwordHash: try row.decode("password_hash"))
             })
-        customer.recentTickets = try connection.query("""
+        customer.recentTickets = try connection.query(
+            """
             SELECT id, title, status, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"')
             FROM tickets WHERE org_id = \(orgID) AND customer_id = \(customer.id) ORDER BY id DESC LIMIT 5
-            """).rows.map {
-                let (id, title, status, createdAt) = try $0.decode((Int64, String?, String, String).self)
-                return .init(id: id, title: title, status: status, createdAt: createdAt)
-            }
+            """
+        ).rows.map {
+            let (id, title, status, createdAt) = try $0.decode((Int64, String?, String, String).self)
+            return .init(id: id, title: title, status: status, createdAt: createdAt)
+        }
         return customer
     }
 
@@ -134,13 +145,19 @@ public struct SmarterTrackStore: Sendable {
 
     /// A ticket StartTicket let through. Recorded once per SmarterTrack ticket number and customer (SmarterTrack may
     /// call again for the same ticket); a "ticket" history line goes on the customer. Returns the ticket's id.
-    public func recordTicket(orgID: Int64, customerID: Int64?, ticketNumber: String?, ticket: TicketStore.NewTicket) async throws -> Int64 {
+    public func recordTicket(
+        orgID: Int64, customerID: Int64?, ticketNumber: String?, ticket: TicketStore.NewTicket
+    ) async throws -> Int64 {
         try await scope.withOrg(orgID) { connection in
-            if let customerID, let ticketNumber, let existing = try connection.query("""
-                SELECT id FROM tickets WHERE org_id = \(orgID) AND customer_id = \(customerID)
-                    AND requester->>'smartertrack_ticket_number' = \(ticketNumber)
-                LIMIT 1
-                """).first {
+            if let customerID, let ticketNumber,
+                let existing = try connection.query(
+                    """
+                    SELECT id FROM tickets WHERE org_id = \(orgID) AND customer_id = \(customerID)
+                        AND requester->>'smartertrack_ticket_number' = \(ticketNumber)
+                    LIMIT 1
+                    """
+                ).first
+            {
                 return try existing.decode("id", as: Int64.self)
             }
             let id = try TicketStore.insert(connection, orgID: orgID, ticket)
@@ -149,7 +166,8 @@ public struct SmarterTrackStore: Sendable {
                 if let ticketNumber { detail["ticket_number"] = .string(ticketNumber) }
                 try CustomerStore.appendHistory(
                     connection, orgID: orgID, customerID: customerID, event: "ticket",
-                    source: .init(listenerID: nil, listenerRequestID: nil, userID: nil), detail: JSONWriter.string(.object(detail)))
+                    source: .init(listenerID: nil, listenerRequestID: nil, userID: nil),
+                    detail: JSONWriter.string(.object(detail)))
             }
             return id
         }
@@ -168,16 +186,20 @@ public struct SmarterTrackStore: Sendable {
 
     public func rules(orgID: Int64) async throws -> SmarterTrackRules? {
         let text = try await scope.withOrg(orgID) { connection in
-            try connection.query("SELECT rules::text FROM smartertrack_rules WHERE org_id = \(orgID)").first?.decode("rules", as: String.self)
+            try connection.query("SELECT rules::text FROM smartertrack_rules WHERE org_id = \(orgID)").first?.decode(
+                "rules", as: String.self)
         }
-        guard let text, let value = try? JSONParser.parse(text), case .success(let rules) = SmarterTrackRules.parse(value) else { return nil }
+        guard let text, let value = try? JSONParser.parse(text), case .success(let rules) = SmarterTrackRules.parse(value) else {
+            return nil
+        }
         return rules
     }
 
     public func saveRules(orgID: Int64, _ rules: SmarterTrackRules, audit: AuditEntry) async throws {
         let document = JSONWriter.string(rules.json)
         try await scope.withOrg(orgID) { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 INSERT INTO smartertrack_rules (org_id, rules) VALUES (\(orgID), \(document)::jsonb)
                 ON CONFLICT (org_id) DO UPDATE SET rules = EXCLUDED.rules, updated_at = now()
                 """)

@@ -19,7 +19,10 @@ struct ChunkedTests {
         var maxBodySize = 1 << 20
         var limits = ParserLimits()
 
-        init(_ name: String, _ raw: String, _ expect: Expectation, maxBodySize: Int = 1 << 20, limits: ParserLimits = ParserLimits()) {
+        init(
+            _ name: String, _ raw: String, _ expect: Expectation, maxBodySize: Int = 1 << 20,
+            limits: ParserLimits = ParserLimits()
+        ) {
             self.name = name
             self.raw = raw
             self.expect = expect
@@ -41,7 +44,9 @@ struct ChunkedTests {
 
     static let cases: [Case] = [
         Case("chunk = chunk-size CRLF chunk-data CRLF", "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n", .body("hello world")),
-        Case("chunk-size = 1*HEXDIG, either case", "A\r\n0123456789\r\na\r\n0123456789\r\n0\r\n\r\n", .body("01234567890123456789")),
+        Case(
+            "chunk-size = 1*HEXDIG, either case", "A\r\n0123456789\r\na\r\n0123456789\r\n0\r\n\r\n", .body("01234567890123456789")
+        ),
         Case("leading zeros in chunk-size", "0003\r\nabc\r\n000\r\n\r\n", .body("abc")),
         Case("an empty body: only the last-chunk", "0\r\n\r\n", .body("")),
         Case("chunk data may hold CR and LF", "4\r\n\r\n\r\n\r\n0\r\n\r\n", .body("\r\n\r\n")),

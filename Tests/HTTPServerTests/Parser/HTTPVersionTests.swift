@@ -8,14 +8,17 @@ import Testing
 struct HTTPVersionTests {
     static func get(_ version: String, _ fields: String = "Host: h\r\n") -> String { "GET / \(version)\r\n\(fields)\r\n" }
 
-    static let cases: [ParseCase] = [
-        ParseCase("HTTP/1.0", get("HTTP/1.0", ""), .head { $0.version == .http1_0 && !$0.keepAlive }),
-        ParseCase("HTTP/1.1", get("HTTP/1.1"), .head { $0.version == .http1_1 && $0.keepAlive }),
-    ]
+    static let cases: [ParseCase] =
+        [
+            ParseCase("HTTP/1.0", get("HTTP/1.0", ""), .head { $0.version == .http1_0 && !$0.keepAlive }),
+            ParseCase("HTTP/1.1", get("HTTP/1.1"), .head { $0.version == .http1_1 && $0.keepAlive }),
+        ]
         // §2.5: "a recipient that receives a message with a higher minor version … SHOULD process the message as
         // if it were in the highest minor version within that major version to which the recipient is conformant".
         + (2...9).map { minor in
-            ParseCase("HTTP/1.\(minor) is processed as HTTP/1.1", get("HTTP/1.\(minor)"), .head { $0.version == .http1_1 && $0.keepAlive })
+            ParseCase(
+                "HTTP/1.\(minor) is processed as HTTP/1.1", get("HTTP/1.\(minor)"),
+                .head { $0.version == .http1_1 && $0.keepAlive })
         }
         + [
             ParseCase("HTTP/1.2 needs a Host, as HTTP/1.1 does", get("HTTP/1.2", ""), .error(.missingHost)),
@@ -25,7 +28,8 @@ struct HTTPVersionTests {
             ParseCase(
                 "HTTP/1.5 may expect 100-continue, as HTTP/1.1 may",
                 get("HTTP/1.5", "Host: h\r\nContent-Length: 1\r\nExpect: 100-continue\r\n"), .head { $0.expectsContinue }),
-            ParseCase("HTTP/1.2 with Connection: close", get("HTTP/1.2", "Host: h\r\nConnection: close\r\n"), .head { !$0.keepAlive }),
+            ParseCase(
+                "HTTP/1.2 with Connection: close", get("HTTP/1.2", "Host: h\r\nConnection: close\r\n"), .head { !$0.keepAlive }),
 
             // §6.2: a well-formed version with another major version is 505.
             ParseCase("HTTP/0.9: 505", get("HTTP/0.9", ""), .error(.unsupportedVersion)),

@@ -17,7 +17,8 @@ struct HostTests {
         ParseCase("an IPv4address and a port", get("127.0.0.1:80"), .head { $0.host == "127.0.0.1:80" }),
         ParseCase("an IPv6 IP-literal", get("[2001:db8::1]"), .head { $0.host == "[2001:db8::1]" }),
         ParseCase("an IPv6 IP-literal and a port", get("[::1]:8080"), .head { $0.host == "[::1]:8080" }),
-        ParseCase("an IPv6 literal ending in an IPv4 address", get("[::ffff:192.0.2.1]"), .head { $0.host == "[::ffff:192.0.2.1]" }),
+        ParseCase(
+            "an IPv6 literal ending in an IPv4 address", get("[::ffff:192.0.2.1]"), .head { $0.host == "[::ffff:192.0.2.1]" }),
         ParseCase("a full IPv6 literal", get("[1:2:3:4:5:6:7:8]"), .head { $0.host != nil }),
         ParseCase("an IPvFuture literal", get("[v1.fe80::a+en1]"), .head { $0.host == "[v1.fe80::a+en1]" }),
         ParseCase("a pct-encoded reg-name", get("ex%41mple.com"), .head { $0.host == "ex%41mple.com" }),

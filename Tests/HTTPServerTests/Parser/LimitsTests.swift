@@ -16,7 +16,8 @@ struct LimitsTests {
     static func target(_ length: Int) -> String { "/" + String(repeating: "t", count: length - 1) }
 
     static let cases: [ParseCase] = [
-        ParseCase("a head of exactly maxHeaderBytes", head(length: 64), .head { $0.headers["X"]?.utf8.count == 32 }, limits: small),
+        ParseCase(
+            "a head of exactly maxHeaderBytes", head(length: 64), .head { $0.headers["X"]?.utf8.count == 32 }, limits: small),
         ParseCase("a head one byte over maxHeaderBytes: 431", head(length: 65), .error(.headerTooLarge), limits: small),
         ParseCase(
             "a head over maxHeaderBytes is 431 before its end arrives",
@@ -29,13 +30,16 @@ struct LimitsTests {
             "GET / HTTP/1.1\r\nHost: h\r\nX: " + String(repeating: "a", count: 33) + "\r\n\r\n", .error(.headerTooLarge),
             limits: small),
         ParseCase(
-            "leading empty lines count toward maxHeaderBytes", "\r\n\r\n" + head(length: 62), .error(.headerTooLarge), limits: small),
+            "leading empty lines count toward maxHeaderBytes", "\r\n\r\n" + head(length: 62), .error(.headerTooLarge),
+            limits: small),
         ParseCase(
-            "a request after a small head may exceed maxHeaderBytes", "GET / HTTP/1.1\r\nHost: h\r\n\r\n" + head(length: 64) + head(length: 64),
+            "a request after a small head may exceed maxHeaderBytes",
+            "GET / HTTP/1.1\r\nHost: h\r\n\r\n" + head(length: 64) + head(length: 64),
             .head(consumed: 27) { $0.path == "/" }, limits: small),
         ParseCase(
             "an error before the limit wins over 431",
-            "GET / HTTP/1.1\r\nHost: h\r\nX : " + String(repeating: "a", count: 100), .error(.whitespaceBeforeColon), limits: small),
+            "GET / HTTP/1.1\r\nHost: h\r\nX : " + String(repeating: "a", count: 100), .error(.whitespaceBeforeColon),
+            limits: small),
 
         ParseCase(
             "exactly maxHeaderCount fields", "GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\n\r\n", .head { $0.headers.count == 3 },
@@ -48,7 +52,8 @@ struct LimitsTests {
             .error(.tooManyHeaders), limits: small),
 
         ParseCase(
-            "a target of exactly maxTargetLength", "GET \(target(16)) HTTP/1.1\r\nHost: h\r\n\r\n", .head { $0.path.utf8.count == 16 },
+            "a target of exactly maxTargetLength", "GET \(target(16)) HTTP/1.1\r\nHost: h\r\n\r\n",
+            .head { $0.path.utf8.count == 16 },
             limits: small),
         ParseCase(
             "a target one byte over maxTargetLength: 414", "GET \(target(17)) HTTP/1.1\r\nHost: h\r\n\r\n", .error(.uriTooLong),

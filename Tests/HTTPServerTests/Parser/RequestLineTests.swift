@@ -12,11 +12,17 @@ struct RequestLineTests {
             .head { $0.method == .get && $0.target == "/a/b?x=1&y=2" && $0.path == "/a/b" && $0.query == "x=1&y=2" }),
         ParseCase("the query may be empty", "GET /a? HTTP/1.1\r\nHost: h\r\n\r\n", .head { $0.path == "/a" && $0.query == "" }),
         ParseCase("no \"?\" means no query", "GET /a HTTP/1.1\r\nHost: h\r\n\r\n", .head { $0.query == nil }),
-        ParseCase("the path stays percent-encoded", "GET /a%20b/%2F HTTP/1.1\r\nHost: h\r\n\r\n", .head { $0.path == "/a%20b/%2F" }),
         ParseCase(
-            "the method token is case-sensitive", "get / HTTP/1.1\r\nHost: h\r\n\r\n", .head { $0.method.rawValue == "get" && $0.method != .get }),
-        ParseCase("an extension method is a token", "PROPFIND /x HTTP/1.1\r\nHost: h\r\n\r\n", .head { $0.method.rawValue == "PROPFIND" }),
-        ParseCase("a method of any tchar", "M-1.!#$%&'*+^_`|~ / HTTP/1.1\r\nHost: h\r\n\r\n", .head { $0.method.rawValue == "M-1.!#$%&'*+^_`|~" }),
+            "the path stays percent-encoded", "GET /a%20b/%2F HTTP/1.1\r\nHost: h\r\n\r\n", .head { $0.path == "/a%20b/%2F" }),
+        ParseCase(
+            "the method token is case-sensitive", "get / HTTP/1.1\r\nHost: h\r\n\r\n",
+            .head { $0.method.rawValue == "get" && $0.method != .get }),
+        ParseCase(
+            "an extension method is a token", "PROPFIND /x HTTP/1.1\r\nHost: h\r\n\r\n",
+            .head { $0.method.rawValue == "PROPFIND" }),
+        ParseCase(
+            "a method of any tchar", "M-1.!#$%&'*+^_`|~ / HTTP/1.1\r\nHost: h\r\n\r\n",
+            .head { $0.method.rawValue == "M-1.!#$%&'*+^_`|~" }),
         ParseCase("method = token: a non-tchar byte is refused", "GE(T / HTTP/1.1\r\nHost: h\r\n\r\n", .error(.invalidMethod)),
         ParseCase("method = token: a non-ASCII byte is refused", "GÉT / HTTP/1.1\r\nHost: h\r\n\r\n", .error(.invalidMethod)),
         ParseCase("method = 1*tchar: an empty method is refused", " / HTTP/1.1\r\nHost: h\r\n\r\n", .error(.invalidMethod)),
@@ -43,22 +49,35 @@ struct RequestLineTests {
         ParseCase(
             "absolute-form with a query and no path", "GET http://h?x=1 HTTP/1.1\r\nHost: h\r\n\r\n",
             .head { $0.path == "/" && $0.query == "x=1" }),
-        ParseCase("absolute-form: the scheme is case-insensitive", "GET HTTPS://h/a HTTP/1.1\r\nHost: h\r\n\r\n", .head { $0.path == "/a" }),
-        ParseCase("absolute-form with an IPv6 literal", "GET http://[::1]:80/ HTTP/1.1\r\nHost: h\r\n\r\n", .head { $0.host == "[::1]:80" }),
-        ParseCase("absolute-form of a scheme we do not serve", "GET ftp://h/x HTTP/1.1\r\nHost: h\r\n\r\n", .error(.invalidTarget)),
-        ParseCase("absolute-form with an empty host (RFC 9110 §4.2.1)", "GET http:///x HTTP/1.1\r\nHost: h\r\n\r\n", .error(.invalidTarget)),
-        ParseCase("absolute-form with userinfo (RFC 9110 §4.2.4)", "GET http://u:p@h/x HTTP/1.1\r\nHost: h\r\n\r\n", .error(.invalidTarget)),
+        ParseCase(
+            "absolute-form: the scheme is case-insensitive", "GET HTTPS://h/a HTTP/1.1\r\nHost: h\r\n\r\n",
+            .head { $0.path == "/a" }),
+        ParseCase(
+            "absolute-form with an IPv6 literal", "GET http://[::1]:80/ HTTP/1.1\r\nHost: h\r\n\r\n",
+            .head { $0.host == "[::1]:80" }),
+        ParseCase(
+            "absolute-form of a scheme we do not serve", "GET ftp://h/x HTTP/1.1\r\nHost: h\r\n\r\n", .error(.invalidTarget)),
+        ParseCase(
+            "absolute-form with an empty host (RFC 9110 §4.2.1)", "GET http:///x HTTP/1.1\r\nHost: h\r\n\r\n",
+            .error(.invalidTarget)),
+        ParseCase(
+            "absolute-form with userinfo (RFC 9110 §4.2.4)", "GET http://u:p@h/x HTTP/1.1\r\nHost: h\r\n\r\n",
+            .error(.invalidTarget)),
         ParseCase("absolute-form with a bad port", "GET http://h:8x/ HTTP/1.1\r\nHost: h\r\n\r\n", .error(.invalidTarget)),
         ParseCase("a relative target", "GET a/b HTTP/1.1\r\nHost: h\r\n\r\n", .error(.invalidTarget)),
         ParseCase(
-            "authority-form is only used for CONNECT (§3.2.3)", "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n",
+            "authority-form is only used for CONNECT (§3.2.3)",
+            "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n",
             .head { $0.method == .connect && $0.host == "example.com:443" && $0.path == "" && $0.query == nil }),
-        ParseCase("authority-form with another method", "GET example.com:443 HTTP/1.1\r\nHost: h\r\n\r\n", .error(.invalidTarget)),
+        ParseCase(
+            "authority-form with another method", "GET example.com:443 HTTP/1.1\r\nHost: h\r\n\r\n", .error(.invalidTarget)),
         ParseCase("CONNECT with origin-form", "CONNECT / HTTP/1.1\r\nHost: h\r\n\r\n", .error(.invalidTarget)),
         ParseCase(
-            "authority-form = uri-host \":\" port: the port is required", "CONNECT example.com HTTP/1.1\r\nHost: h\r\n\r\n", .error(.invalidTarget)),
+            "authority-form = uri-host \":\" port: the port is required", "CONNECT example.com HTTP/1.1\r\nHost: h\r\n\r\n",
+            .error(.invalidTarget)),
         ParseCase(
-            "asterisk-form is only used for OPTIONS (§3.2.4)", "OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n", .head { $0.path == "*" && $0.target == "*" }),
+            "asterisk-form is only used for OPTIONS (§3.2.4)", "OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n",
+            .head { $0.path == "*" && $0.target == "*" }),
         ParseCase("asterisk-form with GET", "GET * HTTP/1.1\r\nHost: h\r\n\r\n", .error(.invalidTarget)),
         ParseCase("asterisk followed by more", "OPTIONS *x HTTP/1.1\r\nHost: h\r\n\r\n", .error(.invalidTarget)),
         ParseCase("a control byte in the target", "GET /a\u{7}b HTTP/1.1\r\nHost: h\r\n\r\n", .error(.invalidTarget)),
@@ -71,7 +90,9 @@ struct RequestLineTests {
         ParseCase(
             "at least one empty line (CRLF) received prior to the request-line is ignored",
             "\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n", .head { $0.path == "/" }),
-        ParseCase("two empty lines before the request-line are ignored", "\r\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n", .head { $0.path == "/" }),
+        ParseCase(
+            "two empty lines before the request-line are ignored", "\r\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n",
+            .head { $0.path == "/" }),
         ParseCase("a third empty line is refused", "\r\n\r\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n", .error(.invalidRequestLine)),
         ParseCase("a bare LF as a leading empty line", "\nGET / HTTP/1.1\r\nHost: h\r\n\r\n", .error(.bareLF)),
         ParseCase("a bare CR as a leading empty line", "\rGET / HTTP/1.1\r\nHost: h\r\n\r\n", .error(.bareCR)),
@@ -122,7 +143,9 @@ struct PipeliningTests {
         var offset = 0
         var paths: [String] = []
         while offset < raw.count {
-            let outcome = raw.withUnsafeBytes { HeadFeeder.parse(UnsafeRawBufferPointer(rebasing: $0[offset...]), limits: ParserLimits()) }
+            let outcome = raw.withUnsafeBytes {
+                HeadFeeder.parse(UnsafeRawBufferPointer(rebasing: $0[offset...]), limits: ParserLimits())
+            }
             guard case .head(let head, let consumed) = outcome else {
                 Issue.record("at \(offset): \(outcome)")
                 return

@@ -13,22 +13,30 @@ struct TransferEncodingTests {
         ParseCase("chunked", post("Transfer-Encoding: chunked\r\n"), .head { $0.framing == .chunked }),
         ParseCase("coding names are case-insensitive", post("Transfer-Encoding: ChUnKeD\r\n"), .head { $0.framing == .chunked }),
         ParseCase("OWS around the coding", post("Transfer-Encoding:  chunked \t\r\n"), .head { $0.framing == .chunked }),
-        ParseCase("empty list elements are ignored", post("Transfer-Encoding: , chunked ,\r\n"), .head { $0.framing == .chunked }),
+        ParseCase(
+            "empty list elements are ignored", post("Transfer-Encoding: , chunked ,\r\n"), .head { $0.framing == .chunked }),
         ParseCase("the field name is case-insensitive", post("transfer-encoding: chunked\r\n"), .head { $0.framing == .chunked }),
 
         ParseCase(
             "a transfer coding it does not understand: 501", post("Transfer-Encoding: frobnicate\r\n"),
             .error(.unsupportedTransferCoding)),
-        ParseCase("identity is no longer a transfer coding", post("Transfer-Encoding: identity\r\n"), .error(.unsupportedTransferCoding)),
         ParseCase(
-            "chunked with a parameter is not understood", post("Transfer-Encoding: chunked;q=1\r\n"), .error(.unsupportedTransferCoding)),
+            "identity is no longer a transfer coding", post("Transfer-Encoding: identity\r\n"), .error(.unsupportedTransferCoding)
+        ),
+        ParseCase(
+            "chunked with a parameter is not understood", post("Transfer-Encoding: chunked;q=1\r\n"),
+            .error(.unsupportedTransferCoding)),
         ParseCase(
             "an unknown coding anywhere in the list", post("Transfer-Encoding: chunked, frobnicate\r\n"),
             .error(.unsupportedTransferCoding)),
-        ParseCase("gzip then chunked: 501, not decoded", post("Transfer-Encoding: gzip, chunked\r\n"), .error(.unsupportedTransferCoding)),
+        ParseCase(
+            "gzip then chunked: 501, not decoded", post("Transfer-Encoding: gzip, chunked\r\n"),
+            .error(.unsupportedTransferCoding)),
         ParseCase("x-gzip then chunked: 501", post("Transfer-Encoding: x-gzip, chunked\r\n"), .error(.unsupportedTransferCoding)),
-        ParseCase("deflate then chunked: 501", post("Transfer-Encoding: deflate, chunked\r\n"), .error(.unsupportedTransferCoding)),
-        ParseCase("compress then chunked: 501", post("Transfer-Encoding: compress, chunked\r\n"), .error(.unsupportedTransferCoding)),
+        ParseCase(
+            "deflate then chunked: 501", post("Transfer-Encoding: deflate, chunked\r\n"), .error(.unsupportedTransferCoding)),
+        ParseCase(
+            "compress then chunked: 501", post("Transfer-Encoding: compress, chunked\r\n"), .error(.unsupportedTransferCoding)),
         ParseCase(
             "codings over two fields form one list", post("Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n"),
             .error(.unsupportedTransferCoding)),
@@ -46,7 +54,8 @@ struct TransferEncodingTests {
             "Transfer-Encoding in an HTTP/1.0 request", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n",
             .error(.transferEncodingInHTTP10)),
         ParseCase(
-            "Transfer-Encoding in HTTP/1.0 with keep-alive", post("Connection: keep-alive\r\nTransfer-Encoding: chunked\r\n", version: "1.0"),
+            "Transfer-Encoding in HTTP/1.0 with keep-alive",
+            post("Connection: keep-alive\r\nTransfer-Encoding: chunked\r\n", version: "1.0"),
             .error(.transferEncodingInHTTP10)),
         ParseCase(
             "Transfer-Encoding with Content-Length", post("Transfer-Encoding: chunked\r\nContent-Length: 0\r\n"),

@@ -98,7 +98,8 @@ struct ConnectionTests {
     @Test("absolute-form target is routed by its path")
     func absoluteForm() async throws {
         try await ServerFixture.with { fixture in
-            let response = try await fixture.client().request("GET http://example.com/items/9?x=1 HTTP/1.1\r\nHost: example.com\r\n\r\n")
+            let response = try await fixture.client().request(
+                "GET http://example.com/items/9?x=1 HTTP/1.1\r\nHost: example.com\r\n\r\n")
             #expect(response.text == "item 9")
         }
     }
@@ -107,7 +108,8 @@ struct ConnectionTests {
     func chunked() async throws {
         try await ServerFixture.with { fixture in
             let response = try await fixture.client().request(
-                "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nX-Check: 1\r\n\r\n")
+                "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nX-Check: 1\r\n\r\n"
+            )
             #expect(response.text == "hello world")
             #expect(response.header("X-Trailer-Count") == "1")
         }
@@ -150,12 +152,15 @@ struct ConnectionTests {
     @Test("a body over the route's limit gets 413, fixed or chunked")
     func bodyLimit() async throws {
         try await ServerFixture.with { fixture in
-            let fixed = try await fixture.client().request("POST /small HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\n01234567890")
+            let fixed = try await fixture.client().request(
+                "POST /small HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\n01234567890")
             #expect(fixed.status == 413)
             let chunked = try await fixture.client().request(
-                "POST /small HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n01234567\r\n8\r\n01234567\r\n0\r\n\r\n")
+                "POST /small HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n01234567\r\n8\r\n01234567\r\n0\r\n\r\n"
+            )
             #expect(chunked.status == 413)
-            let fits = try await fixture.client().request("POST /small HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789")
+            let fits = try await fixture.client().request(
+                "POST /small HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789")
             #expect(fits.text == "got 10")
         }
     }
@@ -172,17 +177,19 @@ struct ConnectionTests {
         }
     }
 
-    @Test("smuggling shapes are refused with 400 and the connection is closed", arguments: [
-        "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
-        "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
-        "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
-        "GET /hello HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n folded\r\n\r\n",
-        "GET /hello HTTP/1.1\r\nHost: x\r\nX-A : 1\r\n\r\n",
-        "GET /hello HTTP/1.1\nHost: x\r\n\r\n",
-        "GET /hello HTTP/1.1\r\nHost: x\rX-A: 1\r\n\r\n",
-        "GET /hello HTTP/1.1\r\nHost: x\r\nX-A: a\u{0}b\r\n\r\n",
-        "GET /hello HTTP/1.1\r\n\r\n",
-    ])
+    @Test(
+        "smuggling shapes are refused with 400 and the connection is closed",
+        arguments: [
+            "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+            "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+            "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
+            "GET /hello HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n folded\r\n\r\n",
+            "GET /hello HTTP/1.1\r\nHost: x\r\nX-A : 1\r\n\r\n",
+            "GET /hello HTTP/1.1\nHost: x\r\n\r\n",
+            "GET /hello HTTP/1.1\r\nHost: x\rX-A: 1\r\n\r\n",
+            "GET /hello HTTP/1.1\r\nHost: x\r\nX-A: a\u{0}b\r\n\r\n",
+            "GET /hello HTTP/1.1\r\n\r\n",
+        ])
     func smuggling(raw: String) async throws {
         try await ServerFixture.with { fixture in
             let client = try fixture.client()

@@ -105,7 +105,9 @@ struct ResilienceTests {
             var generator = SplitMix64(seed: 42)
             for round in 0..<150 {
                 let client = try fixture.client()
-                var bytes = (0..<Int.random(in: 1...600, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                var bytes = (0..<Int.random(in: 1...600, using: &generator)).map { _ in
+                    UInt8.random(in: 0...255, using: &generator)
+                }
                 if round % 3 == 0 { bytes = Array("POST /echo HTTP/1.1\r\nHost: x\r\n".utf8) + bytes }
                 try? await client.send(bytes)
                 client.shutdownWrite()

@@ -28,11 +28,14 @@ struct StreamingTests {
     func wireFormat() async throws {
         try await ServerFixture.with { fixture in
             let client = try fixture.client()
-            let response = try await client.request("GET /stream/2/17 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", forHead: true)
+            let response = try await client.request(
+                "GET /stream/2/17 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", forHead: true)
             #expect(response.header("Transfer-Encoding") == "chunked")
             let rest = try await client.readToEnd()
-            #expect(String(decoding: rest, as: UTF8.self)
-                == "11\r\n" + String(repeating: "a", count: 17) + "\r\n11\r\n" + String(repeating: "b", count: 17) + "\r\n0\r\n\r\n")
+            #expect(
+                String(decoding: rest, as: UTF8.self)
+                    == "11\r\n" + String(repeating: "a", count: 17) + "\r\n11\r\n" + String(repeating: "b", count: 17)
+                    + "\r\n0\r\n\r\n")
         }
     }
 
