@@ -161,6 +161,40 @@ def test_every_event_is_delivered_signed_verified_by_svix_and_a_tampered_one_is_
     assert detail["event_id"] == [r for r in receiver.delivered() if r["headers"]["webhook-id"] == detail["event_id"]][0]["headers"]["webhook-id"]
 
 
+def test_a_merge_and_an_erasure_are_events_and_the_erasure_carries_no_value_of_the_person(database, cleanup):
+    receiver = Receiver()
+    cleanup.append(receiver)
+    server, api, slug, path = setup(database, cleanup)
+    make_endpoint(api, slug, receiver, event_types=["contact.merged", "contact.erased", "contact.created"])
+    api.listener(path, [("add-contact", {"name": "An", "emails": [{"value": "an.merge@example.vn"}]}),
+                        ("add-contact", {"name": "An", "phones": [{"value": "0905111222"}]})])
+    api.ok("POST", f"/admin/v1/orgs/{slug}/customers/merge", {"survivor": "PID-1", "merged": "PID-2"})
+    before = ["contact.created", "contact.created", "contact.merged"]
+    wait_for(lambda: sorted(types(receiver.delivered())) == sorted(before), timeout=30, what=f"events {before}")
+    api.ok("POST", f"/admin/v1/orgs/{slug}/customers/PID-1/erase", {})
+    wanted = before + ["contact.erased"]
+    wait_for(lambda: sorted(types(receiver.delivered())) == sorted(wanted), timeout=30, what=f"events {wanted}")
+    assert all(r["verified"] for r in receiver.requests)
+    by_type = {r["payload"]["type"]: r for r in receiver.delivered()}
+    merged = by_type["contact.merged"]["payload"]["data"]
+    assert merged["id"] == "PID-1" and merged["merged"] == "PID-2", merged
+    erased = by_type["contact.erased"]
+    assert erased["payload"]["data"] == {"id": "PID-1", "kind": "contact"}, erased["payload"]
+    assert b"an.merge" not in erased["body"] and b"905111222" not in erased["body"]
+
+    # Events of the person not delivered yet when they are erased carry their data: the erasure cancels them. The
+    # receiver refuses the first attempt, so PID-3's created event is waiting for its retry when the erasure comes.
+    receiver.fail_first = 1
+    api.listener(path, [("add-contact", {"name": "Bình", "emails": [{"value": "binh.gone@example.vn"}]})])
+    wait_for(lambda: receiver.fail_first == 0, timeout=30, what="the refused first attempt")
+    api.ok("POST", f"/admin/v1/orgs/{slug}/customers/PID-3/erase", {})
+    wait_for(lambda: any(r["payload"]["data"]["id"] == "PID-3" for r in receiver.delivered()
+                         if r["payload"]["type"] == "contact.erased"), timeout=30, what="PID-3 erased")
+    assert not any(b"binh.gone" in r["body"] for r in receiver.delivered())
+    cancelled = api.ok("GET", f"/admin/v1/orgs/{slug}/outbox?channel=webhook&status=failed&limit=100")["items"]
+    assert any(m["event_type"] == "contact.created" and m["body"] == "[erased]" for m in cancelled), cancelled
+
+
 def test_an_event_type_filter_and_a_disabled_endpoint_are_respected(database, cleanup):
     receiver, other = Receiver(), Receiver()
     cleanup += [receiver, other]

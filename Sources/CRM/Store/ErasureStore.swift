@@ -100,6 +100,8 @@ public enum ErasureStore {
         try AuditStore.insert(
             connection, orgID: orgID,
             entry: audit.target("customer:\(code)").adding([
+                // The id orders the erasure's event after the record's earlier ones (sql/0017); it is no personal value.
+                "customer_id": .string(String(id)),
                 "suppressed": .number(Double(outcome.suppressed)), "requests_redacted": .number(Double(outcome.requestsRedacted)),
                 "outbox_messages": .number(Double(outcome.outboxMessages)),
                 "outbox_cancelled": .number(Double(outcome.outboxCancelled)),

@@ -18,11 +18,12 @@ public struct WebhookEndpoint: Sendable, Equatable {
     public let createdAt: String
     public let updatedAt: String
 
-    /// The event types the triggers of sql/0014 queue (README "Outbound events").
+    /// The event types the triggers of sql/0014 and 0017 queue (README "Outbound events").
     public static let eventTypes = [
         "contact.created", "contact.updated", "contact.duplicate_received",
         "lead.created", "lead.updated", "lead.duplicate_received",
         "company.created", "company.updated",
+        "contact.merged", "lead.merged", "company.merged", "contact.erased", "lead.erased", "company.erased",
         "note.created", "deal.created", "ticket.created",
         "email.delivered", "email.failed", "sms.delivered", "sms.failed",
     ]
