@@ -208,6 +208,12 @@ def test_request_log_time_filter_and_replay(console_server, browser, org):
     driver.find_element(By.ID, "replay").click()
     driver.switch_to.alert.dismiss()
     assert len(admin("GET", f"/orgs/{slug}/listener-requests")["items"]) == 1
+    # A dry run asks nothing, shows the outcomes the replay would have and writes nothing (no new log entry).
+    driver.find_element(By.ID, "replay-dry").click()
+    wait_text(driver, "#replay-result", "The listener would answer 200")
+    dry_answer = json.loads(driver.find_element(By.ID, "replay-answer").text)
+    assert dry_answer["results"][0]["outcome"] == "matched-existing", dry_answer
+    assert len(admin("GET", f"/orgs/{slug}/listener-requests")["items"]) == 1
     driver.find_element(By.ID, "replay").click()
     driver.switch_to.alert.accept()
     wait_text(driver, "#replay-result", "The listener answered 200")

@@ -67,6 +67,13 @@ export async function requestPage(org, id) {
       table(["Received", "Status", "Outcome"], replays.map((item) => [
         h("a", { href: `#/orgs/${enc(org)}/requests/${enc(item.id)}` }, item.received_at), item.status, item.outcome])));
   });
+  const dry = h("button", { type: "button", id: "replay-dry" }, "Dry run");
+  dry.addEventListener("click", async () => {
+    const answer = await send("POST", `/admin/v1/orgs/${enc(org)}/listener-requests/${enc(id)}/replay?dry_run=true`);
+    replayed.replaceChildren(h("h2", {}, "Dry run"),
+      h("p", { role: "status" }, `The listener would answer ${answer.status}; nothing was written or logged.`),
+      h("pre", { id: "replay-answer" }, typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body, null, 2)));
+  });
   return [h("h1", {}, `Request ${request.id}`),
     h("p", {}, `${request.received_at} · status ${request.status} · ${request.outcome} · from ${request.client_address ?? "?"}`,
       request.replay_of ? ` · replay of ` : "",
@@ -76,7 +83,8 @@ export async function requestPage(org, id) {
         h("pre", { id: "request-body" }, show(request.body, request.body_text, request.body_base64))),
       h("section", { "aria-label": "Per-item results" }, h("h2", {}, "Results"),
         h("pre", { id: "request-results" }, show(request.response, request.response_text, request.response_base64)))),
-    h("p", {}, replay, " The admin API has no dry run for a replay: it runs for real, and is logged and audited."),
+    h("p", {}, replay, " ", dry,
+      " A replay runs for real, and is logged and audited; a dry run shows the outcomes it would have and writes nothing."),
     replayed,
     h("p", {}, h("a", { href: `#/orgs/${enc(org)}/requests?listener=${enc(request.listener_id)}` }, "Back to the log"))];
 }
