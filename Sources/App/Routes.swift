@@ -29,7 +29,7 @@ enum Routes {
         AdminRouteTable.register(
             in: &router, scope: scope, problem: Problem.response(for:), deliverer: deliverer, secrets: secrets,
             listenerTest: { orgID, listenerID, body, requestID in
-                try await ingestion.runRolledBack(orgID: orgID, listenerID: listenerID, body: body, requestID: requestID)
+                try await ingestion.testCall(orgID: orgID, listenerID: listenerID, body: body, requestID: requestID)
             }
         ) { orgID, listenerRequestID, requestID, dryRun in
             guard

@@ -35,6 +35,8 @@ def test_the_sample_runs_the_full_path_and_nothing_is_kept(crmhub_server):
     # Matching and dedup are real: the same contact sent for real first makes the test answer matched-existing.
     sent = requests.post(crmhub_server.url(listener["url_path"]), timeout=10, json=result["request"])
     assert sent.status_code == 200, sent.text
+    # The test predicted the code the real request got (a dry run draws no code).
+    assert sent.json()["results"][0]["records"][0]["customerId"] == item["records"][0]["customerId"], (sent.text, item)
     after_real = counts(crmhub_server, org_id)
     again = crmhub_server.admin("POST", f"/orgs/{slug}/listeners/{listener['id']}/test")
     assert again["response"]["results"][0]["outcome"] == "matched-existing", again

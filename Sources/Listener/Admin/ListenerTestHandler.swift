@@ -3,7 +3,7 @@ import CRM
 import HTTPServer
 import JSON
 
-/// Runs a request through a listener without keeping anything (`ListenerIngestion.runRolledBack`).
+/// Runs a request through a listener without keeping anything (`ListenerIngestion.testCall`, a dry run).
 public typealias ListenerTestRun =
     @Sendable (_ orgID: Int64, _ listenerID: Int64, _ body: [UInt8], _ requestID: String) async throws
     -> ListenerIngestion.Reply?
