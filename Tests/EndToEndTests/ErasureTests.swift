@@ -149,6 +149,28 @@ struct ErasureTests {
         }
     }
 
+    @Test("an org with more suppressions than a check holds in memory still refuses an erased person (each check probes)")
+    func manySuppressions() async throws {
+        try await ListenerFixture.with(configure: { $0.secretKey = Self.key }) { fixture in
+            let gone = try await ListenerActionSupport.customer(
+                fixture, ["name": "Gone", "emails": [["value": "gone.many@x.vn"]]])
+            let erased = try await fixture.admin.call("POST", "/admin/v1/orgs/\(fixture.slug)/customers/\(gone.code)/erase")
+            #expect(erased.status == 200, "\(erased.json)")
+            // Other erased identities beyond what a check holds: made-up hashes, as erasures would leave them.
+            _ = try await fixture.server.database.platformQuery(
+                """
+                INSERT INTO suppressions (org_id, hash, kind)
+                SELECT \(fixture.orgID), md5(n::text) || md5(n::text), 'email' FROM generate_series(1, 300) AS n
+                """)
+            let sent = try await fixture.send([
+                ("add-contact", ["name": "Gone again", "emails": [["value": "GONE.many@x.vn"]]]),
+                ("add-contact", ["name": "Kept", "emails": [["value": "kept.many@x.vn"]]]),
+            ])
+            let outcomes = sent.json["results"]?.arrayValue?.map { $0["outcome"]?.stringValue ?? "" }
+            #expect(outcomes == ["suppressed", "created"], "\(sent.json)")
+        }
+    }
+
     @Test("without CRMHUB_SECRET_KEY erasure is refused with 409 naming it; a read key may not erase")
     func refusals() async throws {
         try await ListenerFixture.with { fixture in

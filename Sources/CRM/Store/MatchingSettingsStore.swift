@@ -15,15 +15,18 @@ public enum MatchingSettingsStore {
     }
 
     /// The settings and the org's suppression hashes (`Suppressions`) in one statement: what ingestion needs of
-    /// the org before it adds a customer, for one round trip per transaction.
-    static func loadForIngest(_ connection: PostgresConnection, orgID: Int64) throws -> (MatchingSettings, Set<String>) {
+    /// the org before it adds a customer, for one round trip per transaction. The hashes are nil when the org has
+    /// more than `SuppressionStore.heldLimit`: then each check asks the database for its own identities.
+    static func loadForIngest(_ connection: PostgresConnection, orgID: Int64) throws -> (MatchingSettings, Set<String>?) {
         let row = try connection.query(
             """
-            SELECT s.deduplicate, s.across_series, ARRAY(SELECT hash FROM suppressions WHERE org_id = \(orgID)) AS hashes
+            SELECT s.deduplicate, s.across_series,
+                ARRAY(SELECT hash FROM suppressions WHERE org_id = \(orgID) LIMIT \(SuppressionStore.heldLimit + 1)) AS hashes
             FROM (SELECT 1) AS one LEFT JOIN matching_settings AS s ON s.org_id = \(orgID)
             """
         ).rows[0]
-        let hashes = Set(try row.decode("hashes", as: [String].self))
+        let list = try row.decode("hashes", as: [String].self)
+        let hashes = list.count > SuppressionStore.heldLimit ? nil : Set(list)
         guard let kinds = try row.decode("deduplicate", as: [String]?.self) else { return (.document, hashes) }
         return (MatchingSettings(deduplicate: Set(kinds), acrossSeries: try row.decode("across_series")), hashes)
     }

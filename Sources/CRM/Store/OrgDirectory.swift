@@ -13,6 +13,7 @@ public final class OrgDirectory {
     private var requiredFields: [(entity: String, name: String)]?
     /// The org's suppression hashes, once read (`Suppressions`), shared by the requests of one transaction.
     var suppressionHashes: Set<String>?
+    private var ingestRulesLoaded = false
     private var matching: MatchingSettings?
 
     public init(connection: PostgresConnection, orgID: Int64) {
@@ -23,18 +24,19 @@ public final class OrgDirectory {
     /// The id of the active user with this email (any case).
     /// The org's matching settings, read once (with the suppression hashes).
     public func matchingSettings() throws -> MatchingSettings {
-        if matching == nil { try loadIngestRules() }
+        if !ingestRulesLoaded { try loadIngestRules() }
         return matching ?? .document
     }
 
-    /// The org's suppression hashes, read once (with the matching settings).
-    func suppressions() throws -> Set<String> {
-        if suppressionHashes == nil { try loadIngestRules() }
-        return suppressionHashes ?? []
+    /// The org's suppression hashes, read once (with the matching settings); nil when there are too many to hold.
+    func suppressions() throws -> Set<String>? {
+        if !ingestRulesLoaded { try loadIngestRules() }
+        return suppressionHashes
     }
 
     private func loadIngestRules() throws {
         (matching, suppressionHashes) = try MatchingSettingsStore.loadForIngest(connection, orgID: orgID)
+        ingestRulesLoaded = true
     }
 
     public func activeUser(email: String) throws -> Int64? {

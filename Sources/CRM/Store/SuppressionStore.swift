@@ -8,12 +8,24 @@ public enum SuppressionStore {
         box.keyedHash("crmhub-suppression\u{0}\(orgID)\u{0}\(kind)\u{0}\(value)")
     }
 
-    /// Every suppression hash of the org (a short list: one row per erased identity).
-    public static func all(_ connection: PostgresConnection, orgID: Int64) throws -> Set<String> {
+    /// An org holds its suppression hashes in memory for a check only up to this many; beyond, a check asks the
+    /// database for the hashes of the identities it has (a key probe), so an org that erased many people does not
+    /// read them all in every ingest transaction.
+    public static let heldLimit = 256
+
+    /// Every suppression hash of the org, or nil when there are more than ``heldLimit``.
+    public static func held(_ connection: PostgresConnection, orgID: Int64) throws -> Set<String>? {
+        let list = try connection.query("SELECT hash FROM suppressions WHERE org_id = \(orgID) LIMIT \(heldLimit + 1)").rows.map {
+            try $0.decode("hash", as: String.self)
+        }
+        return list.count > heldLimit ? nil : Set(list)
+    }
+
+    /// Which of `hashes` the org has suppressed.
+    public static func among(_ connection: PostgresConnection, orgID: Int64, hashes: [String]) throws -> Set<String> {
         Set(
-            try connection.query("SELECT hash FROM suppressions WHERE org_id = \(orgID)").rows.map {
-                try $0.decode("hash", as: String.self)
-            })
+            try connection.query("SELECT hash FROM suppressions WHERE org_id = \(orgID) AND hash = ANY(\(hashes)::text[])").rows
+                .map { try $0.decode("hash", as: String.self) })
     }
 
     public static func add(_ connection: PostgresConnection, orgID: Int64, hashes: [(hash: String, kind: String)]) throws {
@@ -41,7 +53,9 @@ public final class Suppressions {
     let orgID: Int64
     /// Where the hashes are kept once read: the transaction's directory when there is one.
     let cache: OrgDirectory?
-    private var loaded: Set<String>?
+    /// The org's hashes when few enough to hold (``SuppressionStore/heldLimit``), read once.
+    private var held: Set<String>?
+    private var heldRead = false
 
     public init(box: SecretBox?, connection: PostgresConnection, orgID: Int64, cache: OrgDirectory? = nil) {
         self.box = box
@@ -72,9 +86,15 @@ public final class Suppressions {
     /// The kind of the first suppressed (kind, normalised value), or nil.
     public func first(_ identities: [(kind: String, value: String)]) throws -> String? {
         guard let box, !identities.isEmpty else { return nil }
-        if loaded == nil { loaded = try cache?.suppressions() ?? SuppressionStore.all(connection, orgID: orgID) }
-        guard let hashes = loaded, !hashes.isEmpty else { return nil }
-        return identities.first { hashes.contains(SuppressionStore.hash(box, orgID: orgID, kind: $0.kind, value: $0.value)) }?
-            .kind
+        if !heldRead {
+            held = try cache.map { try $0.suppressions() } ?? SuppressionStore.held(connection, orgID: orgID)
+            heldRead = true
+        }
+        if let held, held.isEmpty { return nil }
+        let hashed = identities.map {
+            (kind: $0.kind, hash: SuppressionStore.hash(box, orgID: orgID, kind: $0.kind, value: $0.value))
+        }
+        let suppressed = try held ?? SuppressionStore.among(connection, orgID: orgID, hashes: hashed.map(\.hash))
+        return hashed.first { suppressed.contains($0.hash) }?.kind
     }
 }
