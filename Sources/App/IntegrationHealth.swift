@@ -54,24 +54,25 @@ final class IntegrationHealth: Sendable {
         else { return }
         let orgID = orgField == "org_id" ? Int64(orgValue) : nil
         guard orgField != "org_id" || orgID != nil else { return }
-        let key = Key(
-            orgID: orgID, orgSlug: orgID == nil ? orgValue : nil, integration: integration,
-            minute: Int64(now / 60) * 60)
+        var buckets = Array(repeating: Int64(0), count: IntegrationHealthStore.bucketBounds.count + 1)
+        buckets[IntegrationHealthStore.bucket(seconds: seconds)] = 1
         let error = Self.isError(status)
-        pending.withLock { entries in
-            if entries[key] == nil {
-                guard entries.count < Self.maxPending else { return }
-                entries[key] = IntegrationHealthStore.Minute(
-                    orgID: key.orgID, orgSlug: key.orgSlug, integration: integration, minute: key.minute,
-                    latencyBuckets: Array(repeating: 0, count: IntegrationHealthStore.bucketBounds.count + 1))
-            }
-            entries[key]!.calls += 1
-            entries[key]!.latencyBuckets[IntegrationHealthStore.bucket(seconds: seconds)] += 1
-            if error {
-                entries[key]!.errors += 1
-                entries[key]!.lastError = "\(status) to \(method) \(route)"
-                entries[key]!.lastErrorAt = now
-            }
+        let call = IntegrationHealthStore.Minute(
+            orgID: orgID, orgSlug: orgID == nil ? orgValue : nil, integration: integration, minute: Int64(now / 60) * 60,
+            calls: 1,
+            errors: error ? 1 : 0, latencyBuckets: buckets, lastError: error ? "\(status) to \(method) \(route)" : nil,
+            lastErrorAt: error ? now : nil)
+        pending.withLock { entries in Self.merge(call, into: &entries) }
+    }
+
+    /// Adds `minute` to the pending counts of its org, integration and minute; a new entry beyond ``maxPending`` is
+    /// dropped.
+    private static func merge(_ minute: IntegrationHealthStore.Minute, into entries: inout [Key: IntegrationHealthStore.Minute]) {
+        let key = Key(orgID: minute.orgID, orgSlug: minute.orgSlug, integration: minute.integration, minute: minute.minute)
+        if entries[key] != nil {
+            entries[key]!.add(minute)
+        } else if entries.count < maxPending {
+            entries[key] = minute
         }
     }
 
@@ -98,24 +99,7 @@ final class IntegrationHealth: Sendable {
                     ("error", String(describing: type(of: error))), ("minutes", String(minutes.count)),
                 ])
             pending.withLock { entries in
-                for minute in minutes {
-                    let key = Key(
-                        orgID: minute.orgID, orgSlug: minute.orgSlug, integration: minute.integration, minute: minute.minute)
-                    guard entries.count < Self.maxPending || entries[key] != nil else { continue }
-                    if var current = entries[key] {
-                        current.calls += minute.calls
-                        current.errors += minute.errors
-                        for index in current.latencyBuckets.indices {
-                            current.latencyBuckets[index] += minute.latencyBuckets[index]
-                        }
-                        if current.lastErrorAt == nil {
-                            (current.lastError, current.lastErrorAt) = (minute.lastError, minute.lastErrorAt)
-                        }
-                        entries[key] = current
-                    } else {
-                        entries[key] = minute
-                    }
-                }
+                for minute in minutes { Self.merge(minute, into: &entries) }
             }
         }
     }

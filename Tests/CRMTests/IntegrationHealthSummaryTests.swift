@@ -28,4 +28,26 @@ struct IntegrationHealthSummaryTests {
         let none = Self.summary(Array(repeating: 0, count: 11))
         #expect(none.p99Milliseconds == nil && !none.p99IsBeyondBounds)
     }
+
+    @Test("adding a minute's counts sums calls, errors and buckets and keeps the later last error")
+    func addingMinutes() {
+        func minute(
+            _ calls: Int64, _ errors: Int64, _ buckets: [Int64], _ error: String?, _ at: Double?
+        )
+            -> IntegrationHealthStore.Minute
+        {
+            IntegrationHealthStore.Minute(
+                orgID: 1, orgSlug: nil, integration: "sirportly", minute: 60, calls: calls, errors: errors,
+                latencyBuckets: buckets,
+                lastError: error, lastErrorAt: at)
+        }
+        var total = minute(2, 1, [1, 1, 0], "500 later", 90)
+        total.add(minute(3, 1, [0, 2, 1], "401 earlier", 70))
+        #expect(total.calls == 5 && total.errors == 2 && total.latencyBuckets == [1, 3, 1])
+        #expect(total.lastError == "500 later" && total.lastErrorAt == 90)
+        total.add(minute(1, 1, [1, 0, 0], "429 latest", 95))
+        #expect(total.lastError == "429 latest" && total.lastErrorAt == 95)
+        total.add(minute(1, 0, [1, 0, 0], nil, nil))
+        #expect(total.calls == 7 && total.lastError == "429 latest")
+    }
 }

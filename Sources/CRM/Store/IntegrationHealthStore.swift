@@ -37,6 +37,18 @@ public struct IntegrationHealthStore: Sendable {
             self.lastError = lastError
             self.lastErrorAt = lastErrorAt
         }
+
+        /// Adds `other`'s counts (same org, integration and minute) to these; the later last error stays.
+        public mutating func add(_ other: Minute) {
+            calls += other.calls
+            errors += other.errors
+            for index in latencyBuckets.indices where index < other.latencyBuckets.count {
+                latencyBuckets[index] += other.latencyBuckets[index]
+            }
+            if let at = other.lastErrorAt, at >= lastErrorAt ?? -.infinity {
+                (lastError, lastErrorAt) = (other.lastError, at)
+            }
+        }
     }
 
     /// Upper bounds (milliseconds) of the latency buckets; one more bucket counts the slower calls.
