@@ -26,7 +26,7 @@ public enum MatchingSettingsStore {
             """
         ).rows[0]
         let list = try row.decode("hashes", as: [String].self)
-        let hashes = list.count > SuppressionStore.heldLimit ? nil : Set(list)
+        let hashes = SuppressionStore.held(list)
         guard let kinds = try row.decode("deduplicate", as: [String]?.self) else { return (.document, hashes) }
         return (MatchingSettings(deduplicate: Set(kinds), acrossSeries: try row.decode("across_series")), hashes)
     }

@@ -13,12 +13,17 @@ public enum SuppressionStore {
     /// read them all in every ingest transaction.
     public static let heldLimit = 256
 
+    /// `list`, read with `LIMIT heldLimit + 1`, as the hashes to hold, or nil when there are too many to hold.
+    static func held(_ list: [String]) -> Set<String>? {
+        list.count > heldLimit ? nil : Set(list)
+    }
+
     /// Every suppression hash of the org, or nil when there are more than ``heldLimit``.
     public static func held(_ connection: PostgresConnection, orgID: Int64) throws -> Set<String>? {
         let list = try connection.query("SELECT hash FROM suppressions WHERE org_id = \(orgID) LIMIT \(heldLimit + 1)").rows.map {
             try $0.decode("hash", as: String.self)
         }
-        return list.count > heldLimit ? nil : Set(list)
+        return held(list)
     }
 
     /// Which of `hashes` the org has suppressed.
