@@ -33,6 +33,15 @@ class CRMHubServer:
         return self.database.rows(query)
 
 
+@pytest.fixture
+def cleanup():
+    """Things a test started (sinks, receivers, servers): each is stopped, newest first, however the test ends."""
+    things = []
+    yield things
+    for thing in reversed(things):
+        thing.stop()
+
+
 @pytest.fixture(scope="session")
 def crmhub_server(tmp_path_factory):
     """`crmhub serve` on a free port against a fresh database, migrated, with a bootstrap platform token; stopped

@@ -29,14 +29,6 @@ def ca(tmp_path):
     return authority, str(path)
 
 
-@pytest.fixture
-def cleanup():
-    things = []
-    yield things
-    for thing in reversed(things):
-        thing.stop()
-
-
 WELCOME_LISTENER = {
     "welcome_email": {"enabled": True, "from": "hello@htklabs.com", "subject": "Chào mừng {{fullname}}",
                       "body": "<p>Xin chào {{fullname}}, mã khách hàng {{customerId}}.</p>"},

@@ -79,14 +79,6 @@ def database():
     db.drop()
 
 
-@pytest.fixture
-def cleanup():
-    things = []
-    yield things
-    for thing in reversed(things):
-        thing.stop()
-
-
 def setup(database, cleanup, receiver=None, **settings):
     server = Crmhub(database, delivery_workers=2, **settings)
     cleanup.append(server)
