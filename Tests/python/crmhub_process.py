@@ -79,6 +79,16 @@ class Database:
                 time.sleep(0.2)
 
 
+
+def org_with_listener(server, prefix, name):
+    """A new org (slug `prefix-…`) whose owner is owner@<slug>.example, and a listener of it: (slug, org id, listener)."""
+    slug = f"{prefix}-" + secrets.token_hex(4)
+    created = server.admin("POST", "/orgs", {"slug": slug, "name": f"{name} {slug}", "timezone": "UTC",
+                                             "owner": {"email": f"owner@{slug}.example"}})
+    listener = server.admin("POST", f"/orgs/{slug}/listeners", {"name": "Web"})
+    return slug, created["id"], listener
+
+
 class Crmhub:
     """`crmhub serve` or `crmhub worker` on `database` as a child process, started and ready.
 

@@ -3,19 +3,12 @@ actions per minute set by the platform administrator and the listener's own rate
 the IETF httpapi RateLimit fields), and the refusals counted per org in /metrics."""
 
 import re
-import secrets
 
 import requests
 
+from crmhub_process import org_with_listener
+
 SENDER_DOMAIN = ".example"
-
-
-def make_org(server):
-    slug = "lim-" + secrets.token_hex(4)
-    created = server.admin("POST", "/orgs", {"slug": slug, "name": "Limits " + slug, "timezone": "UTC",
-                                             "owner": {"email": f"owner@{slug}.example"}})
-    listener = server.admin("POST", f"/orgs/{slug}/listeners", {"name": "Web"})
-    return slug, created["id"], listener
 
 
 def post(server, slug, listener, count):
@@ -31,7 +24,7 @@ def refused_count(server, org_id, status):
 
 
 def test_org_requests_per_minute_answer_429_with_retry_after_and_ratelimit_fields(crmhub_server):
-    slug, org_id, listener = make_org(crmhub_server)
+    slug, org_id, listener = org_with_listener(crmhub_server, "lim", "Limits")
     saved = crmhub_server.admin("PUT", f"/orgs/{slug}/listener-limits", {"requests_per_minute": 3})
     assert saved == {"requests_per_minute": 3, "items_per_minute": None, "max_items_per_request": 5000,
                      "max_request_bytes": 4 << 20}
@@ -57,7 +50,7 @@ def test_org_requests_per_minute_answer_429_with_retry_after_and_ratelimit_field
 
 
 def test_org_items_per_minute_count_this_requests_actions(crmhub_server):
-    slug, org_id, listener = make_org(crmhub_server)
+    slug, org_id, listener = org_with_listener(crmhub_server, "lim", "Limits")
     crmhub_server.admin("PUT", f"/orgs/{slug}/listener-limits", {"items_per_minute": 5})
     assert post(crmhub_server, slug, listener, 4).status_code in (200, 207, 422)
     limited = post(crmhub_server, slug, listener, 2)
@@ -68,7 +61,7 @@ def test_org_items_per_minute_count_this_requests_actions(crmhub_server):
 
 
 def test_a_listener_rate_limit_names_its_policy(crmhub_server):
-    slug, org_id, listener = make_org(crmhub_server)
+    slug, org_id, listener = org_with_listener(crmhub_server, "lim", "Limits")
     crmhub_server.admin("PATCH", f"/orgs/{slug}/listeners/{listener['id']}", {"rate_limit_per_minute": 1})
     assert post(crmhub_server, slug, listener, 1).status_code != 429
     limited = post(crmhub_server, slug, listener, 1)
@@ -76,7 +69,7 @@ def test_a_listener_rate_limit_names_its_policy(crmhub_server):
 
 
 def test_more_actions_than_a_request_may_carry_is_413_naming_the_limit(crmhub_server):
-    slug, org_id, listener = make_org(crmhub_server)
+    slug, org_id, listener = org_with_listener(crmhub_server, "lim", "Limits")
     answer = post(crmhub_server, slug, listener, 5001)
     assert answer.status_code == 413, answer.text
     problem = answer.json()

@@ -1,17 +1,9 @@
 """The listener test call (issue 23, point 4): POST /admin/v1/orgs/{org}/listeners/{id}/test runs a sample request
 through the listener's full path (envelope, sender, validation, matching, dedup) and keeps nothing."""
 
-import secrets
-
 import requests
 
-
-def make_org(server):
-    slug = "tc-" + secrets.token_hex(4)
-    created = server.admin("POST", "/orgs", {"slug": slug, "name": "Test call " + slug, "timezone": "UTC",
-                                             "owner": {"email": f"owner@{slug}.example"}})
-    listener = server.admin("POST", f"/orgs/{slug}/listeners", {"name": "Web"})
-    return slug, created["id"], listener
+from crmhub_process import org_with_listener
 
 
 def counts(server, org_id):
@@ -22,7 +14,7 @@ def counts(server, org_id):
 
 
 def test_the_sample_runs_the_full_path_and_nothing_is_kept(crmhub_server):
-    slug, org_id, listener = make_org(crmhub_server)
+    slug, org_id, listener = org_with_listener(crmhub_server, "tc", "Test call")
     before = counts(crmhub_server, org_id)
     result = crmhub_server.admin("POST", f"/orgs/{slug}/listeners/{listener['id']}/test")
     assert result["dry_run"] is True and result["status"] == 200, result
@@ -44,7 +36,7 @@ def test_the_sample_runs_the_full_path_and_nothing_is_kept(crmhub_server):
 
 
 def test_a_given_request_is_validated_as_the_listener_would(crmhub_server):
-    slug, org_id, listener = make_org(crmhub_server)
+    slug, org_id, listener = org_with_listener(crmhub_server, "tc", "Test call")
     bad = {"senderUser": f"owner@{slug}.example", "data": [{"actionType": "add-contact", "data": {"lastname": "no name"}}]}
     result = crmhub_server.admin("POST", f"/orgs/{slug}/listeners/{listener['id']}/test", {"request": bad})
     assert result["status"] == 422 and result["response"]["results"][0]["outcome"] == "error", result
