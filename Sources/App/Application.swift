@@ -209,7 +209,7 @@ public final class Application: Sendable {
         let scope = OrgScope(database: database)
         let purge = RequestLogRetention(
             store: ListenerRequestStore(scope: scope), idempotency: IdempotencyStore(scope: scope),
-            days: configuration.listenerLogRetentionDays,
+            integrationHealth: IntegrationHealthStore(scope: scope), days: configuration.listenerLogRetentionDays,
             interval: .seconds(configuration.listenerLogPurgeIntervalSeconds), logger: logger)
         retention.withLock { task in
             task?.cancel()

@@ -5,12 +5,14 @@ import Telemetry
 /// Keeps the listener request log to `CRMHUB_LISTENER_LOG_RETENTION_DAYS`: every
 /// `CRMHUB_LISTENER_LOG_PURGE_INTERVAL` seconds it deletes older requests, a batch per short transaction, until a
 /// batch comes back short. Several instances may purge at once (each skips rows another is deleting). The same
-/// rounds drop `Idempotency-Key` rows past their 24 hours, so keys that are never reused do not stay for ever.
+/// rounds drop `Idempotency-Key` rows past their 24 hours, so keys that are never reused do not stay for ever, and the
+/// integrations' per-minute counts older than a day.
 struct RequestLogRetention: Sendable {
     static let batch = 1000
 
     let store: ListenerRequestStore
     let idempotency: IdempotencyStore
+    let integrationHealth: IntegrationHealthStore
     /// 0 keeps the request log for ever (idempotency keys are still dropped).
     let days: Int
     let interval: Duration
@@ -39,6 +41,7 @@ struct RequestLogRetention: Sendable {
             while !Task.isCancelled {
                 if try await idempotency.purgeExpired(batch: Self.batch) < Self.batch { break }
             }
+            _ = try await integrationHealth.purge()
             while days > 0 && !Task.isCancelled {
                 let deleted = try await store.purge(olderThanDays: days, batch: Self.batch)
                 total += deleted

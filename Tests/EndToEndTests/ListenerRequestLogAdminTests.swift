@@ -314,10 +314,28 @@ struct ListenerRequestLogAdminTests {
             #expect(try await store.purge(olderThanDays: 30, batch: 1000) == 500)
             #expect(try await store.purge(olderThanDays: 30, batch: 1000) == 0)
             try await insertOld(2500)
+            // Integration counts: the retention rounds also drop the minutes older than a day.
+            _ = try await fixture.server.database.platformQuery(
+                """
+                INSERT INTO integration_minutes (org_id, integration, minute, calls, errors, latency_buckets)
+                VALUES (\(orgID), 'sirportly', date_trunc('minute', now()) - interval '2 days', 1, 0, '{1}'),
+                    (\(orgID), 'sirportly', date_trunc('minute', now()), 1, 0, '{1}')
+                """)
+            let scope = OrgScope(database: fixture.server.database)
             let retention = RequestLogRetention(
-                store: store, idempotency: IdempotencyStore(scope: OrgScope(database: fixture.server.database)), days: 30,
-                interval: .seconds(86400), logger: .discarding())
+                store: store, idempotency: IdempotencyStore(scope: scope),
+                integrationHealth: IntegrationHealthStore(scope: scope),
+                days: 30, interval: .seconds(86400), logger: .discarding())
             #expect(await retention.purge() == 2500)
+            let minutes = try await fixture.server.database.platformQuery(
+                "SELECT count(*) FROM integration_minutes WHERE org_id = \(orgID) AND minute < now() - interval '1 day'"
+            ).rows[0].decode(0, as: Int.self)
+            #expect(minutes == 0)
+            #expect(
+                try await fixture.server.database.platformQuery(
+                    "SELECT count(*) FROM integration_minutes WHERE org_id = \(orgID)"
+                )
+                .rows[0].decode(0, as: Int.self) == 1)
             let left = try await fixture.server.database.platformQuery("SELECT count(*) FROM listener_requests").rows[0].decode(
                 0, as: Int.self)
             #expect(left == 1)

@@ -102,12 +102,12 @@ public struct IntegrationHealthStore: Sendable {
         }
     }
 
-    /// Adds `minutes` to the stored counts (one statement) and deletes minutes older than a day.
+    /// Adds `minutes` to the stored counts, in one statement.
     public func add(_ minutes: [Minute]) async throws {
         guard !minutes.isEmpty else { return }
         let buckets = minutes.map { "{" + $0.latencyBuckets.map(String.init).joined(separator: ",") + "}" }
         try await scope.withPlatform { connection in
-            try connection.query(
+            _ = try connection.query(
                 """
                 INSERT INTO integration_minutes AS m
                     (org_id, integration, minute, calls, errors, latency_buckets, last_error, last_error_at)
@@ -129,8 +129,14 @@ public struct IntegrationHealthStore: Sendable {
                         THEN excluded.last_error ELSE m.last_error END,
                     last_error_at = greatest(m.last_error_at, excluded.last_error_at)
                 """)
-            connection.commitWithNextQuery()
-            try connection.query("DELETE FROM integration_minutes WHERE minute < now() - interval '1 day'")
+        }
+    }
+
+    /// Deletes the minutes older than a day (the panel shows the last hour); how many. Run by the retention rounds,
+    /// not by every write: the condition leads with no org, so it reads the whole table.
+    public func purge() async throws -> Int {
+        try await scope.withPlatform { connection in
+            try connection.query("DELETE FROM integration_minutes WHERE minute < now() - interval '1 day'").affectedRows
         }
     }
 
