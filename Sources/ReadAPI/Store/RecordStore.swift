@@ -76,8 +76,9 @@ public struct RecordStore: Sendable {
 struct WhereClause {
     var conditions = ["org_id = $1"]
     private var binds: [String?]
-    /// The matches are few or found by an index of their own (a name search): read them all, then sort by id. Left to
-    /// itself, the plan would walk the id order and test every row, reading the whole org when nothing matches.
+    /// The matches are found by an index of their own (a name search): pick their ids first, then fetch the rows of
+    /// the page. Left to itself, the plan would walk the id order and test every row, reading the whole org when
+    /// nothing matches; and fetching every match's row to sort them reads a heap page per match.
     private(set) var readsMatchesFirst = false
 
     init(orgID: Int64) { binds = [String(orgID)] }
@@ -137,7 +138,14 @@ struct WhereClause {
         let order = descending ? "DESC" : ""
         let limit = "$\(binds.count + 1)"
         if readsMatchesFirst {
-            return ("SELECT * FROM (\(select) OFFSET 0) AS matches ORDER BY 1 \(order) LIMIT \(limit)", binds)
+            // The inner select names only the id, so for the customers' name search (whose other conditions are the
+            // org, the kind and cursors) it is an index-only scan of customers_name_folded (sql/0018); OFFSET 0 keeps
+            // the plan from walking the id order instead.
+            let ids = "SELECT id FROM \(table) WHERE " + conditions.joined(separator: " AND ")
+            let page = "SELECT id FROM (\(ids) OFFSET 0) AS matches ORDER BY id \(order) LIMIT \(limit)"
+            return (
+                "SELECT \(columns) FROM \(table) WHERE org_id = $1 AND id IN (\(page)) ORDER BY id \(order) LIMIT \(limit)", binds
+            )
         }
         return ("\(select) ORDER BY id \(order) LIMIT \(limit)", binds)
     }
