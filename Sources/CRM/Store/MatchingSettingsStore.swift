@@ -14,21 +14,34 @@ public enum MatchingSettingsStore {
             deduplicate: Set(try row.decode("deduplicate", as: [String].self)), acrossSeries: try row.decode("across_series"))
     }
 
-    /// The settings and the org's suppression hashes (`Suppressions`) in one statement: what ingestion needs of
-    /// the org before it adds a customer, for one round trip per transaction. The hashes are nil when the org has
-    /// more than `SuppressionStore.heldLimit`: then each check asks the database for its own identities.
-    static func loadForIngest(_ connection: PostgresConnection, orgID: Int64) throws -> (MatchingSettings, Set<String>?) {
+    /// Select-list items reading the ``IngestRules`` of the org whose id is the SQL expression `orgID`, so that they
+    /// can ride on a statement the transaction sends anyway (the listener's opening statement) instead of costing a
+    /// round trip of their own; ``ingestRules(_:)`` decodes them.
+    public static func ingestRuleColumns(orgID: String) -> String {
+        """
+        (SELECT s.deduplicate FROM matching_settings AS s WHERE s.org_id = \(orgID)) AS matching_deduplicate,
+        (SELECT s.across_series FROM matching_settings AS s WHERE s.org_id = \(orgID)) AS matching_across_series,
+        ARRAY(SELECT h.hash FROM suppressions AS h WHERE h.org_id = \(orgID) LIMIT \(SuppressionStore.heldLimit + 1))
+            AS suppression_hashes
+        """
+    }
+
+    /// The ``IngestRules`` in a row selecting ``ingestRuleColumns(orgID:)``.
+    public static func ingestRules(_ row: Row) throws -> IngestRules {
+        let suppressions = SuppressionStore.held(try row.decode("suppression_hashes", as: [String].self))
+        guard let kinds = try row.decode("matching_deduplicate", as: [String]?.self) else {
+            return IngestRules(matching: .document, suppressions: suppressions)
+        }
+        let matching = MatchingSettings(deduplicate: Set(kinds), acrossSeries: try row.decode("matching_across_series"))
+        return IngestRules(matching: matching, suppressions: suppressions)
+    }
+
+    /// The org's ``IngestRules`` in a statement of their own (ingest paths without a listener's opening statement).
+    static func loadForIngest(_ connection: PostgresConnection, orgID: Int64) throws -> IngestRules {
         let row = try connection.query(
-            """
-            SELECT s.deduplicate, s.across_series,
-                ARRAY(SELECT hash FROM suppressions WHERE org_id = \(orgID) LIMIT \(SuppressionStore.heldLimit + 1)) AS hashes
-            FROM (SELECT 1) AS one LEFT JOIN matching_settings AS s ON s.org_id = \(orgID)
-            """
+            "SELECT \(unescaped: ingestRuleColumns(orgID: "o.id")) FROM (SELECT \(orgID)::bigint AS id) AS o"
         ).rows[0]
-        let list = try row.decode("hashes", as: [String].self)
-        let hashes = SuppressionStore.held(list)
-        guard let kinds = try row.decode("deduplicate", as: [String]?.self) else { return (.document, hashes) }
-        return (MatchingSettings(deduplicate: Set(kinds), acrossSeries: try row.decode("across_series")), hashes)
+        return try ingestRules(row)
     }
 
     public static func save(

@@ -35,7 +35,12 @@ public final class OrgDirectory {
     }
 
     private func loadIngestRules() throws {
-        (matching, suppressionHashes) = try MatchingSettingsStore.loadForIngest(connection, orgID: orgID)
+        knowIngestRules(try MatchingSettingsStore.loadForIngest(connection, orgID: orgID))
+    }
+
+    /// The org's ingest rules, read by the caller with another statement of this transaction.
+    public func knowIngestRules(_ rules: IngestRules) {
+        (matching, suppressionHashes) = (rules.matching, rules.suppressions)
         ingestRulesLoaded = true
     }
 

@@ -40,6 +40,7 @@ extension ListenerIngestion {
         guard group.listener.rateLimitPerMinute == nil, group.listener.orgLimits == nil else { throw RunAlone() }
         let directory = OrgDirectory(connection: connection, orgID: group.listener.orgID)
         directory.knowRequiredCustomFields(group.requiredCustomFields)
+        directory.knowIngestRules(group.ingestRules)
         var admissions: [Admission] = []
         for (index, arrival) in arrivals.enumerated() {
             admissions.append(

@@ -268,6 +268,7 @@ public struct ListenerIngestion: Sendable {
         if arrival.dryRun { try OrgScope.markDryRun(connection) }
         let directory = OrgDirectory(connection: connection, orgID: opened.listener.orgID)
         if let required = opened.requiredCustomFields { directory.knowRequiredCustomFields(required) }
+        if let rules = opened.ingestRules { directory.knowIngestRules(rules) }
         let (reply, entry) = try process(
             arrival, connection, listener: opened.listener, orgStatus: opened.orgStatus, senderUserID: opened.senderUserID,
             logID: arrival.dryRun ? 0 : opened.requestLogID, directory: directory, checkAddress: checkAddress,

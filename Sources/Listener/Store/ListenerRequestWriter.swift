@@ -14,16 +14,19 @@ public enum ListenerRequestWriter {
         public let requestLogID: Int64
         /// The org's required custom fields when they were read with the listener (nil: not read).
         public let requiredCustomFields: [(entity: String, name: String)]?
+        /// The org's matching settings and suppressions when they were read with the listener (nil: not read).
+        public let ingestRules: IngestRules?
 
         public init(
             listener: ListenerURL, orgStatus: Org.Status, senderUserID: Int64?, requestLogID: Int64,
-            requiredCustomFields: [(entity: String, name: String)]?
+            requiredCustomFields: [(entity: String, name: String)]?, ingestRules: IngestRules? = nil
         ) {
             self.listener = listener
             self.orgStatus = orgStatus
             self.senderUserID = senderUserID
             self.requestLogID = requestLogID
             self.requiredCustomFields = requiredCustomFields
+            self.ingestRules = ingestRules
         }
     }
 
@@ -32,7 +35,8 @@ public enum ListenerRequestWriter {
         guard let group = try openGroup(connection, token: token, senderEmails: [senderEmail]) else { return nil }
         return Opened(
             listener: group.listener, orgStatus: group.orgStatus, senderUserID: group.senderUserIDs[0],
-            requestLogID: group.requestLogIDs[0], requiredCustomFields: group.requiredCustomFields)
+            requestLogID: group.requestLogIDs[0], requiredCustomFields: group.requiredCustomFields, ingestRules: group.ingestRules
+        )
     }
 
     /// Several requests to one listener URL, opened together: the sender's user id for each of `senderEmails`
@@ -43,10 +47,12 @@ public enum ListenerRequestWriter {
         public let senderUserIDs: [Int64?]
         public let requestLogIDs: [Int64]
         public let requiredCustomFields: [(entity: String, name: String)]
+        public let ingestRules: IngestRules
     }
 
-    /// One statement, in a platform transaction: finds the listener by token, checks the secret, draws the log ids
-    /// and switches the transaction to the listener's org (row-level security applies from then on).
+    /// One statement, in a platform transaction: finds the listener by token, checks the secret, draws the log ids,
+    /// reads what ingestion needs of the org (required custom fields, matching settings, suppressions) and switches
+    /// the transaction to the listener's org (row-level security applies from then on).
     /// - Returns: nil when no listener has this token.
     public static func openGroup(_ connection: PostgresConnection, token: String, senderEmails: [String?]) throws -> OpenedGroup?
     {
@@ -67,6 +73,7 @@ public enum ListenerRequestWriter {
                         AS required_entities,
                     (SELECT coalesce(array_agg(f.name ORDER BY f.id), '{}') FROM custom_fields AS f WHERE f.org_id = found.org_id AND f.required)
                         AS required_names,
+                    \(unescaped: MatchingSettingsStore.ingestRuleColumns(orgID: "found.org_id")),
                     \(unescaped: OrgScope.narrowing(toOrgIn: "found.org_id"))
                 FROM found
                 """
@@ -82,7 +89,8 @@ public enum ListenerRequestWriter {
             senderUserIDs: try row.decode("sender_user_ids", as: [String?].self).map { $0.flatMap { Int64($0) } },
             requestLogIDs: try row.decode("request_log_ids"),
             requiredCustomFields: Array(
-                zip(try row.decode("required_entities", as: [String].self), try row.decode("required_names", as: [String].self))))
+                zip(try row.decode("required_entities", as: [String].self), try row.decode("required_names", as: [String].self))),
+            ingestRules: try MatchingSettingsStore.ingestRules(row))
     }
 
     /// Writes the log rows of several requests (of one listener) in one statement.
