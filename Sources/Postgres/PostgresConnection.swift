@@ -61,7 +61,7 @@ public final class PostgresConnection {
         let setup = """
             SET statement_timeout = \(timeoutMilliseconds); SET DateStyle = 'ISO, MDY'; \
             SET IntervalStyle = 'postgres'; SET extra_float_digits = 3; SET bytea_output = 'hex'; \
-            SET plan_cache_mode = force_generic_plan
+            SET plan_cache_mode = force_generic_plan; SET default_transaction_isolation = 'read committed'
             """
         let connection = PostgresConnection(
             handle: connected, sessionSetup: setup, notices: NoticeSink(log: log),
@@ -183,6 +183,16 @@ public final class PostgresConnection {
 
     @discardableResult
     func queryAndCommit(_ query: Query) throws(PostgresError) -> QueryResult {
+        if let leading = deferredBegin, leading.first?.sql == IsolationLevel.readCommitted.beginStatement {
+            // The whole transaction is this one round trip. Statements of a pipeline up to its Sync run as one
+            // implicit transaction, committed at the Sync (or rolled back at the first error), and transaction-local
+            // settings of the prelude hold until then: BEGIN and COMMIT would cost the server two statements of the
+            // four for nothing. The implicit transaction has the session's isolation, read committed (`connect`).
+            deferredBegin = nil
+            let result = try pipeline(Array(leading.dropFirst()) + [query])[leading.count - 1]
+            committedEarly = true
+            return result
+        }
         let leading = deferredBegin ?? []
         deferredBegin = nil
         let result = try pipeline(leading + [query, "COMMIT"])[leading.count]

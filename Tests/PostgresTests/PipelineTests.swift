@@ -34,6 +34,46 @@ struct PipelineTests {
         }
     }
 
+    @Test("a transaction of one round trip runs without BEGIN and COMMIT: its prelude still holds, and it is atomic")
+    func oneRoundTrip() async throws {
+        try await TransactionTests.withTable("k int PRIMARY KEY, v int", poolSize: 1) { client, table in
+            // The prelude's transaction-local setting reaches the statement, a write commits, and nothing is left.
+            let (setting, backend) = try await client.withTransaction(prelude: "SELECT set_config('crmhub.test', 'one', true)") {
+                connection in
+                connection.commitWithNextQuery()
+                return try connection.query(
+                    """
+                    WITH written AS (INSERT INTO \(unescaped: table) VALUES (\(1), \(1)) RETURNING k)
+                    SELECT current_setting('crmhub.test', true), pg_backend_pid() FROM written
+                    """
+                ).rows[0].decode((String?, Int32).self)
+            }
+            #expect(setting == "one")
+            #expect(try await TransactionTests.count(client, table) == 1)
+            let after = try await client.query("SELECT current_setting('crmhub.test', true), pg_backend_pid()").rows[0]
+                .decode((String?, Int32).self)
+            #expect(after.1 == backend, "the pool has one connection")
+            #expect(after.0 == nil || after.0 == "")
+            // A statement of the pipeline that fails undoes what the prelude wrote before it.
+            var failed = false
+            do {
+                try await client.withTransaction(prelude: "INSERT INTO \(unescaped: table) VALUES (2, 2)") { connection in
+                    connection.commitWithNextQuery()
+                    try connection.query("INSERT INTO \(unescaped: table) VALUES (\(1), \(2))")
+                }
+            } catch let error as PostgresError {
+                failed = error.sqlState == .uniqueViolation
+            }
+            #expect(failed)
+            #expect(try await TransactionTests.count(client, table) == 1)
+            let isolation = try await client.withTransaction { connection in
+                connection.commitWithNextQuery()
+                return try connection.query("SELECT current_setting('transaction_isolation')").rows[0].decode(0, as: String.self)
+            }
+            #expect(isolation == "read committed")
+        }
+    }
+
     @Test("a failing last statement rolls the whole transaction back and the connection stays usable")
     func failingLastStatement() async throws {
         try await TransactionTests.withTable("k int PRIMARY KEY, v int") { client, table in
