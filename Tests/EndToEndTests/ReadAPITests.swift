@@ -70,6 +70,24 @@ struct ReadAPITests {
         }
     }
 
+    @Test("a key's use is noted; its lookup id with a wrong secret reads nothing and notes nothing")
+    func keyUse() async throws {
+        try await ReadAPIFixture.with { fixture in
+            let created = try await fixture.listener.admin("POST", "/api-keys", ["name": "noted", "scopes": ["read"]])
+            let key = try #require(created["key"]?.stringValue)
+            func lastUsed() async throws -> JSONValue? {
+                let keys = try await fixture.listener.admin("GET", "/api-keys")
+                return keys["items"]?.arrayValue?.first { $0["id"] == created["id"] }?["last_used_at"]
+            }
+            #expect(try await lastUsed() == .null)
+            let wrong = String(key.dropLast()) + (key.hasSuffix("A") ? "B" : "A")
+            #expect(try await fixture.get("/api/v1/contacts", key: wrong).status == 401)
+            #expect(try await lastUsed() == .null)
+            #expect(try await fixture.get("/api/v1/contacts", key: key).status == 200)
+            #expect(try await lastUsed()?.stringValue != nil)
+        }
+    }
+
     @Test("contacts: by id and by code, with an ETag and 304 on If-None-Match")
     func single() async throws {
         try await ReadAPIFixture.with { fixture in

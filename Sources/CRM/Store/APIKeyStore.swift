@@ -67,27 +67,33 @@ public struct APIKeyStore: Sendable {
 
     /// The live key a presented token belongs to, or nil. The lookup happens before the org is known,
     /// so it runs platform-scoped and returns only the key's org and scopes.
+    ///
+    /// One statement, which is the whole transaction (one round trip): it finds the key and notes its use (at most
+    /// once a minute) when the secret's SHA-256 matches. That comparison in SQL can at most reveal how much of a digest
+    /// matched, which does not help find a random secret; the answer is decided by the constant-time comparison here.
     public func authenticate(
         _ presented: String
     ) async throws -> (orgID: Int64, keyID: Int64, name: String, scopes: [APIKey.Scope])? {
         guard let token = SecretToken.parse(presented, prefix: Self.prefix) else { return nil }
         return try await scope.withPlatform { connection in
+            connection.commitWithNextQuery()
             guard
                 let row = try connection.query(
                     """
-                    SELECT org_id, id, scopes, secret_hash, name FROM api_keys
-                    WHERE lookup_id = \(token.lookupID) AND revoked_at IS NULL
+                    WITH key AS MATERIALIZED (
+                        SELECT org_id, id, scopes, secret_hash, name FROM api_keys
+                        WHERE lookup_id = \(token.lookupID) AND revoked_at IS NULL
+                    ), touched AS (
+                        UPDATE api_keys AS k SET last_used_at = now() FROM key
+                        WHERE k.org_id = key.org_id AND k.id = key.id AND key.secret_hash = \(token.secretHash)
+                          AND (k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute')
+                    )
+                    SELECT org_id, id, scopes, secret_hash, name FROM key
                     """
                 ).first,
                 SecretToken.matches(token.secretHash, try row.decode("secret_hash", as: [UInt8].self))
             else { return nil }
             let keyID = try row.decode("id", as: Int64.self)
-            try connection.query(
-                """
-                UPDATE api_keys SET last_used_at = now()
-                WHERE org_id = \(try row.decode("org_id", as: Int64.self)) AND id = \(keyID)
-                  AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
-                """)
             return (
                 try row.decode("org_id"), keyID, try row.decode("name"),
                 try row.decode("scopes", as: [String].self).compactMap(APIKey.Scope.init(rawValue:))

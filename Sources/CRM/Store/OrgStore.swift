@@ -68,14 +68,16 @@ public struct OrgStore: Sendable {
     /// The org with this slug, whatever its status; nil when there is none.
     public func find(slug: String) async throws -> Org? {
         try await scope.withPlatform { connection in
-            try connection.query("SELECT \(unescaped: Self.columns) FROM orgs WHERE slug = \(slug)").first.map(Self.decode)
+            connection.commitWithNextQuery()
+            return try connection.query("SELECT \(unescaped: Self.columns) FROM orgs WHERE slug = \(slug)").first.map(Self.decode)
         }
     }
 
     /// The org with this id, whatever its status; nil when there is none.
     public func find(id: Int64) async throws -> Org? {
         try await scope.withPlatform { connection in
-            try connection.query("SELECT \(unescaped: Self.columns) FROM orgs WHERE id = \(id)").first.map(Self.decode)
+            connection.commitWithNextQuery()
+            return try connection.query("SELECT \(unescaped: Self.columns) FROM orgs WHERE id = \(id)").first.map(Self.decode)
         }
     }
 

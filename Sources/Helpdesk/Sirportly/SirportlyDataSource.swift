@@ -46,12 +46,16 @@ struct SirportlyDataSource: Sendable {
             case .none: profile = nil
             }
             guard let profile else { return nil }
+            // The last statement of the two below carries the COMMIT.
+            let (wantsDeals, wantsTickets) = (sections.contains(.openDeals), sections.contains(.recentTickets))
+            if wantsDeals && !wantsTickets { connection.commitWithNextQuery() }
             let deals =
-                sections.contains(.openDeals)
+                wantsDeals
                 ? try CustomerProfileStore.openDeals(connection, orgID: orgID, customerID: profile.id, limit: Self.activityLimit)
                 : []
+            if wantsTickets { connection.commitWithNextQuery() }
             let tickets =
-                sections.contains(.recentTickets)
+                wantsTickets
                 ? try CustomerProfileStore.recentTickets(
                     connection, orgID: orgID, customerID: profile.id, limit: Self.activityLimit) : []
             return (profile, deals, tickets)

@@ -28,6 +28,7 @@ struct SpiceCSMWebCalls: Sendable {
                     guard let definition = definitions.first(where: { $0.id == id }) else { return [CustomerProfile]() }
                     search.customFields.append((definition.name, value))
                 }
+                connection.commitWithNextQuery()
                 return try CustomerProfileStore.search(connection, orgID: orgID, search, limit: Self.searchLimit)
             }
             return SpiceCSMXML.response(SpiceCSMXML.users(profiles))

@@ -45,6 +45,7 @@ public struct IntegrationStore: Sendable {
 
     public func open(orgSlug: String, kind: Kind) async throws -> Opened? {
         try await scope.withPlatform { connection in
+            connection.commitWithNextQuery()
             guard
                 let row = try connection.query(
                     """

@@ -22,7 +22,8 @@ public struct RecordStore: Sendable {
     ) async throws -> [Record] {
         let query = try Self.select(table, orgID: orgID, filters: filters, order: order, limit: limit)
         return try await scope.withOrg(orgID) { connection in
-            try connection.query(query).rows.map { try Self.decode($0, table) }
+            connection.commitWithNextQuery()
+            return try connection.query(query).rows.map { try Self.decode($0, table) }
         }
     }
 
