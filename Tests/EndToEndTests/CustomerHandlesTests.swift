@@ -147,7 +147,14 @@ struct CustomerHandlesTests {
             #expect(
                 rows.tags == ["contact a \(lee.id)", "contact b \(lee.id)"] && rows.handles == ["contact Other x \(lee.id)"],
                 "\(rows)")
-            try await Self.asApp(fixture, "DELETE FROM customers WHERE org_id = \(fixture.orgID) AND id = \(lee.id)")
+            // Deleted as CustomerStore.delete does, with its identities and history (no other test may find them).
+            try await Self.asApp(
+                fixture,
+                """
+                WITH identities AS (DELETE FROM customer_identities WHERE org_id = \(fixture.orgID) AND customer_id = \(lee.id)),
+                    history AS (DELETE FROM customer_history WHERE org_id = \(fixture.orgID) AND customer_id = \(lee.id))
+                DELETE FROM customers WHERE org_id = \(fixture.orgID) AND id = \(lee.id)
+                """)
             rows = try await Self.sideRows(fixture)
             #expect(rows.tags.isEmpty && rows.handles.isEmpty, "\(rows)")
 
