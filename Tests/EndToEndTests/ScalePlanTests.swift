@@ -112,4 +112,62 @@ struct ScalePlanTests {
             }
         }
     }
+
+    /// 5,000 contacts of the fixture's org, one in a hundred tagged vip and one in ten with an IM handle, analysed: on
+    /// empty tables every index costs the same.
+    static func tagsAndHandles(_ listener: ListenerFixture) async throws {
+        let database = listener.server.database
+        let orgID = listener.orgID
+        try await database.withTransaction { connection in
+            _ = try connection.query("SELECT set_config('crmhub.org_id', \(String(orgID)), true)")
+            try connection.execute(
+                """
+                INSERT INTO customers (org_id, kind, code, name, tags, im)
+                SELECT crmhub_current_org(), 'contact', crmhub_next_code('contact'), 'Person ' || g,
+                    CASE WHEN g % 100 = 0 THEN '{vip,news}'::text[] WHEN g % 3 = 0 THEN '{news}' ELSE '{}' END,
+                    CASE WHEN g % 10 = 0 THEN jsonb_build_array(jsonb_build_object('protocol', 'Other', 'value', '@h' || g))
+                        ELSE '[]' END
+                FROM generate_series(1, 5000) AS g
+                """)
+        }
+        try await database.withConnection { connection in
+            try connection.execute("ANALYZE customers, customer_tags, customer_im_handles")
+        }
+    }
+
+    @Test("the read API's tag filter walks customer_tags in id order and fetches each customer by primary key")
+    func tagFilter() async throws {
+        try await ListenerFixture.with { listener in
+            try await Self.tagsAndHandles(listener)
+            for (filters, cursor) in [
+                ([RecordFilter.hasTag("vip")], ""), ([.hasTag("vip"), .before(4000)], " AND (customer_id < $3)"),
+            ] {
+                let query = try RecordStore.select(
+                    .contacts, orgID: listener.orgID, filters: filters, order: .newestFirst, limit: 51)
+                let plan = try await Self.plan(listener, query)
+                // Newest first straight off the index: no sort, and the tag (and the cursor) are index conditions.
+                #expect(plan.contains("Backward using customer_tags_pkey") && !plan.contains("Sort"), "\(plan)")
+                #expect(!plan.contains("Merge Join") && !plan.contains("Hash Join"), "\(plan)")
+                #expect(
+                    Self.indexCondition(plan, "(org_id = $1) AND (kind = 'contact'::text) AND (tag = $2)\(cursor)"), "\(plan)")
+                #expect(Self.indexCondition(plan, "id = customer_tags.customer_id"), "\(plan)")
+                #expect(!plan.contains("tags @>"), "\(plan)")
+            }
+        }
+    }
+
+    @Test("a Sirportly IM lookup probes customer_im_handles by protocol and value")
+    func imLookup() async throws {
+        try await ListenerFixture.with { listener in
+            try await Self.tagsAndHandles(listener)
+            let handles = [
+                CustomerProfile.Handle(type: "Twitter", value: "h10"), CustomerProfile.Handle(type: "Other", value: "@h10"),
+            ]
+            let plan = try await Self.plan(listener, CustomerProfileStore.imQuery(orgID: listener.orgID, handles))
+            #expect(plan.contains("customer_im_handles_pkey"), "\(plan)")
+            #expect(Self.indexCondition(plan, "(kind = s.series) AND (protocol = p.protocol) AND (value = p.value)"), "\(plan)")
+            #expect(Self.indexCondition(plan, "id = customer_im_handles.customer_id"), "\(plan)")
+            #expect(!plan.contains("im @>"), "\(plan)")
+        }
+    }
 }

@@ -54,19 +54,29 @@ public enum CustomerProfileStore {
     public static func find(
         _ connection: PostgresConnection, orgID: Int64, im handles: [CustomerProfile.Handle]
     ) throws -> CustomerProfile? {
-        let patterns = handles.map { JSONWriter.string([["protocol": .string($0.type), "value": .string($0.value)]]) }
-        return try connection.query(
-            """
-            SELECT \(unescaped: columns) FROM unnest(ARRAY['contact', 'lead']) WITH ORDINALITY AS s(series, rank)
-            CROSS JOIN unnest(\(patterns)::jsonb[]) AS p(pattern)
+        try connection.query(imQuery(orgID: orgID, handles)).first.map { try decode($0) }
+    }
+
+    /// The statement of ``find(_:orgID:im:)``. Each spelling is a probe of customer_im_handles (sql/0019), whose rows
+    /// are exactly the pairs `im @> '[{"protocol": …, "value": …}]'` matched: jsonb containment is not leakproof, so
+    /// under row-level security no index served it and each lookup read the org's customers with handles.
+    static func imQuery(orgID: Int64, _ handles: [CustomerProfile.Handle]) -> Query {
+        """
+        SELECT \(unescaped: columns) FROM (
+            SELECT h.customer_id, s.series FROM unnest(ARRAY['contact', 'lead']) WITH ORDINALITY AS s(series, rank)
+            CROSS JOIN unnest(\(handles.map(\.type))::text[], \(handles.map(\.value))::text[]) AS p(protocol, value)
             CROSS JOIN LATERAL (
-                SELECT * FROM customers
-                WHERE org_id = \(orgID) AND kind = s.series AND im <> '[]'::jsonb AND im @> p.pattern ORDER BY id LIMIT 1
-            ) AS c
-            \(unescaped: company)
-            ORDER BY s.rank, c.id LIMIT 1
-            """
-        ).first.map { try decode($0) }
+                SELECT customer_id FROM customer_im_handles
+                WHERE org_id = \(orgID) AND kind = s.series AND protocol = p.protocol AND value = p.value
+                ORDER BY customer_id LIMIT 1
+            ) AS h
+            ORDER BY s.rank, h.customer_id LIMIT 1
+        ) AS found
+        CROSS JOIN LATERAL (
+            SELECT * FROM customers WHERE org_id = \(orgID) AND id = found.customer_id AND kind = found.series LIMIT 1
+        ) AS c
+        \(unescaped: company)
+        """
     }
 
     /// Contacts, accounts and leads meeting every criterion of `search`, oldest first. Only the criteria present

@@ -81,6 +81,14 @@ struct WhereClause {
     /// the page. Left to itself, the plan would walk the id order and test every row, reading the whole org when
     /// nothing matches; and fetching every match's row to sort them reads a heap page per match.
     private(set) var readsMatchesFirst = false
+    /// A customer tag filter: the series and the `$n` of the tag. The customers come from customer_tags (sql/0019),
+    /// walked in customer id order and fetched by primary key: `tags @> …` is not leakproof, so under row-level
+    /// security no index could serve it and the list tested every customer of the org, newest first.
+    private var tagged: (series: String, tag: Int)?
+    /// The cursor's conditions again, on the tag's customer_id, so that a later page starts where it ends.
+    private var taggedCursor: [String] = []
+    /// An identity filter: one customer at most, found by its own index.
+    private var findsOne = false
 
     init(orgID: Int64) { binds = [String(orgID)] }
 
@@ -92,18 +100,29 @@ struct WhereClause {
             return source
         }
         switch filter {
-        case .before(let id): append("id < ", id)
-        case .after(let id): append("id > ", id)
+        case .before(let id):
+            append("id < ", id)
+            taggedCursor.append("customer_id < $\(binds.count)")
+        case .after(let id):
+            append("id > ", id)
+            taggedCursor.append("customer_id > $\(binds.count)")
         case .textEquals(column: "code", let number): append("code = ", number, cast: "::bigint")
         case .textEquals(let field, let text): append("\(try column(field)) = ", text)
         case .idEquals(let field, let id): append("\(try column(field)) = ", id)
         case .customerType(let type): append("type = ", type, cast: "::smallint")
-        case .hasTag(let tag): append("tags @> ARRAY[", tag, cast: "::text]")
+        case .hasTag(let tag):
+            if let series = table.series, tagged == nil {
+                binds.append(tag)
+                tagged = (series.rawValue, binds.count)
+            } else {
+                append("tags @> ARRAY[", tag, cast: "::text]")
+            }
         case .since(let field, let time): append("\(try column(field)) >= ", time, cast: "::timestamptz")
         case .identity(let kind, let key):
             let series = table.series?.rawValue ?? ""
             binds += [series, kind, key]
             let n = binds.count
+            findsOne = true
             conditions.append(
                 """
                 id = (SELECT customer_id FROM customer_identities
@@ -135,19 +154,36 @@ struct WhereClause {
 
     /// `SELECT columns FROM table WHERE … ORDER BY id [DESC] LIMIT n`; the first column must be the id.
     func query(columns: String, from table: String, descending: Bool) -> (sql: String, binds: [String?]) {
-        let select = "SELECT \(columns) FROM \(table) WHERE " + conditions.joined(separator: " AND ")
-        let order = descending ? "DESC" : ""
+        var from = table
+        var order = "id"
+        var conditions = conditions
+        if let tagged, readsMatchesFirst || findsOne {
+            // The name's range or the identity finds the candidates; the tag tests them, as before.
+            conditions.append("tags @> ARRAY[$\(tagged.tag)::text]")
+        } else if let tagged {
+            // Each customer is fetched by primary key (LATERAL … LIMIT 1, so the planner cannot turn it into a join),
+            // in the tag's order: as a plain join, a small org's statistics chose a merge join with a walk of all the
+            // org's customers by id, which is the read this table is there to avoid. Only tagged_id comes out of the
+            // first subquery, so the conditions' and columns' names stay the customer's.
+            let side = ["org_id = $1", "kind = '\(tagged.series)'", "tag = $\(tagged.tag)"] + taggedCursor
+            from =
+                "(SELECT customer_id AS tagged_id FROM customer_tags WHERE \(side.joined(separator: " AND "))) AS tagged "
+                + "CROSS JOIN LATERAL (SELECT * FROM \(table) WHERE org_id = $1 AND id = tagged_id LIMIT 1) AS \(table)"
+            order = "tagged_id"
+        }
+        let select = "SELECT \(columns) FROM \(from) WHERE " + conditions.joined(separator: " AND ")
+        let direction = descending ? "DESC" : ""
         let limit = "$\(binds.count + 1)"
         if readsMatchesFirst {
             // The inner select names only the id, so for the customers' name search (whose other conditions are the
             // org, the kind and cursors) it is an index-only scan of customers_name_folded (sql/0018); OFFSET 0 keeps
-            // the plan from walking the id order instead.
+            // the plan from walking the id order instead. A tag filter's test is among the conditions and reads the heap.
             let ids = "SELECT id FROM \(table) WHERE " + conditions.joined(separator: " AND ")
-            let page = "SELECT id FROM (\(ids) OFFSET 0) AS matches ORDER BY id \(order) LIMIT \(limit)"
+            let page = "SELECT id FROM (\(ids) OFFSET 0) AS matches ORDER BY id \(direction) LIMIT \(limit)"
             return (
-                "SELECT \(columns) FROM \(table) WHERE org_id = $1 AND id IN (\(page)) ORDER BY id \(order) LIMIT \(limit)", binds
+                "SELECT \(columns) FROM \(table) WHERE org_id = $1 AND id IN (\(page)) ORDER BY id \(direction) LIMIT \(limit)", binds
             )
         }
-        return ("\(select) ORDER BY id \(order) LIMIT \(limit)", binds)
+        return ("\(select) ORDER BY \(order) \(direction) LIMIT \(limit)", binds)
     }
 }
