@@ -20,10 +20,13 @@ public struct RecordStore: Sendable {
     public func list(
         _ table: RecordTable, orgID: Int64, filters: [RecordFilter], order: Order, limit: Int
     ) async throws -> [Record] {
+        try await rows(table, orgID: orgID, filters: filters, order: order, limit: limit).map { try Self.decode($0, table) }
+    }
+
+    /// The rows ``list(_:orgID:filters:order:limit:)`` decodes, as they came: the export writes their text itself.
+    func rows(_ table: RecordTable, orgID: Int64, filters: [RecordFilter], order: Order, limit: Int) async throws -> [Row] {
         let query = try Self.select(table, orgID: orgID, filters: filters, order: order, limit: limit)
-        return try await scope.withOrg(orgID) { connection in
-            try connection.query(query).rows.map { try Self.decode($0, table) }
-        }
+        return try await scope.withOrg(orgID) { connection in try connection.query(query).rows }
     }
 
     /// One record by id, or by code for customers; nil when the org has none.
