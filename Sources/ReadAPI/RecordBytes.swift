@@ -41,8 +41,7 @@ struct RecordBytes {
 
     private func json(_ row: Row, _ index: Int, _ kind: RecordTable.Kind, into out: inout [UInt8]) throws {
         switch kind {
-        case .texts: return Self.texts(try row.decode(index), into: &out)
-        case .ids: return Self.ids(try row.decode(index), into: &out)
+        case .texts, .ids: return try Self.array(row, index, kind, into: &out)
         default: break
         }
         guard let text = row[index] else { return out.append(contentsOf: "null".utf8) }
@@ -63,8 +62,7 @@ struct RecordBytes {
     private func csv(_ row: Row, _ index: Int, _ kind: RecordTable.Kind, into out: inout [UInt8]) throws {
         var json: [UInt8] = []
         switch kind {
-        case .texts: Self.texts(try row.decode(index), into: &json)
-        case .ids: Self.ids(try row.decode(index), into: &json)
+        case .texts, .ids: try Self.array(row, index, kind, into: &json)
         default:
             guard let text = row[index] else { return }
             text.utf8Bytes { bytes in
@@ -77,6 +75,57 @@ struct RecordBytes {
             }
         }
         if !json.isEmpty { json.withUnsafeBufferPointer { Self.cell($0, into: &out) } }
+    }
+
+    /// A text or id array as a JSON array of strings. PostgreSQL quotes every element that holds a quote, a backslash,
+    /// a brace, a comma or white space, is empty or reads NULL; an array with none of those (`{vip,bench}`) is written
+    /// from its text, any other is decoded first.
+    private static func array(_ row: Row, _ index: Int, _ kind: RecordTable.Kind, into out: inout [UInt8]) throws {
+        let written: Bool =
+            row[index]?.utf8Bytes { bytes in
+                guard let elements = plainElements(bytes, digitsOnly: kind == .ids) else { return false }
+                out.append(UInt8(ascii: "["))
+                for (number, element) in elements.enumerated() {
+                    if number > 0 { out.append(UInt8(ascii: ",")) }
+                    quote(UnsafeBufferPointer(rebasing: bytes[element]), into: &out)
+                }
+                out.append(UInt8(ascii: "]"))
+                return true
+            } ?? false
+        guard !written else { return }
+        if kind == .ids { ids(try row.decode(index), into: &out) } else { texts(try row.decode(index), into: &out) }
+    }
+
+    /// The ranges of the elements of `{a,b,…}` when every one is plain (see ``array(_:_:_:into:)``); with
+    /// `digitsOnly`, when every one is also a canonical integer of at most 18 digits. Nil otherwise.
+    static func plainElements(_ bytes: UnsafeBufferPointer<UInt8>, digitsOnly: Bool) -> [Range<Int>]? {
+        guard bytes.count >= 2, bytes[0] == UInt8(ascii: "{"), bytes[bytes.count - 1] == UInt8(ascii: "}") else { return nil }
+        let end = bytes.count - 1
+        if end == 1 { return [] }
+        var elements: [Range<Int>] = []
+        var start = 1
+        for position in 1...end where position == end || bytes[position] == UInt8(ascii: ",") {
+            let element = start..<position
+            guard isPlain(UnsafeBufferPointer(rebasing: bytes[element]), digitsOnly: digitsOnly) else { return nil }
+            elements.append(element)
+            start = position + 1
+        }
+        return elements
+    }
+
+    private static func isPlain(_ element: UnsafeBufferPointer<UInt8>, digitsOnly: Bool) -> Bool {
+        guard !element.isEmpty else { return false }
+        if digitsOnly {
+            let digits = element.first == UInt8(ascii: "-") ? UnsafeBufferPointer(rebasing: element.dropFirst()) : element
+            return !digits.isEmpty && digits.count <= 18 && (digits.first != UInt8(ascii: "0") || digits.count == 1)
+                && digits.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+                && !(element.first == UInt8(ascii: "-") && digits.first == UInt8(ascii: "0"))
+        }
+        if element.count == 4, element.map({ $0 | 0x20 }) == Array("null".utf8) { return false }
+        return !element.contains {
+            $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "}")
+                || $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 == 0x0B || $0 == 0x0C
+        }
     }
 
     private static func texts(_ texts: [String], into out: inout [UInt8]) {
@@ -140,10 +189,13 @@ struct RecordBytes {
         out.append(UInt8(ascii: "\""))
     }
 
-    /// JSON text without the whitespace between its tokens, as `JSONWriter.appendCompact` writes it.
+    /// JSON text without the whitespace between its tokens, as `JSONWriter.appendCompact` writes it; the runs between
+    /// dropped spaces are copied whole.
     static func compact(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         var inString = false, escaped = false
-        for byte in bytes {
+        var copied = 0
+        for index in bytes.indices {
+            let byte = bytes[index]
             if inString {
                 if escaped {
                     escaped = false
@@ -153,12 +205,13 @@ struct RecordBytes {
                     inString = false
                 }
             } else if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
-                continue
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<index]))
+                copied = index + 1
             } else if byte == UInt8(ascii: "\"") {
                 inString = true
             }
-            out.append(byte)
         }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<bytes.count]))
     }
 
     /// A CSV cell as `RecordCSV.cell` writes it: quoted when it holds a comma, a double quote, CR or LF, with every

@@ -25,8 +25,11 @@ struct ExportRenderingTests {
             "[{\"type\": \"home\", \"street\": \"58 Tôn Thất Đạm\", \"country\": {\"code\": \"VN\", \"name\": \"Việt Nam\"}}]",
             "\"a string, \\\"quoted\\\"\"", "3.14",
         ],
-        .texts: ["{}", "{vip,bench}", "{\"a,b\",\"q\\\"x\",\"back\\\\slash\",\"NULL\",\"sp ace\",\"{br}\",Người,\"\u{2028}\"}"],
-        .ids: ["{}", "{3,4}", "{9223372036854775807}"],
+        .texts: [
+            "{}", "{vip,bench}", "{a,Null2,nul,nulls}", "{\u{1}x,é,\u{2028}}", "{\"\"}",
+            "{\"a,b\",\"q\\\"x\",\"back\\\\slash\",\"NULL\",\"sp ace\",\"{br}\",Người,\"\u{2028}\"}",
+        ],
+        .ids: ["{}", "{3,4}", "{9223372036854775807}", "{-5,0,12}", "{007,-0}"],
     ]
 
     /// `count` rows of `table`, each column cycling through its kind's samples (shifted by row and column, so every
@@ -96,7 +99,7 @@ struct ExportRenderingTests {
     }
 
     @Test("a NULL where the decoder wants an array is an error, as it is for the read API")
-    func nullArray() {
+    func nullArray() throws {
         let table = RecordTable.contacts
         var values = [String?](repeating: nil, count: table.columns.count)
         values[0] = "1"
@@ -104,5 +107,12 @@ struct ExportRenderingTests {
         var out: [UInt8] = []
         #expect(throws: PostgresError.self) { try RecordBytes(table, format: .ndjson).append(row, to: &out) }
         #expect(throws: PostgresError.self) { try RecordStore.decode(row, table) }
+        let tags = try #require(table.columns.firstIndex { $0.name == "tags" })
+        for element in ["{NULL}", "{vip,null}"] {
+            values[tags] = element
+            let withNull = Row(values: values, columns: ResultColumns(table.fieldNames))
+            #expect(throws: PostgresError.self) { try RecordBytes(table, format: .csv).append(withNull, to: &out) }
+            #expect(throws: PostgresError.self) { try RecordStore.decode(withNull, table) }
+        }
     }
 }

@@ -6,7 +6,9 @@
 # Seeds CONTACTS contacts into one org with one SQL statement (with their email identities), then exports them ROUNDS
 # times with GET /api/v1/exports/contacts?format=ndjson and ?format=csv (an org API key with the read scope), and
 # prints for each: seconds, contacts/s, bytes, lines, and the server's peak resident memory (VmHWM of
-# /proc/<pid>/status) before and after. With BASE_BIN, a second crmhub (e.g. built from an older commit) serves the
+# /proc/<pid>/status) before and after, and the CPU time the export cost crmhub and PostgreSQL (all the cluster's
+# processes; /proc/<pid>/stat) per 1,000 contacts: on a shared machine these say where the time goes when the wall
+# clock is at the mercy of other work. With BASE_BIN, a second crmhub (e.g. built from an older commit) serves the
 # same database on BASE_PORT, and each export is run by both servers in turn (base first), so that the two are
 # compared on the same data under the same load; its bytes must equal the measured server's, byte for byte.
 # It also times the read API's name search over the same org (GET /api/v1/contacts?q=…): a prefix that matches
@@ -88,12 +90,27 @@ if [ -n "${BASE_BIN:-}" ]; then
   pid[base]=$base_pid
 fi
 
+# CPU seconds (user + system) of process PID, and of all the cluster's processes.
+cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{sub(/^.*\) /, ""); print ($12 + $13) / hz}' "/proc/$1/stat"; }
+postgres_cpu_seconds() {
+  local postmaster total=0 child
+  postmaster=$(sed -n 1p "$cluster/data/postmaster.pid")
+  total=$(cpu_seconds "$postmaster")
+  for child in $(pgrep -P "$postmaster"); do
+    total=$(awk -v a="$total" -v b="$(cpu_seconds "$child" 2>/dev/null || echo 0)" 'BEGIN {print a + b}')
+  done
+  echo "$total"
+}
+
 failed_bars=0
-printf '\n%-5s %-6s %-8s %8s %11s %11s %8s %14s %14s\n' round server format seconds contacts/s bytes lines "HWM before MB" "HWM after MB"
+printf '\n%-5s %-6s %-8s %8s %11s %11s %8s %14s %14s %16s %16s\n' round server format seconds contacts/s bytes lines \
+  "HWM before MB" "HWM after MB" "crmhub CPU ms/k" "postgres ms/k"
 for round in $(seq "$rounds"); do
   for format in ndjson csv; do
     for server in "${servers[@]}"; do
       before=$(proc_kb "${pid[$server]}" VmHWM)
+      cpu_before=$(cpu_seconds "${pid[$server]}")
+      pg_before=$(postgres_cpu_seconds)
       out="$logs/contacts.$server.$format"
       timing=$(curl -sS -o "$out" -w '%{http_code} %{time_total} %{size_download}' \
         -H "Authorization: Bearer $key" "${url[$server]}/api/v1/exports/contacts?format=$format")
@@ -104,9 +121,11 @@ for round in $(seq "$rounds"); do
       [ "$format" = csv ] && expected=$((contacts + 1))  # the header row; no cell of these rows holds a line break
       [ "$lines" = "$expected" ] || die "export $format by $server has $lines lines, expected $expected"
       after=$(proc_kb "${pid[$server]}" VmHWM)
-      printf '%-5s %-6s %-8s %8.2f %11.0f %11d %8d %14.1f %14.1f\n' "$round" "$server" "$format" "$seconds" \
+      cpu=$(awk -v a="$cpu_before" -v b="$(cpu_seconds "${pid[$server]}")" -v n="$contacts" 'BEGIN {print (b - a) * 1e6 / n}')
+      pg_cpu=$(awk -v a="$pg_before" -v b="$(postgres_cpu_seconds)" -v n="$contacts" 'BEGIN {print (b - a) * 1e6 / n}')
+      printf '%-5s %-6s %-8s %8.2f %11.0f %11d %8d %14.1f %14.1f %16.1f %16.1f\n' "$round" "$server" "$format" "$seconds" \
         "$(awk -v n="$contacts" -v s="$seconds" 'BEGIN {print n / s}')" "$bytes" "$lines" \
-        "$(awk -v k="$before" 'BEGIN {print k / 1024}')" "$(awk -v k="$after" 'BEGIN {print k / 1024}')"
+        "$(awk -v k="$before" 'BEGIN {print k / 1024}')" "$(awk -v k="$after" 'BEGIN {print k / 1024}')" "$cpu" "$pg_cpu"
       if awk -v s="$seconds" -v b="$bar_seconds" 'BEGIN {exit !(s > b)}'; then
         echo "FAIL: $format export by $server took ${seconds}s (bar ${bar_seconds}s)"; failed_bars=$((failed_bars + 1))
       fi
