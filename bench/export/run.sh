@@ -10,7 +10,9 @@
 # processes; /proc/<pid>/stat) per 1,000 contacts: on a shared machine these say where the time goes when the wall
 # clock is at the mercy of other work. With BASE_BIN, a second crmhub (e.g. built from an older commit) serves the
 # same database on BASE_PORT, and each export is run by both servers in turn (base first), so that the two are
-# compared on the same data under the same load; its bytes must equal the measured server's, byte for byte.
+# compared on the same data under the same load; its bytes must equal the measured server's, byte for byte. After
+# each round, pgbench reads as many pages with crmhub's statement (bench/export/page.pgbench), one after another on
+# one connection: PostgreSQL alone, the database's share (row "pg-alone"; its contacts/s is pages/s × 1,000).
 # It also times the read API's name search over the same org (GET /api/v1/contacts?q=…): a prefix that matches
 # nothing (every customer of the org is scanned) and one that matches the newest page at once.
 #
@@ -19,6 +21,7 @@
 #   CRMHUB_BIN  a built crmhub to use; else built: swift build -c release --scratch-path $SCRATCH [.build]
 #   BAR_SECONDS [60]  each export must finish within this;  BAR_RSS_MB [200]  peak RSS must stay under this
 #   ROUNDS [1]  BASE_BIN  BASE_PORT [CRMHUB_PORT + 1]  KEEP_CLUSTER [0]  1: leave the cluster running (EXPLAIN by hand)
+#   PG_ALONE [1]  0: no pgbench rows
 #
 # Exit status: 0 both bars met, 3 a bar not met, 1 a failed run (setup, wrong line count).
 set -euo pipefail
@@ -95,7 +98,8 @@ cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{sub(/^.*\) /, ""); print ($12 +
 postgres_cpu_seconds() {
   local postmaster total=0 child
   postmaster=$(sed -n 1p "$cluster/data/postmaster.pid")
-  total=$(cpu_seconds "$postmaster")
+  # With the time of its children that have exited (pgbench's backend, once it is gone).
+  total=$(awk -v hz="$(getconf CLK_TCK)" '{sub(/^.*\) /, ""); print ($12 + $13 + $14 + $15) / hz}' "/proc/$postmaster/stat")
   for child in $(pgrep -P "$postmaster"); do
     total=$(awk -v a="$total" -v b="$(cpu_seconds "$child" 2>/dev/null || echo 0)" 'BEGIN {print a + b}')
   done
@@ -138,6 +142,20 @@ for round in $(seq "$rounds"); do
     fi
     rm -f "$logs"/contacts.*."$format"
   done
+  if [ "${PG_ALONE:-1}" = 1 ]; then
+    read -r org_id first_id last_id < <(psql -d crmhub_bench -Atc "SELECT org_id, min(id), max(id) FROM customers
+      WHERE org_id = (SELECT id FROM orgs WHERE slug = 'bench') GROUP BY org_id" | tr '|' ' ')
+    pages=$(((contacts + 999) / 1000))
+    pg_before=$(postgres_cpu_seconds)
+    "$pgbench" -h "$cluster" -p "$pg_port" -U postgres -n -M prepared -c 1 -t "$pages" -D "org=$org_id" -D "lo=$first_id" \
+      -D "hi=$((last_id > first_id + 1000 ? last_id - 1000 : first_id))" -f bench/export/page.pgbench crmhub_bench \
+      >"$logs/pg-alone-round$round.txt" 2>&1 || { cat "$logs/pg-alone-round$round.txt" >&2; die "pgbench failed"; }
+    tps=$(awk '/^tps = / {print $3}' "$logs/pg-alone-round$round.txt")
+    pg_cpu=$(awk -v a="$pg_before" -v b="$(postgres_cpu_seconds)" -v n="$((pages * 1000))" 'BEGIN {print (b - a) * 1e6 / n}')
+    printf '%-5s %-6s %-8s %8.2f %11.0f %11s %8d %14s %14s %16s %16.1f\n' "$round" pg-alone pages \
+      "$(awk -v p="$pages" -v t="$tps" 'BEGIN {print p / t}')" "$(awk -v t="$tps" 'BEGIN {print t * 1000}')" - \
+      "$((pages * 1000))" - - - "$pg_cpu"
+  fi
 done
 echo "RSS now: $(( $(proc_kb "$crmhub_pid" VmRSS) / 1024 )) MB"
 
