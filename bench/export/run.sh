@@ -151,6 +151,7 @@ for round in $(seq "$rounds"); do
       -D "hi=$((last_id > first_id + 1000 ? last_id - 1000 : first_id))" -f bench/export/page.pgbench crmhub_bench \
       >"$logs/pg-alone-round$round.txt" 2>&1 || { cat "$logs/pg-alone-round$round.txt" >&2; die "pgbench failed"; }
     tps=$(awk '/^tps = / {print $3}' "$logs/pg-alone-round$round.txt")
+    sleep 1  # until pgbench's backend has exited and the postmaster has counted its time
     pg_cpu=$(awk -v a="$pg_before" -v b="$(postgres_cpu_seconds)" -v n="$((pages * 1000))" 'BEGIN {print (b - a) * 1e6 / n}')
     printf '%-5s %-6s %-8s %8.2f %11.0f %11s %8d %14s %14s %16s %16.1f\n' "$round" pg-alone pages \
       "$(awk -v p="$pages" -v t="$tps" 'BEGIN {print p / t}')" "$(awk -v t="$tps" 'BEGIN {print t * 1000}')" - \
