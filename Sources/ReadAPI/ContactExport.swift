@@ -1,5 +1,6 @@
 import CRM
 import HTTPServer
+import Postgres
 
 /// `GET /api/v1/exports/contacts`: every contact of the org (optionally filtered as the contact list is) as NDJSON or
 /// CSV, streamed: pages of ``ContactExport/pageSize`` rows are read by id (keyset pagination), each in its own short
@@ -38,61 +39,59 @@ struct ContactExport: Sendable {
     }
 }
 
-/// Pulls one page of contacts per call and renders it.
+/// Renders one page of contacts per call, with the next page already being read: its query runs on a pool thread
+/// (and in PostgreSQL) while this page is rendered and written. At most one page is read ahead, and `next()` is
+/// called only when the socket has taken the previous page, so memory stays flat however large the org.
 actor ExportStream: ResponseBodyStream {
     let records: RecordStore
     let orgID: Int64
     let filters: [RecordFilter]
     let format: ContactExport.Format
-    private var lastID: Int64 = 0
-    private var finished = false
+    private let renderer: RecordBytes
     private var headerWritten = false
-    private var prefetched: [Record]?
+    /// The page being read; nil once the last one (shorter than a page) was rendered.
+    private var pending: Task<[Row], any Error>?
 
     init(records: RecordStore, orgID: Int64, filters: [RecordFilter], format: ContactExport.Format) {
         self.records = records
         self.orgID = orgID
         self.filters = filters
         self.format = format
+        renderer = RecordBytes(.contacts, format: format)
     }
+
+    deinit { pending?.cancel() }
 
     func prefetch() async throws {
-        prefetched = try await read()
+        let first = read(after: 0)
+        pending = first
+        _ = try await first.value
     }
 
-    private func read() async throws -> [Record] {
-        let rows = try await records.list(
-            .contacts, orgID: orgID, filters: filters + [.after(lastID)], order: .oldestFirst, limit: ContactExport.pageSize)
-        if let last = rows.last { lastID = last.id }
-        if rows.count < ContactExport.pageSize { finished = true }
-        return rows
+    private func read(after lastID: Int64) -> Task<[Row], any Error> {
+        let records = records, orgID = orgID, filters = filters
+        return Task {
+            try await records.rows(
+                .contacts, orgID: orgID, filters: filters + [.after(lastID)], order: .oldestFirst, limit: ContactExport.pageSize)
+        }
     }
 
     func next() async throws -> [UInt8]? {
-        var out = ""
+        var out: [UInt8] = []
         if !headerWritten {
             headerWritten = true
-            if format == .csv { RecordCSV.header(RecordTable.contacts.fieldNames, into: &out) }
-        }
-        let rows: [Record]
-        if let page = prefetched {
-            prefetched = nil
-            rows = page
-        } else if finished {
-            return out.isEmpty ? nil : Array(out.utf8)
-        } else {
-            rows = try await read()
-        }
-        out.reserveCapacity(rows.count * 600)
-        for record in rows {
-            switch format {
-            case .ndjson:
-                RecordJSON.write(record, into: &out)
-                out.append("\n")
-            case .csv:
-                RecordCSV.write(record, into: &out)
+            if format == .csv {
+                var header = ""
+                RecordCSV.header(RecordTable.contacts.fieldNames, into: &header)
+                out.append(contentsOf: header.utf8)
             }
         }
-        return Array(out.utf8)
+        guard let page = pending else { return out.isEmpty ? nil : out }
+        let rows = try await page.value
+        pending = nil
+        if rows.count == ContactExport.pageSize, let last = rows.last { pending = read(after: try last.decode("id")) }
+        out.reserveCapacity(out.count + rows.count * 800)
+        for row in rows { try renderer.append(row, to: &out) }
+        return out
     }
 }

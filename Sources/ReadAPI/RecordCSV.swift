@@ -32,15 +32,16 @@ enum RecordCSV {
         out.append("\r\n")
     }
 
-    /// A field is quoted when it holds a comma, a double quote, CR or LF; quotes inside are doubled (RFC 4180 §2).
+    /// A field is quoted when it holds a comma, a double quote, CR or LF; quotes inside are doubled (RFC 4180 §2),
+    /// every one: by scalar, since a quote followed by a combining mark is one Character that is not `"`.
     static func cell(_ text: String, into out: inout String) {
         guard text.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0D || $0 == 0x0A }) else {
             out.append(text)
             return
         }
         out.append("\"")
-        for character in text {
-            if character == "\"" { out.append("\"\"") } else { out.append(character) }
+        for scalar in text.unicodeScalars {
+            if scalar == "\"" { out.append("\"\"") } else { out.unicodeScalars.append(scalar) }
         }
         out.append("\"")
     }

@@ -287,6 +287,59 @@ struct ReadAPITests {
         }
     }
 
+    @Test("export: across page boundaries every line has the read API's bytes for that contact, whatever its text holds")
+    func exportBytes() async throws {
+        try await ReadAPIFixture.with { fixture in
+            // 2,001 contacts: three pages (1000, 1000, 1) with quotes, commas, line breaks, control characters,
+            // U+2028, emoji, backslashes, NULLs, stored JSON with spaces inside its strings, and tags needing quotes.
+            let orgID = fixture.listener.orgID
+            try await fixture.listener.server.database.withTransaction { connection in
+                _ = try connection.query("SELECT set_config('crmhub.org_id', \(String(orgID)), true)")
+                try connection.execute(
+                    """
+                    INSERT INTO customers (org_id, kind, code, type, name, lastname, gender, bg_info, emails, tags, custom_fields)
+                    SELECT crmhub_current_org(), 'contact', crmhub_next_code('contact'), g % 2, (ARRAY[
+                            'Người ' || g || ', "Ngọc"', 'tab' || chr(9) || 'cr' || chr(13) || chr(10) || 'lf' || chr(1),
+                            'sep ' || chr(8232) || chr(8233) || ' — 🧑‍💻 e' || chr(769), 'back\\slash "' || chr(769) || g])[1 + g % 4],
+                        CASE WHEN g % 3 = 0 THEN NULL ELSE 'Nguyễn' END, g % 3,
+                        CASE WHEN g % 5 = 0 THEN 'line 1' || chr(10) || 'line 2' END,
+                        jsonb_build_array(jsonb_build_object('type', 'work', 'value', 'c' || g || '@example.vn')),
+                        CASE WHEN g % 2 = 0 THEN ARRAY['vip', 'a,b', 'q"x', 'NULL', 'back\\slash'] ELSE ARRAY['bench'] END,
+                        jsonb_build_object('Nguồn', 'web, "form": ' || g, 'n', jsonb_build_array(1, 2.50, NULL, 'x y'))
+                    FROM generate_series(1, 2001) AS g
+                    """)
+            }
+            let ndjson = try await fixture.get("/api/v1/exports/contacts")
+            #expect(ndjson.status == 200)
+            let lines = ndjson.response.text.split(separator: "\n", omittingEmptySubsequences: false)
+            #expect(lines.count == 2002 && lines.last == "")  // every line ends with LF
+            // The list answers newest first, 200 a page: its items are the same objects, rendered from the decoded records.
+            var listed: [Substring] = []
+            var cursor = ""
+            repeat {
+                let page = try await fixture.get("/api/v1/contacts?limit=200\(cursor)")
+                #expect(page.status == 200)
+                let body = page.response.text
+                let items = try #require(body.range(of: "],\"next_cursor\":"), "\(body.prefix(200))")
+                let expected = lines.dropLast().reversed().dropFirst(listed.count).prefix(200)
+                // Bytes, not Strings: String equality would take "é" and "e\u{301}" for the same.
+                #expect(Array(body[..<items.lowerBound].utf8) == Array(("{\"items\":[" + expected.joined(separator: ",")).utf8))
+                listed += expected
+                cursor = page.json["next_cursor"]?.stringValue.map { "&cursor=\($0)" } ?? ""
+            } while !cursor.isEmpty
+            #expect(listed.count == 2001)
+
+            let csv = try await fixture.get("/api/v1/exports/contacts?format=csv").response.text
+            // Quoted cells hold CRLF here, so count the rows by their id cells instead: each row starts with its id.
+            let ids = lines.dropLast().compactMap { try? JSONParser.parse(Array($0.utf8))["id"]?.stringValue }
+            #expect(ids.count == 2001)
+            #expect(csv.hasPrefix("id,code,type,name,lastname,") && csv.hasSuffix("\r\n"))
+            #expect(csv.contains("\r\n\(ids[0]),PID-"))
+            #expect(csv.contains(",account,\"tab\tcr\r\nlf\u{1}\",Nguyễn,,,female,,,\"[{\"\"type\"\":\"\"work\"\","))
+            #expect(csv.contains(",\"[\"\"vip\"\",\"\"a,b\"\",\"\"q\\\"\"x\"\",\"\"NULL\"\",\"\"back\\\\slash\"\"]\","))
+        }
+    }
+
     @Test("the OpenAPI document is served at /openapi.yaml")
     func openAPIDocument() async throws {
         try await ReadAPIFixture.with { fixture in

@@ -20,10 +20,15 @@ public struct RecordStore: Sendable {
     public func list(
         _ table: RecordTable, orgID: Int64, filters: [RecordFilter], order: Order, limit: Int
     ) async throws -> [Record] {
+        try await rows(table, orgID: orgID, filters: filters, order: order, limit: limit).map { try Self.decode($0, table) }
+    }
+
+    /// The rows ``list(_:orgID:filters:order:limit:)`` decodes, as they came: the export writes their text itself.
+    func rows(_ table: RecordTable, orgID: Int64, filters: [RecordFilter], order: Order, limit: Int) async throws -> [Row] {
         let query = try Self.select(table, orgID: orgID, filters: filters, order: order, limit: limit)
         return try await scope.withOrg(orgID) { connection in
             connection.commitWithNextQuery()
-            return try connection.query(query).rows.map { try Self.decode($0, table) }
+            return try connection.query(query).rows
         }
     }
 
