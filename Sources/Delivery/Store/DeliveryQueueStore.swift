@@ -116,19 +116,19 @@ public struct DeliveryQueueStore: Sendable {
                     SELECT t.org_id, t.turn, \(unescaped: realTurn("t")) AS real FROM outbox_turns AS t
                     WHERE t.turn IS NOT NULL AND t.turn <= now() AND (t.turn, t.org_id) > (walk.stored, walk.org_id)
                     ORDER BY t.turn, t.org_id LIMIT 1) AS next
-                WHERE walk.step < \(walked) AND (walk.found < \(offered) OR next.turn <= walk.latest)
+                WHERE walk.step < \(walked) AND (walk.found < \(offered) OR next.turn < walk.latest)
             ),
             offered AS MATERIALIZED (
                 SELECT head.org_id, head.id, walk.real AS turn,
                     row_number() OVER (PARTITION BY head.org_id ORDER BY head.due, head.id) AS place
-                FROM walk CROSS JOIN LATERAL (
+                FROM (SELECT org_id, real FROM walk WHERE real IS NOT NULL ORDER BY real, org_id LIMIT \(offered)) AS walk
+                CROSS JOIN LATERAL (
                     SELECT o.org_id, o.id, coalesce(o.next_attempt_at, o.created_at) AS due FROM outbox AS o
                     WHERE o.org_id = walk.org_id AND o.\(unescaped: pending)
                         AND coalesce(o.next_attempt_at, o.created_at) <= now()
                         AND NOT \(unescaped: waitsForEarlierEvent("o"))
                     ORDER BY coalesce(o.next_attempt_at, o.created_at)
                     LIMIT \(offered)) AS head
-                WHERE walk.real IS NOT NULL
             ),
             due AS (
                 SELECT o.org_id, o.id, o.attempts, o.updated_at, o.status = 'sending' AS abandoned,
@@ -146,8 +146,9 @@ public struct DeliveryQueueStore: Sendable {
             ),
             unsettled AS (
                 SELECT early.org_id FROM (
-                    SELECT t.org_id FROM outbox_turns AS t JOIN walk ON walk.org_id = t.org_id
-                    WHERE (walk.real IS NULL OR walk.real > walk.stored) AND t.org_id NOT IN (SELECT org_id FROM due)
+                    SELECT t.org_id FROM outbox_turns AS t
+                    WHERE t.org_id = ANY (ARRAY(SELECT org_id FROM walk WHERE real IS NULL OR real > stored))
+                        AND t.org_id NOT IN (SELECT org_id FROM due)
                     ORDER BY t.org_id
                     FOR UPDATE OF t SKIP LOCKED) AS early
                 WHERE pg_try_advisory_xact_lock(21, crmhub_outbox_turn_lock(early.org_id))
