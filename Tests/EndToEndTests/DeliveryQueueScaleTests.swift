@@ -27,19 +27,20 @@ struct DeliveryQueueScaleTests {
         try await database.withConnection { connection in try connection.execute("VACUUM ANALYZE outbox, outbox_turns") }
     }
 
-    /// Buffers (shared hits and reads) one claim reads, measured with EXPLAIN (ANALYZE, BUFFERS) of the prepared claim
-    /// statement as the workers run it (crmhub_app, platform scope), with a custom plan or the generic one: the plan's
-    /// root plus the statement's CTEs that the root does not read (their updates run after it).
-    static func claimBuffers(_ database: PostgresClient, generic: Bool) async throws -> (buffers: Int, plan: String) {
-        let query = DeliveryQueueStore.claimQuery(limit: 1, leaseSeconds: 600, maxAttempts: 8)
-        return try await database.withTransaction(
+    /// Buffers (shared hits and reads) that `query` reads, measured with EXPLAIN (ANALYZE, BUFFERS) of it prepared as
+    /// the workers run it (crmhub_app, platform scope), with a custom plan or the generic one: the plan's root plus
+    /// the statement's CTEs that the root does not read (their updates run after it).
+    static func buffers(_ database: PostgresClient, _ query: Query, generic: Bool) async throws -> (buffers: Int, plan: String) {
+        try await database.withTransaction(
             prelude: "SELECT set_config('role', 'crmhub_app', true), set_config('crmhub.platform', 'on', true)"
         ) { connection in
             try connection.execute("SET LOCAL plan_cache_mode = \(generic ? "force_generic_plan" : "force_custom_plan")")
             try connection.execute("PREPARE claim_plan AS \(query.sql)")
             let values = query.binds.map { $0.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" } ?? "NULL" }
             let lines = try connection.query(
-                Query(sql: "EXPLAIN (ANALYZE, BUFFERS, TIMING OFF) EXECUTE claim_plan(" + values.joined(separator: ", ") + ")")
+                Query(
+                    sql: "EXPLAIN (ANALYZE, BUFFERS, TIMING OFF) EXECUTE claim_plan"
+                        + (values.isEmpty ? "" : "(" + values.joined(separator: ", ") + ")"))
             ).rows.map { try $0.decode(0, as: String.self) }
             try connection.execute("DEALLOCATE claim_plan")
             return (Self.buffers(lines), lines.joined(separator: "\n"))
@@ -76,10 +77,18 @@ struct DeliveryQueueScaleTests {
             let database = fixture.server.database
             try await Self.seed(database, orgs: 1000, perOrg: 100)
             for generic in [false, true] {
-                let (buffers, plan) = try await Self.claimBuffers(database, generic: generic)
+                let claim = DeliveryQueueStore.claimQuery(limit: 1, leaseSeconds: 600, maxAttempts: 8)
+                let (buffers, plan) = try await Self.buffers(database, claim, generic: generic)
                 // The walk of every org with messages waiting read 26,668 buffers for this claim (bench/RESULTS.md).
                 #expect(buffers > 0 && buffers < Self.bound, "\(buffers) buffers (generic plan: \(generic))\n\(plan)")
             }
+            // The backlog gauge counts up to 10,000 and reads the earliest turn (the seeded messages came in the last
+            // 1,000 seconds).
+            let (gauge, plan) = try await Self.buffers(database, DeliveryQueueStore.backlogQuery, generic: true)
+            #expect(gauge < Self.gaugeBound, "\(gauge) buffers\n\(plan)")
+            let backlog = try await DeliveryQueueStore(scope: OrgScope(database: database)).backlog()
+            #expect(backlog.count == 10_000 && backlog.oldestSeconds > 990 && backlog.oldestSeconds < 1100, "\(backlog)")
+
             // And claims go on taking turns: each of the next claims takes another org's message.
             let queue = DeliveryQueueStore(scope: OrgScope(database: database))
             var orgs: Set<Int64> = []
@@ -90,4 +99,6 @@ struct DeliveryQueueScaleTests {
 
     /// At most this many buffers per claim (the root's count plus the turn's update).
     static let bound = 500
+    /// At most this many buffers for the backlog gauge (the pending index's first 10,000 entries).
+    static let gaugeBound = 200
 }

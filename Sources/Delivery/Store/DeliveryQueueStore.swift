@@ -257,16 +257,22 @@ public struct DeliveryQueueStore: Sendable {
         }
     }
 
-    /// Messages waiting to be sent (queued or retrying) and the age in seconds of the oldest, across orgs.
+    /// What the backlog gauges show (README "Metrics"): the messages waiting or being sent, counted up to
+    /// `countedBacklog` (a count that reads at most that many entries of the pending index, never the whole
+    /// backlog), and how many seconds the org waiting longest for its turn has waited (now minus the earliest stored
+    /// turn that is due: one index probe; 0 when no org waits).
     public func backlog() async throws -> (count: Int, oldestSeconds: Double) {
         try await scope.withPlatform { connection in
-            let row = try connection.query(
-                """
-                SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8
-                FROM outbox WHERE status IN ('queued', 'retrying')
-                """
-            ).rows[0]
-            return try row.decode((Int, Double).self)
+            try connection.query(Self.backlogQuery).rows[0].decode((Int, Double).self)
         }
     }
+
+    static let backlogQuery: Query = """
+        SELECT (SELECT count(*) FROM (SELECT FROM outbox WHERE status IN ('queued', 'retrying', 'sending')
+                                      LIMIT \(countedBacklog)) AS counted),
+            coalesce(extract(epoch FROM now() - (SELECT min(turn) FROM outbox_turns WHERE turn <= now())), 0)::float8
+        """
+
+    /// The most messages the backlog gauge counts.
+    static let countedBacklog = 10_000
 }
