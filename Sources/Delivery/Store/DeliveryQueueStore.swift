@@ -56,6 +56,8 @@ public struct DeliveryQueueStore: Sendable {
     /// claim walks them from the earliest, works out each org's real turn from its oldest due message, and stops
     /// once it has `limit` + `spare` orgs with a message due and the next stored turn is later than all of theirs
     /// (or after `walked` orgs). Its cost depends on the orgs it looks at, not on how many have messages waiting.
+    /// The walk takes the turns up to the statement's start, not the transaction's: a claim stores its own
+    /// transaction's start as the org's turn, which may be later than that of a claim that began before it.
     /// Each org offers a few more messages than `limit`, so that workers claiming at the same moment skip each
     /// other's locked rows and still find one. The status and due conditions are repeated where the rows are locked:
     /// a row another worker claimed after this statement's snapshot is re-checked there, and skipped.
@@ -108,13 +110,13 @@ public struct DeliveryQueueStore: Sendable {
             WITH RECURSIVE walk(org_id, stored, real, step, found, latest) AS (
                 SELECT first.org_id, first.turn, first.real, 1, (first.real IS NOT NULL)::int, first.real
                 FROM (SELECT t.org_id, t.turn, \(unescaped: realTurn("t")) AS real FROM outbox_turns AS t
-                      WHERE t.turn IS NOT NULL AND t.turn <= now() ORDER BY t.turn, t.org_id LIMIT 1) AS first
+                      WHERE t.turn IS NOT NULL AND t.turn <= statement_timestamp() ORDER BY t.turn, t.org_id LIMIT 1) AS first
                 UNION ALL
                 SELECT next.org_id, next.turn, next.real, walk.step + 1, walk.found + (next.real IS NOT NULL)::int,
                     greatest(walk.latest, next.real)
                 FROM walk CROSS JOIN LATERAL (
                     SELECT t.org_id, t.turn, \(unescaped: realTurn("t")) AS real FROM outbox_turns AS t
-                    WHERE t.turn IS NOT NULL AND t.turn <= now() AND (t.turn, t.org_id) > (walk.stored, walk.org_id)
+                    WHERE t.turn IS NOT NULL AND t.turn <= statement_timestamp() AND (t.turn, t.org_id) > (walk.stored, walk.org_id)
                     ORDER BY t.turn, t.org_id LIMIT 1) AS next
                 WHERE walk.step < \(walked) AND (walk.found < \(offered) OR next.turn < walk.latest)
             ),
