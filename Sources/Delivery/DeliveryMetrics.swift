@@ -18,10 +18,16 @@ public struct DeliveryMetrics: Sendable {
             "crmhub_outbox_unconfigured_total",
             help: "Times a message was left queued because its org has no settings for the channel.",
             labels: ["channel"])
-        registry.gauge("crmhub_outbox_queue_depth", help: "Outbox messages queued or retrying, across orgs.") {
+        registry.gauge(
+            "crmhub_outbox_queue_depth",
+            help: "Outbox messages queued, retrying or being sent, across orgs, counted up to 10,000."
+        ) {
             [([], Double(backlog.current.count))]
         }
-        registry.gauge("crmhub_outbox_oldest_queued_seconds", help: "Age of the oldest queued or retrying outbox message.") {
+        registry.gauge(
+            "crmhub_outbox_oldest_queued_seconds",
+            help: "Seconds since the earliest turn of an org with an outbox message due (0 when none is due)."
+        ) {
             [([], backlog.current.oldestSeconds)]
         }
     }
