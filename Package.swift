@@ -113,7 +113,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "App", "CIOPulse", "CRMHubTesting", "Delivery", "HTTPServer", "Postgres", "CRM", "Helpdesk", "JSON", "Listener",
-                "Outbox", "XML",
+                "Outbox", "SmarterTrack", "XML",
             ],
             swiftSettings: swiftSettings
         ),

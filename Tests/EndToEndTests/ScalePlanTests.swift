@@ -2,9 +2,11 @@ import CRMHubTesting
 import Postgres
 import Testing
 
+@testable import CRM
 @testable import Helpdesk
 @testable import Listener
 @testable import ReadAPI
+@testable import SmarterTrack
 
 /// Statements that read a whole org, or every org, on bench/scale's 5,000,000 customers (issue 21): each is planned
 /// as a request runs it (crmhub_app with the org set, a generic plan) with sequential scans priced out, and must reach
@@ -54,6 +56,7 @@ struct ScalePlanTests {
     @Test("a helpdesk profile's open deals are found by the customer's indexes, not by walking the org's deals")
     func openDeals() async throws {
         try await ListenerFixture.with { listener in
+            try await Self.seedDealsAndLogins(listener)
             let plan = try await Self.plan(
                 listener, CustomerProfileStore.openDealsQuery(orgID: listener.orgID, customerID: 42, limit: 10))
             #expect(plan.contains("deals_customer") && plan.contains("deal_contacts_customer"), "\(plan)")
@@ -77,6 +80,34 @@ struct ScalePlanTests {
                 """)
         }
         try await database.withConnection { connection in try connection.execute("VACUUM (ANALYZE) customers") }
+    }
+
+    /// ``seedNames(_:)``, with a deal (and a deal contact) for every customer and a portal login for every fifth:
+    /// without rows and statistics, every index of deals is as cheap as another and the plans are a toss-up.
+    static func seedDealsAndLogins(_ listener: ListenerFixture) async throws {
+        try await seedNames(listener)
+        let database = listener.server.database
+        let orgID = listener.orgID
+        try await database.withTransaction { connection in
+            _ = try connection.query("SELECT set_config('crmhub.org_id', \(String(orgID)), true)")
+            try connection.execute(
+                """
+                WITH made AS (
+                    INSERT INTO deals (org_id, name, stage, customer_id)
+                    SELECT org_id, 'Deal ' || id, 'open', id FROM customers WHERE org_id = crmhub_current_org()
+                    RETURNING org_id, id, customer_id
+                )
+                INSERT INTO deal_contacts (org_id, deal_id, customer_id) SELECT org_id, id, customer_id FROM made
+                """)
+            try connection.execute(
+                """
+                INSERT INTO customer_portal_logins (org_id, customer_id, username, password_hash)
+                SELECT org_id, id, 'User' || id, 'not-a-hash' FROM customers WHERE org_id = crmhub_current_org() AND id % 5 = 0
+                """)
+        }
+        try await database.withConnection { connection in
+            try connection.execute("VACUUM (ANALYZE) deals, deal_contacts, customer_portal_logins")
+        }
     }
 
     /// Whether `plan` finds its candidates in the folded-name index alone (sql/0018), not a heap page per candidate.
@@ -168,6 +199,27 @@ struct ScalePlanTests {
             #expect(Self.indexCondition(plan, "(kind = s.series) AND (protocol = p.protocol) AND (value = p.value)"), "\(plan)")
             #expect(Self.indexCondition(plan, "id = customer_im_handles.customer_id"), "\(plan)")
             #expect(!plan.contains("im @>"), "\(plan)")
+        }
+    }
+
+    @Test(
+        "a SmarterTrack portal login, a deal and a customer by name are found by index conditions on stored lower-cased or folded names"
+    )
+    func caseInsensitiveLookups() async throws {
+        try await ListenerFixture.with { listener in
+            try await Self.seedDealsAndLogins(listener)
+            let login = try #require(SmarterTrackStore.lookupQuery(orgID: listener.orgID, .username("User11")))
+            let loginPlan = try await Self.plan(listener, login)
+            #expect(Self.indexCondition(loginPlan, "username_folded = lower($2)"), "\(loginPlan)")
+            let deal = try await Self.plan(
+                listener, DealStore.findQuery(orgID: listener.orgID, name: "Renewal", unreferencedOnly: true))
+            #expect(Self.indexCondition(deal, "name_lower = lower($2)"), "\(deal)")
+            let name = try await Self.plan(
+                listener, CustomerStore.matchQuery(orgID: listener.orgID, series: .contact, keys: [.name("Linh")]))
+            #expect(Self.indexCondition(name, "name_folded = crmhub_fold("), "\(name)")
+            #expect(
+                !loginPlan.contains("Seq Scan") && !deal.contains("Seq Scan") && !name.contains("Seq Scan"),
+                "\(loginPlan)\n\(deal)\n\(name)")
         }
     }
 }

@@ -5,7 +5,9 @@
 --
 -- MODE: ingest_new ingest_dup (ARG: actions per request), ciopulse_new, get (ARG: a path in which {g} is a seeded
 -- contact's number, {s} one with a CIOPulse system id, {id} its id, {email} {phone} its identities, URL-encoded),
--- sirportly_email sirportly_phone spice_email spice_name (ARG: the SpiceCSM form's credentials, "intUser=…&intPass=…").
+-- sirportly_email sirportly_phone spice_email spice_name (ARG: the SpiceCSM form's credentials, "intUser=…&intPass=…"),
+-- st_signin st_details (SmarterTrack's GetSignInCookieInfo by a seeded portal login, GetUserDetails by email; ARG: the
+-- web service password).
 -- EXPECTED: the status that counts as a success; AUTH: the Authorization header ("-" for none); N: the org's seeded
 -- customers; ORG: its number k (emails u<g>@o<k>.example.com); BASE: the id before its first customer; NONCE (0-999)
 -- and RUN (0-99, the benchmark run: the large set keeps what earlier runs ingested) make the new identities and
@@ -42,6 +44,25 @@ local function ciopulse()
   local g = 100 * math.random(0, math.floor(n / 100)) + 4 * math.random(1, 19)
   if g > n then g = 4 * math.random(1, math.floor(math.min(n, 79) / 4)) end
   return g
+end
+
+-- A seeded customer with a portal login "user<g>": g % 100 = 11.
+local function portal()
+  local g = 100 * math.random(0, math.floor(n / 100)) + 11
+  if g > n then g = 11 end
+  return g
+end
+
+-- A SmarterTrack SOAP 1.1 call with its InputVariables.
+local function soap(method, inputs)
+  headers["Content-Type"] = "text/xml; charset=utf-8"
+  headers["SOAPAction"] = '"http://tempuri.org/' .. method .. '"'
+  local strings = {}
+  for i, input in ipairs(inputs) do strings[i] = "<string>" .. input .. "</string>" end
+  return wrk.format("POST", nil, headers, '<?xml version="1.0" encoding="utf-8"?>' ..
+    '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><' .. method ..
+    ' xmlns="http://tempuri.org/"><inputs><InputVariables>' .. table.concat(strings) ..
+    '</InputVariables></inputs></' .. method .. '></soap:Body></soap:Envelope>')
 end
 
 local function email(g) return string.format("u%d@o%d.example.com", g, org) end
@@ -81,6 +102,10 @@ function request()
     local values = {g = tostring(g), s = "s" .. g, id = tostring(base + g), email = escape(email(g)), phone = escape(phone(g))}
     local path = arg:gsub("{(%a+)}", function(name) return values[name] end)
     return wrk.format("GET", path, headers)
+  elseif mode == "st_signin" then
+    return soap("GetSignInCookieInfo", {"AuthPW=" .. arg, "LoginUsername=user" .. portal()})
+  elseif mode == "st_details" then
+    return soap("GetUserDetails", {"AuthPW=" .. arg, "Email=" .. email(contact())})
   end
   headers["Content-Type"] = "application/x-www-form-urlencoded"
   local g = contact()

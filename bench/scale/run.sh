@@ -4,7 +4,7 @@
 # transactions against the large set in the same rounds.
 #
 #   bench/scale/seed.sh large && bench/scale/seed.sh small     # once (about 8 minutes for 5,000,000 customers)
-#   bench/scale/run.sh                                         # 3 rounds × 5 s × 44 measurements, exports, plans: ~20 min
+#   bench/scale/run.sh                                         # 3 rounds × 5 s × 48 measurements, exports, plans: ~22 min
 #   ROUNDS=1 DURATION=2 PATHS="cio_get read_name" bench/scale/run.sh
 #
 # Each path runs once per round on each size (crmhub serve on each database, both running): PATHS (below) names a
@@ -35,7 +35,8 @@ source bench/lib.sh
 source bench/scale/common.sh
 
 all_paths="single_new single_dup batch_new batch_dup small_org_single cio_put_new cio_get read_list read_email read_phone
-  read_name read_tag read_deep history sirportly_email sirportly_phone spice_email spice_name requests_admin requests_read"
+  read_name read_tag read_deep history sirportly_email sirportly_phone spice_email spice_name st_signin st_details requests_admin
+  requests_read"
 bench_settings
 secs=${DURATION:-5}
 paths=${PATHS:-$all_paths}
@@ -66,6 +67,7 @@ done
 
 # ---- servers and their settings -----------------------------------------------------------------------------------
 declare -A pid url lpath spath rkey cio orgn orgbase smallk
+st_password=smartertrack-web-service-pass
 admin_token=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 serve() {  # SIZE
   local size=$1 db
@@ -122,6 +124,8 @@ for size in "${sizes[@]}"; do
   admin_on "$size" PUT "/admin/v1/orgs/$big/integrations/sirportly" '{"enabled":true,"ip_allowlist":["127.0.0.1/32"]}' >/dev/null
   admin_on "$size" PUT "/admin/v1/orgs/$big/integrations/spicecsm" \
     '{"enabled":true,"username":"spice","password":"spice-integration-pass"}' >/dev/null
+  admin_on "$size" PUT "/admin/v1/orgs/$big/integrations/smartertrack" \
+    "{\"enabled\":true,\"password\":\"$st_password\"}" >/dev/null
   [[ "${lpath[$size]}" == /l/* && "${spath[$size]}" == /l/* && -n "${rkey[$size]}" && ${#cio_key} = 40 ]] ||
     die "the $size set-up through the admin API failed ($logs)"
 done
@@ -165,6 +169,7 @@ path_wrk() {  # NAME ROUND SIZE BASEPATH MODE EXPECTED AUTH ORG-K [ARG]
     "$run_tag"
 }
 spice="intUser=spice&intPass=spice-integration-pass"
+st=/integrations/smartertrack/org-0001/provider.asmx
 run_one() {  # NAME ROUND
   local path=${1%:*} size=${1#*:} round=$2 read_auth
   read_auth="Bearer ${rkey[$size]}"
@@ -188,6 +193,8 @@ run_one() {  # NAME ROUND
     sirportly_phone) path_wrk "$1" "$round" "$size" /integrations/sirportly/org-0001 sirportly_phone 200 - 1 ;;
     spice_email) path_wrk "$1" "$round" "$size" /integrations/spicecsm/org-0001/search spice_email 200 - 1 "$spice" ;;
     spice_name) path_wrk "$1" "$round" "$size" /integrations/spicecsm/org-0001/search spice_name 200 - 1 "$spice" ;;
+    st_signin) path_wrk "$1" "$round" "$size" "$st" st_signin 200 - 1 "$st_password" ;;
+    st_details) path_wrk "$1" "$round" "$size" "$st" st_details 200 - 1 "$st_password" ;;
     requests_admin) path_wrk "$1" "$round" "$size" "" get 200 "Bearer $admin_token" 1 "/admin/v1/orgs/org-0001/listener-requests?limit=50" ;;
     requests_read) path_wrk "$1" "$round" "$size" "" get 200 "$read_auth" 1 "/api/v1/listener-requests?limit=50" ;;
     pg_single_new | pg_batch_new | pg_single_dup | pg_get_key)
@@ -251,7 +258,7 @@ wants_path single_new && ratio_line single_new:large pg_single_new:large 0.85 "s
 wants_path batch_new && ratio_line batch_new:large pg_batch_new:large 0.85 "batch_new / PostgreSQL replay"
 wants_path single_dup && ratio_line single_dup:large pg_single_dup:large 0.85 "single_dup / PostgreSQL replay"
 wants_path cio_get && ratio_line cio_get:large pg_get_key:large 0.6 "cio_get / pgbench select by key"
-for path in sirportly_email sirportly_phone spice_email; do
+for path in sirportly_email sirportly_phone spice_email st_signin st_details; do
   wants_path "$path" || continue
   p=${med99[$path:large]:-}
   if awk -v p="$p" 'BEGIN {exit !(p != "" && p < 5)}'; then verdict=PASS; else verdict=FAIL; failed_bars=$((failed_bars + 1)); fi
@@ -339,6 +346,18 @@ if [ "${PLANS:-1}" = 1 ]; then
   plan sirportly_phone -X POST "${url[large]}/integrations/sirportly/org-0001" -d "type=phone&data=%2B84900000005"
   plan spice_email -X POST "${url[large]}/integrations/spicecsm/org-0001/search" -d "$spice&PrimaryEmail=u5%40o1.example.com"
   plan spice_name -X POST "${url[large]}/integrations/spicecsm/org-0001/search" -d "$spice&FirstName=Linh&LastName=Nguy%E1%BB%85n"
+  soap=(-H 'Content-Type: text/xml; charset=utf-8')
+  envelope() {  # METHOD INPUT…: a SmarterTrack SOAP 1.1 body
+    local method=$1 inputs=""
+    shift
+    for input in "$@"; do inputs+="<string>$input</string>"; done
+    printf '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><%s xmlns="http://tempuri.org/"><inputs><InputVariables>%s</InputVariables></inputs></%s></soap:Body></soap:Envelope>' \
+      "$method" "$inputs" "$method"
+  }
+  plan st_signin -X POST "${url[large]}$st" "${soap[@]}" -H 'SOAPAction: "http://tempuri.org/GetSignInCookieInfo"' \
+    -d "$(envelope GetSignInCookieInfo "AuthPW=$st_password" LoginUsername=user511)"
+  plan st_details -X POST "${url[large]}$st" "${soap[@]}" -H 'SOAPAction: "http://tempuri.org/GetUserDetails"' \
+    -d "$(envelope GetUserDetails "AuthPW=$st_password" Email=u5@o1.example.com)"
   plan requests_admin -H "Authorization: Bearer $admin_token" "${url[large]}/admin/v1/orgs/org-0001/listener-requests?limit=50"
   plan requests_read -H "$read_auth" "${url[large]}/api/v1/listener-requests?limit=50"
   # The delivery worker's claim and backlog gauge: a server with one worker, for three seconds.

@@ -43,6 +43,15 @@ public enum CustomerStore {
     public static func match(
         _ connection: PostgresConnection, orgID: Int64, series: CustomerSeries, keys: [MatchKey]
     ) throws -> CustomerRef? {
+        guard let row = try connection.query(matchQuery(orgID: orgID, series: series, keys: keys)).first else { return nil }
+        let found = CustomerCode(series: series, number: try row.decode("code"))
+        let reason = Self.reason(keys[try row.decode("rank", as: Int.self)], value: try row.decode("value"))
+        return CustomerRef(id: try row.decode("id"), code: found, type: try row.decode("type"), matchedBy: reason)
+    }
+
+    /// The statement of ``match(_:orgID:series:keys:)``: one branch per kind of key, each reached through an index
+    /// (a name through customers_name_folded, 0011, then compared case-insensitively on the rows it finds).
+    static func matchQuery(orgID: Int64, series: CustomerSeries, keys: [MatchKey]) -> Query {
         var codeRank: Int?, code: Int64?, contactRank: Int?, contactID: String?, nameRank: Int?, name: String?
         var passportRank: Int?, passport: String?, emailRank: Int?, emails: [String] = [], phoneRank: Int?, phones: [String] = []
         var companyRank: Int?, companyName: String?
@@ -59,7 +68,7 @@ public enum CustomerStore {
             case .companyName(let value): (companyRank, companyName) = (rank, value.lowercased())
             }
         }
-        let rows = try connection.query(
+        return
             """
             SELECT c.id, c.code, c.type, m.rank, m.value FROM (
                 SELECT id AS customer_id, \(codeRank)::int AS rank, 0 AS position, code::text AS value FROM customers
@@ -73,7 +82,8 @@ public enum CustomerStore {
                 WHERE \(contactRank)::int IS NOT NULL AND org_id = \(orgID) AND series = \(series.rawValue) AND kind = 'contact_id' AND value = \(contactID)
                 UNION ALL
                 SELECT min(id), \(nameRank)::int, 0, min(name) FROM customers
-                WHERE \(nameRank)::int IS NOT NULL AND org_id = \(orgID) AND kind = \(series.rawValue) AND lower(name) = lower(\(name))
+                WHERE \(nameRank)::int IS NOT NULL AND org_id = \(orgID) AND kind = \(series.rawValue)
+                    AND name_folded = crmhub_fold(\(name)) AND lower(name) = lower(\(name))
                 HAVING count(*) = 1
                 UNION ALL
                 SELECT customer_id, \(passportRank)::int, 0, value FROM customer_identities
@@ -92,11 +102,7 @@ public enum CustomerStore {
             ) AS c
             ORDER BY m.rank, m.position LIMIT 1
             """
-        ).rows
-        guard let row = rows.first else { return nil }
-        let found = CustomerCode(series: series, number: try row.decode("code"))
-        let reason = Self.reason(keys[try row.decode("rank", as: Int.self)], value: try row.decode("value"))
-        return CustomerRef(id: try row.decode("id"), code: found, type: try row.decode("type"), matchedBy: reason)
+
     }
 
     /// What `key` found, said the listener document's way.

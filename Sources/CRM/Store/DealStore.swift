@@ -36,16 +36,18 @@ public enum DealStore {
     public static func find(
         _ connection: PostgresConnection, orgID: Int64, name: String, unreferencedOnly: Bool = false
     ) throws -> DealRef? {
-        guard
-            let row = try connection.query(
-                """
-                SELECT \(unescaped: columns) FROM deals
-                WHERE org_id = \(orgID) AND lower(name) = lower(\(name)) AND (NOT \(unreferencedOnly) OR reference IS NULL)
-                ORDER BY id DESC LIMIT 1
-                """
-            ).first
+        guard let row = try connection.query(findQuery(orgID: orgID, name: name, unreferencedOnly: unreferencedOnly)).first
         else { return nil }
         return try decode(row)
+    }
+
+    /// Compares the stored lower-cased name (0021): row-level security keeps `lower(name)` from the index.
+    static func findQuery(orgID: Int64, name: String, unreferencedOnly: Bool) -> Query {
+        """
+        SELECT \(unescaped: columns) FROM deals
+        WHERE org_id = \(orgID) AND name_lower = lower(\(name)) AND (NOT \(unreferencedOnly) OR reference IS NULL)
+        ORDER BY id DESC LIMIT 1
+        """
     }
 
     // MARK: Writing

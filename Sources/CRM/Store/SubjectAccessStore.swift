@@ -38,7 +38,7 @@ public enum SubjectAccessStore {
                                 FROM customer_history AS h WHERE h.org_id = \(orgID) AND h.customer_id = (SELECT id FROM person)),
                     'notes', (SELECT coalesce(jsonb_agg(to_jsonb(n) - 'org_id' ORDER BY n.id), '[]') FROM notes AS n
                               WHERE n.org_id = \(orgID) AND (n.customer_id = (SELECT id FROM person) OR n.deal_id IN (SELECT id FROM their_deals))),
-                    'deals', (SELECT coalesce(jsonb_agg(to_jsonb(d) - 'org_id' ORDER BY d.id), '[]') FROM deals AS d
+                    'deals', (SELECT coalesce(jsonb_agg(to_jsonb(d) - 'org_id' - 'name_lower' ORDER BY d.id), '[]') FROM deals AS d
                               WHERE d.org_id = \(orgID) AND d.id IN (SELECT id FROM their_deals)),
                     'tickets', (SELECT coalesce(jsonb_agg(to_jsonb(t) - 'org_id' ORDER BY t.id), '[]') FROM tickets AS t
                                 WHERE t.org_id = \(orgID) AND t.customer_id = (SELECT id FROM person)),

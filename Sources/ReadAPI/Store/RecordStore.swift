@@ -186,7 +186,8 @@ struct WhereClause {
             let ids = "SELECT id FROM \(table) WHERE " + conditions.joined(separator: " AND ")
             let page = "SELECT id FROM (\(ids) OFFSET 0) AS matches ORDER BY id \(direction) LIMIT \(limit)"
             return (
-                "SELECT \(columns) FROM \(table) WHERE org_id = $1 AND id IN (\(page)) ORDER BY id \(direction) LIMIT \(limit)", binds
+                "SELECT \(columns) FROM \(table) WHERE org_id = $1 AND id IN (\(page)) ORDER BY id \(direction) LIMIT \(limit)",
+                binds
             )
         }
         return ("\(select) ORDER BY \(order) \(direction) LIMIT \(limit)", binds)

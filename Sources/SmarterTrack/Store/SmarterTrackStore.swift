@@ -87,23 +87,23 @@ public struct SmarterTrackStore: Sendable {
         }
     }
 
-    static func customer(_ connection: PostgresConnection, orgID: Int64, _ lookup: Lookup) throws -> PortalCustomer? {
-        let row: Row?
+    /// The statement finding the contact of `lookup` (nil when an email does not normalise); the user name is matched
+    /// through its stored lower-cased copy (0021), which row-level security lets the index serve.
+    static func lookupQuery(orgID: Int64, _ lookup: Lookup) -> Query? {
         switch lookup {
         case .username(let username):
-            row = try connection.query(
+            return
                 """
                 SELECT \(unescaped: customerColumns)
                 FROM customer_portal_logins AS l
                 CROSS JOIN LATERAL (SELECT * FROM customers WHERE org_id = l.org_id AND id = l.customer_id LIMIT 1) AS c
                 LEFT JOIN LATERAL (SELECT name FROM customers WHERE org_id = c.org_id AND id = c.company_id LIMIT 1) AS company ON true
-                WHERE l.org_id = \(orgID) AND lower(l.username) = lower(\(username))
+                WHERE l.org_id = \(orgID) AND l.username_folded = lower(\(username))
                 LIMIT 1
                 """
-            ).first
         case .email(let email):
             guard let key = Identity.email(email) else { return nil }
-            row = try connection.query(
+            return
                 """
                 SELECT \(unescaped: customerColumns)
                 FROM customer_identities AS i
@@ -115,9 +115,11 @@ public struct SmarterTrackStore: Sendable {
                 WHERE i.org_id = \(orgID) AND i.series = 'contact' AND i.kind = 'email' AND i.value = \(key)
                 LIMIT 1
                 """
-            ).first
         }
-        guard let row else { return nil }
+    }
+
+    static func customer(_ connection: PostgresConnection, orgID: Int64, _ lookup: Lookup) throws -> PortalCustomer? {
+        guard let query = lookupQuery(orgID: orgID, lookup), let row = try connection.query(query).first else { return nil }
         let username: String? = try row.decode("username")
         var customer = PortalCustomer(
             id: try row.decode("id"), code: CustomerCode(series: .contact, number: try row.decode("code")),
