@@ -183,6 +183,38 @@ struct ReadAPITests {
         }
     }
 
+    @Test("name search: a common name, names sharing a prefix and more distinct names than are walked page newest first")
+    func nameSearchPages() async throws {
+        try await ReadAPIFixture.with { fixture in
+            // 60 distinct "Walker n" (more than WhereClause.walkedNames: the range's ids are sorted), and "Sam" and
+            // "Samuel" interleaved in id order (two names whose pages are merged), each with an email of its own.
+            var actions: [(String, JSONValue)] = []
+            for index in 0..<90 {
+                let name = index % 3 == 0 ? "Walker \(index)" : (index % 3 == 1 ? "Sam" : "Samuel")
+                actions.append(("add-contact", Self.contact(name, email: "n\(index)@example.vn")))
+            }
+            actions.append(("add-contact", Self.contact("Walker 999", email: "w999@example.vn")))
+            for start in stride(from: 0, to: actions.count, by: 100) {
+                let sent = try await fixture.listener.send(Array(actions[start..<min(start + 100, actions.count)]))
+                #expect(sent.status == 200, "\(sent.json)")
+            }
+            let orgID = fixture.listener.orgID
+            for (query, prefix, count) in [("walker", "walker", 31), ("sam", "sam", 60), ("samu", "samu", 30), ("zz", "zz", 0)] {
+                let expected = try await fixture.listener.server.database.withConnection { connection in
+                    try connection.query(
+                        """
+                        SELECT id FROM customers WHERE org_id = \(orgID) AND kind = 'contact' AND name_folded LIKE \(prefix + "%")
+                        ORDER BY id DESC
+                        """
+                    ).rows.map { try $0.decode("id", as: Int64.self) }
+                }
+                #expect(expected.count == count, "\(query): \(expected)")
+                let paged = try await CustomerHandlesTests.pagedIDs(fixture, "/api/v1/contacts?q=\(query)&limit=7")
+                #expect(paged == expected, "\(query)")
+            }
+        }
+    }
+
     @Test("pages: newest first, every record once, next_cursor null at the end")
     func pagination() async throws {
         try await ReadAPIFixture.with { fixture in

@@ -94,6 +94,10 @@ struct WhereClause {
     private var taggedCursor: [String] = []
     /// An identity filter: one customer at most, found by its own index.
     private var findsOne = false
+    /// A customer name search: the series and the `$n` of the prefix, for the walk of its distinct names.
+    private var nameWalk: (series: String, prefix: Int)?
+    /// The most distinct folded names in a prefix's range that a name search walks one by one (see ``query``).
+    static let walkedNames = 50
 
     init(orgID: Int64) { binds = [String(orgID)] }
 
@@ -140,6 +144,7 @@ struct WhereClause {
             let n = binds.count
             conditions.append("\(folded) ~>=~ crmhub_fold($\(n)) AND \(folded) ~<~ (crmhub_fold($\(n)) || U&'\\+10FFFF')")
             readsMatchesFirst = true
+            if let series = table.series, folded == "name_folded" { nameWalk = (series.rawValue, n) }
         case .customer(.id(let id)): append("customer_id = ", id)
         case .customer(.code(let code)):
             binds += [code.series.rawValue, String(code.number)]
@@ -179,6 +184,12 @@ struct WhereClause {
         let select = "SELECT \(columns) FROM \(from) WHERE " + conditions.joined(separator: " AND ")
         let direction = descending ? "DESC" : ""
         let limit = "$\(binds.count + 1)"
+        if readsMatchesFirst, let walk = nameWalk {
+            return (
+                nameWalkQuery(walk, columns: columns, table: table, conditions: conditions, direction: direction, limit: limit),
+                binds
+            )
+        }
         if readsMatchesFirst {
             // The inner select names only the id, so for the customers' name search (whose other conditions are the
             // org, the kind and cursors) it is an index-only scan of customers_name_folded (sql/0018); OFFSET 0 keeps
@@ -191,5 +202,43 @@ struct WhereClause {
             )
         }
         return ("\(select) ORDER BY \(order) \(direction) LIMIT \(limit)", binds)
+    }
+
+    /// A customer name search, page by page in id order whatever the number of matches. customers_name_folded (0022)
+    /// is ordered by folded name then id, so the matches of one name come in id order: the statement walks the
+    /// distinct folded names in the prefix's range (one index probe each, as a skip scan), takes each name's first
+    /// page of ids and keeps the page of their union. A common first name ("linh", 28,000 customers of one org) reads
+    /// 51 index entries instead of all 28,000. When the range holds more than ``walkedNames`` distinct names (each
+    /// match a name of its own, say), it reads all the range's ids and sorts them, as before.
+    private func nameWalkQuery(
+        _ walk: (series: String, prefix: Int), columns: String, table: String, conditions: [String], direction: String,
+        limit: String
+    ) -> String {
+        let scope = "org_id = $1 AND kind = '\(walk.series)'"
+        let end = "(crmhub_fold($\(walk.prefix)) || U&'\\+10FFFF')"
+        let matches = conditions.joined(separator: " AND ")
+        return """
+            WITH RECURSIVE names(name, walked) AS (
+                (SELECT name_folded, 1 FROM \(table)
+                 WHERE \(scope) AND name_folded ~>=~ crmhub_fold($\(walk.prefix)) AND name_folded ~<~ \(end)
+                 ORDER BY name_folded USING ~<~ LIMIT 1)
+                UNION ALL
+                SELECT (SELECT name_folded FROM \(table) WHERE \(scope) AND name_folded ~>~ names.name AND name_folded ~<~ \(end)
+                        ORDER BY name_folded USING ~<~ LIMIT 1), walked + 1
+                FROM names WHERE names.name IS NOT NULL AND walked <= \(Self.walkedNames)
+            ),
+            walk AS (SELECT count(*) <= \(Self.walkedNames) AS fits FROM names WHERE name IS NOT NULL),
+            page AS (
+                SELECT named.id FROM names CROSS JOIN LATERAL (
+                    SELECT id FROM \(table) WHERE \(matches) AND name_folded = names.name ORDER BY id \(direction) LIMIT \(limit)
+                ) AS named
+                WHERE names.name IS NOT NULL AND (SELECT fits FROM walk)
+                UNION ALL
+                SELECT id FROM (SELECT id FROM \(table) WHERE \(matches) OFFSET 0) AS every WHERE NOT (SELECT fits FROM walk)
+            )
+            SELECT \(columns) FROM \(table)
+            WHERE org_id = $1 AND id IN (SELECT id FROM page ORDER BY id \(direction) LIMIT \(limit))
+            ORDER BY id \(direction) LIMIT \(limit)
+            """
     }
 }
