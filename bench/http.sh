@@ -75,6 +75,7 @@ CRMHUB_DATABASE_URL="${conninfo/dbname=postgres/dbname=crmhub_bench}" \
   CRMHUB_HTTP_ADDRESS="127.0.0.1:$crmhub_port" \
   CRMHUB_MIGRATIONS_DIR="$root/sql" \
   CRMHUB_LOG_LEVEL="${CRMHUB_LOG_LEVEL:-info}" \
+  CRMHUB_MAX_CONNECTIONS_PER_CLIENT=$((idle_connections + 1024)) \
   "$CRMHUB_BIN" serve >"$logs/crmhub.log" 2>&1 &
 crmhub_pid=$!
 "$PEER_BIN" "$peer_port" >"$logs/peer.log" 2>&1 &

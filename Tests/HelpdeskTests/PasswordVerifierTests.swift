@@ -35,4 +35,22 @@ struct PasswordVerifierTests {
         #expect(await verifier.verify("right-password", against: Self.stored, scope: "c"))
         #expect(verifier.rememberedCount == 1)
     }
+
+    @Test("checks of one password that arrive while it is derived share the derivation; another password has its own")
+    func burst() async throws {
+        // Slow enough (300,000 iterations) that all sixteen checks arrive before the first derivation ends.
+        let slow = PasswordHash.make("right-password", iterations: 300_000)
+        let verifier = PasswordVerifier()
+        let outcomes = await withTaskGroup(of: PasswordVerifier.Outcome.self) { group in
+            for index in 0..<24 {
+                let password = index % 3 == 2 ? "wrong-password" : "right-password"
+                group.addTask { await verifier.check(password, against: slow, scope: "7:spicecsm:burst") }
+            }
+            return await group.reduce(into: [PasswordVerifier.Outcome]()) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0 == .valid }.count == 16 && outcomes.filter { $0 == .invalid }.count == 8)
+        #expect(verifier.derivations == 2)
+        #expect(await verifier.check("right-password", against: slow, scope: "7:spicecsm:burst") == .valid)
+        #expect(verifier.derivations == 2)
+    }
 }

@@ -20,6 +20,7 @@
 #   CRMHUB_BIN   a built crmhub to use; else built: swift build -c release --scratch-path $SCRATCH [.build]
 #   PG_DIR [.data/bench-scale-pg]  PG_PORT [54411]  LARGE_PORT [18413]  SMALL_PORT [18414] (crmhub on each size)
 #   CRMHUB_LOG_LEVEL [info]  (one access-log line per request, as in production)
+#   PACE_MS  every connection waits this many ms before each request (wrk's delay()): latency below saturation
 #   EXPORT=0 skips the exports (a minute and more on the large set), PLANS=0 the plans, RESEED_SMALL=0 the re-seeding
 #
 # The databases are migrated (new migrations apply to them). The small one is seeded again at every start; the large
@@ -262,7 +263,7 @@ for path in sirportly_email sirportly_phone spice_email st_signin st_details; do
   wants_path "$path" || continue
   p=${med99[$path:large]:-}
   if awk -v p="$p" 'BEGIN {exit !(p != "" && p < 5)}'; then verdict=PASS; else verdict=FAIL; failed_bars=$((failed_bars + 1)); fi
-  verdicts+=("$path p99 < 5 ms at $conns connections (large): $p ms $verdict")
+  verdicts+=("$path p99 < 5 ms at $conns connections${PACE_MS:+ paced $PACE_MS ms} (large): $p ms $verdict")
 done
 if wants_path read_name; then
   p=${med99[read_name:large]:-}

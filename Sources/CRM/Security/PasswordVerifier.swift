@@ -1,4 +1,5 @@
 import Platform
+import Synchronization
 
 /// Checks helpdesk passwords against their PBKDF2 hashes, remembering outcomes for a short time.
 ///
@@ -6,7 +7,9 @@ import Platform
 /// (SpiceCSM searches as an agent types, Sirportly on every ticket update). An outcome is remembered under the
 /// SHA-256 of the scope (org, integration, user name), the stored hash and the presented password: a success for
 /// `lifetime`, so a burst costs one derivation; a failure for `failureLifetime`, so repeating one wrong password
-/// costs nothing. A new stored hash misses at once. The presented password is not kept.
+/// costs nothing. A new stored hash misses at once. The presented password is not kept. Checks of the same key that
+/// arrive while one is being derived wait for that derivation instead of starting their own: a burst of 16 searches
+/// after the outcome expired costs one derivation, not 16 (bench/scale measured the burst's p99 at 3.7 s).
 ///
 /// Derivations go through ``PasswordHash/derivations``, bounded and fair between orgs: an org's flood of wrong
 /// passwords is refused beyond its share instead of delaying every other org.
@@ -19,6 +22,9 @@ public final class PasswordVerifier: Sendable {
     }
 
     private let remembered: ExpiringMemory<Bool>
+    /// The derivations under way, by key: nil inside when the queue refused it.
+    private let inFlight = Mutex<[[UInt8]: Task<Bool?, Never>]>([:])
+    private let derived = Atomic<Int>(0)
     let lifetime: Duration
     let failureLifetime: Duration
     /// How long a refusal for a full queue waits before it is answered. It costs nothing (a suspended task), and a
@@ -46,13 +52,27 @@ public final class PasswordVerifier: Sendable {
         let key = SecretToken.hash(scope + "\u{0}" + stored + "\u{0}" + password)
         if let known = remembered.value(for: key) { return known ? .valid : .invalid }
         let tenant = String(scope.prefix { $0 != ":" })
-        guard let valid = await PasswordHash.verifyOffPool(password, against: stored, tenant: tenant) else {
+        let derivation = inFlight.withLock { running in
+            if let task = running[key] { return task }
+            let task = Task { [self] () -> Bool? in
+                self.derived.add(1, ordering: .relaxed)
+                let valid = await PasswordHash.verifyOffPool(password, against: stored, tenant: tenant)
+                if let valid { remembered.remember(valid, for: key, lifetime: valid ? lifetime : failureLifetime) }
+                self.inFlight.withLock { _ = $0.removeValue(forKey: key) }
+                return valid
+            }
+            running[key] = task
+            return task
+        }
+        guard let valid = await derivation.value else {
             try? await Task.sleep(for: busyDelay)
             return .busy
         }
-        remembered.remember(valid, for: key, lifetime: valid ? lifetime : failureLifetime)
         return valid ? .valid : .invalid
     }
+
+    /// How many derivations this verifier started (each shared by every check of its key that came meanwhile).
+    var derivations: Int { derived.load(ordering: .relaxed) }
 
     /// How many outcomes are remembered (expired ones included until the next clean-up).
     public var rememberedCount: Int { remembered.count }
