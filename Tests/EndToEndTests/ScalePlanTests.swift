@@ -14,11 +14,14 @@ import Testing
 @Suite("Plans that stay flat as data grows")
 struct ScalePlanTests {
     /// The generic plan of `query` as the app role of `orgID` runs it, one line per plan line.
-    static func plan(_ listener: ListenerFixture, _ query: Query) async throws -> String {
+    /// With `platform`, as a platform task runs it (every org: `crmhub.platform` on).
+    static func plan(_ listener: ListenerFixture, _ query: Query, platform: Bool = false) async throws -> String {
         let orgID = listener.orgID
         return try await listener.server.database.withTransaction { connection in
             _ = try connection.query(
-                "SELECT set_config('role', 'crmhub_app', true), set_config('crmhub.org_id', \(String(orgID)), true)")
+                platform
+                    ? "SELECT set_config('role', 'crmhub_app', true), set_config('crmhub.platform', 'on', true)"
+                    : "SELECT set_config('role', 'crmhub_app', true), set_config('crmhub.org_id', \(String(orgID)), true)")
             try connection.execute("SET LOCAL enable_seqscan = off")
             try connection.execute("SET LOCAL plan_cache_mode = force_generic_plan")
             try connection.execute("PREPARE scale_plan AS \(query.sql)")
@@ -220,6 +223,28 @@ struct ScalePlanTests {
             #expect(
                 !loginPlan.contains("Seq Scan") && !deal.contains("Seq Scan") && !name.contains("Seq Scan"),
                 "\(loginPlan)\n\(deal)\n\(name)")
+        }
+    }
+
+    @Test("a request log purge batch walks the received_at B-tree from the oldest, not a BRIN bitmap of the table")
+    func purge() async throws {
+        try await ListenerFixture.with { listener in
+            // 20,000 requests over 60 days, the oldest quarter already purged: statistics of a log under retention.
+            let database = listener.server.database
+            try await database.withTransaction { connection in
+                try connection.execute(
+                    """
+                    INSERT INTO listener_requests (org_id, listener_id, received_at, size, body, status, response)
+                    SELECT \(listener.orgID), \(listener.listenerID), now() - make_interval(mins => g * 4), 2, '{}', 200, '{}'
+                    FROM generate_series(1, 20000) AS g
+                    """)
+                try connection.execute("DELETE FROM listener_requests WHERE received_at < now() - make_interval(days => 45)")
+            }
+            try await database.withConnection { connection in try connection.execute("VACUUM (ANALYZE) listener_requests") }
+            let plan = try await Self.plan(
+                listener, ListenerRequestStore.purgeQuery(olderThanDays: 30, batch: 1000), platform: true)
+            #expect(Self.indexCondition(plan, "received_at < (now() - "), "\(plan)")
+            #expect(plan.contains("listener_requests_received") && !plan.contains("Bitmap") && !plan.contains("Sort"), "\(plan)")
         }
     }
 }

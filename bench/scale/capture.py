@@ -45,7 +45,10 @@ def entries(path, first_line):
 
 
 def transactions_after(path, first_line):
-    """Every transaction begun and ended from line first_line on: [(sql, {n: literal})…] each."""
+    """Every transaction begun and ended from line first_line on: [(sql, {n: literal})…] each. Statements outside
+    BEGIN … COMMIT are a pipeline's implicit transaction (crmhub sends a one-round-trip read without BEGIN: its
+    set_config of role and org, then the statement, then Sync): such a run of statements of one backend is one
+    transaction, ended by the next set_config, BEGIN or the end of the log."""
     done, by_pid = [], {}
     for pid, kind, text in entries(path, first_line):
         stream = by_pid.setdefault(pid, [])
@@ -54,6 +57,10 @@ def transactions_after(path, first_line):
             if not match:
                 continue
             sql = match.group(1)
+            implicit = bool(stream) and not stream[0][0].startswith("BEGIN")
+            if implicit and (sql.startswith("BEGIN") or sql.startswith("SELECT set_config(")):
+                done.append(list(stream))
+                stream.clear()
             if sql.startswith("BEGIN"):
                 stream.clear()
             stream.append([sql, {}])
@@ -63,6 +70,7 @@ def transactions_after(path, first_line):
                 stream.clear()
         elif kind == "DETAIL" and text.startswith("parameters:") and stream:
             stream[-1][1] = {int(n): v for n, v in PARAM.findall(text)}
+    done += [stream for stream in by_pid.values() if stream and not stream[0][0].startswith("BEGIN")]
     return done
 
 
@@ -117,7 +125,7 @@ def explain(path, first_line, title, delivery):
     print("\\set ON_ERROR_ROLLBACK on")
     count = 0
     for txn in transactions_after(path, first_line):
-        is_delivery = any("WITH RECURSIVE waiting" in s or "FROM outbox WHERE status IN" in s for s, _ in txn)
+        is_delivery = any(mark in s for s, _ in txn for mark in ("WITH RECURSIVE walk(org_id, stored", "FROM outbox_turns"))
         if is_delivery != delivery:
             continue
         if delivery and count >= 2:

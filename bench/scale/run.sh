@@ -295,7 +295,8 @@ BEGIN;
 SELECT set_config('role', 'crmhub_app', true), set_config('crmhub.platform', 'on', true) \g /dev/null
 \timing on
 DELETE FROM listener_requests WHERE (org_id, id) IN (
-    SELECT org_id, id FROM listener_requests WHERE received_at < now() - make_interval(days => 30) LIMIT 1000 FOR UPDATE SKIP LOCKED);
+    SELECT org_id, id FROM listener_requests WHERE received_at < now() - make_interval(days => 30)
+        ORDER BY received_at LIMIT 1000 FOR UPDATE SKIP LOCKED);
 \timing off
 ROLLBACK;
 SQL
@@ -373,7 +374,8 @@ if [ "${PLANS:-1}" = 1 ]; then
 BEGIN;
 SELECT set_config('role', 'crmhub_app', true), set_config('crmhub.platform', 'on', true) \g /dev/null
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) DELETE FROM listener_requests WHERE (org_id, id) IN (
-    SELECT org_id, id FROM listener_requests WHERE received_at < now() - make_interval(days => 30) LIMIT 1000 FOR UPDATE SKIP LOCKED);
+    SELECT org_id, id FROM listener_requests WHERE received_at < now() - make_interval(days => 30)
+        ORDER BY received_at LIMIT 1000 FOR UPDATE SKIP LOCKED);
 ROLLBACK;
 SQL
   psql -d postgres -c "ALTER DATABASE $(scale_database large) RESET log_statement" >/dev/null

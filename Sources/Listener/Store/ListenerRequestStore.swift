@@ -83,14 +83,18 @@ public struct ListenerRequestStore: Sendable {
     /// same moment are skipped, so several instances can purge at once without waiting on each other.
     public func purge(olderThanDays days: Int, batch: Int) async throws -> Int {
         try await scope.withPlatform { connection in
-            try connection.query(
-                """
-                DELETE FROM listener_requests WHERE (org_id, id) IN (
-                    SELECT org_id, id FROM listener_requests
-                    WHERE received_at < now() - make_interval(days => \(days))
-                    LIMIT \(batch) FOR UPDATE SKIP LOCKED)
-                """
-            ).affectedRows
+            try connection.query(Self.purgeQuery(olderThanDays: days, batch: batch)).affectedRows
         }
+    }
+
+    /// The oldest first, along listener_requests_received (0023), so that a batch reads about as many index entries
+    /// as it deletes.
+    static func purgeQuery(olderThanDays days: Int, batch: Int) -> Query {
+        """
+        DELETE FROM listener_requests WHERE (org_id, id) IN (
+            SELECT org_id, id FROM listener_requests
+            WHERE received_at < now() - make_interval(days => \(days))
+            ORDER BY received_at LIMIT \(batch) FOR UPDATE SKIP LOCKED)
+        """
     }
 }
