@@ -200,8 +200,9 @@ struct ReadAPITests {
             }
             let orgID = fixture.listener.orgID
             for (query, prefix, count) in [("walker", "walker", 31), ("sam", "sam", 60), ("samu", "samu", 30), ("zz", "zz", 0)] {
-                let expected = try await fixture.listener.server.database.withConnection { connection in
-                    try connection.query(
+                let expected = try await fixture.listener.server.database.withTransaction { connection in
+                    _ = try connection.query("SELECT set_config('crmhub.org_id', \(String(orgID)), true)")
+                    return try connection.query(
                         """
                         SELECT id FROM customers WHERE org_id = \(orgID) AND kind = 'contact' AND name_folded LIKE \(prefix + "%")
                         ORDER BY id DESC

@@ -232,6 +232,7 @@ struct ScalePlanTests {
             // 20,000 requests over 60 days, the oldest quarter already purged: statistics of a log under retention.
             let database = listener.server.database
             try await database.withTransaction { connection in
+                _ = try connection.query("SELECT set_config('crmhub.org_id', \(String(listener.orgID)), true)")
                 try connection.execute(
                     """
                     INSERT INTO listener_requests (org_id, listener_id, received_at, size, body, status, response)
