@@ -53,4 +53,23 @@ struct PasswordVerifierTests {
         #expect(await verifier.check("right-password", against: slow, scope: "7:spicecsm:burst") == .valid)
         #expect(verifier.derivations == 2)
     }
+
+    @Test("a success used within its lifetime stays remembered; a failure does not")
+    func sliding() async throws {
+        let right = PasswordVerifier(lifetime: .seconds(3), failureLifetime: .seconds(3))
+        let wrong = PasswordVerifier(lifetime: .seconds(3), failureLifetime: .seconds(3))
+        // The first checks derive (and may wait for the derivation threads, which other suites share); the clock
+        // starts once both outcomes are remembered.
+        #expect(await right.verify("right-password", against: Self.stored, scope: "8:spicecsm:steady"))
+        #expect(await !wrong.verify("wrong-password", against: Self.stored, scope: "8:spicecsm:steady"))
+        let started = ContinuousClock.now
+        while ContinuousClock.now - started < .milliseconds(4000) {
+            try await Task.sleep(for: .milliseconds(250))
+            #expect(await right.verify("right-password", against: Self.stored, scope: "8:spicecsm:steady"))
+            #expect(await !wrong.verify("wrong-password", against: Self.stored, scope: "8:spicecsm:steady"))
+        }
+        // Past the lifetime since the first checks: the success was kept alive by its use, the failure derived again.
+        #expect(right.derivations == 1)
+        #expect(wrong.derivations >= 2)
+    }
 }

@@ -6,7 +6,7 @@ import Synchronization
 /// PBKDF2 is deliberately slow (about a quarter of a second at 600,000 iterations) and a helpdesk calls in bursts
 /// (SpiceCSM searches as an agent types, Sirportly on every ticket update). An outcome is remembered under the
 /// SHA-256 of the scope (org, integration, user name), the stored hash and the presented password: a success for
-/// `lifetime`, so a burst costs one derivation; a failure for `failureLifetime`, so repeating one wrong password
+/// `lifetime` after its last use, so a burst costs one derivation and a steady caller none after the first; a failure for `failureLifetime`, so repeating one wrong password
 /// costs nothing. A new stored hash misses at once. The presented password is not kept. Checks of the same key that
 /// arrive while one is being derived wait for that derivation instead of starting their own: a burst of 16 searches
 /// after the outcome expired costs one derivation, not 16 (bench/scale measured the burst's p99 at 3.7 s).
@@ -50,7 +50,12 @@ public final class PasswordVerifier: Sendable {
 
     public func check(_ password: String, against stored: String, scope: String) async -> Outcome {
         let key = SecretToken.hash(scope + "\u{0}" + stored + "\u{0}" + password)
-        if let known = remembered.value(for: key) { return known ? .valid : .invalid }
+        if let known = remembered.value(for: key) {
+            // A success stays remembered while it is used, so a steady caller never waits for a derivation again
+            // (the key holds the stored hash: a new password misses at once all the same).
+            if known { remembered.remember(true, for: key, lifetime: lifetime) }
+            return known ? .valid : .invalid
+        }
         let tenant = String(scope.prefix { $0 != ":" })
         let derivation = inFlight.withLock { running in
             if let task = running[key] { return task }
