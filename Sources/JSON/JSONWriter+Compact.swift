@@ -5,8 +5,17 @@ extension JSONWriter {
     public static func appendCompact(_ json: String, into out: inout String) {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(json.utf8.count)
+        var source = json
+        source.withUTF8 { appendCompact($0, into: &bytes) }
+        out.append(String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// The same on bytes, into bytes: the runs between dropped whitespace are copied whole (the contact export).
+    public static func appendCompact(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         var inString = false, escaped = false
-        for byte in json.utf8 {
+        var copied = 0
+        for index in bytes.indices {
+            let byte = bytes[index]
             if inString {
                 if escaped {
                     escaped = false
@@ -16,12 +25,12 @@ extension JSONWriter {
                     inString = false
                 }
             } else if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
-                continue
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<index]))
+                copied = index + 1
             } else if byte == UInt8(ascii: "\"") {
                 inString = true
             }
-            bytes.append(byte)
         }
-        out.append(String(decoding: bytes, as: UTF8.self))
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<bytes.count]))
     }
 }

@@ -1,3 +1,4 @@
+import JSON
 import Postgres
 
 /// Rows of a ``RecordTable`` written straight from their column text into a byte buffer as NDJSON lines or CSV rows:
@@ -53,7 +54,7 @@ struct RecordBytes {
                 out.append(contentsOf: bytes)
                 out.append(UInt8(ascii: "\""))
             case .integer: out.append(contentsOf: bytes)
-            case .json: Self.compact(bytes, into: &out)
+            case .json: JSONWriter.appendCompact(bytes, into: &out)
             case .texts, .ids: break
             }
         }
@@ -69,7 +70,7 @@ struct RecordBytes {
                 switch kind {
                 case .text, .decimal: Self.cell(bytes, into: &out)
                 case .id, .integer: out.append(contentsOf: bytes)
-                case .json: Self.compact(bytes, into: &json)
+                case .json: JSONWriter.appendCompact(bytes, into: &json)
                 case .texts, .ids: break
                 }
             }
@@ -187,31 +188,6 @@ struct RecordBytes {
         }
         out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<bytes.count]))
         out.append(UInt8(ascii: "\""))
-    }
-
-    /// JSON text without the whitespace between its tokens, as `JSONWriter.appendCompact` writes it; the runs between
-    /// dropped spaces are copied whole.
-    static func compact(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
-        var inString = false, escaped = false
-        var copied = 0
-        for index in bytes.indices {
-            let byte = bytes[index]
-            if inString {
-                if escaped {
-                    escaped = false
-                } else if byte == UInt8(ascii: "\\") {
-                    escaped = true
-                } else if byte == UInt8(ascii: "\"") {
-                    inString = false
-                }
-            } else if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<index]))
-                copied = index + 1
-            } else if byte == UInt8(ascii: "\"") {
-                inString = true
-            }
-        }
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<bytes.count]))
     }
 
     /// A CSV cell as `RecordCSV.cell` writes it: quoted when it holds a comma, a double quote, CR or LF, with every
