@@ -70,30 +70,36 @@ struct ScalePlanTests {
     /// Planner statistics of an org with 5,000 customers, vacuumed so that index-only scans are priced as such: on an
     /// empty table any index is as cheap as any other.
     static func seedNames(_ listener: ListenerFixture) async throws {
-        let database = listener.server.database
-        let orgID = listener.orgID
-        try await database.withTransaction { connection in
-            _ = try connection.query("SELECT set_config('crmhub.org_id', \(String(orgID)), true)")
-            try connection.execute(
+        try await seed(
+            listener,
+            [
                 """
                 INSERT INTO customers (org_id, kind, code, name, lastname)
                 SELECT crmhub_current_org(), 'contact', crmhub_next_code('contact'),
                     (ARRAY['Linh', 'Minh', 'Anh', 'John', 'Mary'])[1 + g % 5] || ' ' || g, 'Nguyễn'
                 FROM generate_series(1, 5000) AS g
-                """)
+                """
+            ], then: "VACUUM (ANALYZE) customers")
+    }
+
+    /// Runs `statements` in one transaction with the fixture's org set (row-level security applies to the suite's own
+    /// role too), then `maintenance` (VACUUM or ANALYZE of what they filled): a seeded org's planner statistics.
+    static func seed(_ listener: ListenerFixture, _ statements: [String], then maintenance: String) async throws {
+        let database = listener.server.database
+        try await database.withTransaction { connection in
+            _ = try connection.query("SELECT set_config('crmhub.org_id', \(String(listener.orgID)), true)")
+            for statement in statements { try connection.execute(statement) }
         }
-        try await database.withConnection { connection in try connection.execute("VACUUM (ANALYZE) customers") }
+        try await database.withConnection { connection in try connection.execute(maintenance) }
     }
 
     /// ``seedNames(_:)``, with a deal (and a deal contact) for every customer and a portal login for every fifth:
     /// without rows and statistics, every index of deals is as cheap as another and the plans are a toss-up.
     static func seedDealsAndLogins(_ listener: ListenerFixture) async throws {
         try await seedNames(listener)
-        let database = listener.server.database
-        let orgID = listener.orgID
-        try await database.withTransaction { connection in
-            _ = try connection.query("SELECT set_config('crmhub.org_id', \(String(orgID)), true)")
-            try connection.execute(
+        try await seed(
+            listener,
+            [
                 """
                 WITH made AS (
                     INSERT INTO deals (org_id, name, stage, customer_id)
@@ -101,16 +107,12 @@ struct ScalePlanTests {
                     RETURNING org_id, id, customer_id
                 )
                 INSERT INTO deal_contacts (org_id, deal_id, customer_id) SELECT org_id, id, customer_id FROM made
-                """)
-            try connection.execute(
+                """,
                 """
                 INSERT INTO customer_portal_logins (org_id, customer_id, username, password_hash)
                 SELECT org_id, id, 'User' || id, 'not-a-hash' FROM customers WHERE org_id = crmhub_current_org() AND id % 5 = 0
-                """)
-        }
-        try await database.withConnection { connection in
-            try connection.execute("VACUUM (ANALYZE) deals, deal_contacts, customer_portal_logins")
-        }
+                """,
+            ], then: "VACUUM (ANALYZE) deals, deal_contacts, customer_portal_logins")
     }
 
     /// Whether `plan` finds its candidates in the folded-name index alone (sql/0018), not a heap page per candidate.
@@ -150,11 +152,9 @@ struct ScalePlanTests {
     /// 5,000 contacts of the fixture's org, one in a hundred tagged vip and one in ten with an IM handle, analysed: on
     /// empty tables every index costs the same.
     static func tagsAndHandles(_ listener: ListenerFixture) async throws {
-        let database = listener.server.database
-        let orgID = listener.orgID
-        try await database.withTransaction { connection in
-            _ = try connection.query("SELECT set_config('crmhub.org_id', \(String(orgID)), true)")
-            try connection.execute(
+        try await seed(
+            listener,
+            [
                 """
                 INSERT INTO customers (org_id, kind, code, name, tags, im)
                 SELECT crmhub_current_org(), 'contact', crmhub_next_code('contact'), 'Person ' || g,
@@ -162,11 +162,8 @@ struct ScalePlanTests {
                     CASE WHEN g % 10 = 0 THEN jsonb_build_array(jsonb_build_object('protocol', 'Other', 'value', '@h' || g))
                         ELSE '[]' END
                 FROM generate_series(1, 5000) AS g
-                """)
-        }
-        try await database.withConnection { connection in
-            try connection.execute("ANALYZE customers, customer_tags, customer_im_handles")
-        }
+                """
+            ], then: "ANALYZE customers, customer_tags, customer_im_handles")
     }
 
     @Test("the read API's tag filter walks customer_tags in id order and fetches each customer by primary key")
@@ -230,18 +227,16 @@ struct ScalePlanTests {
     func purge() async throws {
         try await ListenerFixture.with { listener in
             // 20,000 requests over 60 days, the oldest quarter already purged: statistics of a log under retention.
-            let database = listener.server.database
-            try await database.withTransaction { connection in
-                _ = try connection.query("SELECT set_config('crmhub.org_id', \(String(listener.orgID)), true)")
-                try connection.execute(
+            try await Self.seed(
+                listener,
+                [
                     """
                     INSERT INTO listener_requests (org_id, listener_id, received_at, size, body, status, response)
                     SELECT \(listener.orgID), \(listener.listenerID), now() - make_interval(mins => g * 4), 2, '{}', 200, '{}'
                     FROM generate_series(1, 20000) AS g
-                    """)
-                try connection.execute("DELETE FROM listener_requests WHERE received_at < now() - make_interval(days => 45)")
-            }
-            try await database.withConnection { connection in try connection.execute("VACUUM (ANALYZE) listener_requests") }
+                    """,
+                    "DELETE FROM listener_requests WHERE received_at < now() - make_interval(days => 45)",
+                ], then: "VACUUM (ANALYZE) listener_requests")
             let plan = try await Self.plan(
                 listener, ListenerRequestStore.purgeQuery(olderThanDays: 30, batch: 1000), platform: true)
             #expect(Self.indexCondition(plan, "received_at < (now() - "), "\(plan)")
