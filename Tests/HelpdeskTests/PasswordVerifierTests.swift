@@ -72,4 +72,14 @@ struct PasswordVerifierTests {
         #expect(right.derivations == 1)
         #expect(wrong.derivations >= 2)
     }
+
+    @Test("using a remembered success in a full memory renews it without forgetting the others")
+    func renewInFullMemory() async throws {
+        let verifier = PasswordVerifier(lifetime: .seconds(30), capacity: 2)
+        #expect(await verifier.verify("right-password", against: Self.stored, scope: "a"))
+        #expect(await verifier.verify("right-password", against: Self.stored, scope: "b"))
+        #expect(await verifier.verify("right-password", against: Self.stored, scope: "a"))
+        #expect(await verifier.verify("right-password", against: Self.stored, scope: "b"))
+        #expect(verifier.derivations == 2 && verifier.rememberedCount == 2)
+    }
 }

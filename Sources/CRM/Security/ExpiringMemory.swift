@@ -19,7 +19,8 @@ public final class ExpiringMemory<Value: Sendable>: Sendable {
     public func remember(_ value: Value, for key: [UInt8], lifetime: Duration) {
         let now = ContinuousClock.now
         entries.withLock { entries in
-            if entries.count >= capacity {
+            // Only a new key makes room: renewing one held (a success used again) must not empty a full memory.
+            if entries[key] == nil, entries.count >= capacity {
                 entries = entries.filter { $0.value.expires > now }
                 if entries.count >= capacity { entries.removeAll() }
             }
