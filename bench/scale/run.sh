@@ -277,6 +277,10 @@ for size in "${sizes[@]}"; do
 done
 
 # ---- once per size: export, outbox claim, retention purge ---------------------------------------------------------
+# One batch of the request log purge as ListenerRequestStore.purgeQuery writes it (30 days, 1,000 rows).
+purge_batch="DELETE FROM listener_requests WHERE (org_id, id) IN (
+    SELECT org_id, id FROM listener_requests WHERE received_at < now() - make_interval(days => 30)
+        ORDER BY received_at LIMIT 1000 FOR UPDATE SKIP LOCKED);"
 echo
 printf '%-6s %14s %12s %12s %16s %18s\n' size "export s" contacts "contacts/s" "peak RSS MB" "purge 1000 rows ms"
 for size in "${sizes[@]}"; do
@@ -290,13 +294,11 @@ for size in "${sizes[@]}"; do
   after=$(proc_kb "${pid[$size]}" VmHWM)
   rate=$(awk -v l="$lines" -v s="$seconds" 'BEGIN {printf "%.0f", l / s}')
   # One purge batch as the retention task runs it, rolled back so that every run purges the same rows.
-  purge_ms=$(dbsql "$size" -tA <<'SQL' | awk '/^Time:/ {t = $2} END {print t}'
+  purge_ms=$(dbsql "$size" -tA <<SQL | awk '/^Time:/ {t = $2} END {print t}'
 BEGIN;
 SELECT set_config('role', 'crmhub_app', true), set_config('crmhub.platform', 'on', true) \g /dev/null
 \timing on
-DELETE FROM listener_requests WHERE (org_id, id) IN (
-    SELECT org_id, id FROM listener_requests WHERE received_at < now() - make_interval(days => 30)
-        ORDER BY received_at LIMIT 1000 FOR UPDATE SKIP LOCKED);
+$purge_batch
 \timing off
 ROLLBACK;
 SQL
@@ -369,13 +371,11 @@ if [ "${PLANS:-1}" = 1 ]; then
   sleep 3
   python3 "$here/capture.py" --explain "$cluster/server.log" "$mark" outbox_claim delivery >"$logs/plan-outbox_claim.sql"
   dbsql large -X <"$logs/plan-outbox_claim.sql" >"$plans/outbox_claim.txt" 2>&1 || true
-  dbsql large -X >"$plans/retention_purge.txt" 2>&1 <<'SQL' || true
+  dbsql large -X >"$plans/retention_purge.txt" 2>&1 <<SQL || true
 \echo '=== retention_purge: one batch of the request log purge (RequestLogRetention, 30 days)'
 BEGIN;
 SELECT set_config('role', 'crmhub_app', true), set_config('crmhub.platform', 'on', true) \g /dev/null
-EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) DELETE FROM listener_requests WHERE (org_id, id) IN (
-    SELECT org_id, id FROM listener_requests WHERE received_at < now() - make_interval(days => 30)
-        ORDER BY received_at LIMIT 1000 FOR UPDATE SKIP LOCKED);
+EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) $purge_batch
 ROLLBACK;
 SQL
   psql -d postgres -c "ALTER DATABASE $(scale_database large) RESET log_statement" >/dev/null
